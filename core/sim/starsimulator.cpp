@@ -1,0 +1,276 @@
+#include "starsimulator.h"
+
+#include "sched/schedulingerror.h"
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <queue>
+
+namespace starling::sim {
+
+using sched::ChunkRecord;
+using sched::Platform;
+using sched::Timeline;
+
+// One simulation: the event queue, the master's port and the slaves' local queues.
+class StarSimulator::Run
+{
+public:
+    Run(const Platform &truth, const SimOptions &options) : m_p(truth), m_options(options)
+    {
+        const auto n = size_t(truth.size());
+        m_computeChanges.resize(n);
+        m_linkChanges.resize(n);
+        m_slaves.resize(n);
+        m_timeline.shares.assign(n, 0.0);
+        std::vector<SlowdownEvent> events = options.slowdowns;
+        std::stable_sort(
+            events.begin(), events.end(),
+            [](const SlowdownEvent &a, const SlowdownEvent &b) { return a.atS < b.atS; });
+        for (const SlowdownEvent &e : events) {
+            if (e.slave < 0 || e.slave >= truth.size() || !(e.computeFactor > 0) ||
+                !(e.linkFactor > 0) || !(e.atS >= 0))
+                throw sched::SchedulingError("slowdown event names no slave or has a bad factor");
+            m_computeChanges[size_t(e.slave)].emplace_back(e.atS, e.computeFactor);
+            m_linkChanges[size_t(e.slave)].emplace_back(e.atS, e.linkFactor);
+        }
+    }
+
+    // A dynamic run: who decides chunk sizes and how rates are learnt.
+    struct Dynamic
+    {
+        const sched::DynamicStrategy *strategy = nullptr;
+        std::vector<double> rates; // units per second, per slave
+        double remaining = 0;
+        bool divisible = false;
+    };
+
+    Timeline runStatic(const std::vector<double> &shares, const std::vector<int> &order)
+    {
+        for (int slave : order) {
+            if (shares[size_t(slave)] > 0)
+                m_port.push_back({PortRequest::Send, slave, shares[size_t(slave)], -1});
+        }
+        return finish();
+    }
+
+    Timeline runDynamic(Dynamic dynamic, const std::vector<int> &order)
+    {
+        m_dynamic = std::move(dynamic);
+        for (int round = 0; round < m_options.prefetchDepth; ++round) {
+            for (int slave : order) {
+                m_port.push_back({PortRequest::Send, slave, -1, -1});
+                ++m_slaves[size_t(slave)].outstanding;
+            }
+        }
+        return finish();
+    }
+
+private:
+    struct PortRequest
+    {
+        enum Kind
+        {
+            Send,
+            Return
+        } kind;
+        int slave;
+        double units; // < 0: a dynamic request, sized when the port serves it
+        int chunk;    // for returns
+    };
+    struct Event
+    {
+        double time;
+        long long seq;
+        std::function<void()> action;
+        bool operator>(const Event &o) const
+        {
+            return time != o.time ? time > o.time : seq > o.seq;
+        }
+    };
+    struct SlaveState
+    {
+        std::deque<int> arrived; // chunks waiting to be computed
+        bool computing = false;
+        int outstanding = 0; // dynamic: requested or held, not yet computed
+    };
+
+    void at(double time, std::function<void()> action)
+    {
+        m_events.push({time, m_seq++, std::move(action)});
+    }
+
+    Timeline finish()
+    {
+        servePort(0);
+        while (!m_events.empty()) {
+            Event e = m_events.top();
+            m_events.pop();
+            m_now = e.time;
+            e.action();
+        }
+        for (const ChunkRecord &c : m_timeline.chunks)
+            m_timeline.makespan = std::max(m_timeline.makespan, c.returnEnd);
+        return std::move(m_timeline);
+    }
+
+    double linkTime(int slave, double start, double nominal) const
+    {
+        return stretchedFinish(start, nominal, m_linkChanges[size_t(slave)]);
+    }
+
+    void servePort(double now)
+    {
+        while (!m_portBusy && !m_port.empty()) {
+            PortRequest request = m_port.front();
+            m_port.pop_front();
+            if (request.kind == PortRequest::Send && request.units < 0) {
+                request.units = sizeDynamicChunk(request.slave);
+                if (request.units <= 0) {
+                    --m_slaves[size_t(request.slave)].outstanding;
+                    continue;
+                }
+            }
+            m_portBusy = true;
+            if (request.kind == PortRequest::Send)
+                startSend(now, request.slave, request.units);
+            else
+                startReturn(now, request.chunk);
+        }
+    }
+
+    double sizeDynamicChunk(int slave)
+    {
+        if (m_dynamic.remaining <= 1e-12)
+            return 0;
+        double total = 0;
+        for (double r : m_dynamic.rates)
+            total += r;
+        const double rate = m_dynamic.rates[size_t(slave)];
+        const double units =
+            m_dynamic.divisible
+                ? m_dynamic.strategy->divisibleChunk(m_dynamic.remaining, rate, total)
+                : double(m_dynamic.strategy->chunkSize((long long)(m_dynamic.remaining + 0.5), rate,
+                                                       total));
+        m_dynamic.remaining -= units;
+        return units;
+    }
+
+    void startSend(double now, int slave, double units)
+    {
+        ChunkRecord chunk;
+        chunk.slave = slave;
+        chunk.units = units;
+        chunk.sendStart = now;
+        chunk.sendEnd = linkTime(slave, now, m_p.startupS + units * m_p.unitSendS(slave));
+        m_timeline.chunks.push_back(chunk);
+        m_timeline.shares[size_t(slave)] += units;
+        const int index = int(m_timeline.chunks.size()) - 1;
+        at(chunk.sendEnd, [this, index] { onSendDone(index); });
+    }
+
+    void startReturn(double now, int index)
+    {
+        ChunkRecord &chunk = m_timeline.chunks[size_t(index)];
+        chunk.returnStart = now;
+        chunk.returnEnd =
+            linkTime(chunk.slave, now,
+                     m_p.startupS + chunk.units * m_p.returnRatio * m_p.unitSendS(chunk.slave));
+        at(chunk.returnEnd, [this] {
+            m_portBusy = false;
+            servePort(m_now);
+        });
+    }
+
+    void onSendDone(int index)
+    {
+        m_portBusy = false;
+        SlaveState &slave = m_slaves[size_t(m_timeline.chunks[size_t(index)].slave)];
+        slave.arrived.push_back(index);
+        startComputeIfIdle(m_timeline.chunks[size_t(index)].slave);
+        servePort(m_now);
+    }
+
+    void startComputeIfIdle(int slaveIndex)
+    {
+        SlaveState &slave = m_slaves[size_t(slaveIndex)];
+        if (slave.computing || slave.arrived.empty())
+            return;
+        const int index = slave.arrived.front();
+        slave.arrived.pop_front();
+        slave.computing = true;
+        ChunkRecord &chunk = m_timeline.chunks[size_t(index)];
+        chunk.computeStart = m_now;
+        chunk.computeEnd = stretchedFinish(m_now, chunk.units * m_p.unitComputeS(slaveIndex),
+                                           m_computeChanges[size_t(slaveIndex)]);
+        at(chunk.computeEnd, [this, index] { onComputeDone(index); });
+    }
+
+    void onComputeDone(int index)
+    {
+        ChunkRecord &chunk = m_timeline.chunks[size_t(index)];
+        chunk.returnStart = chunk.returnEnd = chunk.computeEnd;
+        SlaveState &slave = m_slaves[size_t(chunk.slave)];
+        slave.computing = false;
+        if (m_p.returnRatio > 0)
+            m_port.push_back({PortRequest::Return, chunk.slave, chunk.units, index});
+        if (m_dynamic.strategy) {
+            // The master learns the slave's real throughput from what it just saw.
+            const double perUnit =
+                (chunk.sendEnd - chunk.sendStart + chunk.computeEnd - chunk.computeStart) /
+                chunk.units;
+            double &rate = m_dynamic.rates[size_t(chunk.slave)];
+            rate = m_options.rateSmoothing / perUnit + (1 - m_options.rateSmoothing) * rate;
+            --slave.outstanding;
+            if (m_dynamic.remaining > 1e-12) {
+                m_port.push_back({PortRequest::Send, chunk.slave, -1, -1});
+                ++slave.outstanding;
+            }
+        }
+        startComputeIfIdle(chunk.slave);
+        servePort(m_now);
+    }
+
+    const Platform &m_p;
+    const SimOptions &m_options;
+    std::vector<std::vector<std::pair<double, double>>> m_computeChanges;
+    std::vector<std::vector<std::pair<double, double>>> m_linkChanges;
+    std::vector<SlaveState> m_slaves;
+    std::priority_queue<Event, std::vector<Event>, std::greater<>> m_events;
+    std::deque<PortRequest> m_port;
+    bool m_portBusy = false;
+    long long m_seq = 0;
+    double m_now = 0;
+    Dynamic m_dynamic;
+    Timeline m_timeline;
+};
+
+StarSimulator::StarSimulator(Platform truth, SimOptions options)
+    : m_truth(std::move(truth)), m_options(std::move(options))
+{}
+
+Timeline StarSimulator::runStatic(const std::vector<double> &shares,
+                                  const std::vector<int> &order) const
+{
+    if (shares.size() != m_truth.slaves.size() || order.size() != shares.size())
+        throw sched::SchedulingError("simulator: shares and order must cover every slave");
+    return Run(m_truth, m_options).runStatic(shares, order);
+}
+
+Timeline StarSimulator::runDynamic(const sched::DynamicStrategy &strategy,
+                                   const Platform &estimates, const std::vector<int> &order,
+                                   double load, bool divisible) const
+{
+    if (estimates.slaves.size() != m_truth.slaves.size() || order.size() != m_truth.slaves.size())
+        throw sched::SchedulingError("simulator: estimates and order must cover every slave");
+    Run::Dynamic dynamic;
+    dynamic.strategy = &strategy;
+    dynamic.remaining = load;
+    dynamic.divisible = divisible;
+    for (int i = 0; i < estimates.size(); ++i)
+        dynamic.rates.push_back(1.0 / (estimates.unitSendS(i) + estimates.unitComputeS(i)));
+    return Run(m_truth, m_options).runDynamic(std::move(dynamic), order);
+}
+
+} // namespace starling::sim

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QString>
+
+#include <utility>
+#include <variant>
+
+namespace starling {
+
+// Expected failures (a bad file, a bad argument) travel as values with a message a user can act
+// on; C++20 has no std::expected, so this is the small subset Starling needs.
+struct Error
+{
+    QString message;
+};
+
+template<typename T> class Expected
+{
+public:
+    Expected(T value) : m_state(std::move(value)) {}
+    Expected(Error error) : m_state(std::move(error)) {}
+
+    bool hasValue() const { return std::holds_alternative<T>(m_state); }
+    explicit operator bool() const { return hasValue(); }
+    const T &value() const & { return std::get<T>(m_state); }
+    T &&value() && { return std::get<T>(std::move(m_state)); }
+    const T &operator*() const & { return value(); }
+    const T *operator->() const { return &std::get<T>(m_state); }
+    const QString &error() const { return std::get<Error>(m_state).message; }
+
+private:
+    std::variant<T, Error> m_state;
+};
+
+} // namespace starling
