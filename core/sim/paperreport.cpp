@@ -90,10 +90,16 @@ QString PaperReport::table(const std::vector<PaperRow> &rows, bool divisible)
             continue;
         out += platformTitle(*block.front()) + (divisible ? QStringLiteral(", divisible load\n")
                                                           : QStringLiteral(", whole unit tasks\n"));
-        out += QStringLiteral("%1").arg(QStringLiteral("strategy/order"), -16);
+        // Every cell is 32 characters: "| " + makespan (12) + /opt (8) + /LB (8) + 2 spaces.
+        out += QString(16, QLatin1Char(' '));
         for (int t : tasks)
-            out += QStringLiteral("| %1").arg(QStringLiteral("%1 tasks: makespan /opt  /LB").arg(t),
-                                              -32);
+            out += QStringLiteral("| %1").arg(QStringLiteral("%1 tasks").arg(t), -30);
+        out += QLatin1Char('\n') + QStringLiteral("%1").arg(QStringLiteral("strategy/order"), -16);
+        for (size_t i = 0; i < tasks.size(); ++i)
+            out += QStringLiteral("| %1%2%3  ")
+                       .arg(QStringLiteral("makespan"), 12)
+                       .arg(QStringLiteral("/opt"), 8)
+                       .arg(QStringLiteral("/LB"), 8);
         out += QLatin1Char('\n');
         QStringList labels;
         for (const PaperRow *row : block) {
@@ -107,14 +113,14 @@ QString PaperReport::table(const std::vector<PaperRow> &rows, bool divisible)
                     return r->label() == label && r->tasks == t;
                 });
                 if (it == block.end()) {
-                    out += QStringLiteral("| %1").arg(QString(), -32);
+                    out += QStringLiteral("| %1").arg(QString(), -30);
                     continue;
                 }
                 const PaperRow &r = **it;
-                out += QStringLiteral("| %1 s %2x %3x   ")
-                           .arg(r.makespan, 14, 'f', 2)
-                           .arg(r.makespan / r.optimum, 5, 'f', 2)
-                           .arg(r.makespan / r.lowerBound, 5, 'f', 2);
+                out += QStringLiteral("| %1 s%2x%3x  ")
+                           .arg(r.makespan, 10, 'f', 2)
+                           .arg(r.makespan / r.optimum, 7, 'f', 2)
+                           .arg(r.makespan / r.lowerBound, 7, 'f', 2);
             }
             out += QLatin1Char('\n');
         }
@@ -122,9 +128,9 @@ QString PaperReport::table(const std::vector<PaperRow> &rows, bool divisible)
         for (int t : tasks) {
             const auto it = std::find_if(block.begin(), block.end(),
                                          [&](const PaperRow *r) { return r->tasks == t; });
-            out += QStringLiteral("| %1 s %2   ")
-                       .arg((*it)->lowerBound, 14, 'f', 2)
-                       .arg(QString(), 12);
+            out += QStringLiteral("| %1 s%2")
+                       .arg((*it)->lowerBound, 10, 'f', 2)
+                       .arg(QString(), 18);
         }
         out += QStringLiteral("\n\n");
     }

@@ -1,0 +1,63 @@
+# The two commands: `make demo` and `make test` (plus `make bench`). Each installs the Debian
+# packages that are missing, configures, builds, and then runs its job.
+SHELL := /bin/bash
+
+BUILD_TYPE ?= RelWithDebInfo
+SANITIZE ?= OFF
+ifeq ($(SANITIZE),ON)
+BUILD_DIR ?= build-asan
+else
+BUILD_DIR ?= build
+endif
+# CI sets CI=true; warnings are errors there.
+WERROR := $(if $(filter true 1 yes,$(CI)),ON,OFF)
+JOBS ?= $(shell nproc)
+BIN := $(BUILD_DIR)/bin
+
+# Debian 12 packages: toolchain, Qt 6.4 (Core, Network, Gui, Widgets, Charts, Test; Charts needs
+# the OpenGL module), MPICH 4.0, and a font so offscreen charts have readable text.
+PACKAGES := cmake g++ make ninja-build pkg-config \
+            qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libxkbcommon-dev \
+            mpich libmpich-dev fonts-dejavu-core
+
+.PHONY: demo test bench deps build clean format
+
+deps:
+	@missing=""; \
+	for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing missing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	      -DSTARLING_WERROR=$(WERROR) -DSTARLING_SANITIZE=$(SANITIZE)
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure --timeout 600
+
+demo: build
+	@mkdir -p $(BUILD_DIR)/demo
+	$(BIN)/starling sim --paper --csv $(BUILD_DIR)/demo/paper.csv --plot $(BUILD_DIR)/demo/paper.png
+	@echo
+	@echo "Wrote $(BUILD_DIR)/demo/paper.csv and the chart $(BUILD_DIR)/demo/paper.png"
+
+bench: build
+	@mkdir -p $(BUILD_DIR)/bench
+	$(BIN)/starling sim --paper --csv $(BUILD_DIR)/bench/paper-whole.csv \
+	    --plot $(BUILD_DIR)/bench/paper-whole.png
+	$(BIN)/starling sim --paper --divisible --csv $(BUILD_DIR)/bench/paper-divisible.csv \
+	    --plot $(BUILD_DIR)/bench/paper-divisible.png
+	@echo "Wrote CSV and PNG files under $(BUILD_DIR)/bench/"
+
+format:
+	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)
