@@ -45,4 +45,13 @@ void MpiEnvironment::abort(int exitCode) const
     std::exit(exitCode); // MPI_Abort does not return, but the compiler cannot know
 }
 
+void MpiEnvironment::abortFromRankZero(int exitCode) const
+{
+    if (m_rank == 0)
+        abort(exitCode);
+    // A short-lived spin is fine here: rank 0 is about to end the job.
+    MPI_Barrier(MPI_COMM_WORLD);
+    abort(exitCode);
+}
+
 } // namespace starling::mpi

@@ -21,6 +21,9 @@ public:
 
     // Ends every rank of the job (MPICH cannot end just one); for fatal start-up errors.
     [[noreturn]] void abort(int exitCode) const;
+    // For errors every rank sees alike: rank 0 (which printed the message) aborts, the others
+    // wait for it, so no other rank's abort can kill rank 0 before its message is out.
+    [[noreturn]] void abortFromRankZero(int exitCode) const;
 
 private:
     bool m_initialisedHere = false;

@@ -17,9 +17,9 @@ std::string describe(const char *call, int code)
 
 } // namespace
 
-MpiError::MpiError(const char *call, int code) : std::runtime_error(describe(call, code)), m_code(code)
-{
-}
+MpiError::MpiError(const char *call, int code)
+    : std::runtime_error(describe(call, code)), m_code(code)
+{}
 
 void check(const char *call, int code)
 {

@@ -1,4 +1,5 @@
 // apportion(): largest-remainder split of whole units; smallestIntegerRatio(): paper 2's PR.
+#include "randomplatform.h"
 #include "sched/apportionment.h"
 #include "sched/schedulingerror.h"
 
@@ -10,6 +11,7 @@
 #include <random>
 
 using namespace starling::sched;
+using namespace starling::testing;
 
 namespace {
 
@@ -33,11 +35,6 @@ std::vector<int> identity(size_t n)
     std::vector<int> v(n);
     std::iota(v.begin(), v.end(), 0);
     return v;
-}
-
-double uniform(std::mt19937_64 &rng)
-{
-    return double(rng() >> 11) * 0x1.0p-53;
 }
 
 // The quota exactly as a largest-remainder method computes it: total * w_i / sum(w).
@@ -99,8 +96,8 @@ void TestApportionment::knownSplits_data()
     QTest::newRow("total zero") << QList<double>{1, 2, 3} << 0LL << QList<int>{0, 1, 2}
                                 << QList<qlonglong>{0, 0, 0};
     // quotas 1.4, 2.1, 3.5 -> floors 1,2,3 (6), one extra to the largest remainder (0.5)
-    QTest::newRow("largest remainder") << QList<double>{2, 3, 5} << 7LL << QList<int>{0, 1, 2}
-                                       << QList<qlonglong>{1, 2, 4};
+    QTest::newRow("largest remainder")
+        << QList<double>{2, 3, 5} << 7LL << QList<int>{0, 1, 2} << QList<qlonglong>{1, 2, 4};
     // quotas 3.6, 2.4 -> remainder 0.6 wins even though slave 1 comes first in priority
     QTest::newRow("remainder beats priority")
         << QList<double>{3, 2} << 6LL << QList<int>{1, 0} << QList<qlonglong>{4, 2};
@@ -108,8 +105,8 @@ void TestApportionment::knownSplits_data()
     QTest::newRow("one unit, equal") << QList<double>{1, 1, 1, 1} << 1LL << QList<int>{2, 3, 0, 1}
                                      << QList<qlonglong>{0, 0, 1, 0};
     // paper 1 style: 10 over 3 equal -> the extra unit to rank 0
-    QTest::newRow("equal 10 over 3") << QList<double>{1, 1, 1} << 10LL << QList<int>{0, 1, 2}
-                                     << QList<qlonglong>{4, 3, 3};
+    QTest::newRow("equal 10 over 3")
+        << QList<double>{1, 1, 1} << 10LL << QList<int>{0, 1, 2} << QList<qlonglong>{4, 3, 3};
     QTest::newRow("equal 11 over 3 reversed")
         << QList<double>{1, 1, 1} << 11LL << QList<int>{2, 1, 0} << QList<qlonglong>{3, 4, 4};
     QTest::newRow("large total") << QList<double>{1, 1} << 1000000000001LL << QList<int>{1, 0}
@@ -236,21 +233,20 @@ void TestApportionment::badInputsThrow()
     QFETCH(QList<double>, weights);
     QFETCH(qlonglong, total);
     QFETCH(QList<int>, priority);
-    QVERIFY_THROWS_EXCEPTION(SchedulingError,
-                             apportion(toStd(weights), total, toStd(priority)));
+    QVERIFY_THROWS_EXCEPTION(SchedulingError, apportion(toStd(weights), total, toStd(priority)));
 }
 
 void TestApportionment::smallestRatio_data()
 {
     QTest::addColumn<QList<double>>("values");
     QTest::addColumn<QList<qlonglong>>("expected");
-    QTest::newRow("paper PF 1/3:1/2:1/6") << QList<double>{1.0 / 3, 1.0 / 2, 1.0 / 6}
-                                         << QList<qlonglong>{2, 3, 1};
+    QTest::newRow("paper PF 1/3:1/2:1/6")
+        << QList<double>{1.0 / 3, 1.0 / 2, 1.0 / 6} << QList<qlonglong>{2, 3, 1};
     QTest::newRow("halves") << QList<double>{0.5, 0.5} << QList<qlonglong>{1, 1};
     QTest::newRow("already whole") << QList<double>{1, 2, 4} << QList<qlonglong>{1, 2, 4};
     QTest::newRow("paper bandwidths 3:1:2") << QList<double>{3, 1, 2} << QList<qlonglong>{3, 1, 2};
-    QTest::newRow("bandwidths in MB/s") << QList<double>{300, 100, 200}
-                                        << QList<qlonglong>{3, 1, 2};
+    QTest::newRow("bandwidths in MB/s")
+        << QList<double>{300, 100, 200} << QList<qlonglong>{3, 1, 2};
     QTest::newRow("common factor") << QList<double>{4, 6, 10} << QList<qlonglong>{2, 3, 5};
     QTest::newRow("fractions 0.5:0.2") << QList<double>{0.5, 0.2} << QList<qlonglong>{5, 2};
     QTest::newRow("with a zero") << QList<double>{0, 0.25, 0.75} << QList<qlonglong>{0, 1, 3};

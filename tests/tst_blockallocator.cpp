@@ -69,13 +69,13 @@ void TestBlockAllocator::equalBlocks_data()
     QTest::newRow("7 over 1") << qint64(7) << 1 << QList<qint64>{7};
     QTest::newRow("1 over 1") << qint64(1) << 1 << QList<qint64>{1};
     QTest::newRow("0 over 1") << qint64(0) << 1 << QList<qint64>{0};
-    QTest::newRow("4 GiB + 3 over 4") << qint64(4294967299LL) << 4
-                                      << QList<qint64>{1073741827LL, 1073741824LL, 1073741824LL,
-                                                       1073741824LL};
-    QTest::newRow("5e12 + 5 over 6") << qint64(5000000000005LL) << 6
-                                     << QList<qint64>{833333333335LL, 833333333334LL,
-                                                      833333333334LL, 833333333334LL,
-                                                      833333333334LL, 833333333334LL};
+    QTest::newRow("4 GiB + 3 over 4")
+        << qint64(4294967299LL) << 4
+        << QList<qint64>{1073741827LL, 1073741824LL, 1073741824LL, 1073741824LL};
+    QTest::newRow("5e12 + 5 over 6")
+        << qint64(5000000000005LL) << 6
+        << QList<qint64>{833333333335LL, 833333333334LL, 833333333334LL,
+                         833333333334LL, 833333333334LL, 833333333334LL};
 }
 
 void TestBlockAllocator::equalBlocks()
@@ -105,8 +105,8 @@ void TestBlockAllocator::weightedKnown_data()
     QTest::addColumn<QList<qint64>>("lengths");
     QTest::newRow("halves") << qint64(10) << QList<double>{1, 1} << QList<qint64>{5, 5};
     QTest::newRow("1:3") << qint64(100) << QList<double>{1, 3} << QList<qint64>{25, 75};
-    QTest::newRow("paper PR 2:3:1") << qint64(600) << QList<double>{2, 3, 1}
-                                    << QList<qint64>{200, 300, 100};
+    QTest::newRow("paper PR 2:3:1")
+        << qint64(600) << QList<double>{2, 3, 1} << QList<qint64>{200, 300, 100};
     QTest::newRow("fractions") << qint64(60) << QList<double>{1.0 / 3, 1.0 / 2, 1.0 / 6}
                                << QList<qint64>{20, 30, 10};
     QTest::newRow("empty file") << qint64(0) << QList<double>{1, 2} << QList<qint64>{0, 0};
@@ -281,8 +281,8 @@ void TestBlockAllocator::weightedBadInputs()
     QFETCH(qint64, fileSize);
     QFETCH(QList<double>, shares);
     QFETCH(qint64, alignment);
-    QVERIFY_THROWS_EXCEPTION(
-        SchedulingError, BlockAllocator::weightedBlocks(fileSize, toStd(shares), alignment));
+    QVERIFY_THROWS_EXCEPTION(SchedulingError,
+                             BlockAllocator::weightedBlocks(fileSize, toStd(shares), alignment));
 }
 
 QTEST_APPLESS_MAIN(TestBlockAllocator)

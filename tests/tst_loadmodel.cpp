@@ -298,8 +298,7 @@ void TestLoadModel::rankerOrder_data()
     QTest::newRow("three") << QList<double>{3, 1, 2} << QList<int>{1, 2, 0};
     QTest::newRow("already sorted") << QList<double>{0, 0.1, 0.2, 5} << QList<int>{0, 1, 2, 3};
     QTest::newRow("reversed") << QList<double>{9, 7, 5, 3, 1} << QList<int>{4, 3, 2, 1, 0};
-    QTest::newRow("close but distinct")
-        << QList<double>{1.001, 1.0, 1.002} << QList<int>{1, 0, 2};
+    QTest::newRow("close but distinct") << QList<double>{1.001, 1.0, 1.002} << QList<int>{1, 0, 2};
 }
 
 void TestLoadModel::rankerOrder()

@@ -35,8 +35,8 @@ private slots:
         QCOMPARE(sets.size(), 8);
         auto *axis = qobject_cast<QBarCategoryAxis *>(chart.chart()->axes(Qt::Horizontal).value(0));
         QVERIFY(axis);
-        QCOMPARE(axis->categories(), QStringList({QStringLiteral("20"), QStringLiteral("60"),
-                                                  QStringLiteral("100")}));
+        QCOMPARE(axis->categories(),
+                 QStringList({QStringLiteral("20"), QStringLiteral("60"), QStringLiteral("100")}));
         for (const PaperRow &row : rows) {
             QBarSet *set = nullptr;
             for (QBarSet *s : sets) {

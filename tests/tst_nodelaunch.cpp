@@ -21,8 +21,9 @@ private:
     Outcome launch(int ranks)
     {
         QProcess process;
-        process.start(QStringLiteral(MPIEXEC_EXECUTABLE),
-                      {QStringLiteral("-n"), QString::number(ranks), QStringLiteral(STARLING_NODE)});
+        process.start(
+            QStringLiteral(MPIEXEC_EXECUTABLE),
+            {QStringLiteral("-n"), QString::number(ranks), QStringLiteral(STARLING_NODE)});
         if (!process.waitForFinished(90'000)) {
             process.kill();
             process.waitForFinished(5'000);

@@ -65,8 +65,8 @@ void TestSendOrder::sortedOrders_data()
                                << QList<int>{0, 2, 1};
     QTest::newRow("paper inc") << QList<double>{3, 1, 2} << SendOrder::Increasing
                                << QList<int>{1, 2, 0};
-    QTest::newRow("paper MB/s dec") << QList<double>{300, 100, 200} << SendOrder::Decreasing
-                                    << QList<int>{0, 2, 1};
+    QTest::newRow("paper MB/s dec")
+        << QList<double>{300, 100, 200} << SendOrder::Decreasing << QList<int>{0, 2, 1};
     QTest::newRow("empty dec") << QList<double>{} << SendOrder::Decreasing << QList<int>{};
     QTest::newRow("single inc") << QList<double>{5} << SendOrder::Increasing << QList<int>{0};
     QTest::newRow("all tied dec") << QList<double>{7, 7, 7, 7} << SendOrder::Decreasing

@@ -28,7 +28,8 @@ Outcome runCli(const QStringList &arguments)
         return {};
     }
     return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            process.readAllStandardOutput(), QString::fromLocal8Bit(process.readAllStandardError())};
+            process.readAllStandardOutput(),
+            QString::fromLocal8Bit(process.readAllStandardError())};
 }
 
 const QByteArray kThreeSlaves = R"({"unit_MB": 10, "slaves": [
@@ -75,11 +76,11 @@ private slots:
     void oneRunAsJson()
     {
         const QString platform = writePlatform(QStringLiteral("three.json"), kThreeSlaves);
-        const Outcome o = runCli({QStringLiteral("sim"), QStringLiteral("--platform"), platform,
-                                  QStringLiteral("--tasks"), QStringLiteral("30"),
-                                  QStringLiteral("--strategy"), QStringLiteral("optimal"),
-                                  QStringLiteral("--order"), QStringLiteral("dec"),
-                                  QStringLiteral("--json")});
+        const Outcome o =
+            runCli({QStringLiteral("sim"), QStringLiteral("--platform"), platform,
+                    QStringLiteral("--tasks"), QStringLiteral("30"), QStringLiteral("--strategy"),
+                    QStringLiteral("optimal"), QStringLiteral("--order"), QStringLiteral("dec"),
+                    QStringLiteral("--json")});
         QVERIFY2(o.exitCode == 0, qPrintable(o.err));
         QJsonParseError error;
         const QJsonObject json = QJsonDocument::fromJson(o.out, &error).object();
@@ -133,12 +134,27 @@ private slots:
         QFile file(csv);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
-        QVERIFY(lines.first().startsWith("platform,unit_MB,tasks,divisible,strategy,order,makespan_s"));
+        QVERIFY(
+            lines.first().startsWith("platform,unit_MB,tasks,divisible,strategy,order,makespan_s"));
         QCOMPARE(lines.size(), 1 + 2 * 3 * 8); // header + platforms x task counts x cases
         const QImage image(png);
         QVERIFY(!image.isNull());
         QCOMPARE(image.width(), 1200);
         QVERIFY(o.err.isEmpty()); // no offscreen-platform noise for the user
+    }
+
+    void plotForOnePlatform()
+    {
+        // --platform must reach the command, not Qt's own -platform option.
+        const QString platform = writePlatform(QStringLiteral("three.json"), kThreeSlaves);
+        const QString png = m_dir.filePath(QStringLiteral("one.png"));
+        const Outcome o = runCli({QStringLiteral("sim"), QStringLiteral("--platform"), platform,
+                                  QStringLiteral("--tasks"), QStringLiteral("12"),
+                                  QStringLiteral("--plot"), png});
+        QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+        QVERIFY(QString::fromUtf8(o.out).contains(QStringLiteral("strategy pdds, order dec")));
+        const QImage image(png);
+        QCOMPARE(image.size(), QSize(1200, 480));
     }
 
     void badInput_data()
@@ -148,51 +164,75 @@ private slots:
         QTest::addColumn<QString>("message");
 
         const QStringList run = {QStringLiteral("--platform"), QStringLiteral("@")};
-        QTest::newRow("garbage file") << QByteArray("\x01\x02garbage{{") << run
-                                      << QStringLiteral("not valid JSON");
-        QTest::newRow("truncated file") << kThreeSlaves.left(40) << run
-                                        << QStringLiteral("not valid JSON");
-        QTest::newRow("oversized file") << QByteArray(2 << 20, ' ') << run
-                                        << QStringLiteral("larger than");
+        QTest::newRow("garbage file")
+            << QByteArray("\x01\x02garbage{{") << run << QStringLiteral("not valid JSON");
+        QTest::newRow("truncated file")
+            << kThreeSlaves.left(40) << run << QStringLiteral("not valid JSON");
+        QTest::newRow("oversized file")
+            << QByteArray(2 << 20, ' ') << run << QStringLiteral("larger than");
         QTest::newRow("bad bandwidth")
-            << QByteArray(R"({"unit_MB": 1, "slaves": [{"unit_compute_s": 1, "bandwidth_MBps": -3}]})")
+            << QByteArray(
+                   R"({"unit_MB": 1, "slaves": [{"unit_compute_s": 1, "bandwidth_MBps": -3}]})")
             << run << QStringLiteral("slaves[0].bandwidth_MBps");
-        QTest::newRow("tasks zero") << QByteArray() << (run + QStringList{QStringLiteral("--tasks"), QStringLiteral("0")})
-                                    << QStringLiteral("--tasks");
-        QTest::newRow("tasks text") << QByteArray() << (run + QStringList{QStringLiteral("--tasks"), QStringLiteral("many")})
-                                    << QStringLiteral("--tasks");
-        QTest::newRow("tasks fraction") << QByteArray() << (run + QStringList{QStringLiteral("--tasks"), QStringLiteral("2.5")})
-                                        << QStringLiteral("whole number");
-        QTest::newRow("tasks huge") << QByteArray() << (run + QStringList{QStringLiteral("--tasks"), QStringLiteral("1e300")})
-                                    << QStringLiteral("--tasks");
-        QTest::newRow("strategy") << QByteArray() << (run + QStringList{QStringLiteral("--strategy"), QStringLiteral("fastest")})
+        QTest::newRow("tasks zero")
+            << QByteArray() << (run + QStringList{QStringLiteral("--tasks"), QStringLiteral("0")})
+            << QStringLiteral("--tasks");
+        QTest::newRow("tasks text")
+            << QByteArray()
+            << (run + QStringList{QStringLiteral("--tasks"), QStringLiteral("many")})
+            << QStringLiteral("--tasks");
+        QTest::newRow("tasks fraction")
+            << QByteArray() << (run + QStringList{QStringLiteral("--tasks"), QStringLiteral("2.5")})
+            << QStringLiteral("whole number");
+        QTest::newRow("tasks huge")
+            << QByteArray()
+            << (run + QStringList{QStringLiteral("--tasks"), QStringLiteral("1e300")})
+            << QStringLiteral("--tasks");
+        QTest::newRow("strategy") << QByteArray()
+                                  << (run + QStringList{QStringLiteral("--strategy"),
+                                                        QStringLiteral("fastest")})
                                   << QStringLiteral("unknown strategy 'fastest'");
-        QTest::newRow("order") << QByteArray() << (run + QStringList{QStringLiteral("--order"), QStringLiteral("up")})
+        QTest::newRow("order") << QByteArray()
+                               << (run +
+                                   QStringList{QStringLiteral("--order"), QStringLiteral("up")})
                                << QStringLiteral("unknown order 'up'");
-        QTest::newRow("w1 negative") << QByteArray() << (run + QStringList{QStringLiteral("--w1"), QStringLiteral("-1")})
-                                     << QStringLiteral("--w1");
-        QTest::newRow("w1 w2 zero") << QByteArray()
-                                    << (run + QStringList{QStringLiteral("--w1"), QStringLiteral("0"), QStringLiteral("--w2"), QStringLiteral("0")})
-                                    << QStringLiteral("cannot both be 0");
-        QTest::newRow("slowdown unknown slave") << QByteArray()
-                                                << (run + QStringList{QStringLiteral("--slowdown"), QStringLiteral("zz:1:2")})
-                                                << QStringLiteral("--slowdown");
-        QTest::newRow("slowdown malformed") << QByteArray()
-                                            << (run + QStringList{QStringLiteral("--slowdown"), QStringLiteral("a:x")})
-                                            << QStringLiteral("--slowdown");
-        QTest::newRow("estimate error") << QByteArray()
-                                        << (run + QStringList{QStringLiteral("--estimate-error"), QStringLiteral("2")})
-                                        << QStringLiteral("--estimate-error");
-        QTest::newRow("optimal too many whole tasks") << QByteArray()
-            << (run + QStringList{QStringLiteral("--strategy"), QStringLiteral("optimal"), QStringLiteral("--tasks"), QStringLiteral("5000")})
+        QTest::newRow("w1 negative")
+            << QByteArray() << (run + QStringList{QStringLiteral("--w1"), QStringLiteral("-1")})
+            << QStringLiteral("--w1");
+        QTest::newRow("w1 w2 zero")
+            << QByteArray()
+            << (run + QStringList{QStringLiteral("--w1"), QStringLiteral("0"),
+                                  QStringLiteral("--w2"), QStringLiteral("0")})
+            << QStringLiteral("cannot both be 0");
+        QTest::newRow("slowdown unknown slave")
+            << QByteArray()
+            << (run + QStringList{QStringLiteral("--slowdown"), QStringLiteral("zz:1:2")})
+            << QStringLiteral("--slowdown");
+        QTest::newRow("slowdown malformed")
+            << QByteArray()
+            << (run + QStringList{QStringLiteral("--slowdown"), QStringLiteral("a:x")})
+            << QStringLiteral("--slowdown");
+        QTest::newRow("estimate error")
+            << QByteArray()
+            << (run + QStringList{QStringLiteral("--estimate-error"), QStringLiteral("2")})
+            << QStringLiteral("--estimate-error");
+        QTest::newRow("optimal too many whole tasks")
+            << QByteArray()
+            << (run + QStringList{QStringLiteral("--strategy"), QStringLiteral("optimal"),
+                                  QStringLiteral("--tasks"), QStringLiteral("5000")})
             << QStringLiteral("--divisible");
-        QTest::newRow("paper and platform") << QByteArray() << (run + QStringList{QStringLiteral("--paper")})
-                                            << QStringLiteral("exactly one of");
-        QTest::newRow("neither") << QByteArray() << QStringList() << QStringLiteral("exactly one of");
-        QTest::newRow("unknown option") << QByteArray() << QStringList{QStringLiteral("--frobnicate")}
-                                        << QStringLiteral("frobnicate");
-        QTest::newRow("missing file") << QByteArray() << QStringList{QStringLiteral("--platform"), QStringLiteral("/nonexistent/p.json")}
-                                      << QStringLiteral("/nonexistent/p.json");
+        QTest::newRow("paper and platform")
+            << QByteArray() << (run + QStringList{QStringLiteral("--paper")})
+            << QStringLiteral("exactly one of");
+        QTest::newRow("neither") << QByteArray() << QStringList()
+                                 << QStringLiteral("exactly one of");
+        QTest::newRow("unknown option")
+            << QByteArray() << QStringList{QStringLiteral("--frobnicate")}
+            << QStringLiteral("frobnicate");
+        QTest::newRow("missing file")
+            << QByteArray()
+            << QStringList{QStringLiteral("--platform"), QStringLiteral("/nonexistent/p.json")}
+            << QStringLiteral("/nonexistent/p.json");
     }
 
     void badInput()

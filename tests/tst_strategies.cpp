@@ -1,4 +1,5 @@
 // The strategy family: Eq_ds, cpu_ds, bw, PDDS (paper 2), optimal and dynamic.
+#include "randomplatform.h"
 #include "sched/bandwidthstrategy.h"
 #include "sched/cpustrategy.h"
 #include "sched/distributionstrategy.h"
@@ -18,6 +19,7 @@
 #include <set>
 
 using namespace starling::sched;
+using namespace starling::testing;
 
 Q_DECLARE_METATYPE(starling::sched::StrategyKind)
 
@@ -33,27 +35,13 @@ Platform makePlatform(const std::vector<double> &unitS, const std::vector<double
     return p;
 }
 
+// Wider spread than the default shape: these tests want strongly heterogeneous slaves.
+const RandomPlatformShape kWideShape{1, 50, 0.2, 8, 5, 200};
+
 // The 8-slave platform of SEEDS.md.
 Platform seedsPlatform(double unitMB = 8)
 {
     return makePlatform({1, 1.5, 2, 2.5, 3, 4, 5, 6}, {100, 50, 80, 20, 60, 10, 40, 30}, unitMB);
-}
-
-Platform randomPlatform(std::mt19937_64 &rng, int n)
-{
-    const auto draw = [&](double lo, double hi) {
-        return lo + (hi - lo) * double(rng() >> 11) * 0x1.0p-53;
-    };
-    Platform p;
-    p.unitMB = draw(1, 50);
-    for (int i = 0; i < n; ++i)
-        p.slaves.push_back({QStringLiteral("r%1").arg(i), draw(0.2, 8), draw(5, 200)});
-    return p;
-}
-
-std::vector<int> decOrder(const Platform &p)
-{
-    return makeSendOrder(p.bandwidths(), SendOrder::Decreasing);
 }
 
 double sum(const std::vector<double> &v)
@@ -182,7 +170,7 @@ void TestStrategies::sharesSumToLoad()
     QFETCH(int, slaves);
     QFETCH(qlonglong, load);
     std::mt19937_64 rng(std::uint64_t(slaves * 1000 + load));
-    const Platform p = randomPlatform(rng, slaves);
+    const Platform p = randomPlatform(rng, slaves, 0, 0, kWideShape);
     const std::vector<int> order = decOrder(p);
     const auto strategy = makeStrategy(kind);
 
@@ -222,7 +210,7 @@ void TestStrategies::cpuFollowsSpeed()
         QVERIFY(qAbs(shares[i] - expected[i]) < 1e-12);
     std::mt19937_64 rng(11);
     for (int trial = 0; trial < 20; ++trial) {
-        const Platform r = randomPlatform(rng, 6);
+        const Platform r = randomPlatform(rng, 6, 0, 0, kWideShape);
         const std::vector<double> s = CpuStrategy().divisibleShares(r, decOrder(r), 57.5);
         for (int i = 1; i < r.size(); ++i) // share_i * T_i is the same for every slave
             QVERIFY(qAbs(s[size_t(i)] * r.unitComputeS(i) - s[0] * r.unitComputeS(0)) < 1e-9);
@@ -240,7 +228,7 @@ void TestStrategies::bandwidthFollowsLinks()
     QCOMPARE(BandwidthStrategy().wholeShares(p, {0, 2, 1}, 6), (std::vector<long long>{3, 1, 2}));
     std::mt19937_64 rng(12);
     for (int trial = 0; trial < 20; ++trial) {
-        const Platform r = randomPlatform(rng, 5);
+        const Platform r = randomPlatform(rng, 5, 0, 0, kWideShape);
         const std::vector<double> s = BandwidthStrategy().divisibleShares(r, decOrder(r), 33);
         for (int i = 1; i < r.size(); ++i) // share_i / B_i is the same for every slave
             QVERIFY(qAbs(s[size_t(i)] / r.slaves[size_t(i)].bandwidthMBps -
@@ -272,7 +260,7 @@ void TestStrategies::pddsPerformanceByHand()
     std::mt19937_64 rng(13);
     const PddsStrategy custom(PddsWeights{0.3, 2.2});
     for (int trial = 0; trial < 10; ++trial) {
-        const Platform r = randomPlatform(rng, 1 + trial % 8);
+        const Platform r = randomPlatform(rng, 1 + trial % 8, 0, 0, kWideShape);
         QVERIFY(qAbs(sum(custom.performance(r)) - 2.5) < 1e-12);
     }
 }
@@ -298,7 +286,7 @@ void TestStrategies::pddsLimitsAreCpuAndBandwidth()
     const PddsStrategy cpuLike(PddsWeights{1, 0});
     const PddsStrategy bwLike(PddsWeights{0, 1});
     for (int trial = 0; trial < 20; ++trial) {
-        const Platform r = randomPlatform(rng, 2 + trial % 7);
+        const Platform r = randomPlatform(rng, 2 + trial % 7, 0, 0, kWideShape);
         const std::vector<int> order = decOrder(r);
         const std::vector<double> a = cpuLike.divisibleShares(r, order, 100);
         const std::vector<double> b = CpuStrategy().divisibleShares(r, order, 100);

@@ -43,22 +43,27 @@ bool wantsPlot(int argc, char **argv)
 int main(int argc, char **argv)
 {
     // Charts need a QApplication; a CLI renders them offscreen so it works without a display.
+    // Qt would take options such as --platform for itself; it gets only the program name and
+    // the command's own parser sees every argument.
+    int qtArgc = 1;
     std::unique_ptr<QCoreApplication> app;
     if (wantsPlot(argc, argv)) {
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
             qputenv("QT_QPA_PLATFORM", "offscreen");
         qInstallMessageHandler(quietOffscreenNoise);
-        app = std::make_unique<QApplication>(argc, argv);
+        app = std::make_unique<QApplication>(qtArgc, argv);
     } else {
-        app = std::make_unique<QCoreApplication>(argc, argv);
+        app = std::make_unique<QCoreApplication>(qtArgc, argv);
     }
     QCoreApplication::setApplicationName(QStringLiteral("starling"));
     QCoreApplication::setApplicationVersion(QStringLiteral(STARLING_VERSION));
 
-    const QStringList arguments = QCoreApplication::arguments();
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
     const QString command = arguments.value(1);
-    if (command.isEmpty() || command == QStringLiteral("--help") || command == QStringLiteral("-h") ||
-        command == QStringLiteral("help")) {
+    if (command.isEmpty() || command == QStringLiteral("--help") ||
+        command == QStringLiteral("-h") || command == QStringLiteral("help")) {
         std::fputs(kUsage, command.isEmpty() ? stderr : stdout);
         return command.isEmpty() ? 2 : 0;
     }

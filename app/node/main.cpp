@@ -21,14 +21,14 @@ int main(int argc, char **argv)
         QCoreApplication::setApplicationVersion(QStringLiteral(STARLING_VERSION));
 
         QCommandLineParser parser;
-        parser.setApplicationDescription(QStringLiteral(
-            "Starling cluster node. Start under MPI: mpiexec -n 6 starling-node"));
+        parser.setApplicationDescription(
+            QStringLiteral("Starling cluster node. Start under MPI: mpiexec -n 6 starling-node"));
         parser.addHelpOption();
         parser.addVersionOption();
         if (!parser.parse(app.arguments())) {
             if (mpi.rank() == 0)
                 std::fprintf(stderr, "starling-node: %s\n", qPrintable(parser.errorText()));
-            mpi.abort(2);
+            mpi.abortFromRankZero(2);
         }
         if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("version"))) {
             if (mpi.rank() == 0)
@@ -45,7 +45,7 @@ int main(int argc, char **argv)
                              "one slave); got %d. Start with: mpiexec -n 6 starling-node\n",
                              cluster::kMinimumRanks, mpi.size());
             }
-            mpi.abort(2);
+            mpi.abortFromRankZero(2);
         }
         const cluster::NodeRole role = cluster::roleForRank(mpi.rank());
         std::printf("starling-node rank %d of %d on %s: %s\n", mpi.rank(), mpi.size(),

@@ -39,8 +39,9 @@ Timeline evaluateSchedule(const Platform &platform, const std::vector<double> &s
         for (size_t index : byCompletion) {
             ChunkRecord &chunk = timeline.chunks[index];
             chunk.returnStart = std::max(port, chunk.computeEnd);
-            port = chunk.returnStart + platform.startupS +
-                   chunk.units * platform.returnRatio * platform.unitSendS(chunk.slave);
+            // Same association as the simulator so both agree to the last bit.
+            port = chunk.returnStart + (platform.startupS + chunk.units * platform.returnRatio *
+                                                                platform.unitSendS(chunk.slave));
             chunk.returnEnd = port;
         }
     }
