@@ -15,10 +15,11 @@ JOBS ?= $(shell nproc)
 BIN := $(BUILD_DIR)/bin
 
 # Debian 12 packages: toolchain, Qt 6.4 (Core, Network, Gui, Widgets, Charts, Test; Charts needs
-# the OpenGL module), MPICH 4.0, and a font so offscreen charts have readable text.
+# the OpenGL module), MPICH 4.0, a font so offscreen charts have readable text, libmicrohttpd
+# for the HTTP servers, and the Prometheus client's text parser that tests check /metrics with.
 PACKAGES := cmake g++ make ninja-build pkg-config \
             qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libxkbcommon-dev \
-            mpich libmpich-dev fonts-dejavu-core
+            mpich libmpich-dev fonts-dejavu-core libmicrohttpd-dev python3-prometheus-client
 
 .PHONY: demo test bench deps build clean format
 

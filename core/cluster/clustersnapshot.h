@@ -1,0 +1,63 @@
+#pragma once
+
+#include "cluster/noderole.h"
+#include "cluster/nodestate.h"
+#include "cluster/nodestats.h"
+#include "cluster/slaveemulation.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace starling::cluster {
+
+// What the monitor knows of one node at one moment; the master's view (state, weight, epoch)
+// merged with the slave's latest heartbeat and the monitor's load and rank.
+struct NodeView
+{
+    int rank = 0; // MPI rank
+    QString name; // "master", "monitor", "slave-2", ...
+    NodeRole role = NodeRole::Slave;
+    QString host;
+    NodeState state = NodeState::Active;
+    double weight = 1.0;
+    std::int64_t epoch = 0;
+    NodeStats stats;
+    double load = 0;   // realLoad_i of core's LoadModel
+    int loadRank = -1; // 0 = lightest ACTIVE slave, -1 = not ranked (not a slave or not ACTIVE)
+    std::int64_t heartbeatAgeMs = -1; // -1 = never heard from
+    int assigned = 0;      // tasks the master has given this slave and not yet seen finish
+    double drainEtaS = -1; // DRAINING only: estimated seconds until DRAINED
+    SlaveEmulation emulation;
+    QString stateReason; // operator reason or detector message behind the current state
+    QString stateBy;     // who set it ("detector" for SUSPECT/DOWN)
+    std::int64_t stateSinceMs = 0;
+
+    QJsonObject toJson() const;
+    static NodeView fromJson(const QJsonObject &object);
+};
+
+// The cluster at one moment, as the monitor publishes it to the master and bridge clients.
+struct ClusterSnapshot
+{
+    std::int64_t sequence = 0;
+    std::int64_t timeMs = 0; // wall clock when published
+    QString strategy = QStringLiteral("pdds");
+    double w1 = 1.5;
+    double w2 = 0.8;
+    std::int64_t tasksQueuedAtMaster = 0;
+    std::vector<NodeView> nodes; // ordered by MPI rank
+
+    QJsonObject toJson() const;
+    static ClusterSnapshot fromJson(const QJsonObject &object);
+
+    const NodeView *node(int rank) const;
+    const NodeView *nodeByName(const QString &name) const;
+    // Slave ranks from lightest to heaviest, ACTIVE ones only.
+    std::vector<int> ranking() const;
+};
+
+} // namespace starling::cluster
