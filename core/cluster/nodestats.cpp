@@ -30,6 +30,7 @@ QJsonObject NodeStats::toJson() const
         {QLatin1String("queue"), queueLength},
         {QLatin1String("in_flight"), inFlight},
         {QLatin1String("tasks_done"), double(tasksDone)},
+        {QLatin1String("pending_work_s"), pendingWorkS},
         {QLatin1String("unit_compute_s"), unitComputeS},
         {QLatin1String("bandwidth_MBps"), bandwidthMBps},
     };
@@ -55,6 +56,7 @@ NodeStats NodeStats::fromJson(const QJsonObject &o)
     s.queueLength = int(integer(o, QLatin1String("queue"), s.queueLength));
     s.inFlight = int(integer(o, QLatin1String("in_flight"), s.inFlight));
     s.tasksDone = integer(o, QLatin1String("tasks_done"), s.tasksDone);
+    s.pendingWorkS = o.value(QLatin1String("pending_work_s")).toDouble(s.pendingWorkS);
     s.unitComputeS = o.value(QLatin1String("unit_compute_s")).toDouble(s.unitComputeS);
     s.bandwidthMBps = o.value(QLatin1String("bandwidth_MBps")).toDouble(s.bandwidthMBps);
     return s;

@@ -27,6 +27,7 @@ struct NodeStats
     int queueLength = 0; // tasks waiting in the slave's queue
     int inFlight = 0;    // tasks running now
     std::int64_t tasksDone = 0;
+    double pendingWorkS = 0;  // estimated seconds to finish the queue and the running tasks
     double unitComputeS = 0;  // current estimate of T_i (0 = not measured yet)
     double bandwidthMBps = 0; // current estimate of B_i (0 = not measured yet)
 

@@ -1,0 +1,300 @@
+#include "nodetable.h"
+
+namespace starling::cluster {
+
+NodeState NodeRecord::state() const
+{
+    if (liveness == Liveness::Down)
+        return NodeState::Down;
+    if (liveness == Liveness::Suspect)
+        return NodeState::Suspect;
+    return adminState;
+}
+
+QString nodeName(int rank)
+{
+    switch (roleForRank(rank)) {
+    case NodeRole::Master:
+        return QStringLiteral("master");
+    case NodeRole::Monitor:
+        return QStringLiteral("monitor");
+    case NodeRole::Slave:
+        break;
+    }
+    return QStringLiteral("slave-%1").arg(rank);
+}
+
+NodeTable::NodeTable(int worldSize, ClusterPolicy defaults) : m_policy(std::move(defaults))
+{
+    for (int rank = 0; rank < worldSize; ++rank) {
+        NodeRecord node;
+        node.rank = rank;
+        node.name = nodeName(rank);
+        node.role = roleForRank(rank);
+        m_nodes.push_back(node);
+    }
+}
+
+const NodeRecord *NodeTable::find(const QString &nameOrRank) const
+{
+    bool isNumber = false;
+    const int rank = nameOrRank.toInt(&isNumber);
+    for (const NodeRecord &node : m_nodes) {
+        if (node.name == nameOrRank || (isNumber && node.rank == rank))
+            return &node;
+    }
+    return nullptr;
+}
+
+NodeRecord *NodeTable::findMutable(const QString &nameOrRank)
+{
+    return const_cast<NodeRecord *>(std::as_const(*this).find(nameOrRank));
+}
+
+std::vector<int> NodeTable::slavesAcceptingTasks() const
+{
+    std::vector<int> ranks;
+    for (const NodeRecord &node : m_nodes) {
+        if (node.role == NodeRole::Slave && acceptsTasks(node.state()))
+            ranks.push_back(node.rank);
+    }
+    return ranks;
+}
+
+Expected<QJsonObject> NodeTable::apply(const OperatorCommand &c, std::int64_t nowMs)
+{
+    if (c.op == CommandOp::Strategy) {
+        const ClusterPolicy before = m_policy;
+        m_policy.strategy = c.strategy;
+        m_policy.w1 = c.w1.value_or(m_policy.w1);
+        m_policy.w2 = c.w2.value_or(m_policy.w2);
+        if (m_policy.w1 == 0 && m_policy.w2 == 0) {
+            m_policy = before;
+            return Error{QStringLiteral("w1 and w2 cannot both be 0")};
+        }
+        const QJsonObject detail{{QLatin1String("strategy"), m_policy.strategy},
+                                 {QLatin1String("w1"), m_policy.w1},
+                                 {QLatin1String("w2"), m_policy.w2},
+                                 {QLatin1String("previous"), before.strategy}};
+        remember(c, nowMs, detail);
+        QJsonObject event = detail;
+        event.insert(QLatin1String("kind"), QStringLiteral("strategy_changed"));
+        event.insert(QLatin1String("by"), c.client);
+        event.insert(QLatin1String("reason"), c.reason);
+        emitEvent(event, nowMs);
+        return detail;
+    }
+
+    NodeRecord *node = findMutable(c.node);
+    if (!node)
+        return Error{QStringLiteral("unknown node \"%1\"").arg(c.node.left(64))};
+    if (node->role != NodeRole::Slave)
+        return Error{QStringLiteral("cannot %1 the %2: only slaves take tasks")
+                         .arg(toString(c.op), node->name)};
+
+    switch (c.op) {
+    case CommandOp::Drain: {
+        if (node->adminState != NodeState::Active)
+            return Error{
+                QStringLiteral("%1 is already %2").arg(node->name, toString(node->adminState))};
+        changeAdminState(*node, NodeState::Draining, c.client, c.reason, nowMs);
+        if (node->assigned == 0)
+            changeAdminState(*node, NodeState::Drained, c.client, c.reason, nowMs);
+        break;
+    }
+    case CommandOp::Resume: {
+        if (node->adminState == NodeState::Active)
+            return Error{QStringLiteral("%1 is already ACTIVE").arg(node->name)};
+        changeAdminState(*node, NodeState::Active, c.client, c.reason, nowMs);
+        break;
+    }
+    case CommandOp::Weight: {
+        const double before = node->weight;
+        node->weight = c.weight;
+        emitEvent({{QLatin1String("kind"), QStringLiteral("weight_changed")},
+                   {QLatin1String("node"), node->name},
+                   {QLatin1String("from"), before},
+                   {QLatin1String("to"), c.weight},
+                   {QLatin1String("by"), c.client},
+                   {QLatin1String("reason"), c.reason}},
+                  nowMs);
+        break;
+    }
+    default:
+        return Error{QStringLiteral("%1 is not a node command").arg(toString(c.op))};
+    }
+    const QJsonObject result{{QLatin1String("node"), node->name},
+                             {QLatin1String("state"), toString(node->state())},
+                             {QLatin1String("weight"), node->weight},
+                             {QLatin1String("assigned"), node->assigned}};
+    remember(c, nowMs, result);
+    return result;
+}
+
+void NodeTable::changeAdminState(NodeRecord &node, NodeState to, const QString &by,
+                                 const QString &reason, std::int64_t nowMs)
+{
+    const NodeState from = node.adminState;
+    node.adminState = to;
+    node.by = by;
+    node.reason = reason;
+    node.sinceMs = nowMs;
+    emitEvent({{QLatin1String("kind"), QStringLiteral("state_changed")},
+               {QLatin1String("node"), node.name},
+               {QLatin1String("from"), toString(from)},
+               {QLatin1String("to"), toString(to)},
+               {QLatin1String("by"), by},
+               {QLatin1String("reason"), reason}},
+              nowMs);
+}
+
+void NodeTable::setLiveness(int rank, Liveness liveness, std::int64_t nowMs)
+{
+    NodeRecord &node = m_nodes.at(size_t(rank));
+    if (node.liveness == liveness)
+        return;
+    const NodeState before = node.state();
+    node.liveness = liveness;
+    if (liveness == Liveness::Down)
+        ++node.epoch; // anything it says from its old epoch is now stale
+    const QString kind = liveness == Liveness::Alive     ? QStringLiteral("node_back")
+                         : liveness == Liveness::Suspect ? QStringLiteral("node_suspect")
+                                                         : QStringLiteral("node_down");
+    emitEvent({{QLatin1String("kind"), kind},
+               {QLatin1String("node"), node.name},
+               {QLatin1String("from"), toString(before)},
+               {QLatin1String("to"), toString(node.state())},
+               {QLatin1String("by"), QStringLiteral("detector")},
+               {QLatin1String("epoch"), double(node.epoch)}},
+              nowMs);
+}
+
+void NodeTable::setAssigned(int rank, int assigned, std::int64_t nowMs)
+{
+    NodeRecord &node = m_nodes.at(size_t(rank));
+    node.assigned = assigned;
+    if (assigned == 0 && node.adminState == NodeState::Draining)
+        changeAdminState(node, NodeState::Drained, node.by, node.reason, nowMs);
+}
+
+void NodeTable::record(const OperatorCommand &command, std::int64_t nowMs,
+                       const QJsonObject &detail)
+{
+    remember(command, nowMs, detail);
+    QJsonObject event = detail;
+    event.insert(QLatin1String("kind"), toString(command.op));
+    event.insert(QLatin1String("by"), command.client);
+    event.insert(QLatin1String("reason"), command.reason);
+    emitEvent(event, nowMs);
+}
+
+void NodeTable::remember(const OperatorCommand &command, std::int64_t nowMs,
+                         const QJsonObject &detail)
+{
+    QJsonObject entry = command.toJson();
+    entry.insert(QLatin1String("time_ms"), double(nowMs));
+    entry.insert(QLatin1String("result"), detail);
+    m_history.append(entry);
+    while (m_history.size() > kHistoryLimit)
+        m_history.removeFirst();
+}
+
+void NodeTable::emitEvent(QJsonObject event, std::int64_t nowMs)
+{
+    event.insert(QLatin1String("time_ms"), double(nowMs));
+    m_events.push_back(std::move(event));
+}
+
+std::vector<QJsonObject> NodeTable::takeEvents()
+{
+    return std::exchange(m_events, {});
+}
+
+QJsonObject NodeTable::persistentState() const
+{
+    QJsonObject nodes;
+    for (const NodeRecord &node : m_nodes) {
+        if (node.role != NodeRole::Slave)
+            continue;
+        nodes.insert(node.name, QJsonObject{{QLatin1String("state"), toString(node.adminState)},
+                                            {QLatin1String("weight"), node.weight},
+                                            {QLatin1String("by"), node.by},
+                                            {QLatin1String("reason"), node.reason},
+                                            {QLatin1String("since_ms"), double(node.sinceMs)}});
+    }
+    return {{QLatin1String("version"), 1},
+            {QLatin1String("nodes"), nodes},
+            {QLatin1String("strategy"), m_policy.strategy},
+            {QLatin1String("w1"), m_policy.w1},
+            {QLatin1String("w2"), m_policy.w2},
+            {QLatin1String("history"), m_history}};
+}
+
+QStringList NodeTable::restore(const QJsonObject &saved, std::int64_t nowMs)
+{
+    QStringList warnings;
+    if (saved.value(QLatin1String("version")).toInt() != 1) {
+        warnings << QStringLiteral("operator state has an unknown version; starting fresh");
+        return warnings;
+    }
+    const QString strategy = saved.value(QLatin1String("strategy")).toString();
+    if (OperatorCommand::fromJson(
+            {{QLatin1String("op"), QStringLiteral("strategy")}, {QLatin1String("name"), strategy}},
+            {})) {
+        m_policy.strategy = strategy;
+    }
+    const double w1 = saved.value(QLatin1String("w1")).toDouble(-1);
+    const double w2 = saved.value(QLatin1String("w2")).toDouble(-1);
+    if (w1 >= 0 && w2 >= 0 && (w1 > 0 || w2 > 0)) {
+        m_policy.w1 = w1;
+        m_policy.w2 = w2;
+    }
+    const QJsonObject nodes = saved.value(QLatin1String("nodes")).toObject();
+    for (auto it = nodes.begin(); it != nodes.end(); ++it) {
+        NodeRecord *node = findMutable(it.key());
+        if (!node || node->role != NodeRole::Slave) {
+            warnings << QStringLiteral("saved state for %1 ignored: this cluster has no such slave")
+                            .arg(it.key().left(64));
+            continue;
+        }
+        const QJsonObject entry = it.value().toObject();
+        const double weight = entry.value(QLatin1String("weight")).toDouble(-1);
+        if (weight > 0 && weight <= OperatorCommand::kMaxWeight)
+            node->weight = weight;
+        // A drain in progress cannot survive a restart (its tasks died with the job), so it
+        // comes back finished: DRAINED.
+        const auto state = nodeStateFromString(entry.value(QLatin1String("state")).toString());
+        if (state == NodeState::Draining || state == NodeState::Drained)
+            node->adminState = NodeState::Drained;
+        node->by = entry.value(QLatin1String("by")).toString();
+        node->reason = entry.value(QLatin1String("reason")).toString();
+        node->sinceMs =
+            std::int64_t(entry.value(QLatin1String("since_ms")).toDouble(double(nowMs)));
+    }
+    m_history = saved.value(QLatin1String("history")).toArray();
+    while (m_history.size() > kHistoryLimit)
+        m_history.removeFirst();
+    return warnings;
+}
+
+QJsonObject NodeTable::toJson() const
+{
+    QJsonArray nodes;
+    for (const NodeRecord &node : m_nodes) {
+        nodes.append(QJsonObject{{QLatin1String("rank"), node.rank},
+                                 {QLatin1String("state"), toString(node.state())},
+                                 {QLatin1String("admin_state"), toString(node.adminState)},
+                                 {QLatin1String("weight"), node.weight},
+                                 {QLatin1String("epoch"), double(node.epoch)},
+                                 {QLatin1String("assigned"), node.assigned},
+                                 {QLatin1String("by"), node.by},
+                                 {QLatin1String("reason"), node.reason},
+                                 {QLatin1String("since_ms"), double(node.sinceMs)}});
+    }
+    return {{QLatin1String("nodes"), nodes},
+            {QLatin1String("strategy"), m_policy.strategy},
+            {QLatin1String("w1"), m_policy.w1},
+            {QLatin1String("w2"), m_policy.w2}};
+}
+
+} // namespace starling::cluster

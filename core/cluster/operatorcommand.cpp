@@ -1,0 +1,153 @@
+#include "operatorcommand.h"
+
+#include "sched/distributionstrategy.h"
+
+#include <cmath>
+
+namespace starling::cluster {
+
+namespace {
+
+std::optional<CommandOp> opFromString(const QString &text)
+{
+    for (CommandOp op : {CommandOp::Drain, CommandOp::Resume, CommandOp::Weight,
+                         CommandOp::Strategy, CommandOp::Shutdown, CommandOp::Load}) {
+        if (toString(op) == text)
+            return op;
+    }
+    return std::nullopt;
+}
+
+Error fail(const QString &message)
+{
+    return Error{message};
+}
+
+// A finite JSON number in [lo, hi], or a clear message naming the field.
+Expected<double> number(const QJsonObject &o, QLatin1String key, double lo, double hi,
+                        const QString &what)
+{
+    const QJsonValue v = o.value(key);
+    if (!v.isDouble() || !std::isfinite(v.toDouble()) || v.toDouble() < lo || v.toDouble() > hi)
+        return fail(QStringLiteral("%1 must be a number %2, got %3")
+                        .arg(QString(key), what,
+                             v.isUndefined() ? QStringLiteral("nothing")
+                             : v.isString()  ? QStringLiteral("\"%1\"").arg(v.toString().left(40))
+                                             : QString::number(v.toDouble())));
+    return v.toDouble();
+}
+
+} // namespace
+
+QString toString(CommandOp op)
+{
+    switch (op) {
+    case CommandOp::Drain:
+        return QStringLiteral("drain");
+    case CommandOp::Resume:
+        return QStringLiteral("resume");
+    case CommandOp::Weight:
+        return QStringLiteral("weight");
+    case CommandOp::Strategy:
+        return QStringLiteral("strategy");
+    case CommandOp::Shutdown:
+        return QStringLiteral("shutdown");
+    case CommandOp::Load:
+        return QStringLiteral("load");
+    }
+    return {};
+}
+
+Expected<OperatorCommand> OperatorCommand::fromJson(const QJsonObject &o, const QString &client)
+{
+    OperatorCommand c;
+    c.client = client;
+    c.id = o.value(QLatin1String("id")).toString();
+    const auto op = opFromString(o.value(QLatin1String("op")).toString());
+    if (!op)
+        return fail(QStringLiteral("unknown op \"%1\" (expected drain, resume, weight, strategy, "
+                                   "shutdown or load)")
+                        .arg(o.value(QLatin1String("op")).toString().left(40)));
+    c.op = *op;
+    const QJsonValue reason = o.value(QLatin1String("reason"));
+    if (!reason.isUndefined() && !reason.isNull()) {
+        if (!reason.isString() || reason.toString().size() > kMaxReasonLength)
+            return fail(QStringLiteral("reason must be a string of at most %1 characters")
+                            .arg(kMaxReasonLength));
+        c.reason = reason.toString();
+    }
+    if (c.op == CommandOp::Drain || c.op == CommandOp::Resume || c.op == CommandOp::Weight) {
+        const QJsonValue node = o.value(QLatin1String("node"));
+        if (!node.isString() || node.toString().isEmpty() || node.toString().size() > 64)
+            return fail(
+                QStringLiteral("%1 needs a node name, e.g. \"slave-2\"").arg(toString(c.op)));
+        c.node = node.toString();
+    }
+    if (c.op == CommandOp::Weight) {
+        const auto value =
+            number(o, QLatin1String("value"), 0, kMaxWeight, QStringLiteral("> 0 and <= 1e6"));
+        if (!value)
+            return fail(value.error());
+        if (*value <= 0)
+            return fail(QStringLiteral("value must be a number > 0 and <= 1e6, got 0"));
+        c.weight = *value;
+    }
+    if (c.op == CommandOp::Strategy) {
+        c.strategy = o.value(QLatin1String("name")).toString();
+        if (!sched::strategyKindFromString(c.strategy))
+            return fail(QStringLiteral("unknown strategy \"%1\" (expected equal, cpu, bw, pdds, "
+                                       "optimal or dynamic)")
+                            .arg(c.strategy.left(40)));
+        for (const auto &[key, slot] :
+             {std::pair{QLatin1String("w1"), &c.w1}, std::pair{QLatin1String("w2"), &c.w2}}) {
+            if (o.contains(key)) {
+                const auto value = number(o, key, 0, 1e6, QStringLiteral(">= 0"));
+                if (!value)
+                    return fail(value.error());
+                *slot = *value;
+            }
+        }
+    }
+    if (c.op == CommandOp::Load) {
+        const auto tasks = number(o, QLatin1String("tasks"), 1, kMaxLoadTasks,
+                                  QStringLiteral("from 1 to %1").arg(kMaxLoadTasks));
+        if (!tasks)
+            return fail(tasks.error());
+        if (*tasks != std::floor(*tasks))
+            return fail(QStringLiteral("tasks must be a whole number"));
+        c.tasks = int(*tasks);
+        const auto ms =
+            number(o, QLatin1String("task_ms"), 1, 600000, QStringLiteral("from 1 to 600000"));
+        if (!ms)
+            return fail(ms.error());
+        c.taskMs = *ms;
+    }
+    return c;
+}
+
+QJsonObject OperatorCommand::toJson() const
+{
+    QJsonObject o{{QLatin1String("id"), id},
+                  {QLatin1String("op"), toString(op)},
+                  {QLatin1String("client"), client}};
+    if (!reason.isEmpty())
+        o.insert(QLatin1String("reason"), reason);
+    if (!node.isEmpty())
+        o.insert(QLatin1String("node"), node);
+    if (op == CommandOp::Weight)
+        o.insert(QLatin1String("value"), weight);
+    if (op == CommandOp::Strategy) {
+        o.insert(QLatin1String("name"), strategy);
+        if (w1)
+            o.insert(QLatin1String("w1"), *w1);
+        if (w2)
+            o.insert(QLatin1String("w2"), *w2);
+    }
+    if (op == CommandOp::Load) {
+        o.insert(QLatin1String("tasks"), tasks);
+        o.insert(QLatin1String("task_ms"), taskMs);
+    }
+    return o;
+}
+
+} // namespace starling::cluster

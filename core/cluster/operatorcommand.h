@@ -1,0 +1,48 @@
+#pragma once
+
+#include "util/expected.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <optional>
+
+namespace starling::cluster {
+
+enum class CommandOp
+{
+    Drain,
+    Resume,
+    Weight,
+    Strategy,
+    Shutdown,
+    Load // demo load generator: synthetic tasks for the master to distribute
+};
+
+QString toString(CommandOp op);
+
+// An operator's command as it arrives on the bridge, checked for shape (types, ranges, known
+// names). Whether it makes sense for the cluster right now (does the node exist, is it already
+// drained) is NodeTable's call.
+struct OperatorCommand
+{
+    QString id;
+    CommandOp op = CommandOp::Drain;
+    QString node;      // drain, resume, weight
+    double weight = 0; // weight
+    QString strategy;  // strategy
+    std::optional<double> w1, w2;
+    int tasks = 0;     // load
+    double taskMs = 0; // load: emulated cost of each task on a standard slave
+    QString reason;
+    QString client; // who sent it (the bridge hello's client name)
+
+    static constexpr int kMaxReasonLength = 500;
+    static constexpr int kMaxLoadTasks = 100000;
+    static constexpr double kMaxWeight = 1e6;
+
+    static Expected<OperatorCommand> fromJson(const QJsonObject &command, const QString &client);
+    QJsonObject toJson() const;
+};
+
+} // namespace starling::cluster

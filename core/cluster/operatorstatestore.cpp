@@ -1,0 +1,43 @@
+#include "operatorstatestore.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QSaveFile>
+
+namespace starling::cluster {
+
+OperatorStateStore::OperatorStateStore(QString runDir)
+    : m_path(QDir(runDir).filePath(QStringLiteral("operator-state.json")))
+{}
+
+Expected<QJsonObject> OperatorStateStore::load() const
+{
+    QFile file(m_path);
+    if (!file.exists())
+        return QJsonObject{};
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("%1: %2").arg(m_path, file.errorString())};
+    if (file.size() > kMaxBytes)
+        return Error{QStringLiteral("%1: larger than %2 bytes").arg(m_path).arg(kMaxBytes)};
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject())
+        return Error{QStringLiteral("%1: not a JSON object (%2)").arg(m_path, error.errorString())};
+    return doc.object();
+}
+
+Expected<bool> OperatorStateStore::save(const QJsonObject &state) const
+{
+    QDir().mkpath(QFileInfo(m_path).absolutePath());
+    QSaveFile file(m_path);
+    if (!file.open(QIODevice::WriteOnly))
+        return Error{QStringLiteral("%1: %2").arg(m_path, file.errorString())};
+    file.write(QJsonDocument(state).toJson(QJsonDocument::Indented));
+    if (!file.commit())
+        return Error{QStringLiteral("%1: %2").arg(m_path, file.errorString())};
+    return true;
+}
+
+} // namespace starling::cluster

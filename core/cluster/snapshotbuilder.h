@@ -1,0 +1,62 @@
+#pragma once
+
+#include "cluster/clustersnapshot.h"
+#include "cluster/failuredetector.h"
+#include "sched/loadmodel.h"
+#include "sched/loadranker.h"
+
+#include <QJsonObject>
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+namespace starling::cluster {
+
+// The monitor's picture of the cluster: the master's table (states, weights), the slaves'
+// heartbeats (a bounded history per node), and the failure detector's verdicts, merged into the
+// snapshot that the master, bridge clients and /metrics see. Load and rank come from core's
+// LoadModel and LoadRanker, over ACTIVE slaves only.
+class SnapshotBuilder
+{
+public:
+    SnapshotBuilder(int worldSize, std::size_t historyLength, std::uint64_t seed = 1,
+                    sched::LoadModel model = sched::LoadModel{});
+
+    void setHello(int rank, const QJsonObject &hello);
+    void setNodeTable(const QJsonObject &table);
+    void setEmulation(int rank, const SlaveEmulation &emulation);
+    // monotonicMs: when the monitor received it, for the heartbeat age.
+    void addSample(int rank, const NodeStats &stats, std::int64_t monotonicMs);
+
+    const std::deque<NodeStats> &history(int rank) const
+    {
+        return m_nodes.at(size_t(rank)).history;
+    }
+    bool hasHello(int rank) const { return !m_nodes.at(size_t(rank)).hello.isEmpty(); }
+    QJsonObject hello(int rank) const { return m_nodes.at(size_t(rank)).hello; }
+    int worldSize() const { return int(m_nodes.size()); }
+
+    ClusterSnapshot build(std::int64_t wallMs, std::int64_t monotonicMs,
+                          const FailureDetector &detector);
+
+private:
+    struct Known
+    {
+        QJsonObject hello;
+        QJsonObject table; // this node's entry of the master's table
+        SlaveEmulation emulation;
+        std::deque<NodeStats> history;
+        std::int64_t lastHeardMs = -1;
+    };
+    double loadOf(const NodeView &node) const;
+
+    std::vector<Known> m_nodes;
+    std::size_t m_historyLength;
+    QJsonObject m_policy;
+    std::int64_t m_sequence = 0;
+    sched::LoadModel m_model;
+    sched::LoadRanker m_ranker;
+};
+
+} // namespace starling::cluster
