@@ -10,6 +10,8 @@ struct SlaveEmulation
     bool emulated = false;
     double cpuFactor = 1.0;
     double linkMBps = 0; // 0 = not paced
+
+    bool operator==(const SlaveEmulation &) const = default;
 };
 
 } // namespace starling::cluster

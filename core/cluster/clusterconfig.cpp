@@ -1,0 +1,184 @@
+#include "clusterconfig.h"
+
+#include "util/jsonfile.h"
+#include "util/jsonobjectreader.h"
+
+#include <QHostAddress>
+#include <QStringList>
+
+#include <iterator>
+#include <utility>
+
+namespace starling::cluster {
+
+namespace {
+
+using util::JsonObjectReader;
+using util::NumberRange;
+using util::StringRule;
+
+constexpr qint64 kMaxPort = 65535;
+
+QLatin1String key(const char *name)
+{
+    return QLatin1String(name);
+}
+
+QString strategyNames()
+{
+    QStringList names;
+    for (sched::StrategyKind kind : sched::allStrategyKinds())
+        names.append(sched::toString(kind));
+    return names.join(QStringLiteral(", "));
+}
+
+// Parsed with the class the servers bind with, so whatever passes here can be bound to.
+bool isIpAddress(const QString &text)
+{
+    return QHostAddress().setAddress(text);
+}
+
+void readEndpoints(JsonObjectReader &reader, ClusterConfig &c)
+{
+    reader.readString(key("bind_host"), c.bindHost,
+                      StringRule{isIpAddress, QStringLiteral("an IPv4 or IPv6 address")});
+    reader.readInteger(key("master_port"), 0, kMaxPort, c.masterPort);
+    reader.readInteger(key("bridge_port"), 0, kMaxPort, c.bridgePort);
+    reader.readInteger(key("metrics_port"), 0, kMaxPort, c.metricsPort);
+    reader.readInteger(key("data_port_base"), 0, kMaxPort, c.dataPortBase);
+    reader.readString(key("export_root"), c.exportRoot,
+                      StringRule{[](const QString &s) { return !s.isEmpty(); },
+                                 QStringLiteral("a non-empty path")});
+}
+
+void readTiming(JsonObjectReader &reader, ClusterConfig &c)
+{
+    const qint64 lo = ClusterConfig::kMinHeartbeatMs;
+    const qint64 hi = ClusterConfig::kMaxTimingMs;
+    reader.readInteger(key("heartbeat_ms"), lo, hi, c.heartbeatMs);
+    reader.readInteger(key("suspect_after_ms"), lo, hi, c.suspectAfterMs);
+    reader.readInteger(key("down_after_ms"), lo, hi, c.downAfterMs);
+    reader.readNumber(key("snapshot_hz"), NumberRange{0.1, 50}, c.snapshotHz);
+    reader.readInteger(key("history_length"), 1, 100000, c.historyLength);
+    reader.readNumber(key("startup_timeout_s"), NumberRange{1, 600}, c.startupTimeoutS);
+}
+
+void readBridge(JsonObjectReader &reader, ClusterConfig &c)
+{
+    reader.readInteger(key("bridge_max_clients"), 1, 4096, c.bridgeMaxClients);
+    reader.readInteger(key("bridge_line_limit_bytes"), 1024, 16777216, c.bridgeLineLimitBytes);
+    reader.readInteger(key("bridge_client_buffer_bytes"), 65536, 1073741824,
+                       c.bridgeClientBufferBytes);
+}
+
+void readScheduling(JsonObjectReader &reader, ClusterConfig &c)
+{
+    QString strategy = sched::toString(c.strategy);
+    reader.readString(
+        key("strategy"), strategy,
+        StringRule{[](const QString &s) { return sched::strategyKindFromString(s).has_value(); },
+                   QStringLiteral("one of ") + strategyNames()});
+    c.strategy = sched::strategyKindFromString(strategy).value_or(c.strategy);
+    const NumberRange weight{0, 0, false, true};
+    reader.readNumber(key("w1"), weight, c.w1);
+    reader.readNumber(key("w2"), weight, c.w2);
+}
+
+// The failure detector needs heartbeats more often than it suspects, and suspects before it
+// declares a node down; equal values would skip a state.
+void checkTimingOrder(JsonObjectReader &reader, const ClusterConfig &c)
+{
+    if (c.suspectAfterMs <= c.heartbeatMs) {
+        reader.fail(QStringLiteral("\"suspect_after_ms\" must be greater than \"heartbeat_ms\" "
+                                   "(%1), got %2")
+                        .arg(c.heartbeatMs)
+                        .arg(c.suspectAfterMs));
+    }
+    if (c.downAfterMs <= c.suspectAfterMs) {
+        reader.fail(QStringLiteral("\"down_after_ms\" must be greater than \"suspect_after_ms\" "
+                                   "(%1), got %2")
+                        .arg(c.suspectAfterMs)
+                        .arg(c.downAfterMs));
+    }
+}
+
+// Two services cannot listen on one fixed port; slave 0's data server uses data_port_base.
+void checkDistinctPorts(JsonObjectReader &reader, const ClusterConfig &c)
+{
+    const std::pair<const char *, quint16> ports[] = {{"master_port", c.masterPort},
+                                                      {"bridge_port", c.bridgePort},
+                                                      {"metrics_port", c.metricsPort},
+                                                      {"data_port_base", c.dataPortBase}};
+    for (size_t i = 0; i < std::size(ports); ++i) {
+        for (size_t j = i + 1; j < std::size(ports); ++j) {
+            if (ports[i].second != 0 && ports[i].second == ports[j].second) {
+                reader.fail(QStringLiteral("\"%1\" and \"%2\" are both %3; fixed ports must differ")
+                                .arg(QLatin1String(ports[i].first), QLatin1String(ports[j].first))
+                                .arg(ports[i].second));
+            }
+        }
+    }
+}
+
+void checkWeights(JsonObjectReader &reader, const ClusterConfig &c)
+{
+    if (c.w1 == 0 && c.w2 == 0)
+        reader.fail(QStringLiteral("\"w1\" and \"w2\" must not both be 0 (PDDS would weigh "
+                                   "neither speed nor bandwidth)"));
+}
+
+} // namespace
+
+QJsonObject ClusterConfig::toJson() const
+{
+    return {
+        {key("bind_host"), bindHost},
+        {key("master_port"), masterPort},
+        {key("bridge_port"), bridgePort},
+        {key("metrics_port"), metricsPort},
+        {key("data_port_base"), dataPortBase},
+        {key("export_root"), exportRoot},
+        {key("heartbeat_ms"), heartbeatMs},
+        {key("suspect_after_ms"), suspectAfterMs},
+        {key("down_after_ms"), downAfterMs},
+        {key("snapshot_hz"), snapshotHz},
+        {key("history_length"), historyLength},
+        {key("bridge_max_clients"), bridgeMaxClients},
+        {key("bridge_line_limit_bytes"), bridgeLineLimitBytes},
+        {key("bridge_client_buffer_bytes"), bridgeClientBufferBytes},
+        {key("strategy"), sched::toString(strategy)},
+        {key("w1"), w1},
+        {key("w2"), w2},
+        {key("startup_timeout_s"), startupTimeoutS},
+    };
+}
+
+Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QString &origin)
+{
+    const Expected<QJsonObject> root = util::parseJsonObject(json, origin, kMaxFileBytes);
+    if (!root)
+        return Error{root.error()};
+    JsonObjectReader reader(*root, origin);
+    ClusterConfig config;
+    readEndpoints(reader, config);
+    readTiming(reader, config);
+    readBridge(reader, config);
+    readScheduling(reader, config);
+    reader.rejectUnknownKeys();
+    checkTimingOrder(reader, config);
+    checkDistinctPorts(reader, config);
+    checkWeights(reader, config);
+    if (!reader.ok())
+        return Error{reader.error()};
+    return config;
+}
+
+Expected<ClusterConfig> ClusterConfig::load(const QString &path)
+{
+    const Expected<QByteArray> bytes = util::readSmallFile(path, kMaxFileBytes);
+    if (!bytes)
+        return Error{bytes.error()};
+    return fromJson(*bytes, path);
+}
+
+} // namespace starling::cluster

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "sched/distributionstrategy.h"
+#include "util/expected.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+
+namespace starling::cluster {
+
+// How one cluster runs: addresses, failure-detector timing, bridge limits and the scheduling
+// default. Read from a JSON file whose keys are all optional (resources/config/starling.json
+// lists every one at its default; README.md "Configuration" says what each means). Any problem is
+// one line naming the origin and the key. Ports set to 0 mean "any free port".
+struct ClusterConfig
+{
+    static constexpr qint64 kMaxFileBytes = 1 << 20;
+    static constexpr int kMinHeartbeatMs = 10;
+    static constexpr int kMaxTimingMs = 3600000;
+
+    QString bindHost = QStringLiteral("127.0.0.1");
+    quint16 masterPort = 0;
+    quint16 bridgePort = 0;
+    quint16 metricsPort = 0;
+    quint16 dataPortBase = 0; // nonzero: slave k (0 = first slave) listens on dataPortBase + k
+    QString exportRoot = QStringLiteral(".");
+    int heartbeatMs = 500;
+    int suspectAfterMs = 2000;
+    int downAfterMs = 5000;
+    double snapshotHz = 2.0;
+    int historyLength = 120; // heartbeat samples the monitor keeps per node
+    int bridgeMaxClients = 64;
+    qint64 bridgeLineLimitBytes = 65536;
+    qint64 bridgeClientBufferBytes = 1048576;
+    sched::StrategyKind strategy = sched::StrategyKind::Pdds;
+    double w1 = 1.5;
+    double w2 = 0.8;
+    double startupTimeoutS = 30;
+
+    sched::PddsWeights pddsWeights() const { return {w1, w2}; }
+
+    QJsonObject toJson() const;
+    static Expected<ClusterConfig> fromJson(const QByteArray &json, const QString &origin);
+    static Expected<ClusterConfig> load(const QString &path);
+
+    bool operator==(const ClusterConfig &) const = default;
+};
+
+} // namespace starling::cluster
