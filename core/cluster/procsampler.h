@@ -1,0 +1,52 @@
+#pragma once
+
+#include "cluster/nodestats.h"
+
+#include <QString>
+
+#include <optional>
+
+namespace starling::cluster {
+
+// Reads a node's and one process's resource use from Linux /proc, once per heartbeat. Rates
+// (CPU, network) are deltas against the previous sample of the same sampler, so the first
+// sample reports them as 0. Every file is untrusted text: a missing, truncated or malformed
+// file leaves the fields it feeds at 0 (and forgets that file's previous counters, so the next
+// good sample does not report a bogus delta); nothing throws.
+//
+// The root is a parameter so tests can point the sampler at a fake tree.
+class ProcSampler
+{
+public:
+    explicit ProcSampler(QString procRoot = QStringLiteral("/proc"),
+                         qint64 pid = 0 /* 0 = this process */);
+
+    // Fills pid, nodeCpu, processCpu, nodeMemUsedBytes, nodeMemTotalBytes, processRssBytes,
+    // txBytesPerS, rxBytesPerS, connections and sampledAtMs (= nowMs, the caller's wall clock in
+    // ms, which is also the time base of the rates). Leaves every other field alone.
+    void sample(NodeStats &stats, qint64 nowMs);
+
+    qint64 pid() const { return m_pid; }
+
+private:
+    struct CpuTimes
+    {
+        qint64 busy = 0; // everything but idle and iowait, in USER_HZ ticks
+        qint64 idle = 0; // idle + iowait
+    };
+    struct NetTotals
+    {
+        qint64 rx = 0;
+        qint64 tx = 0;
+    };
+
+    QString m_root;
+    qint64 m_pid = 0;
+    long m_ticksPerSecond = 100;
+    std::optional<qint64> m_lastNowMs;
+    std::optional<CpuTimes> m_lastNodeCpu;
+    std::optional<qint64> m_lastProcessTicks;
+    std::optional<NetTotals> m_lastNet;
+};
+
+} // namespace starling::cluster

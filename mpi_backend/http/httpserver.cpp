@@ -1,0 +1,378 @@
+#include "httpserver.h"
+
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QMutexLocker>
+#include <QNetworkInterface>
+
+#include <microhttpd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <optional>
+#include <utility>
+
+Q_LOGGING_CATEGORY(lcHttp, "starling.http")
+
+namespace starling::mpi::http {
+
+namespace {
+
+// What libmicrohttpd's callbacks need, reached through their `cls` pointer.
+struct ServerContext
+{
+    HttpServer::Handler handler;
+    // While listen() runs MHD_start_daemon, its log lines are collected for the error message
+    // (libmicrohttpd reports a failed bind only through its logger); afterwards they go to the
+    // log. The logger may run on the daemon's thread, hence the lock.
+    QMutex logMutex;
+    bool capturing = false;
+    QByteArray captured;
+};
+
+void logMessage(void *cls, const char *format, va_list args)
+{
+    char buffer[1024];
+    const int n = std::vsnprintf(buffer, sizeof buffer, format, args);
+    if (n < 0)
+        return;
+    const QByteArray line = QByteArray(buffer, qMin<int>(n, int(sizeof buffer) - 1)).trimmed();
+    auto *context = static_cast<ServerContext *>(cls);
+    QMutexLocker lock(&context->logMutex);
+    if (context->capturing) {
+        if (!context->captured.isEmpty())
+            context->captured += "; ";
+        context->captured += line;
+        return;
+    }
+    qCWarning(lcHttp, "libmicrohttpd: %s", line.constData());
+}
+
+MHD_Result collectPair(void *cls, MHD_ValueKind, const char *key, size_t keySize, const char *value,
+                       size_t valueSize)
+{
+    // A query argument without '=' has no value (nullptr); it reads as an empty one.
+    static_cast<HeaderList *>(cls)->append(
+        {QByteArray(key, qsizetype(keySize)),
+         value ? QByteArray(value, qsizetype(valueSize)) : QByteArray("")});
+    return MHD_YES;
+}
+
+HttpRequest makeRequest(MHD_Connection *connection, const char *url, const char *method)
+{
+    HttpRequest request;
+    request.method = method;
+    request.path = url;
+    MHD_get_connection_values_n(connection, MHD_GET_ARGUMENT_KIND, &collectPair, &request.query);
+    MHD_get_connection_values_n(connection, MHD_HEADER_KIND, &collectPair, &request.headers);
+    const MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info && info->client_addr)
+        request.peer = QHostAddress(info->client_addr);
+    return request;
+}
+
+bool hasBody(MHD_Connection *connection)
+{
+    const char *length =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (length && std::strcmp(length, "0") != 0)
+        return true;
+    return MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                       MHD_HTTP_HEADER_TRANSFER_ENCODING) != nullptr;
+}
+
+HttpResponse internalError()
+{
+    return HttpResponse::text(MHD_HTTP_INTERNAL_SERVER_ERROR, "internal server error\n");
+}
+
+HttpResponse callHandler(const ServerContext &context, const HttpRequest &request)
+{
+    try {
+        return context.handler(request);
+    } catch (const std::exception &e) {
+        qCWarning(lcHttp, "handler failed for %s %s: %s", request.method.constData(),
+                  request.path.constData(), e.what());
+    } catch (...) {
+        qCWarning(lcHttp, "handler failed for %s %s: unknown exception", request.method.constData(),
+                  request.path.constData());
+    }
+    return internalError();
+}
+
+// The one place an HttpResponse becomes a libmicrohttpd response (a file-descriptor body joins
+// here later). nullptr when the response cannot be sent as given: a status outside 100..599 or
+// a header libmicrohttpd refuses (a newline in it, a Content-Length of our own, ...).
+MHD_Response *toMhdResponse(const HttpResponse &response)
+{
+    if (response.status < 100 || response.status > 599)
+        return nullptr;
+    // The body is handed over without a copy; libmicrohttpd frees it with the response.
+    auto *body = new QByteArray(response.body);
+    MHD_Response *mhd = MHD_create_response_from_buffer_with_free_callback_cls(
+        size_t(body->size()), body->data(),
+        [](void *cls) { delete static_cast<QByteArray *>(cls); }, body);
+    if (!mhd) {
+        delete body;
+        return nullptr;
+    }
+    bool ok = true;
+    if (!response.contentType.isEmpty()) {
+        ok = MHD_add_response_header(mhd, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                     response.contentType.constData()) == MHD_YES;
+    }
+    for (const auto &[name, value] : response.headers) {
+        if (!ok)
+            break;
+        ok = !name.contains('\0') && !value.contains('\0') &&
+             MHD_add_response_header(mhd, name.constData(), value.constData()) == MHD_YES;
+    }
+    if (!ok) {
+        MHD_destroy_response(mhd);
+        return nullptr;
+    }
+    return mhd;
+}
+
+MHD_Result queue(MHD_Connection *connection, const HttpResponse &response)
+{
+    int status = response.status;
+    MHD_Response *mhd = toMhdResponse(response);
+    if (!mhd) {
+        qCWarning(lcHttp, "handler returned an unsendable response (status %d or a bad header)",
+                  response.status);
+        status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+        mhd = toMhdResponse(internalError());
+        if (!mhd)
+            return MHD_NO; // out of memory: drop the connection
+    }
+    const MHD_Result result = MHD_queue_response(connection, unsigned(status), mhd);
+    MHD_destroy_response(mhd); // the queued connection keeps its own reference
+    return result;
+}
+
+// Marks a request as answered in libmicrohttpd's per-request pointer.
+char g_answered;
+
+MHD_Result onRequest(void *cls, MHD_Connection *connection, const char *url, const char *method,
+                     const char * /*version*/, const char * /*uploadData*/, size_t *uploadSize,
+                     void **requestState) noexcept
+{
+    if (*requestState) {
+        // Every request is answered on the first call, before any body is read, so this is a
+        // body chunk arriving after the answer: refuse it and let the connection close.
+        *uploadSize = 0;
+        return MHD_NO;
+    }
+    *requestState = &g_answered;
+    try {
+        const QByteArrayView verb(method);
+        if (verb != MHD_HTTP_METHOD_GET && verb != MHD_HTTP_METHOD_HEAD) {
+            HttpResponse response = HttpResponse::text(MHD_HTTP_METHOD_NOT_ALLOWED,
+                                                       QByteArray("method ") + method +
+                                                           " not allowed: use GET or HEAD\n");
+            response.headers.append(
+                qMakePair(QByteArray(MHD_HTTP_HEADER_ALLOW), QByteArray("GET, HEAD")));
+            return queue(connection, response);
+        }
+        // Answering before the body is read makes libmicrohttpd discard the rest of the request
+        // and close the connection afterwards, so an upload costs us nothing.
+        if (hasBody(connection)) {
+            return queue(connection, HttpResponse::text(MHD_HTTP_CONTENT_TOO_LARGE,
+                                                        "request bodies are not accepted\n"));
+        }
+        // For HEAD libmicrohttpd sends the headers (Content-Length of this body) and no body.
+        const auto *context = static_cast<const ServerContext *>(cls);
+        return queue(connection, callHandler(*context, makeRequest(connection, url, method)));
+    } catch (...) {
+        return MHD_NO; // allocation failure while building the answer: close the connection
+    }
+}
+
+struct SocketAddress
+{
+    sockaddr_storage storage{};
+    unsigned flags = 0;
+};
+
+std::optional<SocketAddress> socketAddress(const QHostAddress &address, quint16 port)
+{
+    SocketAddress result;
+    if (address == QHostAddress(QHostAddress::Any)) {
+        // Qt's Any means both families: one IPv6 socket that also accepts IPv4.
+        auto *sin6 = reinterpret_cast<sockaddr_in6 *>(&result.storage);
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_addr = in6addr_any;
+        sin6->sin6_port = htons(port);
+        result.flags = MHD_USE_DUAL_STACK;
+        return result;
+    }
+    switch (address.protocol()) {
+    case QAbstractSocket::IPv4Protocol: {
+        auto *sin = reinterpret_cast<sockaddr_in *>(&result.storage);
+        sin->sin_family = AF_INET;
+        sin->sin_addr.s_addr = htonl(address.toIPv4Address());
+        sin->sin_port = htons(port);
+        return result;
+    }
+    case QAbstractSocket::IPv6Protocol: {
+        auto *sin6 = reinterpret_cast<sockaddr_in6 *>(&result.storage);
+        sin6->sin6_family = AF_INET6;
+        const Q_IPV6ADDR bytes = address.toIPv6Address();
+        std::memcpy(&sin6->sin6_addr, bytes.c, sizeof bytes.c);
+        sin6->sin6_port = htons(port);
+        if (!address.scopeId().isEmpty())
+            sin6->sin6_scope_id = QNetworkInterface::interfaceIndexFromName(address.scopeId());
+        result.flags = MHD_USE_IPv6;
+        return result;
+    }
+    default:
+        return std::nullopt;
+    }
+}
+
+QString endpoint(const QHostAddress &address, quint16 port)
+{
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u'[' + address.toString() + u']'
+                             : address.toString();
+    return host + u':' + QString::number(port);
+}
+
+} // namespace
+
+QByteArray HttpRequest::header(QByteArrayView name) const
+{
+    for (const auto &[key, value] : headers) {
+        if (key.size() == name.size() &&
+            qstrnicmp(key.constData(), key.size(), name.data(), name.size()) == 0)
+            return value;
+    }
+    return {};
+}
+
+QByteArray HttpRequest::queryValue(QByteArrayView name) const
+{
+    for (const auto &[key, value] : query) {
+        if (key == name)
+            return value;
+    }
+    return {};
+}
+
+HttpResponse HttpResponse::text(int status, QByteArray body)
+{
+    HttpResponse response;
+    response.status = status;
+    response.contentType = "text/plain; charset=utf-8";
+    response.body = std::move(body);
+    return response;
+}
+
+HttpResponse HttpResponse::json(int status, const QJsonObject &object)
+{
+    HttpResponse response;
+    response.status = status;
+    response.contentType = "application/json";
+    response.body = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+    return response;
+}
+
+struct HttpServer::Private
+{
+    ServerContext context;
+    HttpServerLimits limits;
+    MHD_Daemon *daemon = nullptr;
+    quint16 port = 0;
+};
+
+HttpServer::HttpServer(Handler handler, HttpServerLimits limits) : d(std::make_unique<Private>())
+{
+    d->context.handler = std::move(handler);
+    d->limits = limits;
+}
+
+HttpServer::~HttpServer()
+{
+    stop();
+}
+
+Expected<quint16> HttpServer::listen(const QHostAddress &address, quint16 port)
+{
+    const QString where = endpoint(address, port);
+    if (d->daemon) {
+        return Error{QStringLiteral("cannot listen on %1: already listening on port %2")
+                         .arg(where)
+                         .arg(d->port)};
+    }
+    std::optional<SocketAddress> socket = socketAddress(address, port);
+    if (!socket)
+        return Error{QStringLiteral("cannot listen on %1: not an IP address").arg(where)};
+
+    // One internal thread runs the event loop and the handler; epoll scales with connections
+    // where the kernel has it, poll() otherwise (select() would cap descriptors at 1024).
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | socket->flags;
+    flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL;
+
+    {
+        QMutexLocker lock(&d->context.logMutex);
+        d->context.capturing = true;
+        d->context.captured.clear();
+    }
+    MHD_Daemon *daemon =
+        MHD_start_daemon(flags, port, nullptr, nullptr, &onRequest, &d->context,
+                         MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr *>(&socket->storage),
+                         MHD_OPTION_CONNECTION_LIMIT, unsigned(d->limits.connectionLimit),
+                         MHD_OPTION_CONNECTION_TIMEOUT, unsigned(d->limits.connectionTimeoutS),
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, size_t(d->limits.memoryLimitBytes),
+                         MHD_OPTION_EXTERNAL_LOGGER, &logMessage, &d->context, MHD_OPTION_END);
+    QByteArray reason;
+    {
+        QMutexLocker lock(&d->context.logMutex);
+        d->context.capturing = false;
+        reason = std::exchange(d->context.captured, {});
+    }
+    if (!daemon) {
+        if (reason.isEmpty())
+            reason = "libmicrohttpd could not start (bad limits or out of resources)";
+        return Error{
+            QStringLiteral("cannot listen on %1: %2").arg(where, QString::fromUtf8(reason))};
+    }
+    const MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    if (!info || info->port == 0) {
+        MHD_stop_daemon(daemon);
+        return Error{QStringLiteral("cannot listen on %1: the bound port is unknown").arg(where)};
+    }
+    d->daemon = daemon;
+    d->port = info->port;
+    return d->port;
+}
+
+void HttpServer::stop()
+{
+    if (!d->daemon)
+        return;
+    MHD_stop_daemon(d->daemon); // joins the thread: no handler runs after this returns
+    d->daemon = nullptr;
+    d->port = 0;
+}
+
+bool HttpServer::isListening() const
+{
+    return d->daemon != nullptr;
+}
+
+quint16 HttpServer::port() const
+{
+    return d->port;
+}
+
+} // namespace starling::mpi::http
