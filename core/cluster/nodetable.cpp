@@ -85,6 +85,8 @@ Expected<QJsonObject> NodeTable::apply(const OperatorCommand &c, std::int64_t no
         return detail;
     }
 
+    if (c.op != CommandOp::Drain && c.op != CommandOp::Resume && c.op != CommandOp::Weight)
+        return Error{QStringLiteral("%1 is not a node command").arg(toString(c.op))};
     NodeRecord *node = findMutable(c.node);
     if (!node)
         return Error{QStringLiteral("unknown node \"%1\"").arg(c.node.left(64))};

@@ -23,17 +23,36 @@ Error fail(const QString &message)
     return Error{message};
 }
 
+// What a client sent, for an error message: every JSON type by name, not as "0".
+QString describe(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::Undefined:
+        return QStringLiteral("nothing");
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Double:
+        return QString::number(v.toDouble(), 'g', 15);
+    case QJsonValue::String:
+        return QStringLiteral("\"%1\"").arg(v.toString().left(40));
+    case QJsonValue::Array:
+        return QStringLiteral("an array");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    }
+    return {};
+}
+
 // A finite JSON number in [lo, hi], or a clear message naming the field.
 Expected<double> number(const QJsonObject &o, QLatin1String key, double lo, double hi,
                         const QString &what)
 {
     const QJsonValue v = o.value(key);
     if (!v.isDouble() || !std::isfinite(v.toDouble()) || v.toDouble() < lo || v.toDouble() > hi)
-        return fail(QStringLiteral("%1 must be a number %2, got %3")
-                        .arg(QString(key), what,
-                             v.isUndefined() ? QStringLiteral("nothing")
-                             : v.isString()  ? QStringLiteral("\"%1\"").arg(v.toString().left(40))
-                                             : QString::number(v.toDouble())));
+        return fail(
+            QStringLiteral("%1 must be a number %2, got %3").arg(QString(key), what, describe(v)));
     return v.toDouble();
 }
 
@@ -101,7 +120,7 @@ Expected<OperatorCommand> OperatorCommand::fromJson(const QJsonObject &o, const 
         for (const auto &[key, slot] :
              {std::pair{QLatin1String("w1"), &c.w1}, std::pair{QLatin1String("w2"), &c.w2}}) {
             if (o.contains(key)) {
-                const auto value = number(o, key, 0, 1e6, QStringLiteral(">= 0"));
+                const auto value = number(o, key, 0, 1e6, QStringLiteral(">= 0 and <= 1e6"));
                 if (!value)
                     return fail(value.error());
                 *slot = *value;

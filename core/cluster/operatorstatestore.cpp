@@ -23,8 +23,12 @@ Expected<QJsonObject> OperatorStateStore::load() const
         return Error{QStringLiteral("%1: larger than %2 bytes").arg(m_path).arg(kMaxBytes)};
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &error);
-    if (error.error != QJsonParseError::NoError || !doc.isObject())
-        return Error{QStringLiteral("%1: not a JSON object (%2)").arg(m_path, error.errorString())};
+    if (error.error != QJsonParseError::NoError)
+        return Error{QStringLiteral("%1: not valid JSON (%2 at offset %3)")
+                         .arg(m_path, error.errorString())
+                         .arg(error.offset)};
+    if (!doc.isObject())
+        return Error{QStringLiteral("%1: not a JSON object").arg(m_path)};
     return doc.object();
 }
 
