@@ -1,0 +1,176 @@
+#include "bridgeserver.h"
+
+#include "protocol/bridgemessage.h"
+#include "protocol/bridgesession.h"
+
+#include <QLoggingCategory>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+#include <algorithm>
+
+namespace starling::protocol {
+
+Q_LOGGING_CATEGORY(lcBridgeServer, "starling.bridge")
+
+BridgeServer::BridgeServer(Config config, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_server(new QTcpServer(this))
+{
+    connect(m_server, &QTcpServer::newConnection, this, &BridgeServer::acceptConnections);
+}
+
+BridgeServer::~BridgeServer()
+{
+    // Sessions are children; make sure none reports back into a half-destroyed server.
+    for (BridgeSession *session : std::as_const(m_sessions))
+        disconnect(session, nullptr, this, nullptr);
+}
+
+Expected<quint16> BridgeServer::listen(const QHostAddress &address, quint16 port)
+{
+    if (m_config.token.isEmpty())
+        return Error{QStringLiteral("bridge: no token configured; refusing to listen unprotected")};
+    if (m_config.lineLimit < 1 || m_config.clientBufferLimit < 1 || m_config.maxClients < 1 ||
+        m_config.helloTimeoutMs < 1)
+        return Error{QStringLiteral("bridge: line limit, buffer limit, client limit and hello "
+                                    "timeout must all be positive")};
+    if (m_server->isListening())
+        m_server->close();
+    if (!m_server->listen(address, port)) {
+        return Error{QStringLiteral("bridge: cannot listen on %1 port %2: %3")
+                         .arg(address.toString())
+                         .arg(port)
+                         .arg(m_server->errorString())};
+    }
+    qCInfo(lcBridgeServer).noquote()
+        << "bridge listening on" << address.toString() << "port" << m_server->serverPort();
+    return m_server->serverPort();
+}
+
+void BridgeServer::close()
+{
+    m_server->close();
+    const QList<BridgeSession *> sessions = m_sessions.values();
+    for (BridgeSession *session : sessions)
+        session->closeWithError(ErrorCode::ShuttingDown,
+                                QStringLiteral("the bridge is shutting down"));
+}
+
+bool BridgeServer::isListening() const
+{
+    return m_server->isListening();
+}
+
+quint16 BridgeServer::serverPort() const
+{
+    return m_server->serverPort();
+}
+
+void BridgeServer::publishSnapshot(const QJsonObject &snapshot)
+{
+    m_latestSnapshot = BridgeMessage::snapshot(snapshot);
+    for (BridgeSession *session : std::as_const(m_sessions)) {
+        if (session->isAuthenticated() && !session->offerSnapshot(m_latestSnapshot))
+            ++m_droppedSnapshots;
+    }
+}
+
+void BridgeServer::publishEvent(const QJsonObject &event)
+{
+    const QByteArray line = BridgeMessage::event(event);
+    // A session closed for being too slow leaves m_sessions from its finished() signal.
+    const QList<BridgeSession *> sessions = m_sessions.values();
+    for (BridgeSession *session : sessions)
+        session->sendReliable(line);
+}
+
+void BridgeServer::reply(quint64 clientId, const QString &commandId, const QJsonObject &result)
+{
+    if (BridgeSession *session = authenticatedSession(clientId))
+        session->sendReliable(BridgeMessage::ack(commandId, result));
+}
+
+void BridgeServer::replyError(quint64 clientId, const QString &commandId, const QString &code,
+                              const QString &message)
+{
+    if (BridgeSession *session = authenticatedSession(clientId))
+        session->sendReliable(BridgeMessage::error(commandId, code, message));
+}
+
+int BridgeServer::clientCount() const
+{
+    int count = 0;
+    for (const BridgeSession *session : m_sessions)
+        count += session->isAuthenticated() ? 1 : 0;
+    return count;
+}
+
+QList<quint64> BridgeServer::clientIds() const
+{
+    QList<quint64> ids;
+    for (const BridgeSession *session : m_sessions) {
+        if (session->isAuthenticated())
+            ids.append(session->id());
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+QString BridgeServer::clientName(quint64 clientId) const
+{
+    const BridgeSession *session = authenticatedSession(clientId);
+    return session ? session->clientName() : QString();
+}
+
+qint64 BridgeServer::droppedSnapshots(quint64 clientId) const
+{
+    const BridgeSession *session = m_sessions.value(clientId);
+    return session ? session->droppedSnapshots() : 0;
+}
+
+qint64 BridgeServer::pendingBytes(quint64 clientId) const
+{
+    const BridgeSession *session = m_sessions.value(clientId);
+    return session ? session->pendingBytes() : 0;
+}
+
+void BridgeServer::acceptConnections()
+{
+    while (QTcpSocket *socket = m_server->nextPendingConnection()) {
+        const quint64 id = m_nextClientId++;
+        auto *session = new BridgeSession(id, socket,
+                                          {m_config.token, m_config.lineLimit,
+                                           m_config.clientBufferLimit, m_config.helloTimeoutMs},
+                                          this);
+        if (m_sessions.size() >= m_config.maxClients) {
+            session->closeWithError(ErrorCode::TooManyClients,
+                                    QStringLiteral("the bridge already serves %1 connections")
+                                        .arg(m_config.maxClients));
+            continue;
+        }
+        m_sessions.insert(id, session);
+        connect(session, &BridgeSession::authenticated, this, [this, session] {
+            if (!m_latestSnapshot.isEmpty())
+                session->offerSnapshot(m_latestSnapshot);
+            emit clientJoined(session->id(), session->clientName());
+        });
+        connect(session, &BridgeSession::commandReceived, this,
+                [this, session](const QJsonObject &command) {
+                    emit commandReceived(session->id(), session->clientName(), command);
+                });
+        connect(session, &BridgeSession::finished, this, [this, session] {
+            m_sessions.remove(session->id());
+            if (!session->clientName().isEmpty())
+                emit clientLeft(session->id());
+        });
+        session->start();
+    }
+}
+
+BridgeSession *BridgeServer::authenticatedSession(quint64 clientId) const
+{
+    BridgeSession *session = m_sessions.value(clientId);
+    return session && session->isAuthenticated() ? session : nullptr;
+}
+
+} // namespace starling::protocol
