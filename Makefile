@@ -55,6 +55,7 @@ bench: build
 	    --plot $(BUILD_DIR)/bench/paper-whole.png
 	$(BIN)/starling sim --paper --divisible --csv $(BUILD_DIR)/bench/paper-divisible.csv \
 	    --plot $(BUILD_DIR)/bench/paper-divisible.png
+	$(BIN)/bench_runtime $(BIN)/starling $(BUILD_DIR)/bench
 	@echo "Wrote CSV and PNG files under $(BUILD_DIR)/bench/"
 
 format:

@@ -1,4 +1,6 @@
 // starling: the command-line tool (kubectl/scontrol style: `starling <command> [options]`).
+#include "lifecyclecommands.h"
+#include "operatorcommands.h"
 #include "simcommand.h"
 
 #include <QApplication>
@@ -11,13 +13,24 @@
 
 namespace {
 
-const char kUsage[] = "usage: starling <command> [options]\n"
-                      "\n"
-                      "commands:\n"
-                      "  sim   simulate data distribution strategies on a star platform\n"
-                      "        (starling sim --paper, or starling sim --platform FILE ...)\n"
-                      "\n"
-                      "Run 'starling <command> --help' for a command's options.\n";
+const char kUsage[] =
+    "usage: starling <command> [options]\n"
+    "\n"
+    "cluster:\n"
+    "  up        start a cluster (mpiexec -n 2+N starling-node)\n"
+    "  down      stop the cluster\n"
+    "  status    the nodes at a glance (--json, --watch)\n"
+    "  drain     stop giving a slave new tasks (starling drain NODE --reason TEXT)\n"
+    "  resume    make a drained slave ACTIVE again\n"
+    "  weight    set a slave's weight W_i (starling weight NODE VALUE)\n"
+    "  strategy  set the default distribution strategy (and --w1/--w2)\n"
+    "  load      give the cluster synthetic tasks (demo load generator)\n"
+    "\n"
+    "offline:\n"
+    "  sim       simulate data distribution strategies on a star platform\n"
+    "            (starling sim --paper, or starling sim --platform FILE ...)\n"
+    "\n"
+    "Run 'starling <command> --help' for a command's options.\n";
 
 // The offscreen platform that renders charts for --plot warns about window features it lacks;
 // those lines would only confuse a terminal user.
@@ -73,8 +86,19 @@ int main(int argc, char **argv)
     }
     QStringList rest = arguments;
     rest.removeAt(1); // the parser sees "starling <options...>"
+    using namespace starling::cli;
     if (command == QStringLiteral("sim"))
-        return starling::cli::runSimCommand(rest);
+        return runSimCommand(rest);
+    if (command == QStringLiteral("up"))
+        return runUpCommand(rest);
+    if (command == QStringLiteral("down"))
+        return runDownCommand(rest);
+    if (command == QStringLiteral("status"))
+        return runStatusCommand(rest);
+    for (const char *op : {"drain", "resume", "weight", "strategy", "load"}) {
+        if (command == QLatin1String(op))
+            return runOperatorCommand(command, rest);
+    }
     std::fprintf(stderr, "starling: unknown command '%s'; try 'starling --help'\n",
                  qPrintable(command));
     return 2;

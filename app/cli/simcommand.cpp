@@ -78,7 +78,8 @@ bool writeFile(const QString &path, const QByteArray &data)
 }
 
 // One chart per platform, stacked, saved as one PNG.
-bool writePlot(const QString &path, const std::vector<std::pair<QString, std::vector<sim::PaperRow>>> &charts)
+bool writePlot(const QString &path,
+               const std::vector<std::pair<QString, std::vector<sim::PaperRow>>> &charts)
 {
     QWidget page;
     auto *layout = new QVBoxLayout(&page);
@@ -111,14 +112,16 @@ int runPaper(const QCommandLineParser &parser, sched::PddsWeights pdds)
     const std::vector<sim::PaperRow> whole = sim::PaperExperiment::run(false, pdds);
     const std::vector<sim::PaperRow> real = sim::PaperExperiment::run(true, pdds);
     const std::vector<sim::PaperRow> &shown = divisible ? real : whole;
-    printOut(QStringLiteral("Paper 2 (PDDS) experiment, simulated: 1 master + 8 slaves; makespan in "
-                            "seconds, /opt = ratio to the optimal one-round split (dec order), /LB = ratio to "
-                            "the lower bound L/rho*; rand = mean of %1 seeds.\n\n")
+    printOut(QStringLiteral(
+                 "Paper 2 (PDDS) experiment, simulated: 1 master + 8 slaves; makespan in "
+                 "seconds, /opt = ratio to the optimal one-round split (dec order), /LB = ratio to "
+                 "the lower bound L/rho*; rand = mean of %1 seeds.\n\n")
                  .arg(sim::PaperExperiment::kRandomSeeds));
     printOut(sim::PaperReport::table(shown, divisible));
     printOut(sim::PaperReport::verdict(whole, real));
     if (parser.isSet(QStringLiteral("csv")) &&
-        !writeFile(parser.value(QStringLiteral("csv")), sim::PaperReport::csv(shown, divisible).toUtf8()))
+        !writeFile(parser.value(QStringLiteral("csv")),
+                   sim::PaperReport::csv(shown, divisible).toUtf8()))
         return 1;
     if (parser.isSet(QStringLiteral("plot"))) {
         std::vector<std::pair<QString, std::vector<sim::PaperRow>>> charts;
@@ -149,11 +152,12 @@ std::vector<sim::SlowdownEvent> parseSlowdowns(const QStringList &specs,
             if (platform.slaves[size_t(i)].name == parts.value(0))
                 slave = i;
         }
-        if (parts.size() != 3 || slave < 0 || !atOk || !factorOk || !(at >= 0) ||
-            !(factor > 0) || !std::isfinite(at) || !std::isfinite(factor) || factor > 1e6) {
-            throw BadArgument{QStringLiteral("--slowdown wants NAME:AT_S:FACTOR with a slave name "
-                                             "from the platform, AT_S >= 0 and FACTOR > 0; got '%1'")
-                                  .arg(spec)};
+        if (parts.size() != 3 || slave < 0 || !atOk || !factorOk || !(at >= 0) || !(factor > 0) ||
+            !std::isfinite(at) || !std::isfinite(factor) || factor > 1e6) {
+            throw BadArgument{
+                QStringLiteral("--slowdown wants NAME:AT_S:FACTOR with a slave name "
+                               "from the platform, AT_S >= 0 and FACTOR > 0; got '%1'")
+                    .arg(spec)};
         }
         events.push_back({slave, at, factor, 1.0});
     }
@@ -203,10 +207,11 @@ QJsonObject runToJson(const sched::Platform &platform, const sim::RunResult &run
 
 QString runToText(const sched::Platform &platform, const sim::RunResult &run)
 {
-    QString out = QStringLiteral("strategy %1, order %2, %3 %4 tasks\n")
-                      .arg(sched::toString(run.spec.strategy), sched::toString(run.spec.order))
-                      .arg(run.spec.load)
-                      .arg(run.spec.divisible ? QStringLiteral("divisible") : QStringLiteral("whole"));
+    QString out =
+        QStringLiteral("strategy %1, order %2, %3 %4 tasks\n")
+            .arg(sched::toString(run.spec.strategy), sched::toString(run.spec.order))
+            .arg(run.spec.load)
+            .arg(run.spec.divisible ? QStringLiteral("divisible") : QStringLiteral("whole"));
     out += QStringLiteral("makespan %1 s, lower bound %2 s (ratio %3)\n\n")
                .arg(run.timeline.makespan, 0, 'f', 3)
                .arg(run.lowerBound, 0, 'f', 3)
@@ -266,21 +271,25 @@ int runPlatform(const QCommandLineParser &parser, sched::PddsWeights pdds)
     spec.divisible = parser.isSet(QStringLiteral("divisible"));
     const double tasks = numberOption(parser, QStringLiteral("tasks"), 100, 1, double(kMaxTasks));
     if (!spec.divisible && tasks != std::floor(tasks))
-        throw BadArgument{QStringLiteral("--tasks must be a whole number unless --divisible is given")};
+        throw BadArgument{
+            QStringLiteral("--tasks must be a whole number unless --divisible is given")};
     spec.load = tasks;
     const QString strategyName = parser.value(QStringLiteral("strategy"));
     const auto strategy = sched::strategyKindFromString(strategyName);
     if (!strategy)
-        throw BadArgument{QStringLiteral("unknown strategy '%1'; use equal, cpu, bw, pdds, optimal or dynamic")
-                              .arg(strategyName)};
+        throw BadArgument{
+            QStringLiteral("unknown strategy '%1'; use equal, cpu, bw, pdds, optimal or dynamic")
+                .arg(strategyName)};
     spec.strategy = *strategy;
     const QString orderName = parser.value(QStringLiteral("order"));
     const auto order = sched::sendOrderFromString(orderName);
     if (!order)
-        throw BadArgument{QStringLiteral("unknown order '%1'; use dec, inc or rand").arg(orderName)};
+        throw BadArgument{
+            QStringLiteral("unknown order '%1'; use dec, inc or rand").arg(orderName)};
     spec.order = *order;
     spec.seed = std::uint64_t(numberOption(parser, QStringLiteral("seed"), 1, 0, 1e15));
-    if (!spec.divisible && spec.strategy == StrategyKind::Optimal && tasks > kMaxWholeOptimalTasks) {
+    if (!spec.divisible && spec.strategy == StrategyKind::Optimal &&
+        tasks > kMaxWholeOptimalTasks) {
         throw BadArgument{QStringLiteral("the exact whole-task optimum is limited to %1 tasks; use "
                                          "--divisible for larger loads")
                               .arg(kMaxWholeOptimalTasks)};
@@ -293,7 +302,8 @@ int runPlatform(const QCommandLineParser &parser, sched::PddsWeights pdds)
 
     const sim::RunResult run = sim::runStrategy(platform, estimates, spec, options);
     if (parser.isSet(QStringLiteral("json"))) {
-        printOut(QString::fromUtf8(QJsonDocument(runToJson(platform, run)).toJson(QJsonDocument::Compact)) +
+        printOut(QString::fromUtf8(
+                     QJsonDocument(runToJson(platform, run)).toJson(QJsonDocument::Compact)) +
                  QLatin1Char('\n'));
     } else {
         printOut(runToText(platform, run));
@@ -305,9 +315,12 @@ int runPlatform(const QCommandLineParser &parser, sched::PddsWeights pdds)
         // The picture compares every strategy on this platform at this load.
         std::vector<sim::PaperRow> rows;
         const std::pair<StrategyKind, SendOrder> cases[] = {
-            {StrategyKind::Equal, SendOrder::Decreasing},  {StrategyKind::Cpu, SendOrder::Decreasing},
-            {StrategyKind::Bandwidth, SendOrder::Decreasing}, {StrategyKind::Pdds, spec.order},
-            {StrategyKind::Optimal, SendOrder::Decreasing}, {StrategyKind::Dynamic, SendOrder::Decreasing}};
+            {StrategyKind::Equal, SendOrder::Decreasing},
+            {StrategyKind::Cpu, SendOrder::Decreasing},
+            {StrategyKind::Bandwidth, SendOrder::Decreasing},
+            {StrategyKind::Pdds, spec.order},
+            {StrategyKind::Optimal, SendOrder::Decreasing},
+            {StrategyKind::Dynamic, SendOrder::Decreasing}};
         for (const auto &[kind, kindOrder] : cases) {
             if (kind == StrategyKind::Optimal && !spec.divisible && tasks > kMaxWholeOptimalTasks)
                 continue;
@@ -321,8 +334,10 @@ int runPlatform(const QCommandLineParser &parser, sched::PddsWeights pdds)
             row.makespan = sim::runStrategy(platform, estimates, each, options).timeline.makespan;
             rows.push_back(row);
         }
-        if (!writePlot(parser.value(QStringLiteral("plot")),
-                       {{QStringLiteral("%1: makespan per strategy").arg(QFileInfo(path).fileName()), rows}}))
+        if (!writePlot(
+                parser.value(QStringLiteral("plot")),
+                {{QStringLiteral("%1: makespan per strategy").arg(QFileInfo(path).fileName()),
+                  rows}}))
             return 1;
     }
     return 0;
@@ -339,24 +354,35 @@ int runSimCommand(const QStringList &arguments)
         "  starling sim --platform FILE [options]    one run on your platform"));
     parser.addHelpOption();
     parser.addOptions({
-        {QStringLiteral("paper"), QStringLiteral("Reproduce paper 2's experiment (8 slaves, 20/60/100 tasks).")},
+        {QStringLiteral("paper"),
+         QStringLiteral("Reproduce paper 2's experiment (8 slaves, 20/60/100 tasks).")},
         {QStringLiteral("platform"), QStringLiteral("Platform JSON file."), QStringLiteral("FILE")},
-        {QStringLiteral("tasks"), QStringLiteral("Unit tasks in the job (default 100)."), QStringLiteral("N")},
-        {QStringLiteral("strategy"), QStringLiteral("equal, cpu, bw, pdds, optimal or dynamic (default pdds)."),
+        {QStringLiteral("tasks"), QStringLiteral("Unit tasks in the job (default 100)."),
+         QStringLiteral("N")},
+        {QStringLiteral("strategy"),
+         QStringLiteral("equal, cpu, bw, pdds, optimal or dynamic (default pdds)."),
          QStringLiteral("S"), QStringLiteral("pdds")},
         {QStringLiteral("order"), QStringLiteral("Send order: dec, inc or rand (default dec)."),
          QStringLiteral("O"), QStringLiteral("dec")},
         {QStringLiteral("divisible"), QStringLiteral("Real-valued shares instead of whole tasks.")},
-        {QStringLiteral("w1"), QStringLiteral("PDDS weight of compute speed (default 1.5)."), QStringLiteral("X")},
-        {QStringLiteral("w2"), QStringLiteral("PDDS weight of bandwidth (default 0.8)."), QStringLiteral("Y")},
-        {QStringLiteral("seed"), QStringLiteral("Seed for rand order and estimate errors (default 1)."), QStringLiteral("K")},
-        {QStringLiteral("estimate-error"), QStringLiteral("Plan with T_i, B_i off by up to this fraction (e.g. 0.3)."),
+        {QStringLiteral("w1"), QStringLiteral("PDDS weight of compute speed (default 1.5)."),
+         QStringLiteral("X")},
+        {QStringLiteral("w2"), QStringLiteral("PDDS weight of bandwidth (default 0.8)."),
+         QStringLiteral("Y")},
+        {QStringLiteral("seed"),
+         QStringLiteral("Seed for rand order and estimate errors (default 1)."),
+         QStringLiteral("K")},
+        {QStringLiteral("estimate-error"),
+         QStringLiteral("Plan with T_i, B_i off by up to this fraction (e.g. 0.3)."),
          QStringLiteral("E")},
-        {QStringLiteral("slowdown"), QStringLiteral("Slave NAME computes FACTOR times slower from AT_S on (repeatable)."),
+        {QStringLiteral("slowdown"),
+         QStringLiteral("Slave NAME computes FACTOR times slower from AT_S on (repeatable)."),
          QStringLiteral("NAME:AT_S:FACTOR")},
         {QStringLiteral("json"), QStringLiteral("Print the run as one JSON object.")},
-        {QStringLiteral("csv"), QStringLiteral("Write the table (or the run's chunks) as CSV."), QStringLiteral("FILE")},
-        {QStringLiteral("plot"), QStringLiteral("Write a PNG chart of makespan per strategy."), QStringLiteral("FILE.png")},
+        {QStringLiteral("csv"), QStringLiteral("Write the table (or the run's chunks) as CSV."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("plot"), QStringLiteral("Write a PNG chart of makespan per strategy."),
+         QStringLiteral("FILE.png")},
     });
     if (!parser.parse(arguments))
         return fail(parser.errorText());
@@ -365,7 +391,8 @@ int runSimCommand(const QStringList &arguments)
         return 0;
     }
     if (!parser.positionalArguments().isEmpty())
-        return fail(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+        return fail(
+            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
     try {
         sched::PddsWeights pdds;
         pdds.w1 = numberOption(parser, QStringLiteral("w1"), pdds.w1, 0, 1e6);

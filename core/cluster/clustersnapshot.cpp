@@ -92,6 +92,8 @@ QJsonObject ClusterSnapshot::toJson() const
         {QLatin1String("w1"), w1},
         {QLatin1String("w2"), w2},
         {QLatin1String("tasks_queued_at_master"), double(tasksQueuedAtMaster)},
+        {QLatin1String("tasks_completed"), double(tasksCompleted)},
+        {QLatin1String("late_messages_dropped"), double(lateMessagesDropped)},
         {QLatin1String("nodes"), array},
     };
 }
@@ -105,6 +107,8 @@ ClusterSnapshot ClusterSnapshot::fromJson(const QJsonObject &o)
     s.w1 = o.value(QLatin1String("w1")).toDouble(s.w1);
     s.w2 = o.value(QLatin1String("w2")).toDouble(s.w2);
     s.tasksQueuedAtMaster = integer(o, QLatin1String("tasks_queued_at_master"), 0);
+    s.tasksCompleted = integer(o, QLatin1String("tasks_completed"), 0);
+    s.lateMessagesDropped = integer(o, QLatin1String("late_messages_dropped"), 0);
     for (const QJsonValue &v : o.value(QLatin1String("nodes")).toArray())
         s.nodes.push_back(NodeView::fromJson(v.toObject()));
     return s;

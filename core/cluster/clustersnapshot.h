@@ -49,7 +49,9 @@ struct ClusterSnapshot
     double w1 = 1.5;
     double w2 = 0.8;
     std::int64_t tasksQueuedAtMaster = 0;
-    std::vector<NodeView> nodes; // ordered by MPI rank
+    std::int64_t tasksCompleted = 0;      // by the master's book, each task counted once
+    std::int64_t lateMessagesDropped = 0; // stale completions refused (see TaskLedger)
+    std::vector<NodeView> nodes;          // ordered by MPI rank
 
     QJsonObject toJson() const;
     static ClusterSnapshot fromJson(const QJsonObject &object);

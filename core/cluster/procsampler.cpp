@@ -9,6 +9,9 @@
 
 #include <charconv>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace starling::cluster {
@@ -247,6 +250,39 @@ QSet<qint64> socketInodes(const QString &fdDir)
     return inodes;
 }
 
+// This process's ESTABLISHED TCP sockets, asked of the sockets themselves. Reading
+// /proc/net/tcp instead makes the kernel walk its whole established hash for every page of
+// output, which on a large-memory machine cost a slave ~3% of a core at 2 samples a second.
+int establishedTcpOfSelf()
+{
+    DIR *dir = ::opendir("/proc/self/fd");
+    if (!dir)
+        return 0;
+    const int dirFd = ::dirfd(dir);
+    int established = 0;
+    while (const dirent *entry = ::readdir(dir)) {
+        bool isNumber = false;
+        const int fd = QByteArray(entry->d_name).toInt(&isNumber);
+        if (!isNumber || fd == dirFd)
+            continue;
+        int domain = 0, type = 0;
+        socklen_t length = sizeof domain;
+        if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) != 0 ||
+            (domain != AF_INET && domain != AF_INET6))
+            continue; // not a socket, or not IP
+        length = sizeof type;
+        if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) != 0 || type != SOCK_STREAM)
+            continue;
+        tcp_info info{};
+        length = sizeof info;
+        if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0 &&
+            info.tcpi_state == TCP_ESTABLISHED)
+            ++established;
+    }
+    ::closedir(dir);
+    return established;
+}
+
 } // namespace
 
 ProcSampler::ProcSampler(QString procRoot, qint64 pid)
@@ -333,6 +369,10 @@ void ProcSampler::sample(NodeStats &stats, qint64 nowMs)
     // ESTABLISHED. /proc/net is the reading process's network namespace, which is the slave's
     // own (the sampler runs inside the process it samples).
     stats.connections = 0;
+    if (m_root == QLatin1String("/proc") && m_pid == qint64(::getpid())) {
+        stats.connections = establishedTcpOfSelf();
+        return;
+    }
     const QSet<qint64> sockets = socketInodes(pidDir + QLatin1String("/fd"));
     if (!sockets.isEmpty()) {
         QSet<qint64> established;

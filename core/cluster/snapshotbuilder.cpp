@@ -68,6 +68,10 @@ ClusterSnapshot SnapshotBuilder::build(std::int64_t wallMs, std::int64_t monoton
     snapshot.w2 = m_policy.value(QLatin1String("w2")).toDouble(snapshot.w2);
     snapshot.tasksQueuedAtMaster =
         std::int64_t(m_policy.value(QLatin1String("queued_at_master")).toDouble());
+    snapshot.tasksCompleted =
+        std::int64_t(m_policy.value(QLatin1String("tasks_completed")).toDouble());
+    snapshot.lateMessagesDropped =
+        std::int64_t(m_policy.value(QLatin1String("late_dropped")).toDouble());
 
     std::vector<int> rankable;
     std::vector<double> loads;

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "cluster/statefile.h"
+#include "protocol/bridgeclient.h"
+#include "util/expected.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <memory>
+
+namespace starling::cli {
+
+// A command-line tool's view of the bridge: connect, ask, wait for the answer, with timeouts.
+// It runs a local event loop while it waits, so it needs only a QCoreApplication.
+class BridgeLink
+{
+public:
+    struct Reply
+    {
+        bool ok = false;
+        QJsonObject result;
+        QString code;
+        QString message;
+    };
+
+    explicit BridgeLink(cluster::ClusterStateFile state);
+    // Finds the cluster of --run-dir / STARLING_RUN_DIR / ./.starling and connects to it.
+    static Expected<std::unique_ptr<BridgeLink>> open(const QString &runDirFlag);
+
+    Expected<bool> connect(int timeoutMs = 5000);
+    Expected<Reply> command(const QJsonObject &command, int timeoutMs = 10000);
+    Expected<QJsonObject> nextSnapshot(int timeoutMs = 5000);
+    protocol::BridgeClient &client() { return m_client; }
+    const cluster::ClusterStateFile &state() const { return m_state; }
+
+    // "<user>-cli", restricted to the characters a hello's client name allows.
+    static QString clientName();
+
+private:
+    cluster::ClusterStateFile m_state;
+    protocol::BridgeClient m_client;
+};
+
+// The state file of the cluster in --run-dir / STARLING_RUN_DIR / ./.starling, or the one-line
+// reason there is none.
+Expected<cluster::ClusterStateFile> findCluster(const QString &runDirFlag);
+
+} // namespace starling::cli

@@ -1,0 +1,13 @@
+#pragma once
+
+#include <QStringList>
+
+namespace starling::cli {
+
+// `starling up`: start a cluster under mpiexec, wait until every rank reported, write the state
+// file; stay in the foreground (Ctrl-C stops the cluster) unless --detach.
+int runUpCommand(const QStringList &arguments);
+// `starling down`: ask the cluster to shut down, make sure every rank is gone within seconds.
+int runDownCommand(const QStringList &arguments);
+
+} // namespace starling::cli

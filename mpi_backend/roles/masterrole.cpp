@@ -1,0 +1,336 @@
+#include "masterrole.h"
+
+#include "sched/distributionstrategy.h"
+
+#include <QDateTime>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace starling::mpi {
+
+namespace {
+QJsonObject parse(const QByteArray &payload)
+{
+    return QJsonDocument::fromJson(payload).object();
+}
+
+cluster::ClusterPolicy policyFrom(const cluster::ClusterConfig &config)
+{
+    return {sched::toString(config.strategy), config.w1, config.w2};
+}
+} // namespace
+
+MasterRole::MasterRole(MpiTransport &transport, const NodeOptions &options, QObject *parent)
+    : QObject(parent), m_transport(transport), m_options(options),
+      m_table(transport.size(), policyFrom(options.config)), m_store(options.runDir),
+      m_placer(std::uint64_t(QDateTime::currentMSecsSinceEpoch())),
+      m_heartbeat(options.config.heartbeatMs)
+{
+    connect(&m_transport, &MpiTransport::received, this, &MasterRole::onMessage);
+    // The table goes to the monitor on every change; this resend covers nothing being lost
+    // and keeps assigned counts fresh in the snapshot.
+    m_tableTimer.setInterval(1000);
+    connect(&m_tableTimer, &QTimer::timeout, this, &MasterRole::publishTable);
+    connect(&m_heartbeat, &AlignedTicker::tick, this, &MasterRole::sendHeartbeat);
+}
+
+MasterRole::~MasterRole() = default;
+
+std::int64_t MasterRole::now() const
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+Expected<bool> MasterRole::start()
+{
+    const auto saved = m_store.load();
+    if (!saved) {
+        std::fprintf(stderr, "starling-node master: %s; starting with defaults\n",
+                     qPrintable(saved.error()));
+    } else if (!saved->isEmpty()) {
+        for (const QString &warning : m_table.restore(*saved, now()))
+            std::fprintf(stderr, "starling-node master: %s\n", qPrintable(warning));
+    }
+
+    m_http = std::make_unique<http::HttpServer>([this](const http::HttpRequest &request) {
+        if (request.path == "/api/v1/cluster") {
+            std::lock_guard lock(m_apiMutex);
+            http::HttpResponse response = http::HttpResponse::text(
+                m_snapshotJson.isEmpty() ? 503 : 200,
+                m_snapshotJson.isEmpty() ? QByteArray("{\"error\":\"no snapshot yet\"}\n")
+                                         : m_snapshotJson);
+            response.contentType = "application/json";
+            return response;
+        }
+        if (request.path == "/healthz")
+            return http::HttpResponse::text(200, "ok\n");
+        return http::HttpResponse::text(404, "not found: try /api/v1/cluster\n");
+    });
+    const auto port = m_http->listen(QHostAddress(m_options.config.bindHost),
+                                     quint16(m_options.config.masterPort));
+    if (!port)
+        return Error{QStringLiteral("master HTTP: %1").arg(port.error())};
+    m_url = QStringLiteral("http://%1:%2/").arg(m_options.config.bindHost).arg(*port);
+
+    m_transport.send(kMonitorRank, Tag::Hello,
+                     QJsonObject{{QLatin1String("rank"), kMasterRank},
+                                 {QLatin1String("role"), QStringLiteral("master")},
+                                 {QLatin1String("pid"), double(::getpid())},
+                                 {QLatin1String("host"), m_options.hostName},
+                                 {QLatin1String("url"), m_url}});
+    publishTable();
+    persist();
+    m_tableTimer.start();
+    m_heartbeat.start();
+    return true;
+}
+
+void MasterRole::onMessage(int source, Tag tag, const QByteArray &payload)
+{
+    switch (tag) {
+    case Tag::Snapshot:
+        if (source == kMonitorRank) {
+            m_snapshot = cluster::ClusterSnapshot::fromJson(parse(payload));
+            std::lock_guard lock(m_apiMutex);
+            m_snapshotJson = payload;
+        }
+        break;
+    case Tag::Command:
+        if (source == kMonitorRank)
+            onCommand(parse(payload));
+        break;
+    case Tag::Liveness:
+        if (source == kMonitorRank)
+            onLiveness(parse(payload));
+        break;
+    case Tag::TaskDone:
+        onTaskDone(source, parse(payload));
+        break;
+    default:
+        break;
+    }
+}
+
+void MasterRole::reply(const QJsonObject &message, bool ok, const QJsonObject &result,
+                       const QString &code, const QString &error)
+{
+    QJsonObject answer{
+        {QLatin1String("client_id"), message.value(QLatin1String("client_id"))},
+        {QLatin1String("id"),
+         message.value(QLatin1String("command")).toObject().value(QLatin1String("id"))},
+        {QLatin1String("ok"), ok}};
+    if (ok) {
+        answer.insert(QLatin1String("result"), result);
+    } else {
+        answer.insert(QLatin1String("code"), code);
+        answer.insert(QLatin1String("message"), error);
+    }
+    m_transport.send(kMonitorRank, Tag::CommandReply, answer);
+}
+
+void MasterRole::onCommand(const QJsonObject &message)
+{
+    if (m_stopping)
+        return;
+    const auto command =
+        cluster::OperatorCommand::fromJson(message.value(QLatin1String("command")).toObject(),
+                                           message.value(QLatin1String("client")).toString());
+    if (!command) {
+        reply(message, false, {}, QStringLiteral("bad_command"), command.error());
+        return;
+    }
+    switch (command->op) {
+    case cluster::CommandOp::Shutdown: {
+        m_table.record(*command, now(), {});
+        persist();
+        reply(message, true, {{QLatin1String("stopping"), true}});
+        flushEvents();
+        shutdown();
+        return;
+    }
+    case cluster::CommandOp::Load: {
+        const QJsonObject result = addLoad(command->tasks, command->taskMs);
+        m_table.record(*command, now(), result);
+        reply(message, true, result);
+        break;
+    }
+    default: {
+        const auto result = m_table.apply(*command, now());
+        if (!result) {
+            reply(message, false, {}, QStringLiteral("refused"), result.error());
+            return;
+        }
+        persist();
+        reply(message, true, *result);
+        if (command->op == cluster::CommandOp::Resume)
+            dispatchWaiting(); // work waiting for a free slave may go now
+        break;
+    }
+    }
+    flushEvents();
+    publishTable();
+}
+
+QJsonObject MasterRole::addLoad(int tasks, double taskMs)
+{
+    for (int i = 0; i < tasks; ++i)
+        m_ledger.add(taskMs);
+    QJsonObject before;
+    for (int rank : m_table.slavesAcceptingTasks())
+        before.insert(cluster::nodeName(rank), m_ledger.assignedTo(rank));
+    dispatchWaiting();
+    QJsonObject given;
+    for (int rank : m_table.slavesAcceptingTasks()) {
+        given.insert(cluster::nodeName(rank),
+                     m_ledger.assignedTo(rank) - before.value(cluster::nodeName(rank)).toInt());
+    }
+    return {{QLatin1String("tasks"), tasks},
+            {QLatin1String("assigned"), given},
+            {QLatin1String("waiting_at_master"), double(m_ledger.waitingCount())}};
+}
+
+void MasterRole::dispatchWaiting()
+{
+    const std::vector<int> accepting = m_table.slavesAcceptingTasks();
+    if (accepting.empty() || m_ledger.waitingCount() == 0)
+        return;
+    // The monitor's latest loads, plus what this master gave since that snapshot was taken.
+    std::vector<cluster::TaskPlacer::Candidate> candidates;
+    for (int rank : accepting) {
+        const cluster::NodeView *view = m_snapshot.node(rank);
+        const double weight = m_table.node(rank).weight;
+        const double pendingS = m_ledger.assignedCostMs(rank) / 1000.0;
+        const double measured = view ? view->load : 0;
+        // The snapshot's load already counts the pending work the slave reported; use the
+        // larger of the two views so work given since the last heartbeat counts too.
+        const double queued = pendingS / weight;
+        candidates.push_back({rank, std::max(measured, queued), weight});
+    }
+    std::vector<std::int64_t> ids = m_ledger.waiting();
+    std::vector<double> costs;
+    for (std::int64_t id : ids)
+        costs.push_back(m_ledger.find(id)->costMs / 1000.0);
+    const std::vector<int> placement = m_placer.place(candidates, costs);
+    for (size_t i = 0; i < placement.size(); ++i) {
+        const int rank = placement[i];
+        const std::int64_t epoch = m_table.node(rank).epoch;
+        m_ledger.assign(ids[i], rank, epoch);
+        m_transport.send(rank, Tag::TaskAssign,
+                         QJsonObject{{QLatin1String("task"), double(ids[i])},
+                                     {QLatin1String("epoch"), double(epoch)},
+                                     {QLatin1String("cost_ms"), m_ledger.find(ids[i])->costMs}});
+    }
+    for (int rank : accepting)
+        m_table.setAssigned(rank, m_ledger.assignedTo(rank), now());
+}
+
+void MasterRole::onLiveness(const QJsonObject &message)
+{
+    const int rank = message.value(QLatin1String("rank")).toInt(-1);
+    if (rank < 2 || rank >= m_transport.size())
+        return;
+    const QString verdict = message.value(QLatin1String("liveness")).toString();
+    const cluster::Liveness liveness = verdict == QLatin1String("down") ? cluster::Liveness::Down
+                                       : verdict == QLatin1String("suspect")
+                                           ? cluster::Liveness::Suspect
+                                           : cluster::Liveness::Alive;
+    const cluster::Liveness before = m_table.node(rank).liveness;
+    m_table.setLiveness(rank, liveness, now());
+    if (liveness == cluster::Liveness::Down) {
+        const std::vector<std::int64_t> reclaimed = m_ledger.reclaim(rank);
+        m_table.setAssigned(rank, 0, now());
+        if (!reclaimed.empty()) {
+            QJsonArray ids;
+            for (std::int64_t id : reclaimed)
+                ids.append(double(id));
+            QJsonObject event{{QLatin1String("kind"), QStringLiteral("task_reassigned")},
+                              {QLatin1String("node"), cluster::nodeName(rank)},
+                              {QLatin1String("count"), int(reclaimed.size())},
+                              {QLatin1String("time_ms"), double(now())}};
+            if (ids.size() <= 100)
+                event.insert(QLatin1String("tasks"), ids);
+            m_transport.send(kMonitorRank, Tag::Event, event);
+        }
+        dispatchWaiting();
+    } else if (liveness == cluster::Liveness::Alive && before == cluster::Liveness::Down) {
+        // Whatever it still holds was reassigned: tell it to drop that and start afresh.
+        m_transport.send(rank, Tag::EpochReset,
+                         QJsonObject{{QLatin1String("epoch"), double(m_table.node(rank).epoch)}});
+    }
+    if (liveness == cluster::Liveness::Alive)
+        dispatchWaiting();
+    flushEvents();
+    publishTable();
+}
+
+void MasterRole::onTaskDone(int source, const QJsonObject &message)
+{
+    const std::int64_t id = std::int64_t(message.value(QLatin1String("task")).toDouble());
+    const std::int64_t epoch = std::int64_t(message.value(QLatin1String("epoch")).toDouble());
+    const auto done = m_ledger.complete(id, source, epoch);
+    if (!done) {
+        ++m_lateDropped;
+        m_transport.send(
+            kMonitorRank, Tag::Event,
+            QJsonObject{{QLatin1String("kind"), QStringLiteral("late_message_dropped")},
+                        {QLatin1String("node"), cluster::nodeName(source)},
+                        {QLatin1String("task"), double(id)},
+                        {QLatin1String("epoch"), double(epoch)},
+                        {QLatin1String("detail"), done.error()},
+                        {QLatin1String("time_ms"), double(now())}});
+        return;
+    }
+    m_table.setAssigned(source, m_ledger.assignedTo(source), now());
+    flushEvents();
+    if (m_ledger.waitingCount() > 0)
+        dispatchWaiting();
+}
+
+void MasterRole::flushEvents()
+{
+    for (const QJsonObject &event : m_table.takeEvents())
+        m_transport.send(kMonitorRank, Tag::Event, event);
+}
+
+void MasterRole::publishTable()
+{
+    QJsonObject table = m_table.toJson();
+    table.insert(QLatin1String("queued_at_master"), double(m_ledger.waitingCount()));
+    table.insert(QLatin1String("late_dropped"), double(m_lateDropped));
+    table.insert(QLatin1String("tasks_completed"), double(m_ledger.completed()));
+    m_transport.send(kMonitorRank, Tag::NodeTable, table);
+}
+
+void MasterRole::persist()
+{
+    const auto saved = m_store.save(m_table.persistentState());
+    if (!saved)
+        std::fprintf(stderr, "starling-node master: %s\n", qPrintable(saved.error()));
+}
+
+void MasterRole::sendHeartbeat()
+{
+    cluster::NodeStats stats;
+    m_sampler.sample(stats, now());
+    stats.queueLength = int(m_ledger.waitingCount());
+    m_transport.send(kMonitorRank, Tag::Heartbeat, stats.toJson());
+}
+
+void MasterRole::shutdown()
+{
+    m_stopping = true;
+    m_tableTimer.stop();
+    m_heartbeat.stop();
+    if (m_http)
+        m_http->stop();
+    // Slaves first, the monitor last: it closes the bridge, which clients take as "stopped".
+    for (int rank = m_transport.size() - 1; rank >= 1; --rank)
+        m_transport.send(rank, Tag::Shutdown, QByteArray("{}"));
+    emit finished();
+}
+
+} // namespace starling::mpi

@@ -1,0 +1,75 @@
+#pragma once
+
+#include "cluster/clustersnapshot.h"
+#include "cluster/nodetable.h"
+#include "cluster/operatorstatestore.h"
+#include "cluster/procsampler.h"
+#include "cluster/taskledger.h"
+#include "cluster/taskplacer.h"
+#include "http/httpserver.h"
+#include "nodeoptions.h"
+#include "transport/mpitransport.h"
+#include "util/alignedticker.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <mutex>
+
+namespace starling::mpi {
+
+// The master: holds the authoritative node states, weights and policy (NodeTable), applies
+// operator commands and persists them, hands out tasks to the lightest ACTIVE slaves using the
+// monitor's latest snapshot, takes work back from slaves declared DOWN, and refuses late
+// messages from them. Serves a small HTTP API for programs.
+class MasterRole final : public QObject
+{
+    Q_OBJECT
+
+public:
+    MasterRole(MpiTransport &transport, const NodeOptions &options, QObject *parent = nullptr);
+    ~MasterRole() override;
+
+    Expected<bool> start();
+
+signals:
+    void finished();
+
+private:
+    void onMessage(int source, Tag tag, const QByteArray &payload);
+    void onCommand(const QJsonObject &message);
+    void onLiveness(const QJsonObject &message);
+    void onTaskDone(int source, const QJsonObject &message);
+    void reply(const QJsonObject &message, bool ok, const QJsonObject &result,
+               const QString &code = {}, const QString &error = {});
+    QJsonObject addLoad(int tasks, double taskMs);
+    void dispatchWaiting();
+    void publishTable();
+    void flushEvents();
+    void persist();
+    void sendHeartbeat();
+    void shutdown();
+    std::int64_t now() const;
+
+    MpiTransport &m_transport;
+    const NodeOptions &m_options;
+    cluster::NodeTable m_table;
+    cluster::OperatorStateStore m_store;
+    cluster::TaskLedger m_ledger;
+    cluster::TaskPlacer m_placer;
+    cluster::ProcSampler m_sampler;
+    cluster::ClusterSnapshot m_snapshot;
+    std::unique_ptr<http::HttpServer> m_http;
+    QString m_url;
+    QTimer m_tableTimer;
+    AlignedTicker m_heartbeat;
+    std::int64_t m_lateDropped = 0;
+    bool m_stopping = false;
+
+    // The HTTP API runs on libmicrohttpd's thread and reads this copy.
+    mutable std::mutex m_apiMutex;
+    QByteArray m_snapshotJson;
+};
+
+} // namespace starling::mpi

@@ -1,0 +1,324 @@
+#include "monitorrole.h"
+
+#include "cluster/nodetable.h"
+#include "cluster/operatorcommand.h"
+#include "cluster/statefile.h"
+#include "protocol/metricsformatter.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+#include <unistd.h>
+
+namespace starling::mpi {
+
+namespace {
+QJsonObject parse(const QByteArray &payload)
+{
+    return QJsonDocument::fromJson(payload).object();
+}
+
+std::int64_t wallMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+} // namespace
+
+MonitorRole::MonitorRole(MpiTransport &transport, const NodeOptions &options, QObject *parent)
+    : QObject(parent), m_transport(transport), m_options(options),
+      m_detector(options.config.suspectAfterMs, options.config.downAfterMs),
+      m_builder(transport.size(), size_t(options.config.historyLength),
+                std::uint64_t(QDateTime::currentMSecsSinceEpoch())),
+      m_token(cluster::generateToken().toLatin1()), m_selfTimer(options.config.heartbeatMs),
+      m_fresh(size_t(transport.size()), false)
+{
+    m_clock.start();
+    for (int rank = 2; rank < transport.size(); ++rank) {
+        m_detector.watch(rank, monotonicMs());
+        m_builder.setEmulation(rank, options.profile.forSlave(rank - 2));
+    }
+    m_builder.setHello(kMonitorRank, QJsonObject{{QLatin1String("rank"), kMonitorRank},
+                                                 {QLatin1String("role"), QStringLiteral("monitor")},
+                                                 {QLatin1String("pid"), double(::getpid())},
+                                                 {QLatin1String("host"), options.hostName}});
+    connect(&m_transport, &MpiTransport::received, this, &MonitorRole::onMessage);
+    m_livenessTimer.setInterval(std::max(10, options.config.heartbeatMs / 2));
+    connect(&m_livenessTimer, &QTimer::timeout, this, &MonitorRole::checkLiveness);
+    // Heartbeats arrive in rounds (every rank ticks on the same wall-clock instants). When
+    // snapshots are no more frequent than heartbeats, a snapshot goes out as soon as a round is
+    // complete, so what clients see is milliseconds old; the timer only covers rounds that
+    // never complete (a slave went quiet). Faster snapshot rates simply run on the timer.
+    m_roundMode = snapshotGapMs() >= options.config.heartbeatMs;
+    m_snapshotTimer.setInterval(m_roundMode ? std::max(10, snapshotGapMs() / 4) : snapshotGapMs());
+    connect(&m_snapshotTimer, &QTimer::timeout, this,
+            m_roundMode ? &MonitorRole::publishIfOverdue : &MonitorRole::publishSnapshot);
+    connect(&m_selfTimer, &AlignedTicker::tick, this, &MonitorRole::sampleSelf);
+}
+
+MonitorRole::~MonitorRole() = default;
+
+Expected<bool> MonitorRole::start()
+{
+    const cluster::ClusterConfig &config = m_options.config;
+    const QHostAddress host(config.bindHost);
+    protocol::BridgeServer::Config bridgeConfig;
+    bridgeConfig.token = m_token;
+    bridgeConfig.lineLimit = config.bridgeLineLimitBytes;
+    bridgeConfig.clientBufferLimit = config.bridgeClientBufferBytes;
+    bridgeConfig.maxClients = config.bridgeMaxClients;
+    m_bridge = std::make_unique<protocol::BridgeServer>(bridgeConfig);
+    const auto bridgePort = m_bridge->listen(host, quint16(config.bridgePort));
+    if (!bridgePort)
+        return Error{QStringLiteral("bridge: %1").arg(bridgePort.error())};
+    m_bridgePort = *bridgePort;
+    connect(m_bridge.get(), &protocol::BridgeServer::commandReceived, this,
+            &MonitorRole::onCommandFromBridge);
+
+    m_metricsServer = std::make_unique<http::HttpServer>([this](const http::HttpRequest &request) {
+        if (request.path != "/metrics")
+            return http::HttpResponse::text(404, "not found: try /metrics\n");
+        std::lock_guard lock(m_metricsMutex);
+        http::HttpResponse response = http::HttpResponse::text(
+            200, m_metricsText.isEmpty() ? QByteArray("# no snapshot yet\n") : m_metricsText);
+        response.contentType = "text/plain; version=0.0.4; charset=utf-8";
+        return response;
+    });
+    const auto metricsPort = m_metricsServer->listen(host, quint16(config.metricsPort));
+    if (!metricsPort)
+        return Error{QStringLiteral("metrics: %1").arg(metricsPort.error())};
+    m_metricsPort = *metricsPort;
+
+    writeStartupProgress();
+    m_livenessTimer.start();
+    m_snapshotTimer.start();
+    m_selfTimer.start();
+    sampleSelf();
+    return true;
+}
+
+void MonitorRole::onMessage(int source, Tag tag, const QByteArray &payload)
+{
+    switch (tag) {
+    case Tag::Hello:
+        onHello(source, parse(payload));
+        break;
+    case Tag::Heartbeat:
+        onHeartbeat(source, parse(payload));
+        break;
+    case Tag::NodeTable:
+        if (source == kMasterRank)
+            m_builder.setNodeTable(parse(payload));
+        break;
+    case Tag::CommandReply:
+        if (source == kMasterRank)
+            onCommandReply(parse(payload));
+        break;
+    case Tag::Event:
+        if (source == kMasterRank)
+            m_bridge->publishEvent(parse(payload));
+        break;
+    case Tag::Shutdown:
+        if (source == kMasterRank)
+            shutdown();
+        break;
+    default:
+        break;
+    }
+}
+
+void MonitorRole::onHello(int source, const QJsonObject &hello)
+{
+    m_builder.setHello(source, hello);
+    writeStartupProgress();
+    writeStateFileIfReady();
+}
+
+void MonitorRole::onHeartbeat(int source, const QJsonObject &stats)
+{
+    m_builder.addSample(source, cluster::NodeStats::fromJson(stats), monotonicMs());
+    if (source < 2)
+        return;
+    m_fresh[size_t(source)] = true;
+    if (const auto change = m_detector.heartbeat(source, monotonicMs())) {
+        m_transport.send(kMasterRank, Tag::Liveness,
+                         QJsonObject{{QLatin1String("rank"), source},
+                                     {QLatin1String("liveness"), toString(change->to)}});
+        publishSnapshot(); // a returning node should show at once, not at the next tick
+        return;
+    }
+    if (m_roundMode)
+        publishIfRoundComplete();
+}
+
+int MonitorRole::snapshotGapMs() const
+{
+    return std::max(20, int(1000.0 / m_options.config.snapshotHz));
+}
+
+void MonitorRole::publishIfRoundComplete()
+{
+    // Not sooner than 80% of the gap: the configured rate is an upper bound.
+    if (monotonicMs() - m_lastPublishMs < snapshotGapMs() * 4 / 5)
+        return;
+    for (int rank = 2; rank < m_transport.size(); ++rank) {
+        if (!m_fresh[size_t(rank)] && m_detector.liveness(rank) == cluster::Liveness::Alive)
+            return;
+    }
+    publishSnapshot();
+}
+
+void MonitorRole::publishIfOverdue()
+{
+    if (monotonicMs() - m_lastPublishMs >= snapshotGapMs() * 5 / 4)
+        publishSnapshot();
+}
+
+void MonitorRole::checkLiveness()
+{
+    const auto changes = m_detector.evaluate(monotonicMs());
+    for (const cluster::LivenessChange &change : changes) {
+        m_transport.send(kMasterRank, Tag::Liveness,
+                         QJsonObject{{QLatin1String("rank"), change.rank},
+                                     {QLatin1String("liveness"), toString(change.to)},
+                                     {QLatin1String("silent_ms"), double(change.silentMs)}});
+    }
+    if (!changes.empty())
+        publishSnapshot();
+}
+
+void MonitorRole::sampleSelf()
+{
+    cluster::NodeStats stats;
+    m_sampler.sample(stats, wallMs());
+    m_builder.addSample(kMonitorRank, stats, monotonicMs());
+}
+
+void MonitorRole::publishSnapshot()
+{
+    m_lastPublishMs = monotonicMs();
+    std::fill(m_fresh.begin(), m_fresh.end(), false);
+    const cluster::ClusterSnapshot snapshot = m_builder.build(wallMs(), monotonicMs(), m_detector);
+    const QJsonObject json = snapshot.toJson();
+    m_bridge->publishSnapshot(json);
+    m_transport.send(kMasterRank, Tag::Snapshot, json);
+    QByteArray text = protocol::formatPrometheus(snapshot);
+    std::lock_guard lock(m_metricsMutex);
+    m_metricsText = std::move(text);
+}
+
+void MonitorRole::onCommandFromBridge(quint64 clientId, const QString &clientName,
+                                      const QJsonObject &command)
+{
+    const QString id = command.value(QLatin1String("id")).toString();
+    if (command.value(QLatin1String("op")).toString() == QLatin1String("history")) {
+        // Served here: the monitor holds the history, the master does not.
+        const QString nodeName = command.value(QLatin1String("node")).toString();
+        for (int rank = 0; rank < m_builder.worldSize(); ++rank) {
+            if (cluster::nodeName(rank) != nodeName)
+                continue;
+            QJsonArray samples;
+            for (const cluster::NodeStats &stats : m_builder.history(rank))
+                samples.append(stats.toJson());
+            m_bridge->reply(
+                clientId, id,
+                {{QLatin1String("node"), nodeName}, {QLatin1String("samples"), samples}});
+            return;
+        }
+        m_bridge->replyError(clientId, id, QStringLiteral("refused"),
+                             QStringLiteral("unknown node \"%1\"").arg(nodeName.left(64)));
+        return;
+    }
+    // Check the shape here so garbage never reaches the master; the master checks meaning.
+    const auto parsed = cluster::OperatorCommand::fromJson(command, clientName);
+    if (!parsed) {
+        m_bridge->replyError(clientId, id, QStringLiteral("bad_command"), parsed.error());
+        return;
+    }
+    m_transport.send(kMasterRank, Tag::Command,
+                     QJsonObject{{QLatin1String("client_id"), QString::number(clientId)},
+                                 {QLatin1String("client"), clientName},
+                                 {QLatin1String("command"), command}});
+}
+
+void MonitorRole::onCommandReply(const QJsonObject &reply)
+{
+    const quint64 clientId = reply.value(QLatin1String("client_id")).toString().toULongLong();
+    const QString id = reply.value(QLatin1String("id")).toString();
+    if (reply.value(QLatin1String("ok")).toBool()) {
+        m_bridge->reply(clientId, id, reply.value(QLatin1String("result")).toObject());
+    } else {
+        m_bridge->replyError(clientId, id, reply.value(QLatin1String("code")).toString(),
+                             reply.value(QLatin1String("message")).toString());
+    }
+}
+
+void MonitorRole::writeStartupProgress() const
+{
+    QJsonArray reported, missing;
+    for (int rank = 0; rank < m_builder.worldSize(); ++rank)
+        (m_builder.hasHello(rank) ? reported : missing).append(cluster::nodeName(rank));
+    QSaveFile file(QDir(m_options.runDir).filePath(QStringLiteral("startup.json")));
+    if (!file.open(QIODevice::WriteOnly))
+        return;
+    file.write(QJsonDocument(QJsonObject{{QLatin1String("reported"), reported},
+                                         {QLatin1String("missing"), missing}})
+                   .toJson(QJsonDocument::Compact));
+    file.commit();
+}
+
+void MonitorRole::writeStateFileIfReady()
+{
+    if (m_stateFileWritten)
+        return;
+    for (int rank = 0; rank < m_builder.worldSize(); ++rank) {
+        if (!m_builder.hasHello(rank))
+            return;
+    }
+    const QString bind = m_options.config.bindHost;
+    cluster::ClusterStateFile state;
+    state.masterUrl = m_builder.hello(kMasterRank).value(QLatin1String("url")).toString();
+    state.bridgeHost = bind;
+    state.bridgePort = m_bridgePort;
+    state.metricsUrl = QStringLiteral("http://%1:%2/metrics").arg(bind).arg(m_metricsPort);
+    state.token = QString::fromLatin1(m_token);
+    for (int rank = 0; rank < m_builder.worldSize(); ++rank)
+        state.nodePids.push_back(
+            qint64(m_builder.hello(rank).value(QLatin1String("pid")).toDouble()));
+    state.runDir = m_options.runDir;
+    state.startedAtMs = wallMs();
+    state.slaves = m_builder.worldSize() - 2;
+    state.exportRoot = m_options.config.exportRoot;
+    state.profilePath = m_options.profilePath;
+    const auto written = cluster::writeStateFile(cluster::stateFilePath(m_options.runDir), state);
+    if (!written) {
+        std::fprintf(stderr, "starling-node monitor: %s\n", qPrintable(written.error()));
+        return;
+    }
+    m_stateFileWritten = true;
+    std::fprintf(stderr, "starling-node monitor: cluster ready, %d slaves, bridge %s:%u\n",
+                 state.slaves, qPrintable(bind), unsigned(m_bridgePort));
+    publishSnapshot();
+}
+
+void MonitorRole::shutdown()
+{
+    m_livenessTimer.stop();
+    m_snapshotTimer.stop();
+    m_selfTimer.stop();
+    m_metricsServer->stop();
+    // Remove the state file only if it is ours: a newer cluster may have replaced it.
+    const QString path = cluster::stateFilePath(m_options.runDir);
+    const auto state = cluster::readStateFile(path);
+    if (state && state->token.toLatin1() == m_token)
+        QFile::remove(path);
+    QFile::remove(QDir(m_options.runDir).filePath(QStringLiteral("startup.json")));
+    m_bridge->close();
+    emit finished();
+}
+
+} // namespace starling::mpi

@@ -1,0 +1,84 @@
+#pragma once
+
+#include "cluster/failuredetector.h"
+#include "cluster/procsampler.h"
+#include "cluster/snapshotbuilder.h"
+#include "http/httpserver.h"
+#include "nodeoptions.h"
+#include "protocol/bridgeserver.h"
+#include "transport/mpitransport.h"
+#include "util/alignedticker.h"
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace starling::mpi {
+
+// The monitor: collects heartbeats, runs the failure detector, builds the snapshot (load and
+// rank), publishes it to the master, bridge clients and /metrics, forwards operator commands
+// from the bridge to the master and the master's answers and events back, and writes the
+// cluster's state file once every rank has reported.
+class MonitorRole final : public QObject
+{
+    Q_OBJECT
+
+public:
+    MonitorRole(MpiTransport &transport, const NodeOptions &options, QObject *parent = nullptr);
+    ~MonitorRole() override;
+
+    // Opens the bridge and metrics ports; a failure here is fatal for the cluster.
+    Expected<bool> start();
+
+signals:
+    void finished();
+
+private:
+    void onMessage(int source, Tag tag, const QByteArray &payload);
+    void onHello(int source, const QJsonObject &hello);
+    void onHeartbeat(int source, const QJsonObject &stats);
+    void onCommandFromBridge(quint64 clientId, const QString &clientName,
+                             const QJsonObject &command);
+    void onCommandReply(const QJsonObject &reply);
+    void checkLiveness();
+    void publishSnapshot();
+    void publishIfRoundComplete();
+    void publishIfOverdue();
+    int snapshotGapMs() const;
+    void sampleSelf();
+    void writeStateFileIfReady();
+    void writeStartupProgress() const;
+    void shutdown();
+    std::int64_t monotonicMs() const { return m_clock.elapsed(); }
+
+    MpiTransport &m_transport;
+    const NodeOptions &m_options;
+    QElapsedTimer m_clock;
+    cluster::FailureDetector m_detector;
+    cluster::SnapshotBuilder m_builder;
+    cluster::ProcSampler m_sampler;
+    QByteArray m_token;
+    std::unique_ptr<protocol::BridgeServer> m_bridge;
+    std::unique_ptr<http::HttpServer> m_metricsServer;
+    quint16 m_bridgePort = 0;
+    quint16 m_metricsPort = 0;
+    bool m_stateFileWritten = false;
+    QTimer m_livenessTimer;
+    QTimer m_snapshotTimer;
+    AlignedTicker m_selfTimer;
+    // Round mode: publish as soon as every live slave's sample for this tick is in.
+    bool m_roundMode = false;
+    std::int64_t m_lastPublishMs = -1'000'000;
+    std::vector<bool> m_fresh;
+
+    // /metrics is served from libmicrohttpd's thread; it reads the last rendered text.
+    mutable std::mutex m_metricsMutex;
+    QByteArray m_metricsText;
+};
+
+} // namespace starling::mpi

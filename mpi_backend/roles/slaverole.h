@@ -1,0 +1,68 @@
+#pragma once
+
+#include "cluster/nodestats.h"
+#include "cluster/procsampler.h"
+#include "cluster/slaveemulation.h"
+#include "nodeoptions.h"
+#include "transport/mpitransport.h"
+#include "util/alignedticker.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+
+namespace starling::mpi {
+
+// A slave: keeps paper 1's task queue, runs one task at a time, and reports its measurements to
+// the monitor every heartbeat. Synthetic tasks take their emulated cost (cost x cpu_factor of
+// the profile) as timer time, so a loaded demo cluster does not fight over the real cores.
+class SlaveRole final : public QObject
+{
+    Q_OBJECT
+
+public:
+    SlaveRole(MpiTransport &transport, const NodeOptions &options, QObject *parent = nullptr);
+
+    void start();
+
+signals:
+    void finished();
+
+private:
+    struct Task
+    {
+        std::int64_t id = 0;
+        std::int64_t epoch = 0;
+        double costMs = 0; // on a standard slave
+    };
+
+    void onMessage(int source, Tag tag, const QByteArray &payload);
+    void onAssign(const QJsonObject &message);
+    void resetEpoch(std::int64_t epoch);
+    void startNextTask();
+    void finishRunningTask();
+    void sendHeartbeat();
+    double pendingWorkS() const;
+
+    MpiTransport &m_transport;
+    const NodeOptions &m_options;
+    cluster::SlaveEmulation m_emulation;
+    cluster::ProcSampler m_sampler;
+    AlignedTicker m_heartbeat;
+    QTimer m_taskTimer;
+    QElapsedTimer m_taskClock;
+    std::deque<Task> m_queue;
+    std::optional<Task> m_running;
+    std::int64_t m_epoch = 0;
+    std::int64_t m_sequence = 0;
+    std::int64_t m_tasksDone = 0;
+    std::int64_t m_txBytes = 0;
+    std::int64_t m_rxBytes = 0;
+    double m_unitComputeS = 0; // EWMA of ms per standard-cost ms, as seconds per unit
+};
+
+} // namespace starling::mpi

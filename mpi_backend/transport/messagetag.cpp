@@ -1,0 +1,36 @@
+#include "messagetag.h"
+
+namespace starling::mpi {
+
+const char *toString(Tag tag)
+{
+    switch (tag) {
+    case Tag::Hello:
+        return "hello";
+    case Tag::Heartbeat:
+        return "heartbeat";
+    case Tag::Snapshot:
+        return "snapshot";
+    case Tag::NodeTable:
+        return "node-table";
+    case Tag::Command:
+        return "command";
+    case Tag::CommandReply:
+        return "command-reply";
+    case Tag::Event:
+        return "event";
+    case Tag::Liveness:
+        return "liveness";
+    case Tag::TaskAssign:
+        return "task-assign";
+    case Tag::TaskDone:
+        return "task-done";
+    case Tag::EpochReset:
+        return "epoch-reset";
+    case Tag::Shutdown:
+        return "shutdown";
+    }
+    return "unknown";
+}
+
+} // namespace starling::mpi

@@ -1,0 +1,25 @@
+#pragma once
+
+namespace starling::mpi {
+
+// Every message between ranks carries one of these tags; the payload is compact JSON. Values are
+// part of the wire contract between ranks of one build only, so they may change between versions.
+enum class Tag : int
+{
+    Hello = 1,    // any rank -> monitor: who and where I am (pid, host, ports)
+    Heartbeat,    // slave -> monitor: NodeStats
+    Snapshot,     // monitor -> master: ClusterSnapshot
+    NodeTable,    // master -> monitor: authoritative states, weights, epochs, policy
+    Command,      // monitor -> master: an operator command from a bridge client
+    CommandReply, // master -> monitor: ack or error for a command
+    Event,        // master -> monitor: something the event stream should show
+    Liveness,     // monitor -> master: the failure detector's verdict on a slave
+    TaskAssign,   // master -> slave
+    TaskDone,     // slave -> master
+    EpochReset,   // master -> slave: you were declared DOWN; drop your queue, new epoch
+    Shutdown,     // master -> every rank
+};
+
+const char *toString(Tag tag);
+
+} // namespace starling::mpi

@@ -1,0 +1,119 @@
+#include "mpitransport.h"
+
+#include "mpierror.h"
+
+#include <QJsonDocument>
+#include <QThread>
+
+#include <mpi.h>
+
+namespace starling::mpi {
+
+struct MpiTransport::PendingSend
+{
+    QByteArray buffer;
+    MPI_Request request = MPI_REQUEST_NULL;
+};
+
+MpiTransport::MpiTransport(Timing timing, QObject *parent) : QObject(parent), m_timing(timing)
+{
+    check("MPI_Comm_rank", MPI_Comm_rank(MPI_COMM_WORLD, &m_rank));
+    check("MPI_Comm_size", MPI_Comm_size(MPI_COMM_WORLD, &m_size));
+    m_interval = m_timing.pollMinMs;
+    m_timer.setSingleShot(true);
+    // Precise timers: a coarse timer may fire up to 5% late, which matters at 1 ms.
+    m_timer.setTimerType(Qt::PreciseTimer);
+    connect(&m_timer, &QTimer::timeout, this, &MpiTransport::onTimer);
+}
+
+MpiTransport::~MpiTransport() = default;
+
+void MpiTransport::send(int destination, Tag tag, const QByteArray &payload)
+{
+    auto pending = std::make_unique<PendingSend>();
+    pending->buffer = payload;
+    check("MPI_Isend", MPI_Isend(pending->buffer.constData(), int(pending->buffer.size()), MPI_BYTE,
+                                 destination, int(tag), MPI_COMM_WORLD, &pending->request));
+    m_pending.push_back(std::move(pending));
+    // Activity: answers are likely soon, so poll fast again.
+    m_interval = m_timing.pollMinMs;
+    if (m_timer.isActive() && m_timer.remainingTime() > m_interval)
+        m_timer.start(m_interval);
+}
+
+void MpiTransport::send(int destination, Tag tag, const QJsonObject &payload)
+{
+    send(destination, tag, QJsonDocument(payload).toJson(QJsonDocument::Compact));
+}
+
+void MpiTransport::start()
+{
+    m_interval = m_timing.pollMinMs;
+    m_timer.start(m_interval);
+}
+
+void MpiTransport::stop()
+{
+    m_timer.stop();
+}
+
+bool MpiTransport::receiveOne()
+{
+    int flag = 0;
+    MPI_Message message = MPI_MESSAGE_NULL;
+    MPI_Status status;
+    check("MPI_Improbe",
+          MPI_Improbe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &message, &status));
+    if (!flag)
+        return false;
+    int count = 0;
+    check("MPI_Get_count", MPI_Get_count(&status, MPI_BYTE, &count));
+    QByteArray payload(count, Qt::Uninitialized);
+    check("MPI_Mrecv", MPI_Mrecv(payload.data(), count, MPI_BYTE, &message, MPI_STATUS_IGNORE));
+    emit received(status.MPI_SOURCE, Tag(status.MPI_TAG), payload);
+    return true;
+}
+
+void MpiTransport::reapSends()
+{
+    for (auto it = m_pending.begin(); it != m_pending.end();) {
+        int done = 0;
+        check("MPI_Test", MPI_Test(&(*it)->request, &done, MPI_STATUS_IGNORE));
+        it = done ? m_pending.erase(it) : std::next(it);
+    }
+}
+
+void MpiTransport::pollNow()
+{
+    reapSends();
+    // Bounded per poll so one flooding peer cannot keep the event loop from its timers.
+    int handled = 0;
+    while (handled < 256 && receiveOne())
+        ++handled;
+    if (handled > 0)
+        m_interval = m_timing.pollMinMs;
+    else
+        m_interval = std::min(m_timing.pollMaxMs, m_interval * 2);
+}
+
+void MpiTransport::onTimer()
+{
+    pollNow();
+    m_timer.start(m_interval);
+}
+
+bool MpiTransport::flush(int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (true) {
+        reapSends();
+        if (m_pending.empty())
+            return true;
+        if (clock.elapsed() >= timeoutMs)
+            return false;
+        QThread::msleep(1);
+    }
+}
+
+} // namespace starling::mpi
