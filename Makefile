@@ -48,6 +48,9 @@ demo: build
 	$(BIN)/starling sim --paper --csv $(BUILD_DIR)/demo/paper.csv --plot $(BUILD_DIR)/demo/paper.png
 	@echo
 	@echo "Wrote $(BUILD_DIR)/demo/paper.csv and the chart $(BUILD_DIR)/demo/paper.png"
+	@echo
+	@echo "=== A live cluster: 1 master + 1 monitor + 4 emulated slaves under mpiexec"
+	sh resources/scripts/demo-cluster.sh $(BIN) $(BUILD_DIR)/demo/run
 
 bench: build
 	@mkdir -p $(BUILD_DIR)/bench

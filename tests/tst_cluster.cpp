@@ -293,13 +293,15 @@ private slots:
             {"this is not json", QStringLiteral("bad_json")},
             {R"({"type":"teleport"})", QStringLiteral("unknown_type")},
             {R"({"type":"command","id":"w1","op":"weight","node":"slave-2","value":"heavy"})",
-             QStringLiteral("bad_command")},
+             QStringLiteral("bad_argument")},
             {R"({"type":"command","id":"d1","op":"drain","node":"slave-99"})",
-             QStringLiteral("refused")},
+             QStringLiteral("unknown_node")},
             {R"({"type":"command","id":"d2","op":"drain","node":"master"})",
-             QStringLiteral("refused")},
+             QStringLiteral("bad_state")},
             {R"({"type":"command","id":"s1","op":"strategy","name":"fastest"})",
-             QStringLiteral("bad_command")},
+             QStringLiteral("bad_argument")},
+            {R"({"type":"command","id":"x1","op":"explode"})", QStringLiteral("unknown_op")},
+            {R"({"type":"command","op":"drain"})", QStringLiteral("bad_command")},
         };
         for (const auto &c : cases) {
             socket.write(c.line + "\n");
@@ -476,6 +478,37 @@ private slots:
                  QStringLiteral("kept across restart"));
         QCOMPARE(node(QStringLiteral("slave-2")).weight, 2.5);
         QCOMPARE(m_latest.strategy, QStringLiteral("optimal"));
+    }
+
+    // `starling up` in the foreground: Ctrl-C (SIGINT) stops the cluster in order and leaves
+    // no process behind, like `starling down`.
+    void foregroundUpStopsOnCtrlC()
+    {
+        if (QFile::exists(cluster::stateFilePath(m_runDir)))
+            QCOMPARE(run({QStringLiteral("down")}).exitCode, 0);
+        m_client.reset();
+        QProcess up;
+        up.start(QStringLiteral(STARLING_CLI),
+                 {QStringLiteral("up"), QStringLiteral("--slaves"), QStringLiteral("2"),
+                  QStringLiteral("--run-dir"), m_runDir, QStringLiteral("--config"),
+                  m_dir.filePath(QStringLiteral("config.json")), QStringLiteral("--export"),
+                  m_dir.filePath(QStringLiteral("export"))});
+        QVERIFY(up.waitForStarted(10000));
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += up.readAllStandardOutput()).contains("Ctrl-C"), 120000);
+        const cluster::ClusterStateFile s = state();
+        QCOMPARE(s.nodePids.size(), size_t(4));
+        QCOMPARE(::kill(pid_t(up.processId()), SIGINT), 0);
+        QVERIFY(up.waitForFinished(30000));
+        QCOMPARE(up.exitCode(), 0);
+        out += up.readAllStandardOutput();
+        QVERIFY2(out.contains("cluster stopped") && !out.contains("forced"), out.constData());
+        for (qint64 pid : s.nodePids)
+            QVERIFY2(!processAlive(pid), qPrintable(QString::number(pid)));
+        QVERIFY(!processAlive(s.mpiexecPid));
+        QVERIFY(!QFile::exists(cluster::stateFilePath(m_runDir)));
+        QTcpServer server; // the bridge's port is free again
+        QVERIFY(server.listen(QHostAddress(s.bridgeHost), s.bridgePort));
     }
 
     void cleanupTestCase()

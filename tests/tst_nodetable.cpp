@@ -400,6 +400,13 @@ void TestNodeTable::refused()
     const auto result = table.apply(command(json), 9999);
     QVERIFY(!result.hasValue());
     QCOMPARE(result.error(), error);
+    // The bridge's machine-readable code follows the kind of refusal (PROTOCOL.md).
+    const QString code =
+        error.startsWith(QLatin1String("unknown node"))       ? QStringLiteral("unknown_node")
+        : error.contains(QLatin1String("not a node command")) ? QStringLiteral("unknown_op")
+        : error.startsWith(QLatin1String("w1 and w2"))        ? QStringLiteral("bad_argument")
+                                                              : QStringLiteral("bad_state");
+    QCOMPARE(result.errorCode(), code);
     // Nothing changed, nothing announced, nothing remembered.
     QCOMPARE(dump(table.toJson()), dump(before));
     QCOMPARE(dump(table.persistentState()), dump(persistentBefore));

@@ -305,6 +305,9 @@ void TestOperatorCommand::badInput()
     QVERIFY2(!command.hasValue(), json.constData());
     const QString message = command.error();
     QVERIFY2(message.contains(field), qPrintable(message));
+    QCOMPARE(command.errorCode(), message.startsWith(QLatin1String("unknown op"))
+                                      ? QStringLiteral("unknown_op")
+                                      : QStringLiteral("bad_argument"));
     if (!got.isEmpty())
         QVERIFY2(message.contains(got), qPrintable(message));
     // One readable line, bounded even when the input is huge.

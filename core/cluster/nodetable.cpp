@@ -70,7 +70,8 @@ Expected<QJsonObject> NodeTable::apply(const OperatorCommand &c, std::int64_t no
         m_policy.w2 = c.w2.value_or(m_policy.w2);
         if (m_policy.w1 == 0 && m_policy.w2 == 0) {
             m_policy = before;
-            return Error{QStringLiteral("w1 and w2 cannot both be 0")};
+            return Error{QStringLiteral("w1 and w2 cannot both be 0"),
+                         QStringLiteral("bad_argument")};
         }
         const QJsonObject detail{{QLatin1String("strategy"), m_policy.strategy},
                                  {QLatin1String("w1"), m_policy.w1},
@@ -86,19 +87,23 @@ Expected<QJsonObject> NodeTable::apply(const OperatorCommand &c, std::int64_t no
     }
 
     if (c.op != CommandOp::Drain && c.op != CommandOp::Resume && c.op != CommandOp::Weight)
-        return Error{QStringLiteral("%1 is not a node command").arg(toString(c.op))};
+        return Error{QStringLiteral("%1 is not a node command").arg(toString(c.op)),
+                     QStringLiteral("unknown_op")};
     NodeRecord *node = findMutable(c.node);
     if (!node)
-        return Error{QStringLiteral("unknown node \"%1\"").arg(c.node.left(64))};
+        return Error{QStringLiteral("unknown node \"%1\"").arg(c.node.left(64)),
+                     QStringLiteral("unknown_node")};
     if (node->role != NodeRole::Slave)
         return Error{QStringLiteral("cannot %1 the %2: only slaves take tasks")
-                         .arg(toString(c.op), node->name)};
+                         .arg(toString(c.op), node->name),
+                     QStringLiteral("bad_state")};
 
     switch (c.op) {
     case CommandOp::Drain: {
         if (node->adminState != NodeState::Active)
             return Error{
-                QStringLiteral("%1 is already %2").arg(node->name, toString(node->adminState))};
+                QStringLiteral("%1 is already %2").arg(node->name, toString(node->adminState)),
+                QStringLiteral("bad_state")};
         changeAdminState(*node, NodeState::Draining, c.client, c.reason, nowMs);
         if (node->assigned == 0)
             changeAdminState(*node, NodeState::Drained, c.client, c.reason, nowMs);
@@ -106,7 +111,8 @@ Expected<QJsonObject> NodeTable::apply(const OperatorCommand &c, std::int64_t no
     }
     case CommandOp::Resume: {
         if (node->adminState == NodeState::Active)
-            return Error{QStringLiteral("%1 is already ACTIVE").arg(node->name)};
+            return Error{QStringLiteral("%1 is already ACTIVE").arg(node->name),
+                         QStringLiteral("bad_state")};
         changeAdminState(*node, NodeState::Active, c.client, c.reason, nowMs);
         break;
     }
@@ -123,7 +129,8 @@ Expected<QJsonObject> NodeTable::apply(const OperatorCommand &c, std::int64_t no
         break;
     }
     default:
-        return Error{QStringLiteral("%1 is not a node command").arg(toString(c.op))};
+        return Error{QStringLiteral("%1 is not a node command").arg(toString(c.op)),
+                     QStringLiteral("unknown_op")};
     }
     const QJsonObject result{{QLatin1String("node"), node->name},
                              {QLatin1String("state"), toString(node->state())},

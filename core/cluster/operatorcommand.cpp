@@ -18,9 +18,10 @@ std::optional<CommandOp> opFromString(const QString &text)
     return std::nullopt;
 }
 
+// Every shape problem is a bad argument except an op the cluster does not have.
 Error fail(const QString &message)
 {
-    return Error{message};
+    return Error{message, QStringLiteral("bad_argument")};
 }
 
 // What a client sent, for an error message: every JSON type by name, not as "0".
@@ -84,9 +85,10 @@ Expected<OperatorCommand> OperatorCommand::fromJson(const QJsonObject &o, const 
     c.id = o.value(QLatin1String("id")).toString();
     const auto op = opFromString(o.value(QLatin1String("op")).toString());
     if (!op)
-        return fail(QStringLiteral("unknown op \"%1\" (expected drain, resume, weight, strategy, "
-                                   "shutdown or load)")
-                        .arg(o.value(QLatin1String("op")).toString().left(40)));
+        return Error{QStringLiteral("unknown op \"%1\" (expected drain, resume, weight, strategy, "
+                                    "shutdown or load)")
+                         .arg(o.value(QLatin1String("op")).toString().left(40)),
+                     QStringLiteral("unknown_op")};
     c.op = *op;
     const QJsonValue reason = o.value(QLatin1String("reason"));
     if (!reason.isUndefined() && !reason.isNull()) {

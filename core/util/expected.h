@@ -12,6 +12,7 @@ namespace starling {
 struct Error
 {
     QString message;
+    QString code = {}; // machine-readable kind where callers need one (e.g. "unknown_node")
 };
 
 template<typename T> class Expected
@@ -27,6 +28,7 @@ public:
     const T &operator*() const & { return value(); }
     const T *operator->() const { return &std::get<T>(m_state); }
     const QString &error() const { return std::get<Error>(m_state).message; }
+    const QString &errorCode() const { return std::get<Error>(m_state).code; }
 
 private:
     std::variant<T, Error> m_state;

@@ -140,7 +140,7 @@ void MasterRole::onCommand(const QJsonObject &message)
         cluster::OperatorCommand::fromJson(message.value(QLatin1String("command")).toObject(),
                                            message.value(QLatin1String("client")).toString());
     if (!command) {
-        reply(message, false, {}, QStringLiteral("bad_command"), command.error());
+        reply(message, false, {}, command.errorCode(), command.error());
         return;
     }
     switch (command->op) {
@@ -161,7 +161,7 @@ void MasterRole::onCommand(const QJsonObject &message)
     default: {
         const auto result = m_table.apply(*command, now());
         if (!result) {
-            reply(message, false, {}, QStringLiteral("refused"), result.error());
+            reply(message, false, {}, result.errorCode(), result.error());
             return;
         }
         persist();
@@ -240,6 +240,7 @@ void MasterRole::onLiveness(const QJsonObject &message)
                                            : cluster::Liveness::Alive;
     const cluster::Liveness before = m_table.node(rank).liveness;
     m_table.setLiveness(rank, liveness, now());
+    flushEvents(); // "node_down" reads better before the "task_reassigned" it causes
     if (liveness == cluster::Liveness::Down) {
         const std::vector<std::int64_t> reclaimed = m_ledger.reclaim(rank);
         m_table.setAssigned(rank, 0, now());

@@ -229,14 +229,14 @@ void MonitorRole::onCommandFromBridge(quint64 clientId, const QString &clientNam
                 {{QLatin1String("node"), nodeName}, {QLatin1String("samples"), samples}});
             return;
         }
-        m_bridge->replyError(clientId, id, QStringLiteral("refused"),
+        m_bridge->replyError(clientId, id, QStringLiteral("unknown_node"),
                              QStringLiteral("unknown node \"%1\"").arg(nodeName.left(64)));
         return;
     }
     // Check the shape here so garbage never reaches the master; the master checks meaning.
     const auto parsed = cluster::OperatorCommand::fromJson(command, clientName);
     if (!parsed) {
-        m_bridge->replyError(clientId, id, QStringLiteral("bad_command"), parsed.error());
+        m_bridge->replyError(clientId, id, parsed.errorCode(), parsed.error());
         return;
     }
     m_transport.send(kMasterRank, Tag::Command,
