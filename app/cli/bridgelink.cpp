@@ -34,7 +34,11 @@ template<typename Ready> bool waitFor(Ready ready, int timeoutMs, QObject *sourc
 
 } // namespace
 
-BridgeLink::BridgeLink(cluster::ClusterStateFile state) : m_state(std::move(state)) {}
+BridgeLink::BridgeLink(cluster::ClusterStateFile state) : m_state(std::move(state))
+{
+    QObject::connect(&m_client, &protocol::BridgeClient::snapshotReceived,
+                     [this](const QJsonObject &snapshot) { m_unreadSnapshot = snapshot; });
+}
 
 QString BridgeLink::clientName()
 {
@@ -112,21 +116,18 @@ Expected<BridgeLink::Reply> BridgeLink::command(const QJsonObject &command, int 
 
 Expected<QJsonObject> BridgeLink::nextSnapshot(int timeoutMs)
 {
-    std::optional<QJsonObject> snapshot;
     std::optional<QString> failure;
-    const auto a = QObject::connect(&m_client, &protocol::BridgeClient::snapshotReceived,
-                                    [&](const QJsonObject &s) { snapshot = s; });
     const auto b = QObject::connect(&m_client, &protocol::BridgeClient::failed,
                                     [&](const QString &message) { failure = message; });
     const auto c = QObject::connect(&m_client, &protocol::BridgeClient::disconnected, [&] {
         failure = QStringLiteral("the bridge closed the connection");
     });
-    waitFor([&] { return snapshot.has_value() || failure.has_value(); }, timeoutMs, &m_client);
-    QObject::disconnect(a);
+    waitFor([&] { return m_unreadSnapshot.has_value() || failure.has_value(); }, timeoutMs,
+            &m_client);
     QObject::disconnect(b);
     QObject::disconnect(c);
-    if (snapshot)
-        return *snapshot;
+    if (m_unreadSnapshot)
+        return *std::exchange(m_unreadSnapshot, std::nullopt);
     if (failure)
         return Error{*failure};
     return Error{

@@ -8,6 +8,7 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
 
 namespace starling::cli {
 
@@ -40,6 +41,9 @@ public:
 private:
     cluster::ClusterStateFile m_state;
     protocol::BridgeClient m_client;
+    // The bridge sends the latest snapshot right after the welcome, possibly while we still
+    // wait for the welcome: keep it rather than wait a whole period for the next.
+    std::optional<QJsonObject> m_unreadSnapshot;
 };
 
 // The state file of the cluster in --run-dir / STARLING_RUN_DIR / ./.starling, or the one-line

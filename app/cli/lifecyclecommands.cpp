@@ -230,11 +230,16 @@ int runUpCommand(const QStringList &arguments)
     QProcess process;
     process.setProgram(mpiexec);
     process.setArguments(mpiArguments);
+    // One channel into one file: two descriptors on the same file overwrite each other.
+    process.setProcessChannelMode(QProcess::MergedChannels);
     process.setStandardOutputFile(logPath);
-    process.setStandardErrorFile(logPath, QIODevice::Append);
     process.setStandardInputFile(QProcess::nullDevice());
     // Its own session: Ctrl-C in this terminal reaches only us, and we stop the cluster in order.
     process.setChildProcessModifier([] { ::setsid(); });
+    // Before the start: a Ctrl-C or a closed terminal from here on stops what we started.
+    std::signal(SIGINT, onStopSignal);
+    std::signal(SIGTERM, onStopSignal);
+    std::signal(SIGHUP, onStopSignal);
     const qint64 launchedAtMs = QDateTime::currentMSecsSinceEpoch();
     qint64 pid = 0;
     const bool detach = parser.isSet(QStringLiteral("detach"));
@@ -248,8 +253,6 @@ int runUpCommand(const QStringList &arguments)
                 QStringLiteral("cannot start %1: %2").arg(mpiexec, process.errorString()));
         pid = process.processId();
     }
-    std::signal(SIGINT, onStopSignal);
-    std::signal(SIGTERM, onStopSignal);
     std::fprintf(stderr, "starting %d slaves (+ master and monitor), log %s ...\n", slaves,
                  qPrintable(logPath));
 
@@ -314,10 +317,17 @@ int runUpCommand(const QStringList &arguments)
         const bool graceful = stopCluster(*state, QStringLiteral("Ctrl-C on starling up"));
         process.waitForFinished(3000);
         std::printf("cluster stopped%s\n", graceful ? "" : " (forced)");
-    } else {
-        removeRunFiles(runDir);
-        std::printf("cluster stopped\n");
+        return 0;
     }
+    removeRunFiles(runDir);
+    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
+        std::fprintf(stderr,
+                     "starling up: the cluster exited unexpectedly (mpiexec exit code %d); last "
+                     "lines of %s:\n%s\n",
+                     process.exitCode(), qPrintable(logPath), qPrintable(lastLines(logPath, 8)));
+        return kExitRefused;
+    }
+    std::printf("cluster stopped\n");
     return 0;
 }
 

@@ -52,7 +52,7 @@ int runStatusCommand(const QStringList &arguments)
         std::signal(SIGTERM, onInterrupt);
     }
     do {
-        const auto snapshot = link.nextSnapshot(watch ? 1000 : 5000);
+        const auto snapshot = link.nextSnapshot(watch ? 1000 : 15000);
         if (g_interrupted)
             break;
         if (!snapshot) {

@@ -53,12 +53,13 @@ template<typename Role> int runRole(QCoreApplication &app, mpi::MpiTransport &tr
 {
     QObject::connect(&role, &Role::finished, &app, [&] {
         transport.stop();
-        // Let the last messages (shutdown orders, final events) leave before MPI_Finalize.
-        transport.flush(2000);
         app.quit();
     });
     transport.start();
-    return app.exec();
+    const int code = app.exec();
+    // Let the last messages (shutdown orders, final events) leave before MPI_Finalize.
+    transport.flush(2000);
+    return code;
 }
 
 } // namespace

@@ -277,8 +277,9 @@ QStringList NodeTable::restore(const QJsonObject &saved, std::int64_t nowMs)
             node->adminState = NodeState::Drained;
         node->by = entry.value(QLatin1String("by")).toString();
         node->reason = entry.value(QLatin1String("reason")).toString();
-        node->sinceMs =
-            std::int64_t(entry.value(QLatin1String("since_ms")).toDouble(double(nowMs)));
+        // Only a plausible time: a hand-edited 1e300 must not overflow the conversion.
+        const double since = entry.value(QLatin1String("since_ms")).toDouble(-1);
+        node->sinceMs = since >= 0 && since <= 0x1p53 ? std::int64_t(since) : nowMs;
     }
     m_history = saved.value(QLatin1String("history")).toArray();
     while (m_history.size() > kHistoryLimit)

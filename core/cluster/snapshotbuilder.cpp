@@ -27,6 +27,7 @@ void SnapshotBuilder::setNodeTable(const QJsonObject &table)
     }
     m_policy = table;
     m_policy.remove(QLatin1String("nodes"));
+    m_haveTable = true;
 }
 
 void SnapshotBuilder::setEmulation(int rank, const SlaveEmulation &emulation)

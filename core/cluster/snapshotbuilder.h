@@ -36,6 +36,8 @@ public:
     bool hasHello(int rank) const { return !m_nodes.at(size_t(rank)).hello.isEmpty(); }
     QJsonObject hello(int rank) const { return m_nodes.at(size_t(rank)).hello; }
     int worldSize() const { return int(m_nodes.size()); }
+    // Until the master's table arrives, states and weights would be guesses.
+    bool hasNodeTable() const { return m_haveTable; }
 
     ClusterSnapshot build(std::int64_t wallMs, std::int64_t monotonicMs,
                           const FailureDetector &detector);
@@ -54,6 +56,7 @@ private:
     std::vector<Known> m_nodes;
     std::size_t m_historyLength;
     QJsonObject m_policy;
+    bool m_haveTable = false;
     std::int64_t m_sequence = 0;
     sched::LoadModel m_model;
     sched::LoadRanker m_ranker;

@@ -17,9 +17,28 @@ std::int64_t TaskLedger::add(double costMs)
 void TaskLedger::assign(std::int64_t id, int rank, std::int64_t epoch)
 {
     Task &task = m_tasks.at(id);
+    release(task);
     task.owner = rank;
     task.epoch = epoch;
-    m_waiting.erase(std::remove(m_waiting.begin(), m_waiting.end(), id), m_waiting.end());
+    ++m_countByOwner[rank];
+    m_costByOwner[rank] += task.costMs;
+    // The master hands out the queue front first; anything else pays a scan.
+    if (!m_waiting.empty() && m_waiting.front() == id)
+        m_waiting.pop_front();
+    else
+        m_waiting.erase(std::remove(m_waiting.begin(), m_waiting.end(), id), m_waiting.end());
+}
+
+void TaskLedger::release(const Task &task)
+{
+    if (task.owner < 0)
+        return;
+    if (--m_countByOwner[task.owner] == 0) {
+        m_countByOwner.erase(task.owner);
+        m_costByOwner.erase(task.owner);
+    } else {
+        m_costByOwner[task.owner] -= task.costMs;
+    }
 }
 
 Expected<Task> TaskLedger::complete(std::int64_t id, int rank, std::int64_t epoch)
@@ -37,6 +56,7 @@ Expected<Task> TaskLedger::complete(std::int64_t id, int rank, std::int64_t epoc
                          .arg(task.owner)
                          .arg(task.epoch)};
     }
+    release(task);
     m_tasks.erase(it);
     ++m_completed;
     return task;
@@ -45,8 +65,11 @@ Expected<Task> TaskLedger::complete(std::int64_t id, int rank, std::int64_t epoc
 std::vector<std::int64_t> TaskLedger::reclaim(int rank)
 {
     std::vector<std::int64_t> ids;
+    if (rank < 0)
+        return ids; // waiting tasks have no owner to take them from
     for (auto &[id, task] : m_tasks) {
         if (task.owner == rank) {
+            release(task);
             task.owner = -1;
             ++task.reassignments;
             ids.push_back(id);
@@ -69,18 +92,14 @@ std::int64_t TaskLedger::takeWaiting()
 
 int TaskLedger::assignedTo(int rank) const
 {
-    return int(std::count_if(m_tasks.begin(), m_tasks.end(),
-                             [rank](const auto &entry) { return entry.second.owner == rank; }));
+    const auto it = m_countByOwner.find(rank);
+    return it == m_countByOwner.end() ? 0 : it->second;
 }
 
 double TaskLedger::assignedCostMs(int rank) const
 {
-    double sum = 0;
-    for (const auto &[id, task] : m_tasks) {
-        if (task.owner == rank)
-            sum += task.costMs;
-    }
-    return sum;
+    const auto it = m_costByOwner.find(rank);
+    return it == m_costByOwner.end() ? 0 : it->second;
 }
 
 } // namespace starling::cluster

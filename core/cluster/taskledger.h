@@ -43,6 +43,10 @@ public:
 private:
     std::map<std::int64_t, Task> m_tasks; // live tasks only
     std::deque<std::int64_t> m_waiting;
+    // Per owner, kept up to date so a completion costs O(log n), not a scan of every task.
+    std::map<int, int> m_countByOwner;
+    std::map<int, double> m_costByOwner;
+    void release(const Task &task);
     std::int64_t m_nextId = 1;
     std::int64_t m_completed = 0;
 };

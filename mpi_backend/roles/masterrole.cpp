@@ -3,11 +3,13 @@
 #include "sched/distributionstrategy.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 
 #include <cstdio>
+#include <mpi.h>
 #include <unistd.h>
 
 namespace starling::mpi {
@@ -49,8 +51,11 @@ Expected<bool> MasterRole::start()
 {
     const auto saved = m_store.load();
     if (!saved) {
-        std::fprintf(stderr, "starling-node master: %s; starting with defaults\n",
-                     qPrintable(saved.error()));
+        // Keep the unreadable file for a person to look at; never overwrite what we lost.
+        const QString kept = QStringLiteral("%1.bad-%2").arg(m_store.path()).arg(now());
+        QFile::rename(m_store.path(), kept);
+        std::fprintf(stderr, "starling-node master: %s; kept it as %s and starting with defaults\n",
+                     qPrintable(saved.error()), qPrintable(kept));
     } else if (!saved->isEmpty()) {
         for (const QString &warning : m_table.restore(*saved, now()))
             std::fprintf(stderr, "starling-node master: %s\n", qPrintable(warning));
@@ -91,6 +96,8 @@ Expected<bool> MasterRole::start()
 
 void MasterRole::onMessage(int source, Tag tag, const QByteArray &payload)
 {
+    if (m_stopping)
+        return; // shutting down: no new work, no new sends
     switch (tag) {
     case Tag::Snapshot:
         if (source == kMonitorRank) {
@@ -331,6 +338,18 @@ void MasterRole::shutdown()
     // Slaves first, the monitor last: it closes the bridge, which clients take as "stopped".
     for (int rank = m_transport.size() - 1; rank >= 1; --rank)
         m_transport.send(rank, Tag::Shutdown, QByteArray("{}"));
+    // MPI_Finalize waits for every rank; a hung slave would keep the rest waiting (and
+    // spinning) for ever, so with one the job ends by abort once the orders are out.
+    for (const cluster::NodeRecord &node : m_table.nodes()) {
+        if (node.role == cluster::NodeRole::Slave && node.liveness != cluster::Liveness::Alive) {
+            m_transport.flush(1000);
+            std::fprintf(stderr,
+                         "starling-node master: %s is not responding; ending the job without "
+                         "MPI_Finalize\n",
+                         qPrintable(node.name));
+            MPI_Abort(MPI_COMM_WORLD, 0);
+        }
+    }
     emit finished();
 }
 

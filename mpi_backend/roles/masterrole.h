@@ -60,16 +60,16 @@ private:
     cluster::TaskPlacer m_placer;
     cluster::ProcSampler m_sampler;
     cluster::ClusterSnapshot m_snapshot;
+    // The HTTP API runs on libmicrohttpd's thread and reads this copy; declared before m_http
+    // so the server (and its thread) goes first.
+    mutable std::mutex m_apiMutex;
+    QByteArray m_snapshotJson;
     std::unique_ptr<http::HttpServer> m_http;
     QString m_url;
     QTimer m_tableTimer;
     AlignedTicker m_heartbeat;
     std::int64_t m_lateDropped = 0;
     bool m_stopping = false;
-
-    // The HTTP API runs on libmicrohttpd's thread and reads this copy.
-    mutable std::mutex m_apiMutex;
-    QByteArray m_snapshotJson;
 };
 
 } // namespace starling::mpi

@@ -103,6 +103,8 @@ Expected<bool> MonitorRole::start()
 
 void MonitorRole::onMessage(int source, Tag tag, const QByteArray &payload)
 {
+    if (m_stopped)
+        return;
     switch (tag) {
     case Tag::Hello:
         onHello(source, parse(payload));
@@ -111,8 +113,10 @@ void MonitorRole::onMessage(int source, Tag tag, const QByteArray &payload)
         onHeartbeat(source, parse(payload));
         break;
     case Tag::NodeTable:
-        if (source == kMasterRank)
+        if (source == kMasterRank) {
             m_builder.setNodeTable(parse(payload));
+            writeStateFileIfReady();
+        }
         break;
     case Tag::CommandReply:
         if (source == kMasterRank)
@@ -200,6 +204,10 @@ void MonitorRole::sampleSelf()
 
 void MonitorRole::publishSnapshot()
 {
+    // Nothing before the master's table: clients would see default states and weights, not
+    // the ones restored from the run directory.
+    if (!m_builder.hasNodeTable())
+        return;
     m_lastPublishMs = monotonicMs();
     std::fill(m_fresh.begin(), m_fresh.end(), false);
     const cluster::ClusterSnapshot snapshot = m_builder.build(wallMs(), monotonicMs(), m_detector);
@@ -221,9 +229,15 @@ void MonitorRole::onCommandFromBridge(quint64 clientId, const QString &clientNam
         for (int rank = 0; rank < m_builder.worldSize(); ++rank) {
             if (cluster::nodeName(rank) != nodeName)
                 continue;
+            // Bounded so the reply fits a client's send buffer (~450 bytes a sample).
+            constexpr int kMaxSamples = 1000;
+            const int limit = std::clamp(command.value(QLatin1String("limit")).toInt(kMaxSamples),
+                                         1, kMaxSamples);
+            const auto &history = m_builder.history(rank);
             QJsonArray samples;
-            for (const cluster::NodeStats &stats : m_builder.history(rank))
-                samples.append(stats.toJson());
+            for (size_t i = history.size() - std::min(history.size(), size_t(limit));
+                 i < history.size(); ++i)
+                samples.append(history[i].toJson());
             m_bridge->reply(
                 clientId, id,
                 {{QLatin1String("node"), nodeName}, {QLatin1String("samples"), samples}});
@@ -273,7 +287,7 @@ void MonitorRole::writeStartupProgress() const
 
 void MonitorRole::writeStateFileIfReady()
 {
-    if (m_stateFileWritten)
+    if (m_stateFileWritten || !m_builder.hasNodeTable())
         return;
     for (int rank = 0; rank < m_builder.worldSize(); ++rank) {
         if (!m_builder.hasHello(rank))
@@ -307,6 +321,7 @@ void MonitorRole::writeStateFileIfReady()
 
 void MonitorRole::shutdown()
 {
+    m_stopped = true;
     m_livenessTimer.stop();
     m_snapshotTimer.stop();
     m_selfTimer.stop();

@@ -63,11 +63,16 @@ private:
     cluster::SnapshotBuilder m_builder;
     cluster::ProcSampler m_sampler;
     QByteArray m_token;
+    // /metrics is served from libmicrohttpd's thread; it reads the last rendered text. Declared
+    // before the servers so they are destroyed (and their threads joined) first.
+    mutable std::mutex m_metricsMutex;
+    QByteArray m_metricsText;
     std::unique_ptr<protocol::BridgeServer> m_bridge;
     std::unique_ptr<http::HttpServer> m_metricsServer;
     quint16 m_bridgePort = 0;
     quint16 m_metricsPort = 0;
     bool m_stateFileWritten = false;
+    bool m_stopped = false;
     QTimer m_livenessTimer;
     QTimer m_snapshotTimer;
     AlignedTicker m_selfTimer;
@@ -75,10 +80,6 @@ private:
     bool m_roundMode = false;
     std::int64_t m_lastPublishMs = -1'000'000;
     std::vector<bool> m_fresh;
-
-    // /metrics is served from libmicrohttpd's thread; it reads the last rendered text.
-    mutable std::mutex m_metricsMutex;
-    QByteArray m_metricsText;
 };
 
 } // namespace starling::mpi

@@ -5,6 +5,8 @@
 #include <QJsonDocument>
 #include <QThread>
 
+#include <cstdio>
+
 #include <mpi.h>
 
 namespace starling::mpi {
@@ -26,7 +28,17 @@ MpiTransport::MpiTransport(Timing timing, QObject *parent) : QObject(parent), m_
     connect(&m_timer, &QTimer::timeout, this, &MpiTransport::onTimer);
 }
 
-MpiTransport::~MpiTransport() = default;
+MpiTransport::~MpiTransport()
+{
+    // A send still in flight (to a stopped peer) owns its buffer until MPI is done with it;
+    // freeing it would be undefined behaviour, so it is left to the process's end.
+    for (auto &pending : m_pending) {
+        int done = 0;
+        MPI_Test(&pending->request, &done, MPI_STATUS_IGNORE);
+        if (!done)
+            (void)pending.release();
+    }
+}
 
 void MpiTransport::send(int destination, Tag tag, const QByteArray &payload)
 {
@@ -48,12 +60,14 @@ void MpiTransport::send(int destination, Tag tag, const QJsonObject &payload)
 
 void MpiTransport::start()
 {
+    m_stopped = false;
     m_interval = m_timing.pollMinMs;
     m_timer.start(m_interval);
 }
 
 void MpiTransport::stop()
 {
+    m_stopped = true;
     m_timer.stop();
 }
 
@@ -88,7 +102,8 @@ void MpiTransport::pollNow()
     reapSends();
     // Bounded per poll so one flooding peer cannot keep the event loop from its timers.
     int handled = 0;
-    while (handled < 256 && receiveOne())
+    // A handler may stop the transport (shutdown): nothing after that is delivered.
+    while (!m_stopped && handled < 256 && receiveOne())
         ++handled;
     if (handled > 0)
         m_interval = m_timing.pollMinMs;
@@ -98,8 +113,16 @@ void MpiTransport::pollNow()
 
 void MpiTransport::onTimer()
 {
-    pollNow();
-    m_timer.start(m_interval);
+    try {
+        pollNow();
+    } catch (const MpiError &error) {
+        // An exception must not cross the event loop, and one rank leaving would leave the
+        // others waiting: end the whole job with the reason.
+        std::fprintf(stderr, "starling-node rank %d: %s\n", m_rank, error.what());
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    if (!m_stopped)
+        m_timer.start(m_interval);
 }
 
 bool MpiTransport::flush(int timeoutMs)

@@ -61,6 +61,7 @@ private:
     int m_size = 1;
     QTimer m_timer;
     int m_interval = 1;
+    bool m_stopped = true;
     std::list<std::unique_ptr<PendingSend>> m_pending;
 };
 
