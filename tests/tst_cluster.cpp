@@ -487,6 +487,14 @@ private slots:
         if (QFile::exists(cluster::stateFilePath(m_runDir)))
             QCOMPARE(run({QStringLiteral("down")}).exitCode, 0);
         m_client.reset();
+        // An operator state the master cannot read is kept aside, never overwritten.
+        const QString operatorState =
+            QDir(m_runDir).filePath(QStringLiteral("operator-state.json"));
+        {
+            QFile garbage(operatorState);
+            QVERIFY(garbage.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            garbage.write("{\"version\": 1, \"nodes\": [trunc");
+        }
         QProcess up;
         up.start(QStringLiteral(STARLING_CLI),
                  {QStringLiteral("up"), QStringLiteral("--slaves"), QStringLiteral("2"),
@@ -498,6 +506,12 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT((out += up.readAllStandardOutput()).contains("Ctrl-C"), 120000);
         const cluster::ClusterStateFile s = state();
         QCOMPARE(s.nodePids.size(), size_t(4));
+        const QStringList kept =
+            QDir(m_runDir).entryList({QStringLiteral("operator-state.json.bad-*")});
+        QCOMPARE(kept.size(), 1);
+        QFile keptFile(QDir(m_runDir).filePath(kept.first()));
+        QVERIFY(keptFile.open(QIODevice::ReadOnly));
+        QVERIFY(keptFile.readAll().contains("trunc"));
         QCOMPARE(::kill(pid_t(up.processId()), SIGINT), 0);
         QVERIFY(up.waitForFinished(30000));
         QCOMPARE(up.exitCode(), 0);

@@ -254,7 +254,9 @@ void TestSnapshotBuilder::tableSetsWeightsStatesAndPolicy()
     json.insert(QLatin1String("queued_at_master"), 17);
 
     SnapshotBuilder builder(kWorld, 4);
+    QVERIFY(!builder.hasNodeTable()); // the monitor publishes nothing until the table is in
     builder.setNodeTable(json);
+    QVERIFY(builder.hasNodeTable());
     const ClusterSnapshot snapshot = builder.build(0, 0, watchingAll(0));
     QCOMPARE(snapshot.strategy, QStringLiteral("optimal"));
     QCOMPARE(snapshot.w1, 2.0);
