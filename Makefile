@@ -19,7 +19,8 @@ BIN := $(BUILD_DIR)/bin
 # for the HTTP servers, and the Prometheus client's text parser that tests check /metrics with.
 PACKAGES := cmake g++ make ninja-build pkg-config \
             qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libxkbcommon-dev \
-            mpich libmpich-dev fonts-dejavu-core libmicrohttpd-dev python3-prometheus-client
+            mpich libmpich-dev fonts-dejavu-core libmicrohttpd-dev python3-prometheus-client \
+            libcurl4-openssl-dev libssl-dev clang libclang-rt-14-dev aria2 curl
 
 .PHONY: demo test bench deps build clean format
 
