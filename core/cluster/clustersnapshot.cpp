@@ -30,6 +30,7 @@ QJsonObject NodeView::toJson() const
         {QLatin1String("name"), name},
         {QLatin1String("role"), cluster::toString(role)},
         {QLatin1String("host"), host},
+        {QLatin1String("data_url"), dataUrl},
         {QLatin1String("state"), cluster::toString(state)},
         {QLatin1String("weight"), weight},
         {QLatin1String("epoch"), double(epoch)},
@@ -58,6 +59,7 @@ NodeView NodeView::fromJson(const QJsonObject &o)
     n.name = o.value(QLatin1String("name")).toString();
     n.role = roleFromString(o.value(QLatin1String("role")).toString());
     n.host = o.value(QLatin1String("host")).toString();
+    n.dataUrl = o.value(QLatin1String("data_url")).toString();
     n.state =
         nodeStateFromString(o.value(QLatin1String("state")).toString()).value_or(NodeState::Active);
     n.weight = o.value(QLatin1String("weight")).toDouble(1.0);

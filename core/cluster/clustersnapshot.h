@@ -22,6 +22,7 @@ struct NodeView
     QString name; // "master", "monitor", "slave-2", ...
     NodeRole role = NodeRole::Slave;
     QString host;
+    QString dataUrl; // slaves: base URL of the block data server ("" until it listens)
     NodeState state = NodeState::Active;
     double weight = 1.0;
     std::int64_t epoch = 0;

@@ -83,6 +83,7 @@ ClusterSnapshot SnapshotBuilder::build(std::int64_t wallMs, std::int64_t monoton
         node.name = nodeName(rank);
         node.role = roleForRank(rank);
         node.host = known.hello.value(QLatin1String("host")).toString();
+        node.dataUrl = known.hello.value(QLatin1String("data_url")).toString();
         node.emulation = known.emulation;
         if (!known.history.empty())
             node.stats = known.history.back();
