@@ -27,10 +27,20 @@ public:
     T &&value() && { return std::get<T>(std::move(m_state)); }
     const T &operator*() const & { return value(); }
     const T *operator->() const { return &std::get<T>(m_state); }
-    const QString &error() const { return std::get<Error>(m_state).message; }
-    const QString &errorCode() const { return std::get<Error>(m_state).code; }
+    // Empty when holding a value, so `QVERIFY2(result, qPrintable(result.error()))`, which
+    // evaluates the message either way, is safe.
+    const QString &error() const { return hasValue() ? empty() : std::get<Error>(m_state).message; }
+    const QString &errorCode() const
+    {
+        return hasValue() ? empty() : std::get<Error>(m_state).code;
+    }
 
 private:
+    static const QString &empty()
+    {
+        static const QString none;
+        return none;
+    }
     std::variant<T, Error> m_state;
 };
 
