@@ -29,6 +29,12 @@ const char *toString(Tag tag)
         return "epoch-reset";
     case Tag::Shutdown:
         return "shutdown";
+    case Tag::ChunkRead:
+        return "chunk-read";
+    case Tag::ChunkData:
+        return "chunk-data";
+    case Tag::BlockServed:
+        return "block-served";
     }
     return "unknown";
 }

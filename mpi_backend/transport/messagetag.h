@@ -18,6 +18,9 @@ enum class Tag : int
     TaskDone,     // slave -> master
     EpochReset,   // master -> slave: you were declared DOWN; drop your queue, new epoch
     Shutdown,     // master -> every rank
+    ChunkRead,    // master -> slave: read a chunk of a file for the relay (transfer::ChunkRequest)
+    ChunkData,    // slave -> master: the chunk, or why not (transfer::ChunkAnswer)
+    BlockServed,  // slave -> master: the data server finished a planned block for a client
 };
 
 const char *toString(Tag tag);

@@ -1,0 +1,90 @@
+#pragma once
+
+#include "transfer/relaywindow.h"
+#include "transfer/streampipe.h"
+#include "transport/mpitransport.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace starling::mpi {
+
+// The master's relay for plain one-connection clients (curl, a browser): the bytes of a
+// requested range are read by the slaves in chunks over MPI, put back in file order by a
+// RelayWindow and streamed into the client's HTTP connection through a StreamPipe. A chunk a
+// slave does not answer in time, or that a lost slave held, is asked from another slave; a
+// late answer is dropped by its attempt number. Lives on the master's MPI thread; open() may
+// be called from any thread (the HTTP server's).
+class RelayService final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RelayService)
+
+public:
+    struct Settings
+    {
+        qint64 chunkBytes = 2 * 1024 * 1024;
+        int window = 8;             // chunks between "asked" and "in the pipe"
+        qint64 pipeBytes = 4 << 20; // buffered for the HTTP connection
+        int chunkTimeoutMs = 3000;  // an unanswered chunk goes to another slave after this
+    };
+
+    RelayService(MpiTransport &transport, Settings settings, QObject *parent = nullptr);
+    ~RelayService() override;
+
+    // Any thread. Starts relaying [offset, offset + length) of `path` (relative to the export
+    // root, as it was when its ETag was `etag`) and returns the pipe the connection reads.
+    // Dropping every reference to the returned handle cancels the relay.
+    struct Handle
+    {
+        std::shared_ptr<transfer::StreamPipe> pipe;
+        std::function<void()> onRelease; // cancels the relay
+        ~Handle();
+    };
+    std::shared_ptr<Handle> open(const QString &path, const QByteArray &etag, qint64 offset,
+                                 qint64 length);
+
+    // MPI thread. Slaves that may serve chunks, preferred first (the current load ranking).
+    void setSources(std::vector<int> ranks);
+    void sourceLost(int rank);
+    void onChunkAnswer(int source, const QByteArray &payload);
+    // Ends every relay with an error (cluster shutdown).
+    void stop();
+
+    int activeRelays() const { return int(m_relays.size()); }
+    std::int64_t reassignments() const { return m_reassignments; }
+    std::int64_t bytesRelayed() const { return m_bytesRelayed; }
+
+private:
+    struct Relay
+    {
+        QString path;
+        QByteArray etag;
+        transfer::RelayWindow window;
+        std::shared_ptr<transfer::StreamPipe> pipe;
+    };
+
+    void start(qint64 id, Relay relay);
+    void pump(qint64 id);
+    void drop(qint64 id);
+    void send(qint64 id, const Relay &relay, const std::vector<transfer::RelayWindow::Request> &);
+    void onTick();
+    std::int64_t nowMs() const;
+
+    MpiTransport &m_transport;
+    Settings m_settings;
+    std::map<qint64, Relay> m_relays;
+    std::vector<int> m_sources;
+    std::vector<int> m_lost; // sources lost since the last tick
+    std::atomic<qint64> m_nextId{1};
+    QTimer m_tick;
+    std::int64_t m_reassignments = 0;
+    std::int64_t m_bytesRelayed = 0;
+};
+
+} // namespace starling::mpi
