@@ -21,12 +21,14 @@ PACKAGES := cmake g++ make ninja-build pkg-config \
             qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libxkbcommon-dev \
             mpich libmpich-dev fonts-dejavu-core libmicrohttpd-dev python3-prometheus-client \
             libcurl4-openssl-dev libssl-dev clang libclang-rt-14-dev aria2 curl
+BENCH_PACKAGES := nginx curl aria2
 
-.PHONY: demo test bench deps build clean format
+.PHONY: demo test bench deps bench-deps build clean format
 
-deps:
+# Installs the Debian packages of list $(1) that are missing (sudo when not root).
+define install_missing
 	@missing=""; \
-	for p in $(PACKAGES); do \
+	for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -35,6 +37,16 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(PACKAGES))
+
+# Only `make bench` needs these: the reference server and clients the transfer benchmark
+# compares `starling get` with. Debian's nginx package also starts the system nginx on port 80;
+# the benchmark never uses that one (it runs its own on a free loopback port).
+bench-deps:
+	$(call install_missing,$(BENCH_PACKAGES))
 
 build: deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
@@ -53,13 +65,14 @@ demo: build
 	@echo "=== A live cluster: 1 master + 1 monitor + 4 emulated slaves under mpiexec"
 	sh resources/scripts/demo-cluster.sh $(BIN) $(BUILD_DIR)/demo/run
 
-bench: build
+bench: build bench-deps
 	@mkdir -p $(BUILD_DIR)/bench
 	$(BIN)/starling sim --paper --csv $(BUILD_DIR)/bench/paper-whole.csv \
 	    --plot $(BUILD_DIR)/bench/paper-whole.png
 	$(BIN)/starling sim --paper --divisible --csv $(BUILD_DIR)/bench/paper-divisible.csv \
 	    --plot $(BUILD_DIR)/bench/paper-divisible.png
 	$(BIN)/bench_runtime $(BIN)/starling $(BUILD_DIR)/bench
+	$(BIN)/bench_transfer $(BIN)/starling $(BUILD_DIR)/bench
 	@echo "Wrote CSV and PNG files under $(BUILD_DIR)/bench/"
 
 format:

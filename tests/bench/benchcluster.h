@@ -1,0 +1,40 @@
+#pragma once
+
+#include "cluster/statefile.h"
+#include "util/expected.h"
+
+#include <QString>
+#include <QUrl>
+
+namespace starling::bench {
+
+// One Starling cluster of the transfer benchmark, started with `starling up --detach` into its
+// own run directory and stopped with `starling down` when it goes out of scope, so a failed
+// run never leaves ranks behind.
+class BenchCluster
+{
+public:
+    BenchCluster(QString cli, QString runDir);
+    ~BenchCluster();
+    BenchCluster(const BenchCluster &) = delete;
+    BenchCluster &operator=(const BenchCluster &) = delete;
+
+    // profile may be empty (unpaced slaves).
+    Expected<bool> up(int slaves, const QString &profile, const QString &exportDir,
+                      const QString &config);
+    void down();
+
+    const QString &runDir() const { return m_runDir; }
+    QUrl masterUrl() const;                // always ends with '/'
+    qint64 slavePid(int slaveIndex) const; // slave k is MPI rank 2 + k; 0 = unknown
+    // Polls `starling status --json` until every slave is ACTIVE.
+    bool waitAllSlavesActive(int timeoutMs) const;
+
+private:
+    QString m_cli;
+    QString m_runDir;
+    cluster::ClusterStateFile m_state;
+    bool m_running = false;
+};
+
+} // namespace starling::bench
