@@ -122,6 +122,8 @@ private slots:
     void rejectsOtherMethods_data();
     void rejectsOtherMethods();
     void rejectsRequestBody();
+    void rejectsNulInTarget_data();
+    void rejectsNulInTarget();
     void garbageRequest_data();
     void garbageRequest();
     void truncatedRequestAbandoned();
@@ -342,6 +344,31 @@ void TestHttpServer::rejectsRequestBody()
     const Reply empty = exchange(port, "GET /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
                                        "Connection: close\r\n\r\n");
     QCOMPARE(empty.status, 200);
+}
+
+void TestHttpServer::rejectsNulInTarget_data()
+{
+    QTest::addColumn<QByteArray>("target");
+    QTest::newRow("in the path") << QByteArray("/hello%00.png");
+    QTest::newRow("at the start") << QByteArray("/%00");
+    QTest::newRow("in a query value") << QByteArray("/echo?i=1%002");
+    QTest::newRow("in a query key") << QByteArray("/echo?%00=1");
+}
+
+void TestHttpServer::rejectsNulInTarget()
+{
+    // The handler gets the path as a C string: a decoded NUL would cut "/hello%00.png" down to
+    // "/hello". The request is refused instead; an encoded "%" followed by "00" is no NUL.
+    QFETCH(QByteArray, target);
+    const quint16 port = start();
+    const Reply reply = get(port, target);
+    QCOMPARE(reply.status, 400);
+    QVERIFY2(reply.body.contains("%00"), reply.body.constData());
+    QCOMPARE(m_recorder->calls.load(), 0);
+    const Reply literal = get(port, "/echo?i=%2500");
+    QCOMPARE(literal.status, 200);
+    QCOMPARE(literal.body, QByteArray("i=%00"));
+    QCOMPARE(m_recorder->calls.load(), 1);
 }
 
 void TestHttpServer::garbageRequest_data()

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <new>
 #include <optional>
 #include <utility>
 
@@ -216,7 +217,8 @@ MHD_Response *bodyResponse(const HttpResponse &response, RequestState *state)
                                           std::make_shared<std::atomic<qint64>>(0)};
         if (state)
             state->streamed = context->produced;
-        const size_t chunk = size_t(qBound(qint64(1024), response.streamChunkBytes, qint64(16 << 20)));
+        const size_t chunk =
+            size_t(qBound(qint64(1024), response.streamChunkBytes, qint64(16 << 20)));
         MHD_Response *mhd = MHD_create_response_from_callback(
             uint64_t(response.length), chunk, &readStream, context,
             [](void *cls) { delete static_cast<StreamContext *>(cls); });
@@ -319,14 +321,46 @@ void onCompleted(void * /*cls*/, MHD_Connection *, void **requestState,
     delete state;
 }
 
-void onConnection(void *cls, MHD_Connection *, void **,
+// Per connection (libmicrohttpd's socket context): what the unescaper saw in the request line.
+struct ConnectionFlags
+{
+    bool nulInTarget = false;
+};
+
+void onConnection(void *cls, MHD_Connection *, void **socketContext,
                   MHD_ConnectionNotificationCode code) noexcept
 {
     auto *context = static_cast<ServerContext *>(cls);
-    if (code == MHD_CONNECTION_NOTIFY_STARTED)
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         context->connections.fetch_add(1, std::memory_order_relaxed);
-    else if (code == MHD_CONNECTION_NOTIFY_CLOSED)
+        *socketContext = new (std::nothrow) ConnectionFlags;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
         context->connections.fetch_sub(1, std::memory_order_relaxed);
+        delete static_cast<ConnectionFlags *>(*socketContext);
+        *socketContext = nullptr;
+    }
+}
+
+ConnectionFlags *connectionFlags(MHD_Connection *connection)
+{
+    const MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? static_cast<ConnectionFlags *>(info->socket_context) : nullptr;
+}
+
+// libmicrohttpd's own %HH decoding, except that it remembers a "%00": the handler receives the
+// path as a C string, so a decoded NUL would silently cut it ("/secret%00.png" would arrive as
+// "/secret"). Such a request is refused with 400 instead.
+size_t unescape(void *, MHD_Connection *connection, char *text) noexcept
+{
+    for (const char *p = std::strchr(text, '%'); p; p = std::strchr(p + 1, '%')) {
+        if (p[1] == '0' && p[2] == '0') {
+            if (ConnectionFlags *flags = connectionFlags(connection))
+                flags->nulInTarget = true;
+            break;
+        }
+    }
+    return MHD_http_unescape(text);
 }
 
 MHD_Result onRequest(void *cls, MHD_Connection *connection, const char *url, const char *method,
@@ -343,6 +377,13 @@ MHD_Result onRequest(void *cls, MHD_Connection *connection, const char *url, con
         // Owned by libmicrohttpd's per-request pointer from here; onCompleted deletes it.
         auto *state = new RequestState;
         *requestState = state;
+        if (ConnectionFlags *flags = connectionFlags(connection);
+            flags && std::exchange(flags->nulInTarget, false)) {
+            return queue(connection,
+                         HttpResponse::text(MHD_HTTP_BAD_REQUEST,
+                                            "bad request: the target contains %00 (a NUL byte)\n"),
+                         nullptr, false);
+        }
         const QByteArrayView verb(method);
         if (verb != MHD_HTTP_METHOD_GET && verb != MHD_HTTP_METHOD_HEAD) {
             HttpResponse response = HttpResponse::text(MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -556,7 +597,8 @@ Expected<quint16> HttpServer::listen(const QHostAddress &address, quint16 port)
         unsigned(d->limits.connectionTimeoutS), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         size_t(d->limits.memoryLimitBytes), MHD_OPTION_EXTERNAL_LOGGER, &logMessage, &d->context,
         MHD_OPTION_NOTIFY_COMPLETED, &onCompleted, &d->context, MHD_OPTION_NOTIFY_CONNECTION,
-        &onConnection, &d->context, MHD_OPTION_END);
+        &onConnection, &d->context, MHD_OPTION_UNESCAPE_CALLBACK, &unescape, nullptr,
+        MHD_OPTION_END);
     QByteArray reason;
     {
         QMutexLocker lock(&d->context.logMutex);
