@@ -32,8 +32,7 @@ MasterRole::MasterRole(MpiTransport &transport, const NodeOptions &options, QObj
     : QObject(parent), m_transport(transport), m_options(options),
       m_table(transport.size(), policyFrom(options.config)), m_store(options.runDir),
       m_placer(std::uint64_t(QDateTime::currentMSecsSinceEpoch())),
-      m_relay(transport, RelayService::Settings{}),
-      m_heartbeat(options.config.heartbeatMs)
+      m_relay(transport, RelayService::Settings{}), m_heartbeat(options.config.heartbeatMs)
 {
     connect(&m_transport, &MpiTransport::received, this, &MasterRole::onMessage);
     // The table goes to the monitor on every change; this resend covers nothing being lost
@@ -85,23 +84,25 @@ Expected<bool> MasterRole::start()
     // so every connection gets its own; the limit bounds the threads.
     limits.threadPerConnection = true;
     limits.connectionLimit = 512;
-    m_http = std::make_unique<http::HttpServer>([this](const http::HttpRequest &request) {
-        if (request.path == "/api/v1/cluster") {
-            std::lock_guard lock(m_apiMutex);
-            http::HttpResponse response = http::HttpResponse::text(
-                m_snapshotJson.isEmpty() ? 503 : 200,
-                m_snapshotJson.isEmpty() ? QByteArray("{\"error\":\"no snapshot yet\"}\n")
-                                         : m_snapshotJson);
-            response.contentType = "application/json";
-            return response;
-        }
-        if (request.path == "/healthz")
-            return http::HttpResponse::text(200, "ok\n");
-        if (auto answer = m_files->handle(request))
-            return std::move(*answer);
-        return http::HttpResponse::text(
-            404, "not found: try /, /files/<path>, /api/v1/files, /api/v1/plan or /api/v1/cluster\n");
-    }, limits);
+    m_http = std::make_unique<http::HttpServer>(
+        [this](const http::HttpRequest &request) {
+            if (request.path == "/api/v1/cluster") {
+                std::lock_guard lock(m_apiMutex);
+                http::HttpResponse response = http::HttpResponse::text(
+                    m_snapshotJson.isEmpty() ? 503 : 200,
+                    m_snapshotJson.isEmpty() ? QByteArray("{\"error\":\"no snapshot yet\"}\n")
+                                             : m_snapshotJson);
+                response.contentType = "application/json";
+                return response;
+            }
+            if (request.path == "/healthz")
+                return http::HttpResponse::text(200, "ok\n");
+            if (auto answer = m_files->handle(request))
+                return std::move(*answer);
+            return http::HttpResponse::text(404, "not found: try /, /files/<path>, /api/v1/files, "
+                                                 "/api/v1/plan or /api/v1/cluster\n");
+        },
+        limits);
     const auto port = m_http->listen(QHostAddress(m_options.config.bindHost),
                                      quint16(m_options.config.masterPort));
     if (!port)
@@ -291,7 +292,7 @@ void MasterRole::onLiveness(const QJsonObject &message)
     m_table.setLiveness(rank, liveness, now());
     if (liveness != cluster::Liveness::Alive)
         m_relay.sourceLost(rank); // its relay chunks go to other slaves now
-    flushEvents(); // "node_down" reads better before the "task_reassigned" it causes
+    flushEvents();                // "node_down" reads better before the "task_reassigned" it causes
     if (liveness == cluster::Liveness::Down) {
         const std::vector<std::int64_t> reclaimed = m_ledger.reclaim(rank);
         m_table.setAssigned(rank, 0, now());
@@ -377,7 +378,8 @@ void MasterRole::updateFileService()
     m_relay.setSources(std::move(sources));
     FileService::Policy policy;
     const cluster::ClusterPolicy &table = m_table.policy();
-    policy.strategy = sched::strategyKindFromString(table.strategy).value_or(sched::StrategyKind::Pdds);
+    policy.strategy =
+        sched::strategyKindFromString(table.strategy).value_or(sched::StrategyKind::Pdds);
     policy.pdds = {table.w1, table.w2};
     if (m_files)
         m_files->setSlaves(std::move(slaves), policy);

@@ -2,10 +2,12 @@
 
 #include "transfer/rangeheader.h"
 #include "transfer/transferplan.h"
+#include "transfer/transferplanner.h"
 
 #include <QDateTime>
 #include <QJsonArray>
 #include <QLocale>
+#include <QTimeZone>
 
 #include <chrono>
 
@@ -48,21 +50,17 @@ http::HttpResponse textError(const Error &error)
 
 QByteArray httpDate(std::int64_t mtimeNs)
 {
-    const QDateTime time = QDateTime::fromMSecsSinceEpoch(mtimeNs / 1000000, QTimeZone::UTC);
-    return QLocale::c().toString(time, QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'")).toLatin1();
-}
-
-Error errorOf(const QString &message, const QString &code)
-{
-    return Error{message, code};
+    const QDateTime time = QDateTime::fromMSecsSinceEpoch(mtimeNs / 1000000, QTimeZone::utc());
+    return QLocale::c()
+        .toString(time, QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+        .toLatin1();
 }
 
 } // namespace
 
 FileService::FileService(transfer::ExportRoot root, RelayService &relay)
     : m_root(std::move(root)), m_relay(relay)
-{
-}
+{}
 
 void FileService::setSlaves(std::vector<Slave> slaves, Policy policy)
 {
@@ -115,8 +113,8 @@ std::optional<http::HttpResponse> FileService::handle(const http::HttpRequest &r
         if (file->isDirectory) {
             http::HttpResponse moved = http::HttpResponse::text(301, "a directory\n");
             moved.headers.append(
-                {QByteArray("Location"),
-                 '/' + transfer::encodePath(file->relativePath) + (file->relativePath.isEmpty() ? "" : "/")});
+                {QByteArray("Location"), '/' + transfer::encodePath(file->relativePath) +
+                                             (file->relativePath.isEmpty() ? "" : "/")});
             return moved;
         }
         return relay(request, *file);
@@ -145,8 +143,8 @@ http::HttpResponse FileService::relay(const http::HttpRequest &request,
                           : range.kind == transfer::RangeRequest::Kind::Malformed
                               ? "malformed Range header"
                               : "only one range per request is served";
-        response = http::HttpResponse::text(
-            416, QByteArray(why) + " (file is " + QByteArray::number(file.size) + " bytes)\n");
+        response = http::HttpResponse::text(416, QByteArray(why) + " (file is " +
+                                                     QByteArray::number(file.size) + " bytes)\n");
         response.headers.append(
             {QByteArray("Content-Range"), transfer::unsatisfiedContentRange(file.size)});
         return response;
@@ -186,11 +184,98 @@ http::HttpResponse FileService::relay(const http::HttpRequest &request,
     response.headers.append({QByteArray("ETag"), etag});
     response.headers.append({QByteArray("Last-Modified"), httpDate(file.mtimeNs)});
     if (status == 206) {
-        response.headers.append(
-            {QByteArray("Content-Range"),
-             transfer::contentRange(range.offset, range.length, file.size)});
+        response.headers.append({QByteArray("Content-Range"),
+                                 transfer::contentRange(range.offset, range.length, file.size)});
     }
     return response;
+}
+
+Expected<transfer::TransferPlan> FileService::makePlan(const transfer::ResolvedFile &file,
+                                                       std::optional<sched::StrategyKind> strategy)
+{
+    const qint64 pieceSize = transfer::pieceSizeFor(file.size);
+    auto digest = m_hashes.digest(file.absolutePath, pieceSize);
+    if (!digest)
+        return Error{digest.error(), digest.errorCode()};
+    transfer::PlanRequest request;
+    request.transferId = QStringLiteral("t%1-%2")
+                             .arg(QDateTime::currentMSecsSinceEpoch(), 0, 36)
+                             .arg(m_nextTransfer.fetch_add(1));
+    request.path = file.relativePath;
+    request.digest = std::move(digest).value();
+    {
+        std::lock_guard lock(m_mutex);
+        request.strategy = strategy.value_or(m_policy.strategy);
+        request.pdds = m_policy.pdds;
+        for (const Slave &slave : m_slaves) {
+            request.candidates.push_back({slave.rank, slave.name, slave.dataUrl, slave.state,
+                                          slave.weight, slave.loadRank, slave.linkMBps,
+                                          slave.unitComputeS});
+        }
+    }
+    return transfer::planTransfer(request);
+}
+
+http::HttpResponse FileService::plan(const http::HttpRequest &request)
+{
+    const QByteArray path = request.queryValue("path");
+    if (path.isEmpty())
+        return jsonError(400, QStringLiteral("bad_request"),
+                         QStringLiteral("give the file as ?path=<path under the export root>"));
+    std::optional<sched::StrategyKind> strategy;
+    if (const QByteArray name = request.queryValue("strategy"); !name.isNull()) {
+        strategy = sched::strategyKindFromString(QString::fromUtf8(name));
+        if (!strategy)
+            return jsonError(400, QStringLiteral("bad_request"),
+                             QStringLiteral("unknown strategy \"%1\": use equal, cpu, bw, pdds, "
+                                            "optimal or dynamic")
+                                 .arg(QString::fromUtf8(name.left(32))));
+    }
+    const auto file = m_root.resolve(QByteArray('/' + path));
+    if (!file)
+        return jsonError(statusFor(file.errorCode()), file.errorCode(), file.error());
+    if (file->isDirectory)
+        return jsonError(
+            400, QStringLiteral("is_directory"),
+            QStringLiteral("%1 is a directory; plans are for files").arg(file->relativePath));
+    auto made = makePlan(*file, strategy);
+    if (!made) {
+        const QString code = made.errorCode() == QLatin1String("no_source")
+                                 ? QStringLiteral("no_slaves")
+                                 : made.errorCode();
+        return jsonError(statusFor(code), code, made.error());
+    }
+    const transfer::TransferPlan &plan = *made;
+    // The block map for the console: runs of consecutive blocks on one slave.
+    QJsonArray runs;
+    for (size_t i = 0; i < plan.blocks.size();) {
+        size_t j = i;
+        while (j < plan.blocks.size() && plan.blocks[j].source == plan.blocks[i].source)
+            ++j;
+        runs.append(
+            QJsonArray{plan.sources[size_t(plan.blocks[i].source)].name, int(i), int(j - i)});
+        i = j;
+    }
+    emitEvent({{QLatin1String("kind"), QStringLiteral("transfer_planned")},
+               {QLatin1String("transfer_id"), plan.transferId},
+               {QLatin1String("path"), plan.path},
+               {QLatin1String("size"), double(plan.size)},
+               {QLatin1String("piece_size"), double(plan.pieceSize)},
+               {QLatin1String("blocks"), int(plan.blocks.size())},
+               {QLatin1String("strategy"), plan.strategy},
+               {QLatin1String("runs"), runs},
+               {QLatin1String("time_ms"), double(QDateTime::currentMSecsSinceEpoch())}});
+    return http::HttpResponse::json(200, plan.toJson());
+}
+
+http::HttpResponse FileService::listing(const QByteArray &, bool)
+{
+    return http::HttpResponse::text(501, "listing: not built yet\n");
+}
+
+http::HttpResponse FileService::metalink(const transfer::ResolvedFile &, const QByteArray &)
+{
+    return http::HttpResponse::text(501, "metalink: not built yet\n");
 }
 
 } // namespace starling::mpi

@@ -5,7 +5,8 @@
 #include "relayservice.h"
 #include "sched/distributionstrategy.h"
 #include "transfer/exportroot.h"
-#include "transfer/piecehasher.h"
+#include "transfer/piecehashcache.h"
+#include "transfer/transferplan.h"
 
 #include <QJsonObject>
 #include <QUrl>
@@ -33,8 +34,8 @@ public:
         QUrl dataUrl;
         cluster::NodeState state = cluster::NodeState::Active;
         double weight = 1.0;
-        int loadRank = -1;      // 0 = lightest; -1 = not ranked
-        double linkMBps = 0;    // B_i estimate; 0 = unknown
+        int loadRank = -1;       // 0 = lightest; -1 = not ranked
+        double linkMBps = 0;     // B_i estimate; 0 = unknown
         double unitComputeS = 0; // T_i estimate; 0 = unknown
     };
     struct Policy
