@@ -3,6 +3,7 @@
 // port. Raw QTcpSockets speak HTTP/1.1 with "Connection: close" so a reply ends when the server
 // closes; every wait is on a condition. No MPI is involved.
 #include "http/httpserver.h"
+#include "httptestclient.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -22,75 +23,9 @@
 #include <vector>
 
 using namespace starling::mpi::http;
+using namespace httptest;
 
 namespace {
-
-constexpr int kTimeoutMs = 20000;
-
-struct Reply
-{
-    bool connected = false;
-    bool closedByServer = false;
-    QByteArray raw;
-    int status = 0; // 0 = no status line
-    HeaderList headers;
-    QByteArray body;
-
-    QByteArray header(QByteArrayView name) const
-    {
-        for (const auto &[key, value] : headers) {
-            if (key.compare(name, Qt::CaseInsensitive) == 0)
-                return value;
-        }
-        return {};
-    }
-};
-
-void parseReply(Reply &reply)
-{
-    const qsizetype end = reply.raw.indexOf("\r\n\r\n");
-    if (end < 0)
-        return;
-    const QList<QByteArray> lines = reply.raw.left(end).split('\n');
-    const QList<QByteArray> statusLine = lines.value(0).trimmed().split(' ');
-    if (statusLine.size() >= 2 && statusLine[0].startsWith("HTTP/1."))
-        reply.status = statusLine[1].toInt();
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const qsizetype colon = lines[i].indexOf(':');
-        if (colon > 0)
-            reply.headers.append(
-                qMakePair(lines[i].left(colon), lines[i].mid(colon + 1).trimmed()));
-    }
-    reply.body = reply.raw.mid(end + 4);
-}
-
-// Sends `request` and reads until the server closes the connection (or the deadline passes).
-Reply exchange(quint16 port, const QByteArray &request,
-               const QHostAddress &host = QHostAddress::LocalHost)
-{
-    Reply reply;
-    QTcpSocket socket;
-    socket.connectToHost(host, port);
-    if (!socket.waitForConnected(kTimeoutMs))
-        return reply;
-    reply.connected = true;
-    socket.write(request);
-    QElapsedTimer deadline;
-    deadline.start();
-    while (socket.state() == QAbstractSocket::ConnectedState && deadline.elapsed() < kTimeoutMs)
-        socket.waitForReadyRead(int(kTimeoutMs - deadline.elapsed())); // returns on data or close
-    reply.raw += socket.readAll();
-    reply.closedByServer = socket.state() != QAbstractSocket::ConnectedState;
-    parseReply(reply);
-    return reply;
-}
-
-Reply get(quint16 port, const QByteArray &target, const QByteArray &method = "GET")
-{
-    return exchange(port, method + ' ' + target +
-                              " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: tst_httpserver\r\n"
-                              "Connection: close\r\n\r\n");
-}
 
 // Local address of every TCP socket listening on `port`, from the kernel's tables
 // (hex "0100007F" is 127.0.0.1 in /proc/net/tcp's byte order).
@@ -187,6 +122,8 @@ private slots:
     void rejectsOtherMethods_data();
     void rejectsOtherMethods();
     void rejectsRequestBody();
+    void rejectsNulInTarget_data();
+    void rejectsNulInTarget();
     void garbageRequest_data();
     void garbageRequest();
     void truncatedRequestAbandoned();
@@ -407,6 +344,31 @@ void TestHttpServer::rejectsRequestBody()
     const Reply empty = exchange(port, "GET /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
                                        "Connection: close\r\n\r\n");
     QCOMPARE(empty.status, 200);
+}
+
+void TestHttpServer::rejectsNulInTarget_data()
+{
+    QTest::addColumn<QByteArray>("target");
+    QTest::newRow("in the path") << QByteArray("/hello%00.png");
+    QTest::newRow("at the start") << QByteArray("/%00");
+    QTest::newRow("in a query value") << QByteArray("/echo?i=1%002");
+    QTest::newRow("in a query key") << QByteArray("/echo?%00=1");
+}
+
+void TestHttpServer::rejectsNulInTarget()
+{
+    // The handler gets the path as a C string: a decoded NUL would cut "/hello%00.png" down to
+    // "/hello". The request is refused instead; an encoded "%" followed by "00" is no NUL.
+    QFETCH(QByteArray, target);
+    const quint16 port = start();
+    const Reply reply = get(port, target);
+    QCOMPARE(reply.status, 400);
+    QVERIFY2(reply.body.contains("%00"), reply.body.constData());
+    QCOMPARE(m_recorder->calls.load(), 0);
+    const Reply literal = get(port, "/echo?i=%2500");
+    QCOMPARE(literal.status, 200);
+    QCOMPARE(literal.body, QByteArray("i=%00"));
+    QCOMPARE(m_recorder->calls.load(), 1);
 }
 
 void TestHttpServer::garbageRequest_data()

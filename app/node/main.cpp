@@ -142,7 +142,11 @@ int main(int argc, char **argv)
         }
         case cluster::NodeRole::Slave: {
             mpi::SlaveRole slave(transport, *options);
-            slave.start();
+            if (const auto started = slave.start(); !started) {
+                std::fprintf(stderr, "starling-node slave %d: %s\n", mpi.rank(),
+                             qPrintable(started.error()));
+                mpi.abort(1);
+            }
             return runRole(app, transport, slave);
         }
         }

@@ -3,7 +3,6 @@
 #include "util/jsonobjectreader.h"
 
 #include <QJsonArray>
-#include <QUrlQuery>
 
 #include <limits>
 
@@ -76,9 +75,10 @@ Expected<PlanSource> readSource(const QJsonValue &value, int index)
                            const QUrl u(s, QUrl::StrictMode);
                            return u.isValid() && !u.host().isEmpty() &&
                                   (u.scheme() == u"http" || u.scheme() == u"https") &&
-                                  (u.path().isEmpty() || u.path() == u"/") && !u.hasQuery();
+                                  (u.path().isEmpty() || u.path() == u"/") && !u.hasQuery() &&
+                                  !u.hasFragment();
                        },
-                       QStringLiteral("an http(s) URL without a path")});
+                       QStringLiteral("an http(s) URL without a path, query or fragment")});
     reader.readNumber(QLatin1String("link_MBps"), {0, 0, false, true}, source.linkMBps);
     reader.readNumber(QLatin1String("share"), {0, 1}, source.share);
     if (!reader.ok())
@@ -192,10 +192,10 @@ QUrl TransferPlan::blockUrl(const PlanBlock &block, int sourceIndex) const
     QUrl url = sources.at(size_t(sourceIndex)).url;
     url.setPath(QStringLiteral("/files/") + QString::fromLatin1(encodePath(path)),
                 QUrl::TolerantMode);
-    QUrlQuery query;
-    query.addQueryItem(QStringLiteral("t"), transferId);
-    query.addQueryItem(QStringLiteral("b"), QString::number(block.index));
-    url.setQuery(query);
+    // Not QUrlQuery: it leaves '+' as is, which servers decode as a space in a query.
+    const QByteArray query =
+        "t=" + QUrl::toPercentEncoding(transferId) + "&b=" + QByteArray::number(block.index);
+    url.setQuery(QString::fromLatin1(query), QUrl::TolerantMode);
     return url;
 }
 

@@ -1,5 +1,6 @@
 #include "httpserver.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QMutex>
@@ -9,13 +10,19 @@
 #include <microhttpd.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <limits>
+#include <new>
 #include <optional>
 #include <utility>
 
@@ -29,6 +36,8 @@ namespace {
 struct ServerContext
 {
     HttpServer::Handler handler;
+    std::atomic<bool> stopping{false};
+    std::atomic<unsigned> connections{0};
     // While listen() runs MHD_start_daemon, its log lines are collected for the error message
     // (libmicrohttpd reports a failed bind only through its logger); afterwards they go to the
     // log. The logger may run on the daemon's thread, hence the lock.
@@ -108,22 +117,132 @@ HttpResponse callHandler(const ServerContext &context, const HttpRequest &reques
     return internalError();
 }
 
-// The one place an HttpResponse becomes a libmicrohttpd response (a file-descriptor body joins
-// here later). nullptr when the response cannot be sent as given: a status outside 100..599 or
-// a header libmicrohttpd refuses (a newline in it, a Content-Length of our own, ...).
-MHD_Response *toMhdResponse(const HttpResponse &response)
+// What one request carries from the access handler to libmicrohttpd's completion callback
+// (its per-request pointer): how to report the outcome.
+struct RequestState
+{
+    std::function<void(const HttpResponse::Outcome &)> onFinished;
+    HttpResponse::BodyKind kind = HttpResponse::BodyKind::Buffer;
+    qint64 plannedBytes = 0; // body bytes a complete response sends (0 for HEAD)
+    bool replaced = false;   // the handler's response could not be sent; a 500 went instead
+    // Bytes a stream reader produced; shared with the reader, which may outlive this state.
+    std::shared_ptr<std::atomic<qint64>> streamed;
+};
+
+// A stream body as libmicrohttpd's content reader sees it; freed with the response.
+struct StreamContext
+{
+    HttpResponse::StreamReader reader;
+    qint64 length = 0;
+    std::shared_ptr<std::atomic<qint64>> produced;
+};
+
+ssize_t readStream(void *cls, uint64_t position, char *buffer, size_t max) noexcept
+{
+    auto *context = static_cast<StreamContext *>(cls);
+    const qint64 want = qMin<qint64>(qint64(max), context->length - qint64(position));
+    if (want <= 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    qint64 n = -1;
+    try {
+        n = context->reader(qint64(position), buffer, want);
+    } catch (const std::exception &e) {
+        qCWarning(lcHttp, "stream reader failed at byte %lld: %s", qint64(position), e.what());
+    } catch (...) {
+        qCWarning(lcHttp, "stream reader failed at byte %lld: unknown exception", qint64(position));
+    }
+    if (n == 0 || n > want) {
+        // 0 would make libmicrohttpd call again at once (a busy loop); more than asked
+        // overruns its buffer. Both are reader bugs: end the connection.
+        qCWarning(lcHttp, "stream reader returned %lld for %lld bytes at %lld; aborting", n, want,
+                  qint64(position));
+        n = -1;
+    }
+    if (n < 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    context->produced->fetch_add(n, std::memory_order_relaxed);
+    return ssize_t(n);
+}
+
+int openForReading(const QString &path)
+{
+    const QByteArray native = QFile::encodeName(path);
+    int fd;
+    do
+        fd = ::open(native.constData(), O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    return fd;
+}
+
+MHD_Response *bodyResponse(const HttpResponse &response, RequestState *state)
+{
+    switch (response.bodyKind) {
+    case HttpResponse::BodyKind::Buffer: {
+        // The body is handed over without a copy; libmicrohttpd frees it with the response.
+        auto *body = new QByteArray(response.body);
+        MHD_Response *mhd = MHD_create_response_from_buffer_with_free_callback_cls(
+            size_t(body->size()), body->data(),
+            [](void *cls) { delete static_cast<QByteArray *>(cls); }, body);
+        if (!mhd)
+            delete body;
+        return mhd;
+    }
+    case HttpResponse::BodyKind::FileRange: {
+        if (response.offset < 0 || response.length < 0 ||
+            response.offset > std::numeric_limits<qint64>::max() - response.length)
+            return nullptr;
+        // libmicrohttpd closes the descriptor it is given, and the response's own stays with
+        // its owner (the handler's copies may still hold it), so it gets a duplicate.
+        int fd = response.file ? ::fcntl(*response.file, F_DUPFD_CLOEXEC, 0)
+                               : openForReading(response.filePath);
+        if (fd < 0) {
+            qCWarning(lcHttp, "cannot open the file to send (%s): %s",
+                      qPrintable(response.filePath), std::strerror(errno));
+            return nullptr;
+        }
+        if (response.length == 0) {
+            ::close(fd);
+            return MHD_create_response_from_buffer(0, nullptr, MHD_RESPMEM_PERSISTENT);
+        }
+        MHD_Response *mhd = MHD_create_response_from_fd_at_offset64(uint64_t(response.length), fd,
+                                                                    uint64_t(response.offset));
+        if (!mhd)
+            ::close(fd);
+        return mhd;
+    }
+    case HttpResponse::BodyKind::Stream: {
+        if (!response.stream || response.length < 0 || response.streamChunkBytes <= 0)
+            return nullptr;
+        auto *context = new StreamContext{response.stream, response.length,
+                                          std::make_shared<std::atomic<qint64>>(0)};
+        if (state)
+            state->streamed = context->produced;
+        const size_t chunk =
+            size_t(qBound(qint64(1024), response.streamChunkBytes, qint64(16 << 20)));
+        MHD_Response *mhd = MHD_create_response_from_callback(
+            uint64_t(response.length), chunk, &readStream, context,
+            [](void *cls) { delete static_cast<StreamContext *>(cls); });
+        if (!mhd) {
+            delete context;
+            if (state)
+                state->streamed.reset();
+        }
+        return mhd;
+    }
+    }
+    return nullptr;
+}
+
+// The one place an HttpResponse becomes a libmicrohttpd response. nullptr when the response
+// cannot be sent as given: a status outside 100..599, a header libmicrohttpd refuses (a newline
+// in it, a Content-Length of our own, ...), a bad range or stream, a file that will not open.
+MHD_Response *toMhdResponse(const HttpResponse &response, RequestState *state)
 {
     if (response.status < 100 || response.status > 599)
         return nullptr;
-    // The body is handed over without a copy; libmicrohttpd frees it with the response.
-    auto *body = new QByteArray(response.body);
-    MHD_Response *mhd = MHD_create_response_from_buffer_with_free_callback_cls(
-        size_t(body->size()), body->data(),
-        [](void *cls) { delete static_cast<QByteArray *>(cls); }, body);
-    if (!mhd) {
-        delete body;
+    MHD_Response *mhd = bodyResponse(response, state);
+    if (!mhd)
         return nullptr;
-    }
     bool ok = true;
     if (!response.contentType.isEmpty()) {
         ok = MHD_add_response_header(mhd, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -142,15 +261,35 @@ MHD_Response *toMhdResponse(const HttpResponse &response)
     return mhd;
 }
 
-MHD_Result queue(MHD_Connection *connection, const HttpResponse &response)
+qint64 bodyLength(const HttpResponse &response)
+{
+    return response.bodyKind == HttpResponse::BodyKind::Buffer ? response.body.size()
+                                                               : response.length;
+}
+
+MHD_Result queue(MHD_Connection *connection, const HttpResponse &response, RequestState *state,
+                 bool isHead)
 {
     int status = response.status;
-    MHD_Response *mhd = toMhdResponse(response);
+    if (state) {
+        state->onFinished = response.onFinished;
+        state->kind = response.bodyKind;
+        state->plannedBytes = isHead ? 0 : bodyLength(response);
+    }
+    MHD_Response *mhd = toMhdResponse(response, state);
     if (!mhd) {
-        qCWarning(lcHttp, "handler returned an unsendable response (status %d or a bad header)",
+        qCWarning(lcHttp,
+                  "handler returned an unsendable response (status %d, a bad header, "
+                  "range or stream, or a file that would not open)",
                   response.status);
         status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-        mhd = toMhdResponse(internalError());
+        const HttpResponse error = internalError();
+        if (state) {
+            state->kind = error.bodyKind;
+            state->plannedBytes = 0;
+            state->replaced = true; // the planned body never leaves: report it incomplete
+        }
+        mhd = toMhdResponse(error, nullptr);
         if (!mhd)
             return MHD_NO; // out of memory: drop the connection
     }
@@ -159,8 +298,70 @@ MHD_Result queue(MHD_Connection *connection, const HttpResponse &response)
     return result;
 }
 
-// Marks a request as answered in libmicrohttpd's per-request pointer.
-char g_answered;
+void onCompleted(void * /*cls*/, MHD_Connection *, void **requestState,
+                 MHD_RequestTerminationCode code) noexcept
+{
+    auto *state = static_cast<RequestState *>(*requestState);
+    *requestState = nullptr;
+    if (!state)
+        return;
+    if (state->onFinished) {
+        HttpResponse::Outcome outcome;
+        outcome.complete = code == MHD_REQUEST_TERMINATED_COMPLETED_OK && !state->replaced;
+        if (state->kind == HttpResponse::BodyKind::Stream && state->streamed && !outcome.complete)
+            outcome.bodyBytes = state->streamed->load(std::memory_order_relaxed);
+        else if (outcome.complete)
+            outcome.bodyBytes = state->plannedBytes;
+        try {
+            state->onFinished(outcome);
+        } catch (...) {
+            qCWarning(lcHttp, "a response's completion callback threw; ignored");
+        }
+    }
+    delete state;
+}
+
+// Per connection (libmicrohttpd's socket context): what the unescaper saw in the request line.
+struct ConnectionFlags
+{
+    bool nulInTarget = false;
+};
+
+void onConnection(void *cls, MHD_Connection *, void **socketContext,
+                  MHD_ConnectionNotificationCode code) noexcept
+{
+    auto *context = static_cast<ServerContext *>(cls);
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        context->connections.fetch_add(1, std::memory_order_relaxed);
+        *socketContext = new (std::nothrow) ConnectionFlags;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        context->connections.fetch_sub(1, std::memory_order_relaxed);
+        delete static_cast<ConnectionFlags *>(*socketContext);
+        *socketContext = nullptr;
+    }
+}
+
+ConnectionFlags *connectionFlags(MHD_Connection *connection)
+{
+    const MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? static_cast<ConnectionFlags *>(info->socket_context) : nullptr;
+}
+
+// libmicrohttpd's own %HH decoding, except that it remembers a "%00": the handler receives the
+// path as a C string, so a decoded NUL would silently cut it ("/secret%00.png" would arrive as
+// "/secret"). Such a request is refused with 400 instead.
+size_t unescape(void *, MHD_Connection *connection, char *text) noexcept
+{
+    for (const char *p = std::strchr(text, '%'); p; p = std::strchr(p + 1, '%')) {
+        if (p[1] == '0' && p[2] == '0') {
+            if (ConnectionFlags *flags = connectionFlags(connection))
+                flags->nulInTarget = true;
+            break;
+        }
+    }
+    return MHD_http_unescape(text);
+}
 
 MHD_Result onRequest(void *cls, MHD_Connection *connection, const char *url, const char *method,
                      const char * /*version*/, const char * /*uploadData*/, size_t *uploadSize,
@@ -172,8 +373,17 @@ MHD_Result onRequest(void *cls, MHD_Connection *connection, const char *url, con
         *uploadSize = 0;
         return MHD_NO;
     }
-    *requestState = &g_answered;
     try {
+        // Owned by libmicrohttpd's per-request pointer from here; onCompleted deletes it.
+        auto *state = new RequestState;
+        *requestState = state;
+        if (ConnectionFlags *flags = connectionFlags(connection);
+            flags && std::exchange(flags->nulInTarget, false)) {
+            return queue(connection,
+                         HttpResponse::text(MHD_HTTP_BAD_REQUEST,
+                                            "bad request: the target contains %00 (a NUL byte)\n"),
+                         nullptr, false);
+        }
         const QByteArrayView verb(method);
         if (verb != MHD_HTTP_METHOD_GET && verb != MHD_HTTP_METHOD_HEAD) {
             HttpResponse response = HttpResponse::text(MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -181,17 +391,21 @@ MHD_Result onRequest(void *cls, MHD_Connection *connection, const char *url, con
                                                            " not allowed: use GET or HEAD\n");
             response.headers.append(
                 qMakePair(QByteArray(MHD_HTTP_HEADER_ALLOW), QByteArray("GET, HEAD")));
-            return queue(connection, response);
+            return queue(connection, response, nullptr, false);
         }
         // Answering before the body is read makes libmicrohttpd discard the rest of the request
         // and close the connection afterwards, so an upload costs us nothing.
         if (hasBody(connection)) {
-            return queue(connection, HttpResponse::text(MHD_HTTP_CONTENT_TOO_LARGE,
-                                                        "request bodies are not accepted\n"));
+            return queue(
+                connection,
+                HttpResponse::text(MHD_HTTP_CONTENT_TOO_LARGE, "request bodies are not accepted\n"),
+                nullptr, false);
         }
         // For HEAD libmicrohttpd sends the headers (Content-Length of this body) and no body.
         const auto *context = static_cast<const ServerContext *>(cls);
-        return queue(connection, callHandler(*context, makeRequest(connection, url, method)));
+        const bool isHead = verb == MHD_HTTP_METHOD_HEAD;
+        return queue(connection, callHandler(*context, makeRequest(connection, url, method)), state,
+                     isHead);
     } catch (...) {
         return MHD_NO; // allocation failure while building the answer: close the connection
     }
@@ -286,6 +500,47 @@ HttpResponse HttpResponse::json(int status, const QJsonObject &object)
     return response;
 }
 
+HttpResponse HttpResponse::fileRange(int status, int fd, qint64 offset, qint64 length)
+{
+    HttpResponse response;
+    response.status = status;
+    response.contentType = "application/octet-stream";
+    response.bodyKind = BodyKind::FileRange;
+    response.file = std::shared_ptr<const int>(new int(fd), [](const int *owned) {
+        if (*owned >= 0)
+            ::close(*owned);
+        delete owned;
+    });
+    response.offset = offset;
+    response.length = length;
+    return response;
+}
+
+HttpResponse HttpResponse::fileRange(int status, QString path, qint64 offset, qint64 length)
+{
+    HttpResponse response;
+    response.status = status;
+    response.contentType = "application/octet-stream";
+    response.bodyKind = BodyKind::FileRange;
+    response.filePath = std::move(path);
+    response.offset = offset;
+    response.length = length;
+    return response;
+}
+
+HttpResponse HttpResponse::streamed(int status, qint64 length, StreamReader reader,
+                                    qint64 chunkBytes)
+{
+    HttpResponse response;
+    response.status = status;
+    response.contentType = "application/octet-stream";
+    response.bodyKind = BodyKind::Stream;
+    response.length = length;
+    response.stream = std::move(reader);
+    response.streamChunkBytes = chunkBytes;
+    return response;
+}
+
 struct HttpServer::Private
 {
     ServerContext context;
@@ -318,22 +573,32 @@ Expected<quint16> HttpServer::listen(const QHostAddress &address, quint16 port)
         return Error{QStringLiteral("cannot listen on %1: not an IP address").arg(where)};
 
     // One internal thread runs the event loop and the handler; epoll scales with connections
-    // where the kernel has it, poll() otherwise (select() would cap descriptors at 1024).
+    // where the kernel has it, poll() otherwise (select() would cap descriptors at 1024). With a
+    // thread per connection each thread polls its one socket (libmicrohttpd allows no epoll
+    // there).
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | socket->flags;
-    flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL;
+    if (d->limits.threadPerConnection)
+        flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+    else if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+        flags |= MHD_USE_EPOLL;
+    else
+        flags |= MHD_USE_POLL;
 
+    d->context.stopping = false;
     {
         QMutexLocker lock(&d->context.logMutex);
         d->context.capturing = true;
         d->context.captured.clear();
     }
-    MHD_Daemon *daemon =
-        MHD_start_daemon(flags, port, nullptr, nullptr, &onRequest, &d->context,
-                         MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr *>(&socket->storage),
-                         MHD_OPTION_CONNECTION_LIMIT, unsigned(d->limits.connectionLimit),
-                         MHD_OPTION_CONNECTION_TIMEOUT, unsigned(d->limits.connectionTimeoutS),
-                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, size_t(d->limits.memoryLimitBytes),
-                         MHD_OPTION_EXTERNAL_LOGGER, &logMessage, &d->context, MHD_OPTION_END);
+    MHD_Daemon *daemon = MHD_start_daemon(
+        flags, port, nullptr, nullptr, &onRequest, &d->context, MHD_OPTION_SOCK_ADDR,
+        reinterpret_cast<sockaddr *>(&socket->storage), MHD_OPTION_CONNECTION_LIMIT,
+        unsigned(d->limits.connectionLimit), MHD_OPTION_CONNECTION_TIMEOUT,
+        unsigned(d->limits.connectionTimeoutS), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        size_t(d->limits.memoryLimitBytes), MHD_OPTION_EXTERNAL_LOGGER, &logMessage, &d->context,
+        MHD_OPTION_NOTIFY_COMPLETED, &onCompleted, &d->context, MHD_OPTION_NOTIFY_CONNECTION,
+        &onConnection, &d->context, MHD_OPTION_UNESCAPE_CALLBACK, &unescape, nullptr,
+        MHD_OPTION_END);
     QByteArray reason;
     {
         QMutexLocker lock(&d->context.logMutex);
@@ -360,7 +625,9 @@ void HttpServer::stop()
 {
     if (!d->daemon)
         return;
-    MHD_stop_daemon(d->daemon); // joins the thread: no handler runs after this returns
+    // Readers that block watch this flag; the daemon waits for every one of them to return.
+    d->context.stopping = true;
+    MHD_stop_daemon(d->daemon); // joins the threads: no handler runs after this returns
     d->daemon = nullptr;
     d->port = 0;
 }
@@ -373,6 +640,16 @@ bool HttpServer::isListening() const
 quint16 HttpServer::port() const
 {
     return d->port;
+}
+
+bool HttpServer::isStopping() const
+{
+    return d->context.stopping.load();
+}
+
+unsigned HttpServer::currentConnections() const
+{
+    return d->context.connections.load(std::memory_order_relaxed);
 }
 
 } // namespace starling::mpi::http

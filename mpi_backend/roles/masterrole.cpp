@@ -7,7 +7,9 @@
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QPointer>
 
+#include <algorithm>
 #include <cstdio>
 #include <mpi.h>
 #include <unistd.h>
@@ -30,7 +32,7 @@ MasterRole::MasterRole(MpiTransport &transport, const NodeOptions &options, QObj
     : QObject(parent), m_transport(transport), m_options(options),
       m_table(transport.size(), policyFrom(options.config)), m_store(options.runDir),
       m_placer(std::uint64_t(QDateTime::currentMSecsSinceEpoch())),
-      m_heartbeat(options.config.heartbeatMs)
+      m_relay(transport, RelayService::Settings{}), m_heartbeat(options.config.heartbeatMs)
 {
     connect(&m_transport, &MpiTransport::received, this, &MasterRole::onMessage);
     // The table goes to the monitor on every change; this resend covers nothing being lost
@@ -61,20 +63,46 @@ Expected<bool> MasterRole::start()
             std::fprintf(stderr, "starling-node master: %s\n", qPrintable(warning));
     }
 
-    m_http = std::make_unique<http::HttpServer>([this](const http::HttpRequest &request) {
-        if (request.path == "/api/v1/cluster") {
-            std::lock_guard lock(m_apiMutex);
-            http::HttpResponse response = http::HttpResponse::text(
-                m_snapshotJson.isEmpty() ? 503 : 200,
-                m_snapshotJson.isEmpty() ? QByteArray("{\"error\":\"no snapshot yet\"}\n")
-                                         : m_snapshotJson);
-            response.contentType = "application/json";
-            return response;
-        }
-        if (request.path == "/healthz")
-            return http::HttpResponse::text(200, "ok\n");
-        return http::HttpResponse::text(404, "not found: try /api/v1/cluster\n");
+    auto root = transfer::ExportRoot::open(m_options.config.exportRoot);
+    if (!root)
+        return Error{QStringLiteral("export root: %1").arg(root.error())};
+    m_files.emplace(std::move(root).value(), m_relay);
+    // Plans are made on connection threads; their events go out over MPI from this one.
+    const QPointer<MasterRole> self(this);
+    m_files->setEventSink([self](QJsonObject event) {
+        QMetaObject::invokeMethod(
+            self,
+            [self, event = std::move(event)] {
+                if (self && !self->m_stopping)
+                    self->m_transport.send(kMonitorRank, Tag::Event, event);
+            },
+            Qt::QueuedConnection);
     });
+
+    http::HttpServerLimits limits;
+    // Relays and plans block their connection's thread (waiting for slaves, hashing a file),
+    // so every connection gets its own; the limit bounds the threads.
+    limits.threadPerConnection = true;
+    limits.connectionLimit = 512;
+    m_http = std::make_unique<http::HttpServer>(
+        [this](const http::HttpRequest &request) {
+            if (request.path == "/api/v1/cluster") {
+                std::lock_guard lock(m_apiMutex);
+                http::HttpResponse response = http::HttpResponse::text(
+                    m_snapshotJson.isEmpty() ? 503 : 200,
+                    m_snapshotJson.isEmpty() ? QByteArray("{\"error\":\"no snapshot yet\"}\n")
+                                             : m_snapshotJson);
+                response.contentType = "application/json";
+                return response;
+            }
+            if (request.path == "/healthz")
+                return http::HttpResponse::text(200, "ok\n");
+            if (auto answer = m_files->handle(request))
+                return std::move(*answer);
+            return http::HttpResponse::text(404, "not found: try /, /files/<path>, /api/v1/files, "
+                                                 "/api/v1/plan or /api/v1/cluster\n");
+        },
+        limits);
     const auto port = m_http->listen(QHostAddress(m_options.config.bindHost),
                                      quint16(m_options.config.masterPort));
     if (!port)
@@ -102,8 +130,23 @@ void MasterRole::onMessage(int source, Tag tag, const QByteArray &payload)
     case Tag::Snapshot:
         if (source == kMonitorRank) {
             m_snapshot = cluster::ClusterSnapshot::fromJson(parse(payload));
-            std::lock_guard lock(m_apiMutex);
-            m_snapshotJson = payload;
+            {
+                std::lock_guard lock(m_apiMutex);
+                m_snapshotJson = payload;
+            }
+            updateFileService();
+        }
+        break;
+    case Tag::ChunkData:
+        m_relay.onChunkAnswer(source, payload);
+        break;
+    case Tag::BlockServed:
+        if (source >= 2) {
+            QJsonObject event = parse(payload);
+            event.insert(QLatin1String("kind"), QStringLiteral("transfer_block"));
+            event.insert(QLatin1String("node"), cluster::nodeName(source));
+            event.insert(QLatin1String("time_ms"), double(now()));
+            m_transport.send(kMonitorRank, Tag::Event, event);
         }
         break;
     case Tag::Command:
@@ -247,7 +290,9 @@ void MasterRole::onLiveness(const QJsonObject &message)
                                            : cluster::Liveness::Alive;
     const cluster::Liveness before = m_table.node(rank).liveness;
     m_table.setLiveness(rank, liveness, now());
-    flushEvents(); // "node_down" reads better before the "task_reassigned" it causes
+    if (liveness != cluster::Liveness::Alive)
+        m_relay.sourceLost(rank); // its relay chunks go to other slaves now
+    flushEvents();                // "node_down" reads better before the "task_reassigned" it causes
     if (liveness == cluster::Liveness::Down) {
         const std::vector<std::int64_t> reclaimed = m_ledger.reclaim(rank);
         m_table.setAssigned(rank, 0, now());
@@ -304,8 +349,45 @@ void MasterRole::flushEvents()
         m_transport.send(kMonitorRank, Tag::Event, event);
 }
 
+void MasterRole::updateFileService()
+{
+    std::vector<FileService::Slave> slaves;
+    std::vector<std::pair<int, int>> ranked; // (load rank, rank) of slaves taking work
+    for (const cluster::NodeRecord &record : m_table.nodes()) {
+        if (record.role != cluster::NodeRole::Slave)
+            continue;
+        FileService::Slave slave;
+        slave.rank = record.rank;
+        slave.name = record.name;
+        slave.state = record.state();
+        slave.weight = record.weight;
+        if (const cluster::NodeView *view = m_snapshot.node(record.rank)) {
+            slave.dataUrl = QUrl(view->dataUrl);
+            slave.loadRank = view->loadRank;
+            slave.linkMBps = view->stats.bandwidthMBps;
+            slave.unitComputeS = view->stats.unitComputeS;
+        }
+        if (slave.state == cluster::NodeState::Active)
+            ranked.emplace_back(slave.loadRank < 0 ? 1 << 20 : slave.loadRank, slave.rank);
+        slaves.push_back(std::move(slave));
+    }
+    std::sort(ranked.begin(), ranked.end());
+    std::vector<int> sources;
+    for (const auto &[loadRank, rank] : ranked)
+        sources.push_back(rank);
+    m_relay.setSources(std::move(sources));
+    FileService::Policy policy;
+    const cluster::ClusterPolicy &table = m_table.policy();
+    policy.strategy =
+        sched::strategyKindFromString(table.strategy).value_or(sched::StrategyKind::Pdds);
+    policy.pdds = {table.w1, table.w2};
+    if (m_files)
+        m_files->setSlaves(std::move(slaves), policy);
+}
+
 void MasterRole::publishTable()
 {
+    updateFileService(); // every table change (drain, weight, strategy) reaches the next plan
     QJsonObject table = m_table.toJson();
     table.insert(QLatin1String("queued_at_master"), double(m_ledger.waitingCount()));
     table.insert(QLatin1String("late_dropped"), double(m_lateDropped));
@@ -333,6 +415,10 @@ void MasterRole::shutdown()
     m_stopping = true;
     m_tableTimer.stop();
     m_heartbeat.stop();
+    // Relay connections give up first, so stopping the server does not wait on them.
+    if (m_files)
+        m_files->stop();
+    m_relay.stop();
     if (m_http)
         m_http->stop();
     // Slaves first, the monitor last: it closes the bridge, which clients take as "stopped".

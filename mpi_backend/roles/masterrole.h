@@ -8,6 +8,8 @@
 #include "cluster/taskplacer.h"
 #include "http/httpserver.h"
 #include "nodeoptions.h"
+#include "transfer/fileservice.h"
+#include "transfer/relayservice.h"
 #include "transport/mpitransport.h"
 #include "util/alignedticker.h"
 
@@ -46,6 +48,7 @@ private:
     QJsonObject addLoad(int tasks, double taskMs);
     void dispatchWaiting();
     void publishTable();
+    void updateFileService();
     void flushEvents();
     void persist();
     void sendHeartbeat();
@@ -60,10 +63,12 @@ private:
     cluster::TaskPlacer m_placer;
     cluster::ProcSampler m_sampler;
     cluster::ClusterSnapshot m_snapshot;
-    // The HTTP API runs on libmicrohttpd's thread and reads this copy; declared before m_http
-    // so the server (and its thread) goes first.
+    // The HTTP API runs on libmicrohttpd's threads and reads this copy and the file service;
+    // both are declared before m_http so the server (and its threads) goes first.
     mutable std::mutex m_apiMutex;
     QByteArray m_snapshotJson;
+    RelayService m_relay;
+    std::optional<FileService> m_files;
     std::unique_ptr<http::HttpServer> m_http;
     QString m_url;
     QTimer m_tableTimer;

@@ -1,6 +1,8 @@
 #include "slaverole.h"
 
 #include "cluster/nodetable.h"
+#include "transfer/chunkreader.h"
+#include "transfer/relaychunk.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -29,8 +31,12 @@ SlaveRole::SlaveRole(MpiTransport &transport, const NodeOptions &options, QObjec
     connect(&m_transport, &MpiTransport::received, this, &SlaveRole::onMessage);
 }
 
-void SlaveRole::start()
+Expected<bool> SlaveRole::start()
 {
+    auto root = transfer::ExportRoot::open(m_options.config.exportRoot);
+    if (!root)
+        return Error{QStringLiteral("export root: %1").arg(root.error())};
+    m_root = std::move(root).value();
     const QJsonObject hello{{QLatin1String("rank"), m_transport.rank()},
                             {QLatin1String("role"), QStringLiteral("slave")},
                             {QLatin1String("pid"), double(::getpid())},
@@ -38,6 +44,7 @@ void SlaveRole::start()
     m_transport.send(kMonitorRank, Tag::Hello, hello);
     sendHeartbeat(); // the first sample: the monitor learns of us at once
     m_heartbeat.start();
+    return true;
 }
 
 void SlaveRole::onMessage(int source, Tag tag, const QByteArray &payload)
@@ -48,6 +55,9 @@ void SlaveRole::onMessage(int source, Tag tag, const QByteArray &payload)
     switch (tag) {
     case Tag::TaskAssign:
         onAssign(parse(payload));
+        break;
+    case Tag::ChunkRead:
+        onChunkRead(payload);
         break;
     case Tag::EpochReset:
         resetEpoch(std::int64_t(parse(payload).value(QLatin1String("epoch")).toDouble()));
@@ -74,6 +84,34 @@ void SlaveRole::onAssign(const QJsonObject &message)
         resetEpoch(task.epoch);
     m_queue.push_back(task);
     startNextTask();
+}
+
+void SlaveRole::onChunkRead(const QByteArray &payload)
+{
+    const auto request = transfer::ChunkRequest::decode(payload);
+    if (!request)
+        return; // malformed: the master times the chunk out and asks elsewhere
+    transfer::ChunkAnswer answer;
+    answer.relay = request->relay;
+    answer.seq = request->seq;
+    answer.attempt = request->attempt;
+    const auto file = m_root->resolve(QByteArray('/' + request->path.toUtf8()));
+    if (!file || file->isDirectory) {
+        answer.error = file ? QStringLiteral("%1 is a directory").arg(request->path) : file.error();
+        answer.errorCode = file ? QStringLiteral("io") : file.errorCode();
+    } else {
+        auto data = transfer::readChunk(file->absolutePath, request->offset, request->length,
+                                        request->etag);
+        if (data) {
+            answer.data = std::move(data).value();
+        } else {
+            answer.error = data.error();
+            answer.errorCode = data.errorCode();
+        }
+    }
+    const QByteArray encoded = answer.encode();
+    m_txBytes += encoded.size();
+    m_transport.send(kMasterRank, Tag::ChunkData, encoded);
 }
 
 void SlaveRole::resetEpoch(std::int64_t epoch)

@@ -4,6 +4,7 @@
 #include "cluster/procsampler.h"
 #include "cluster/slaveemulation.h"
 #include "nodeoptions.h"
+#include "transfer/exportroot.h"
 #include "transport/mpitransport.h"
 #include "util/alignedticker.h"
 
@@ -27,7 +28,8 @@ class SlaveRole final : public QObject
 public:
     SlaveRole(MpiTransport &transport, const NodeOptions &options, QObject *parent = nullptr);
 
-    void start();
+    // Opens the export root and starts the block data server; an error names what failed.
+    Expected<bool> start();
 
 signals:
     void finished();
@@ -42,6 +44,7 @@ private:
 
     void onMessage(int source, Tag tag, const QByteArray &payload);
     void onAssign(const QJsonObject &message);
+    void onChunkRead(const QByteArray &payload);
     void resetEpoch(std::int64_t epoch);
     void startNextTask();
     void finishRunningTask();
@@ -52,6 +55,7 @@ private:
     const NodeOptions &m_options;
     cluster::SlaveEmulation m_emulation;
     cluster::ProcSampler m_sampler;
+    std::optional<transfer::ExportRoot> m_root;
     AlignedTicker m_heartbeat;
     QTimer m_taskTimer;
     QElapsedTimer m_taskClock;

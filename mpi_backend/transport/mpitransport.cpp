@@ -105,7 +105,10 @@ void MpiTransport::pollNow()
     // A handler may stop the transport (shutdown): nothing after that is delivered.
     while (!m_stopped && handled < 256 && receiveOne())
         ++handled;
-    if (handled > 0)
+    // While a send is pending, keep polling fast: a large message goes by rendezvous, and
+    // MPICH moves its data only while both sides make MPI calls, so a sender backing off to
+    // 20 ms would hold the receiver (blocked in MPI_Mrecv) for as long.
+    if (handled > 0 || !m_pending.empty())
         m_interval = m_timing.pollMinMs;
     else
         m_interval = std::min(m_timing.pollMaxMs, m_interval * 2);

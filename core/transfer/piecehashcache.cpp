@@ -1,0 +1,155 @@
+#include "piecehashcache.h"
+
+#include <QFile>
+#include <QFileInfo>
+
+#include <exception>
+
+#include <sys/stat.h>
+
+namespace starling::transfer {
+
+namespace {
+
+constexpr qint64 kBytesPerHash = 128; // 64 hex characters plus QByteArray and list overhead
+
+qint64 costOf(const QString &path, const FileDigest &digest)
+{
+    return 256 + path.size() * 2 + (digest.pieces.size() + 1) * kBytesPerHash;
+}
+
+} // namespace
+
+size_t qHash(const PieceHashCache::Key &key, size_t seed) noexcept
+{
+    return qHashMulti(seed, key.path, key.size, key.mtimeNs, key.device, key.inode, key.pieceSize);
+}
+
+PieceHashCache::PieceHashCache(PieceHashCacheLimits limits, Hasher hasher)
+    : m_limits(limits), m_hasher(std::move(hasher))
+{
+    if (!m_hasher) {
+        m_hasher = [](const QString &path, qint64 pieceSize) {
+            return hashFile(path, pieceSize);
+        };
+    }
+}
+
+PieceHashCache::~PieceHashCache() = default;
+
+Expected<FileDigest> PieceHashCache::digest(const QString &path, qint64 pieceSize)
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    struct stat st = {};
+    if (pieceSize <= 0 || ::stat(QFile::encodeName(absolute).constData(), &st) != 0 ||
+        !S_ISREG(st.st_mode)) {
+        return m_hasher(absolute, pieceSize); // words the error the same way as a real pass
+    }
+    const Key key{absolute,
+                  st.st_size,
+                  std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+                  quint64(st.st_dev),
+                  quint64(st.st_ino),
+                  pieceSize};
+
+    QMutexLocker locker(&m_mutex);
+    if (const auto it = m_entries.find(key); it != m_entries.end()) {
+        m_lru.splice(m_lru.begin(), m_lru, it->lru);
+        return it->digest;
+    }
+    if (const auto it = m_passes.find(key); it != m_passes.end()) {
+        const std::shared_ptr<Pass> pass = it.value();
+        ++m_waiters;
+        while (!pass->result)
+            m_passDone.wait(&m_mutex);
+        --m_waiters;
+        return *pass->result;
+    }
+    const auto pass = std::make_shared<Pass>();
+    m_passes.insert(key, pass);
+    ++m_hashCount;
+    locker.unlock();
+
+    std::optional<Expected<FileDigest>> result;
+    try {
+        result.emplace(m_hasher(absolute, pieceSize));
+    } catch (const std::exception &e) {
+        // Waiters must not hang on a pass that threw.
+        result.emplace(
+            Error{absolute + QStringLiteral(": cannot hash: ") + QString::fromLocal8Bit(e.what()),
+                  QStringLiteral("io")});
+    }
+
+    locker.relock();
+    // A pass that saw another version than the stat did describes no key reliably.
+    if (*result && (*result)->size == key.size && (*result)->mtimeNs == key.mtimeNs)
+        insertLocked(key, **result);
+    pass->result = result;
+    m_passes.remove(key);
+    m_passDone.wakeAll();
+    return *result;
+}
+
+void PieceHashCache::insertLocked(const Key &key, const FileDigest &digest)
+{
+    // An older version of the same file will never be asked for again.
+    for (auto it = m_lru.begin(); it != m_lru.end();) {
+        const Key &other = *it++;
+        if (other.path == key.path && other.pieceSize == key.pieceSize)
+            removeLocked(other);
+    }
+    const qint64 cost = costOf(key.path, digest);
+    if (cost > m_limits.maxBytes || m_limits.maxEntries <= 0)
+        return;
+    while (!m_lru.empty() &&
+           (m_entries.size() >= m_limits.maxEntries || m_bytes + cost > m_limits.maxBytes)) {
+        removeLocked(m_lru.back());
+    }
+    m_lru.push_front(key);
+    m_entries.insert(key, Entry{digest, cost, m_lru.begin()});
+    m_bytes += cost;
+}
+
+void PieceHashCache::removeLocked(const Key &key)
+{
+    const auto it = m_entries.find(key);
+    if (it == m_entries.end())
+        return;
+    m_bytes -= it->cost;
+    m_lru.erase(it->lru); // `key` may refer into this node: erase last
+    m_entries.erase(it);
+}
+
+void PieceHashCache::clear()
+{
+    QMutexLocker locker(&m_mutex);
+    m_entries.clear();
+    m_lru.clear();
+    m_bytes = 0;
+}
+
+int PieceHashCache::entryCount() const
+{
+    QMutexLocker locker(&m_mutex);
+    return int(m_entries.size());
+}
+
+qint64 PieceHashCache::byteCount() const
+{
+    QMutexLocker locker(&m_mutex);
+    return m_bytes;
+}
+
+qint64 PieceHashCache::hashCount() const
+{
+    QMutexLocker locker(&m_mutex);
+    return m_hashCount;
+}
+
+int PieceHashCache::waiterCount() const
+{
+    QMutexLocker locker(&m_mutex);
+    return m_waiters;
+}
+
+} // namespace starling::transfer

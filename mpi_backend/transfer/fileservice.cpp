@@ -1,0 +1,281 @@
+#include "fileservice.h"
+
+#include "transfer/rangeheader.h"
+#include "transfer/transferplan.h"
+#include "transfer/transferplanner.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QLocale>
+#include <QTimeZone>
+
+#include <chrono>
+
+namespace starling::mpi {
+
+namespace {
+
+constexpr int kMaxListing = 100000;
+// A relay connection waits this long for the next bytes before giving up on the cluster.
+constexpr std::chrono::milliseconds kRelayIdle{30000};
+constexpr std::chrono::milliseconds kRelayPoll{250};
+
+int statusFor(const QString &code)
+{
+    if (code == QLatin1String("bad_path") || code == QLatin1String("bad_request"))
+        return 400;
+    if (code == QLatin1String("not_found"))
+        return 404;
+    if (code == QLatin1String("forbidden") || code == QLatin1String("is_directory"))
+        return 403;
+    if (code == QLatin1String("not_a_directory"))
+        return 404;
+    if (code == QLatin1String("too_many_entries"))
+        return 413;
+    if (code == QLatin1String("no_slaves"))
+        return 503;
+    return 500;
+}
+
+http::HttpResponse jsonError(int status, const QString &code, const QString &message)
+{
+    return http::HttpResponse::json(
+        status, {{QLatin1String("error"), message}, {QLatin1String("code"), code}});
+}
+
+http::HttpResponse textError(const Error &error)
+{
+    return http::HttpResponse::text(statusFor(error.code), error.message.toUtf8() + '\n');
+}
+
+QByteArray httpDate(std::int64_t mtimeNs)
+{
+    const QDateTime time = QDateTime::fromMSecsSinceEpoch(mtimeNs / 1000000, QTimeZone::utc());
+    return QLocale::c()
+        .toString(time, QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+        .toLatin1();
+}
+
+} // namespace
+
+FileService::FileService(transfer::ExportRoot root, RelayService &relay)
+    : m_root(std::move(root)), m_relay(relay)
+{}
+
+void FileService::setSlaves(std::vector<Slave> slaves, Policy policy)
+{
+    std::lock_guard lock(m_mutex);
+    m_slaves = std::move(slaves);
+    m_policy = policy;
+}
+
+void FileService::setEventSink(std::function<void(QJsonObject)> sink)
+{
+    std::lock_guard lock(m_mutex);
+    m_sink = std::move(sink);
+}
+
+void FileService::stop()
+{
+    m_stopping = true;
+}
+
+void FileService::emitEvent(QJsonObject event)
+{
+    std::function<void(QJsonObject)> sink;
+    {
+        std::lock_guard lock(m_mutex);
+        sink = m_sink;
+    }
+    if (sink)
+        sink(std::move(event));
+}
+
+std::optional<http::HttpResponse> FileService::handle(const http::HttpRequest &request)
+{
+    const QByteArray &path = request.path;
+    if (path == "/api/v1/files")
+        return listing("/", false);
+    if (path == "/api/v1/plan")
+        return plan(request);
+    if (path.startsWith("/files/")) {
+        const QByteArray relative = path.mid(6); // keeps the leading '/'
+        auto file = m_root.resolve(relative);
+        if (!file && file.errorCode() == QLatin1String("not_found") &&
+            relative.endsWith(".meta4")) {
+            // No such file, but the file it describes: its Metalink document.
+            const auto described = m_root.resolve(relative.chopped(6));
+            if (described && !described->isDirectory)
+                return metalink(*described, request.header("Host"));
+        }
+        if (!file)
+            return textError(Error{file.error(), file.errorCode()});
+        if (file->isDirectory) {
+            http::HttpResponse moved = http::HttpResponse::text(301, "a directory\n");
+            moved.headers.append(
+                {QByteArray("Location"), '/' + transfer::encodePath(file->relativePath) +
+                                             (file->relativePath.isEmpty() ? "" : "/")});
+            return moved;
+        }
+        return relay(request, *file);
+    }
+    if (path == "/" || path.endsWith('/'))
+        return listing(path, true);
+    return std::nullopt;
+}
+
+http::HttpResponse FileService::relay(const http::HttpRequest &request,
+                                      const transfer::ResolvedFile &file)
+{
+    const QByteArray etag = transfer::makeEtag(file.size, file.mtimeNs);
+    const QByteArray ifMatch = request.header("If-Match");
+    if (!ifMatch.isNull() && ifMatch.trimmed() != "*" && !ifMatch.contains(etag))
+        return http::HttpResponse::text(412, "the file changed: its ETag is now " + etag + '\n');
+
+    const transfer::RangeRequest range = transfer::parseRange(request.header("Range"), file.size);
+    http::HttpResponse response;
+    switch (range.kind) {
+    case transfer::RangeRequest::Kind::Unsatisfiable:
+    case transfer::RangeRequest::Kind::Malformed:
+    case transfer::RangeRequest::Kind::MultipleRanges: {
+        const char *why = range.kind == transfer::RangeRequest::Kind::Unsatisfiable
+                              ? "range not satisfiable"
+                          : range.kind == transfer::RangeRequest::Kind::Malformed
+                              ? "malformed Range header"
+                              : "only one range per request is served";
+        response = http::HttpResponse::text(416, QByteArray(why) + " (file is " +
+                                                     QByteArray::number(file.size) + " bytes)\n");
+        response.headers.append(
+            {QByteArray("Content-Range"), transfer::unsatisfiedContentRange(file.size)});
+        return response;
+    }
+    case transfer::RangeRequest::Kind::Whole:
+    case transfer::RangeRequest::Kind::Partial:
+        break;
+    }
+    const int status = range.kind == transfer::RangeRequest::Kind::Partial ? 206 : 200;
+    if (range.length == 0 || request.method == "HEAD") {
+        // HEAD reads no byte, so no relay starts; the reader is never called.
+        response = http::HttpResponse::streamed(status, range.length,
+                                                [](qint64, char *, qint64) { return qint64(-1); });
+    } else {
+        auto handle = m_relay.open(file.relativePath, etag, range.offset, range.length);
+        std::atomic<bool> *stopping = &m_stopping;
+        response = http::HttpResponse::streamed(
+            status, range.length,
+            [handle, stopping](qint64, char *buffer, qint64 max) -> qint64 {
+                auto idle = std::chrono::milliseconds(0);
+                while (!stopping->load()) {
+                    const qint64 n = handle->pipe->read(buffer, max, kRelayPoll);
+                    if (n > 0)
+                        return n;
+                    if (n == 0 || !handle->pipe->failure().isEmpty() || handle->pipe->cancelled())
+                        return -1; // ended early or failed: the client sees a short body
+                    idle += kRelayPoll;
+                    if (idle >= kRelayIdle)
+                        return -1;
+                }
+                return -1;
+            },
+            1024 * 1024);
+    }
+    response.contentType = "application/octet-stream";
+    response.headers.append({QByteArray("Accept-Ranges"), QByteArray("bytes")});
+    response.headers.append({QByteArray("ETag"), etag});
+    response.headers.append({QByteArray("Last-Modified"), httpDate(file.mtimeNs)});
+    if (status == 206) {
+        response.headers.append({QByteArray("Content-Range"),
+                                 transfer::contentRange(range.offset, range.length, file.size)});
+    }
+    return response;
+}
+
+Expected<transfer::TransferPlan> FileService::makePlan(const transfer::ResolvedFile &file,
+                                                       std::optional<sched::StrategyKind> strategy)
+{
+    const qint64 pieceSize = transfer::pieceSizeFor(file.size);
+    auto digest = m_hashes.digest(file.absolutePath, pieceSize);
+    if (!digest)
+        return Error{digest.error(), digest.errorCode()};
+    transfer::PlanRequest request;
+    request.transferId = QStringLiteral("t%1-%2")
+                             .arg(QDateTime::currentMSecsSinceEpoch(), 0, 36)
+                             .arg(m_nextTransfer.fetch_add(1));
+    request.path = file.relativePath;
+    request.digest = std::move(digest).value();
+    {
+        std::lock_guard lock(m_mutex);
+        request.strategy = strategy.value_or(m_policy.strategy);
+        request.pdds = m_policy.pdds;
+        for (const Slave &slave : m_slaves) {
+            request.candidates.push_back({slave.rank, slave.name, slave.dataUrl, slave.state,
+                                          slave.weight, slave.loadRank, slave.linkMBps,
+                                          slave.unitComputeS});
+        }
+    }
+    return transfer::planTransfer(request);
+}
+
+http::HttpResponse FileService::plan(const http::HttpRequest &request)
+{
+    const QByteArray path = request.queryValue("path");
+    if (path.isEmpty())
+        return jsonError(400, QStringLiteral("bad_request"),
+                         QStringLiteral("give the file as ?path=<path under the export root>"));
+    std::optional<sched::StrategyKind> strategy;
+    if (const QByteArray name = request.queryValue("strategy"); !name.isNull()) {
+        strategy = sched::strategyKindFromString(QString::fromUtf8(name));
+        if (!strategy)
+            return jsonError(400, QStringLiteral("bad_request"),
+                             QStringLiteral("unknown strategy \"%1\": use equal, cpu, bw, pdds, "
+                                            "optimal or dynamic")
+                                 .arg(QString::fromUtf8(name.left(32))));
+    }
+    const auto file = m_root.resolve(QByteArray('/' + path));
+    if (!file)
+        return jsonError(statusFor(file.errorCode()), file.errorCode(), file.error());
+    if (file->isDirectory)
+        return jsonError(
+            400, QStringLiteral("is_directory"),
+            QStringLiteral("%1 is a directory; plans are for files").arg(file->relativePath));
+    auto made = makePlan(*file, strategy);
+    if (!made) {
+        const QString code = made.errorCode() == QLatin1String("no_source")
+                                 ? QStringLiteral("no_slaves")
+                                 : made.errorCode();
+        return jsonError(statusFor(code), code, made.error());
+    }
+    const transfer::TransferPlan &plan = *made;
+    // The block map for the console: runs of consecutive blocks on one slave.
+    QJsonArray runs;
+    for (size_t i = 0; i < plan.blocks.size();) {
+        size_t j = i;
+        while (j < plan.blocks.size() && plan.blocks[j].source == plan.blocks[i].source)
+            ++j;
+        runs.append(
+            QJsonArray{plan.sources[size_t(plan.blocks[i].source)].name, int(i), int(j - i)});
+        i = j;
+    }
+    emitEvent({{QLatin1String("kind"), QStringLiteral("transfer_planned")},
+               {QLatin1String("transfer_id"), plan.transferId},
+               {QLatin1String("path"), plan.path},
+               {QLatin1String("size"), double(plan.size)},
+               {QLatin1String("piece_size"), double(plan.pieceSize)},
+               {QLatin1String("blocks"), int(plan.blocks.size())},
+               {QLatin1String("strategy"), plan.strategy},
+               {QLatin1String("runs"), runs},
+               {QLatin1String("time_ms"), double(QDateTime::currentMSecsSinceEpoch())}});
+    return http::HttpResponse::json(200, plan.toJson());
+}
+
+http::HttpResponse FileService::listing(const QByteArray &, bool)
+{
+    return http::HttpResponse::text(501, "listing: not built yet\n");
+}
+
+http::HttpResponse FileService::metalink(const transfer::ResolvedFile &, const QByteArray &)
+{
+    return http::HttpResponse::text(501, "metalink: not built yet\n");
+}
+
+} // namespace starling::mpi
