@@ -349,13 +349,13 @@ std::vector<Scenario> heterogeneous(Bench &bench, const SourceFile &source, cons
         contenders.push_back(
             {QStringLiteral("aria2c on the Metalink (-s4)"),
              [&](const QString &out) {
-                 // One connection per mirror, all four mirrors, splits down to 1 MiB so idle
-                 // connections can take over the slow mirrors' remaining pieces.
+                 // Four connections (-s4), at most one per mirror (-x1), so all four mirrors
+                 // are used; splits down to 1 MiB so idle connections can take over the slow
+                 // mirrors' remaining pieces.
                  return aria2Command(
                      bench.tools.aria2c,
                      {QStringLiteral("--follow-metalink=mem"), QStringLiteral("-s4"),
-                      QStringLiteral("-x1"), QStringLiteral("--metalink-servers=4"),
-                      QStringLiteral("-k1M"),
+                      QStringLiteral("-x1"), QStringLiteral("-k1M"),
                       relayUrl(cluster.masterUrl(), source, QStringLiteral(".meta4")).toString()},
                      out, {});
              },
