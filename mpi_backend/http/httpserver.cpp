@@ -516,6 +516,19 @@ HttpResponse HttpResponse::fileRange(int status, int fd, qint64 offset, qint64 l
     return response;
 }
 
+HttpResponse HttpResponse::fileRange(int status, std::shared_ptr<const int> fd, qint64 offset,
+                                     qint64 length)
+{
+    HttpResponse response;
+    response.status = status;
+    response.contentType = "application/octet-stream";
+    response.bodyKind = BodyKind::FileRange;
+    response.file = std::move(fd);
+    response.offset = offset;
+    response.length = length;
+    return response;
+}
+
 HttpResponse HttpResponse::fileRange(int status, QString path, qint64 offset, qint64 length)
 {
     HttpResponse response;

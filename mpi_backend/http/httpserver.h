@@ -89,6 +89,9 @@ struct HttpResponse
     static HttpResponse json(int status, const QJsonObject &object); // compact, '\n'-terminated
     // Takes ownership of `fd` (closed even if the response is never sent).
     static HttpResponse fileRange(int status, int fd, qint64 offset, qint64 length);
+    // Shares an owned descriptor (one closed with its last owner).
+    static HttpResponse fileRange(int status, std::shared_ptr<const int> fd, qint64 offset,
+                                  qint64 length);
     static HttpResponse fileRange(int status, QString path, qint64 offset, qint64 length);
     static HttpResponse streamed(int status, qint64 length, StreamReader reader,
                                  qint64 chunkBytes = 64 * 1024);
