@@ -13,15 +13,17 @@ QLatin1String key(const char *name)
     return QLatin1String(name);
 }
 
-// Rounded so JSON lines stay short and stable to read.
-double rounded(double value, double unit)
+// Rounded so JSON lines stay short and stable to read (dividing by a power of ten gives the
+// nearest double to the decimal, which prints without noise digits).
+double rounded(double value, int decimals)
 {
-    return std::round(value / unit) * unit;
+    const double scale = std::pow(10.0, decimals);
+    return std::round(value * scale) / scale;
 }
 
 double megabytes(double bytesPerSecond)
 {
-    return rounded(bytesPerSecond / 1e6, 0.01);
+    return rounded(bytesPerSecond / 1e6, 2);
 }
 
 QJsonArray sourceArray(const std::vector<SourceProgress> &sources, bool final)
@@ -70,9 +72,9 @@ QJsonObject DownloadProgress::toJson() const
             {key("bytes_resumed"), resumedBytes},
             {key("blocks_done"), blocksDone},
             {key("blocks_total"), blocksTotal},
-            {key("elapsed_s"), rounded(elapsedS, 0.001)},
+            {key("elapsed_s"), rounded(elapsedS, 3)},
             {key("rate_MBps"), megabytes(rateBps)},
-            {key("eta_s"), etaS < 0 ? QJsonValue() : QJsonValue(rounded(etaS, 0.1))},
+            {key("eta_s"), etaS < 0 ? QJsonValue() : QJsonValue(rounded(etaS, 1))},
             {key("reassignments"), reassignments},
             {key("sources"), sourceArray(sources, false)}};
 }
@@ -91,7 +93,7 @@ QJsonObject DownloadSummary::toJson() const
             {key("bytes"), progress.totalBytes},
             {key("bytes_resumed"), progress.resumedBytes},
             {key("blocks"), progress.blocksTotal},
-            {key("seconds"), rounded(progress.elapsedS, 0.001)},
+            {key("seconds"), rounded(progress.elapsedS, 3)},
             {key("MBps"), megabytes(averageBps())},
             {key("reassignments"), progress.reassignments},
             {key("sha256"), QString::fromLatin1(sha256)},

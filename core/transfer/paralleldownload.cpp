@@ -2,6 +2,7 @@
 
 #include "transfer/blockfetch.h"
 #include "transfer/blockrecord.h"
+#include "transfer/downloadsource.h"
 #include "transfer/partfile.h"
 #include "transfer/sha256.h"
 
@@ -11,7 +12,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -22,69 +22,9 @@ namespace {
 
 constexpr int kPollMs = 100; // the longest curl_multi_poll waits between checks
 constexpr std::int64_t kRateWindowMs = 2000;
-constexpr std::int64_t kSampleEveryMs = 100;
-constexpr std::int64_t kMinBusyMsForRate = 200; // a shorter measurement says little
-constexpr double kDefaultRateBps = 100e6;       // for sources nothing is known about yet
+constexpr double kDefaultRateBps = 100e6; // for sources nothing is known about yet
 
-using Samples = std::deque<std::pair<std::int64_t, qint64>>; // (ms, bytes received so far)
-
-double rateOver(const Samples &samples, std::int64_t nowMs, qint64 nowBytes)
-{
-    if (samples.empty() || nowMs <= samples.front().first)
-        return 0;
-    return double(nowBytes - samples.front().second) * 1000.0 /
-           double(nowMs - samples.front().first);
-}
-
-void addSample(Samples &samples, std::int64_t nowMs, qint64 bytes, std::int64_t windowMs)
-{
-    if (samples.empty() || nowMs - samples.back().first >= kSampleEveryMs)
-        samples.emplace_back(nowMs, bytes);
-    // Keep one sample at least windowMs old, so the rate covers the whole window.
-    while (samples.size() >= 2 && nowMs - samples[1].first >= windowMs)
-        samples.pop_front();
-}
-
-struct Source
-{
-    PlanSource plan;
-    bool abandoned = false;
-    QString reason;
-    std::deque<int> queue; // block indices, fetched front first
-    std::vector<std::unique_ptr<BlockFetch>> connections;
-    qint64 received = 0; // increased by its BlockFetches as bytes arrive
-    qint64 verifiedBytes = 0;
-    int verifiedBlocks = 0;
-    std::int64_t busyMs = 0;     // time with at least one block in flight, before busySince
-    std::int64_t busySince = -1; // when the current busy stretch began; -1 = idle
-    Samples slowWindow;          // while busy, for the too-slow rule
-    Samples display;             // for the progress rate
-
-    int inFlight() const
-    {
-        return int(std::count_if(connections.begin(), connections.end(),
-                                 [](const auto &c) { return c->busy(); }));
-    }
-    // Keeps busy time exact: called whenever a block starts or ends on this source.
-    void updateBusy(std::int64_t nowMs)
-    {
-        const bool busy = inFlight() > 0;
-        if (busy && busySince < 0) {
-            busySince = nowMs;
-        } else if (!busy && busySince >= 0) {
-            busyMs += nowMs - busySince;
-            busySince = -1;
-        }
-    }
-    // Bytes per second while busy; nothing until a block completed or enough time passed.
-    std::optional<double> measuredRate(std::int64_t nowMs) const
-    {
-        const std::int64_t busy = busyMs + (busySince >= 0 ? nowMs - busySince : 0);
-        if (busy <= 0 || received == 0 || (busy < kMinBusyMsForRate && verifiedBlocks == 0))
-            return std::nullopt;
-        return double(received) * 1000.0 / double(busy);
-    }
-};
+using Source = DownloadSource;
 
 } // namespace
 
@@ -116,7 +56,7 @@ struct ParallelDownload::Private
     std::int64_t lastRecordMs = 0;
     std::int64_t startMs = 0;
     std::int64_t lastProgressMs = 0;
-    Samples display;
+    RateWindow display;
 
     mutable QMutex publishedMutex;
     DownloadProgress published;
@@ -388,15 +328,8 @@ void ParallelDownload::Private::reassign(std::vector<int> blocks)
     for (size_t i = 0; i < sources.size(); ++i) {
         if (sources[i].abandoned)
             continue;
-        double pending = 0;
-        for (const int b : sources[i].queue)
-            pending += double(plan.blocks[size_t(b)].length);
-        for (const auto &c : sources[i].connections) {
-            if (c->busy())
-                pending += double(c->block().length - c->received());
-        }
         candidates.push_back(i);
-        pendingBytes.push_back(pending);
+        pendingBytes.push_back(sources[i].pendingBytes(plan));
     }
     if (candidates.empty()) {
         unassigned.insert(unassigned.end(), blocks.begin(), blocks.end());
@@ -441,7 +374,7 @@ void ParallelDownload::Private::tick(std::int64_t nowMs, bool force)
 {
     for (size_t i = 0; i < sources.size() && !fatal; ++i) {
         Source &s = sources[i];
-        addSample(s.display, nowMs, s.received, kRateWindowMs);
+        s.display.add(nowMs, s.received, kRateWindowMs);
         if (s.abandoned || s.inFlight() == 0) {
             s.slowWindow.clear();
             continue;
@@ -457,10 +390,10 @@ void ParallelDownload::Private::tick(std::int64_t nowMs, bool force)
         }
         if (s.abandoned || s.plan.linkMBps <= 0)
             continue;
-        addSample(s.slowWindow, nowMs, s.received, options.slowWindowMs);
-        if (nowMs - s.slowWindow.front().first < options.slowWindowMs)
+        s.slowWindow.add(nowMs, s.received, options.slowWindowMs);
+        if (s.slowWindow.spanMs(nowMs) < options.slowWindowMs)
             continue;
-        const double rate = rateOver(s.slowWindow, nowMs, s.received);
+        const double rate = s.slowWindow.rate(nowMs, s.received);
         if (rate < options.slowFraction * s.plan.linkMBps * 1e6 &&
             anotherSourceKeepsUp(int(i), nowMs))
             abandon(int(i),
@@ -470,7 +403,7 @@ void ParallelDownload::Private::tick(std::int64_t nowMs, bool force)
                         .arg(s.plan.linkMBps),
                     {});
     }
-    addSample(display, nowMs, totalReceived(), kRateWindowMs);
+    display.add(nowMs, totalReceived(), kRateWindowMs);
     if (recordDirty && (force || nowMs - lastRecordMs >= options.recordIntervalMs))
         saveRecord();
     if (force || nowMs - lastProgressMs >= options.progressIntervalMs) {
@@ -507,26 +440,13 @@ DownloadProgress ParallelDownload::Private::snapshot(std::int64_t nowMs) const
     p.reassignments = reassignments;
     p.elapsedS = double(nowMs - startMs) / 1000.0;
     for (const Source &s : sources) {
-        SourceProgress sp;
-        sp.name = s.plan.name;
-        sp.url = s.plan.url;
-        sp.reason = s.reason;
-        sp.bytesReceived = s.received;
-        sp.bytesVerified = s.verifiedBytes;
-        sp.blocksVerified = s.verifiedBlocks;
-        sp.inFlight = s.inFlight();
-        sp.queued = int(s.queue.size());
-        sp.rateBps = rateOver(s.display, nowMs, s.received);
-        sp.status = s.abandoned                          ? SourceStatus::Abandoned
-                    : (sp.inFlight > 0 || sp.queued > 0) ? SourceStatus::Active
-                                                         : SourceStatus::Idle;
+        p.sources.push_back(s.progress(nowMs));
         for (const auto &c : s.connections) {
             if (c->busy())
-                p.doneBytes += c->received();
+                p.doneBytes += c->received(); // bytes of blocks in flight count as progress
         }
-        p.sources.push_back(sp);
     }
-    p.rateBps = rateOver(display, nowMs, totalReceived());
+    p.rateBps = display.rate(nowMs, totalReceived());
     p.etaS = p.rateBps > 0 ? double(p.totalBytes - p.doneBytes) / p.rateBps : -1;
     if (blocksDone == p.blocksTotal)
         p.etaS = 0;
@@ -657,6 +577,11 @@ Expected<DownloadSummary> ParallelDownload::run()
                 "sources_failed");
             break;
         }
+        d->tick(steadyNowMs(), false);
+        if (d->fatal)
+            break;
+        if (d->inFlight == 0)
+            continue; // the tick abandoned a source: hand its blocks out before waiting
         int ready = 0;
         const CURLMcode polled = curl_multi_poll(d->multi, nullptr, 0, kPollMs, &ready);
         int running = 0;
@@ -672,8 +597,6 @@ Expected<DownloadSummary> ParallelDownload::run()
         if (d->stopRequested.load(std::memory_order_relaxed))
             d->fail(QStringLiteral("interrupted; run again with --resume to continue"),
                     "interrupted");
-        if (!d->fatal)
-            d->tick(steadyNowMs(), false);
     }
     return d->finish();
 }

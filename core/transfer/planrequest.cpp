@@ -12,8 +12,6 @@ namespace starling::transfer {
 
 namespace {
 
-constexpr qsizetype kMaxPlanBytes = 256 * 1024 * 1024; // 2^20 blocks of ~200 bytes of JSON
-
 // Text from the network, made safe for one line of output.
 QString oneLine(const QString &text, int maxLength = 200)
 {
@@ -40,6 +38,7 @@ bool isCleanRelativePath(const QString &path)
 struct Body
 {
     QByteArray bytes;
+    qint64 maxBytes = 0;
     bool overflow = false;
 };
 
@@ -47,7 +46,7 @@ size_t collect(char *data, size_t size, size_t count, void *out)
 {
     Body &body = *static_cast<Body *>(out);
     const size_t length = size * count;
-    if (body.bytes.size() + qsizetype(length) > kMaxPlanBytes) {
+    if (qint64(body.bytes.size()) + qint64(length) > body.maxBytes) {
         body.overflow = true;
         return 0;
     }
@@ -111,7 +110,7 @@ Expected<QString> exportRelativePath(const QString &argument, const QString &exp
 }
 
 Expected<TransferPlan> requestPlan(const QUrl &master, const QString &path, const QString &strategy,
-                                   int timeoutMs)
+                                   int timeoutMs, qint64 maxBytes)
 {
     ensureCurlInitialised();
     QUrl base = master;
@@ -125,6 +124,7 @@ Expected<TransferPlan> requestPlan(const QUrl &master, const QString &path, cons
     if (!curl)
         return Error{QStringLiteral("cannot start libcurl"), QStringLiteral("unreachable")};
     Body body;
+    body.maxBytes = maxBytes;
     char curlError[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(curl, CURLOPT_URL, url.constData());
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -143,9 +143,9 @@ Expected<TransferPlan> requestPlan(const QUrl &master, const QString &path, cons
 
     const QString where = base.toString();
     if (body.overflow)
-        return Error{QStringLiteral("the master at %1 sent a plan larger than %2 MiB")
+        return Error{QStringLiteral("the master at %1 sent a plan larger than %2 bytes")
                          .arg(where)
-                         .arg(kMaxPlanBytes >> 20),
+                         .arg(maxBytes),
                      QStringLiteral("bad_plan")};
     if (result != CURLE_OK) {
         const QString why =
