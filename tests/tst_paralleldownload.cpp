@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -138,8 +139,10 @@ private slots:
     void correctBytes();
     void replacesExistingOutput();
     void hangingSourceMovesBlocks();
+    void refusedSourceMovesBlocks();
     void wrongBytesFetchedElsewhere();
     void wrongBytesTwiceFails();
+    void rangeIgnoredFetchedElsewhere();
     void wholeFileMismatchFails();
     void fileChangedStops();
     void everySourceFails();
@@ -241,6 +244,22 @@ void TestParallelDownload::hangingSourceMovesBlocks()
     }));
 }
 
+void TestParallelDownload::refusedSourceMovesBlocks()
+{
+    Scenario s(10 * kPiece, 2);
+    QTcpServer probe; // a port that was free a moment ago: nothing listens there now
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 dead = probe.serverPort();
+    probe.close();
+    s.plan.sources[0].url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(dead));
+    const auto result = s.run(s.options());
+    QVERIFY2(result.hasValue(), qPrintable(errorOf(result)));
+    QCOMPARE(readAll(s.output), s.data);
+    QCOMPARE(toString(result->progress.sources[0].status), toString(SourceStatus::Abandoned));
+    QCOMPARE(result->progress.reassignments, s.blocksOf(0).size());
+    QCOMPARE(sorted(s.slaves[1]->requestedBlocks()), range(10));
+}
+
 void TestParallelDownload::wrongBytesFetchedElsewhere()
 {
     Scenario s(12 * kPiece + 5, 2);
@@ -272,6 +291,24 @@ void TestParallelDownload::wrongBytesTwiceFails()
     QVERIFY2(result.error().contains(QStringLiteral("block %1").arg(bad)),
              qPrintable(result.error()));
     QVERIFY(!QFile::exists(s.output));
+}
+
+void TestParallelDownload::rangeIgnoredFetchedElsewhere()
+{
+    // A server that answers 200 with the whole file is not a block source; the client stops
+    // reading it early (no need to receive 4 MiB to learn that).
+    Scenario s(64 * kPiece, 2);
+    s.slaves[0]->mode = FakeSlave::Mode::Whole;
+    const auto result = s.run(s.options());
+    QVERIFY2(result.hasValue(), qPrintable(errorOf(result)));
+    QCOMPARE(readAll(s.output), s.data);
+    const DownloadProgress &p = result->progress;
+    QCOMPARE(toString(p.sources[0].status), toString(SourceStatus::Abandoned));
+    QVERIFY2(p.sources[0].reason.contains(QLatin1String("HTTP 200")) &&
+                 p.sources[0].reason.contains(QLatin1String("Range was ignored")),
+             qPrintable(p.sources[0].reason));
+    QVERIFY(p.sources[0].bytesReceived < s.data.size() / 2);
+    QCOMPARE(p.sources[1].bytesVerified, s.data.size());
 }
 
 void TestParallelDownload::wholeFileMismatchFails()
