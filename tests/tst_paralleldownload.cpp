@@ -66,7 +66,7 @@ struct Scenario
         DownloadOptions o;
         o.outputPath = output;
         o.resume = resume;
-        o.stallTimeoutMs = 1000;
+        o.stallTimeoutMs = 5000; // healthy fakes must never look stalled on a loaded machine
         o.progressIntervalMs = 50;
         o.onWarning = [this](const QString &line) {
             warnings << line;
@@ -172,9 +172,7 @@ void TestParallelDownload::correctBytes()
     QFETCH(qint64, size);
     QFETCH(int, sources);
     Scenario s(size, sources, quint32(size + sources));
-    DownloadOptions options = s.options();
-    options.stallTimeoutMs = 5000; // healthy sources; a loaded machine must not look like a stall
-    const auto result = s.run(options);
+    const auto result = s.run(s.options());
     QVERIFY2(result.hasValue(), qPrintable(errorOf(result)));
     QCOMPARE(readAll(s.output), s.data);
     QCOMPARE(QFileInfo(s.output).size(), size);
@@ -223,7 +221,9 @@ void TestParallelDownload::hangingSourceMovesBlocks()
 {
     Scenario s(24 * kPiece + 100, 3);
     s.slaves[1]->mode = FakeSlave::Mode::Hang;
-    const auto result = s.run(s.options());
+    DownloadOptions options = s.options();
+    options.stallTimeoutMs = 1000;
+    const auto result = s.run(options);
     QVERIFY2(result.hasValue(), qPrintable(errorOf(result)));
     QCOMPARE(readAll(s.output), s.data);
     QCOMPARE(s.leftovers(), QStringList());
@@ -457,7 +457,7 @@ void TestParallelDownload::slowSourceAbandoned()
     Scenario s(16 * kPiece, 2, 5, {1.0, 100.0});
     s.slaves[1]->delayMs = 250;
     DownloadOptions options = s.options();
-    options.stallTimeoutMs = 5000; // slow, not silent: the rate rule must catch it
+    // Slow, not silent: the rate rule must catch it (stallTimeoutMs stays 5 s).
     options.slowWindowMs = 1000;
     const auto result = s.run(options);
     QVERIFY2(result.hasValue(), qPrintable(errorOf(result)));
