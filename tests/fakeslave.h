@@ -64,6 +64,7 @@ public:
         Corrupt, // blocks in corruptBlocks (all if empty) get one byte flipped
         Fail,    // 500
         Changed, // 412, as if the file changed on disk
+        Whole,   // ignores Range: 200 with the whole file
     };
 
     FakeSlave(QByteArray data, QByteArray etag, QString path)
@@ -126,6 +127,8 @@ private:
             return HttpResponse::text(500, "disk on fire\n");
         if (current == Mode::Changed || request.header("If-Match") != m_etag)
             return HttpResponse::json(412, {{QStringLiteral("error"), QStringLiteral("changed")}});
+        if (current == Mode::Whole)
+            return {200, "application/octet-stream", m_data, {}};
         const auto range = parseRange(request.header("Range"), m_data.size());
         if (!range)
             return HttpResponse::text(416, "bad range\n");

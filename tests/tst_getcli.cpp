@@ -283,7 +283,7 @@ private slots:
         for (const auto &slave : cluster.slaves)
             slave->failAfter = 3;
         const Outcome first =
-            run({cluster.fileUrl(), QStringLiteral("--stall-timeout"), QStringLiteral("1")});
+            run({cluster.fileUrl(), QStringLiteral("--stall-timeout"), QStringLiteral("5")});
         QCOMPARE(first.exitCode, 1);
         QVERIFY2(first.err.contains(QLatin1String("every source failed")), qPrintable(first.err));
         QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("f one.bin.starling-part.json"))));

@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -65,7 +66,7 @@ struct Scenario
         DownloadOptions o;
         o.outputPath = output;
         o.resume = resume;
-        o.stallTimeoutMs = 1000;
+        o.stallTimeoutMs = 5000; // healthy fakes must never look stalled on a loaded machine
         o.progressIntervalMs = 50;
         o.onWarning = [this](const QString &line) {
             warnings << line;
@@ -138,8 +139,10 @@ private slots:
     void correctBytes();
     void replacesExistingOutput();
     void hangingSourceMovesBlocks();
+    void refusedSourceMovesBlocks();
     void wrongBytesFetchedElsewhere();
     void wrongBytesTwiceFails();
+    void rangeIgnoredFetchedElsewhere();
     void wholeFileMismatchFails();
     void fileChangedStops();
     void everySourceFails();
@@ -169,9 +172,7 @@ void TestParallelDownload::correctBytes()
     QFETCH(qint64, size);
     QFETCH(int, sources);
     Scenario s(size, sources, quint32(size + sources));
-    DownloadOptions options = s.options();
-    options.stallTimeoutMs = 5000; // healthy sources; a loaded machine must not look like a stall
-    const auto result = s.run(options);
+    const auto result = s.run(s.options());
     QVERIFY2(result.hasValue(), qPrintable(errorOf(result)));
     QCOMPARE(readAll(s.output), s.data);
     QCOMPARE(QFileInfo(s.output).size(), size);
@@ -220,7 +221,9 @@ void TestParallelDownload::hangingSourceMovesBlocks()
 {
     Scenario s(24 * kPiece + 100, 3);
     s.slaves[1]->mode = FakeSlave::Mode::Hang;
-    const auto result = s.run(s.options());
+    DownloadOptions options = s.options();
+    options.stallTimeoutMs = 1000;
+    const auto result = s.run(options);
     QVERIFY2(result.hasValue(), qPrintable(errorOf(result)));
     QCOMPARE(readAll(s.output), s.data);
     QCOMPARE(s.leftovers(), QStringList());
@@ -239,6 +242,22 @@ void TestParallelDownload::hangingSourceMovesBlocks()
     QVERIFY(std::any_of(s.warnings.begin(), s.warnings.end(), [](const QString &w) {
         return w.startsWith(QLatin1String("slave-3")) && w.contains(QLatin1String("abandoned"));
     }));
+}
+
+void TestParallelDownload::refusedSourceMovesBlocks()
+{
+    Scenario s(10 * kPiece, 2);
+    QTcpServer probe; // a port that was free a moment ago: nothing listens there now
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 dead = probe.serverPort();
+    probe.close();
+    s.plan.sources[0].url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(dead));
+    const auto result = s.run(s.options());
+    QVERIFY2(result.hasValue(), qPrintable(errorOf(result)));
+    QCOMPARE(readAll(s.output), s.data);
+    QCOMPARE(toString(result->progress.sources[0].status), toString(SourceStatus::Abandoned));
+    QCOMPARE(result->progress.reassignments, s.blocksOf(0).size());
+    QCOMPARE(sorted(s.slaves[1]->requestedBlocks()), range(10));
 }
 
 void TestParallelDownload::wrongBytesFetchedElsewhere()
@@ -272,6 +291,24 @@ void TestParallelDownload::wrongBytesTwiceFails()
     QVERIFY2(result.error().contains(QStringLiteral("block %1").arg(bad)),
              qPrintable(result.error()));
     QVERIFY(!QFile::exists(s.output));
+}
+
+void TestParallelDownload::rangeIgnoredFetchedElsewhere()
+{
+    // A server that answers 200 with the whole file is not a block source; the client stops
+    // reading it early (no need to receive 4 MiB to learn that).
+    Scenario s(64 * kPiece, 2);
+    s.slaves[0]->mode = FakeSlave::Mode::Whole;
+    const auto result = s.run(s.options());
+    QVERIFY2(result.hasValue(), qPrintable(errorOf(result)));
+    QCOMPARE(readAll(s.output), s.data);
+    const DownloadProgress &p = result->progress;
+    QCOMPARE(toString(p.sources[0].status), toString(SourceStatus::Abandoned));
+    QVERIFY2(p.sources[0].reason.contains(QLatin1String("HTTP 200")) &&
+                 p.sources[0].reason.contains(QLatin1String("Range was ignored")),
+             qPrintable(p.sources[0].reason));
+    QVERIFY(p.sources[0].bytesReceived < s.data.size() / 2);
+    QCOMPARE(p.sources[1].bytesVerified, s.data.size());
 }
 
 void TestParallelDownload::wholeFileMismatchFails()
@@ -420,7 +457,7 @@ void TestParallelDownload::slowSourceAbandoned()
     Scenario s(16 * kPiece, 2, 5, {1.0, 100.0});
     s.slaves[1]->delayMs = 250;
     DownloadOptions options = s.options();
-    options.stallTimeoutMs = 5000; // slow, not silent: the rate rule must catch it
+    // Slow, not silent: the rate rule must catch it (stallTimeoutMs stays 5 s).
     options.slowWindowMs = 1000;
     const auto result = s.run(options);
     QVERIFY2(result.hasValue(), qPrintable(errorOf(result)));

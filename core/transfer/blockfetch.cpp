@@ -109,8 +109,10 @@ size_t BlockFetch::receive(const char *data, size_t length)
         m_accepting = m_status == 206 || (m_status == 200 && m_wholeFile);
     }
     if (!m_accepting) {
+        // Keep the start for the message; the rest (maybe a whole file sent as 200) is not
+        // worth waiting for.
         m_errorBody.append(data, qMin(qsizetype(length), kMaxErrorBody - m_errorBody.size()));
-        return length;
+        return m_errorBody.size() < kMaxErrorBody ? length : 0;
     }
     if (m_received + qint64(length) > m_block.length) {
         m_overflow = true;
@@ -136,21 +138,24 @@ FetchOutcome BlockFetch::finish(CURLcode result)
         return {Kind::Failed, QStringLiteral("sent more than the %1 bytes of block %2")
                                   .arg(m_block.length)
                                   .arg(m_block.index)};
+    if (result == CURLE_OK || (m_statusChecked && !m_accepting)) {
+        curl_easy_getinfo(m_curl, CURLINFO_RESPONSE_CODE, &m_status);
+        if (m_status == 412)
+            return {Kind::FileChanged, QStringLiteral("HTTP 412: the ETag no longer matches")};
+        if (!(m_status == 206 || (m_status == 200 && m_wholeFile))) {
+            const QString detail =
+                m_status == 200 ? QStringLiteral("the Range was ignored") : firstLine(m_errorBody);
+            return {Kind::Failed,
+                    QStringLiteral("HTTP %1 for block %2%3")
+                        .arg(m_status)
+                        .arg(m_block.index)
+                        .arg(detail.isEmpty() ? QString() : QStringLiteral(": ") + detail)};
+        }
+    }
     if (result != CURLE_OK) {
         const QString why =
             QString::fromLocal8Bit(m_curlError[0] ? m_curlError : curl_easy_strerror(result));
         return {Kind::Failed, why.trimmed()};
-    }
-    curl_easy_getinfo(m_curl, CURLINFO_RESPONSE_CODE, &m_status);
-    if (m_status == 412)
-        return {Kind::FileChanged, QStringLiteral("HTTP 412: the ETag no longer matches")};
-    if (!(m_status == 206 || (m_status == 200 && m_wholeFile))) {
-        const QString detail = firstLine(m_errorBody);
-        return {Kind::Failed,
-                QStringLiteral("HTTP %1 for block %2%3")
-                    .arg(m_status)
-                    .arg(m_block.index)
-                    .arg(detail.isEmpty() ? QString() : QStringLiteral(": ") + detail)};
     }
     if (m_received != m_block.length)
         return {Kind::Failed, QStringLiteral("sent %1 of the %2 bytes of block %3")
