@@ -72,10 +72,10 @@ void TestListingRenderer::rootPage()
     QVERIFY(html.contains(QStringLiteral("<meta charset=\"utf-8\">")));
     QVERIFY(html.contains(QStringLiteral("<title>Index of /</title>")));
     QVERIFY(html.contains(QStringLiteral("<h1>Index of /</h1>")));
-    QCOMPARE(hrefs(html),
-             (QStringList{QStringLiteral("/images/"), QStringLiteral("/files/big.iso"),
-                          QStringLiteral("/meta4/big.iso"), QStringLiteral("/files/notes.txt"),
-                          QStringLiteral("/meta4/notes.txt")}));
+    QCOMPARE(hrefs(html), (QStringList{QStringLiteral("/images/"), QStringLiteral("/files/big.iso"),
+                                       QStringLiteral("/files/big.iso.meta4"),
+                                       QStringLiteral("/files/notes.txt"),
+                                       QStringLiteral("/files/notes.txt.meta4")}));
     const QStringList r = rows(html);
     QCOMPARE(r.size(), 3); // no parent row at the root
     QVERIFY(r[0].contains(QStringLiteral(">images/</a>")));
@@ -95,10 +95,11 @@ void TestListingRenderer::breadcrumbAndParent()
     QVERIFY(html.contains(QStringLiteral("<nav class=\"breadcrumb\"><a href=\"/\">Starling</a> / "
                                          "<a href=\"/my%20data/\">my data</a> / "
                                          "<span>2026 #1</span></nav>")));
-    QCOMPARE(hrefs(html), (QStringList{QStringLiteral("/"), QStringLiteral("/my%20data/"),
-                                       QStringLiteral("/my%20data/"),
-                                       QStringLiteral("/files/my%20data/2026%20%231/a%3F.bin"),
-                                       QStringLiteral("/meta4/my%20data/2026%20%231/a%3F.bin")}));
+    QCOMPARE(hrefs(html),
+             (QStringList{QStringLiteral("/"), QStringLiteral("/my%20data/"),
+                          QStringLiteral("/my%20data/"),
+                          QStringLiteral("/files/my%20data/2026%20%231/a%3F.bin"),
+                          QStringLiteral("/files/my%20data/2026%20%231/a%3F.bin.meta4")}));
     QVERIFY(rows(html).first().contains(QStringLiteral(">../</a>")));
 
     // One level down: the parent is the root.
@@ -185,7 +186,8 @@ void TestListingRenderer::hostileNames()
             QCOMPARE(links.last(), QStringLiteral("/d/") + encoded + u'/');
         } else {
             QCOMPARE(links.at(links.size() - 2), QStringLiteral("/files/d/") + encoded);
-            QCOMPARE(links.last(), QStringLiteral("/meta4/d/") + encoded);
+            QCOMPARE(links.last(),
+                     QStringLiteral("/files/d/") + encoded + QStringLiteral(".meta4"));
         }
         for (const QString &link : links) {
             QVERIFY2(!link.contains(u' ') && !link.contains(u'<') && !link.contains(u'\n'),
@@ -205,7 +207,8 @@ void TestListingRenderer::uncleanPathsLeftOut()
         file(QStringLiteral("a//b"), 1),        dir(QStringLiteral(".")),
         file(QStringLiteral("ok"), 1)};
     const QString html = QString::fromUtf8(renderListingHtml(QString(), entries));
-    QCOMPARE(hrefs(html), (QStringList{QStringLiteral("/files/ok"), QStringLiteral("/meta4/ok")}));
+    QCOMPARE(hrefs(html),
+             (QStringList{QStringLiteral("/files/ok"), QStringLiteral("/files/ok.meta4")}));
     const QJsonArray files = renderListingJson(entries)[QLatin1String("files")].toArray();
     QCOMPARE(files.size(), 1);
     QCOMPARE(files[0][QLatin1String("path")].toString(), QStringLiteral("ok"));

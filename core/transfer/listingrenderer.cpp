@@ -116,7 +116,8 @@ QByteArray renderListingHtml(const QString &directory, const std::vector<FileEnt
                                    "<td><a class=\"meta4\" href=\"%6\">.meta4</a></td></tr>\n")
                         .arg(href(kFilesPathPrefix, entry.path), name, QString::number(entry.size),
                              cluster::humanBytes(double(entry.size)).toHtmlEscaped(),
-                             utcTime(entry.mtimeMs), href(kMetalinkPathPrefix, entry.path));
+                             utcTime(entry.mtimeMs),
+                             href(kFilesPathPrefix, entry.path) + QStringLiteral(".meta4"));
         }
     }
     html += QStringLiteral("</tbody>\n</table>\n</body>\n</html>\n");

@@ -11,8 +11,8 @@
 namespace starling::transfer {
 
 // Where the links of a listing point; the master routes the same prefixes.
-inline constexpr char kFilesPathPrefix[] = "/files/";    // GET /files/<path>: the file's bytes
-inline constexpr char kMetalinkPathPrefix[] = "/meta4/"; // GET /meta4/<path>: its Metalink
+// GET /files/<path>: the file's bytes; /files/<path>.meta4: its Metalink (unless that is a file)
+inline constexpr char kFilesPathPrefix[] = "/files/";
 
 // Paper 1's directory listing for people: one HTML page for `directory` (relative to the export
 // root, "" for the root) with a breadcrumb and a table of `entries` in the order given (name,
