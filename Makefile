@@ -12,6 +12,8 @@ endif
 # CI sets CI=true; warnings are errors there.
 WERROR := $(if $(filter true 1 yes,$(CI)),ON,OFF)
 JOBS ?= $(shell nproc)
+# Seconds each libFuzzer target runs in `make bench` (ctest runs them 10 s each).
+FUZZ_SECONDS ?= 120
 BIN := $(BUILD_DIR)/bin
 
 # Debian 12 packages: toolchain, Qt 6.4 (Core, Network, Gui, Widgets, Charts, Test; Charts needs
@@ -73,6 +75,7 @@ bench: build bench-deps
 	    --plot $(BUILD_DIR)/bench/paper-divisible.png
 	$(BIN)/bench_runtime $(BIN)/starling $(BUILD_DIR)/bench
 	$(BIN)/bench_transfer $(BIN)/starling $(BUILD_DIR)/bench
+	sh tests/fuzz/run.sh $(BUILD_DIR)/fuzz $(FUZZ_SECONDS)
 	@echo "Wrote CSV and PNG files under $(BUILD_DIR)/bench/"
 
 format:

@@ -159,11 +159,11 @@ private slots:
         profile.close();
         QVERIFY(m_cluster.up(4, m_cluster.path(QStringLiteral("profile.json"))));
         // Plans need every slave's data URL, which arrives with the first snapshots.
-        QTRY_VERIFY_WITH_TIMEOUT(
-            rawRequest(QUrl(master()), "GET /api/v1/plan?path=odd.bin HTTP/1.1\r\nHost: x\r\n"
-                                       "Connection: close\r\n\r\n")
-                .startsWith("HTTP/1.1 200"),
-            20000);
+        QTRY_VERIFY_WITH_TIMEOUT(rawRequest(QUrl(master()),
+                                            "GET /api/v1/plan?path=odd.bin HTTP/1.1\r\nHost: x\r\n"
+                                            "Connection: close\r\n\r\n")
+                                     .startsWith("HTTP/1.1 200"),
+                                 20000);
     }
 
     void cleanupTestCase()
@@ -175,8 +175,8 @@ private slots:
 
     void listingForPeopleAndPrograms()
     {
-        const QByteArray html = rawRequest(
-            QUrl(master()), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        const QByteArray html =
+            rawRequest(QUrl(master()), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         QVERIFY2(html.startsWith("HTTP/1.1 200"), html.left(300).constData());
         QVERIFY(html.contains("big.bin"));
         QVERIFY(html.contains("dir/"));
@@ -202,9 +202,8 @@ private slots:
     void planSplitsTheFileOverTheSlaves()
     {
         const QByteArray response = rawRequest(
-            QUrl(master()),
-            "GET /api/v1/plan?path=big.bin&strategy=equal HTTP/1.1\r\nHost: x\r\n"
-            "Connection: close\r\n\r\n");
+            QUrl(master()), "GET /api/v1/plan?path=big.bin&strategy=equal HTTP/1.1\r\nHost: x\r\n"
+                            "Connection: close\r\n\r\n");
         QVERIFY2(response.startsWith("HTTP/1.1 200"), response.left(300).constData());
         const auto plan = transfer::TransferPlan::fromJson(
             QJsonDocument::fromJson(response.mid(response.indexOf("\r\n\r\n") + 4)).object());
@@ -224,12 +223,12 @@ private slots:
         QTest::addColumn<QByteArray>("query");
         QTest::addColumn<QByteArray>("status");
         QTest::newRow("no path") << QByteArray("strategy=bw") << QByteArray("400");
-        QTest::newRow("unknown strategy") << QByteArray("path=big.bin&strategy=fastest")
-                                          << QByteArray("400");
+        QTest::newRow("unknown strategy")
+            << QByteArray("path=big.bin&strategy=fastest") << QByteArray("400");
         QTest::newRow("missing file") << QByteArray("path=nope.bin") << QByteArray("404");
         QTest::newRow("escape") << QByteArray("path=../etc/passwd") << QByteArray("400");
-        QTest::newRow("encoded escape") << QByteArray("path=%2e%2e%2fetc%2fpasswd")
-                                        << QByteArray("400");
+        QTest::newRow("encoded escape")
+            << QByteArray("path=%2e%2e%2fetc%2fpasswd") << QByteArray("400");
         QTest::newRow("directory") << QByteArray("path=dir") << QByteArray("400");
     }
 
@@ -240,7 +239,7 @@ private slots:
         const QByteArray response =
             rawRequest(QUrl(master()), "GET /api/v1/plan?" + query +
                                            " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        QVERIFY2(response.startsWith("HTTP/1.1 " + status), response.left(300).constData());
+        QVERIFY2(response.startsWith(QByteArray(QByteArray("HTTP/1.1 ") + status)), response.left(300).constData());
         const QJsonObject error =
             QJsonDocument::fromJson(response.mid(response.indexOf("\r\n\r\n") + 4)).object();
         QVERIFY(!error.value(QLatin1String("error")).toString().isEmpty());
@@ -262,8 +261,8 @@ private slots:
         QFETCH(QString, name);
         QFETCH(QString, strategy);
         const QString target = out(QStringLiteral("got-") + QFileInfo(name).fileName());
-        const CliResult result = get({name, QStringLiteral("-o"), target,
-                                      QStringLiteral("--strategy"), strategy});
+        const CliResult result =
+            get({name, QStringLiteral("-o"), target, QStringLiteral("--strategy"), strategy});
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
         QCOMPARE(fileSha(target), fileSha(exportFile(name)));
         QVERIFY2(leftovers().isEmpty(), qPrintable(leftovers().join(u',')));
@@ -271,8 +270,9 @@ private slots:
 
     void getTakesAMasterUrl()
     {
-        const QString url = master() + QStringLiteral("files/") +
-                            QString::fromLatin1(transfer::encodePath(QStringLiteral("dir/a b%&<x>.txt")));
+        const QString url =
+            master() + QStringLiteral("files/") +
+            QString::fromLatin1(transfer::encodePath(QStringLiteral("dir/a b%&<x>.txt")));
         const QString target = out(QStringLiteral("by-url.txt"));
         const CliResult result = runCli({QStringLiteral("get"), url, QStringLiteral("-o"), target});
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
@@ -290,9 +290,9 @@ private slots:
         QCOMPARE(fileSha(target), m_bigSha);
 
         const QUrl base(master());
-        const QByteArray partial = rawRequest(
-            base, "GET /files/odd.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=100-199\r\n"
-                  "Connection: close\r\n\r\n");
+        const QByteArray partial =
+            rawRequest(base, "GET /files/odd.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=100-199\r\n"
+                             "Connection: close\r\n\r\n");
         QVERIFY2(partial.startsWith("HTTP/1.1 206"), partial.left(300).constData());
         QVERIFY(partial.contains("Content-Range: bytes 100-199/262145"));
         QFile odd(exportFile(QStringLiteral("odd.bin")));
@@ -302,15 +302,16 @@ private slots:
         const QByteArray head = rawRequest(
             base, "HEAD /files/big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         QVERIFY2(head.startsWith("HTTP/1.1 200"), head.constData());
-        QVERIFY(head.contains("Content-Length: " + QByteArray::number(kBig)));
+        QVERIFY(head.contains(QByteArray(QByteArray("Content-Length: ") + QByteArray::number(kBig))));
         QVERIFY(head.contains("ETag: \""));
         QVERIFY(head.contains("Last-Modified: "));
 
-        for (const QByteArray &range : {QByteArray("bytes=99999999-"), QByteArray("bytes=0-1,5-6"),
-                                        QByteArray("bytes=zz")}) {
-            const QByteArray refused = rawRequest(base, "GET /files/odd.bin HTTP/1.1\r\nHost: x\r\n"
-                                                        "Range: " + range +
-                                                            "\r\nConnection: close\r\n\r\n");
+        for (const QByteArray &range :
+             {QByteArray("bytes=99999999-"), QByteArray("bytes=0-1,5-6"), QByteArray("bytes=zz")}) {
+            const QByteArray refused =
+                rawRequest(base, "GET /files/odd.bin HTTP/1.1\r\nHost: x\r\n"
+                                 "Range: " +
+                                     range + "\r\nConnection: close\r\n\r\n");
             QVERIFY2(refused.startsWith("HTTP/1.1 416"), refused.left(200).constData());
             QVERIFY(refused.contains("Content-Range: bytes */262145"));
         }
@@ -321,11 +322,12 @@ private slots:
         const QString dir = out(QStringLiteral("aria"));
         QVERIFY(QDir().mkpath(dir));
         QProcess aria;
-        aria.start(QStringLiteral("aria2c"),
-                   {QStringLiteral("--console-log-level=warn"), QStringLiteral("--summary-interval=0"),
-                    QStringLiteral("-x4"), QStringLiteral("-s4"), QStringLiteral("-d"), dir,
-                    QStringLiteral("--allow-overwrite=true"), QStringLiteral("--follow-metalink=mem"),
-                    master() + QStringLiteral("files/big.bin.meta4")});
+        aria.start(
+            QStringLiteral("aria2c"),
+            {QStringLiteral("--console-log-level=warn"), QStringLiteral("--summary-interval=0"),
+             QStringLiteral("-x4"), QStringLiteral("-s4"), QStringLiteral("-d"), dir,
+             QStringLiteral("--allow-overwrite=true"), QStringLiteral("--follow-metalink=mem"),
+             master() + QStringLiteral("files/big.bin.meta4")});
         QVERIFY(aria.waitForStarted(10000));
         if (!aria.waitForFinished(120000)) {
             aria.kill();
@@ -342,23 +344,22 @@ private slots:
         QTest::addColumn<QByteArray>("status");
         QTest::newRow("dot dot") << QByteArray("GET /files/../etc/passwd HTTP/1.1\r\n")
                                  << QByteArray("400");
-        QTest::newRow("encoded dot dot") << QByteArray("GET /files/%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\n")
-                                         << QByteArray("400");
-        QTest::newRow("encoded slash") << QByteArray("GET /files/dir%2f..%2f..%2fx HTTP/1.1\r\n")
-                                       << QByteArray("400");
+        QTest::newRow("encoded dot dot")
+            << QByteArray("GET /files/%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\n") << QByteArray("400");
+        QTest::newRow("encoded slash")
+            << QByteArray("GET /files/dir%2f..%2f..%2fx HTTP/1.1\r\n") << QByteArray("400");
         QTest::newRow("absolute") << QByteArray("GET /files//etc/passwd HTTP/1.1\r\n")
                                   << QByteArray("400");
         QTest::newRow("missing") << QByteArray("GET /files/nope.bin HTTP/1.1\r\n")
                                  << QByteArray("404");
-        QTest::newRow("unknown method") << QByteArray("DELETE /files/big.bin HTTP/1.1\r\n")
-                                        << QByteArray("405");
+        QTest::newRow("unknown method")
+            << QByteArray("DELETE /files/big.bin HTTP/1.1\r\n") << QByteArray("405");
         QTest::newRow("changed since") << QByteArray("GET /files/odd.bin HTTP/1.1\r\n"
                                                      "If-Match: \"0-0\"\r\n")
                                        << QByteArray("412");
-        QTest::newRow("oversized header")
-            << QByteArray("GET /files/odd.bin HTTP/1.1\r\nX-Big: ") + QByteArray(300000, 'a') +
-                   "\r\n"
-            << QByteArray("431");
+        QTest::newRow("oversized header") << QByteArray("GET /files/odd.bin HTTP/1.1\r\nX-Big: ") +
+                                                 QByteArray(300000, 'a') + "\r\n"
+                                          << QByteArray("431");
     }
 
     void hostileRequestsLeaveTheMasterServing()
@@ -367,7 +368,7 @@ private slots:
         QFETCH(QByteArray, status);
         const QByteArray response =
             rawRequest(QUrl(master()), request + "Host: x\r\nConnection: close\r\n\r\n");
-        QVERIFY2(response.startsWith("HTTP/1.1 " + status), response.left(300).constData());
+        QVERIFY2(response.startsWith(QByteArray(QByteArray("HTTP/1.1 ") + status)), response.left(300).constData());
         const QByteArray ok = rawRequest(
             QUrl(master()), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         QVERIFY(ok.startsWith("HTTP/1.1 200"));
@@ -384,8 +385,8 @@ private slots:
             socket->write("GET /files/odd.bin HTTP/1.1\r\nHost: x\r\n"); // never finished
             idle.push_back(std::move(socket));
         }
-        const QByteArray response = rawRequest(
-            base, "GET /files/odd.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        const QByteArray response =
+            rawRequest(base, "GET /files/odd.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         QVERIFY2(response.startsWith("HTTP/1.1 200"), response.left(200).constData());
     }
 
@@ -408,11 +409,11 @@ private slots:
         QVERIFY2(summary.value(QLatin1String("reassignments")).toInt() > 0,
                  QJsonDocument(summary).toJson().constData());
         // The stopped slave comes back: the next plan has four sources again.
-        QTRY_VERIFY_WITH_TIMEOUT(
-            rawRequest(QUrl(master()), "GET /api/v1/plan?path=odd.bin HTTP/1.1\r\nHost: x\r\n"
-                                       "Connection: close\r\n\r\n")
-                .count("\"rank\"") == 4,
-            20000);
+        QTRY_VERIFY_WITH_TIMEOUT(rawRequest(QUrl(master()),
+                                            "GET /api/v1/plan?path=odd.bin HTTP/1.1\r\nHost: x\r\n"
+                                            "Connection: close\r\n\r\n")
+                                         .count("\"rank\"") == 4,
+                                 20000);
     }
 
     void stoppedSlaveMidRelay()
@@ -420,9 +421,9 @@ private slots:
         const QString target = out(QStringLiteral("relay-failover.bin"));
         QProcess curl;
         // Rate-limited so the relay is still running when the slave stops.
-        curl.start(QStringLiteral("curl"), {QStringLiteral("-sSf"), QStringLiteral("--limit-rate"),
-                                            QStringLiteral("12M"), QStringLiteral("-o"), target,
-                                            master() + QStringLiteral("files/big.bin")});
+        curl.start(QStringLiteral("curl"),
+                   {QStringLiteral("-sSf"), QStringLiteral("--limit-rate"), QStringLiteral("12M"),
+                    QStringLiteral("-o"), target, master() + QStringLiteral("files/big.bin")});
         QVERIFY(curl.waitForStarted(10000));
         QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(target).size() > kBig / 6, 60000);
         const qint64 pid = m_cluster.slavePid(4);
@@ -467,11 +468,11 @@ private slots:
         QCOMPARE(getter.exitCode(), 1);
         QVERIFY(!leftovers().isEmpty()); // the part file and its record stay for --resume
         QVERIFY(m_cluster.up(4, m_cluster.path(QStringLiteral("profile.json"))));
-        QTRY_VERIFY_WITH_TIMEOUT(
-            rawRequest(QUrl(master()), "GET /api/v1/plan?path=odd.bin HTTP/1.1\r\nHost: x\r\n"
-                                       "Connection: close\r\n\r\n")
-                .startsWith("HTTP/1.1 200"),
-            20000);
+        QTRY_VERIFY_WITH_TIMEOUT(rawRequest(QUrl(master()),
+                                            "GET /api/v1/plan?path=odd.bin HTTP/1.1\r\nHost: x\r\n"
+                                            "Connection: close\r\n\r\n")
+                                     .startsWith("HTTP/1.1 200"),
+                                 20000);
         const CliResult resumed = get({QStringLiteral("big.bin"), QStringLiteral("-o"), target,
                                        QStringLiteral("--resume"), QStringLiteral("--json")});
         QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));

@@ -1,4 +1,5 @@
 // starling: the command-line tool (kubectl/scontrol style: `starling <command> [options]`).
+#include "getcommand.h"
 #include "lifecyclecommands.h"
 #include "operatorcommands.h"
 #include "simcommand.h"
@@ -25,6 +26,10 @@ const char kUsage[] =
     "  weight    set a slave's weight W_i (starling weight NODE VALUE)\n"
     "  strategy  set the default distribution strategy (and --w1/--w2)\n"
     "  load      give the cluster synthetic tasks (demo load generator)\n"
+    "\n"
+    "files:\n"
+    "  get       download a file from the slaves in parallel\n"
+    "            (starling get URL-OR-PATH [-o FILE] [--resume] [--json] ...)\n"
     "\n"
     "offline:\n"
     "  sim       simulate data distribution strategies on a star platform\n"
@@ -95,6 +100,8 @@ int main(int argc, char **argv)
         return runDownCommand(rest);
     if (command == QStringLiteral("status"))
         return runStatusCommand(rest);
+    if (command == QStringLiteral("get"))
+        return runGetCommand(rest);
     for (const char *op : {"drain", "resume", "weight", "strategy", "load"}) {
         if (command == QLatin1String(op))
             return runOperatorCommand(command, rest);

@@ -72,9 +72,9 @@ Expected<FileDigest> hashFile(const QString &path, qint64 pieceSize,
                               std::function<bool(qint64, qint64)> progress)
 {
     if (pieceSize <= 0) {
-        return Error{
-            QStringLiteral("%1: piece size must be positive, got %2").arg(path).arg(pieceSize),
-            QStringLiteral("bad_argument")};
+        return Error{QStringLiteral("%1: piece size must be positive, got %2")
+                         .arg(path, QString::number(pieceSize)),
+                     QStringLiteral("bad_argument")};
     }
     const QByteArray native = QFile::encodeName(path);
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever. It has

@@ -114,10 +114,8 @@ Expected<TransferPlan> planTransfer(const PlanRequest &request)
     const qint64 pieces = digest.size == 0 ? 0 : (digest.size - 1) / digest.pieceSize + 1;
     if (pieces != digest.pieces.size() || pieces > TransferPlan::kMaxBlocks) {
         return bad(QStringLiteral("\"%1\": %2 piece hashes for %3 bytes in pieces of %4")
-                       .arg(request.path)
-                       .arg(digest.pieces.size())
-                       .arg(digest.size)
-                       .arg(digest.pieceSize));
+                       .arg(request.path, QString::number(digest.pieces.size()),
+                            QString::number(digest.size), QString::number(digest.pieceSize)));
     }
 
     std::vector<PlanCandidate> slaves;

@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 
 #include <unistd.h>
 
@@ -37,10 +38,40 @@ Expected<bool> SlaveRole::start()
     if (!root)
         return Error{QStringLiteral("export root: %1").arg(root.error())};
     m_root = std::move(root).value();
+
+    http::HttpServerLimits limits;
+    limits.connectionLimit = 256;
+    limits.connectionTimeoutS = 30;
+    const std::optional<double> link =
+        m_emulation.linkMBps > 0 ? std::optional<double>(m_emulation.linkMBps) : std::nullopt;
+    // Block reports come on connection threads; they go out over MPI from this one.
+    const QPointer<SlaveRole> self(this);
+    m_data = std::make_unique<http::DataServer>(*m_root, limits, link,
+                                                [self](const http::BlockServed &block) {
+                                                    QMetaObject::invokeMethod(
+                                                        self,
+                                                        [self, block] {
+                                                            if (self)
+                                                                self->onBlockServed(block);
+                                                        },
+                                                        Qt::QueuedConnection);
+                                                });
+    const cluster::ClusterConfig &config = m_options.config;
+    const quint16 port =
+        config.dataPortBase == 0 ? 0 : quint16(config.dataPortBase + m_transport.rank() - 2);
+    const auto listening = m_data->listen(QHostAddress(config.bindHost), port);
+    if (!listening)
+        return Error{QStringLiteral("data server: %1").arg(listening.error())};
+    const QHostAddress bound(config.bindHost);
+    const QString host = bound.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u'[' + bound.toString() + u']'
+                             : bound.toString();
+    m_dataUrl = QStringLiteral("http://%1:%2").arg(host).arg(*listening);
     const QJsonObject hello{{QLatin1String("rank"), m_transport.rank()},
                             {QLatin1String("role"), QStringLiteral("slave")},
                             {QLatin1String("pid"), double(::getpid())},
-                            {QLatin1String("host"), m_options.hostName}};
+                            {QLatin1String("host"), m_options.hostName},
+                            {QLatin1String("data_url"), m_dataUrl}};
     m_transport.send(kMonitorRank, Tag::Hello, hello);
     sendHeartbeat(); // the first sample: the monitor learns of us at once
     m_heartbeat.start();
@@ -63,6 +94,8 @@ void SlaveRole::onMessage(int source, Tag tag, const QByteArray &payload)
         resetEpoch(std::int64_t(parse(payload).value(QLatin1String("epoch")).toDouble()));
         break;
     case Tag::Shutdown:
+        if (m_data)
+            m_data->stop();
         m_heartbeat.stop();
         m_taskTimer.stop();
         emit finished();
@@ -112,6 +145,31 @@ void SlaveRole::onChunkRead(const QByteArray &payload)
     const QByteArray encoded = answer.encode();
     m_txBytes += encoded.size();
     m_transport.send(kMasterRank, Tag::ChunkData, encoded);
+}
+
+void SlaveRole::onBlockServed(const http::BlockServed &block)
+{
+    m_transport.send(kMasterRank, Tag::BlockServed,
+                     QJsonObject{{QLatin1String("transfer_id"), block.transferId},
+                                 {QLatin1String("block"), block.block},
+                                 {QLatin1String("bytes"), double(block.bytes)},
+                                 {QLatin1String("complete"), block.complete},
+                                 {QLatin1String("status"), block.status}});
+}
+
+void SlaveRole::measureBandwidth(std::int64_t nowMs)
+{
+    const qint64 sent = m_data ? m_data->bytesSent() : 0;
+    const std::int64_t elapsedMs = nowMs - m_lastMeasureMs;
+    const qint64 delta = sent - m_lastBytesSent;
+    // Only periods that were busy throughout say what the link can do; a trickle says nothing.
+    if (m_lastMeasureMs > 0 && elapsedMs > 0 && delta >= 4 * 1024 * 1024 && m_data &&
+        m_data->openConnections() > 0) {
+        const double sample = double(delta) / 1e6 / (double(elapsedMs) / 1000.0);
+        m_measuredMBps = m_measuredMBps == 0 ? sample : 0.7 * m_measuredMBps + 0.3 * sample;
+    }
+    m_lastBytesSent = sent;
+    m_lastMeasureMs = nowMs;
 }
 
 void SlaveRole::resetEpoch(std::int64_t epoch)
@@ -169,17 +227,20 @@ double SlaveRole::pendingWorkS() const
 void SlaveRole::sendHeartbeat()
 {
     cluster::NodeStats stats;
-    m_sampler.sample(stats, QDateTime::currentMSecsSinceEpoch());
+    const std::int64_t nowMs = QDateTime::currentMSecsSinceEpoch();
+    m_sampler.sample(stats, nowMs);
+    measureBandwidth(nowMs);
     stats.sequence = ++m_sequence;
     stats.epoch = m_epoch;
     stats.queueLength = int(m_queue.size());
     stats.inFlight = m_running ? 1 : 0;
     stats.tasksDone = m_tasksDone;
     stats.pendingWorkS = pendingWorkS();
-    stats.txBytesTotal = m_txBytes;
+    stats.txBytesTotal = m_txBytes + (m_data ? m_data->bytesSent() : 0);
     stats.rxBytesTotal = m_rxBytes;
     stats.unitComputeS = m_unitComputeS;
-    stats.bandwidthMBps = m_emulation.linkMBps;
+    // Measured while serving; until then the profile's link (or 0 = unknown).
+    stats.bandwidthMBps = m_measuredMBps > 0 ? m_measuredMBps : m_emulation.linkMBps;
     m_transport.send(kMonitorRank, Tag::Heartbeat, stats.toJson());
 }
 

@@ -3,6 +3,7 @@
 #include "cluster/nodestats.h"
 #include "cluster/procsampler.h"
 #include "cluster/slaveemulation.h"
+#include "http/dataserver.h"
 #include "nodeoptions.h"
 #include "transfer/exportroot.h"
 #include "transport/mpitransport.h"
@@ -45,6 +46,8 @@ private:
     void onMessage(int source, Tag tag, const QByteArray &payload);
     void onAssign(const QJsonObject &message);
     void onChunkRead(const QByteArray &payload);
+    void onBlockServed(const http::BlockServed &block);
+    void measureBandwidth(std::int64_t nowMs);
     void resetEpoch(std::int64_t epoch);
     void startNextTask();
     void finishRunningTask();
@@ -56,6 +59,12 @@ private:
     cluster::SlaveEmulation m_emulation;
     cluster::ProcSampler m_sampler;
     std::optional<transfer::ExportRoot> m_root;
+    std::unique_ptr<http::DataServer> m_data;
+    QString m_dataUrl;
+    // B_i as measured: bytes the data server sent per busy heartbeat period (EWMA).
+    double m_measuredMBps = 0;
+    qint64 m_lastBytesSent = 0;
+    std::int64_t m_lastMeasureMs = 0;
     AlignedTicker m_heartbeat;
     QTimer m_taskTimer;
     QElapsedTimer m_taskClock;

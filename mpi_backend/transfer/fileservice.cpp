@@ -1,5 +1,7 @@
 #include "fileservice.h"
 
+#include "transfer/listingrenderer.h"
+#include "transfer/metalinkwriter.h"
 #include "transfer/rangeheader.h"
 #include "transfer/transferplan.h"
 #include "transfer/transferplanner.h"
@@ -268,14 +270,42 @@ http::HttpResponse FileService::plan(const http::HttpRequest &request)
     return http::HttpResponse::json(200, plan.toJson());
 }
 
-http::HttpResponse FileService::listing(const QByteArray &, bool)
+http::HttpResponse FileService::listing(const QByteArray &directory, bool html)
 {
-    return http::HttpResponse::text(501, "listing: not built yet\n");
+    if (!html) {
+        const auto files = m_root.listRecursive(kMaxListing);
+        if (!files)
+            return jsonError(statusFor(files.errorCode()), files.errorCode(), files.error());
+        return http::HttpResponse::json(200, transfer::renderListingJson(*files));
+    }
+    const auto entries = m_root.list(directory, kMaxListing);
+    if (!entries)
+        return textError(Error{entries.error(), entries.errorCode()});
+    // The directory as resolve() names it: no leading or trailing '/'.
+    QString shown = QString::fromUtf8(directory);
+    while (shown.startsWith(u'/'))
+        shown.remove(0, 1);
+    while (shown.endsWith(u'/'))
+        shown.chop(1);
+    http::HttpResponse response =
+        http::HttpResponse::text(200, transfer::renderListingHtml(shown, *entries));
+    response.contentType = "text/html; charset=utf-8";
+    return response;
 }
 
-http::HttpResponse FileService::metalink(const transfer::ResolvedFile &, const QByteArray &)
+http::HttpResponse FileService::metalink(const transfer::ResolvedFile &file, const QByteArray &)
 {
-    return http::HttpResponse::text(501, "metalink: not built yet\n");
+    auto made = makePlan(file, sched::StrategyKind::Bandwidth);
+    if (!made)
+        return textError(Error{made.error(), made.errorCode() == QLatin1String("no_source")
+                                                 ? QStringLiteral("no_slaves")
+                                                 : made.errorCode()});
+    const auto document = transfer::writeMetalink(*made);
+    if (!document)
+        return textError(Error{document.error(), QStringLiteral("forbidden")});
+    http::HttpResponse response = http::HttpResponse::text(200, *document);
+    response.contentType = "application/metalink4+xml";
+    return response;
 }
 
 } // namespace starling::mpi

@@ -1,0 +1,298 @@
+#include "getcommand.h"
+
+#include "bridgelink.h"
+#include "cliparsing.h"
+#include "cluster/statustable.h"
+#include "progressline.h"
+#include "sched/distributionstrategy.h"
+#include "transfer/paralleldownload.h"
+#include "transfer/planrequest.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+namespace starling::cli {
+
+namespace {
+
+using transfer::DownloadProgress;
+
+constexpr double kMinStallS = 0.2; // below the downloader's 100 ms check period it means little
+constexpr double kMaxStallS = 600;
+constexpr std::int64_t kBarEveryMs = 200; // ~5 redraws a second
+constexpr std::int64_t kJsonEveryMs = 500;
+
+std::atomic<transfer::ParallelDownload *> g_download{nullptr};
+
+void onInterrupt(int)
+{
+    if (transfer::ParallelDownload *download = g_download.load())
+        download->requestStop(); // an atomic store: safe in a signal handler
+}
+
+int fail(int code, const QString &message)
+{
+    std::fprintf(stderr, "starling get: %s\n", qPrintable(message));
+    return code;
+}
+
+void printJson(const QJsonObject &object)
+{
+    std::printf("%s\n", QJsonDocument(object).toJson(QJsonDocument::Compact).constData());
+    std::fflush(stdout);
+}
+
+// Where the file is and who plans it, from a URL or from a path and the state file.
+struct Target
+{
+    QUrl master;
+    QString path;
+};
+
+std::optional<int> resolveTarget(const QString &argument, const QString &runDir, Target &target)
+{
+    if (argument.contains(QLatin1String("://"))) {
+        const auto location = transfer::parseFilesUrl(argument);
+        if (!location)
+            return fail(kExitUsage, location.error());
+        target = {location->master, location->path};
+        return std::nullopt;
+    }
+    const auto state = findCluster(runDir);
+    if (!state)
+        return fail(kExitUsage, state.error());
+    if (state->masterUrl.isEmpty())
+        return fail(kExitUsage, QStringLiteral("the cluster in %1 has no master URL yet (still "
+                                               "starting?)")
+                                    .arg(state->runDir));
+    const auto relative = transfer::exportRelativePath(argument, state->exportRoot);
+    if (!relative)
+        return fail(kExitUsage, relative.error());
+    target = {QUrl(state->masterUrl), *relative};
+    return std::nullopt;
+}
+
+// -o FILE, -o DIR (the base name inside it) or the base name in the current directory.
+std::optional<int> resolveOutput(const QCommandLineParser &parser, const QString &path,
+                                 QString &output)
+{
+    const QString baseName = path.section(u'/', -1);
+    if (parser.isSet(QStringLiteral("output"))) {
+        const QString value = parser.value(QStringLiteral("output"));
+        if (value.isEmpty())
+            return fail(kExitUsage, QStringLiteral("-o needs a file name"));
+        output = QFileInfo(value).isDir() ? QDir(value).filePath(baseName) : value;
+    } else {
+        output = QDir::current().filePath(baseName);
+    }
+    const QFileInfo info(output);
+    output = info.absoluteFilePath();
+    if (info.isDir())
+        return fail(kExitUsage, QStringLiteral("%1 is a directory").arg(output));
+    if (!QFileInfo(info.absolutePath()).isDir())
+        return fail(kExitUsage,
+                    QStringLiteral("the directory %1 does not exist").arg(info.absolutePath()));
+    return std::nullopt;
+}
+
+// The progress bar on a terminal's stderr, JSON lines on stdout, or nothing.
+class ProgressOutput
+{
+public:
+    ProgressOutput(bool json, bool tty) : m_json(json), m_bar(tty && !json) {}
+
+    void update(const DownloadProgress &p)
+    {
+        const auto ms = std::int64_t(p.elapsedS * 1000);
+        if (m_bar && (m_lastBar < 0 || ms - m_lastBar >= kBarEveryMs || done(p))) {
+            m_lastBar = ms;
+            const QString line = formatProgressLine(p, terminalWidth(STDERR_FILENO) - 1);
+            std::fprintf(stderr, "\r%s\033[K", qPrintable(line));
+            std::fflush(stderr);
+            m_barShown = true;
+        }
+        if (m_json && (m_lastJson < 0 || ms - m_lastJson >= kJsonEveryMs)) {
+            m_lastJson = ms;
+            printJson(p.toJson());
+        }
+    }
+    void warn(const QString &line)
+    {
+        clearBar();
+        std::fprintf(stderr, "starling get: warning: %s\n", qPrintable(line));
+    }
+    // Ends the bar's line so what follows starts on a fresh one.
+    void finish()
+    {
+        if (m_barShown)
+            std::fputc('\n', stderr);
+        m_barShown = false;
+    }
+
+private:
+    static bool done(const DownloadProgress &p) { return p.blocksDone == p.blocksTotal; }
+    void clearBar()
+    {
+        if (m_barShown)
+            std::fputs("\r\033[K", stderr);
+        m_barShown = false;
+        m_lastBar = -1;
+    }
+
+    bool m_json;
+    bool m_bar;
+    bool m_barShown = false;
+    std::int64_t m_lastBar = -1;
+    std::int64_t m_lastJson = -1;
+};
+
+QString describeSuccess(const transfer::DownloadSummary &summary)
+{
+    const DownloadProgress &p = summary.progress;
+    QString line = QStringLiteral("%1: %2 in %3 s (%4 MB/s) from %5 slave%6, SHA-256 verified")
+                       .arg(summary.outputPath, cluster::humanBytes(double(p.totalBytes)))
+                       .arg(p.elapsedS, 0, 'f', 2)
+                       .arg(summary.averageBps() / 1e6, 0, 'f', 1)
+                       .arg(p.sources.size())
+                       .arg(p.sources.size() == 1 ? QString() : QStringLiteral("s"));
+    if (p.resumedBytes > 0)
+        line += QStringLiteral(", %1 resumed").arg(cluster::humanBytes(double(p.resumedBytes)));
+    if (p.reassignments > 0)
+        line += QStringLiteral(", %1 blocks reassigned").arg(p.reassignments);
+    return line;
+}
+
+} // namespace
+
+int runGetCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Download a file of the cluster from its slaves in parallel.\n"
+                       "URL-OR-PATH is http://MASTER/files/PATH, or a path under the export "
+                       "root of the cluster in the run directory."));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("url-or-path"), QStringLiteral("What to fetch."));
+    parser.addOption({{QStringLiteral("o"), QStringLiteral("output")},
+                      QStringLiteral("Write to FILE (or into the directory FILE); default: the "
+                                     "file's name in the current directory."),
+                      QStringLiteral("file")});
+    parser.addOption({QStringLiteral("strategy"),
+                      QStringLiteral("How the master splits the file among the slaves (equal, "
+                                     "cpu, bw, pdds, optimal, dynamic); default: the cluster's."),
+                      QStringLiteral("name")});
+    parser.addOption({QStringLiteral("resume"),
+                      QStringLiteral("Continue a partial download, keeping its verified blocks.")});
+    parser.addOption({QStringLiteral("json"),
+                      QStringLiteral("Progress as JSON lines on stdout, then a summary line.")});
+    parser.addOption({QStringLiteral("connections"),
+                      QStringLiteral("Connections per slave, 1-16 (default 2)."),
+                      QStringLiteral("k")});
+    parser.addOption({QStringLiteral("stall-timeout"),
+                      QStringLiteral("Abandon a slave silent this many seconds (default 2)."),
+                      QStringLiteral("seconds")});
+    parser.addOption(runDirOption());
+    if (const auto exit = parseOrExit(parser, arguments))
+        return *exit;
+
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1)
+        return fail(kExitUsage, QStringLiteral("usage: starling get URL-OR-PATH [-o FILE] "
+                                               "[--strategy S] [--resume] [--json] "
+                                               "[--connections K] [--stall-timeout S]"));
+    transfer::DownloadOptions options;
+    if (parser.isSet(QStringLiteral("connections"))) {
+        bool ok = false;
+        const int k = parser.value(QStringLiteral("connections")).toInt(&ok);
+        if (!ok || k < 1 || k > transfer::DownloadOptions::kMaxConnections)
+            return fail(kExitUsage, QStringLiteral("--connections must be a whole number from 1 "
+                                                   "to %1, got \"%2\"")
+                                        .arg(transfer::DownloadOptions::kMaxConnections)
+                                        .arg(parser.value(QStringLiteral("connections"))));
+        options.connectionsPerSource = k;
+    }
+    if (parser.isSet(QStringLiteral("stall-timeout"))) {
+        bool ok = false;
+        const double s = parser.value(QStringLiteral("stall-timeout")).toDouble(&ok);
+        if (!ok || !std::isfinite(s) || s < kMinStallS || s > kMaxStallS)
+            return fail(kExitUsage, QStringLiteral("--stall-timeout must be a number of seconds "
+                                                   "from %1 to %2, got \"%3\"")
+                                        .arg(kMinStallS)
+                                        .arg(kMaxStallS)
+                                        .arg(parser.value(QStringLiteral("stall-timeout"))));
+        options.stallTimeoutMs = int(std::lround(s * 1000));
+    }
+    const QString strategy = parser.value(QStringLiteral("strategy"));
+    if (parser.isSet(QStringLiteral("strategy")) && !sched::strategyKindFromString(strategy)) {
+        QStringList names;
+        for (const auto kind : sched::allStrategyKinds())
+            names << sched::toString(kind);
+        return fail(kExitUsage, QStringLiteral("unknown strategy \"%1\" (one of %2)")
+                                    .arg(strategy, names.join(QStringLiteral(", "))));
+    }
+
+    Target target;
+    if (const auto exit =
+            resolveTarget(positional[0], parser.value(QStringLiteral("run-dir")), target))
+        return *exit;
+    if (const auto exit = resolveOutput(parser, target.path, options.outputPath))
+        return *exit;
+
+    const bool json = parser.isSet(QStringLiteral("json"));
+    const auto plan = transfer::requestPlan(target.master, target.path, strategy);
+    if (!plan) {
+        if (json)
+            printJson({{QLatin1String("type"), QStringLiteral("summary")},
+                       {QLatin1String("ok"), false},
+                       {QLatin1String("code"), plan.errorCode()},
+                       {QLatin1String("error"), plan.error()}});
+        return fail(plan.errorCode() == QLatin1String("unreachable") ? kExitUsage : kExitRefused,
+                    plan.error());
+    }
+
+    ProgressOutput output(json, ::isatty(STDERR_FILENO));
+    options.resume = parser.isSet(QStringLiteral("resume"));
+    options.progressIntervalMs = 100;
+    options.onProgress = [&output](const DownloadProgress &p) {
+        output.update(p);
+    };
+    options.onWarning = [&output](const QString &line) {
+        output.warn(line);
+    };
+    transfer::ParallelDownload download(*plan, options);
+    g_download = &download;
+    auto previousInt = std::signal(SIGINT, onInterrupt);
+    auto previousTerm = std::signal(SIGTERM, onInterrupt);
+    const auto result = download.run();
+    std::signal(SIGINT, previousInt);
+    std::signal(SIGTERM, previousTerm);
+    g_download = nullptr;
+    output.finish();
+
+    if (!result) {
+        if (json) {
+            QJsonObject summary = download.progress().toJson();
+            summary.insert(QLatin1String("type"), QStringLiteral("summary"));
+            summary.insert(QLatin1String("ok"), false);
+            summary.insert(QLatin1String("code"), result.errorCode());
+            summary.insert(QLatin1String("error"), result.error());
+            printJson(summary);
+        }
+        return fail(kExitRefused, result.error());
+    }
+    if (json)
+        printJson(result->toJson());
+    else
+        std::printf("%s\n", qPrintable(describeSuccess(*result)));
+    return 0;
+}
+
+} // namespace starling::cli

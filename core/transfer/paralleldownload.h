@@ -1,0 +1,74 @@
+#pragma once
+
+#include "transfer/downloadprogress.h"
+#include "transfer/transferplan.h"
+#include "util/expected.h"
+
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+namespace starling::transfer {
+
+struct DownloadOptions
+{
+    QString outputPath;           // the final file; work goes to <out>.starling-part
+    int connectionsPerSource = 2; // 1..kMaxConnections
+    int stallTimeoutMs = 2000;    // a connection silent this long is abandoned
+    bool resume = false;          // continue from <out>.starling-part.json when it fits
+    int progressIntervalMs = 200; // how often onProgress is called (and once at the end)
+    int recordIntervalMs = 250;   // the resume record is saved at most this often
+    double slowFraction = 0.25;   // a source below this share of its planned rate...
+    int slowWindowMs = 3000;      // ...over this long is abandoned
+    std::function<void(const DownloadProgress &)> onProgress;
+    std::function<void(const QString &)> onWarning; // one line each
+
+    static constexpr int kMaxConnections = 16;
+};
+
+// Runs a TransferPlan: every block from its planned source over a few keep-alive connections
+// per source (libcurl multi, one thread, curl_multi_poll: no busy loop), written in place into
+// `<out>.starling-part` and verified against its SHA-256; the whole file's hash is checked at
+// the end, then the part file is made durable and renamed to `<out>` and the resume record
+// removed, so nothing is left behind.
+//
+// Failures, as the plan's contract (transferplan.h) allows, since every slave serves every
+// block:
+// - a source whose connection is silent for stallTimeoutMs, that answers an error or breaks a
+//   connection, or (when the plan gives its link_MBps) runs below slowFraction of that rate
+//   over slowWindowMs while another source keeps at least twice that fraction of its own, is
+//   abandoned for the rest of this download; its unfinished blocks go to the remaining
+//   sources, each to the one expected to finish it first (the fastest first);
+// - a source that sends bytes that fail their hash is abandoned too (its copy differs); the
+//   block is fetched again once from another source, and a second mismatch fails the download;
+// - 412 from any source means the file changed on the server: the download stops with error
+//   code "file_changed" and removes its part file and record (never a mixed file);
+// - when every source is gone the download fails ("sources_failed"), keeping the part file and
+//   record for a later resume if any block was verified.
+// Apart from failures the plan is followed as given (no work stealing), so what a strategy
+// decides is what the client does.
+//
+// Error codes: file_changed, sources_failed, verification_failed, interrupted, io.
+class ParallelDownload
+{
+public:
+    ParallelDownload(TransferPlan plan, DownloadOptions options);
+    ~ParallelDownload();
+    ParallelDownload(const ParallelDownload &) = delete;
+    ParallelDownload &operator=(const ParallelDownload &) = delete;
+
+    // Blocks until the download is done, failed or stopped.
+    Expected<DownloadSummary> run();
+    // Stops a running download soon (within ~100 ms), saving the resume record; run() then
+    // fails with code "interrupted". Async-signal-safe, callable from any thread.
+    void requestStop();
+    // The latest state; after run() returns, the final one (also on failure).
+    DownloadProgress progress() const;
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace starling::transfer

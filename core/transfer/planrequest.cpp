@@ -1,0 +1,191 @@
+#include "planrequest.h"
+
+#include "transfer/blockfetch.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+
+namespace starling::transfer {
+
+namespace {
+
+// Text from the network, made safe for one line of output.
+QString oneLine(const QString &text, int maxLength = 200)
+{
+    QString line;
+    for (const QChar c : text) {
+        if (line.size() >= maxLength)
+            break;
+        line.append(c.isPrint() ? c : u' ');
+    }
+    return line.simplified();
+}
+
+bool isCleanRelativePath(const QString &path)
+{
+    if (path.isEmpty() || path.size() > 4096 || path.contains(QChar(0)))
+        return false;
+    for (const QStringView segment : QStringView(path).split(u'/')) {
+        if (segment.isEmpty() || segment == u"." || segment == u"..")
+            return false;
+    }
+    return true;
+}
+
+struct Body
+{
+    QByteArray bytes;
+    qint64 maxBytes = 0;
+    bool overflow = false;
+};
+
+size_t collect(char *data, size_t size, size_t count, void *out)
+{
+    Body &body = *static_cast<Body *>(out);
+    const size_t length = size * count;
+    if (qint64(body.bytes.size()) + qint64(length) > body.maxBytes) {
+        body.overflow = true;
+        return 0;
+    }
+    body.bytes.append(data, qsizetype(length));
+    return length;
+}
+
+} // namespace
+
+Expected<FileLocation> parseFilesUrl(const QString &text)
+{
+    const QUrl url(text, QUrl::StrictMode);
+    const QString bad = QStringLiteral("bad URL \"%1\": ").arg(oneLine(text));
+    const QString code = QStringLiteral("bad_url");
+    if (!url.isValid() || url.host().isEmpty() ||
+        (url.scheme() != u"http" && url.scheme() != u"https"))
+        return Error{bad + QStringLiteral("expected http://MASTER/files/PATH"), code};
+    const QString path = url.path(QUrl::FullyDecoded);
+    if (!path.startsWith(QLatin1String("/files/")))
+        return Error{bad + QStringLiteral("the path must start with /files/"), code};
+    const QString relative = path.mid(7);
+    if (relative.isEmpty() || relative.endsWith(u'/'))
+        return Error{bad + QStringLiteral("it names a directory, not a file"), code};
+    if (!isCleanRelativePath(relative))
+        return Error{bad + QStringLiteral("the path has empty, \".\" or \"..\" segments"), code};
+    FileLocation location;
+    location.master.setScheme(url.scheme());
+    location.master.setHost(url.host());
+    location.master.setPort(url.port());
+    location.path = relative;
+    return location;
+}
+
+Expected<QString> exportRelativePath(const QString &argument, const QString &exportRoot)
+{
+    const QString code = QStringLiteral("bad_path");
+    if (argument.isEmpty())
+        return Error{QStringLiteral("empty path"), code};
+    if (!QDir::isAbsolutePath(argument)) {
+        const QString clean = QDir::cleanPath(argument);
+        if (!isCleanRelativePath(clean))
+            return Error{QStringLiteral("%1 is not a file under the export root").arg(argument),
+                         code};
+        return clean;
+    }
+    const auto inside = [](const QString &path, const QString &root) -> QString {
+        if (path.isEmpty() || root.isEmpty())
+            return {};
+        const QString prefix = root.endsWith(u'/') ? root : root + u'/';
+        return path.startsWith(prefix) ? path.mid(prefix.size()) : QString();
+    };
+    QString relative = inside(QDir::cleanPath(argument), QDir::cleanPath(exportRoot));
+    if (relative.isEmpty()) // maybe through a symbolic link to (or inside) the root
+        relative = inside(QFileInfo(argument).canonicalFilePath(),
+                          QFileInfo(exportRoot).canonicalFilePath());
+    if (!isCleanRelativePath(relative))
+        return Error{QStringLiteral("%1 is not under the cluster's export root %2")
+                         .arg(argument, exportRoot),
+                     code};
+    return relative;
+}
+
+Expected<TransferPlan> requestPlan(const QUrl &master, const QString &path, const QString &strategy,
+                                   int timeoutMs, qint64 maxBytes)
+{
+    ensureCurlInitialised();
+    QUrl base = master;
+    base.setPath(QString());
+    base.setQuery(QString());
+    QByteArray url = base.toEncoded() + "/api/v1/plan?path=" + QUrl::toPercentEncoding(path);
+    if (!strategy.isEmpty())
+        url += "&strategy=" + QUrl::toPercentEncoding(strategy);
+
+    CURL *curl = curl_easy_init();
+    if (!curl)
+        return Error{QStringLiteral("cannot start libcurl"), QStringLiteral("unreachable")};
+    Body body;
+    body.maxBytes = maxBytes;
+    char curlError[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(curl, CURLOPT_URL, url.constData());
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_PROXY, ""); // the master is the cluster's own endpoint
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, long(timeoutMs));
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, long(qMin(timeoutMs, 5000)));
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "starling-get");
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curlError);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &collect);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+    const CURLcode result = curl_easy_perform(curl);
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(curl);
+
+    const QString where = base.toString();
+    if (body.overflow)
+        return Error{QStringLiteral("the master at %1 sent a plan larger than %2 bytes")
+                         .arg(where)
+                         .arg(maxBytes),
+                     QStringLiteral("bad_plan")};
+    if (result != CURLE_OK) {
+        const QString why =
+            QString::fromLocal8Bit(curlError[0] ? curlError : curl_easy_strerror(result));
+        return Error{QStringLiteral("cannot reach the master at %1: %2").arg(where, oneLine(why)),
+                     QStringLiteral("unreachable")};
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(body.bytes, &parseError);
+    if (status >= 400) {
+        const QJsonObject object = document.object();
+        const QString message = oneLine(object.value(QLatin1String("error")).toString());
+        const QString code = oneLine(object.value(QLatin1String("code")).toString(), 64);
+        if (message.isEmpty())
+            return Error{QStringLiteral("the master refused with HTTP %1%2")
+                             .arg(status)
+                             .arg(body.bytes.isEmpty()
+                                      ? QString()
+                                      : QStringLiteral(": ") +
+                                            oneLine(QString::fromUtf8(body.bytes.left(200)))),
+                         QStringLiteral("refused")};
+        return Error{
+            QStringLiteral("the master refused: %1%2")
+                .arg(message, code.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(code)),
+            QStringLiteral("refused")};
+    }
+    if (status != 200)
+        return Error{QStringLiteral("the master answered HTTP %1 instead of a plan").arg(status),
+                     QStringLiteral("bad_plan")};
+    if (parseError.error != QJsonParseError::NoError || !document.isObject())
+        return Error{QStringLiteral("the master's plan is not a JSON object"),
+                     QStringLiteral("bad_plan")};
+    auto plan = TransferPlan::fromJson(document.object());
+    if (!plan)
+        return Error{QStringLiteral("the master sent an invalid plan: %1").arg(plan.error()),
+                     QStringLiteral("bad_plan")};
+    if (plan->path != path)
+        return Error{QStringLiteral("the master sent a plan for %1, not %2").arg(plan->path, path),
+                     QStringLiteral("bad_plan")};
+    return plan;
+}
+
+} // namespace starling::transfer

@@ -1,0 +1,60 @@
+#pragma once
+
+// A fake master for the `starling get` tests: an HttpServer on 127.0.0.1 port 0 that answers
+// every request (the plan endpoint) with whatever the test set, and records the last request.
+#include "http/httpserver.h"
+
+#include <QMutex>
+#include <QMutexLocker>
+#include <QUrl>
+
+namespace starling::testing {
+
+// A master that answers /api/v1/plan with whatever the test set, and records the query.
+class FakeMaster
+{
+public:
+    FakeMaster() : m_server([this](const mpi::http::HttpRequest &r) { return handle(r); }) {}
+    ~FakeMaster() { m_server.stop(); }
+
+    quint16 listen() { return m_server.listen(QHostAddress::LocalHost, 0).value(); }
+    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.port())); }
+    void answer(int status, QByteArray body)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_status = status;
+        m_body = std::move(body);
+    }
+    mpi::http::HeaderList lastQuery() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_query;
+    }
+    QByteArray lastPath() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_path;
+    }
+
+private:
+    mpi::http::HttpResponse handle(const mpi::http::HttpRequest &request)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_query = request.query;
+        m_path = request.path;
+        mpi::http::HttpResponse response;
+        response.status = m_status;
+        response.contentType = "application/json";
+        response.body = m_body;
+        return response;
+    }
+
+    mutable QMutex m_mutex;
+    int m_status = 200;
+    QByteArray m_body;
+    mpi::http::HeaderList m_query;
+    QByteArray m_path;
+    mpi::http::HttpServer m_server;
+};
+
+} // namespace starling::testing
