@@ -1,6 +1,7 @@
 #include "benchcluster.h"
 
 #include "cluster/clustersnapshot.h"
+#include "transfer/planrequest.h"
 
 #include <QDeadlineTimer>
 #include <QJsonDocument>
@@ -75,6 +76,14 @@ qint64 BenchCluster::slavePid(int slaveIndex) const
 {
     const size_t rank = size_t(2 + slaveIndex);
     return rank < m_state.nodePids.size() ? m_state.nodePids[rank] : 0;
+}
+
+Expected<bool> BenchCluster::warmUp(const QString &relativePath) const
+{
+    const auto plan = transfer::requestPlan(masterUrl(), relativePath, {}, 120000);
+    if (!plan)
+        return Error{QStringLiteral("plan for %1: %2").arg(relativePath, plan.error())};
+    return true;
 }
 
 bool BenchCluster::waitAllSlavesActive(int timeoutMs) const

@@ -27,6 +27,9 @@ public:
     const QString &runDir() const { return m_runDir; }
     QUrl masterUrl() const;                // always ends with '/'
     qint64 slavePid(int slaveIndex) const; // slave k is MPI rank 2 + k; 0 = unknown
+    // Asks the master for a plan once, so it has hashed the file's pieces (it caches them, as a
+    // web server has a file in the page cache) before any timed run.
+    Expected<bool> warmUp(const QString &relativePath) const;
     // Polls `starling status --json` until every slave is ACTIVE.
     bool waitAllSlavesActive(int timeoutMs) const;
 

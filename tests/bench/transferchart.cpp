@@ -6,7 +6,7 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
-#include <QHorizontalBarSeries>
+#include <QHorizontalStackedBarSeries>
 #include <QValueAxis>
 #include <QVBoxLayout>
 
@@ -16,8 +16,8 @@ namespace starling::bench {
 
 TransferChart::TransferChart(QWidget *parent)
     : QWidget(parent), m_chart(new QChart), m_view(new QChartView(m_chart, this)),
-      m_series(new QHorizontalBarSeries(m_chart)), m_contenderAxis(new QBarCategoryAxis(m_chart)),
-      m_rateAxis(new QValueAxis(m_chart))
+      m_series(new QHorizontalStackedBarSeries(m_chart)),
+      m_contenderAxis(new QBarCategoryAxis(m_chart)), m_rateAxis(new QValueAxis(m_chart))
 {
     m_chart->addSeries(m_series);
     m_rateAxis->setTitleText(tr("MB/s (10^6 bytes per second, file complete and on disk)"));
@@ -37,9 +37,14 @@ void TransferChart::setBars(const QString &title, const std::vector<Bar> &bars)
 {
     m_chart->setTitle(title);
     m_series->clear();
-    auto *set = new QBarSet(tr("MB/s"));
-    set->setColor(ui::SeriesPalette::colour(0));
-    set->setBorderColor(set->color().darker(130));
+    // Stacked, one set for runs and one for bounds, each zero where the other is drawn: every
+    // bar gets its set's colour at full height.
+    auto *runs = new QBarSet(tr("measured"));
+    auto *bounds = new QBarSet(tr("bound"));
+    runs->setColor(ui::SeriesPalette::colour(0));
+    bounds->setColor(QColor(0xb0, 0xb0, 0xb0));
+    for (QBarSet *set : {runs, bounds})
+        set->setBorderColor(set->color().darker(130));
     QStringList categories;
     double highest = 0;
     // A horizontal series draws its first category at the bottom; reversed, the chart reads
@@ -48,10 +53,12 @@ void TransferChart::setBars(const QString &title, const std::vector<Bar> &bars)
         categories << (it->mbps > 0
                            ? QStringLiteral("%1  (%2)").arg(it->label).arg(it->mbps, 0, 'f', 0)
                            : QStringLiteral("%1  (failed)").arg(it->label));
-        set->append(it->mbps);
+        runs->append(it->reference ? 0.0 : it->mbps);
+        bounds->append(it->reference ? it->mbps : 0.0);
         highest = std::max(highest, it->mbps);
     }
-    m_series->append(set);
+    m_series->append(runs);
+    m_series->append(bounds);
     m_contenderAxis->setCategories(categories);
     m_rateAxis->setRange(0, highest > 0 ? highest * 1.05 : 1);
     m_rateAxis->applyNiceNumbers();

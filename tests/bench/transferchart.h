@@ -9,14 +9,15 @@ QT_BEGIN_NAMESPACE
 class QBarCategoryAxis;
 class QChart;
 class QChartView;
-class QHorizontalBarSeries;
+class QHorizontalStackedBarSeries;
 class QValueAxis;
 QT_END_NAMESPACE
 
 namespace starling::bench {
 
 // One scenario of the transfer benchmark: a horizontal bar of throughput (MB/s) per contender,
-// first contender on top, the value written into its label. Owns its chart and axes.
+// first contender on top, the value written into its label; bounds in grey. Owns its chart and
+// axes.
 class TransferChart final : public QWidget
 {
     Q_OBJECT
@@ -26,7 +27,8 @@ public:
     struct Bar
     {
         QString label;
-        double mbps = 0; // 0 = no successful run
+        double mbps = 0;        // 0 = no successful run
+        bool reference = false; // a bound, not a run: drawn grey
     };
 
     explicit TransferChart(QWidget *parent = nullptr);
@@ -36,7 +38,7 @@ public:
 private:
     QChart *m_chart;
     QChartView *m_view;
-    QHorizontalBarSeries *m_series;
+    QHorizontalStackedBarSeries *m_series;
     QBarCategoryAxis *m_contenderAxis;
     QValueAxis *m_rateAxis;
 };

@@ -229,9 +229,9 @@ QString writeChartPng(const std::vector<Scenario> &scenarios, const QString &pat
             continue;
         std::vector<TransferChart::Bar> bars;
         for (const ContenderRow &row : s.rows)
-            bars.push_back({row.label, row.mbps(s.bytes)});
+            bars.push_back({row.label, row.mbps(s.bytes), false});
         for (const ReferenceRow &ref : s.references)
-            bars.push_back({ref.label, double(s.bytes) / 1e6 / ref.seconds});
+            bars.push_back({ref.label, double(s.bytes) / 1e6 / ref.seconds, true});
         auto *chart = new TransferChart(&page);
         chart->setBars(QStringLiteral("%1. %2").arg(s.number).arg(s.title), bars);
         layout->addWidget(chart);
