@@ -478,7 +478,7 @@ private slots:
         QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
         QCOMPARE(fileSha(target), m_bigSha);
         const QJsonObject summary = summaryOf(resumed.out.toUtf8());
-        QVERIFY2(summary.value(QLatin1String("resumed_bytes")).toDouble() > 0,
+        QVERIFY2(summary.value(QLatin1String("bytes_resumed")).toDouble() > 0,
                  QJsonDocument(summary).toJson().constData());
         QVERIFY(leftovers().isEmpty());
     }
