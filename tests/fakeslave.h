@@ -127,8 +127,11 @@ private:
             return HttpResponse::text(500, "disk on fire\n");
         if (current == Mode::Changed || request.header("If-Match") != m_etag)
             return HttpResponse::json(412, {{QStringLiteral("error"), QStringLiteral("changed")}});
-        if (current == Mode::Whole)
-            return {200, "application/octet-stream", m_data, {}};
+        if (current == Mode::Whole) {
+            HttpResponse whole = HttpResponse::text(200, m_data);
+            whole.contentType = "application/octet-stream";
+            return whole;
+        }
         const auto range = parseRange(request.header("Range"), m_data.size());
         if (!range)
             return HttpResponse::text(416, "bad range\n");

@@ -239,7 +239,8 @@ private slots:
         const QByteArray response =
             rawRequest(QUrl(master()), "GET /api/v1/plan?" + query +
                                            " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        QVERIFY2(response.startsWith(QByteArray(QByteArray("HTTP/1.1 ") + status)), response.left(300).constData());
+        QVERIFY2(response.startsWith(QByteArray(QByteArray("HTTP/1.1 ") + status)),
+                 response.left(300).constData());
         const QJsonObject error =
             QJsonDocument::fromJson(response.mid(response.indexOf("\r\n\r\n") + 4)).object();
         QVERIFY(!error.value(QLatin1String("error")).toString().isEmpty());
@@ -302,7 +303,8 @@ private slots:
         const QByteArray head = rawRequest(
             base, "HEAD /files/big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         QVERIFY2(head.startsWith("HTTP/1.1 200"), head.constData());
-        QVERIFY(head.contains(QByteArray(QByteArray("Content-Length: ") + QByteArray::number(kBig))));
+        QVERIFY(
+            head.contains(QByteArray(QByteArray("Content-Length: ") + QByteArray::number(kBig))));
         QVERIFY(head.contains("ETag: \""));
         QVERIFY(head.contains("Last-Modified: "));
 
@@ -368,7 +370,8 @@ private slots:
         QFETCH(QByteArray, status);
         const QByteArray response =
             rawRequest(QUrl(master()), request + "Host: x\r\nConnection: close\r\n\r\n");
-        QVERIFY2(response.startsWith(QByteArray(QByteArray("HTTP/1.1 ") + status)), response.left(300).constData());
+        QVERIFY2(response.startsWith(QByteArray(QByteArray("HTTP/1.1 ") + status)),
+                 response.left(300).constData());
         const QByteArray ok = rawRequest(
             QUrl(master()), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         QVERIFY(ok.startsWith("HTTP/1.1 200"));
@@ -478,7 +481,7 @@ private slots:
         QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
         QCOMPARE(fileSha(target), m_bigSha);
         const QJsonObject summary = summaryOf(resumed.out.toUtf8());
-        QVERIFY2(summary.value(QLatin1String("resumed_bytes")).toDouble() > 0,
+        QVERIFY2(summary.value(QLatin1String("bytes_resumed")).toDouble() > 0,
                  QJsonDocument(summary).toJson().constData());
         QVERIFY(leftovers().isEmpty());
     }

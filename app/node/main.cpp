@@ -108,7 +108,9 @@ int main(int argc, char **argv)
                              "one slave); got %d. Start with: mpiexec -n 6 starling-node\n",
                              cluster::kMinimumRanks, mpi.size());
             }
-            mpi.abortFromRankZero(2);
+            // Every rank got here, so the job ends cleanly (MpiEnvironment finalizes) instead
+            // of by MPI_Abort, which could kill the launcher before it forwarded the message.
+            return 2;
         }
         const auto options = readOptions(parser, mpi.processorName());
         if (!options) {
