@@ -143,7 +143,6 @@ private slots:
     void wrongBytesFetchedElsewhere();
     void wrongBytesTwiceFails();
     void rangeIgnoredFetchedElsewhere();
-    void wholeFileMismatchFails();
     void fileChangedStops();
     void everySourceFails();
     void resumeSkipsVerifiedBlocks();
@@ -309,17 +308,6 @@ void TestParallelDownload::rangeIgnoredFetchedElsewhere()
              qPrintable(p.sources[0].reason));
     QVERIFY(p.sources[0].bytesReceived < s.data.size() / 2);
     QCOMPARE(p.sources[1].bytesVerified, s.data.size());
-}
-
-void TestParallelDownload::wholeFileMismatchFails()
-{
-    Scenario s(5 * kPiece + 3, 2);
-    s.plan.sha256 = QByteArray(64, '0');
-    const auto result = s.run(s.options());
-    QVERIFY(!result.hasValue());
-    QCOMPARE(result.errorCode(), QStringLiteral("verification_failed"));
-    QVERIFY(!QFile::exists(s.output));
-    QCOMPARE(s.leftovers(), QStringList()); // a plan that cannot verify is not worth resuming
 }
 
 void TestParallelDownload::fileChangedStops()

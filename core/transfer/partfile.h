@@ -38,6 +38,12 @@ public:
     // Reads length bytes at offset into buffer (resized to length).
     Expected<bool> read(qint64 offset, qint64 length, QByteArray &buffer) const;
 
+    // Asks the kernel to start writing [offset, offset + length) to disk now, without waiting
+    // (Linux sync_file_range). Blocks written early overlap the disk's work with the download,
+    // so commit()'s fsync only waits for the last few instead of the whole file. Best effort:
+    // a file system without it just flushes everything at commit().
+    void startWriteback(qint64 offset, qint64 length) const;
+
     // fsync, rename over finalPath, fsync the directory; closes the file.
     Expected<bool> commit(const QString &finalPath);
     // Closes and deletes the part file (nothing is left behind).
