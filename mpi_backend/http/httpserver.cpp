@@ -38,6 +38,7 @@ namespace {
 struct ServerContext
 {
     HttpServer::Handler handler;
+    qint64 maxBodyBytes = 0;
     std::atomic<bool> stopping{false};
     std::atomic<unsigned> connections{0};
     // While listen() runs MHD_start_daemon, its log lines are collected for the error message
@@ -129,7 +130,30 @@ struct RequestState
     bool replaced = false;   // the handler's response could not be sent; a 500 went instead
     // Bytes a stream reader produced; shared with the reader, which may outlive this state.
     std::shared_ptr<std::atomic<qint64>> streamed;
+    // A POST whose body is still arriving; answered once it is complete.
+    bool readingBody = false;
+    QByteArray body;
+    qint64 discarded = 0; // body bytes past the limit, dropped unread (then the answer is 413)
 };
+
+// The Content-Length a client announced, -1 when absent (chunked) or not a number.
+qint64 announcedLength(MHD_Connection *connection)
+{
+    const char *length =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (!length)
+        return -1;
+    bool ok = false;
+    const qint64 value = QByteArray(length).toLongLong(&ok);
+    return ok && value >= 0 ? value : -1;
+}
+
+HttpResponse bodyTooLarge(qint64 limit)
+{
+    return HttpResponse::text(MHD_HTTP_CONTENT_TOO_LARGE, "request body too large: at most " +
+                                                              QByteArray::number(limit) +
+                                                              " bytes\n");
+}
 
 qint64 bodyLength(const HttpResponse &response)
 {
@@ -234,9 +258,38 @@ size_t unescape(void *, MHD_Connection *connection, char *text) noexcept
 }
 
 MHD_Result onRequest(void *cls, MHD_Connection *connection, const char *url, const char *method,
-                     const char * /*version*/, const char * /*uploadData*/, size_t *uploadSize,
+                     const char * /*version*/, const char *uploadData, size_t *uploadSize,
                      void **requestState) noexcept
 {
+    const auto *context = static_cast<const ServerContext *>(cls);
+    if (auto *state = static_cast<RequestState *>(*requestState); state && state->readingBody) {
+        try {
+            if (*uploadSize > 0) {
+                // libmicrohttpd 0.9.75 cannot answer in the middle of a body, so a chunked body
+                // that outgrows the limit is read to its end and dropped (up to as much again;
+                // past that the connection is closed unanswered) and then gets its 413.
+                const qint64 size = qint64(*uploadSize);
+                if (state->discarded > 0 || state->body.size() + size > context->maxBodyBytes) {
+                    state->discarded += size;
+                    state->body = QByteArray();
+                    *uploadSize = 0;
+                    return state->discarded > context->maxBodyBytes ? MHD_NO : MHD_YES;
+                }
+                state->body.append(uploadData, qsizetype(size));
+                *uploadSize = 0;
+                return MHD_YES;
+            }
+            // The last call: the body is complete.
+            state->readingBody = false;
+            if (state->discarded > 0)
+                return queue(connection, bodyTooLarge(context->maxBodyBytes), nullptr, false);
+            HttpRequest request = makeRequest(connection, url, method);
+            request.body = std::exchange(state->body, QByteArray());
+            return queue(connection, callHandler(*context, request), state, false);
+        } catch (...) {
+            return MHD_NO; // out of memory for the body: close the connection
+        }
+    }
     if (*requestState) {
         // Every request is answered on the first call, before any body is read, so this is a
         // body chunk arriving after the answer: refuse it and let the connection close.
@@ -255,12 +308,25 @@ MHD_Result onRequest(void *cls, MHD_Connection *connection, const char *url, con
                          nullptr, false);
         }
         const QByteArrayView verb(method);
+        const bool posts = context->maxBodyBytes > 0;
+        if (posts && verb == MHD_HTTP_METHOD_POST) {
+            const qint64 announced = announcedLength(connection);
+            if (announced > context->maxBodyBytes)
+                return queue(connection, bodyTooLarge(context->maxBodyBytes), nullptr, false);
+            // Reserved only up to 64 MiB: a client that announces a large body and sends
+            // nothing must not make every connection hold the whole limit.
+            if (announced > 0)
+                state->body.reserve(qsizetype(qMin<qint64>(announced, qint64(64) << 20)));
+            state->readingBody = true;
+            return MHD_YES; // the body comes in the following calls
+        }
         if (verb != MHD_HTTP_METHOD_GET && verb != MHD_HTTP_METHOD_HEAD) {
-            HttpResponse response = HttpResponse::text(MHD_HTTP_METHOD_NOT_ALLOWED,
-                                                       QByteArray("method ") + method +
-                                                           " not allowed: use GET or HEAD\n");
-            response.headers.append(
-                qMakePair(QByteArray(MHD_HTTP_HEADER_ALLOW), QByteArray("GET, HEAD")));
+            const QByteArray allowed = posts ? "GET, HEAD, POST" : "GET, HEAD";
+            HttpResponse response =
+                HttpResponse::text(MHD_HTTP_METHOD_NOT_ALLOWED,
+                                   QByteArray("method ") + method + " not allowed: use " +
+                                       (posts ? "GET, HEAD or POST" : "GET or HEAD") + "\n");
+            response.headers.append(qMakePair(QByteArray(MHD_HTTP_HEADER_ALLOW), allowed));
             return queue(connection, response, nullptr, false);
         }
         // Answering before the body is read makes libmicrohttpd discard the rest of the request
@@ -272,7 +338,6 @@ MHD_Result onRequest(void *cls, MHD_Connection *connection, const char *url, con
                 nullptr, false);
         }
         // For HEAD libmicrohttpd sends the headers (Content-Length of this body) and no body.
-        const auto *context = static_cast<const ServerContext *>(cls);
         const bool isHead = verb == MHD_HTTP_METHOD_HEAD;
         return queue(connection, callHandler(*context, makeRequest(connection, url, method)), state,
                      isHead);
@@ -363,6 +428,7 @@ struct HttpServer::Private
 HttpServer::HttpServer(Handler handler, HttpServerLimits limits) : d(std::make_unique<Private>())
 {
     d->context.handler = std::move(handler);
+    d->context.maxBodyBytes = qMax<qint64>(limits.maxBodyBytes, 0);
     d->limits = limits;
 }
 

@@ -19,11 +19,12 @@ namespace starling::mpi::http {
 // One request as the handler sees it. Only GET and HEAD get this far.
 struct HttpRequest
 {
-    QByteArray method;  // "GET" or "HEAD"
+    QByteArray method;  // "GET" or "HEAD", or "POST" when the server accepts bodies
     QByteArray path;    // percent-decoded, without the query; may contain "..": validate it
     HeaderList query;   // decoded arguments in order; "?flag" gives ("flag", "")
     HeaderList headers; // names as the client spelled them
     QHostAddress peer;
+    QByteArray body; // POST only: the whole body, at most HttpServerLimits::maxBodyBytes
 
     // First value of a header, name compared case-insensitively; a null QByteArray if absent.
     QByteArray header(QByteArrayView name) const;
@@ -40,12 +41,17 @@ struct HttpServerLimits
     // reader may then block (pacing, waiting for relayed data) without stalling other clients.
     // Costs a thread (and its stack) per open connection, bounded by connectionLimit.
     bool threadPerConnection = false;
+    // 0: the server only serves (GET, HEAD); bodies get 413 and POST 405. Above 0: POST is
+    // accepted too, with a body of up to this many bytes read whole before the handler runs;
+    // a longer one (by Content-Length at once, or once a chunked body passes the limit) gets
+    // 413 without the handler being called.
+    qint64 maxBodyBytes = 0;
 };
 
 // A small RAII HTTP/1.1 server over libmicrohttpd: one internal thread polls (epoll where
 // available) and runs the handler, or, with HttpServerLimits::threadPerConnection, one thread
-// per connection does. Methods other than GET and HEAD get 405 with an Allow header;
-// request bodies get 413 (this version serves, it does not accept uploads); HEAD gets the GET
+// per connection does. Methods other than GET and HEAD (and POST when maxBodyBytes allows
+// bodies) get 405 with an Allow header; bodies of GET and HEAD get 413; HEAD gets the GET
 // response's headers and Content-Length without the body. Malformed requests, oversized headers
 // and slow clients are answered or dropped by libmicrohttpd without reaching the handler.
 //
