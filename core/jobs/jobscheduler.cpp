@@ -1,0 +1,273 @@
+#include "jobscheduler.h"
+
+#include "sched/dynamicstrategy.h"
+#include "sched/schedulingerror.h"
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
+namespace starling::jobs {
+
+using Kind = JobScheduler::PortWork::Kind;
+using State = JobChunk::State;
+
+JobScheduler::JobScheduler(sched::Platform estimates, Settings settings)
+    : m_estimates(std::move(estimates)), m_settings(settings)
+{
+    const auto n = size_t(m_estimates.size());
+    if (n == 0)
+        throw sched::SchedulingError("a job needs at least one slave");
+    if (m_settings.units < 1)
+        throw sched::SchedulingError("a job needs at least one unit task");
+    m_strategy = sched::makeStrategy(m_settings.strategy, m_settings.pdds);
+    m_dynamic = m_strategy->isDynamic();
+    m_order = sched::makeSendOrder(m_estimates.bandwidths(), m_settings.order, m_settings.seed);
+    const std::vector<long long> whole =
+        m_strategy->wholeShares(m_estimates, m_order, m_settings.units);
+    m_planned.assign(whole.begin(), whole.end());
+    m_lost.assign(n, false);
+    m_outstanding.assign(n, 0);
+    m_pending.assign(n, 0);
+    for (int i = 0; i < m_estimates.size(); ++i)
+        m_rates.push_back(1.0 / (m_estimates.unitSendS(i) + m_estimates.unitComputeS(i)));
+}
+
+std::optional<JobScheduler::PortWork> JobScheduler::start(double now)
+{
+    if (m_dynamic) {
+        m_remaining.push_back({0, m_settings.units});
+        for (int round = 0; round < m_settings.prefetchDepth; ++round) {
+            for (int slave : m_order) {
+                m_port.push_back({Kind::Send, slave, -1});
+                ++m_outstanding[size_t(slave)];
+            }
+        }
+    } else {
+        long long first = 0;
+        for (int slave : m_order) {
+            const auto units = static_cast<long long>(m_planned[size_t(slave)]);
+            if (units <= 0)
+                continue;
+            m_port.push_back({Kind::Send, slave, newChunk(slave, first, units)});
+            first += units;
+        }
+    }
+    return serve(now);
+}
+
+int JobScheduler::newChunk(int slave, long long first, long long units)
+{
+    JobChunk c;
+    c.id = int(m_chunks.size());
+    c.slave = slave;
+    c.firstUnit = first;
+    c.units = units;
+    c.record.slave = slave;
+    c.record.units = double(units);
+    m_chunks.push_back(c);
+    m_pending[size_t(slave)] += units;
+    return c.id;
+}
+
+std::optional<long long> JobScheduler::sizeDynamic(int slave, long long *first)
+{
+    if (m_remaining.empty())
+        return std::nullopt;
+    long long left = 0;
+    for (const UnitRange &r : m_remaining)
+        left += r.count;
+    const double total = std::accumulate(m_rates.begin(), m_rates.end(), 0.0);
+    const auto &dynamic = static_cast<const sched::DynamicStrategy &>(*m_strategy);
+    // A chunk is a run of rows, so it cannot span two ranges given back by a lost slave.
+    UnitRange &front = m_remaining.front();
+    const long long units =
+        std::min(front.count, dynamic.chunkSize(left, m_rates[size_t(slave)], total));
+    *first = front.first;
+    front.first += units;
+    front.count -= units;
+    if (front.count == 0)
+        m_remaining.pop_front();
+    return units;
+}
+
+std::optional<JobScheduler::PortWork> JobScheduler::serve(double now)
+{
+    while (!m_portBusy && !m_port.empty()) {
+        Request request = m_port.front();
+        m_port.pop_front();
+        if (request.kind == Kind::Send && request.chunk < 0) {
+            long long first = 0;
+            const std::optional<long long> units = sizeDynamic(request.slave, &first);
+            if (!units || *units <= 0) {
+                --m_outstanding[size_t(request.slave)];
+                continue;
+            }
+            request.chunk = newChunk(request.slave, first, *units);
+        }
+        JobChunk &c = m_chunks[size_t(request.chunk)];
+        m_portBusy = true;
+        if (request.kind == Kind::Send) {
+            c.state = State::Sending;
+            c.record.sendStart = now;
+        } else {
+            c.record.returnStart = now;
+        }
+        return PortWork{request.kind, c.id};
+    }
+    return std::nullopt;
+}
+
+std::optional<JobScheduler::PortWork> JobScheduler::sendFinished(int chunk, double now)
+{
+    JobChunk &c = m_chunks.at(size_t(chunk));
+    m_portBusy = false;
+    c.record.sendEnd = now;
+    if (m_lost[size_t(c.slave)]) {
+        c.state = State::Lost;
+        giveBack(c);
+    } else {
+        c.state = State::AtSlave;
+    }
+    return serve(now);
+}
+
+std::optional<JobScheduler::PortWork> JobScheduler::resultArrived(int chunk, double computeS,
+                                                                  double now)
+{
+    if (chunk < 0 || size_t(chunk) >= m_chunks.size() ||
+        m_chunks[size_t(chunk)].state != State::AtSlave) {
+        ++m_late;
+        return std::nullopt;
+    }
+    JobChunk &c = m_chunks[size_t(chunk)];
+    const auto slave = size_t(c.slave);
+    c.record.computeEnd = now;
+    c.record.computeStart = now - std::max(0.0, computeS);
+    c.record.returnStart = c.record.returnEnd = now;
+    m_pending[slave] -= c.units;
+    if (m_settings.returnsResults) {
+        c.state = State::Returning;
+        m_port.push_back({Kind::Return, c.slave, c.id});
+    } else {
+        c.state = State::Done;
+        m_unitsDone += c.units;
+    }
+    if (m_dynamic) {
+        // As the simulator: the master learns the slave's throughput from what it just saw.
+        const double perUnit =
+            (c.record.sendEnd - c.record.sendStart + std::max(0.0, computeS)) / double(c.units);
+        if (perUnit > 0) {
+            double &rate = m_rates[slave];
+            rate = m_settings.rateSmoothing / perUnit + (1 - m_settings.rateSmoothing) * rate;
+        }
+        --m_outstanding[slave];
+        if (!m_remaining.empty()) {
+            m_port.push_back({Kind::Send, c.slave, -1});
+            ++m_outstanding[slave];
+        }
+    }
+    return serve(now);
+}
+
+std::optional<JobScheduler::PortWork> JobScheduler::returnFinished(int chunk, double now)
+{
+    JobChunk &c = m_chunks.at(size_t(chunk));
+    m_portBusy = false;
+    c.record.returnEnd = now;
+    c.state = State::Done;
+    m_unitsDone += c.units;
+    return serve(now);
+}
+
+std::optional<JobScheduler::PortWork> JobScheduler::slaveLost(int slave, double now)
+{
+    if (slave < 0 || slave >= m_estimates.size() || m_lost[size_t(slave)])
+        return std::nullopt;
+    m_lost[size_t(slave)] = true;
+    m_rates[size_t(slave)] = 0;
+    // Its requests still waiting for the port go; a send in progress ends in sendFinished().
+    std::vector<int> orphans;
+    for (auto it = m_port.begin(); it != m_port.end();) {
+        if (it->slave == slave && it->kind == Kind::Send) {
+            if (it->chunk >= 0)
+                orphans.push_back(it->chunk);
+            it = m_port.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    m_outstanding[size_t(slave)] = 0;
+    for (JobChunk &c : m_chunks) {
+        if (c.slave == slave && c.state == State::AtSlave)
+            orphans.push_back(c.id);
+    }
+    std::sort(orphans.begin(), orphans.end());
+    for (int id : orphans) {
+        JobChunk &c = m_chunks[size_t(id)];
+        c.state = State::Lost;
+        giveBack(c);
+    }
+    return serve(now);
+}
+
+int JobScheduler::bestLiveSlave(long long units) const
+{
+    int best = -1;
+    double bestFinish = std::numeric_limits<double>::infinity();
+    for (int i = 0; i < m_estimates.size(); ++i) {
+        if (m_lost[size_t(i)])
+            continue;
+        const double finish = double(m_pending[size_t(i)] + units) *
+                              (m_estimates.unitSendS(i) + m_estimates.unitComputeS(i));
+        if (finish < bestFinish) {
+            bestFinish = finish;
+            best = i;
+        }
+    }
+    return best;
+}
+
+void JobScheduler::giveBack(const JobChunk &lost)
+{
+    m_pending[size_t(lost.slave)] -= lost.units;
+    if (!m_dynamic) {
+        const int target = bestLiveSlave(lost.units);
+        if (target >= 0)
+            m_port.push_back({Kind::Send, target, newChunk(target, lost.firstUnit, lost.units)});
+        else
+            m_remaining.push_back({lost.firstUnit, lost.units});
+        return;
+    }
+    const auto at = std::find_if(m_remaining.begin(), m_remaining.end(),
+                                 [&](const UnitRange &r) { return r.first > lost.firstUnit; });
+    m_remaining.insert(at, {lost.firstUnit, lost.units});
+    // Slaves that had stopped asking (the pool was empty) ask again.
+    for (int slave : m_order) {
+        if (!m_lost[size_t(slave)] && m_outstanding[size_t(slave)] == 0) {
+            m_port.push_back({Kind::Send, slave, -1});
+            ++m_outstanding[size_t(slave)];
+        }
+    }
+}
+
+bool JobScheduler::isStuck() const
+{
+    return !isDone() && std::all_of(m_lost.begin(), m_lost.end(), [](bool lost) { return lost; });
+}
+
+sched::Timeline JobScheduler::timeline() const
+{
+    sched::Timeline t;
+    t.shares.assign(size_t(m_estimates.size()), 0.0);
+    for (const JobChunk &c : m_chunks) {
+        if (c.state != State::Done)
+            continue;
+        t.chunks.push_back(c.record);
+        t.shares[size_t(c.slave)] += double(c.units);
+        t.makespan = std::max(t.makespan, c.record.returnEnd);
+    }
+    return t;
+}
+
+} // namespace starling::jobs
