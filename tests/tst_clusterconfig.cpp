@@ -95,6 +95,11 @@ void TestClusterConfig::defaults_data()
     row("w1", 1.5);
     row("w2", 0.8);
     row("startup_timeout_s", 30);
+    row("image_max_bytes", 1073741824.0);
+    row("image_max_pixels", 268435456.0);
+    row("job_queue_limit", 16);
+    row("jobs_kept", 32);
+    row("image_standard_MBps", 20);
 }
 
 void TestClusterConfig::defaults()
@@ -117,7 +122,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 18);
+    QCOMPARE(ClusterConfig().toJson().size(), 23);
 }
 
 void TestClusterConfig::roundTrip()
@@ -141,6 +146,11 @@ void TestClusterConfig::roundTrip()
     c.w1 = 0;
     c.w2 = 1.0 / 3;
     c.startupTimeoutS = 599.5;
+    c.imageMaxBytes = 4096;
+    c.imageMaxPixels = 1;
+    c.jobQueueLimit = 10000;
+    c.jobsKept = 1;
+    c.imageStandardMBps = 0.5;
     QVERIFY(!(c == ClusterConfig())); // every field differs from its default
 
     const QByteArray text = toBytes(c.toJson());
@@ -202,6 +212,8 @@ void TestClusterConfig::accepted_data()
     row("startup_timeout_s min", "startup_timeout_s", "1", 1.0);
     row("startup_timeout_s max", "startup_timeout_s", "600", 600.0);
     row("startup_timeout_s fractional", "startup_timeout_s", "2.5", 2.5);
+    row("image_max_bytes 16 GiB", "image_max_bytes", "17179869184", 17179869184.0);
+    row("image_standard_MBps tiny", "image_standard_MBps", "0.001", 0.001);
 }
 
 void TestClusterConfig::accepted()
@@ -387,6 +399,19 @@ void TestClusterConfig::rejected_data()
         << withKey("startup_timeout_s", "601") << startup + QStringLiteral("601");
     QTest::newRow("startup_timeout_s string")
         << withKey("startup_timeout_s", "\"30\"") << startup + QStringLiteral("\"30\"");
+    QTest::newRow("image_max_bytes too small")
+        << withKey("image_max_bytes", "1000")
+        << QStringLiteral(
+               "\"image_max_bytes\" must be an integer from 1024 to 17179869184, got 1000");
+    QTest::newRow("image_max_pixels zero")
+        << withKey("image_max_pixels", "0")
+        << QStringLiteral("\"image_max_pixels\" must be an integer from 1 to 17179869184, got 0");
+    QTest::newRow("job_queue_limit fractional")
+        << withKey("job_queue_limit", "1.5")
+        << QStringLiteral("\"job_queue_limit\" must be an integer from 1 to 10000, got 1.5");
+    QTest::newRow("image_standard_MBps zero")
+        << withKey("image_standard_MBps", "0")
+        << QStringLiteral("\"image_standard_MBps\" must be a number from 0.001 to 1000000, got 0");
 
     QTest::newRow("same fixed port twice")
         << QByteArrayLiteral(R"({"master_port": 8080, "bridge_port": 8080})")

@@ -71,6 +71,15 @@ void readBridge(JsonObjectReader &reader, ClusterConfig &c)
                        c.bridgeClientBufferBytes);
 }
 
+void readJobs(JsonObjectReader &reader, ClusterConfig &c)
+{
+    reader.readInteger(key("image_max_bytes"), 1024, qint64(16) << 30, c.imageMaxBytes);
+    reader.readInteger(key("image_max_pixels"), 1, qint64(1) << 34, c.imageMaxPixels);
+    reader.readInteger(key("job_queue_limit"), 1, 10000, c.jobQueueLimit);
+    reader.readInteger(key("jobs_kept"), 1, 10000, c.jobsKept);
+    reader.readNumber(key("image_standard_MBps"), NumberRange{0.001, 1e6}, c.imageStandardMBps);
+}
+
 void readScheduling(JsonObjectReader &reader, ClusterConfig &c)
 {
     QString strategy = sched::toString(c.strategy);
@@ -150,6 +159,11 @@ QJsonObject ClusterConfig::toJson() const
         {key("w1"), w1},
         {key("w2"), w2},
         {key("startup_timeout_s"), startupTimeoutS},
+        {key("image_max_bytes"), imageMaxBytes},
+        {key("image_max_pixels"), imageMaxPixels},
+        {key("job_queue_limit"), jobQueueLimit},
+        {key("jobs_kept"), jobsKept},
+        {key("image_standard_MBps"), imageStandardMBps},
     };
 }
 
@@ -163,6 +177,7 @@ Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QS
     readEndpoints(reader, config);
     readTiming(reader, config);
     readBridge(reader, config);
+    readJobs(reader, config);
     readScheduling(reader, config);
     reader.rejectUnknownKeys();
     checkTimingOrder(reader, config);

@@ -37,6 +37,15 @@ struct ClusterConfig
     double w1 = 1.5;
     double w2 = 0.8;
     double startupTimeoutS = 30;
+    // Image jobs: the largest upload and image the master takes, how many jobs may wait, how
+    // many finished ones it keeps for their results, and the compute speed of a *standard*
+    // slave (megabytes of input per second for an op of relative cost 1), which the profile's
+    // cpu_factor divides on an emulated slave.
+    qint64 imageMaxBytes = qint64(1) << 30;
+    qint64 imageMaxPixels = qint64(16384) * 16384;
+    int jobQueueLimit = 16;
+    int jobsKept = 32;
+    double imageStandardMBps = 20;
 
     sched::PddsWeights pddsWeights() const { return {w1, w2}; }
 
