@@ -32,8 +32,15 @@ MasterRole::MasterRole(MpiTransport &transport, const NodeOptions &options, QObj
     : QObject(parent), m_transport(transport), m_options(options),
       m_table(transport.size(), policyFrom(options.config)), m_store(options.runDir),
       m_placer(std::uint64_t(QDateTime::currentMSecsSinceEpoch())),
-      m_relay(transport, RelayService::Settings{}), m_heartbeat(options.config.heartbeatMs)
+      m_relay(transport, RelayService::Settings{}),
+      m_board({options.config.jobQueueLimit, options.config.jobsKept}),
+      m_runner(transport, m_board, options.config.imageStandardMBps),
+      m_heartbeat(options.config.heartbeatMs)
 {
+    connect(&m_runner, &JobRunner::event, this, [this](const QJsonObject &event) {
+        if (!m_stopping)
+            m_transport.send(kMonitorRank, Tag::Event, event);
+    });
     connect(&m_transport, &MpiTransport::received, this, &MasterRole::onMessage);
     // The table goes to the monitor on every change; this resend covers nothing being lost
     // and keeps assigned counts fresh in the snapshot.
@@ -79,11 +86,26 @@ Expected<bool> MasterRole::start()
             Qt::QueuedConnection);
     });
 
+    image::DecodeLimits decodeLimits;
+    decodeLimits.maxBytes = m_options.config.imageMaxBytes;
+    decodeLimits.maxPixels = m_options.config.imageMaxPixels;
+    m_jobService.emplace(m_board, decodeLimits);
+    m_jobService->setSubmittedCallback([self] {
+        QMetaObject::invokeMethod(
+            self,
+            [self] {
+                if (self && !self->m_stopping)
+                    self->m_runner.wake();
+            },
+            Qt::QueuedConnection);
+    });
+
     http::HttpServerLimits limits;
     // Relays and plans block their connection's thread (waiting for slaves, hashing a file),
     // so every connection gets its own; the limit bounds the threads.
     limits.threadPerConnection = true;
     limits.connectionLimit = 512;
+    limits.maxBodyBytes = m_options.config.imageMaxBytes; // image job uploads
     m_http = std::make_unique<http::HttpServer>(
         [this](const http::HttpRequest &request) {
             if (request.path == "/api/v1/cluster") {
@@ -97,10 +119,15 @@ Expected<bool> MasterRole::start()
             }
             if (request.path == "/healthz")
                 return http::HttpResponse::text(200, "ok\n");
+            if (auto answer = m_jobService->handle(request))
+                return std::move(*answer);
+            if (request.method == "POST")
+                return http::HttpResponse::text(405, "POST goes to /api/v1/jobs\n");
             if (auto answer = m_files->handle(request))
                 return std::move(*answer);
             return http::HttpResponse::text(404, "not found: try /, /files/<path>, /api/v1/files, "
-                                                 "/api/v1/plan or /api/v1/cluster\n");
+                                                 "/api/v1/plan, /api/v1/jobs or "
+                                                 "/api/v1/cluster\n");
         },
         limits);
     const auto port = m_http->listen(QHostAddress(m_options.config.bindHost),
@@ -135,10 +162,15 @@ void MasterRole::onMessage(int source, Tag tag, const QByteArray &payload)
                 m_snapshotJson = payload;
             }
             updateFileService();
+            updateJobRunner();
         }
         break;
     case Tag::ChunkData:
         m_relay.onChunkAnswer(source, payload);
+        break;
+    case Tag::StripResult:
+        if (source >= 2)
+            m_runner.onStripResult(source, payload);
         break;
     case Tag::BlockServed:
         if (source >= 2) {
@@ -385,9 +417,40 @@ void MasterRole::updateFileService()
         m_files->setSlaves(std::move(slaves), policy);
 }
 
+void MasterRole::updateJobRunner()
+{
+    std::vector<JobRunner::Slave> slaves;
+    for (const cluster::NodeRecord &record : m_table.nodes()) {
+        if (record.role != cluster::NodeRole::Slave)
+            continue;
+        JobRunner::Slave slave;
+        slave.rank = record.rank;
+        slave.name = record.name;
+        slave.alive = record.liveness == cluster::Liveness::Alive;
+        slave.weight = record.weight;
+        slave.emulatedLinkMBps = m_options.profile.forSlave(record.rank - 2).linkMBps;
+        const cluster::NodeView *view = m_snapshot.node(record.rank);
+        // Known to the monitor (it has heard the slave) and taking work.
+        slave.available =
+            view && slave.alive && cluster::acceptsTasks(record.state()) && record.weight > 0;
+        if (view) {
+            slave.linkMBps = view->stats.bandwidthMBps;
+            slave.slowness = view->stats.unitComputeS;
+        }
+        slaves.push_back(std::move(slave));
+    }
+    const cluster::ClusterPolicy &table = m_table.policy();
+    if (m_jobService)
+        m_jobService->setPolicy(
+            sched::strategyKindFromString(table.strategy).value_or(sched::StrategyKind::Pdds),
+            {table.w1, table.w2});
+    m_runner.setSlaves(std::move(slaves));
+}
+
 void MasterRole::publishTable()
 {
     updateFileService(); // every table change (drain, weight, strategy) reaches the next plan
+    updateJobRunner();
     QJsonObject table = m_table.toJson();
     table.insert(QLatin1String("queued_at_master"), double(m_ledger.waitingCount()));
     table.insert(QLatin1String("late_dropped"), double(m_lateDropped));
@@ -413,6 +476,7 @@ void MasterRole::sendHeartbeat()
 void MasterRole::shutdown()
 {
     m_stopping = true;
+    m_runner.stop();
     m_tableTimer.stop();
     m_heartbeat.stop();
     // Relay connections give up first, so stopping the server does not wait on them.

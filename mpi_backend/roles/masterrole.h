@@ -7,6 +7,9 @@
 #include "cluster/taskledger.h"
 #include "cluster/taskplacer.h"
 #include "http/httpserver.h"
+#include "jobs/jobboard.h"
+#include "jobs/jobrunner.h"
+#include "jobs/jobservice.h"
 #include "nodeoptions.h"
 #include "transfer/fileservice.h"
 #include "transfer/relayservice.h"
@@ -49,6 +52,7 @@ private:
     void dispatchWaiting();
     void publishTable();
     void updateFileService();
+    void updateJobRunner();
     void flushEvents();
     void persist();
     void sendHeartbeat();
@@ -69,6 +73,9 @@ private:
     QByteArray m_snapshotJson;
     RelayService m_relay;
     std::optional<FileService> m_files;
+    jobs::JobBoard m_board;
+    std::optional<JobService> m_jobService;
+    JobRunner m_runner;
     std::unique_ptr<http::HttpServer> m_http;
     QString m_url;
     QTimer m_tableTimer;

@@ -1,6 +1,7 @@
 #include "slaverole.h"
 
 #include "cluster/nodetable.h"
+#include "image/imageop.h"
 #include "transfer/chunkreader.h"
 #include "transfer/relaychunk.h"
 
@@ -9,6 +10,7 @@
 #include <QJsonObject>
 #include <QPointer>
 
+#include <cstdio>
 #include <unistd.h>
 
 namespace starling::mpi {
@@ -18,13 +20,39 @@ QJsonObject parse(const QByteArray &payload)
 {
     return QJsonDocument::fromJson(payload).object();
 }
+
+constexpr int kProbeReply = -1; // a calibration strip: measured, never sent
+constexpr int kEagerMs = 2000;  // after a strip, the next one is likely close behind
+
+// The start-up calibration: a 512 x 64 grey strip, blurred, through the same path as real
+// strips (kernel on the worker thread, stretched to the emulated cost).
+jobs::StripAssignment probeStrip(double standardMBps)
+{
+    jobs::StripAssignment strip;
+    strip.jobId = QStringLiteral("calibration");
+    strip.width = 512;
+    strip.channels = 1;
+    strip.imageHeight = 64;
+    strip.begin = 0;
+    strip.end = 64;
+    strip.units = 1;
+    const auto op = image::ImageOp::make(QStringLiteral("blur"), 1.0, std::nullopt);
+    strip.op = op ? op->toJson() : QJsonObject{};
+    strip.pixels = QByteArray(512 * 64, Qt::Uninitialized);
+    for (qsizetype i = 0; i < strip.pixels.size(); ++i)
+        strip.pixels[i] = char((i * 2654435761u) >> 24);
+    const double relative = op ? op->relativeCost() : 1.0;
+    strip.standardS = double(strip.pixels.size()) * relative / (standardMBps * 1e6);
+    return strip;
+}
 } // namespace
 
 SlaveRole::SlaveRole(MpiTransport &transport, const NodeOptions &options, QObject *parent)
     : QObject(parent), m_transport(transport), m_options(options),
       m_emulation(options.profile.forSlave(transport.rank() - 2)),
-      m_heartbeat(options.config.heartbeatMs)
+      m_heartbeat(options.config.heartbeatMs), m_strips(m_emulation.emulated, m_emulation.cpuFactor)
 {
+    connect(&m_strips, &StripWorker::finished, this, &SlaveRole::onStripFinished);
     connect(&m_heartbeat, &AlignedTicker::tick, this, &SlaveRole::sendHeartbeat);
     m_taskTimer.setSingleShot(true);
     m_taskTimer.setTimerType(Qt::PreciseTimer);
@@ -75,6 +103,7 @@ Expected<bool> SlaveRole::start()
     m_transport.send(kMonitorRank, Tag::Hello, hello);
     sendHeartbeat(); // the first sample: the monitor learns of us at once
     m_heartbeat.start();
+    m_strips.enqueue(kProbeReply, probeStrip(m_options.config.imageStandardMBps));
     return true;
 }
 
@@ -90,6 +119,9 @@ void SlaveRole::onMessage(int source, Tag tag, const QByteArray &payload)
     case Tag::ChunkRead:
         onChunkRead(payload);
         break;
+    case Tag::StripAssign:
+        onStripAssign(payload);
+        break;
     case Tag::EpochReset:
         resetEpoch(std::int64_t(parse(payload).value(QLatin1String("epoch")).toDouble()));
         break;
@@ -98,6 +130,7 @@ void SlaveRole::onMessage(int source, Tag tag, const QByteArray &payload)
             m_data->stop();
         m_heartbeat.stop();
         m_taskTimer.stop();
+        m_strips.stop();
         emit finished();
         break;
     default:
@@ -213,9 +246,37 @@ void SlaveRole::finishRunningTask()
     startNextTask();
 }
 
+void SlaveRole::onStripAssign(const QByteArray &payload)
+{
+    m_transport.stayEager(kEagerMs);
+    auto strip = jobs::StripAssignment::decode(payload);
+    if (!strip) {
+        // Only a bug on the master sends this; say what it was, the job fails there.
+        std::fprintf(stderr, "starling-node %s: dropped a strip: %s\n",
+                     qPrintable(cluster::nodeName(m_transport.rank())), qPrintable(strip.error()));
+        return;
+    }
+    m_strips.enqueue(kMasterRank, std::move(strip).value());
+}
+
+void SlaveRole::onStripFinished(int reply, const QByteArray &result, double computeS,
+                                double standardS)
+{
+    if (standardS > 0) {
+        const double sample = computeS / standardS;
+        m_unitComputeS = m_unitComputeS == 0 ? sample : 0.8 * m_unitComputeS + 0.2 * sample;
+    }
+    if (reply == kProbeReply)
+        return;
+    ++m_tasksDone;
+    m_txBytes += result.size();
+    m_transport.send(reply, Tag::StripResult, result);
+    m_transport.stayEager(kEagerMs);
+}
+
 double SlaveRole::pendingWorkS() const
 {
-    double ms = 0;
+    double ms = 1000 * m_strips.pendingStandardS() * (m_unitComputeS > 0 ? m_unitComputeS : 1.0);
     for (const Task &task : m_queue)
         ms += task.costMs * m_emulation.cpuFactor;
     if (m_running)
@@ -232,8 +293,8 @@ void SlaveRole::sendHeartbeat()
     measureBandwidth(nowMs);
     stats.sequence = ++m_sequence;
     stats.epoch = m_epoch;
-    stats.queueLength = int(m_queue.size());
-    stats.inFlight = m_running ? 1 : 0;
+    stats.queueLength = int(m_queue.size()) + m_strips.queued();
+    stats.inFlight = (m_running ? 1 : 0) + (m_strips.busy() ? 1 : 0);
     stats.tasksDone = m_tasksDone;
     stats.pendingWorkS = pendingWorkS();
     stats.txBytesTotal = m_txBytes + (m_data ? m_data->bytesSent() : 0);

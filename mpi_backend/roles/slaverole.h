@@ -4,6 +4,7 @@
 #include "cluster/procsampler.h"
 #include "cluster/slaveemulation.h"
 #include "http/dataserver.h"
+#include "jobs/stripworker.h"
 #include "nodeoptions.h"
 #include "transfer/exportroot.h"
 #include "transport/mpitransport.h"
@@ -47,6 +48,8 @@ private:
     void onAssign(const QJsonObject &message);
     void onChunkRead(const QByteArray &payload);
     void onBlockServed(const http::BlockServed &block);
+    void onStripAssign(const QByteArray &payload);
+    void onStripFinished(int reply, const QByteArray &result, double computeS, double standardS);
     void measureBandwidth(std::int64_t nowMs);
     void resetEpoch(std::int64_t epoch);
     void startNextTask();
@@ -66,6 +69,7 @@ private:
     qint64 m_lastBytesSent = 0;
     std::int64_t m_lastMeasureMs = 0;
     AlignedTicker m_heartbeat;
+    StripWorker m_strips;
     QTimer m_taskTimer;
     QElapsedTimer m_taskClock;
     std::deque<Task> m_queue;

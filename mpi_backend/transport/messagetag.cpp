@@ -35,6 +35,10 @@ const char *toString(Tag tag)
         return "chunk-data";
     case Tag::BlockServed:
         return "block-served";
+    case Tag::StripAssign:
+        return "strip-assign";
+    case Tag::StripResult:
+        return "strip-result";
     }
     return "unknown";
 }

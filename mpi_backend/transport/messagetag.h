@@ -21,6 +21,8 @@ enum class Tag : int
     ChunkRead,    // master -> slave: read a chunk of a file for the relay (transfer::ChunkRequest)
     ChunkData,    // slave -> master: the chunk, or why not (transfer::ChunkAnswer)
     BlockServed,  // slave -> master: the data server finished a planned block for a client
+    StripAssign,  // master -> slave: an image strip to compute (jobs::StripAssignment, binary)
+    StripResult,  // slave -> master: the computed strip, or why not (jobs::StripResult, binary)
 };
 
 const char *toString(Tag tag);

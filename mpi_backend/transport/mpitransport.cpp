@@ -58,9 +58,21 @@ void MpiTransport::send(int destination, Tag tag, const QJsonObject &payload)
     send(destination, tag, QJsonDocument(payload).toJson(QJsonDocument::Compact));
 }
 
+void MpiTransport::stayEager(int ms)
+{
+    if (!m_clock.isValid())
+        m_clock.start();
+    m_eagerUntilMs = std::max(m_eagerUntilMs, m_clock.elapsed() + ms);
+    m_interval = m_timing.pollMinMs;
+    if (m_timer.isActive() && m_timer.remainingTime() > m_interval)
+        m_timer.start(m_interval);
+}
+
 void MpiTransport::start()
 {
     m_stopped = false;
+    if (!m_clock.isValid())
+        m_clock.start();
     m_interval = m_timing.pollMinMs;
     m_timer.start(m_interval);
 }
@@ -108,7 +120,7 @@ void MpiTransport::pollNow()
     // While a send is pending, keep polling fast: a large message goes by rendezvous, and
     // MPICH moves its data only while both sides make MPI calls, so a sender backing off to
     // 20 ms would hold the receiver (blocked in MPI_Mrecv) for as long.
-    if (handled > 0 || !m_pending.empty())
+    if (handled > 0 || !m_pending.empty() || m_clock.elapsed() < m_eagerUntilMs)
         m_interval = m_timing.pollMinMs;
     else
         m_interval = std::min(m_timing.pollMaxMs, m_interval * 2);

@@ -44,6 +44,10 @@ public:
     void pollNow();
     // Sends not yet completed, e.g. to a stopped process.
     int pendingSends() const { return int(m_pending.size()); }
+    // Polls at pollMinMs for the next `ms` milliseconds however quiet it is: a rank that
+    // expects a message soon (a slave between the strips of a job, the master running one)
+    // must not back off to pollMaxMs and add that much to every hand-off.
+    void stayEager(int ms);
     // Waits (polling, with a sleep between polls) until every send completed or timeoutMs passed.
     bool flush(int timeoutMs);
 
@@ -61,6 +65,8 @@ private:
     int m_size = 1;
     QTimer m_timer;
     int m_interval = 1;
+    QElapsedTimer m_clock;
+    qint64 m_eagerUntilMs = 0;
     bool m_stopped = true;
     std::list<std::unique_ptr<PendingSend>> m_pending;
 };

@@ -1,0 +1,244 @@
+#include "jobboard.h"
+
+#include "image/imagecodec.h"
+#include "jobs/jobtimeline.h"
+
+#include <algorithm>
+
+namespace starling::jobs {
+
+QString toString(JobState state)
+{
+    switch (state) {
+    case JobState::Queued:
+        return QStringLiteral("queued");
+    case JobState::Running:
+        return QStringLiteral("running");
+    case JobState::Done:
+        return QStringLiteral("done");
+    case JobState::Failed:
+        return QStringLiteral("failed");
+    }
+    return QStringLiteral("unknown");
+}
+
+JobBoard::JobBoard(Limits limits) : m_limits(limits)
+{
+    m_limits.queueLimit = std::max(1, m_limits.queueLimit);
+    m_limits.kept = std::max(1, m_limits.kept);
+}
+
+Expected<QString> JobBoard::submit(JobSpec spec, image::ImageBuffer input, qint64 nowMs)
+{
+    std::lock_guard lock(m_mutex);
+    const int waiting = int(std::count_if(
+        m_jobs.begin(), m_jobs.end(), [](const Job &j) { return j.state == JobState::Queued; }));
+    if (waiting >= m_limits.queueLimit)
+        return Error{
+            QStringLiteral("the job queue is full (%1 jobs waiting); retry later").arg(waiting),
+            QStringLiteral("queue_full")};
+    Job job;
+    job.id = QStringLiteral("job-%1").arg(m_nextId++);
+    job.spec = std::move(spec);
+    job.width = input.width;
+    job.height = input.height;
+    job.channels = input.channels;
+    job.unitsTotal = std::min<long long>(job.spec.tasks, input.height);
+    job.submittedAtMs = nowMs;
+    job.input = std::make_shared<const image::ImageBuffer>(std::move(input));
+    m_jobs.push_back(std::move(job));
+    return m_jobs.back().id;
+}
+
+JobBoard::Job *JobBoard::find(const QString &id)
+{
+    const auto it =
+        std::find_if(m_jobs.begin(), m_jobs.end(), [&](const Job &j) { return j.id == id; });
+    return it == m_jobs.end() ? nullptr : &*it;
+}
+
+const JobBoard::Job *JobBoard::find(const QString &id) const
+{
+    return const_cast<JobBoard *>(this)->find(id);
+}
+
+QJsonObject JobBoard::statusOf(const Job &job) const
+{
+    QJsonObject o = job.spec.toJson();
+    o.insert(QStringLiteral("id"), job.id);
+    o.insert(QStringLiteral("state"), toString(job.state));
+    o.insert(QStringLiteral("width"), job.width);
+    o.insert(QStringLiteral("height"), job.height);
+    o.insert(QStringLiteral("channels"), job.channels);
+    o.insert(QStringLiteral("units_done"), qint64(job.unitsDone));
+    o.insert(QStringLiteral("units_total"), qint64(job.unitsTotal));
+    o.insert(QStringLiteral("submitted_at_ms"), job.submittedAtMs);
+    if (job.startedAtMs > 0)
+        o.insert(QStringLiteral("started_at_ms"), job.startedAtMs);
+    if (job.finishedAtMs > 0)
+        o.insert(QStringLiteral("finished_at_ms"), job.finishedAtMs);
+    if (job.state == JobState::Queued) {
+        int ahead = 0;
+        for (const Job &other : m_jobs) {
+            if (&other == &job)
+                break;
+            ahead += other.state == JobState::Queued || other.state == JobState::Running ? 1 : 0;
+        }
+        o.insert(QStringLiteral("jobs_ahead"), ahead);
+    }
+    if (!job.error.isEmpty())
+        o.insert(QStringLiteral("error"), job.error);
+    if (job.outcome) {
+        o.insert(QStringLiteral("makespan_s"), timelineJson(*job.outcome).value(u"makespan_s"));
+        o.insert(QStringLiteral("timeline"), timelineJson(*job.outcome));
+    }
+    return o;
+}
+
+std::optional<QJsonObject> JobBoard::status(const QString &id) const
+{
+    std::lock_guard lock(m_mutex);
+    const Job *job = find(id);
+    if (!job)
+        return std::nullopt;
+    return statusOf(*job);
+}
+
+QJsonArray JobBoard::list() const
+{
+    std::lock_guard lock(m_mutex);
+    QJsonArray jobs;
+    for (auto it = m_jobs.rbegin(); it != m_jobs.rend(); ++it) {
+        jobs.append(QJsonObject{{QStringLiteral("id"), it->id},
+                                {QStringLiteral("state"), toString(it->state)},
+                                {QStringLiteral("op"), it->spec.op.name()},
+                                {QStringLiteral("units_done"), qint64(it->unitsDone)},
+                                {QStringLiteral("units_total"), qint64(it->unitsTotal)},
+                                {QStringLiteral("submitted_at_ms"), it->submittedAtMs}});
+    }
+    return jobs;
+}
+
+Expected<QByteArray> JobBoard::result(const QString &id, image::ImageFormat format)
+{
+    std::shared_ptr<const image::ImageBuffer> output;
+    {
+        std::lock_guard lock(m_mutex);
+        Job *job = find(id);
+        if (!job)
+            return Error{QStringLiteral("no job %1 (finished jobs are kept until %2 newer ones "
+                                        "finish)")
+                             .arg(id)
+                             .arg(m_limits.kept),
+                         QStringLiteral("unknown_job")};
+        if (job->state == JobState::Failed)
+            return Error{QStringLiteral("job %1 failed: %2").arg(id, job->error),
+                         QStringLiteral("failed")};
+        if (job->state != JobState::Done)
+            return Error{QStringLiteral("job %1 is %2; its result is not ready")
+                             .arg(id, toString(job->state)),
+                         QStringLiteral("not_done")};
+        if (const auto it = job->encoded.find(format); it != job->encoded.end())
+            return it->second;
+        output = job->output;
+    }
+    auto encoded = image::encodeImage(*output, format);
+    if (!encoded)
+        return Error{encoded.error(), QStringLiteral("encode_failed")};
+    std::lock_guard lock(m_mutex);
+    if (Job *job = find(id))
+        job->encoded[format] = *encoded;
+    return *encoded;
+}
+
+std::optional<JobBoard::Running> JobBoard::startNext(qint64 nowMs)
+{
+    std::lock_guard lock(m_mutex);
+    for (Job &job : m_jobs) {
+        if (job.state == JobState::Running)
+            return std::nullopt; // one job at a time
+    }
+    for (Job &job : m_jobs) {
+        if (job.state != JobState::Queued)
+            continue;
+        job.state = JobState::Running;
+        job.startedAtMs = nowMs;
+        return Running{job.id, job.spec, job.input};
+    }
+    return std::nullopt;
+}
+
+void JobBoard::progress(const QString &id, long long unitsDone, long long unitsTotal)
+{
+    std::lock_guard lock(m_mutex);
+    if (Job *job = find(id)) {
+        job->unitsDone = unitsDone;
+        job->unitsTotal = unitsTotal;
+    }
+}
+
+void JobBoard::finish(const QString &id, JobOutcome outcome, qint64 nowMs)
+{
+    std::lock_guard lock(m_mutex);
+    Job *job = find(id);
+    if (!job || job->state != JobState::Running)
+        return;
+    job->state = JobState::Done;
+    job->finishedAtMs = nowMs;
+    job->unitsDone = job->unitsTotal;
+    job->output = std::make_shared<const image::ImageBuffer>(std::move(outcome.output));
+    job->outcome = std::make_shared<const JobOutcome>(std::move(outcome));
+    job->input.reset();
+    retire();
+}
+
+void JobBoard::fail(const QString &id, const QString &error, qint64 nowMs)
+{
+    std::lock_guard lock(m_mutex);
+    Job *job = find(id);
+    if (!job || job->state == JobState::Done || job->state == JobState::Failed)
+        return;
+    job->state = JobState::Failed;
+    job->finishedAtMs = nowMs;
+    job->error = error;
+    job->input.reset();
+    retire();
+}
+
+// Drops the oldest finished jobs beyond the count and byte budgets.
+void JobBoard::retire()
+{
+    const auto finished = [](const Job &j) {
+        return j.state == JobState::Done || j.state == JobState::Failed;
+    };
+    for (;;) {
+        int count = 0;
+        qint64 bytes = 0;
+        for (const Job &j : m_jobs) {
+            if (!finished(j))
+                continue;
+            ++count;
+            bytes += j.output ? j.output->pixels.size() : 0;
+        }
+        if (count <= m_limits.kept && bytes <= kMaxKeptBytes)
+            return;
+        const auto oldest =
+            std::min_element(m_jobs.begin(), m_jobs.end(), [&](const Job &a, const Job &b) {
+                if (finished(a) != finished(b))
+                    return finished(a);
+                return a.finishedAtMs < b.finishedAtMs;
+            });
+        if (oldest == m_jobs.end() || !finished(*oldest) || count <= 1)
+            return; // the newest result stays even when it alone is over the budget
+        m_jobs.erase(oldest);
+    }
+}
+
+int JobBoard::queuedCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return int(std::count_if(m_jobs.begin(), m_jobs.end(),
+                             [](const Job &j) { return j.state == JobState::Queued; }));
+}
+
+} // namespace starling::jobs

@@ -1,0 +1,123 @@
+#pragma once
+
+#include "image/imagebuffer.h"
+#include "image/imageformat.h"
+#include "jobs/jobscheduler.h"
+#include "jobs/jobspec.h"
+#include "util/expected.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QString>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+namespace starling::jobs {
+
+enum class JobState
+{
+    Queued,
+    Running,
+    Done,
+    Failed
+};
+QString toString(JobState state);
+
+// A slave as a job's status names it (index = the scheduler's platform index).
+struct JobSlave
+{
+    QString name;
+    int rank = 0;
+};
+
+// What the runner hands back when a job is complete.
+struct JobOutcome
+{
+    image::ImageBuffer output;
+    std::vector<JobChunk> chunks; // the done ones, in the order they were sent
+    std::vector<JobSlave> slaves;
+    std::vector<double> plannedShares;
+    std::vector<int> sendOrder;
+    double makespanS = 0;
+    int lateResults = 0;
+    int reassignedChunks = 0;
+};
+
+// The master's jobs: a FIFO queue that the runner takes one job at a time from (one port, one
+// job: paper 2's model, and the order of submission is the fair order), and the finished jobs
+// whose status and result clients fetch. Bounded: a full queue refuses submissions, and only
+// the newest `kept` finished jobs (and at most kMaxKeptBytes of results) stay.
+//
+// THREADS: every member is safe to call from any thread (HTTP handlers submit and read, the
+// MPI thread runs). Encoding a result happens outside the lock.
+class JobBoard
+{
+public:
+    static constexpr qint64 kMaxKeptBytes = qint64(4) << 30;
+
+    struct Limits
+    {
+        int queueLimit = 16;
+        int kept = 32;
+    };
+    // What the runner gets: the input stays shared and unchanged until the job ends.
+    struct Running
+    {
+        QString id;
+        JobSpec spec;
+        std::shared_ptr<const image::ImageBuffer> input;
+    };
+
+    explicit JobBoard(Limits limits);
+
+    // The id, or code "queue_full".
+    Expected<QString> submit(JobSpec spec, image::ImageBuffer input, qint64 nowMs);
+    std::optional<QJsonObject> status(const QString &id) const;
+    QJsonArray list() const; // newest first
+    // The encoded result; codes "unknown_job", "not_done" (queued or running), "failed".
+    Expected<QByteArray> result(const QString &id, image::ImageFormat format);
+
+    std::optional<Running> startNext(qint64 nowMs);
+    void progress(const QString &id, long long unitsDone, long long unitsTotal);
+    void finish(const QString &id, JobOutcome outcome, qint64 nowMs);
+    void fail(const QString &id, const QString &error, qint64 nowMs);
+    int queuedCount() const;
+
+private:
+    struct Job
+    {
+        QString id;
+        JobSpec spec;
+        JobState state = JobState::Queued;
+        std::shared_ptr<const image::ImageBuffer> input;
+        int width = 0;
+        int height = 0;
+        int channels = 0;
+        qint64 submittedAtMs = 0;
+        qint64 startedAtMs = 0;
+        qint64 finishedAtMs = 0;
+        long long unitsDone = 0;
+        long long unitsTotal = 0;
+        QString error;
+        std::shared_ptr<const image::ImageBuffer> output;
+        std::shared_ptr<const JobOutcome> outcome; // output moved out
+        std::map<image::ImageFormat, QByteArray> encoded;
+    };
+
+    QJsonObject statusOf(const Job &job) const;
+    void retire();
+    Job *find(const QString &id);
+    const Job *find(const QString &id) const;
+
+    Limits m_limits;
+    mutable std::mutex m_mutex;
+    std::deque<Job> m_jobs; // in submission order
+    qint64 m_nextId = 1;
+};
+
+} // namespace starling::jobs

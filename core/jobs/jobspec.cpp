@@ -1,0 +1,141 @@
+#include "jobspec.h"
+
+#include <QSet>
+
+#include <cmath>
+#include <optional>
+
+namespace starling::jobs {
+
+namespace {
+
+Error bad(const QString &message)
+{
+    return Error{message, QStringLiteral("bad_request")};
+}
+
+QString shown(const QByteArray &value)
+{
+    QString text = QString::fromUtf8(value.left(40));
+    for (QChar &c : text) {
+        if (!c.isPrint())
+            c = u'?';
+    }
+    return u'"' + text + (value.size() > 40 ? QStringLiteral("...\"") : QStringLiteral("\""));
+}
+
+std::optional<double> number(const QByteArray &value)
+{
+    bool ok = false;
+    const double d = value.toDouble(&ok);
+    if (!ok || !std::isfinite(d))
+        return std::nullopt;
+    return d;
+}
+
+} // namespace
+
+Expected<JobSpec> JobSpec::fromQuery(const QList<QPair<QByteArray, QByteArray>> &query,
+                                     sched::StrategyKind defaultStrategy,
+                                     sched::PddsWeights defaultPdds)
+{
+    static const QSet<QByteArray> known{"op", "sigma", "radius", "strategy", "order",
+                                        "w1", "w2",    "tasks",  "seed"};
+    QHash<QByteArray, QByteArray> values;
+    for (const auto &[key, value] : query) {
+        if (!known.contains(key))
+            return bad(QStringLiteral("unknown parameter %1 (known: op, sigma, radius, strategy, "
+                                      "order, w1, w2, tasks, seed)")
+                           .arg(shown(key)));
+        if (values.contains(key))
+            return bad(
+                QStringLiteral("parameter \"%1\" given twice").arg(QString::fromLatin1(key)));
+        values.insert(key, value);
+    }
+    if (!values.contains("op"))
+        return bad(QStringLiteral("missing parameter \"op\" (blur, sobel, median or grey)"));
+
+    std::optional<double> sigma;
+    std::optional<int> radius;
+    if (values.contains("sigma")) {
+        sigma = number(values.value("sigma"));
+        if (!sigma)
+            return bad(QStringLiteral("\"sigma\" must be a number, got %1")
+                           .arg(shown(values.value("sigma"))));
+    }
+    if (values.contains("radius")) {
+        bool ok = false;
+        const int r = values.value("radius").toInt(&ok);
+        if (!ok)
+            return bad(QStringLiteral("\"radius\" must be an integer, got %1")
+                           .arg(shown(values.value("radius"))));
+        radius = r;
+    }
+    auto op = image::ImageOp::make(QString::fromUtf8(values.value("op")), sigma, radius);
+    if (!op)
+        return bad(op.error());
+
+    JobSpec spec;
+    spec.op = *op;
+    spec.strategy = defaultStrategy;
+    spec.pdds = defaultPdds;
+    if (values.contains("strategy")) {
+        const auto kind =
+            sched::strategyKindFromString(QString::fromUtf8(values.value("strategy")));
+        if (!kind)
+            return bad(
+                QStringLiteral("unknown strategy %1 (equal, cpu, bw, pdds, optimal, dynamic)")
+                    .arg(shown(values.value("strategy"))));
+        spec.strategy = *kind;
+    }
+    if (values.contains("order")) {
+        const auto order = sched::sendOrderFromString(QString::fromUtf8(values.value("order")));
+        if (!order)
+            return bad(QStringLiteral("unknown order %1 (dec, inc or rand)")
+                           .arg(shown(values.value("order"))));
+        spec.order = *order;
+    }
+    for (const auto &[key, target] :
+         {std::pair<QByteArray, double *>{"w1", &spec.pdds.w1}, {"w2", &spec.pdds.w2}}) {
+        if (!values.contains(key))
+            continue;
+        const auto w = number(values.value(key));
+        if (!w || *w < 0 || *w > 1e6)
+            return bad(QStringLiteral("\"%1\" must be a number from 0 to 1000000, got %2")
+                           .arg(QString::fromLatin1(key), shown(values.value(key))));
+        *target = *w;
+    }
+    if (spec.pdds.w1 == 0 && spec.pdds.w2 == 0)
+        return bad(QStringLiteral("\"w1\" and \"w2\" must not both be 0"));
+    if (values.contains("tasks")) {
+        bool ok = false;
+        const int tasks = values.value("tasks").toInt(&ok);
+        if (!ok || tasks < 1 || tasks > kMaxTasks)
+            return bad(QStringLiteral("\"tasks\" must be an integer from 1 to %1, got %2")
+                           .arg(kMaxTasks)
+                           .arg(shown(values.value("tasks"))));
+        spec.tasks = tasks;
+    }
+    if (values.contains("seed")) {
+        bool ok = false;
+        const qulonglong seed = values.value("seed").toULongLong(&ok);
+        if (!ok)
+            return bad(QStringLiteral("\"seed\" must be a non-negative integer, got %1")
+                           .arg(shown(values.value("seed"))));
+        spec.seed = seed;
+    }
+    return spec;
+}
+
+QJsonObject JobSpec::toJson() const
+{
+    return {{QStringLiteral("op"), op.toJson()},
+            {QStringLiteral("strategy"), sched::toString(strategy)},
+            {QStringLiteral("order"), sched::toString(order)},
+            {QStringLiteral("w1"), pdds.w1},
+            {QStringLiteral("w2"), pdds.w2},
+            {QStringLiteral("tasks"), tasks},
+            {QStringLiteral("seed"), QString::number(seed)}};
+}
+
+} // namespace starling::jobs

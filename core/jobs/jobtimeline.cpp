@@ -1,0 +1,97 @@
+#include "jobtimeline.h"
+
+#include "jobs/jobboard.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace starling::jobs {
+
+namespace {
+
+double micro(double seconds)
+{
+    return std::round(seconds * 1e6) / 1e6;
+}
+
+} // namespace
+
+QJsonObject chunkJson(const JobChunk &chunk, const QString &slaveName, int rank)
+{
+    const sched::ChunkRecord &r = chunk.record;
+    return {{QStringLiteral("chunk"), chunk.id},
+            {QStringLiteral("slave"), slaveName},
+            {QStringLiteral("rank"), rank},
+            {QStringLiteral("first_unit"), qint64(chunk.firstUnit)},
+            {QStringLiteral("units"), qint64(chunk.units)},
+            {QStringLiteral("send_start_s"), micro(r.sendStart)},
+            {QStringLiteral("send_end_s"), micro(r.sendEnd)},
+            {QStringLiteral("compute_start_s"), micro(r.computeStart)},
+            {QStringLiteral("compute_end_s"), micro(r.computeEnd)},
+            {QStringLiteral("return_start_s"), micro(r.returnStart)},
+            {QStringLiteral("return_end_s"), micro(r.returnEnd)}};
+}
+
+QJsonObject timelineJson(const JobOutcome &outcome)
+{
+    struct Span
+    {
+        long long units = 0;
+        int chunks = 0;
+        double sendStart = std::numeric_limits<double>::infinity(), sendEnd = 0;
+        double computeStart = std::numeric_limits<double>::infinity(), computeEnd = 0;
+        double returnStart = std::numeric_limits<double>::infinity(), returnEnd = 0;
+    };
+    std::vector<Span> spans(outcome.slaves.size());
+    QJsonArray chunks;
+    for (const JobChunk &c : outcome.chunks) {
+        if (c.slave < 0 || size_t(c.slave) >= spans.size())
+            continue;
+        Span &s = spans[size_t(c.slave)];
+        s.units += c.units;
+        ++s.chunks;
+        s.sendStart = std::min(s.sendStart, c.record.sendStart);
+        s.sendEnd = std::max(s.sendEnd, c.record.sendEnd);
+        s.computeStart = std::min(s.computeStart, c.record.computeStart);
+        s.computeEnd = std::max(s.computeEnd, c.record.computeEnd);
+        s.returnStart = std::min(s.returnStart, c.record.returnStart);
+        s.returnEnd = std::max(s.returnEnd, c.record.returnEnd);
+        const JobSlave &slave = outcome.slaves[size_t(c.slave)];
+        chunks.append(chunkJson(c, slave.name, slave.rank));
+    }
+    QJsonArray slaves;
+    for (size_t i = 0; i < spans.size(); ++i) {
+        const Span &s = spans[i];
+        QJsonObject o{{QStringLiteral("name"), outcome.slaves[i].name},
+                      {QStringLiteral("rank"), outcome.slaves[i].rank},
+                      {QStringLiteral("share"), qint64(s.units)},
+                      {QStringLiteral("chunks"), s.chunks}};
+        if (i < outcome.plannedShares.size())
+            o.insert(QStringLiteral("planned_share"), outcome.plannedShares[i]);
+        if (s.chunks > 0) {
+            o.insert(QStringLiteral("send_start_s"), micro(s.sendStart));
+            o.insert(QStringLiteral("send_end_s"), micro(s.sendEnd));
+            o.insert(QStringLiteral("compute_start_s"), micro(s.computeStart));
+            o.insert(QStringLiteral("compute_end_s"), micro(s.computeEnd));
+            o.insert(QStringLiteral("return_start_s"), micro(s.returnStart));
+            o.insert(QStringLiteral("return_end_s"), micro(s.returnEnd));
+        }
+        slaves.append(o);
+    }
+    QJsonArray order;
+    for (int i : outcome.sendOrder) {
+        if (i >= 0 && size_t(i) < outcome.slaves.size())
+            order.append(outcome.slaves[size_t(i)].name);
+    }
+    return {{QStringLiteral("slaves"), slaves},
+            {QStringLiteral("chunks"), chunks},
+            {QStringLiteral("send_order"), order},
+            {QStringLiteral("makespan_s"), micro(outcome.makespanS)},
+            {QStringLiteral("late_results"), outcome.lateResults},
+            {QStringLiteral("reassigned_chunks"), outcome.reassignedChunks}};
+}
+
+} // namespace starling::jobs

@@ -1,0 +1,90 @@
+#pragma once
+
+#include "jobs/jobboard.h"
+#include "transport/mpitransport.h"
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QObject>
+#include <QTimer>
+
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace starling::mpi {
+
+// Runs the master's image jobs, one at a time, over MPI: takes the next job from the board,
+// plans it with the job's strategy from the current estimates (jobs::JobScheduler), and
+// performs what the scheduler asks of the one port: sending each strip (with the halo rows its
+// op needs) and receiving each result, holding the port for bytes / link speed when the
+// profile emulates the slave's link. The master computes nothing; it assembles the rows.
+//
+// Estimates: T_i is the slave's slowness (its compute time over the standard cost; measured by
+// the slave's start-up calibration and every strip since, and by this runner from every
+// result) times the standard cost of one unit of this job, divided by the operator's weight;
+// B_i is what this runner measured on the slave's link, else the snapshot's estimate, else the
+// profile's link. A slave that turns SUSPECT or DOWN during a job is lost to it: its strips go
+// to the others and its late results are dropped.
+//
+// THREADS: the MPI thread only.
+class JobRunner final : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Slave
+    {
+        int rank = 0;
+        QString name;
+        bool available = false; // may take strips of a job that starts now (ACTIVE, alive)
+        bool alive = true;      // false (SUSPECT, DOWN): a running job loses it
+        double weight = 1;
+        double linkMBps = 0;         // the snapshot's B_i estimate; 0 = unknown
+        double slowness = 0;         // the snapshot's T_i in standard seconds per second
+        double emulatedLinkMBps = 0; // the profile's link; 0 = not emulated
+    };
+
+    JobRunner(MpiTransport &transport, jobs::JobBoard &board, double standardMBps,
+              QObject *parent = nullptr);
+    ~JobRunner() override;
+
+    void setSlaves(std::vector<Slave> slaves);
+    // Starts the next queued job if none is running.
+    void wake();
+    void onStripResult(int source, const QByteArray &payload);
+    // Fails the running job (the cluster is going down); nothing starts afterwards.
+    void stop();
+    bool isRunning() const { return m_job != nullptr; }
+
+signals:
+    // For the monitor's event stream (job_started, strip_assigned, strip_done,
+    // strip_reassigned, job_done, job_failed).
+    void event(const QJsonObject &event);
+
+private:
+    struct Current;
+
+    void startJob(jobs::JobBoard::Running running);
+    void perform(std::optional<jobs::JobScheduler::PortWork> work);
+    void onPortTimer();
+    void loseSlave(int index, const QString &why);
+    void checkFinished();
+    void failJob(const QString &error);
+    double now() const;
+    void emitEvent(QString kind, QJsonObject fields);
+
+    MpiTransport &m_transport;
+    jobs::JobBoard &m_board;
+    double m_standardMBps;
+    std::vector<Slave> m_slaves;
+    std::map<int, double> m_observedSlowness; // rank -> EWMA of computeS / standardS
+    std::map<int, double> m_observedLinkMBps; // rank -> EWMA of port bytes per second
+    std::unique_ptr<Current> m_job;
+    QTimer m_portTimer;
+    QTimer m_wakeTimer;          // retries a queued job that found no slave
+    qint64 m_noSlaveSinceMs = 0; // since when a queued job has found no ACTIVE slave
+    bool m_stopped = false;
+};
+
+} // namespace starling::mpi
