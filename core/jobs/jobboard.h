@@ -4,6 +4,7 @@
 #include "image/imageformat.h"
 #include "jobs/jobscheduler.h"
 #include "jobs/jobspec.h"
+#include "sched/platform.h"
 #include "util/expected.h"
 
 #include <QJsonArray>
@@ -43,6 +44,7 @@ struct JobOutcome
     std::vector<JobSlave> slaves;
     std::vector<double> plannedShares;
     std::vector<int> sendOrder;
+    sched::Platform estimates; // what the master believed when it planned (T_i, B_i, unit size)
     double makespanS = 0;
     int lateResults = 0;
     int reassignedChunks = 0;

@@ -86,7 +86,16 @@ QJsonObject timelineJson(const JobOutcome &outcome)
         if (i >= 0 && size_t(i) < outcome.slaves.size())
             order.append(outcome.slaves[size_t(i)].name);
     }
+    QJsonArray believed;
+    for (const sched::SlaveSpec &e : outcome.estimates.slaves)
+        believed.append(QJsonObject{{QStringLiteral("name"), e.name},
+                                    {QStringLiteral("unit_compute_s"), e.unitComputeS},
+                                    {QStringLiteral("link_MBps"), e.bandwidthMBps}});
+    const QJsonObject estimates{{QStringLiteral("unit_MB"), outcome.estimates.unitMB},
+                                {QStringLiteral("return_ratio"), outcome.estimates.returnRatio},
+                                {QStringLiteral("slaves"), believed}};
     return {{QStringLiteral("slaves"), slaves},
+            {QStringLiteral("estimates"), estimates},
             {QStringLiteral("chunks"), chunks},
             {QStringLiteral("send_order"), order},
             {QStringLiteral("makespan_s"), micro(outcome.makespanS)},

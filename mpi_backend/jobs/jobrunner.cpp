@@ -48,6 +48,7 @@ struct JobRunner::Current
     std::unique_ptr<jobs::JobScheduler> scheduler;
     QElapsedTimer clock;
     double unitStandardS = 0;
+    sched::Platform estimates;
     // The port's current work: when it ends, and the strip it sends.
     std::optional<jobs::JobScheduler::PortWork> port;
     double portDue = 0;
@@ -177,6 +178,7 @@ void JobRunner::startJob(jobs::JobBoard::Running running)
     settings.order = job.spec.order;
     settings.seed = job.spec.seed;
     settings.units = job.units->units();
+    job.estimates = estimates;
     try {
         job.scheduler = std::make_unique<jobs::JobScheduler>(estimates, settings);
     } catch (const sched::SchedulingError &e) {
@@ -390,6 +392,7 @@ void JobRunner::checkFinished()
         outcome.slaves.push_back({s.name, s.rank});
     outcome.plannedShares = job.scheduler->plannedShares();
     outcome.sendOrder = job.scheduler->sendOrder();
+    outcome.estimates = job.estimates;
     outcome.makespanS = timeline.makespan;
     outcome.lateResults = job.scheduler->lateResults();
     outcome.reassignedChunks = job.reassigned;
