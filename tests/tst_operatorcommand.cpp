@@ -68,6 +68,7 @@ void TestOperatorCommand::opNames_data()
     QTest::newRow("strategy") << CommandOp::Strategy << QStringLiteral("strategy");
     QTest::newRow("shutdown") << CommandOp::Shutdown << QStringLiteral("shutdown");
     QTest::newRow("load") << CommandOp::Load << QStringLiteral("load");
+    QTest::newRow("slow") << CommandOp::Slow << QStringLiteral("slow");
 }
 
 void TestOperatorCommand::opNames()
@@ -136,6 +137,9 @@ void TestOperatorCommand::parsesGoodInput_data()
     QTest::newRow("load, fractional ms")
         << QByteArray(R"({"op":"load","tasks":1,"task_ms":1.5})") << CommandOp::Load << none << none
         << 0.0 << none << -1.0 << -1.0 << 1 << 1.5 << none;
+    QTest::newRow("slow") << QByteArray(R"({"op":"slow","node":"slave-3","factor":2.5})")
+                          << CommandOp::Slow << none << QStringLiteral("slave-3") << 0.0 << none
+                          << -1.0 << -1.0 << 0 << 0.0 << none;
     // Fields that do not belong to the op are ignored, not copied.
     QTest::newRow("shutdown ignores node")
         << QByteArray(R"({"op":"shutdown","node":"slave-2","value":3})") << CommandOp::Shutdown
@@ -294,6 +298,21 @@ void TestOperatorCommand::badInput_data()
     QTest::newRow("load, task_ms missing")
         << QByteArray(R"({"op":"load","tasks":5})") << QStringLiteral("task_ms")
         << QStringLiteral("nothing");
+
+    // slow
+    QTest::newRow("slow, no node") << QByteArray(R"({"op":"slow","factor":2})")
+                                   << QStringLiteral("slow") << QStringLiteral("node name");
+    QTest::newRow("slow, factor missing") << QByteArray(R"({"op":"slow","node":"slave-2"})")
+                                          << QStringLiteral("factor") << QStringLiteral("nothing");
+    QTest::newRow("slow, factor below 1")
+        << QByteArray(R"({"op":"slow","node":"slave-2","factor":0.5})") << QStringLiteral("factor")
+        << QStringLiteral("got 0.5");
+    QTest::newRow("slow, factor too large")
+        << QByteArray(R"({"op":"slow","node":"slave-2","factor":1001})") << QStringLiteral("factor")
+        << QStringLiteral("got 1001");
+    QTest::newRow("slow, factor a string")
+        << QByteArray(R"({"op":"slow","node":"slave-2","factor":"2"})") << QStringLiteral("factor")
+        << QStringLiteral("got \"2\"");
 }
 
 void TestOperatorCommand::badInput()
@@ -384,6 +403,7 @@ void TestOperatorCommand::roundTrip_data()
     QTest::newRow("strategy, w1 only") << QByteArray(R"({"op":"strategy","name":"pdds","w1":4})");
     QTest::newRow("shutdown") << QByteArray(R"({"op":"shutdown","reason":"end of demo"})");
     QTest::newRow("load") << QByteArray(R"({"id":"l","op":"load","tasks":99999,"task_ms":12.5})");
+    QTest::newRow("slow") << QByteArray(R"({"op":"slow","node":"slave-4","factor":3.5})");
 }
 
 void TestOperatorCommand::roundTrip()
@@ -408,6 +428,7 @@ void TestOperatorCommand::roundTrip()
     QCOMPARE(second->tasks, first->tasks);
     QCOMPARE(second->taskMs, first->taskMs);
     QCOMPARE(second->reason, first->reason);
+    QCOMPARE(second->factor, first->factor);
 
     const auto third = OperatorCommand::fromJson(second->toJson(), kClient);
     QVERIFY(third.hasValue());

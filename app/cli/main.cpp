@@ -24,6 +24,7 @@ const char kUsage[] =
     "  drain     stop giving a slave new tasks (starling drain NODE --reason TEXT)\n"
     "  resume    make a drained slave ACTIVE again\n"
     "  weight    set a slave's weight W_i (starling weight NODE VALUE)\n"
+    "  slow      make a slave compute slower, for demos (starling slow NODE FACTOR)\n"
     "  strategy  set the default distribution strategy (and --w1/--w2)\n"
     "  load      give the cluster synthetic tasks (demo load generator)\n"
     "\n"
@@ -102,7 +103,7 @@ int main(int argc, char **argv)
         return runStatusCommand(rest);
     if (command == QStringLiteral("get"))
         return runGetCommand(rest);
-    for (const char *op : {"drain", "resume", "weight", "strategy", "load"}) {
+    for (const char *op : {"drain", "resume", "weight", "strategy", "load", "slow"}) {
         if (command == QLatin1String(op))
             return runOperatorCommand(command, rest);
     }

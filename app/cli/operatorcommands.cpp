@@ -90,6 +90,10 @@ int runOperatorCommand(const QString &op, const QStringList &arguments)
     else if (op == QLatin1String("weight"))
         synopsis = QStringLiteral("starling weight NODE VALUE: set NODE's weight W_i (> 0) for "
                                   "the next allocations.");
+    else if (op == QLatin1String("slow"))
+        synopsis = QStringLiteral("starling slow NODE FACTOR: from now on NODE computes FACTOR "
+                                  "times slower (1 to 1000; 1 restores it). For demos and "
+                                  "benchmarks of dynamic scheduling; not kept across restarts.");
     else if (op == QLatin1String("strategy"))
         synopsis = QStringLiteral("starling strategy NAME [--w1 X --w2 Y]: set the cluster's "
                                   "default strategy (equal, cpu, bw, pdds, optimal, dynamic).");
@@ -147,6 +151,15 @@ int runOperatorCommand(const QString &op, const QStringList &arguments)
                 QStringLiteral("weight must be a number > 0, got \"%1\"").arg(positional[1]));
         command.insert(QLatin1String("node"), positional[0]);
         command.insert(QLatin1String("value"), *value);
+    } else if (op == QLatin1String("slow")) {
+        if (positional.size() != 2)
+            return usageError(QStringLiteral("usage: starling slow NODE FACTOR"));
+        const auto value = number(positional[1], QStringLiteral("factor"));
+        if (!value || *value < 1 || *value > 1000)
+            return usageError(QStringLiteral("factor must be a number from 1 to 1000, got \"%1\"")
+                                  .arg(positional[1]));
+        command.insert(QLatin1String("node"), positional[0]);
+        command.insert(QLatin1String("factor"), *value);
     } else if (op == QLatin1String("strategy")) {
         if (positional.size() != 1)
             return usageError(QStringLiteral("usage: starling strategy NAME [--w1 X --w2 Y]"));
@@ -190,6 +203,10 @@ int runOperatorCommand(const QString &op, const QStringList &arguments)
                     qPrintable(reply->result.value(QLatin1String("strategy")).toString()),
                     reply->result.value(QLatin1String("w1")).toDouble(),
                     reply->result.value(QLatin1String("w2")).toDouble());
+    } else if (op == QLatin1String("slow")) {
+        std::printf("%s now computes %g times slower\n",
+                    qPrintable(reply->result.value(QLatin1String("node")).toString()),
+                    reply->result.value(QLatin1String("factor")).toDouble());
     } else if (op == QLatin1String("load")) {
         std::printf("%d tasks given to the cluster: %s\n",
                     int(command.value(QLatin1String("tasks")).toDouble()),

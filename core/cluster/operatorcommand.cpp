@@ -10,8 +10,9 @@ namespace {
 
 std::optional<CommandOp> opFromString(const QString &text)
 {
-    for (CommandOp op : {CommandOp::Drain, CommandOp::Resume, CommandOp::Weight,
-                         CommandOp::Strategy, CommandOp::Shutdown, CommandOp::Load}) {
+    for (CommandOp op :
+         {CommandOp::Drain, CommandOp::Resume, CommandOp::Weight, CommandOp::Strategy,
+          CommandOp::Shutdown, CommandOp::Load, CommandOp::Slow}) {
         if (toString(op) == text)
             return op;
     }
@@ -74,6 +75,8 @@ QString toString(CommandOp op)
         return QStringLiteral("shutdown");
     case CommandOp::Load:
         return QStringLiteral("load");
+    case CommandOp::Slow:
+        return QStringLiteral("slow");
     }
     return {};
 }
@@ -86,7 +89,7 @@ Expected<OperatorCommand> OperatorCommand::fromJson(const QJsonObject &o, const 
     const auto op = opFromString(o.value(QLatin1String("op")).toString());
     if (!op)
         return Error{QStringLiteral("unknown op \"%1\" (expected drain, resume, weight, strategy, "
-                                    "shutdown or load)")
+                                    "shutdown, load or slow)")
                          .arg(o.value(QLatin1String("op")).toString().left(40)),
                      QStringLiteral("unknown_op")};
     c.op = *op;
@@ -97,7 +100,8 @@ Expected<OperatorCommand> OperatorCommand::fromJson(const QJsonObject &o, const 
                             .arg(kMaxReasonLength));
         c.reason = reason.toString();
     }
-    if (c.op == CommandOp::Drain || c.op == CommandOp::Resume || c.op == CommandOp::Weight) {
+    if (c.op == CommandOp::Drain || c.op == CommandOp::Resume || c.op == CommandOp::Weight ||
+        c.op == CommandOp::Slow) {
         const QJsonValue node = o.value(QLatin1String("node"));
         if (!node.isString() || node.toString().isEmpty() || node.toString().size() > 64)
             return fail(
@@ -112,6 +116,13 @@ Expected<OperatorCommand> OperatorCommand::fromJson(const QJsonObject &o, const 
         if (*value <= 0)
             return fail(QStringLiteral("value must be a number > 0 and <= 1e6, got 0"));
         c.weight = *value;
+    }
+    if (c.op == CommandOp::Slow) {
+        const auto value = number(o, QLatin1String("factor"), 1, kMaxSlowdown,
+                                  QStringLiteral("from 1 to %1").arg(kMaxSlowdown));
+        if (!value)
+            return fail(value.error());
+        c.factor = *value;
     }
     if (c.op == CommandOp::Strategy) {
         c.strategy = o.value(QLatin1String("name")).toString();
@@ -157,6 +168,8 @@ QJsonObject OperatorCommand::toJson() const
         o.insert(QLatin1String("node"), node);
     if (op == CommandOp::Weight)
         o.insert(QLatin1String("value"), weight);
+    if (op == CommandOp::Slow)
+        o.insert(QLatin1String("factor"), factor);
     if (op == CommandOp::Strategy) {
         o.insert(QLatin1String("name"), strategy);
         if (w1)

@@ -16,7 +16,8 @@ enum class CommandOp
     Weight,
     Strategy,
     Shutdown,
-    Load // demo load generator: synthetic tasks for the master to distribute
+    Load, // demo load generator: synthetic tasks for the master to distribute
+    Slow  // demo and benchmarks: make one slave's compute take `factor` times as long
 };
 
 QString toString(CommandOp op);
@@ -30,6 +31,7 @@ struct OperatorCommand
     CommandOp op = CommandOp::Drain;
     QString node;      // drain, resume, weight
     double weight = 0; // weight
+    double factor = 1; // slow: 1 = as the profile says
     QString strategy;  // strategy
     std::optional<double> w1, w2;
     int tasks = 0;     // load
@@ -40,6 +42,7 @@ struct OperatorCommand
     static constexpr int kMaxReasonLength = 500;
     static constexpr int kMaxLoadTasks = 100000;
     static constexpr double kMaxWeight = 1e6;
+    static constexpr double kMaxSlowdown = 1000;
 
     static Expected<OperatorCommand> fromJson(const QJsonObject &command, const QString &client);
     QJsonObject toJson() const;

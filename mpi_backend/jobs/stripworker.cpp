@@ -71,6 +71,12 @@ void StripWorker::stop()
     m_pool.waitForDone();
 }
 
+void StripWorker::setSlowdown(double factor)
+{
+    if (std::isfinite(factor) && factor > 0)
+        m_slowdown = factor;
+}
+
 double StripWorker::pendingStandardS() const
 {
     double sum = m_running ? m_running->strip.standardS : 0;
@@ -116,7 +122,7 @@ void StripWorker::onKernelDone(jobs::StripResult result)
         return;
     const double elapsedS = double(m_computeClock.nsecsElapsed()) / 1e9;
     const double emulatedS = m_running->strip.standardS * m_cpuFactor;
-    m_computeS = m_emulated ? std::max(elapsedS, emulatedS) : elapsedS;
+    m_computeS = (m_emulated ? std::max(elapsedS, emulatedS) : elapsedS) * m_slowdown;
     result.computeS = m_computeS;
     m_ready = std::move(result);
     const double leftS = m_computeS - elapsedS;

@@ -32,6 +32,9 @@ public:
     bool busy() const { return m_running.has_value(); }
     // Standard seconds of the strips held (queued and running), for the slave's load.
     double pendingStandardS() const;
+    // From now on (the running strip included) compute takes `factor` times as long: the
+    // operator's `slow` command, for demos and for the benchmark of `dynamic`.
+    void setSlowdown(double factor);
     // Waits for a running kernel; nothing is emitted afterwards.
     void stop();
 
@@ -52,6 +55,7 @@ private:
 
     bool m_emulated;
     double m_cpuFactor;
+    double m_slowdown = 1;
     QThreadPool m_pool;
     std::deque<Item> m_queue;
     std::optional<Item> m_running;

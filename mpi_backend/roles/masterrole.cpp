@@ -234,6 +234,22 @@ void MasterRole::onCommand(const QJsonObject &message)
         shutdown();
         return;
     }
+    case cluster::CommandOp::Slow: {
+        const cluster::NodeRecord *node = m_table.find(command->node);
+        if (!node || node->role != cluster::NodeRole::Slave) {
+            reply(message, false, {}, QStringLiteral(node ? "bad_state" : "unknown_node"),
+                  node ? QStringLiteral("only slaves compute; %1 is not one").arg(node->name)
+                       : QStringLiteral("unknown node \"%1\"").arg(command->node.left(64)));
+            return;
+        }
+        m_transport.send(node->rank, Tag::Slowdown,
+                         QJsonObject{{QLatin1String("factor"), command->factor}});
+        const QJsonObject result{{QLatin1String("node"), node->name},
+                                 {QLatin1String("factor"), command->factor}};
+        m_table.record(*command, now(), result);
+        reply(message, true, result);
+        break;
+    }
     case cluster::CommandOp::Load: {
         const QJsonObject result = addLoad(command->tasks, command->taskMs);
         m_table.record(*command, now(), result);

@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QPointer>
 
+#include <cmath>
 #include <cstdio>
 #include <unistd.h>
 
@@ -122,6 +123,14 @@ void SlaveRole::onMessage(int source, Tag tag, const QByteArray &payload)
     case Tag::StripAssign:
         onStripAssign(payload);
         break;
+    case Tag::Slowdown: {
+        const double factor = parse(payload).value(QLatin1String("factor")).toDouble(1.0);
+        if (std::isfinite(factor) && factor >= 1) {
+            m_slowdown = factor;
+            m_strips.setSlowdown(factor);
+        }
+        break;
+    }
     case Tag::EpochReset:
         resetEpoch(std::int64_t(parse(payload).value(QLatin1String("epoch")).toDouble()));
         break;
@@ -223,7 +232,7 @@ void SlaveRole::startNextTask()
     m_running = m_queue.front();
     m_queue.pop_front();
     m_taskClock.start();
-    m_taskTimer.start(int(m_running->costMs * m_emulation.cpuFactor));
+    m_taskTimer.start(int(m_running->costMs * m_emulation.cpuFactor * m_slowdown));
 }
 
 void SlaveRole::finishRunningTask()
@@ -278,10 +287,10 @@ double SlaveRole::pendingWorkS() const
 {
     double ms = 1000 * m_strips.pendingStandardS() * (m_unitComputeS > 0 ? m_unitComputeS : 1.0);
     for (const Task &task : m_queue)
-        ms += task.costMs * m_emulation.cpuFactor;
+        ms += task.costMs * m_emulation.cpuFactor * m_slowdown;
     if (m_running)
-        ms += std::max(0.0,
-                       m_running->costMs * m_emulation.cpuFactor - double(m_taskClock.elapsed()));
+        ms += std::max(0.0, m_running->costMs * m_emulation.cpuFactor * m_slowdown -
+                                double(m_taskClock.elapsed()));
     return ms / 1000.0;
 }
 

@@ -79,7 +79,9 @@ private:
     std::int64_t m_tasksDone = 0;
     std::int64_t m_txBytes = 0;
     std::int64_t m_rxBytes = 0;
-    double m_unitComputeS = 0; // EWMA of ms per standard-cost ms, as seconds per unit
+    double m_unitComputeS = 0;
+    double m_slowdown = 1; // the operator's `slow` factor on top of the profile // EWMA of ms per
+                           // standard-cost ms, as seconds per unit
 };
 
 } // namespace starling::mpi

@@ -39,6 +39,8 @@ const char *toString(Tag tag)
         return "strip-assign";
     case Tag::StripResult:
         return "strip-result";
+    case Tag::Slowdown:
+        return "slowdown";
     }
     return "unknown";
 }

@@ -23,6 +23,7 @@ enum class Tag : int
     BlockServed,  // slave -> master: the data server finished a planned block for a client
     StripAssign,  // master -> slave: an image strip to compute (jobs::StripAssignment, binary)
     StripResult,  // slave -> master: the computed strip, or why not (jobs::StripResult, binary)
+    Slowdown,     // master -> slave: {"factor": f}, compute takes f times as long from now on
 };
 
 const char *toString(Tag tag);
