@@ -18,11 +18,14 @@ BIN := $(BUILD_DIR)/bin
 
 # Debian 12 packages: toolchain, Qt 6.4 (Core, Network, Gui, Widgets, Charts, Test; Charts needs
 # the OpenGL module), MPICH 4.0, a font so offscreen charts have readable text, libmicrohttpd
-# for the HTTP servers, and the Prometheus client's text parser that tests check /metrics with.
+# for the HTTP servers, and the Prometheus client's text parser that tests check /metrics with;
+# libcurl and OpenSSL for starling get, clang's libFuzzer, aria2 and curl for the transfer
+# tests; OpenCV imgproc, libpng and TurboJPEG for image jobs.
 PACKAGES := cmake g++ make ninja-build pkg-config \
             qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libxkbcommon-dev \
             mpich libmpich-dev fonts-dejavu-core libmicrohttpd-dev python3-prometheus-client \
-            libcurl4-openssl-dev libssl-dev clang libclang-rt-14-dev aria2 curl
+            libcurl4-openssl-dev libssl-dev clang libclang-rt-14-dev aria2 curl \
+            libopencv-imgproc-dev libpng-dev libturbojpeg0-dev
 BENCH_PACKAGES := nginx curl aria2
 
 .PHONY: demo test bench deps bench-deps build clean format

@@ -101,10 +101,12 @@ private:
         if (submitted.status != 202)
             return {{QStringLiteral("error"), QString::fromUtf8(submitted.body)},
                     {QStringLiteral("http"), submitted.status}};
-        return waitFor(submitted.json().value(u"id").toString(), input.channels, result,
+        return waitFor(submitted.json().value(u"id").toString(),
+                       result && result->channels > 0 ? result->channels : input.channels, result,
                        timeoutMs);
     }
 
+    // `channels`: the result's (1 for grey and sobel).
     QJsonObject waitFor(const QString &id, int channels, image::ImageBuffer *result,
                         int timeoutMs = 60000)
     {
@@ -119,10 +121,10 @@ private:
             QTest::qWait(50);
         }
         if (result && status.value(u"state").toString() == QLatin1String("done")) {
+            // The lossless format of the result's channel count (grey and sobel give grey).
             const QByteArray format = channels == 1 ? "pgm" : "ppm";
-            const Reply bytes =
-                exchange(master(), "GET", "/api/v1/jobs/" + id.toLatin1() + "/result?format=" +
-                                              (result->channels == 3 ? "ppm" : format));
+            const Reply bytes = exchange(
+                master(), "GET", "/api/v1/jobs/" + id.toLatin1() + "/result?format=" + format);
             auto decoded = image::decodeImage(bytes.body, {});
             if (bytes.status == 200 && decoded)
                 *result = std::move(decoded).value();
@@ -200,10 +202,10 @@ private slots:
                                  << QByteArray("strategy=pdds&tasks=10");
         QTest::newRow("one column") << "median" << QByteArray("&radius=3") << 1 << 60 << 3
                                     << QByteArray("strategy=dynamic&tasks=60");
-        QTest::newRow("fewer rows than slaves") << "sobel" << QByteArray() << 30 << 3 << 1
-                                                << QByteArray("strategy=equal&tasks=100");
-        QTest::newRow("one pixel") << "blur" << QByteArray("&sigma=3") << 1 << 1 << 3
-                                   << QByteArray("strategy=optimal");
+        QTest::newRow("fewer rows than slaves")
+            << "sobel" << QByteArray() << 30 << 3 << 1 << QByteArray("strategy=equal&tasks=100");
+        QTest::newRow("one pixel")
+            << "blur" << QByteArray("&sigma=3") << 1 << 1 << 3 << QByteArray("strategy=optimal");
     }
 
     void identicalToOneProcess()
@@ -243,12 +245,13 @@ private slots:
         std::vector<QString> ids;
         for (int i = 0; i < 8; ++i) {
             inputs.push_back(noise(32 + i, 40 + 3 * i, i % 2 ? 3 : 1, quint32(100 + i)));
-            const auto encoded = image::encodeImage(inputs.back(), losslessFor(inputs.back().channels));
+            const auto encoded =
+                image::encodeImage(inputs.back(), losslessFor(inputs.back().channels));
             QVERIFY(encoded);
             const QByteArray strategy = i % 2 ? "dynamic" : "pdds";
-            const Reply r = exchange(master(), "POST",
-                                     "/api/v1/jobs?op=blur&sigma=1&tasks=9&strategy=" + strategy,
-                                     *encoded);
+            const Reply r =
+                exchange(master(), "POST",
+                         "/api/v1/jobs?op=blur&sigma=1&tasks=9&strategy=" + strategy, *encoded);
             QCOMPARE(r.status, 202);
             ids.push_back(r.json().value(u"id").toString());
         }
@@ -275,14 +278,15 @@ private slots:
     void stoppedSlaveDoesNotStopTheJob()
     {
         QFETCH(QByteArray, strategy);
-        // 600 x 1000 grey at 2 MB/s standard: about 0.3 s of standard compute per slave, more
-        // on the slow ones; long enough to stop one mid-job.
-        const image::ImageBuffer input = noise(600, 1000, 1, 9);
+        // 1200 x 2000 grey, blurred at 2 MB/s of standard compute (x 7/3 for the 7-tap kernel):
+        // about 2.8 standard seconds, some 1.4 s on these four slaves; long enough to stop
+        // one mid-job.
+        const image::ImageBuffer input = noise(1200, 2000, 1, 9);
         const auto encoded = image::encodeImage(input, image::ImageFormat::Pgm);
         QVERIFY(encoded);
-        const Reply r = exchange(master(), "POST",
-                                 "/api/v1/jobs?op=blur&sigma=1&tasks=100&strategy=" + strategy,
-                                 *encoded);
+        const Reply r =
+            exchange(master(), "POST",
+                     "/api/v1/jobs?op=blur&sigma=1&tasks=100&strategy=" + strategy, *encoded);
         QCOMPARE(r.status, 202);
         const QString id = r.json().value(u"id").toString();
         // Stop the fastest slave (rank 2) once its first strip is on its way.
@@ -302,11 +306,16 @@ private slots:
         const auto expected = image::applyToImage(*op, input);
         QVERIFY(expected);
         QVERIFY(result == *expected);
+        // The stop really hit the job: the stopped slave's strips were handed to the others.
+        QVERIFY2(status.value(u"timeline").toObject().value(u"reassigned_chunks").toInt() > 0,
+                 qPrintable(QString::fromUtf8(QJsonDocument(status).toJson())));
         // Wait until the slave is back before the next test uses the cluster.
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
-                for (const QJsonValue &n :
-                     exchange(master(), "GET", "/api/v1/cluster").json().value(u"nodes").toArray()) {
+                for (const QJsonValue &n : exchange(master(), "GET", "/api/v1/cluster")
+                                               .json()
+                                               .value(u"nodes")
+                                               .toArray()) {
                     const QJsonObject node = n.toObject();
                     if (node.value(u"rank").toInt() == 2)
                         return node.value(u"state").toString() == QLatin1String("ACTIVE");
@@ -327,20 +336,18 @@ private slots:
         QTest::newRow("no op") << QByteArray("tasks=3") << pgm << 400 << "op";
         QTest::newRow("tasks 0") << QByteArray("op=grey&tasks=0") << pgm << 400 << "tasks";
         QTest::newRow("tasks junk") << QByteArray("op=grey&tasks=3x") << pgm << 400 << "tasks";
-        QTest::newRow("sigma out of range") << QByteArray("op=blur&sigma=500") << pgm << 400
-                                            << "sigma";
-        QTest::newRow("radius on blur") << QByteArray("op=blur&radius=2") << pgm << 400
-                                        << "radius";
-        QTest::newRow("unknown key") << QByteArray("op=grey&colour=red") << pgm << 400
-                                     << "colour";
+        QTest::newRow("sigma out of range")
+            << QByteArray("op=blur&sigma=500") << pgm << 400 << "sigma";
+        QTest::newRow("radius on blur") << QByteArray("op=blur&radius=2") << pgm << 400 << "radius";
+        QTest::newRow("unknown key") << QByteArray("op=grey&colour=red") << pgm << 400 << "colour";
         QTest::newRow("key twice") << QByteArray("op=grey&op=blur") << pgm << 400 << "twice";
-        QTest::newRow("bad strategy") << QByteArray("op=grey&strategy=fast") << pgm << 400
-                                      << "strategy";
+        QTest::newRow("bad strategy")
+            << QByteArray("op=grey&strategy=fast") << pgm << 400 << "strategy";
         QTest::newRow("empty body") << QByteArray("op=grey") << QByteArray() << 400 << "body";
-        QTest::newRow("garbage body") << QByteArray("op=grey") << QByteArray(5000, 'g') << 400
-                                      << "";
-        QTest::newRow("truncated image") << QByteArray("op=grey") << pgm.left(pgm.size() / 2)
-                                         << 400 << "";
+        QTest::newRow("garbage body")
+            << QByteArray("op=grey") << QByteArray(5000, 'g') << 400 << "";
+        QTest::newRow("truncated image")
+            << QByteArray("op=grey") << pgm.left(pgm.size() / 2) << 400 << "";
         QTest::newRow("too many pixels")
             << QByteArray("op=grey") << QByteArray("P5\n3000 3000\n255\n") + QByteArray(10, 'x')
             << 413 << "";

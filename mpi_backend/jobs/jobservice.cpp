@@ -10,6 +10,7 @@ namespace starling::mpi {
 namespace {
 
 const QByteArray kPrefix = "/api/v1/jobs";
+const QByteArray kPrefixSlash = "/api/v1/jobs/";
 
 http::HttpResponse jsonError(int status, const QString &code, const QString &message)
 {
@@ -66,10 +67,10 @@ void JobService::setSubmittedCallback(std::function<void()> callback)
 std::optional<http::HttpResponse> JobService::handle(const http::HttpRequest &request)
 {
     const QByteArray &path = request.path;
-    if (path != kPrefix && !path.startsWith(kPrefix + '/'))
+    if (path != kPrefix && !path.startsWith(kPrefixSlash))
         return std::nullopt;
     const bool isPost = request.method == "POST";
-    if (path == kPrefix || path == kPrefix + '/') {
+    if (path == kPrefix || path == kPrefixSlash) {
         if (isPost)
             return submit(request);
         return http::HttpResponse::json(200, {{QLatin1String("jobs"), m_board.list()}});
@@ -124,12 +125,13 @@ http::HttpResponse JobService::submit(const http::HttpRequest &request)
     }
     if (submitted)
         submitted();
-    const QString statusUrl = QString::fromLatin1(kPrefix) + u'/' + *id;
-    return http::HttpResponse::json(
-        202, {{QLatin1String("id"), *id},
-              {QLatin1String("state"), QStringLiteral("queued")},
-              {QLatin1String("status_url"), statusUrl},
-              {QLatin1String("result_url"), statusUrl + QStringLiteral("/result")}});
+    const QString statusUrl = QString::fromLatin1(kPrefixSlash) + *id;
+    const QJsonObject answer{
+        {QLatin1String("id"), *id},
+        {QLatin1String("state"), QStringLiteral("queued")},
+        {QLatin1String("status_url"), statusUrl},
+        {QLatin1String("result_url"), QString(statusUrl + QStringLiteral("/result"))}};
+    return http::HttpResponse::json(202, answer);
 }
 
 http::HttpResponse JobService::result(const QString &id, const http::HttpRequest &request)

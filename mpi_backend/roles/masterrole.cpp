@@ -237,7 +237,7 @@ void MasterRole::onCommand(const QJsonObject &message)
     case cluster::CommandOp::Slow: {
         const cluster::NodeRecord *node = m_table.find(command->node);
         if (!node || node->role != cluster::NodeRole::Slave) {
-            reply(message, false, {}, QStringLiteral(node ? "bad_state" : "unknown_node"),
+            reply(message, false, {}, QString::fromLatin1(node ? "bad_state" : "unknown_node"),
                   node ? QStringLiteral("only slaves compute; %1 is not one").arg(node->name)
                        : QStringLiteral("unknown node \"%1\"").arg(command->node.left(64)));
             return;
