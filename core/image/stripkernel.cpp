@@ -51,18 +51,13 @@ cv::Mat sobelMagnitude(const cv::Mat &in)
 {
     const cv::Mat g = grey(in);
     cv::Mat gx, gy;
-    cv::Sobel(g, gx, CV_16S, 1, 0, 3, 1, 0, cv::BORDER_REFLECT_101);
-    cv::Sobel(g, gy, CV_16S, 0, 1, 3, 1, 0, cv::BORDER_REFLECT_101);
-    cv::Mat out(g.rows, g.cols, CV_8UC1);
-    for (int y = 0; y < g.rows; ++y) {
-        const short *x1 = gx.ptr<short>(y);
-        const short *y1 = gy.ptr<short>(y);
-        uchar *o = out.ptr<uchar>(y);
-        for (int x = 0; x < g.cols; ++x) {
-            const float m = std::sqrt(float(int(x1[x]) * x1[x] + int(y1[x]) * y1[x]));
-            o[x] = cv::saturate_cast<uchar>(m);
-        }
-    }
+    cv::Sobel(g, gx, CV_32F, 1, 0, 3, 1, 0, cv::BORDER_REFLECT_101);
+    cv::Sobel(g, gy, CV_32F, 0, 1, 3, 1, 0, cv::BORDER_REFLECT_101);
+    // Exact: the derivatives are small integers, and IEEE sqrt is correctly rounded, so every
+    // strip gets the same bytes; convertTo rounds to nearest and saturates to 0..255.
+    cv::Mat magnitude, out;
+    cv::magnitude(gx, gy, magnitude);
+    magnitude.convertTo(out, CV_8U);
     return out;
 }
 
