@@ -1,5 +1,6 @@
 // starling: the command-line tool (kubectl/scontrol style: `starling <command> [options]`).
 #include "getcommand.h"
+#include "jobcommand.h"
 #include "lifecyclecommands.h"
 #include "operatorcommands.h"
 #include "simcommand.h"
@@ -31,6 +32,10 @@ const char kUsage[] =
     "files:\n"
     "  get       download a file from the slaves in parallel\n"
     "            (starling get URL-OR-PATH [-o FILE] [--resume] [--json] ...)\n"
+    "\n"
+    "images:\n"
+    "  job       run an image job (blur, sobel, median, grey) on the cluster\n"
+    "            (starling job OP INPUT -o OUTPUT [--strategy S] [--tasks N] [--local] ...)\n"
     "\n"
     "offline:\n"
     "  sim       simulate data distribution strategies on a star platform\n"
@@ -103,6 +108,8 @@ int main(int argc, char **argv)
         return runStatusCommand(rest);
     if (command == QStringLiteral("get"))
         return runGetCommand(rest);
+    if (command == QStringLiteral("job"))
+        return runJobCommand(rest);
     for (const char *op : {"drain", "resume", "weight", "strategy", "load", "slow"}) {
         if (command == QLatin1String(op))
             return runOperatorCommand(command, rest);

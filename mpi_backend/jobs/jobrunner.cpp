@@ -69,6 +69,8 @@ JobRunner::JobRunner(MpiTransport &transport, jobs::JobBoard &board, double stan
     connect(&m_portTimer, &QTimer::timeout, this, &JobRunner::onPortTimer);
     m_wakeTimer.setInterval(500);
     connect(&m_wakeTimer, &QTimer::timeout, this, &JobRunner::wake);
+    m_eagerTimer.setInterval(kEagerMs / 2);
+    connect(&m_eagerTimer, &QTimer::timeout, this, &JobRunner::keepSlavesEager);
 }
 
 JobRunner::~JobRunner() = default;
@@ -85,6 +87,20 @@ void JobRunner::emitEvent(QString kind, QJsonObject fields)
     if (m_job)
         fields.insert(QStringLiteral("job"), m_job->id);
     emit event(fields);
+}
+
+// A slave that polls MPI slowly (it backs off to 20 ms when idle) would receive each strip
+// late; while a job runs, its slaves are told to poll fast, like the master does.
+void JobRunner::keepSlavesEager()
+{
+    if (!m_job)
+        return;
+    m_transport.stayEager(kEagerMs);
+    for (size_t i = 0; i < m_job->slaves.size(); ++i) {
+        if (!m_job->lost[i])
+            m_transport.send(m_job->slaves[i].rank, Tag::Wake,
+                             QJsonObject{{QStringLiteral("ms"), kEagerMs}});
+    }
 }
 
 void JobRunner::setSlaves(std::vector<Slave> slaves)
@@ -199,7 +215,8 @@ void JobRunner::startJob(jobs::JobBoard::Running running)
                {QStringLiteral("slaves"), names},
                {QStringLiteral("planned_shares"), planned}});
     m_board.progress(job.id, 0, job.units->units());
-    m_transport.stayEager(kEagerMs);
+    keepSlavesEager();
+    m_eagerTimer.start();
     job.clock.start();
     perform(job.scheduler->start(0));
 }
@@ -403,6 +420,7 @@ void JobRunner::checkFinished()
     m_board.finish(id, std::move(outcome), QDateTime::currentMSecsSinceEpoch());
     m_job.reset();
     m_portTimer.stop();
+    m_eagerTimer.stop();
     wake();
 }
 
@@ -414,6 +432,7 @@ void JobRunner::failJob(const QString &error)
     m_board.fail(m_job->id, error, QDateTime::currentMSecsSinceEpoch());
     m_job.reset();
     m_portTimer.stop();
+    m_eagerTimer.stop();
     wake();
 }
 

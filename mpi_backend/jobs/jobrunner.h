@@ -73,6 +73,7 @@ private:
     void failJob(const QString &error);
     double now() const;
     void emitEvent(QString kind, QJsonObject fields);
+    void keepSlavesEager();
 
     MpiTransport &m_transport;
     jobs::JobBoard &m_board;
@@ -83,6 +84,7 @@ private:
     std::unique_ptr<Current> m_job;
     QTimer m_portTimer;
     QTimer m_wakeTimer;          // retries a queued job that found no slave
+    QTimer m_eagerTimer;         // keeps the job's slaves polling fast while it runs
     qint64 m_noSlaveSinceMs = 0; // since when a queued job has found no ACTIVE slave
     bool m_stopped = false;
 };

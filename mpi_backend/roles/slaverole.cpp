@@ -123,6 +123,10 @@ void SlaveRole::onMessage(int source, Tag tag, const QByteArray &payload)
     case Tag::StripAssign:
         onStripAssign(payload);
         break;
+    case Tag::Wake:
+        m_transport.stayEager(
+            qBound(0, parse(payload).value(QLatin1String("ms")).toInt(), 10000));
+        break;
     case Tag::Slowdown: {
         const double factor = parse(payload).value(QLatin1String("factor")).toDouble(1.0);
         if (std::isfinite(factor) && factor >= 1) {

@@ -41,6 +41,8 @@ const char *toString(Tag tag)
         return "strip-result";
     case Tag::Slowdown:
         return "slowdown";
+    case Tag::Wake:
+        return "wake";
     }
     return "unknown";
 }

@@ -24,6 +24,7 @@ enum class Tag : int
     StripAssign,  // master -> slave: an image strip to compute (jobs::StripAssignment, binary)
     StripResult,  // slave -> master: the computed strip, or why not (jobs::StripResult, binary)
     Slowdown,     // master -> slave: {"factor": f}, compute takes f times as long from now on
+    Wake,         // master -> slave: {"ms": n}, poll fast for n ms (a job is running)
 };
 
 const char *toString(Tag tag);
