@@ -73,8 +73,18 @@ void StripWorker::stop()
 
 void StripWorker::setSlowdown(double factor)
 {
-    if (std::isfinite(factor) && factor > 0)
-        m_slowdown = factor;
+    if (!std::isfinite(factor) || factor <= 0)
+        return;
+    // A strip waiting out its time is stretched (or shrunk) from now on, as the simulator's
+    // piecewise-constant speed does: the part already done stays done.
+    if (m_ready && m_waitTimer.isActive()) {
+        const double elapsedS = double(m_computeClock.nsecsElapsed()) / 1e9;
+        const double leftS = std::max(0.0, m_computeS - elapsedS) * factor / m_slowdown;
+        m_computeS = elapsedS + leftS;
+        m_ready->computeS = m_computeS;
+        m_waitTimer.start(int(std::ceil(leftS * 1000)));
+    }
+    m_slowdown = factor;
 }
 
 double StripWorker::pendingStandardS() const
