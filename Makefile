@@ -79,6 +79,7 @@ bench: build bench-deps
 	$(BIN)/bench_runtime $(BIN)/starling $(BUILD_DIR)/bench
 	$(BIN)/bench_transfer $(BIN)/starling $(BUILD_DIR)/bench
 	$(BIN)/bench_imagekernel $(BUILD_DIR)/bench
+	$(BIN)/bench_jobs $(BIN)/starling $(BUILD_DIR)/bench
 	sh tests/fuzz/run.sh $(BUILD_DIR)/fuzz $(FUZZ_SECONDS)
 	@echo "Wrote CSV and PNG files under $(BUILD_DIR)/bench/"
 

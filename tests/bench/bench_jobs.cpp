@@ -1,0 +1,375 @@
+// Paper 2's experiment on the real cluster (issue 5): 8 emulated slaves with the paper's
+// platform (unit times 1..6, links 10..100 MB/s, scaled so a unit task of the fastest slave is
+// 20 ms), image jobs of 20/60/100 unit tasks, every strategy and send order, measured next to
+// the simulator's prediction for the same platform and the master's own estimates; then the
+// same with the fastest slave slowed 2x a third into the job. Medians of alternating runs.
+//   bench_jobs STARLING_CLI OUT_DIR [--runs N] [--budget-s S]
+#include "benchcluster.h"
+#include "jobsreport.h"
+
+#include "image/imagecodec.h"
+#include "image/imageop.h"
+#include "jobs/jobclient.h"
+#include "sim/strategyrun.h"
+
+#include <QApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QThread>
+
+#include <cstdio>
+#include <map>
+
+using namespace starling;
+using namespace starling::bench;
+
+namespace {
+
+const std::vector<double> kCpuFactors{1, 1.5, 2, 2.5, 3, 4, 5, 6};
+const std::vector<double> kLinksMBps{100, 50, 80, 20, 60, 10, 40, 30};
+constexpr int kWidth = 4096;
+constexpr int kRowsPerUnit = 40;      // 160 KiB of grey per unit, as 8 MB per unit in the paper
+constexpr double kUnitSeconds = 0.02; // T_1, the fastest slave's time per unit
+constexpr double kSlowdown = 2;
+
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
+           file.write(bytes) == bytes.size();
+}
+
+image::ImageOp theOp()
+{
+    return *image::ImageOp::make(QStringLiteral("blur"), 1.0, std::nullopt);
+}
+
+// The platform the emulation enforces (what the slaves really do).
+sched::Platform truth()
+{
+    sched::Platform p;
+    p.unitMB = double(kWidth) * kRowsPerUnit / 1e6;
+    p.returnRatio = 1; // blur keeps the grey channel
+    for (size_t i = 0; i < kCpuFactors.size(); ++i)
+        p.slaves.push_back(
+            {QStringLiteral("slave-%1").arg(i + 2), kCpuFactors[i] * kUnitSeconds, kLinksMBps[i]});
+    return p;
+}
+
+sched::Platform estimatesOf(const QJsonObject &status)
+{
+    const QJsonObject e = status.value(u"timeline").toObject().value(u"estimates").toObject();
+    sched::Platform p;
+    p.unitMB = e.value(u"unit_MB").toDouble();
+    p.returnRatio = e.value(u"return_ratio").toDouble();
+    for (const QJsonValue &v : e.value(u"slaves").toArray()) {
+        const QJsonObject s = v.toObject();
+        p.slaves.push_back({s.value(u"name").toString(), s.value(u"unit_compute_s").toDouble(),
+                            s.value(u"link_MBps").toDouble()});
+    }
+    return p;
+}
+
+sched::Timeline timelineOf(const QJsonObject &status, QStringList *names)
+{
+    const QJsonObject t = status.value(u"timeline").toObject();
+    std::map<QString, int> index;
+    for (const QJsonValue &v : t.value(u"slaves").toArray()) {
+        const QString name = v.toObject().value(u"name").toString();
+        index[name] = int(names->size());
+        names->append(name);
+    }
+    sched::Timeline timeline;
+    timeline.makespan = t.value(u"makespan_s").toDouble();
+    for (const QJsonValue &v : t.value(u"chunks").toArray()) {
+        const QJsonObject c = v.toObject();
+        sched::ChunkRecord r;
+        r.slave =
+            index.count(c.value(u"slave").toString()) ? index[c.value(u"slave").toString()] : -1;
+        r.units = c.value(u"units").toDouble();
+        r.sendStart = c.value(u"send_start_s").toDouble();
+        r.sendEnd = c.value(u"send_end_s").toDouble();
+        r.computeStart = c.value(u"compute_start_s").toDouble();
+        r.computeEnd = c.value(u"compute_end_s").toDouble();
+        r.returnStart = c.value(u"return_start_s").toDouble();
+        r.returnEnd = c.value(u"return_end_s").toDouble();
+        timeline.chunks.push_back(r);
+    }
+    return timeline;
+}
+
+class Bench
+{
+public:
+    Bench(QString cli, QString outDir) : m_cli(std::move(cli)), m_out(std::move(outDir)) {}
+
+    int run(int runs, int budgetS);
+
+private:
+    struct Spec
+    {
+        QString label;
+        sched::StrategyKind strategy;
+        sched::SendOrder order;
+        bool slowed = false;
+    };
+
+    Expected<QJsonObject> runJob(const Spec &spec, int tasks, double slowAtS, double *slowedAt);
+    bool slow(double factor);
+    bool waitCalibrated(int timeoutMs);
+
+    QString m_cli;
+    QString m_out;
+    QString m_runDir;
+    std::map<int, QByteArray> m_images; // tasks -> PGM
+    QUrl m_master;
+};
+
+bool Bench::slow(double factor)
+{
+    QProcess p;
+    p.start(m_cli, {QStringLiteral("slow"), QStringLiteral("slave-2"), QString::number(factor),
+                    QStringLiteral("--run-dir"), m_runDir});
+    return p.waitForFinished(20000) && p.exitCode() == 0;
+}
+
+bool Bench::waitCalibrated(int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < timeoutMs) {
+        QProcess status;
+        status.start(m_cli, {QStringLiteral("status"), QStringLiteral("--json"),
+                             QStringLiteral("--run-dir"), m_runDir});
+        status.waitForFinished(20000);
+        int calibrated = 0;
+        const QJsonArray nodes = QJsonDocument::fromJson(status.readAllStandardOutput())
+                                     .object()
+                                     .value(u"nodes")
+                                     .toArray();
+        for (const QJsonValue &n : nodes) {
+            const QJsonObject node = n.toObject();
+            calibrated +=
+                node.value(u"role").toString() == u"slave" &&
+                        node.value(u"stats").toObject().value(u"unit_compute_s").toDouble() > 0
+                    ? 1
+                    : 0;
+        }
+        if (calibrated == int(kCpuFactors.size()))
+            return true;
+        QThread::msleep(250); // the next snapshot is that far away
+    }
+    return false;
+}
+
+Expected<QJsonObject> Bench::runJob(const Spec &spec, int tasks, double slowAtS, double *slowedAt)
+{
+    jobs::JobClient client(m_master, 60000);
+    const QList<QPair<QByteArray, QByteArray>> params{
+        {"op", "blur"},
+        {"sigma", "1"},
+        {"strategy", sched::toString(spec.strategy).toLatin1()},
+        {"order", sched::toString(spec.order).toLatin1()},
+        {"tasks", QByteArray::number(tasks)},
+        {"seed", "1"}};
+    const auto id = client.submit(m_images[tasks], params);
+    if (!id)
+        return Error{id.error()};
+    QElapsedTimer clock;
+    clock.start();
+    bool slowed = false;
+    while (clock.elapsed() < 120000) {
+        const auto status = client.status(*id);
+        if (!status)
+            return Error{status.error()};
+        if (status->state == u"failed")
+            return Error{status->error};
+        if (status->state == u"done")
+            return status->raw;
+        if (spec.slowed && !slowed && status->state == u"running") {
+            const qint64 started = qint64(status->raw.value(u"started_at_ms").toDouble());
+            const qint64 wait =
+                started + qint64(slowAtS * 1000) - QDateTime::currentMSecsSinceEpoch();
+            if (wait > 0)
+                QThread::msleep(ulong(wait));
+            if (!slow(kSlowdown))
+                return Error{QStringLiteral("starling slow failed")};
+            *slowedAt = double(QDateTime::currentMSecsSinceEpoch() - started) / 1000;
+            slowed = true;
+            continue;
+        }
+        QThread::msleep(10); // polling the job, not waiting for anything to settle
+    }
+    return Error{QStringLiteral("%1 did not finish in 120 s").arg(*id)};
+}
+
+int Bench::run(int runs, int budgetS)
+{
+    QDir out(m_out);
+    out.mkpath(QStringLiteral("jobs-work"));
+    const QString work = out.filePath(QStringLiteral("jobs-work"));
+    m_runDir = QDir(work).filePath(QStringLiteral("run"));
+    // The standard compute speed that makes one unit of blur take kUnitSeconds on a standard
+    // (cpu_factor 1) slave.
+    const double unitBytes = double(kWidth) * kRowsPerUnit;
+    const double standardMBps = unitBytes * theOp().relativeCost() / kUnitSeconds / 1e6;
+    const QString config = QDir(work).filePath(QStringLiteral("config.json"));
+    writeFile(config,
+              QStringLiteral("{\"bind_host\": \"127.0.0.1\", \"master_port\": 0, "
+                             "\"bridge_port\": 0, \"metrics_port\": 0, \"data_port_base\": 0, "
+                             "\"image_standard_MBps\": %1, \"snapshot_hz\": 4}\n")
+                  .arg(standardMBps, 0, 'g', 12)
+                  .toUtf8());
+    QByteArray profile = "{\"name\": \"paper-2\", \"slaves\": [";
+    for (size_t i = 0; i < kCpuFactors.size(); ++i)
+        profile += (i ? ", " : "") + QByteArray("{\"cpu_factor\": ") +
+                   QByteArray::number(kCpuFactors[i]) +
+                   ", \"link_MBps\": " + QByteArray::number(kLinksMBps[i]) + "}";
+    profile += "]}\n";
+    const QString profilePath = QDir(work).filePath(QStringLiteral("profile.json"));
+    writeFile(profilePath, profile);
+    for (int tasks : {20, 60, 100}) {
+        image::ImageBuffer img = image::ImageBuffer::allocate(kWidth, kRowsPerUnit * tasks, 1);
+        QRandomGenerator rng{quint32(tasks)};
+        for (char &c : img.pixels)
+            c = char(rng.bounded(256));
+        m_images[tasks] = *image::encodeImage(img, image::ImageFormat::Pgm);
+    }
+
+    BenchCluster cluster(m_cli, m_runDir);
+    std::fprintf(stderr, "bench_jobs: starting 8 slaves (10 ranks on this machine's cores)\n");
+    if (auto up = cluster.up(int(kCpuFactors.size()), profilePath, work, config); !up) {
+        std::fprintf(stderr, "bench_jobs: %s\n", qPrintable(up.error()));
+        return 1;
+    }
+    m_master = cluster.masterUrl();
+    if (!cluster.waitAllSlavesActive(60000) || !waitCalibrated(60000)) {
+        std::fprintf(stderr, "bench_jobs: the slaves did not come up and calibrate in 60 s\n");
+        return 1;
+    }
+    const std::vector<Spec> specs{
+        {QStringLiteral("equal"), sched::StrategyKind::Equal, sched::SendOrder::Decreasing},
+        {QStringLiteral("cpu"), sched::StrategyKind::Cpu, sched::SendOrder::Decreasing},
+        {QStringLiteral("pdds dec"), sched::StrategyKind::Pdds, sched::SendOrder::Decreasing},
+        {QStringLiteral("pdds inc"), sched::StrategyKind::Pdds, sched::SendOrder::Increasing},
+        {QStringLiteral("pdds rand"), sched::StrategyKind::Pdds, sched::SendOrder::Random},
+        {QStringLiteral("optimal"), sched::StrategyKind::Optimal, sched::SendOrder::Decreasing},
+        {QStringLiteral("dynamic"), sched::StrategyKind::Dynamic, sched::SendOrder::Decreasing}};
+    const std::vector<Spec> slowedSpecs{
+        {QStringLiteral("pdds dec, slowed"), sched::StrategyKind::Pdds,
+         sched::SendOrder::Decreasing, true},
+        {QStringLiteral("optimal, slowed"), sched::StrategyKind::Optimal,
+         sched::SendOrder::Decreasing, true},
+        {QStringLiteral("dynamic, slowed"), sched::StrategyKind::Dynamic,
+         sched::SendOrder::Decreasing, true}};
+
+    // A warm-up job: the master's own link and speed observations start from here.
+    Spec warm = specs[2];
+    double unused = 0;
+    runJob(warm, 20, 0, &unused);
+
+    JobsReport report(runs);
+    QElapsedTimer budget;
+    budget.start();
+    int done = 0;
+    const int total = runs * (int(specs.size()) * 3 + int(slowedSpecs.size()));
+    const sched::Platform real = truth();
+    // Where the slowdown lands: a third of the way into the undisturbed optimal split.
+    const double slowAtS =
+        sim::runStrategy(real, real,
+                         {sched::StrategyKind::Optimal, sched::SendOrder::Decreasing, {}, 1, 100})
+            .timeline.makespan /
+        3;
+    for (int round = 0; round < runs; ++round) {
+        for (int tasks : {20, 60, 100}) {
+            for (size_t k = 0; k < specs.size(); ++k) {
+                const Spec &spec = specs[(k + size_t(round)) % specs.size()];
+                if (budget.elapsed() > budgetS * 1000LL)
+                    break;
+                const auto status = runJob(spec, tasks, 0, &unused);
+                ++done;
+                if (!status) {
+                    std::fprintf(stderr, "[%d/%d] %s, %d tasks: FAILED: %s\n", done, total,
+                                 qPrintable(spec.label), tasks, qPrintable(status.error()));
+                    report.failed(QStringLiteral("paper"), spec.label, tasks);
+                    continue;
+                }
+                sim::RunSpec run{spec.strategy, spec.order, {}, 1, double(tasks)};
+                const double predicted =
+                    sim::runStrategy(real, estimatesOf(*status), run).timeline.makespan;
+                const double makespan = status->value(u"makespan_s").toDouble();
+                std::fprintf(stderr, "[%d/%d] %-16s %3d tasks: %.3f s (predicted %.3f s)\n", done,
+                             total, qPrintable(spec.label), tasks, makespan, predicted);
+                QStringList names;
+                const sched::Timeline timeline = timelineOf(*status, &names);
+                report.add(QStringLiteral("paper"), spec.label, tasks, makespan, predicted,
+                           timeline, names);
+            }
+        }
+        for (size_t k = 0; k < slowedSpecs.size(); ++k) {
+            const Spec &spec = slowedSpecs[(k + size_t(round)) % slowedSpecs.size()];
+            if (budget.elapsed() > budgetS * 1000LL)
+                break;
+            double slowedAt = 0;
+            const auto status = runJob(spec, 100, slowAtS, &slowedAt);
+            slow(1);
+            ++done;
+            if (!status) {
+                std::fprintf(stderr, "[%d/%d] %s: FAILED: %s\n", done, total,
+                             qPrintable(spec.label), qPrintable(status.error()));
+                report.failed(QStringLiteral("slowed"), spec.label, 100);
+                continue;
+            }
+            sim::SimOptions options;
+            options.slowdowns.push_back({0, slowedAt, kSlowdown, 1});
+            const double predicted =
+                sim::runStrategy(real, estimatesOf(*status),
+                                 {spec.strategy, spec.order, {}, 1, 100}, options)
+                    .timeline.makespan;
+            const double makespan = status->value(u"makespan_s").toDouble();
+            std::fprintf(stderr,
+                         "[%d/%d] %-16s 100 tasks, slave-2 slowed at %.2f s: %.3f s "
+                         "(predicted %.3f s)\n",
+                         done, total, qPrintable(spec.label), slowedAt, makespan, predicted);
+            QStringList names;
+            const sched::Timeline timeline = timelineOf(*status, &names);
+            report.add(QStringLiteral("slowed"), spec.label, 100, makespan, predicted, timeline,
+                       names);
+        }
+    }
+    cluster.down();
+    report.print(stdout, slowAtS);
+    const QString written = report.write(m_out);
+    if (!written.isEmpty()) {
+        std::fprintf(stderr, "bench_jobs: %s\n", qPrintable(written));
+        return 1;
+    }
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    qputenv("QT_QPA_PLATFORM", QByteArrayLiteral("offscreen")); // charts render without a display
+    QApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    if (args.size() < 3 || args.contains(QStringLiteral("--help"))) {
+        std::fprintf(stderr, "usage: bench_jobs STARLING_CLI OUT_DIR [--runs N] [--budget-s S]\n");
+        return 2;
+    }
+    int runs = 3;
+    int budgetS = 900;
+    if (const qsizetype at = args.indexOf(QStringLiteral("--runs")); at > 0 && at + 1 < args.size())
+        runs = qBound(1, args.at(at + 1).toInt(), 20);
+    if (const qsizetype at = args.indexOf(QStringLiteral("--budget-s"));
+        at > 0 && at + 1 < args.size())
+        budgetS = qBound(30, args.at(at + 1).toInt(), 7200);
+    return Bench(args.at(1), args.at(2)).run(runs, budgetS);
+}
