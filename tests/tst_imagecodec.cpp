@@ -4,24 +4,17 @@
 // with the right code, decided from the header before any pixel memory is taken.
 #include "image/imagecodec.h"
 
-#include <QRandomGenerator>
+#include "testimages.h"
+
 #include <QTest>
 
 #include <png.h>
 #include <zlib.h>
 
 using namespace starling::image;
+using starling::testing::noiseImage;
 
 namespace {
-
-ImageBuffer noise(int width, int height, int channels, quint32 seed)
-{
-    ImageBuffer img = ImageBuffer::allocate(width, height, channels);
-    QRandomGenerator rng(seed);
-    for (char &c : img.pixels)
-        c = char(rng.bounded(256));
-    return img;
-}
 
 // A smooth image: JPEG keeps it close, so a round trip can be checked by error size.
 ImageBuffer gradient(int width, int height, int channels)
@@ -105,7 +98,7 @@ void TestImageCodec::losslessRoundTrip()
     QFETCH(int, format);
     QFETCH(int, channels);
     for (const auto &[w, h] : std::vector<std::pair<int, int>>{{1, 1}, {7, 13}, {256, 3}}) {
-        const ImageBuffer img = noise(w, h, channels, quint32(w + h));
+        const ImageBuffer img = noiseImage(w, h, channels, quint32(w + h));
         const auto bytes = encodeImage(img, ImageFormat(format));
         QVERIFY2(bytes, qPrintable(bytes.error()));
         QCOMPARE(sniffFormat(*bytes), std::optional<ImageFormat>(ImageFormat(format)));
@@ -136,7 +129,7 @@ void TestImageCodec::jpegRoundTripIsClose()
 
 void TestImageCodec::encodingIsDeterministic()
 {
-    const ImageBuffer img = noise(40, 30, 3, 9);
+    const ImageBuffer img = noiseImage(40, 30, 3, 9);
     for (ImageFormat f : {ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::Ppm}) {
         const auto a = encodeImage(img, f);
         const auto b = encodeImage(img, f);
@@ -147,11 +140,11 @@ void TestImageCodec::encodingIsDeterministic()
 
 void TestImageCodec::formatConversions()
 {
-    const ImageBuffer rgb = noise(5, 4, 3, 3);
+    const ImageBuffer rgb = noiseImage(5, 4, 3, 3);
     const auto pgm = decodeImage(*encodeImage(rgb, ImageFormat::Pgm), {});
     QVERIFY(pgm);
     QCOMPARE(pgm->channels, 1);
-    const ImageBuffer grey = noise(5, 4, 1, 4);
+    const ImageBuffer grey = noiseImage(5, 4, 1, 4);
     const auto ppm = decodeImage(*encodeImage(grey, ImageFormat::Ppm), {});
     QVERIFY(ppm);
     QCOMPARE(ppm->channels, 3);
@@ -258,7 +251,7 @@ void TestImageCodec::truncatedAtManyLengths_data()
 void TestImageCodec::truncatedAtManyLengths()
 {
     QFETCH(int, format);
-    const ImageBuffer img = noise(33, 21, format == int(ImageFormat::Pgm) ? 1 : 3, 2);
+    const ImageBuffer img = noiseImage(33, 21, format == int(ImageFormat::Pgm) ? 1 : 3, 2);
     const QByteArray full = *encodeImage(img, ImageFormat(format));
     QVERIFY(decodeImage(full, {}));
     // A PNG that lost only its IEND chunk (the last 12 bytes) still has every pixel, and
@@ -308,11 +301,11 @@ void TestImageCodec::hugeHeadersRefusedFromTheHeader()
     // A tighter configured limit refuses a small image the same way.
     DecodeLimits small;
     small.maxPixels = 10;
-    const auto four = decodeImage(*encodeImage(noise(4, 3, 1, 1), ImageFormat::Png), small);
+    const auto four = decodeImage(*encodeImage(noiseImage(4, 3, 1, 1), ImageFormat::Png), small);
     QCOMPARE(four.errorCode(), QStringLiteral("too_large"));
     small = {};
     small.maxBytes = 10;
-    QCOMPARE(decodeImage(*encodeImage(noise(4, 3, 1, 1), ImageFormat::Png), small).errorCode(),
+    QCOMPARE(decodeImage(*encodeImage(noiseImage(4, 3, 1, 1), ImageFormat::Png), small).errorCode(),
              QStringLiteral("too_large"));
 }
 

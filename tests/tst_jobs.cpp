@@ -7,11 +7,11 @@
 #include "image/imagecodec.h"
 #include "image/imageop.h"
 #include "image/stripkernel.h"
+#include "testimages.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRandomGenerator>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -60,10 +60,7 @@ Reply exchange(const QUrl &base, const QByteArray &method, const QByteArray &tar
 
 image::ImageBuffer noise(int width, int height, int channels, quint32 seed)
 {
-    image::ImageBuffer img = image::ImageBuffer::allocate(width, height, channels);
-    QRandomGenerator rng(seed);
-    for (char &c : img.pixels)
-        c = char(rng.bounded(256));
+    image::ImageBuffer img = testing::noiseImage(width, height, channels, seed);
     // Some structure too, so edges and blurs have something to work on.
     for (int y = 0; y < height; ++y) {
         for (int x = 0; x < width && x < y; ++x) {

@@ -5,23 +5,17 @@
 #include "image/rowsplit.h"
 #include "image/stripkernel.h"
 
+#include "testimages.h"
+
 #include <QRandomGenerator>
 #include <QTest>
 
 #include <opencv2/imgproc.hpp>
 
 using namespace starling::image;
+using starling::testing::noiseImage;
 
 namespace {
-
-ImageBuffer noise(int width, int height, int channels, quint32 seed)
-{
-    ImageBuffer img = ImageBuffer::allocate(width, height, channels);
-    QRandomGenerator rng(seed);
-    for (char &c : img.pixels)
-        c = char(rng.bounded(256));
-    return img;
-}
 
 ImageBuffer rowsOf(const ImageBuffer &img, RowRange rows)
 {
@@ -106,7 +100,7 @@ void TestStripKernel::everySplitIsIdentical()
     QFETCH(int, width);
     QFETCH(int, height);
     QFETCH(int, channels);
-    const ImageBuffer img = noise(width, height, channels, quint32(width * 31 + height));
+    const ImageBuffer img = noiseImage(width, height, channels, quint32(width * 31 + height));
     QRandomGenerator rng{quint32(height)};
     for (const ImageOp &op : allOps()) {
         const auto whole = applyToImage(op, img);
@@ -153,7 +147,7 @@ void TestStripKernel::matchesOpenCvOnTheWholeImage_data()
 void TestStripKernel::matchesOpenCvOnTheWholeImage()
 {
     QFETCH(int, channels);
-    const ImageBuffer img = noise(53, 47, channels, 5);
+    const ImageBuffer img = noiseImage(53, 47, channels, 5);
     const cv::Mat in = matOf(img);
     const auto blur = ImageOp::make(QStringLiteral("blur"), 1.5, std::nullopt);
     const auto ours = applyToImage(*blur, img);
@@ -214,7 +208,7 @@ void TestStripKernel::opsDoWhatTheySay()
 void TestStripKernel::badStripsRefused()
 {
     const ImageOp blur = *ImageOp::make(QStringLiteral("blur"), 1.0, std::nullopt); // halo 3
-    const ImageBuffer img = noise(8, 10, 1, 1);
+    const ImageBuffer img = noiseImage(8, 10, 1, 1);
     QVERIFY(!applyToStrip(blur, img, 5, 0));  // a halo longer than the op needs
     QVERIFY(!applyToStrip(blur, img, 3, 7));  // no rows left
     QVERIFY(!applyToStrip(blur, img, -1, 0)); // negative

@@ -1,5 +1,7 @@
 #include "cliparsing.h"
 
+#include <QJsonDocument>
+
 #include <cstdio>
 
 namespace starling::cli {
@@ -8,6 +10,18 @@ int usageError(const QString &message)
 {
     std::fprintf(stderr, "starling: %s\n", qPrintable(message));
     return kExitUsage;
+}
+
+int commandError(const char *command, int code, const QString &message)
+{
+    std::fprintf(stderr, "starling %s: %s\n", command, qPrintable(message));
+    return code;
+}
+
+void printJsonLine(const QJsonObject &object)
+{
+    std::printf("%s\n", QJsonDocument(object).toJson(QJsonDocument::Compact).constData());
+    std::fflush(stdout);
 }
 
 QCommandLineOption runDirOption()

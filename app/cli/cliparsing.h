@@ -2,6 +2,7 @@
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
+#include <QJsonObject>
 #include <QStringList>
 
 #include <optional>
@@ -15,6 +16,12 @@ constexpr int kExitUsage = 2;   // bad usage, bad input file, or no cluster foun
 int usageError(const QString &message);
 
 QCommandLineOption runDirOption();
+
+// Prints "starling COMMAND: MESSAGE" on stderr and returns `code`.
+int commandError(const char *command, int code, const QString &message);
+
+// One compact JSON object and a newline on stdout, flushed (a line for scripts to read).
+void printJsonLine(const QJsonObject &object);
 
 // Parses; returns the exit code when the command should end here (0 after --help, 2 on a
 // parse error, with the message printed), or nothing to go on.

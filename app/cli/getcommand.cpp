@@ -40,14 +40,7 @@ void onInterrupt(int)
 
 int fail(int code, const QString &message)
 {
-    std::fprintf(stderr, "starling get: %s\n", qPrintable(message));
-    return code;
-}
-
-void printJson(const QJsonObject &object)
-{
-    std::printf("%s\n", QJsonDocument(object).toJson(QJsonDocument::Compact).constData());
-    std::fflush(stdout);
+    return commandError("get", code, message);
 }
 
 // Where the file is and who plans it, from a URL or from a path and the state file.
@@ -121,7 +114,7 @@ public:
         }
         if (m_json && (m_lastJson < 0 || ms - m_lastJson >= kJsonEveryMs)) {
             m_lastJson = ms;
-            printJson(p.toJson());
+            printJsonLine(p.toJson());
         }
     }
     void warn(const QString &line)
@@ -250,10 +243,10 @@ int runGetCommand(const QStringList &arguments)
     const auto plan = transfer::requestPlan(target.master, target.path, strategy);
     if (!plan) {
         if (json)
-            printJson({{QLatin1String("type"), QStringLiteral("summary")},
-                       {QLatin1String("ok"), false},
-                       {QLatin1String("code"), plan.errorCode()},
-                       {QLatin1String("error"), plan.error()}});
+            printJsonLine({{QLatin1String("type"), QStringLiteral("summary")},
+                           {QLatin1String("ok"), false},
+                           {QLatin1String("code"), plan.errorCode()},
+                           {QLatin1String("error"), plan.error()}});
         return fail(plan.errorCode() == QLatin1String("unreachable") ? kExitUsage : kExitRefused,
                     plan.error());
     }
@@ -284,12 +277,12 @@ int runGetCommand(const QStringList &arguments)
             summary.insert(QLatin1String("ok"), false);
             summary.insert(QLatin1String("code"), result.errorCode());
             summary.insert(QLatin1String("error"), result.error());
-            printJson(summary);
+            printJsonLine(summary);
         }
         return fail(kExitRefused, result.error());
     }
     if (json)
-        printJson(result->toJson());
+        printJsonLine(result->toJson());
     else
         std::printf("%s\n", qPrintable(describeSuccess(*result)));
     return 0;

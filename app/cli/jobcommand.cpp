@@ -32,14 +32,7 @@ constexpr qint64 kMaxResultBytes = qint64(4) << 30;
 
 int fail(int code, const QString &message)
 {
-    std::fprintf(stderr, "starling job: %s\n", qPrintable(message));
-    return code;
-}
-
-void printJson(const QJsonObject &object)
-{
-    std::printf("%s\n", QJsonDocument(object).toJson(QJsonDocument::Compact).constData());
-    std::fflush(stdout);
+    return commandError("job", code, message);
 }
 
 // The job as this command line asks for it: checked here, before anything is read or sent,
@@ -143,7 +136,7 @@ int runLocal(const Request &request, const QByteArray &input, bool json)
         status.insert(QStringLiteral("channels"), decoded->channels);
         status.insert(QStringLiteral("makespan_s"), seconds);
         status.insert(QStringLiteral("output"), request.output);
-        printJson(status);
+        printJsonLine(status);
     } else {
         std::printf("%s: %d x %d %s in %.3f s in this process\n", qPrintable(request.output),
                     decoded->width, decoded->height, qPrintable(request.spec.op.name()), seconds);
@@ -214,7 +207,7 @@ int runOnCluster(const Request &request, const QByteArray &input, const QUrl &ma
     }
     if (status.state == u"failed") {
         if (json)
-            printJson(status.raw);
+            printJsonLine(status.raw);
         return fail(kExitRefused, QStringLiteral("%1 failed: %2").arg(*id, status.error));
     }
     const auto bytes = client.result(*id, request.format, kMaxResultBytes);
@@ -225,7 +218,7 @@ int runOnCluster(const Request &request, const QByteArray &input, const QUrl &ma
     QJsonObject final = status.raw;
     final.insert(QStringLiteral("output"), request.output);
     if (json) {
-        printJson(final);
+        printJsonLine(final);
     } else {
         const int slaves =
             status.raw.value(u"timeline").toObject().value(u"slaves").toArray().size();

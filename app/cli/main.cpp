@@ -95,8 +95,11 @@ int main(int argc, char **argv)
         std::printf("starling %s\n", STARLING_VERSION);
         return 0;
     }
+    // The parser sees "starling COMMAND <options...>" as one program name, so --help says
+    // "Usage: starling get [options] ..." whatever path the binary was run from.
     QStringList rest = arguments;
-    rest.removeAt(1); // the parser sees "starling <options...>"
+    rest.removeAt(1);
+    rest[0] = QStringLiteral("starling ") + command;
     using namespace starling::cli;
     if (command == QStringLiteral("sim"))
         return runSimCommand(rest);

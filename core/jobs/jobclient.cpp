@@ -1,46 +1,16 @@
 #include "jobclient.h"
 
-#include "transfer/blockfetch.h"
+#include "transfer/masterrequest.h"
+#include "util/oneline.h"
 
 #include <QJsonDocument>
 #include <QJsonParseError>
 
-#include <curl/curl.h>
-
 namespace starling::jobs {
 
+using util::oneLine;
+
 namespace {
-
-// Text from the network, made safe for one line of output.
-QString oneLine(const QString &text, int maxLength = 200)
-{
-    QString line;
-    for (const QChar c : text) {
-        if (line.size() >= maxLength)
-            break;
-        line.append(c.isPrint() ? c : u' ');
-    }
-    return line.simplified();
-}
-
-struct Sink
-{
-    QByteArray bytes;
-    qint64 maxBytes = 0;
-    bool overflow = false;
-};
-
-size_t collect(char *data, size_t size, size_t count, void *out)
-{
-    Sink &sink = *static_cast<Sink *>(out);
-    const size_t length = size * count;
-    if (qint64(sink.bytes.size()) + qint64(length) > sink.maxBytes) {
-        sink.overflow = true;
-        return 0;
-    }
-    sink.bytes.append(data, qsizetype(length));
-    return length;
-}
 
 Error badReply(const QString &message)
 {
@@ -85,51 +55,19 @@ JobClient::JobClient(QUrl master, int timeoutMs)
 Expected<JobClient::Reply> JobClient::call(const QByteArray &pathAndQuery,
                                            const QByteArray *postBody, qint64 maxBytes)
 {
-    transfer::ensureCurlInitialised();
-    CURL *curl = curl_easy_init();
-    if (!curl)
-        return Error{QStringLiteral("cannot start libcurl"), QStringLiteral("unreachable")};
-    const QByteArray url = m_master.toEncoded() + pathAndQuery;
-    Sink sink;
-    sink.maxBytes = maxBytes;
-    char curlError[CURL_ERROR_SIZE] = {};
-    curl_slist *headers = nullptr;
-    curl_easy_setopt(curl, CURLOPT_URL, url.constData());
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_PROXY, ""); // the master is the cluster's own endpoint
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, long(m_timeoutMs));
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, long(qMin(m_timeoutMs, 5000)));
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "starling-job");
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curlError);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &collect);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
-    if (postBody) {
-        curl_easy_setopt(curl, CURLOPT_POST, 1L);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, postBody->constData());
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(postBody->size()));
-        // No "Expect: 100-continue" round trip before the body.
-        headers = curl_slist_append(headers, "Expect:");
-        headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
-        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    }
-    const CURLcode result = curl_easy_perform(curl);
-    Reply reply;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
-    curl_easy_cleanup(curl);
-    curl_slist_free_all(headers);
-    if (sink.overflow)
+    transfer::MasterRequest request;
+    request.pathAndQuery = pathAndQuery;
+    request.postBody = postBody;
+    request.timeoutMs = m_timeoutMs;
+    request.maxBytes = maxBytes;
+    request.userAgent = "starling-job";
+    auto reply = transfer::callMaster(m_master, request);
+    if (!reply && reply.errorCode() == u"oversized")
         return badReply(
             QStringLiteral("the master's answer is larger than %1 bytes").arg(maxBytes));
-    if (result != CURLE_OK) {
-        const QString why =
-            QString::fromLocal8Bit(curlError[0] ? curlError : curl_easy_strerror(result));
-        return Error{QStringLiteral("cannot reach the master at %1: %2")
-                         .arg(m_master.toString(), oneLine(why)),
-                     QStringLiteral("unreachable")};
-    }
-    reply.body = std::move(sink.bytes);
-    return reply;
+    if (!reply)
+        return Error{reply.error(), reply.errorCode()};
+    return std::move(*reply);
 }
 
 Error JobClient::refusal(const Reply &reply) const

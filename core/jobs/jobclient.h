@@ -1,6 +1,7 @@
 #pragma once
 
 #include "image/imageformat.h"
+#include "transfer/masterrequest.h"
 #include "util/expected.h"
 
 #include <QByteArray>
@@ -47,11 +48,7 @@ public:
     Expected<QByteArray> result(const QString &id, image::ImageFormat format, qint64 maxBytes);
 
 private:
-    struct Reply
-    {
-        long status = 0;
-        QByteArray body;
-    };
+    using Reply = transfer::MasterReply;
     Expected<Reply> call(const QByteArray &pathAndQuery, const QByteArray *postBody,
                          qint64 maxBytes);
     Error refusal(const Reply &reply) const;

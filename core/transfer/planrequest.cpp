@@ -1,6 +1,7 @@
 #include "planrequest.h"
 
-#include "transfer/blockfetch.h"
+#include "transfer/masterrequest.h"
+#include "util/oneline.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -10,19 +11,9 @@
 
 namespace starling::transfer {
 
-namespace {
+using util::oneLine;
 
-// Text from the network, made safe for one line of output.
-QString oneLine(const QString &text, int maxLength = 200)
-{
-    QString line;
-    for (const QChar c : text) {
-        if (line.size() >= maxLength)
-            break;
-        line.append(c.isPrint() ? c : u' ');
-    }
-    return line.simplified();
-}
+namespace {
 
 bool isCleanRelativePath(const QString &path)
 {
@@ -33,25 +24,6 @@ bool isCleanRelativePath(const QString &path)
             return false;
     }
     return true;
-}
-
-struct Body
-{
-    QByteArray bytes;
-    qint64 maxBytes = 0;
-    bool overflow = false;
-};
-
-size_t collect(char *data, size_t size, size_t count, void *out)
-{
-    Body &body = *static_cast<Body *>(out);
-    const size_t length = size * count;
-    if (qint64(body.bytes.size()) + qint64(length) > body.maxBytes) {
-        body.overflow = true;
-        return 0;
-    }
-    body.bytes.append(data, qsizetype(length));
-    return length;
 }
 
 } // namespace
@@ -112,49 +84,26 @@ Expected<QString> exportRelativePath(const QString &argument, const QString &exp
 Expected<TransferPlan> requestPlan(const QUrl &master, const QString &path, const QString &strategy,
                                    int timeoutMs, qint64 maxBytes)
 {
-    ensureCurlInitialised();
-    QUrl base = master;
-    base.setPath(QString());
-    base.setQuery(QString());
-    QByteArray url = base.toEncoded() + "/api/v1/plan?path=" + QUrl::toPercentEncoding(path);
+    QByteArray target = "/api/v1/plan?path=" + QUrl::toPercentEncoding(path);
     if (!strategy.isEmpty())
-        url += "&strategy=" + QUrl::toPercentEncoding(strategy);
-
-    CURL *curl = curl_easy_init();
-    if (!curl)
-        return Error{QStringLiteral("cannot start libcurl"), QStringLiteral("unreachable")};
-    Body body;
-    body.maxBytes = maxBytes;
-    char curlError[CURL_ERROR_SIZE] = {};
-    curl_easy_setopt(curl, CURLOPT_URL, url.constData());
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_PROXY, ""); // the master is the cluster's own endpoint
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, long(timeoutMs));
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, long(qMin(timeoutMs, 5000)));
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "starling-get");
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curlError);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &collect);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-    const CURLcode result = curl_easy_perform(curl);
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(curl);
-
-    const QString where = base.toString();
-    if (body.overflow)
+        target += "&strategy=" + QUrl::toPercentEncoding(strategy);
+    MasterRequest request;
+    request.pathAndQuery = target;
+    request.timeoutMs = timeoutMs;
+    request.maxBytes = maxBytes;
+    request.userAgent = "starling-get";
+    auto reply = callMaster(master, request);
+    if (!reply && reply.errorCode() == u"oversized")
         return Error{QStringLiteral("the master at %1 sent a plan larger than %2 bytes")
-                         .arg(where)
+                         .arg(master.adjusted(QUrl::RemovePath | QUrl::RemoveQuery).toString())
                          .arg(maxBytes),
                      QStringLiteral("bad_plan")};
-    if (result != CURLE_OK) {
-        const QString why =
-            QString::fromLocal8Bit(curlError[0] ? curlError : curl_easy_strerror(result));
-        return Error{QStringLiteral("cannot reach the master at %1: %2").arg(where, oneLine(why)),
-                     QStringLiteral("unreachable")};
-    }
+    if (!reply)
+        return Error{reply.error(), reply.errorCode()};
+    const long status = reply->status;
+    const QByteArray &bodyBytes = reply->body;
     QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(body.bytes, &parseError);
+    const QJsonDocument document = QJsonDocument::fromJson(bodyBytes, &parseError);
     if (status >= 400) {
         const QJsonObject object = document.object();
         const QString message = oneLine(object.value(QLatin1String("error")).toString());
@@ -162,10 +111,10 @@ Expected<TransferPlan> requestPlan(const QUrl &master, const QString &path, cons
         if (message.isEmpty())
             return Error{QStringLiteral("the master refused with HTTP %1%2")
                              .arg(status)
-                             .arg(body.bytes.isEmpty()
+                             .arg(bodyBytes.isEmpty()
                                       ? QString()
                                       : QStringLiteral(": ") +
-                                            oneLine(QString::fromUtf8(body.bytes.left(200)))),
+                                            oneLine(QString::fromUtf8(bodyBytes.left(200)))),
                          QStringLiteral("refused")};
         return Error{
             QStringLiteral("the master refused: %1%2")
