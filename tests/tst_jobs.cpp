@@ -4,6 +4,8 @@
 // must each get their own result; a slave stopped mid-job must not stop the job; and bad
 // submissions must get their 4xx while the cluster keeps serving. Every wait is on a condition.
 #include "clusterharness.h"
+#include "console/bridgeclustersource.h"
+#include "console/taskactivity.h"
 #include "image/imagecodec.h"
 #include "image/imageop.h"
 #include "image/stripkernel.h"
@@ -234,6 +236,47 @@ private slots:
         for (const QJsonValue &s : timeline.value(u"slaves").toArray())
             units += s.toObject().value(u"share").toInteger();
         QCOMPARE(units, status.value(u"units_total").toInteger());
+    }
+
+    // The bridge's job events tell the whole story: the console's TaskActivity, fed only by
+    // them, ends with every unit done, every strip through its phases, the master's
+    // prediction, and the makespan the status reports.
+    void jobEventsOnTheBridge()
+    {
+        console::BridgeClusterSource source(
+            console::endpointFromStateFile(cluster::stateFilePath(m_cluster.runDir())),
+            QStringLiteral("tst-jobs"));
+        console::TaskActivity activity;
+        QList<QString> kinds;
+        connect(&source, &console::ClusterSource::eventReceived, this, [&](const QJsonObject &e) {
+            kinds.append(e.value(u"kind").toString());
+            activity.apply(e);
+        });
+        source.start();
+        QTRY_COMPARE_WITH_TIMEOUT(source.linkState(), console::LinkState::Connected, 10000);
+        const image::ImageBuffer input = noise(64, 90, 1, 5);
+        const QJsonObject status = runJob(input, "op=blur&sigma=1&strategy=pdds&tasks=30", nullptr);
+        QCOMPARE(status.value(u"state").toString(), QStringLiteral("done"));
+        QTRY_VERIFY_WITH_TIMEOUT(!activity.finishedJobs().empty(), 10000);
+        const console::LiveJob *job = activity.currentJob();
+        QVERIFY(job);
+        QCOMPARE(job->id, status.value(u"id").toString());
+        QCOMPARE(job->state, console::LiveJob::State::Done);
+        QCOMPARE(job->units, 30);
+        QCOMPARE(job->unitsDone(), 30);
+        QVERIFY(job->predictedS > 0);
+        QCOMPARE(job->slaves.size(), 4);
+        for (const console::LiveStrip &strip : job->strips) {
+            QCOMPARE(strip.state, console::LiveStrip::State::Done);
+            QVERIFY(strip.sendEnd >= strip.sendStart);
+            QVERIFY(strip.computeEnd >= strip.computeStart);
+            QVERIFY(strip.returnEnd >= strip.computeEnd);
+        }
+        QCOMPARE(kinds.count(QStringLiteral("strip_sent")), int(job->strips.size()));
+        // The status rounds to microseconds.
+        QVERIFY(std::abs(activity.finishedJobs().back().makespanS -
+                         status.value(u"makespan_s").toDouble()) < 2e-6);
+        source.stop();
     }
 
     void eightJobsAtOnce()

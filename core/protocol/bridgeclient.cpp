@@ -114,10 +114,11 @@ QString BridgeClient::sendCommand(QJsonObject command)
     switch (m_state) {
     case State::Welcomed:
         m_socket->write(line);
+        m_unanswered.insert(id);
         break;
     case State::Connecting:
     case State::AwaitingWelcome:
-        m_queued.append(line);
+        m_queued.append({id, line});
         break;
     case State::Idle:
         QTimer::singleShot(0, this, [this, id] {
@@ -238,8 +239,10 @@ bool BridgeClient::handleLine(const QByteArray &line)
         m_handshakeTimer.stop();
         m_state = State::Welcomed;
         m_clientId = quint64(message.value(QLatin1String("client_id")).toDouble());
-        for (const QByteArray &queued : std::as_const(m_queued))
-            m_socket->write(queued);
+        for (const auto &[id, line] : std::as_const(m_queued)) {
+            m_socket->write(line);
+            m_unanswered.insert(id);
+        }
         m_queued.clear();
         emit welcomed(m_clientId);
         return true;
@@ -249,6 +252,7 @@ bool BridgeClient::handleLine(const QByteArray &line)
     } else if (parsed.type == MessageType::Event) {
         emit eventReceived(message.value(QLatin1String("event")).toObject());
     } else if (parsed.type == MessageType::Ack) {
+        m_unanswered.remove(message.value(QLatin1String("id")).toString());
         emit replied(message.value(QLatin1String("id")).toString(), true,
                      message.value(QLatin1String("result")).toObject(), {}, {});
     } else if (parsed.type == MessageType::Pong) {
@@ -271,6 +275,7 @@ void BridgeClient::handleError(const QJsonObject &message)
     const QString code = message.value(QLatin1String("code")).toString();
     const QString text = message.value(QLatin1String("message")).toString();
     if (id.isString()) {
+        m_unanswered.remove(id.toString());
         emit replied(id.toString(), false, {}, code, text);
         return;
     }
@@ -315,8 +320,24 @@ void BridgeClient::reset()
 {
     m_handshakeTimer.stop();
     m_state = State::Idle;
+    // Every command still waiting gets its answer, so no caller waits forever: the ones never
+    // sent, and the ones the connection ended under (the cluster may have carried those out).
+    QList<QPair<QString, QString>> answers;
+    for (const auto &queued : std::as_const(m_queued))
+        answers.append({queued.first, QStringLiteral("the connection ended before the command "
+                                                     "was sent")});
+    for (const QString &id : std::as_const(m_unanswered))
+        answers.append({id, QStringLiteral("the connection ended before the cluster answered; "
+                                           "the command may have been carried out")});
     m_queued.clear();
+    m_unanswered.clear();
     m_pings.clear();
+    if (!answers.isEmpty()) {
+        QTimer::singleShot(0, this, [this, answers] {
+            for (const auto &[id, why] : answers)
+                emit replied(id, false, {}, QStringLiteral("not_connected"), why);
+        });
+    }
 }
 
 QString BridgeClient::endpoint() const

@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QPair>
+#include <QSet>
 #include <QString>
 #include <QTimer>
 
@@ -100,8 +102,9 @@ private:
     bool m_wasConnected = false; // this connection got established and disconnected() is owed
     qsizetype m_lineLimit = 16 << 20;
     int m_handshakeTimeoutMs = 10000;
-    QList<QByteArray> m_queued;            // command lines waiting for the welcome
-    QHash<QString, QElapsedTimer> m_pings; // outstanding pings by id
+    QList<QPair<QString, QByteArray>> m_queued; // command ids and lines waiting for the welcome
+    QSet<QString> m_unanswered;                 // commands sent and not yet answered
+    QHash<QString, QElapsedTimer> m_pings;      // outstanding pings by id
 };
 
 } // namespace starling::protocol

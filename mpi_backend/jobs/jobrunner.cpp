@@ -6,6 +6,7 @@
 #include "jobs/jobtimeline.h"
 #include "jobs/stripmessage.h"
 #include "sched/schedulingerror.h"
+#include "sim/strategyrun.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -195,8 +196,15 @@ void JobRunner::startJob(jobs::JobBoard::Running running)
     settings.seed = job.spec.seed;
     settings.units = job.units->units();
     job.estimates = estimates;
+    // What the model predicts from the same estimates, so the console can put the measured
+    // makespan next to it (the scheduler follows the simulator's rules event for event).
+    double predicted = 0;
     try {
         job.scheduler = std::make_unique<jobs::JobScheduler>(estimates, settings);
+        predicted = sim::runStrategy(estimates, estimates,
+                                     {job.spec.strategy, job.spec.order, job.spec.pdds,
+                                      job.spec.seed, double(settings.units)})
+                        .timeline.makespan;
     } catch (const sched::SchedulingError &e) {
         failJob(QStringLiteral("cannot plan the job: %1").arg(QString::fromUtf8(e.what())));
         return;
@@ -209,6 +217,7 @@ void JobRunner::startJob(jobs::JobBoard::Running running)
     }
     emitEvent(QStringLiteral("job_started"),
               {{QStringLiteral("op"), job.spec.op.name()},
+               {QStringLiteral("predicted_makespan_s"), predicted},
                {QStringLiteral("strategy"), sched::toString(job.spec.strategy)},
                {QStringLiteral("order"), sched::toString(job.spec.order)},
                {QStringLiteral("units"), job.units->units()},
@@ -291,6 +300,10 @@ void JobRunner::onPortTimer()
         m_transport.send(slave.rank, Tag::StripAssign, std::exchange(job.portMessage, {}));
         if (slave.emulatedLinkMBps > 0 && portS > 0)
             ewma(m_observedLinkMBps, slave.rank, double(bytes) / portS / 1e6);
+        emitEvent(QStringLiteral("strip_sent"), {{QStringLiteral("chunk"), chunk.id},
+                                                 {QStringLiteral("slave"), slave.name},
+                                                 {QStringLiteral("rank"), slave.rank},
+                                                 {QStringLiteral("send_end_s"), now()}});
         perform(job.scheduler->sendFinished(work.chunk, now()));
         return;
     }

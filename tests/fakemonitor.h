@@ -1,0 +1,153 @@
+#pragma once
+
+// A stand-in for the monitor's bridge in console tests: a QTcpServer on 127.0.0.1 (free port)
+// that speaks enough of PROTOCOL.md to be a peer: it checks the hello's token, welcomes,
+// answers pings, records commands and answers them (ack by default, or an error the test
+// chose), and lets the test push snapshots, events or raw garbage to every client, drop all
+// connections, and stop or resume listening on the same port.
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QList>
+#include <QPointer>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+#include <functional>
+
+namespace starling::testing {
+
+class FakeMonitor
+{
+public:
+    explicit FakeMonitor(QByteArray token) : m_token(std::move(token))
+    {
+        QObject::connect(&m_server, &QTcpServer::newConnection, &m_server, [this] { accept(); });
+    }
+    ~FakeMonitor() { dropAll(); }
+    FakeMonitor(const FakeMonitor &) = delete;
+    FakeMonitor &operator=(const FakeMonitor &) = delete;
+
+    bool listen(quint16 port = 0)
+    {
+        if (!m_server.listen(QHostAddress::LocalHost, port))
+            return false;
+        m_port = m_server.serverPort();
+        return true;
+    }
+    void stopListening() { m_server.close(); }
+    quint16 port() const { return m_port; }
+    QByteArray token() const { return m_token; }
+
+    // How a command is answered: an object {"result": {...}} for an ack, or {"code", "message"}
+    // for an error, or {"silent": true} for no answer at all. Default: ack with the command's
+    // fields echoed as the result.
+    std::function<QJsonObject(const QJsonObject &command)> answer;
+
+    void sendToAll(const QByteArray &line)
+    {
+        for (const QPointer<QTcpSocket> &s : m_welcomed) {
+            if (s)
+                s->write(line);
+        }
+    }
+    void sendSnapshot(const QJsonObject &snapshot)
+    {
+        sendToAll(compact({{QStringLiteral("type"), QStringLiteral("snapshot")},
+                           {QStringLiteral("snapshot"), snapshot}}));
+    }
+    void sendEvent(const QJsonObject &event)
+    {
+        sendToAll(compact(
+            {{QStringLiteral("type"), QStringLiteral("event")}, {QStringLiteral("event"), event}}));
+    }
+    void dropAll()
+    {
+        const auto all = m_sockets;
+        for (const QPointer<QTcpSocket> &s : all) {
+            if (s)
+                s->abort();
+        }
+        m_sockets.clear();
+        m_welcomed.clear();
+    }
+
+    int helloCount() const { return m_hellos; }
+    int welcomedCount() const { return int(m_welcomed.size()); }
+    const QList<QJsonObject> &commands() const { return m_commands; }
+    int pings() const { return m_pings; }
+
+    static QByteArray compact(const QJsonObject &o)
+    {
+        return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
+    }
+
+private:
+    void accept()
+    {
+        while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+            m_sockets.append(socket);
+            QObject::connect(socket, &QTcpSocket::readyRead, socket,
+                             [this, socket] { read(socket); });
+            QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        }
+    }
+
+    void read(QTcpSocket *socket)
+    {
+        while (socket->canReadLine()) {
+            const QJsonObject m = QJsonDocument::fromJson(socket->readLine().trimmed()).object();
+            const QString type = m.value(u"type").toString();
+            const bool welcomed = m_welcomed.contains(socket);
+            if (!welcomed) {
+                ++m_hellos;
+                if (type != u"hello" || m.value(u"token").toString().toLatin1() != m_token) {
+                    socket->write(
+                        compact({{QStringLiteral("type"), QStringLiteral("error")},
+                                 {QStringLiteral("id"), QJsonValue::Null},
+                                 {QStringLiteral("code"), QStringLiteral("unauthorized")},
+                                 {QStringLiteral("message"), QStringLiteral("wrong token")}}));
+                    socket->disconnectFromHost();
+                    return;
+                }
+                m_welcomed.append(socket);
+                socket->write(compact({{QStringLiteral("type"), QStringLiteral("welcome")},
+                                       {QStringLiteral("protocol"), 1},
+                                       {QStringLiteral("server"), QStringLiteral("fake-monitor")},
+                                       {QStringLiteral("client_id"), m_hellos}}));
+                continue;
+            }
+            if (type == u"ping") {
+                ++m_pings;
+                socket->write(compact({{QStringLiteral("type"), QStringLiteral("pong")},
+                                       {QStringLiteral("id"), m.value(u"id")}}));
+            } else if (type == u"command") {
+                m_commands.append(m);
+                QJsonObject a = answer ? answer(m) : QJsonObject{{QStringLiteral("result"), m}};
+                if (a.value(u"silent").toBool())
+                    continue;
+                if (a.contains(u"code")) {
+                    a.insert(QStringLiteral("type"), QStringLiteral("error"));
+                } else {
+                    a.insert(QStringLiteral("type"), QStringLiteral("ack"));
+                    if (!a.contains(u"result"))
+                        a.insert(QStringLiteral("result"), QJsonObject{});
+                }
+                a.insert(QStringLiteral("id"), m.value(u"id"));
+                socket->write(compact(a));
+            }
+        }
+    }
+
+    QByteArray m_token;
+    QTcpServer m_server;
+    quint16 m_port = 0;
+    QList<QPointer<QTcpSocket>> m_sockets;
+    QList<QPointer<QTcpSocket>> m_welcomed;
+    QList<QJsonObject> m_commands;
+    int m_hellos = 0;
+    int m_pings = 0;
+};
+
+} // namespace starling::testing
