@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <queue>
 
 namespace starling::console {
@@ -137,23 +138,6 @@ void NodeHistory::clear()
     m_lastMs = 0;
 }
 
-double NodeHistory::valueOf(const Stored &stored, Metric metric)
-{
-    switch (metric) {
-    case Metric::Cpu:
-        return stored.cpu;
-    case Metric::Memory:
-        return double(stored.rssBytes);
-    case Metric::TxRate:
-        return stored.txRate;
-    case Metric::RxRate:
-        return stored.rxRate;
-    case Metric::Load:
-        return stored.load;
-    }
-    return 0;
-}
-
 NodeHistory::Sample NodeHistory::unpack(const Stored &stored)
 {
     Sample s;
@@ -177,61 +161,106 @@ QList<QPointF> NodeHistory::series(int rank, Metric metric, qint64 fromMs, qint6
     if (found == m_tracks.end() || maxPoints <= 0 || toMs < fromMs)
         return points;
     const std::deque<Stored> &samples = found->second.samples;
-    const auto byTime = [](const Stored &s, qint64 t) {
-        return s.timeMs < t;
-    };
-    const auto lo = std::lower_bound(samples.begin(), samples.end(), fromMs, byTime);
+    const auto lo = std::lower_bound(samples.begin(), samples.end(), fromMs,
+                                     [](const Stored &s, qint64 t) { return s.timeMs < t; });
     const auto hi = std::upper_bound(samples.begin(), samples.end(), toMs,
                                      [](qint64 t, const Stored &s) { return t < s.timeMs; });
-    const auto valueOf = [metric](const Stored &s) {
-        return NodeHistory::valueOf(s, metric);
-    };
-    const qsizetype count = hi - lo;
-    if (count <= 0)
+    if (hi <= lo)
         return points;
+    // One instantiation per metric keeps the per-sample loop free of the metric switch: a
+    // chart refresh walks up to an hour of samples for every slave.
+    switch (metric) {
+    case Metric::Cpu:
+        downsample(
+            lo, hi, maxPoints, [](const Stored &s) { return double(s.cpu); }, points);
+        break;
+    case Metric::Memory:
+        downsample(
+            lo, hi, maxPoints, [](const Stored &s) { return double(s.rssBytes); }, points);
+        break;
+    case Metric::TxRate:
+        downsample(
+            lo, hi, maxPoints, [](const Stored &s) { return double(s.txRate); }, points);
+        break;
+    case Metric::RxRate:
+        downsample(
+            lo, hi, maxPoints, [](const Stored &s) { return double(s.rxRate); }, points);
+        break;
+    case Metric::Load:
+        downsample(
+            lo, hi, maxPoints, [](const Stored &s) { return double(s.load); }, points);
+        break;
+    }
+    return points;
+}
+
+template<typename Value>
+void NodeHistory::downsample(Iterator lo, Iterator hi, int maxPoints, Value value,
+                             QList<QPointF> &points)
+{
+    const qsizetype count = hi - lo;
     if (count <= maxPoints) {
         points.reserve(count);
         for (auto it = lo; it != hi; ++it)
-            points.append(QPointF(double(it->timeMs), valueOf(*it)));
-        return points;
+            points.append(QPointF(double(it->timeMs), value(*it)));
+        return;
     }
 
-    // Equal time buckets rather than equal counts, so a gap in the data stays a gap.
-    const qint64 buckets = std::max(1, maxPoints / 2);
+    // Equal time buckets rather than equal counts, so a gap in the data stays a gap. With room
+    // for them, the range's first and last samples are kept too, so a line spans its data.
+    const bool ends = maxPoints >= 4;
+    const qint64 buckets = ends ? (maxPoints - 2) / 2 : std::max(1, maxPoints / 2);
     const qint64 t0 = lo->timeMs;
     const qint64 span = (hi - 1)->timeMs - t0 + 1;
+    // Sample time t belongs to bucket (t - t0) * buckets / span; bucket b ends before endOf(b).
+    const auto bucketOf = [&](qint64 t) {
+        return std::min(buckets - 1, (t - t0) * buckets / span);
+    };
+    const auto endOf = [&](qint64 b) {
+        return b + 1 >= buckets ? std::numeric_limits<qint64>::max()
+                                : t0 + ((b + 1) * span + buckets - 1) / buckets;
+    };
     points.reserve(maxPoints);
-    qint64 current = -1;
-    auto minIt = lo;
-    auto maxIt = lo;
+    Iterator kept = hi; // the last sample appended
+    const auto keep = [&](Iterator it) {
+        if (it == kept)
+            return;
+        points.append(QPointF(double(it->timeMs), value(*it)));
+        kept = it;
+    };
+    if (ends)
+        keep(lo);
+    Iterator minIt = lo;
+    Iterator maxIt = lo;
+    double minV = value(*lo);
+    double maxV = minV;
+    qint64 bucketEnd = endOf(bucketOf(t0));
     const auto flush = [&] {
         if (maxPoints == 1) {
-            points.append(QPointF(double(maxIt->timeMs), valueOf(*maxIt)));
+            keep(maxIt);
             return;
         }
-        const auto first = minIt < maxIt ? minIt : maxIt;
-        const auto second = minIt < maxIt ? maxIt : minIt;
-        points.append(QPointF(double(first->timeMs), valueOf(*first)));
-        if (second != first)
-            points.append(QPointF(double(second->timeMs), valueOf(*second)));
+        keep(std::min(minIt, maxIt));
+        keep(std::max(minIt, maxIt));
     };
-    for (auto it = lo; it != hi; ++it) {
-        const qint64 bucket = std::min(buckets - 1, (it->timeMs - t0) * buckets / span);
-        if (bucket != current) {
-            if (current >= 0)
-                flush();
-            current = bucket;
+    for (auto it = lo + 1; it != hi; ++it) {
+        const double v = value(*it);
+        if (it->timeMs >= bucketEnd) {
+            flush();
+            bucketEnd = endOf(bucketOf(it->timeMs));
             minIt = maxIt = it;
-            continue;
-        }
-        const double v = valueOf(*it);
-        if (v < valueOf(*minIt))
+            minV = maxV = v;
+        } else if (v < minV) {
             minIt = it;
-        if (v > valueOf(*maxIt))
+            minV = v;
+        } else if (v > maxV) {
             maxIt = it;
+            maxV = v;
+        }
     }
     flush();
-    return points;
+    if (ends)
+        keep(hi - 1);
 }
 
 std::vector<int> NodeHistory::ranks() const
