@@ -1,0 +1,262 @@
+#include "loadrankboard.h"
+
+#include "seriespalette.h"
+
+#include <QPainter>
+
+#include <algorithm>
+#include <cmath>
+
+namespace starling::ui {
+
+namespace {
+
+constexpr int kMargin = 8;
+constexpr int kHeader = 62; // title, column names, scale labels
+constexpr int kRowHeight = 24;
+constexpr int kNameWidth = 124;
+constexpr int kRankWidth = 92;
+constexpr int kShareBarWidth = 120;
+constexpr int kShareWidth = kShareBarWidth + 84; // bars and their percentages
+constexpr int kValueWidth = 60;                  // the load's number after its bar
+
+// A round step giving about `ticks` ticks over `span`.
+double niceStep(double span, int ticks)
+{
+    const double raw = span / std::max(1, ticks);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+        if (raw <= m * magnitude)
+            return m * magnitude;
+    }
+    return 10 * magnitude;
+}
+
+double finiteOr(double v, double fallback)
+{
+    return std::isfinite(v) ? v : fallback;
+}
+
+QColor blend(const QColor &a, const QColor &b, double t)
+{
+    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t),
+                            float(a.greenF() * (1 - t) + b.greenF() * t),
+                            float(a.blueF() * (1 - t) + b.blueF() * t));
+}
+
+QString spanText(qint64 ms)
+{
+    if (ms >= 3'600'000 && ms % 3'600'000 == 0)
+        return LoadRankBoard::tr("%1 h").arg(ms / 3'600'000);
+    if (ms >= 60'000)
+        return LoadRankBoard::tr("%1 min").arg(double(ms) / 60'000, 0, 'g', 3);
+    return LoadRankBoard::tr("%1 s").arg(double(ms) / 1000, 0, 'g', 3);
+}
+
+QString percent(double share)
+{
+    return QStringLiteral("%1%").arg(share * 100, 0, 'f', share < 0.1 && share > 0 ? 1 : 0);
+}
+
+} // namespace
+
+LoadRankBoard::LoadRankBoard(QWidget *parent) : QWidget(parent)
+{
+    setAutoFillBackground(true);
+    setBackgroundRole(QPalette::Window);
+}
+
+QSize LoadRankBoard::sizeHint() const
+{
+    return {900, kHeader + std::max<int>(2, int(m_rows.size())) * kRowHeight + kMargin};
+}
+
+void LoadRankBoard::update(const cluster::ClusterSnapshot &snapshot,
+                           const console::NodeHistory &history, qint64 windowMs)
+{
+    m_windowMs = std::max<qint64>(0, windowMs);
+    const qint64 now = snapshot.timeMs > 0 ? snapshot.timeMs : history.lastMs();
+    std::vector<Row> ranked;
+    std::vector<Row> unranked;
+    double activeWeight = 0;
+    for (const cluster::NodeView &n : snapshot.nodes) {
+        if (n.role != cluster::NodeRole::Slave)
+            continue;
+        Row row;
+        row.rank = n.rank;
+        row.name = n.name.isEmpty() ? QStringLiteral("slave-%1").arg(n.rank) : n.name;
+        row.state = n.state;
+        row.load = std::max(0.0, finiteOr(n.load, 0));
+        row.weight = std::max(0.0, finiteOr(n.weight, 0));
+        row.achievedShare = history.achievedShare(n.rank, now - m_windowMs);
+        // The monitor ranks ACTIVE slaves only; a rank on anything else is stale.
+        const bool active = n.state == cluster::NodeState::Active;
+        row.loadRank = active ? std::max(-1, n.loadRank) : -1;
+        if (active)
+            activeWeight += row.weight;
+        (row.loadRank >= 0 ? ranked : unranked).push_back(row);
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const Row &a, const Row &b) {
+        return a.loadRank != b.loadRank ? a.loadRank < b.loadRank : a.rank < b.rank;
+    });
+    std::stable_sort(unranked.begin(), unranked.end(),
+                     [](const Row &a, const Row &b) { return a.rank < b.rank; });
+    m_rows = std::move(ranked);
+    m_rows.insert(m_rows.end(), unranked.begin(), unranked.end());
+
+    double highestLoad = 0;
+    double highestShare = 0;
+    for (Row &row : m_rows) {
+        if (row.state == cluster::NodeState::Active && activeWeight > 0)
+            row.weightShare = row.weight / activeWeight;
+        highestLoad = std::max(highestLoad, row.load);
+        highestShare = std::max({highestShare, row.weightShare, row.achievedShare});
+    }
+    m_loadScale = highestLoad > 0 ? std::ceil(highestLoad / niceStep(highestLoad, 4) - 1e-9) *
+                                        niceStep(highestLoad, 4)
+                                  : 1.0;
+    m_shareScale = 1.0;
+    for (double top : {0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0}) {
+        if (highestShare <= top) {
+            m_shareScale = top;
+            break;
+        }
+    }
+    updateGeometry();
+    QWidget::update();
+}
+
+void LoadRankBoard::paintEvent(QPaintEvent *)
+{
+    QPainter p(this);
+    const QColor text = palette().color(QPalette::WindowText);
+    const QColor background = palette().color(QPalette::Window);
+    const QColor faint = blend(text, background, 0.45);
+    const QColor grid = blend(text, background, 0.85);
+    const QColor stripe = blend(text, background, 0.95);
+    QFont bold = font();
+    bold.setBold(true);
+    const QFontMetrics metrics(font());
+
+    const int rankX = kMargin + kNameWidth + 6;
+    const int loadX = rankX + kRankWidth + 8;
+    const int shareX = width() - kMargin - kShareWidth;
+    const int loadWidth = std::max(40, shareX - 16 - loadX - kValueWidth);
+    const auto loadLength = [&](double load) {
+        return int(std::lround(std::min(load, m_loadScale) / m_loadScale * loadWidth));
+    };
+    const auto shareLength = [&](double share) {
+        return int(std::lround(std::clamp(share / m_shareScale, 0.0, 1.0) * kShareBarWidth));
+    };
+
+    // Title and the share bars' key.
+    p.setPen(text);
+    p.setFont(bold);
+    p.drawText(QRect(kMargin, 2, width() / 2, 20), Qt::AlignLeft | Qt::AlignVCenter,
+               tr("load rank"));
+    p.setFont(font());
+    const QString doneKey = tr("done, last %1").arg(spanText(m_windowMs));
+    const QString weightKey = tr("weight share");
+    int keyX = width() - kMargin - metrics.horizontalAdvance(doneKey);
+    p.fillRect(QRect(keyX - 16, 8, 12, 8), text);
+    p.drawText(QRect(keyX, 2, width(), 20), Qt::AlignLeft | Qt::AlignVCenter, doneKey);
+    keyX -= 30 + metrics.horizontalAdvance(weightKey);
+    p.drawRect(QRect(keyX - 16, 8, 11, 7));
+    p.drawText(QRect(keyX, 2, width(), 20), Qt::AlignLeft | Qt::AlignVCenter, weightKey);
+
+    // Column names and the shared scales.
+    p.setPen(faint);
+    p.drawText(QRect(kMargin, 24, kNameWidth, 18), Qt::AlignLeft | Qt::AlignVCenter, tr("slave"));
+    p.drawText(QRect(rankX, 24, kRankWidth, 18), Qt::AlignLeft | Qt::AlignVCenter,
+               tr("rank / state"));
+    p.drawText(QRect(loadX, 24, loadWidth + kValueWidth, 18), Qt::AlignLeft | Qt::AlignVCenter,
+               tr("load (s of work per unit weight)"));
+    p.drawText(QRect(shareX, 24, kShareBarWidth, 18), Qt::AlignLeft | Qt::AlignVCenter,
+               tr("share of work"));
+    p.drawText(QRect(shareX + kShareBarWidth + 6, 24, kShareWidth - kShareBarWidth - 6, 18),
+               Qt::AlignLeft | Qt::AlignVCenter, tr("weight / done"));
+    const int scaleY = 42;
+    const int rowsBottom = kHeader + int(m_rows.size()) * kRowHeight;
+    const double step = niceStep(m_loadScale, 4);
+    for (double t = 0; t <= m_loadScale + 1e-9; t += step) {
+        const int x = loadX + loadLength(t);
+        p.setPen(grid);
+        p.drawLine(x, kHeader - 2, x, std::max(rowsBottom, kHeader + kRowHeight));
+        p.setPen(faint);
+        p.drawText(QRect(x - 30, scaleY, 60, 16), Qt::AlignHCenter | Qt::AlignVCenter,
+                   QString::number(t, 'g', 3));
+    }
+    p.setPen(grid);
+    p.drawLine(shareX + kShareBarWidth, kHeader - 2, shareX + kShareBarWidth,
+               std::max(rowsBottom, kHeader + kRowHeight));
+    p.setPen(faint);
+    p.drawText(QRect(shareX, scaleY, 30, 16), Qt::AlignLeft | Qt::AlignVCenter,
+               QStringLiteral("0"));
+    p.drawText(QRect(shareX + kShareBarWidth - 30, scaleY, 60, 16), Qt::AlignHCenter,
+               percent(m_shareScale));
+
+    if (m_rows.empty()) {
+        p.setPen(faint);
+        p.drawText(QRect(0, kHeader, width(), kRowHeight * 2), Qt::AlignCenter,
+                   tr("no slaves yet"));
+        return;
+    }
+
+    for (size_t i = 0; i < m_rows.size(); ++i) {
+        const Row &row = m_rows[i];
+        const int y = kHeader + int(i) * kRowHeight;
+        if (i % 2 == 1)
+            p.fillRect(QRect(0, y, width(), kRowHeight), stripe);
+        const bool ranked = row.loadRank >= 0;
+        QColor colour = SeriesPalette::colour(row.rank - 2);
+        const QColor rowText = ranked ? text : faint;
+
+        p.fillRect(QRect(kMargin, y + 7, 10, 10), colour);
+        p.setPen(rowText);
+        p.setFont(ranked && row.loadRank == 0 ? bold : font());
+        p.drawText(QRect(kMargin + 16, y, kNameWidth - 16, kRowHeight),
+                   Qt::AlignLeft | Qt::AlignVCenter,
+                   metrics.elidedText(row.name, Qt::ElideMiddle, kNameWidth - 16));
+        const QString rankText =
+            !ranked
+                ? cluster::toString(row.state)
+                : (row.loadRank == 0 ? tr("#0 lightest") : QStringLiteral("#%1").arg(row.loadRank));
+        p.drawText(QRect(rankX, y, kRankWidth, kRowHeight), Qt::AlignLeft | Qt::AlignVCenter,
+                   rankText);
+        p.setFont(font());
+
+        // Load: a bar on the shared scale and its number; an unranked slave's is faded.
+        if (!ranked)
+            colour.setAlphaF(0.4f);
+        const int length = loadLength(row.load);
+        p.fillRect(QRect(loadX, y + 6, std::max(length, row.load > 0 ? 1 : 0), kRowHeight - 12),
+                   colour);
+        p.setPen(rowText);
+        const QString loadText = row.load > m_loadScale
+                                     ? QStringLiteral("> %1 s").arg(m_loadScale, 0, 'g', 3)
+                                     : QStringLiteral("%1 s").arg(row.load, 0, 'g', 3);
+        p.drawText(QRect(loadX + length + 6, y, kValueWidth, kRowHeight),
+                   Qt::AlignLeft | Qt::AlignVCenter, loadText);
+
+        // Shares: configured (outlined) above, achieved (filled) below, on one scale.
+        QColor outline = SeriesPalette::colour(row.rank - 2);
+        QColor tint = outline;
+        tint.setAlphaF(0.3f);
+        const int weightLength = shareLength(row.weightShare);
+        if (weightLength > 0) {
+            p.fillRect(QRect(shareX, y + 4, weightLength, 7), tint);
+            p.setPen(outline);
+            p.drawRect(QRect(shareX, y + 4, weightLength - 1, 6));
+        }
+        const int doneLength = shareLength(row.achievedShare);
+        if (doneLength > 0)
+            p.fillRect(QRect(shareX, y + 13, doneLength, 7), outline);
+        p.setPen(rowText);
+        p.drawText(
+            QRect(shareX + kShareBarWidth + 6, y, kShareWidth - kShareBarWidth - 6, kRowHeight),
+            Qt::AlignLeft | Qt::AlignVCenter,
+            QStringLiteral("%1 / %2").arg(percent(row.weightShare), percent(row.achievedShare)));
+    }
+}
+
+} // namespace starling::ui
