@@ -1,39 +1,24 @@
 #include "statustable.h"
 
+#include "console/valueformat.h"
+
 #include <QStringList>
 
-#include <array>
 #include <map>
 
 namespace starling::cluster {
 
+// Kept for the CLI and the listings; the console's formatter is the one implementation.
 QString humanBytes(double bytes)
 {
-    static constexpr std::array units{"B", "KiB", "MiB", "GiB", "TiB"};
-    size_t unit = 0;
-    while (bytes >= 1024 && unit + 1 < units.size()) {
-        bytes /= 1024;
-        ++unit;
-    }
-    return unit == 0 ? QStringLiteral("%1 B").arg(qint64(bytes))
-                     : QStringLiteral("%1 %2")
-                           .arg(bytes, 0, 'f', bytes < 10 ? 1 : 0)
-                           .arg(QLatin1String(units[unit]));
+    return console::formatBytes(bytes);
 }
 
 namespace {
 
-QString percent(double ratio)
-{
-    return QStringLiteral("%1%").arg(ratio * 100, 0, 'f', 0);
-}
-
 QString age(std::int64_t ms)
 {
-    if (ms < 0)
-        return QStringLiteral("never");
-    return ms < 10000 ? QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 1)
-                      : QStringLiteral("%1 s").arg(ms / 1000);
+    return ms < 0 ? QStringLiteral("never") : console::formatAge(ms);
 }
 
 } // namespace
@@ -81,8 +66,8 @@ QString formatStatusTable(const ClusterSnapshot &snapshot)
             {node.name, state, slave ? QString::number(node.weight) : dash,
              slave ? QString::number(node.load, 'f', 2) : dash,
              node.loadRank >= 0 ? QString::number(node.loadRank) : dash,
-             node.heartbeatAgeMs >= 0 ? percent(node.stats.nodeCpu) : dash,
-             node.heartbeatAgeMs >= 0 ? percent(node.stats.processCpu) : dash,
+             node.heartbeatAgeMs >= 0 ? console::formatPercent(node.stats.nodeCpu) : dash,
+             node.heartbeatAgeMs >= 0 ? console::formatPercent(node.stats.processCpu) : dash,
              node.stats.processRssBytes > 0 ? humanBytes(double(node.stats.processRssBytes)) : dash,
              node.heartbeatAgeMs >= 0 ? humanBytes(node.stats.txBytesPerS) : dash,
              node.heartbeatAgeMs >= 0 ? humanBytes(node.stats.rxBytesPerS) : dash,

@@ -1,0 +1,515 @@
+#include "nodetablemodel.h"
+
+#include "console/valueformat.h"
+
+#include <QDateTime>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <set>
+
+namespace starling::ui {
+
+using cluster::NodeRole;
+using cluster::NodeState;
+using cluster::NodeView;
+
+namespace {
+
+constexpr int kTintAlpha = 110;
+
+QString dash()
+{
+    return QStringLiteral("-");
+}
+
+bool isSlave(const NodeView &node)
+{
+    return node.role == NodeRole::Slave;
+}
+
+// Master and monitor send no heartbeats; their stats are zeros, not measurements.
+bool hasStats(const NodeView &node)
+{
+    return node.heartbeatAgeMs >= 0 || node.stats.sequence > 0;
+}
+
+QString stateText(const NodeView &node)
+{
+    QString text = cluster::toString(node.state);
+    if (node.state == NodeState::Draining && node.drainEtaS >= 0) {
+        text += node.drainEtaS < 59.5
+                    ? QStringLiteral(" ~%1 s").arg(std::llround(node.drainEtaS))
+                    : QStringLiteral(" ~%1").arg(console::formatSeconds(node.drainEtaS));
+    }
+    return text;
+}
+
+QString localTime(std::int64_t ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"));
+}
+
+struct ColumnTitle
+{
+    const char *title;
+    const char *toolTip;
+};
+
+constexpr std::array<ColumnTitle, NodeTableModel::ColumnCount> kTitles{{
+    {"Node", "Node name: master (rank 0), monitor (rank 1), slave-N (MPI rank N)"},
+    {"Role", "master, monitor or slave"},
+    {"State", "ACTIVE, DRAINING (no new tasks; ~ETA to DRAINED), DRAINED (idle) from operators; "
+              "SUSPECT and DOWN from the failure detector"},
+    {"W", "W_i: the node's weight in the load model (load_i = pending cost / W_i)"},
+    {"Load", "load_i: pending work plus CPU, network, connection and queue terms, divided by "
+             "W_i, in seconds of standard-node work"},
+    {"Rank", "Load rank: 0 = lightest ACTIVE slave (gets the next task); - = not ranked"},
+    {"CPU", "CPU use of the slave process, in % of one core"},
+    {"RSS", "Resident memory of the slave process"},
+    {"Tx/s", "Bytes per second sent by the node's network interfaces"},
+    {"Rx/s", "Bytes per second received by the node's network interfaces"},
+    {"Conn", "Established TCP connections of the process"},
+    {"Queue", "Tasks waiting in the slave's queue"},
+    {"Run", "Tasks running on the slave now"},
+    {"T_i", "T_i: measured seconds per unit task on this slave (- = not measured yet)"},
+    {"B_i", "B_i: measured bandwidth to this slave (- = not measured yet)"},
+    {"Heartbeat", "Time since the slave's last heartbeat (- = never heard from)"},
+}};
+
+} // namespace
+
+NodeTableModel::NodeTableModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+void NodeTableModel::setSnapshot(const cluster::ClusterSnapshot &snapshot)
+{
+    // A snapshot off the wire may repeat a rank; the first one wins, like ClusterSnapshot::node.
+    std::vector<NodeView> incoming;
+    std::set<int> seen;
+    for (const NodeView &node : snapshot.nodes) {
+        if (seen.insert(node.rank).second)
+            incoming.push_back(node);
+    }
+    std::sort(incoming.begin(), incoming.end(),
+              [](const NodeView &a, const NodeView &b) { return a.rank < b.rank; });
+
+    // Gone nodes: remove contiguous runs from the bottom so earlier row numbers stay valid.
+    for (int row = int(m_nodes.size()) - 1; row >= 0;) {
+        if (seen.count(m_nodes[size_t(row)].rank)) {
+            --row;
+            continue;
+        }
+        int first = row;
+        while (first > 0 && !seen.count(m_nodes[size_t(first - 1)].rank))
+            --first;
+        beginRemoveRows({}, first, row);
+        m_nodes.erase(m_nodes.begin() + first, m_nodes.begin() + row + 1);
+        endRemoveRows();
+        row = first - 1;
+    }
+    rebuildRowMap();
+
+    // Nodes still here: compare what the wire says about them (every field a cell or a
+    // tooltip shows is in toJson).
+    std::vector<int> changed;
+    std::vector<const NodeView *> added;
+    for (const NodeView &node : incoming) {
+        const int row = rowOfRank(node.rank);
+        if (row < 0) {
+            added.push_back(&node);
+            continue;
+        }
+        NodeView &current = m_nodes[size_t(row)];
+        if (current.toJson() != node.toJson()) {
+            current = node;
+            changed.push_back(row);
+        }
+    }
+    emitRowsChanged(changed);
+
+    // New nodes, each at its place in rank order.
+    for (const NodeView *node : added) {
+        const auto at = std::lower_bound(
+            m_nodes.begin(), m_nodes.end(), node->rank,
+            [](const NodeView &existing, int rank) { return existing.rank < rank; });
+        const int row = int(at - m_nodes.begin());
+        beginInsertRows({}, row, row);
+        m_nodes.insert(at, *node);
+        rebuildRowMap();
+        endInsertRows();
+    }
+}
+
+void NodeTableModel::emitRowsChanged(const std::vector<int> &rows)
+{
+    if (rows.empty())
+        return;
+    // Past half the table, one signal is cheaper for every view than a signal per row.
+    if (rows.size() * 2 > m_nodes.size()) {
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+        return;
+    }
+    for (const int row : rows)
+        emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void NodeTableModel::rebuildRowMap()
+{
+    m_rowOfRank.clear();
+    for (size_t row = 0; row < m_nodes.size(); ++row)
+        m_rowOfRank[m_nodes[row].rank] = int(row);
+}
+
+void NodeTableModel::setThresholds(const Thresholds &thresholds)
+{
+    m_thresholds = thresholds;
+    if (!m_nodes.empty()) {
+        emit dataChanged(index(0, Cpu), index(rowCount() - 1, Memory),
+                         {Qt::BackgroundRole, Qt::ToolTipRole});
+    }
+}
+
+void NodeTableModel::setStale(bool stale)
+{
+    if (stale == m_stale)
+        return;
+    m_stale = stale;
+    if (!m_nodes.empty()) {
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1),
+                         {Qt::ForegroundRole, Qt::BackgroundRole, Qt::ToolTipRole});
+    }
+}
+
+int NodeTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_nodes.size());
+}
+
+int NodeTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant NodeTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const NodeView &node = m_nodes[size_t(index.row())];
+    const int column = index.column();
+    switch (role) {
+    case Qt::DisplayRole:
+        return display(node, column);
+    case Qt::ToolTipRole:
+        return toolTip(node, column);
+    case Qt::BackgroundRole:
+        return background(node, column);
+    case Qt::ForegroundRole:
+        return m_stale ? QVariant(staleTextColour()) : QVariant();
+    case Qt::TextAlignmentRole:
+        return column <= State ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
+                               : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    case SortRole:
+        return sortValue(node, column);
+    case RankRole:
+        return node.rank;
+    case NameRole:
+        return node.name;
+    case StateRole:
+        return int(node.state);
+    default:
+        return {};
+    }
+}
+
+QVariant NodeTableModel::display(const NodeView &node, int column) const
+{
+    const bool slave = isSlave(node);
+    const bool stats = hasStats(node);
+    switch (column) {
+    case Name:
+        return node.name;
+    case Role:
+        return cluster::toString(node.role);
+    case State:
+        return slave ? stateText(node) : dash();
+    case Weight:
+        return slave ? QString::number(node.weight) : dash();
+    case Load:
+        return slave ? QString::number(node.load, 'f', 2) : dash();
+    case LoadRank:
+        return node.loadRank >= 0 ? QString::number(node.loadRank) : dash();
+    case Cpu:
+        return stats ? console::formatPercent(node.stats.processCpu) : dash();
+    case Memory:
+        return node.stats.processRssBytes > 0
+                   ? console::formatBytes(double(node.stats.processRssBytes))
+                   : dash();
+    case Tx:
+        return stats ? console::formatRate(node.stats.txBytesPerS) : dash();
+    case Rx:
+        return stats ? console::formatRate(node.stats.rxBytesPerS) : dash();
+    case Connections:
+        return stats ? QString::number(node.stats.connections) : dash();
+    case Queue:
+        return slave && stats ? QString::number(node.stats.queueLength) : dash();
+    case InFlight:
+        return slave && stats ? QString::number(node.stats.inFlight) : dash();
+    case UnitCompute:
+        return node.stats.unitComputeS > 0 ? console::formatSeconds(node.stats.unitComputeS)
+                                           : dash();
+    case Bandwidth:
+        return node.stats.bandwidthMBps > 0 ? console::formatRate(node.stats.bandwidthMBps * 1e6)
+                                            : dash();
+    case HeartbeatAge:
+        return console::formatAge(node.heartbeatAgeMs);
+    default:
+        return {};
+    }
+}
+
+// Raw values, so a proxy sorts 9 KiB below 10 MiB; cells showing "-" sort as -1.
+QVariant NodeTableModel::sortValue(const NodeView &node, int column) const
+{
+    const bool slave = isSlave(node);
+    const bool stats = hasStats(node);
+    const auto measured = [](bool known, double value) {
+        return known ? value : -1.0;
+    };
+    switch (column) {
+    case Name:
+        return node.rank; // slave-10 after slave-9, as the names mean
+    case Role:
+        return int(node.role);
+    case State:
+        return slave ? int(node.state) : -1;
+    case Weight:
+        return measured(slave, node.weight);
+    case Load:
+        return measured(slave, node.load);
+    case LoadRank:
+        return node.loadRank;
+    case Cpu:
+        return measured(stats, node.stats.processCpu);
+    case Memory:
+        return measured(node.stats.processRssBytes > 0, double(node.stats.processRssBytes));
+    case Tx:
+        return measured(stats, node.stats.txBytesPerS);
+    case Rx:
+        return measured(stats, node.stats.rxBytesPerS);
+    case Connections:
+        return stats ? node.stats.connections : -1;
+    case Queue:
+        return slave && stats ? node.stats.queueLength : -1;
+    case InFlight:
+        return slave && stats ? node.stats.inFlight : -1;
+    case UnitCompute:
+        return measured(node.stats.unitComputeS > 0, node.stats.unitComputeS);
+    case Bandwidth:
+        return measured(node.stats.bandwidthMBps > 0, node.stats.bandwidthMBps);
+    case HeartbeatAge:
+        return qint64(node.heartbeatAgeMs);
+    default:
+        return {};
+    }
+}
+
+// Stale rows get no colour: an amber or red cell says "look at this now", which old numbers
+// must not.
+QVariant NodeTableModel::background(const NodeView &node, int column) const
+{
+    if (m_stale)
+        return {};
+    switch (column) {
+    case State: {
+        const QColor colour = isSlave(node) ? stateColour(node.state) : QColor();
+        return colour.isValid() ? QVariant(colour) : QVariant();
+    }
+    case Cpu:
+        if (!hasStats(node))
+            return {};
+        if (node.stats.processCpu >= m_thresholds.cpuCritical)
+            return criticalColour();
+        if (node.stats.processCpu >= m_thresholds.cpuWarn)
+            return warnColour();
+        return {};
+    case Memory: {
+        const double rss = double(node.stats.processRssBytes);
+        if (rss <= 0)
+            return {};
+        if (rss >= m_thresholds.memCriticalBytes)
+            return criticalColour();
+        if (rss >= m_thresholds.memWarnBytes)
+            return warnColour();
+        return {};
+    }
+    default:
+        return {};
+    }
+}
+
+QString NodeTableModel::toolTip(const NodeView &node, int column) const
+{
+    QString tip;
+    switch (column) {
+    case Name:
+        tip = QStringLiteral("%1 (rank %2) on %3").arg(node.name).arg(node.rank).arg(node.host);
+        if (!node.dataUrl.isEmpty())
+            tip += QStringLiteral("\ndata server %1").arg(node.dataUrl);
+        if (node.emulation.emulated) {
+            tip += QStringLiteral("\nemulated: CPU factor %1, link %2")
+                       .arg(QString::number(node.emulation.cpuFactor),
+                            node.emulation.linkMBps > 0
+                                ? console::formatRate(node.emulation.linkMBps * 1e6)
+                                : QStringLiteral("not paced"));
+        }
+        break;
+    case State:
+        if (!isSlave(node))
+            break;
+        tip = cluster::toString(node.state);
+        if (node.stateSinceMs > 0)
+            tip += QStringLiteral(" since %1").arg(localTime(node.stateSinceMs));
+        if (!node.stateBy.isEmpty())
+            tip += QStringLiteral("\nby %1").arg(node.stateBy);
+        if (!node.stateReason.isEmpty())
+            tip += QStringLiteral("\nwhy: %1").arg(node.stateReason);
+        if (node.state == NodeState::Draining) {
+            tip += QStringLiteral("\n%1 task(s) still assigned").arg(node.assigned);
+            if (node.drainEtaS >= 0)
+                tip +=
+                    QStringLiteral(", ~%1 to DRAINED").arg(console::formatSeconds(node.drainEtaS));
+        }
+        break;
+    case Cpu:
+        if (hasStats(node)) {
+            tip = QStringLiteral("process %1 of one core; machine %2 of all cores\n"
+                                 "warn at %3, critical at %4")
+                      .arg(console::formatPercent(node.stats.processCpu),
+                           console::formatPercent(node.stats.nodeCpu),
+                           console::formatPercent(m_thresholds.cpuWarn),
+                           console::formatPercent(m_thresholds.cpuCritical));
+        }
+        break;
+    case Memory:
+        if (node.stats.processRssBytes > 0) {
+            tip = QStringLiteral("process %1 resident; machine %2 of %3 used\n"
+                                 "warn at %4, critical at %5")
+                      .arg(console::formatBytes(double(node.stats.processRssBytes)),
+                           console::formatBytes(double(node.stats.nodeMemUsedBytes)),
+                           console::formatBytes(double(node.stats.nodeMemTotalBytes)),
+                           console::formatBytes(m_thresholds.memWarnBytes),
+                           console::formatBytes(m_thresholds.memCriticalBytes));
+        }
+        break;
+    case Tx:
+    case Rx:
+        if (hasStats(node)) {
+            tip = QStringLiteral("this slave sent %1, received %2 in total")
+                      .arg(console::formatBytes(double(node.stats.txBytesTotal)),
+                           console::formatBytes(double(node.stats.rxBytesTotal)));
+        }
+        break;
+    case Queue:
+    case InFlight:
+        if (isSlave(node)) {
+            tip = QStringLiteral("%1 queued, %2 running, %3 done; ~%4 of work pending; "
+                                 "%5 assigned by the master")
+                      .arg(node.stats.queueLength)
+                      .arg(node.stats.inFlight)
+                      .arg(node.stats.tasksDone)
+                      .arg(console::formatSeconds(node.stats.pendingWorkS))
+                      .arg(node.assigned);
+        }
+        break;
+    default:
+        break;
+    }
+    if (tip.isEmpty())
+        tip = QLatin1String(kTitles[size_t(column)].toolTip);
+    if (m_stale)
+        tip = QStringLiteral("Stale: no fresh snapshot, these values are old.\n") + tip;
+    return tip;
+}
+
+QVariant NodeTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (role) {
+    case Qt::DisplayRole:
+        return QLatin1String(kTitles[size_t(section)].title);
+    case Qt::ToolTipRole:
+        return QLatin1String(kTitles[size_t(section)].toolTip);
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> NodeTableModel::roleNames() const
+{
+    QHash<int, QByteArray> names = QAbstractTableModel::roleNames();
+    names.insert(SortRole, "sort");
+    names.insert(RankRole, "rank");
+    names.insert(NameRole, "name");
+    names.insert(StateRole, "state");
+    return names;
+}
+
+int NodeTableModel::rankAt(int row) const
+{
+    const NodeView *node = nodeAt(row);
+    return node ? node->rank : -1;
+}
+
+int NodeTableModel::rowOfRank(int rank) const
+{
+    const auto it = m_rowOfRank.find(rank);
+    return it == m_rowOfRank.end() ? -1 : it->second;
+}
+
+QString NodeTableModel::nameAt(int row) const
+{
+    const NodeView *node = nodeAt(row);
+    return node ? node->name : QString();
+}
+
+const NodeView *NodeTableModel::nodeAt(int row) const
+{
+    return row >= 0 && size_t(row) < m_nodes.size() ? &m_nodes[size_t(row)] : nullptr;
+}
+
+QColor NodeTableModel::stateColour(NodeState state)
+{
+    switch (state) {
+    case NodeState::Active:
+        return QColor(46, 160, 67, kTintAlpha);
+    case NodeState::Draining:
+        return QColor(255, 191, 0, kTintAlpha);
+    case NodeState::Drained:
+        return QColor(128, 128, 128, kTintAlpha);
+    case NodeState::Suspect:
+        return QColor(255, 112, 0, kTintAlpha);
+    case NodeState::Down:
+        return QColor(220, 38, 38, kTintAlpha + 40);
+    }
+    return {};
+}
+
+QColor NodeTableModel::warnColour()
+{
+    return QColor(255, 191, 0, kTintAlpha);
+}
+
+QColor NodeTableModel::criticalColour()
+{
+    return QColor(220, 38, 38, kTintAlpha + 40);
+}
+
+QColor NodeTableModel::staleTextColour()
+{
+    // Mid grey: legible but plainly "not live" on white and on near-black bases.
+    return QColor(128, 128, 128);
+}
+
+} // namespace starling::ui
