@@ -20,15 +20,58 @@ QColor SeriesPalette::colour(int index)
 
 QColor SeriesPalette::strategyColour(const QString &label)
 {
-    static const QString known[] = {
-        QStringLiteral("equal/dec"), QStringLiteral("cpu/dec"),     QStringLiteral("bw/dec"),
-        QStringLiteral("pdds/dec"),  QStringLiteral("pdds/inc"),    QStringLiteral("pdds/rand"),
-        QStringLiteral("optimal/dec"), QStringLiteral("dynamic/dec")};
+    static const QString known[] = {QStringLiteral("equal/dec"),   QStringLiteral("cpu/dec"),
+                                    QStringLiteral("bw/dec"),      QStringLiteral("pdds/dec"),
+                                    QStringLiteral("pdds/inc"),    QStringLiteral("pdds/rand"),
+                                    QStringLiteral("optimal/dec"), QStringLiteral("dynamic/dec")};
     for (int i = 0; i < int(std::size(known)); ++i) {
         if (known[i] == label)
             return colour(i);
     }
     return colour(int(qHash(label) % 10));
+}
+
+QColor SeriesPalette::slaveColour(const QString &name, int fallbackIndex)
+{
+    static const QLatin1String prefix("slave-");
+    if (name.startsWith(prefix)) {
+        bool ok = false;
+        const int rank = QStringView(name).mid(prefix.size()).toInt(&ok);
+        if (ok && rank >= 2)
+            return colour(rank - 2);
+    }
+    return colour(fallbackIndex);
+}
+
+namespace {
+
+bool baseMatchesWindow(const QPalette &palette)
+{
+    return (palette.color(QPalette::Base).lightness() < 128) ==
+           (palette.color(QPalette::Window).lightness() < 128);
+}
+
+} // namespace
+
+QColor SeriesPalette::chartBackground(const QPalette &palette)
+{
+    return palette.color(baseMatchesWindow(palette) ? QPalette::Base : QPalette::Window);
+}
+
+QColor SeriesPalette::chartText(const QPalette &palette)
+{
+    return palette.color(baseMatchesWindow(palette) ? QPalette::Text : QPalette::WindowText);
+}
+
+QColor SeriesPalette::blend(const QColor &a, const QColor &b, double t)
+{
+    const auto mix = [t](float x, float y) {
+        return float(x * (1 - t) + y * t);
+    };
+    // Rounded to 8 bits a channel, as it lands in an image.
+    return QColor(QColor::fromRgbF(mix(a.redF(), b.redF()), mix(a.greenF(), b.greenF()),
+                                   mix(a.blueF(), b.blueF()))
+                      .rgb());
 }
 
 } // namespace starling::ui

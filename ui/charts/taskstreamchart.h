@@ -1,41 +1,95 @@
 #pragma once
 
+#include "console/taskactivity.h"
 #include "sched/timeline.h"
 
 #include <QStringList>
 #include <QWidget>
+
+#include <vector>
 
 namespace starling::ui {
 
 // A job's task stream: one row per slave, time across, and for every chunk its send (the
 // master's port busy sending it), compute and return phases as bars, so the one-port
 // schedule and who waited for whom can be seen at a glance; the makespan is marked.
-// Drawn with QPainter: a Gantt chart is not something Qt Charts has.
+// It draws either a finished timeline (the simulator's or a benchmark run's) or the console's
+// live job, which grows to the right as events arrive: phases still going on are drawn lighter
+// with a solid edge, strips of a lost slave grey, strips out when the job failed red, and the
+// x axis covers at least the predicted makespan so a running job fills into its prediction.
+// Both inputs become one list of bars, drawn by one path. QPainter in the widget's palette: a
+// Gantt chart is not something Qt Charts has.
 class TaskStreamChart final : public QWidget
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TaskStreamChart)
 
 public:
+    using Phase = console::StripBar::Phase;
+
     explicit TaskStreamChart(QWidget *parent = nullptr);
 
     // `slaves` names the timeline's slave indices (platform order).
     void setTimeline(const QString &title, const sched::Timeline &timeline,
                      const QStringList &slaves);
+    // The job as it stands at `nowMs` (wall clock, as the events' time_ms).
+    void setLiveJob(const console::LiveJob &job, qint64 nowMs);
 
     static QColor sendColour();
     static QColor computeColour();
     static QColor returnColour();
+    static QColor reassignedColour();
+    static QColor failedColour();
+    static QColor phaseColour(Phase phase);
+
+    // For tests: what is drawn.
+    QString title() const { return m_title; }
+    int barCount() const { return int(m_bars.size()); }
+    int barCount(Phase phase) const;
+    int liveBarCount() const;
+    double timeSpan() const { return m_span; } // seconds the x axis covers
+    int rowCount() const { return int(m_slaves.size()); }
+    QRect plotArea() const; // where the bars go at the current size
 
     QSize sizeHint() const override { return {1200, 500}; }
+    QSize minimumSizeHint() const override { return {480, 200}; }
 
 protected:
     void paintEvent(QPaintEvent *event) override;
 
 private:
+    // A vertical line across the rows with its legend entry.
+    struct Marker
+    {
+        double at = 0;
+        QString label;
+        Qt::PenStyle style = Qt::SolidLine;
+        bool accent = false; // red; otherwise the text colour
+    };
+    struct LegendItem
+    {
+        enum class Key
+        {
+            Swatch,
+            LiveSwatch,
+            Line
+        };
+        QString text;
+        QColor colour;
+        Key key = Key::Swatch;
+        Qt::PenStyle style = Qt::SolidLine;
+    };
+
+    std::vector<LegendItem> legendItems(const QColor &text) const;
+    // Lays the legend out in lines from kLeft; returns the items' rectangles.
+    std::vector<QRect> legendRects(const std::vector<LegendItem> &items) const;
+
     QString m_title;
-    sched::Timeline m_timeline;
+    std::vector<console::StripBar> m_bars;
     QStringList m_slaves;
+    std::vector<Marker> m_markers;
+    double m_span = 0;
+    bool m_live = false;
 };
 
 } // namespace starling::ui
