@@ -14,18 +14,21 @@ WERROR := $(if $(filter true 1 yes,$(CI)),ON,OFF)
 JOBS ?= $(shell nproc)
 # Seconds each libFuzzer target runs in `make bench` (ctest runs them 10 s each).
 FUZZ_SECONDS ?= 120
+DEMO_SECONDS ?= 45
+CONSOLE_BENCH_MINUTES ?= 10
 BIN := $(BUILD_DIR)/bin
 
 # Debian 12 packages: toolchain, Qt 6.4 (Core, Network, Gui, Widgets, Charts, Test; Charts needs
 # the OpenGL module), MPICH 4.0, a font so offscreen charts have readable text, libmicrohttpd
 # for the HTTP servers, and the Prometheus client's text parser that tests check /metrics with;
 # libcurl and OpenSSL for starling get, clang's libFuzzer, aria2 and curl for the transfer
-# tests; OpenCV imgproc, libpng and TurboJPEG for image jobs.
+# tests; OpenCV imgproc, libpng and TurboJPEG for image jobs; Xvfb (and xauth, for xvfb-run)
+# for the console's screenshot test on a real X server.
 PACKAGES := cmake g++ make ninja-build pkg-config \
             qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libxkbcommon-dev \
             mpich libmpich-dev fonts-dejavu-core libmicrohttpd-dev python3-prometheus-client \
             libcurl4-openssl-dev libssl-dev clang libclang-rt-14-dev aria2 curl \
-            libopencv-imgproc-dev libpng-dev libturbojpeg0-dev
+            libopencv-imgproc-dev libpng-dev libturbojpeg0-dev xvfb xauth
 BENCH_PACKAGES := nginx curl aria2
 
 .PHONY: demo test bench deps bench-deps build clean format
@@ -67,8 +70,15 @@ demo: build
 	@echo
 	@echo "Wrote $(BUILD_DIR)/demo/paper.csv and the chart $(BUILD_DIR)/demo/paper.png"
 	@echo
-	@echo "=== A live cluster: 1 master + 1 monitor + 4 emulated slaves under mpiexec"
-	sh resources/scripts/demo-cluster.sh $(BIN) $(BUILD_DIR)/demo/run
+	@echo "=== A live cluster: 1 master + 1 monitor + 4 emulated slaves under mpiexec, with load"
+	@$(BIN)/starling down --run-dir $(BUILD_DIR)/demo/run >/dev/null 2>&1 || true
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  echo "$(BIN)/starling-console --demo --run-dir $(BUILD_DIR)/demo/run  (close the window to stop)"; \
+	  $(BIN)/starling-console --demo --run-dir $(BUILD_DIR)/demo/run; \
+	else \
+	  echo "No display: the same cluster and load, headless ($(BIN)/starling demo)"; \
+	  $(BIN)/starling demo --run-dir $(BUILD_DIR)/demo/run --seconds $(DEMO_SECONDS); \
+	fi
 
 bench: build bench-deps
 	@mkdir -p $(BUILD_DIR)/bench
@@ -80,6 +90,7 @@ bench: build bench-deps
 	$(BIN)/bench_transfer $(BIN)/starling $(BUILD_DIR)/bench
 	$(BIN)/bench_imagekernel $(BUILD_DIR)/bench
 	$(BIN)/bench_jobs $(BIN)/starling $(BUILD_DIR)/bench
+	$(BIN)/bench_console $(BIN)/starling-console $(BUILD_DIR)/bench --minutes $(CONSOLE_BENCH_MINUTES)
 	sh tests/fuzz/run.sh $(BUILD_DIR)/fuzz $(FUZZ_SECONDS)
 	@echo "Wrote CSV and PNG files under $(BUILD_DIR)/bench/"
 

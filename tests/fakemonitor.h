@@ -73,6 +73,15 @@ public:
         m_welcomed.clear();
     }
 
+    // Bytes written to clients and not yet taken by the kernel (flow control for floods).
+    qint64 pendingBytes() const
+    {
+        qint64 pending = 0;
+        for (const QPointer<QTcpSocket> &s : m_welcomed)
+            pending += s ? s->bytesToWrite() : 0;
+        return pending;
+    }
+
     int helloCount() const { return m_hellos; }
     int welcomedCount() const { return int(m_welcomed.size()); }
     const QList<QJsonObject> &commands() const { return m_commands; }

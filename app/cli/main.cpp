@@ -1,4 +1,5 @@
 // starling: the command-line tool (kubectl/scontrol style: `starling <command> [options]`).
+#include "democommand.h"
 #include "getcommand.h"
 #include "jobcommand.h"
 #include "lifecyclecommands.h"
@@ -36,6 +37,10 @@ const char kUsage[] =
     "images:\n"
     "  job       run an image job (blur, sobel, median, grey) on the cluster\n"
     "            (starling job OP INPUT -o OUTPUT [--strategy S] [--tasks N] [--local] ...)\n"
+    "\n"
+    "demo:\n"
+    "  demo      a local cluster with a load generator and a live status view, no display\n"
+    "            needed (starling demo [--seconds N]); the GUI is starling-console --demo\n"
     "\n"
     "offline:\n"
     "  sim       simulate data distribution strategies on a star platform\n"
@@ -113,6 +118,8 @@ int main(int argc, char **argv)
         return runGetCommand(rest);
     if (command == QStringLiteral("job"))
         return runJobCommand(rest);
+    if (command == QStringLiteral("demo"))
+        return runDemoCommand(rest);
     for (const char *op : {"drain", "resume", "weight", "strategy", "load", "slow"}) {
         if (command == QLatin1String(op))
             return runOperatorCommand(command, rest);

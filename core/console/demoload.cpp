@@ -163,6 +163,8 @@ void DemoLoad::finished(int exitCode, QProcess::ExitStatus status)
 {
     const Step &step = m_steps[m_next % m_steps.size()];
     ++m_next;
+    if (!m_running)
+        return; // stopped by stop(): cut short, neither a result nor a failure
     const double seconds = double(m_clock.elapsed()) / 1000;
     const bool ok = status == QProcess::NormalExit && exitCode == 0;
     Tally &tally = m_tallies[step.label];

@@ -14,9 +14,9 @@ namespace {
 constexpr int kMargin = 8;
 constexpr int kHeader = 62; // title, column names, scale labels
 constexpr int kRowHeight = 24;
-constexpr int kNameWidth = 124;
-constexpr int kRankWidth = 92;
-constexpr int kShareBarWidth = 120;
+constexpr int kNameWidth = 84;
+constexpr int kRankWidth = 88;
+constexpr int kShareBarWidth = 96;
 constexpr int kShareWidth = kShareBarWidth + 84; // bars and their percentages
 constexpr int kValueWidth = 60;                  // the load's number after its bar
 
@@ -170,14 +170,15 @@ void LoadRankBoard::paintEvent(QPaintEvent *)
     p.drawText(QRect(rankX, 24, kRankWidth, 18), Qt::AlignLeft | Qt::AlignVCenter,
                tr("rank / state"));
     p.drawText(QRect(loadX, 24, loadWidth + kValueWidth, 18), Qt::AlignLeft | Qt::AlignVCenter,
-               tr("load (s of work per unit weight)"));
+               loadWidth > 200 ? tr("load (s of work per unit weight)") : tr("load (s / W)"));
     p.drawText(QRect(shareX, 24, kShareBarWidth, 18), Qt::AlignLeft | Qt::AlignVCenter,
                tr("share of work"));
     p.drawText(QRect(shareX + kShareBarWidth + 6, 24, kShareWidth - kShareBarWidth - 6, 18),
                Qt::AlignLeft | Qt::AlignVCenter, tr("weight / done"));
     const int scaleY = 42;
     const int rowsBottom = kHeader + int(m_rows.size()) * kRowHeight;
-    const double step = niceStep(m_loadScale, 4);
+    // As many scale labels as fit without touching (about 50 px each).
+    const double step = niceStep(m_loadScale, std::clamp(loadWidth / 50, 1, 4));
     for (double t = 0; t <= m_loadScale + 1e-9; t += step) {
         const int x = loadX + loadLength(t);
         p.setPen(grid);

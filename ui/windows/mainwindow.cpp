@@ -1,18 +1,629 @@
 #include "mainwindow.h"
 
+#include "charts/blockmapwidget.h"
+#include "charts/loadrankboard.h"
+#include "charts/metrichistorychart.h"
+#include "charts/pngexport.h"
+#include "charts/strategycomparisonchart.h"
+#include "charts/taskstreamchart.h"
+#include "console/bridgeclustersource.h"
+#include "console/operatoractions.h"
+#include "console/valueformat.h"
+#include "windows/connectdialog.h"
+#include "windows/draindialog.h"
+#include "windows/eventlogview.h"
+#include "windows/strategydialog.h"
+#include "windows/weightdialog.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDateTime>
+#include <QEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QHeaderView>
 #include <QLabel>
+#include <QMenuBar>
+#include <QScrollBar>
+#include <QSplitter>
 #include <QStatusBar>
+#include <QTableView>
+#include <QTabWidget>
+#include <QToolBar>
+#include <QVBoxLayout>
 
 namespace starling::ui {
+
+namespace {
+
+constexpr int kTickMs = 250;         // ages and staleness; the live task stream
+constexpr int kChartRefreshMs = 250; // charts redraw at most this often
+const char *const kWindowNames[] = {"1 min", "5 min", "15 min", "1 h"};
+
+QString dot(const char *colour)
+{
+    return QStringLiteral("<span style='color:%1'>&#9679;</span> ").arg(QLatin1String(colour));
+}
+
+} // namespace
 
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 {
     setWindowTitle(tr("Starling Console"));
     setObjectName(QStringLiteral("starlingMainWindow"));
-    auto *connection = new QLabel(tr("No cluster connected"), this);
-    connection->setObjectName(QStringLiteral("connectionState"));
-    statusBar()->addWidget(connection);
-    resize(1024, 680);
+    m_sortedNodes.setSourceModel(&m_nodes);
+    m_sortedNodes.setSortRole(NodeTableModel::SortRole);
+    buildActions();
+    buildLayout();
+    m_ticker.setInterval(kTickMs);
+    connect(&m_ticker, &QTimer::timeout, this, &MainWindow::tick);
+    m_ticker.start();
+    m_sinceChartRefresh.start();
+    updateActions();
+    resize(1400, 900);
+}
+
+MainWindow::~MainWindow()
+{
+    if (m_source)
+        m_source->disconnect(this);
+}
+
+void MainWindow::buildActions()
+{
+    QToolBar *bar = addToolBar(tr("Cluster"));
+    bar->setObjectName(QStringLiteral("clusterToolBar"));
+    bar->setMovable(false);
+    m_connect = bar->addAction(tr("Connect..."), this, &MainWindow::openConnectDialog);
+    bar->addSeparator();
+    m_drain = bar->addAction(tr("Drain..."), this, &MainWindow::openDrainDialog);
+    m_drain->setToolTip(tr("Take the selected slaves out of service gracefully"));
+    m_resume = bar->addAction(tr("Resume"), this, &MainWindow::resumeSelected);
+    m_resume->setToolTip(tr("Bring the selected slaves back to ACTIVE"));
+    m_weight = bar->addAction(tr("Weight..."), this, &MainWindow::openWeightDialog);
+    m_weight->setToolTip(tr("Set W_i of the selected slaves, with a preview of the shares"));
+    m_strategy = bar->addAction(tr("Strategy..."), this, &MainWindow::openStrategyDialog);
+    m_strategy->setToolTip(tr("Set the cluster's distribution strategy and PDDS weights"));
+    bar->addSeparator();
+    bar->addWidget(new QLabel(tr(" window "), this));
+    m_window = new QComboBox(this);
+    m_window->setObjectName(QStringLiteral("timeWindow"));
+    for (size_t i = 0; i < MetricHistoryChart::kWindows.size(); ++i)
+        m_window->addItem(tr(kWindowNames[i]), qlonglong(MetricHistoryChart::kWindows[i]));
+    m_window->setCurrentIndex(1);
+    connect(m_window, &QComboBox::currentIndexChanged, this, [this] {
+        for (MetricHistoryChart *c : m_charts)
+            c->setWindow(m_window->currentData().toLongLong());
+        refreshCharts(true);
+    });
+    bar->addWidget(m_window);
+    m_pause = bar->addAction(tr("Pause"));
+    m_pause->setCheckable(true);
+    m_pause->setToolTip(tr("Freeze the charts and scroll back through the kept history"));
+    connect(m_pause, &QAction::toggled, this, &MainWindow::setPaused);
+    bar->addSeparator();
+    m_exportCsv = bar->addAction(tr("Export CSV..."), this, &MainWindow::exportHistory);
+    m_exportCsv->setToolTip(tr("Every slave's kept history as CSV"));
+    m_savePng = bar->addAction(tr("Save PNG..."), this, &MainWindow::saveViewPng);
+    m_savePng->setToolTip(tr("The chart on show (or the whole window) as a PNG"));
+
+    m_linkLabel = new QLabel(tr("No cluster connected"), this);
+    m_linkLabel->setObjectName(QStringLiteral("connectionState"));
+    m_ageLabel = new QLabel(this);
+    m_ageLabel->setObjectName(QStringLiteral("snapshotAge"));
+    m_drainLabel = new QLabel(this);
+    m_drainLabel->setObjectName(QStringLiteral("drainProgress"));
+    m_answerLabel = new QLabel(this);
+    m_answerLabel->setObjectName(QStringLiteral("lastAnswer"));
+    m_answerLabel->setTextFormat(Qt::PlainText);
+    statusBar()->addWidget(m_linkLabel);
+    statusBar()->addWidget(m_ageLabel);
+    statusBar()->addWidget(m_drainLabel);
+    statusBar()->addPermanentWidget(m_answerLabel, 1);
+}
+
+void MainWindow::buildLayout()
+{
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("nodeTable"));
+    m_table->setModel(&m_sortedNodes);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(NodeTableModel::Name, Qt::AscendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setAlternatingRowColors(true);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::updateActions);
+    m_table->viewport()->installEventFilter(this);
+
+    m_board = new LoadRankBoard(this);
+    m_board->setObjectName(QStringLiteral("loadRankBoard"));
+    auto *top = new QSplitter(Qt::Horizontal, this);
+    top->addWidget(m_table);
+    top->addWidget(m_board);
+    top->setStretchFactor(0, 3);
+    top->setStretchFactor(1, 2);
+    top->setSizes({780, 620});
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("views"));
+    const auto addChart = [this](console::Metric metric) {
+        auto *chart = new MetricHistoryChart(metric, this);
+        chart->setWindow(m_window->currentData().toLongLong());
+        m_charts.push_back(chart);
+        return chart;
+    };
+    m_tabs->addTab(addChart(console::Metric::Cpu), tr("CPU"));
+    m_tabs->addTab(addChart(console::Metric::Memory), tr("Memory"));
+    auto *bandwidth = new QWidget(this);
+    auto *bw = new QVBoxLayout(bandwidth);
+    bw->setContentsMargins(0, 0, 0, 0);
+    bw->addWidget(addChart(console::Metric::TxRate));
+    bw->addWidget(addChart(console::Metric::RxRate));
+    m_tabs->addTab(bandwidth, tr("Bandwidth"));
+    m_tabs->addTab(addChart(console::Metric::Load), tr("Load"));
+    auto *tasks = new QSplitter(Qt::Vertical, this);
+    m_stream = new TaskStreamChart(this);
+    m_stream->setObjectName(QStringLiteral("taskStream"));
+    m_blockMap = new BlockMapWidget(this);
+    m_blockMap->setObjectName(QStringLiteral("blockMap"));
+    tasks->addWidget(m_stream);
+    tasks->addWidget(m_blockMap);
+    tasks->setStretchFactor(0, 3);
+    tasks->setStretchFactor(1, 2);
+    m_tabs->addTab(tasks, tr("Task assignment"));
+    m_strategies = new StrategyComparisonChart(this);
+    m_tabs->addTab(m_strategies, tr("Strategies"));
+    m_log = new EventLogView(&m_events, this);
+    m_tabs->addTab(m_log, tr("Events"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        refreshCharts(false);
+        refreshTasks();
+    });
+
+    m_scrollBack = new QScrollBar(Qt::Horizontal, this);
+    m_scrollBack->setObjectName(QStringLiteral("scrollBack"));
+    m_scrollBack->setToolTip(tr("Paused: scroll back through the kept history"));
+    m_scrollBack->hide();
+    connect(m_scrollBack, &QScrollBar::valueChanged, this, [this](int seconds) {
+        const qint64 end = m_history.firstMs() + qint64(seconds) * 1000;
+        for (MetricHistoryChart *c : m_charts)
+            c->setEndTime(end);
+        refreshCharts(true);
+    });
+
+    auto *bottom = new QWidget(this);
+    auto *bottomLayout = new QVBoxLayout(bottom);
+    bottomLayout->setContentsMargins(0, 0, 0, 0);
+    bottomLayout->addWidget(m_tabs);
+    bottomLayout->addWidget(m_scrollBack);
+
+    auto *main = new QSplitter(Qt::Vertical, this);
+    m_mainSplitter = main;
+    connect(main, &QSplitter::splitterMoved, this, [this] { m_splitterMoved = true; });
+    main->addWidget(top);
+    main->addWidget(bottom);
+    main->setStretchFactor(0, 1);
+    main->setStretchFactor(1, 1);
+    main->setSizes({420, 480}); // the table shows ~18 nodes without scrolling
+    setCentralWidget(main);
+}
+
+void MainWindow::adoptSource(std::unique_ptr<console::ClusterSource> source)
+{
+    console::ClusterSource *raw = source.get();
+    setSource(raw);
+    m_ownedSource = std::move(source);
+}
+
+void MainWindow::setSource(console::ClusterSource *source)
+{
+    if (m_source) {
+        m_source->disconnect(this);
+        m_source->stop();
+    }
+    delete m_actions;
+    m_actions = nullptr;
+    m_ownedSource.reset(); // the previous owned one, if any (a new one may be adopted next)
+    m_source = source;
+    m_link = console::LinkState::Disconnected;
+    // Another cluster, perhaps: nothing of the previous one's picture may pass for its data.
+    m_snapshot = {};
+    m_snapshotCount = 0;
+    m_nodes.setSnapshot(m_snapshot);
+    m_history.clear();
+    m_activity.clear();
+    m_events.clear();
+    refreshNow();
+    if (!source) {
+        updateActions();
+        return;
+    }
+    m_actions = new console::OperatorActions(source, this);
+    connect(m_actions, &console::OperatorActions::answered, this, &MainWindow::showNotice);
+    connect(source, &console::ClusterSource::snapshotReceived, this, &MainWindow::onSnapshot);
+    connect(source, &console::ClusterSource::eventReceived, this, &MainWindow::onEvent);
+    connect(source, &console::ClusterSource::linkStateChanged, this, &MainWindow::onLink);
+    connect(source, &console::ClusterSource::roundTripMeasured, this,
+            [this](qint64 ms) { m_rttMs = ms; });
+    source->start();
+    emit sourceChanged();
+    updateActions();
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::Paint && watched == m_table->viewport() && m_snapshotUnpainted) {
+        m_snapshotUnpainted = false;
+        // After this paint returns the frame holds the new rows; report it then.
+        const qint64 sequence = m_snapshot.sequence, published = m_snapshot.timeMs;
+        QMetaObject::invokeMethod(
+            this, [this, sequence, published] { emit snapshotDisplayed(sequence, published); },
+            Qt::QueuedConnection);
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::setTimeWindow(qint64 ms)
+{
+    const int at = m_window->findData(qlonglong(ms));
+    if (at >= 0)
+        m_window->setCurrentIndex(at);
+}
+
+bool MainWindow::showTab(const QString &title)
+{
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (m_tabs->tabText(i).startsWith(title, Qt::CaseInsensitive)) {
+            m_tabs->setCurrentIndex(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+MetricHistoryChart *MainWindow::chart(console::Metric metric) const
+{
+    for (MetricHistoryChart *c : m_charts) {
+        if (c->metric() == metric)
+            return c;
+    }
+    return nullptr;
+}
+
+void MainWindow::onSnapshot(const cluster::ClusterSnapshot &snapshot)
+{
+    if (m_snapshotCount > 0 && m_sinceSnapshot.isValid())
+        m_intervalMs = 0.8 * m_intervalMs + 0.2 * double(m_sinceSnapshot.elapsed());
+    m_sinceSnapshot.restart();
+    ++m_snapshotCount;
+    m_snapshot = snapshot;
+    m_snapshotUnpainted = true;
+    int slaves = 0;
+    for (const cluster::NodeView &n : snapshot.nodes)
+        slaves += n.role == cluster::NodeRole::Slave ? 1 : 0;
+    setWindowTitle(
+        tr("Starling Console: %n slave(s), strategy %1", nullptr, slaves).arg(snapshot.strategy));
+    // The table first: it is what an operator reads, and it is cheap.
+    m_nodes.setSnapshot(snapshot);
+    m_nodes.setStale(false);
+    if (snapshot.nodes.size() != m_nodeRows && !m_splitterMoved) {
+        // The table as tall as its rows (a third to a half of the window), the rest for views.
+        m_nodeRows = snapshot.nodes.size();
+        const int rowsHeight = m_table->horizontalHeader()->height() + 4 +
+                               int(m_nodeRows) * m_table->verticalHeader()->defaultSectionSize() +
+                               m_table->horizontalScrollBar()->sizeHint().height();
+        const int total = m_mainSplitter->height();
+        const int top = std::clamp(rowsHeight, total / 3, total / 2);
+        m_mainSplitter->setSizes({top, total - top});
+    }
+    m_history.append(snapshot);
+    QStringList names;
+    for (const cluster::NodeView &n : snapshot.nodes)
+        names.append(n.name);
+    m_log->setNodes(names);
+    m_chartsDirty = true;
+    if (m_sinceChartRefresh.elapsed() >= kChartRefreshMs)
+        refreshCharts(false);
+    updateDrainProgress();
+    updateActions();
+    tick();
+}
+
+void MainWindow::onEvent(const QJsonObject &event)
+{
+    m_events.append(event);
+    if (m_activity.apply(event)) {
+        m_tasksDirty = true;
+        const QString kind = event.value(u"kind").toString();
+        if (kind == u"job_done" || kind == u"job_started" || kind == u"transfer_planned")
+            refreshTasks();
+    }
+}
+
+void MainWindow::onLink(console::LinkState state, const QString &detail)
+{
+    m_link = state;
+    m_linkDetail = detail;
+    tick();
+    updateActions();
+}
+
+void MainWindow::showNotice(const QString &summary, bool ok)
+{
+    m_answerLabel->setText(summary);
+    m_answerLabel->setStyleSheet(ok ? QString()
+                                    : QStringLiteral("color: #c62828; font-weight: bold"));
+    m_answerLabel->setToolTip(summary);
+}
+
+QString MainWindow::lastAnswer() const
+{
+    return m_answerLabel->text();
+}
+
+bool MainWindow::isStale() const
+{
+    if (m_link != console::LinkState::Connected || m_snapshotCount == 0)
+        return true;
+    const double limit = std::max(double(m_staleAfterMs), 3 * m_intervalMs);
+    return double(m_sinceSnapshot.elapsed()) > limit;
+}
+
+void MainWindow::tick()
+{
+    const bool stale = isStale();
+    if (m_snapshotCount > 0 && stale != m_nodes.isStale())
+        m_nodes.setStale(stale);
+    switch (m_link) {
+    case console::LinkState::Connected:
+        m_linkLabel->setText(dot("#2e7d32") + m_linkDetail.toHtmlEscaped());
+        break;
+    case console::LinkState::Connecting:
+        m_linkLabel->setText(dot("#f9a825") + m_linkDetail.toHtmlEscaped());
+        break;
+    case console::LinkState::Disconnected:
+        m_linkLabel->setText(
+            dot("#c62828") +
+            (m_source ? m_linkDetail : tr("No cluster connected: use Connect...")).toHtmlEscaped());
+        break;
+    }
+    QString age;
+    if (m_snapshotCount > 0) {
+        const double seconds = double(m_sinceSnapshot.elapsed()) / 1000;
+        age = tr("snapshot #%1, %2 old")
+                  .arg(m_snapshot.sequence)
+                  .arg(console::formatSeconds(seconds));
+        if (m_rttMs >= 0)
+            age += tr(" | round trip %1 ms").arg(m_rttMs);
+        if (stale)
+            age = tr("STALE: ") + age;
+    }
+    m_ageLabel->setText(age);
+    m_ageLabel->setStyleSheet(stale && m_snapshotCount > 0 ? QStringLiteral("color: #c62828")
+                                                           : QString());
+    if (m_chartsDirty && m_sinceChartRefresh.elapsed() >= kChartRefreshMs)
+        refreshCharts(false);
+    const console::LiveJob *job = m_activity.currentJob();
+    if (m_tasksDirty || (job && job->state == console::LiveJob::State::Running))
+        refreshTasks();
+}
+
+void MainWindow::refreshCharts(bool all)
+{
+    m_chartsDirty = false;
+    m_sinceChartRefresh.restart();
+    const qint64 now = m_history.lastMs();
+    // Only what is on screen is redrawn; the rest catches up when its tab is shown.
+    QWidget *current = m_tabs->currentWidget();
+    for (MetricHistoryChart *c : m_charts) {
+        if (all || c == current || c->parentWidget() == current)
+            c->refresh(m_history, now);
+    }
+    m_board->update(m_snapshot, m_history, m_window->currentData().toLongLong());
+    if (m_pause->isChecked()) {
+        const qint64 span = std::max<qint64>(0, (m_history.lastMs() - m_history.firstMs()) / 1000);
+        m_scrollBack->setRange(0, int(span));
+    }
+}
+
+void MainWindow::refreshTasks()
+{
+    m_tasksDirty = false;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (const console::LiveJob *job = m_activity.currentJob())
+        m_stream->setLiveJob(*job, now);
+    else
+        m_stream->setTimeline(tr("no image job yet"), {}, {});
+    m_blockMap->setTransfer(m_activity.currentTransfer());
+    m_strategies->setJobs(m_activity.finishedJobs());
+}
+
+void MainWindow::refreshNow()
+{
+    refreshCharts(true);
+    refreshTasks();
+    tick();
+}
+
+QString MainWindow::statusText() const
+{
+    return m_linkLabel->text() + u' ' + m_ageLabel->text();
+}
+
+QStringList MainWindow::selectedSlaves() const
+{
+    QStringList names;
+    for (const QModelIndex &index : m_table->selectionModel()->selectedRows()) {
+        const int row = m_sortedNodes.mapToSource(index).row();
+        const cluster::NodeView *node = m_nodes.nodeAt(row);
+        if (node && node->role == cluster::NodeRole::Slave)
+            names.append(node->name);
+    }
+    std::sort(names.begin(), names.end(), [](const QString &a, const QString &b) {
+        return a.size() != b.size() ? a.size() < b.size() : a < b;
+    });
+    return names;
+}
+
+void MainWindow::selectNodes(const QStringList &names)
+{
+    QItemSelection selection;
+    for (int row = 0; row < m_nodes.rowCount(); ++row) {
+        if (!names.contains(m_nodes.nameAt(row)))
+            continue;
+        const QModelIndex left = m_sortedNodes.mapFromSource(m_nodes.index(row, 0));
+        const QModelIndex right =
+            m_sortedNodes.mapFromSource(m_nodes.index(row, NodeTableModel::ColumnCount - 1));
+        selection.select(left, right);
+    }
+    m_table->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+}
+
+void MainWindow::updateActions()
+{
+    const bool connected = m_link == console::LinkState::Connected;
+    bool anyActive = false, anyResumable = false;
+    const QStringList selected = selectedSlaves();
+    for (const QString &name : selected) {
+        const cluster::NodeView *n = m_snapshot.nodeByName(name);
+        if (!n)
+            continue;
+        anyActive |= n->state == cluster::NodeState::Active;
+        anyResumable |= n->state != cluster::NodeState::Active;
+    }
+    m_drain->setEnabled(connected && anyActive);
+    m_resume->setEnabled(connected && anyResumable);
+    m_weight->setEnabled(connected && !selected.isEmpty());
+    m_strategy->setEnabled(connected);
+    m_exportCsv->setEnabled(!m_history.ranks().empty());
+}
+
+void MainWindow::updateDrainProgress()
+{
+    QStringList parts;
+    for (const cluster::NodeView &n : m_snapshot.nodes) {
+        if (n.state != cluster::NodeState::Draining)
+            continue;
+        QString part = tr("%1 draining: %2 in flight").arg(n.name).arg(n.assigned);
+        if (n.drainEtaS >= 0)
+            part += tr(", ~%1").arg(console::formatSeconds(n.drainEtaS));
+        parts.append(part);
+    }
+    m_drainLabel->setText(parts.join(QStringLiteral(" | ")));
+}
+
+void MainWindow::openConnectDialog()
+{
+    auto *dialog = new ConnectDialog(QString(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        adoptSource(std::make_unique<console::BridgeClusterSource>(
+            dialog->resolver(), QStringLiteral("starling-console")));
+    });
+    dialog->open();
+}
+
+void MainWindow::openDrainDialog()
+{
+    QStringList nodes;
+    for (const QString &name : selectedSlaves()) {
+        const cluster::NodeView *n = m_snapshot.nodeByName(name);
+        if (n && n->state == cluster::NodeState::Active)
+            nodes.append(name);
+    }
+    if (nodes.isEmpty() || !m_actions)
+        return;
+    auto *dialog = new DrainDialog(nodes, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (m_actions)
+            m_actions->drain(dialog->nodes(), dialog->reason());
+    });
+    dialog->open();
+}
+
+void MainWindow::resumeSelected()
+{
+    QStringList nodes;
+    for (const QString &name : selectedSlaves()) {
+        const cluster::NodeView *n = m_snapshot.nodeByName(name);
+        if (n && n->state != cluster::NodeState::Active)
+            nodes.append(name);
+    }
+    if (!nodes.isEmpty() && m_actions)
+        m_actions->resume(nodes, QString());
+}
+
+void MainWindow::openWeightDialog()
+{
+    const QStringList nodes = selectedSlaves();
+    if (nodes.isEmpty() || !m_actions)
+        return;
+    auto *dialog = new WeightDialog(m_snapshot, nodes, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (m_actions)
+            m_actions->setWeight(dialog->nodes(), dialog->weight(), dialog->reason());
+    });
+    dialog->open();
+}
+
+void MainWindow::openStrategyDialog()
+{
+    if (!m_actions)
+        return;
+    auto *dialog = new StrategyDialog(m_snapshot.strategy, m_snapshot.w1, m_snapshot.w2, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (m_actions)
+            m_actions->setStrategy(dialog->strategy(), dialog->w1(), dialog->w2(),
+                                   dialog->reason());
+    });
+    dialog->open();
+}
+
+void MainWindow::setPaused(bool paused)
+{
+    for (MetricHistoryChart *c : m_charts)
+        c->setPaused(paused);
+    m_scrollBack->setVisible(paused);
+    if (paused) {
+        const qint64 span = std::max<qint64>(0, (m_history.lastMs() - m_history.firstMs()) / 1000);
+        m_scrollBack->setRange(0, int(span));
+        m_scrollBack->setValue(int(span));
+    }
+    refreshCharts(true);
+}
+
+void MainWindow::exportHistory()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export history"),
+                                                      QStringLiteral("starling-history.csv"),
+                                                      tr("CSV files (*.csv)"));
+    if (path.isEmpty())
+        return;
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || !m_history.writeCsv(file)) {
+        showNotice(tr("cannot write %1: %2").arg(path, file.errorString()), false);
+        return;
+    }
+    showNotice(tr("history written to %1").arg(path), true);
+}
+
+void MainWindow::saveViewPng()
+{
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save as PNG"), QStringLiteral("starling-view.png"), tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    QWidget *view = m_tabs->currentWidget();
+    const QString error = saveWidgetPng(view, view->size(), path);
+    showNotice(error.isEmpty() ? tr("saved %1").arg(path) : error, error.isEmpty());
 }
 
 } // namespace starling::ui

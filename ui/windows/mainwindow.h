@@ -1,11 +1,48 @@
 #pragma once
 
+#include "cluster/clustersnapshot.h"
+#include "console/clustersource.h"
+#include "console/nodehistory.h"
+#include "console/taskactivity.h"
+#include "models/eventlogmodel.h"
+#include "models/nodetablemodel.h"
+
+#include <QElapsedTimer>
 #include <QMainWindow>
+#include <QSortFilterProxyModel>
+#include <QTimer>
+
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QAction;
+class QComboBox;
+class QLabel;
+class QScrollBar;
+class QSplitter;
+class QTabWidget;
+class QTableView;
+QT_END_NAMESPACE
+
+namespace starling::console {
+class OperatorActions;
+}
 
 namespace starling::ui {
 
-// The operator console's main window. The cluster views (node table, charts, task stream)
-// are added by the console issues; until then it shows that no cluster is connected.
+class BlockMapWidget;
+class EventLogView;
+class LoadRankBoard;
+class MetricHistoryChart;
+class StrategyComparisonChart;
+class TaskStreamChart;
+
+// The operator console: the node table (every node's state, load, rank and measurements), the
+// load-rank board, per-slave charts over time, the live task stream and block map, the
+// strategy comparison and the event log, all fed by one ClusterSource; and the operator's
+// actions on the selected slaves (drain, resume, weight, strategy), whose answers, refusals
+// included, are shown in the status bar. Data that stops arriving is greyed, never shown as
+// live; nothing here waits on the network.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -13,6 +50,130 @@ class MainWindow final : public QMainWindow
 
 public:
     explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Not owned; started here. Replaces (and stops) any earlier source.
+    void setSource(console::ClusterSource *source);
+    // Owned from then on (the connect dialog's bridge, the app's first one).
+    void adoptSource(std::unique_ptr<console::ClusterSource> source);
+    console::ClusterSource *source() const { return m_source; }
+
+    // The charts' time window (one of MetricHistoryChart::kWindows).
+    void setTimeWindow(qint64 ms);
+    // Shows the view tab whose title starts with `title` ("Task", "Events"); false if none.
+    bool showTab(const QString &title);
+
+    // Snapshots older than this are stale (default 3 s, or 3 snapshot intervals if longer).
+    void setStaleAfterMs(int ms) { m_staleAfterMs = ms; }
+
+    // What the views hold, for tests and the screenshot mode.
+    const NodeTableModel &nodeModel() const { return m_nodes; }
+    const EventLogModel &eventModel() const { return m_events; }
+    const console::NodeHistory &history() const { return m_history; }
+    const console::TaskActivity &activity() const { return m_activity; }
+    qint64 snapshotsReceived() const { return m_snapshotCount; }
+    QTableView *nodeView() const { return m_table; }
+    MetricHistoryChart *chart(console::Metric metric) const;
+    LoadRankBoard *loadRankBoard() const { return m_board; }
+    TaskStreamChart *taskStream() const { return m_stream; }
+    BlockMapWidget *blockMap() const { return m_blockMap; }
+    StrategyComparisonChart *strategies() const { return m_strategies; }
+    QTabWidget *tabs() const { return m_tabs; }
+    QAction *drainAction() const { return m_drain; }
+    QAction *resumeAction() const { return m_resume; }
+    QAction *weightAction() const { return m_weight; }
+    QAction *strategyAction() const { return m_strategy; }
+    QString statusText() const; // connection, age, round trip
+    QString lastAnswer() const; // the cluster's answer to the last operator action
+    QStringList selectedSlaves() const;
+    void selectNodes(const QStringList &names);
+    // A line in the status bar: an operator action's answer, or the app's own news (red if
+    // !ok), kept until the next one.
+    void showNotice(const QString &text, bool ok);
+    // Redraws every view now (the screenshot mode, tests); normally views refresh on a timer.
+    void refreshNow();
+
+signals:
+    void sourceChanged();
+    // The node table has been painted with snapshot `sequence` (published at `publishedMs`,
+    // the monitor's clock): what "on screen" means for the latency benchmark.
+    void snapshotDisplayed(qint64 sequence, qint64 publishedMs);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void buildActions();
+    void buildLayout();
+    void onSnapshot(const cluster::ClusterSnapshot &snapshot);
+    void onEvent(const QJsonObject &event);
+    void onLink(console::LinkState state, const QString &detail);
+    void tick(); // 4 Hz: ages, staleness, live task views
+    void refreshCharts(bool all);
+    void refreshTasks();
+    void updateActions();
+    void updateDrainProgress();
+    void openConnectDialog();
+    void openDrainDialog();
+    void openWeightDialog();
+    void openStrategyDialog();
+    void resumeSelected();
+    void exportHistory();
+    void saveViewPng();
+    void setPaused(bool paused);
+    bool isStale() const;
+
+    console::ClusterSource *m_source = nullptr;
+    std::unique_ptr<console::ClusterSource> m_ownedSource;
+    console::OperatorActions *m_actions = nullptr;
+    console::LinkState m_link = console::LinkState::Disconnected;
+    QString m_linkDetail;
+    qint64 m_rttMs = -1;
+
+    cluster::ClusterSnapshot m_snapshot;
+    qint64 m_snapshotCount = 0;
+    QElapsedTimer m_sinceSnapshot;
+    double m_intervalMs = 500;
+    int m_staleAfterMs = 3000;
+    bool m_chartsDirty = false;
+    bool m_snapshotUnpainted = false;
+    QElapsedTimer m_sinceChartRefresh;
+
+    NodeTableModel m_nodes;
+    QSortFilterProxyModel m_sortedNodes;
+    EventLogModel m_events;
+    console::NodeHistory m_history;
+    console::TaskActivity m_activity;
+    bool m_tasksDirty = false;
+
+    QTableView *m_table = nullptr;
+    LoadRankBoard *m_board = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    std::vector<MetricHistoryChart *> m_charts;
+    TaskStreamChart *m_stream = nullptr;
+    BlockMapWidget *m_blockMap = nullptr;
+    StrategyComparisonChart *m_strategies = nullptr;
+    EventLogView *m_log = nullptr;
+    QComboBox *m_window = nullptr;
+    QScrollBar *m_scrollBack = nullptr;
+    QSplitter *m_mainSplitter = nullptr;
+    bool m_splitterMoved = false; // by the operator: then the layout is theirs
+    size_t m_nodeRows = 0;
+
+    QAction *m_connect = nullptr;
+    QAction *m_drain = nullptr;
+    QAction *m_resume = nullptr;
+    QAction *m_weight = nullptr;
+    QAction *m_strategy = nullptr;
+    QAction *m_pause = nullptr;
+    QAction *m_exportCsv = nullptr;
+    QAction *m_savePng = nullptr;
+
+    QLabel *m_linkLabel = nullptr;
+    QLabel *m_ageLabel = nullptr;
+    QLabel *m_drainLabel = nullptr;
+    QLabel *m_answerLabel = nullptr;
+    QTimer m_ticker;
 };
 
 } // namespace starling::ui

@@ -17,13 +17,12 @@ struct StrategyInfo
     const char *help;
 };
 
-constexpr StrategyInfo kStrategies[] = {
-    {"equal", "equal shares (paper 1's block allocation)"},
-    {"cpu", "shares by CPU speed (1 / T_i)"},
-    {"bw", "shares by link speed (B_i)"},
-    {"pdds", "paper 2: performance ratio W1/T_i + W2*B_i"},
-    {"optimal", "the provably optimal one-round split"},
-    {"dynamic", "self-scheduling: adapts while the job runs"}};
+constexpr StrategyInfo kStrategies[] = {{"equal", "equal shares (paper 1's block allocation)"},
+                                        {"cpu", "shares by CPU speed (1 / T_i)"},
+                                        {"bw", "shares by link speed (B_i)"},
+                                        {"pdds", "paper 2: performance ratio W1/T_i + W2*B_i"},
+                                        {"optimal", "the provably optimal one-round split"},
+                                        {"dynamic", "self-scheduling: adapts while the job runs"}};
 
 } // namespace
 

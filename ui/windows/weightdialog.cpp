@@ -82,8 +82,7 @@ void WeightDialog::updatePreview()
     for (int r = 0; r < int(rows.size()); ++r) {
         const console::WeightShare &w = rows[size_t(r)];
         const QStringList cells{w.name + (w.active ? QString() : tr(" (not ACTIVE)")),
-                                QString::number(w.weight, 'g', 4),
-                                console::formatPercent(w.share),
+                                QString::number(w.weight, 'g', 4), console::formatPercent(w.share),
                                 QString::number(w.newWeight, 'g', 4),
                                 console::formatPercent(w.newShare)};
         for (int c = 0; c < cells.size(); ++c) {
