@@ -39,10 +39,27 @@ QString defaultProfile()
     return QStringLiteral(STARLING_RESOURCES_DIR "/profiles/four-slaves.json");
 }
 
+// Qt says this on every start under a bare root shell (no XDG_RUNTIME_DIR) and then uses
+// /tmp/runtime-$USER itself; it is noise to an operator reading the console's one-line errors.
+QtMessageHandler g_defaultHandler = nullptr;
+void quietRuntimeDirNoise(QtMsgType type, const QMessageLogContext &context, const QString &text)
+{
+    if (type == QtWarningMsg && text.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR")))
+        return;
+    g_defaultHandler(type, context, text);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
+    g_defaultHandler = qInstallMessageHandler(quietRuntimeDirNoise);
+    // Without a display Qt would abort with a message about xcb; say what to do instead.
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
+        qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        return usageError(QStringLiteral("no display (DISPLAY is not set); for a demo without "
+                                         "one run `starling demo`, or set "
+                                         "QT_QPA_PLATFORM=offscreen"));
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("starling-console"));
     QApplication::setApplicationVersion(QStringLiteral(STARLING_VERSION));
@@ -94,9 +111,36 @@ int main(int argc, char **argv)
                                      QStringLiteral("Open with this view shown (CPU, Memory, "
                                                     "Bandwidth, Load, Task, Strategies, Events)."),
                                      QStringLiteral("view"));
+    const ui::NodeTableModel::Thresholds defaults;
+    const QCommandLineOption cpuWarn(
+        QStringLiteral("cpu-warn"),
+        QStringLiteral("CPU cells turn amber from this % of one core (default %1).")
+            .arg(defaults.cpuWarn * 100),
+        QStringLiteral("pct"), QString::number(defaults.cpuWarn * 100));
+    const QCommandLineOption cpuCritical(
+        QStringLiteral("cpu-critical"),
+        QStringLiteral("... and red from this % (default %1).").arg(defaults.cpuCritical * 100),
+        QStringLiteral("pct"), QString::number(defaults.cpuCritical * 100));
+    const QCommandLineOption memWarn(
+        QStringLiteral("mem-warn"),
+        QStringLiteral("Memory cells turn amber from this many MiB (default %1).")
+            .arg(defaults.memWarnBytes / 1048576),
+        QStringLiteral("mib"), QString::number(defaults.memWarnBytes / 1048576));
+    const QCommandLineOption memCritical(QStringLiteral("mem-critical"),
+                                         QStringLiteral("... and red from this many (default %1).")
+                                             .arg(defaults.memCriticalBytes / 1048576),
+                                         QStringLiteral("mib"),
+                                         QString::number(defaults.memCriticalBytes / 1048576));
     parser.addOptions({runDir, connectTo, tokenFile, demo, slaves, profile, screenshot, timeout,
-                       latencyLog, screenshotAfter, showTab});
-    parser.process(app);
+                       latencyLog, screenshotAfter, showTab, cpuWarn, cpuCritical, memWarn,
+                       memCritical});
+    // parse(), not process(): a bad command line is exit code 2 with one line, as everywhere.
+    if (!parser.parse(QApplication::arguments()))
+        return usageError(parser.errorText());
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(0);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
     if (!parser.positionalArguments().isEmpty())
         return usageError(
             QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
@@ -114,7 +158,28 @@ int main(int argc, char **argv)
         return usageError(QStringLiteral("--screenshot-after-s wants seconds from 0 to below "
                                          "--timeout-s"));
 
+    ui::NodeTableModel::Thresholds thresholds;
+    const auto number = [&](const QCommandLineOption &o, double lo, double hi, double *out) {
+        bool good = false;
+        const double v = parser.value(o).toDouble(&good);
+        if (!good || !(v >= lo && v <= hi))
+            return false;
+        *out = v;
+        return true;
+    };
+    double cpuW = 0, cpuC = 0, memW = 0, memC = 0;
+    if (!number(cpuWarn, 0, 10000, &cpuW) || !number(cpuCritical, 0, 10000, &cpuC) ||
+        !number(memWarn, 0, 1e9, &memW) || !number(memCritical, 0, 1e9, &memC) || cpuW > cpuC ||
+        memW > memC)
+        return usageError(QStringLiteral("thresholds want numbers, warn <= critical (CPU in % of "
+                                         "one core, memory in MiB)"));
+    thresholds.cpuWarn = cpuW / 100;
+    thresholds.cpuCritical = cpuC / 100;
+    thresholds.memWarnBytes = memW * 1048576;
+    thresholds.memCriticalBytes = memC * 1048576;
+
     ui::MainWindow window;
+    window.setThresholds(thresholds);
     if (parser.isSet(showTab) && !window.showTab(parser.value(showTab)))
         return usageError(QStringLiteral("no view called \"%1\"").arg(parser.value(showTab)));
     if (parser.isSet(demo))

@@ -268,6 +268,11 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
     return QMainWindow::eventFilter(watched, event);
 }
 
+void MainWindow::setThresholds(const NodeTableModel::Thresholds &thresholds)
+{
+    m_nodes.setThresholds(thresholds);
+}
+
 void MainWindow::setTimeWindow(qint64 ms)
 {
     const int at = m_window->findData(qlonglong(ms));

@@ -58,6 +58,8 @@ public:
     void adoptSource(std::unique_ptr<console::ClusterSource> source);
     console::ClusterSource *source() const { return m_source; }
 
+    // Where CPU and memory cells turn amber and red.
+    void setThresholds(const NodeTableModel::Thresholds &thresholds);
     // The charts' time window (one of MetricHistoryChart::kWindows).
     void setTimeWindow(qint64 ms);
     // Shows the view tab whose title starts with `title` ("Task", "Events"); false if none.
