@@ -9,6 +9,7 @@
 #include "console/bridgeclustersource.h"
 #include "console/operatoractions.h"
 #include "console/valueformat.h"
+#include "windows/clusterstatusbar.h"
 #include "windows/connectdialog.h"
 #include "windows/draindialog.h"
 #include "windows/eventlogview.h"
@@ -39,11 +40,6 @@ namespace {
 constexpr int kTickMs = 250;         // ages and staleness; the live task stream
 constexpr int kChartRefreshMs = 250; // charts redraw at most this often
 const char *const kWindowNames[] = {"1 min", "5 min", "15 min", "1 h"};
-
-QString dot(const char *colour)
-{
-    return QStringLiteral("<span style='color:%1'>&#9679;</span> ").arg(QLatin1String(colour));
-}
 
 } // namespace
 
@@ -107,19 +103,8 @@ void MainWindow::buildActions()
     m_savePng = bar->addAction(tr("Save PNG..."), this, &MainWindow::saveViewPng);
     m_savePng->setToolTip(tr("The chart on show (or the whole window) as a PNG"));
 
-    m_linkLabel = new QLabel(tr("No cluster connected"), this);
-    m_linkLabel->setObjectName(QStringLiteral("connectionState"));
-    m_ageLabel = new QLabel(this);
-    m_ageLabel->setObjectName(QStringLiteral("snapshotAge"));
-    m_drainLabel = new QLabel(this);
-    m_drainLabel->setObjectName(QStringLiteral("drainProgress"));
-    m_answerLabel = new QLabel(this);
-    m_answerLabel->setObjectName(QStringLiteral("lastAnswer"));
-    m_answerLabel->setTextFormat(Qt::PlainText);
-    statusBar()->addWidget(m_linkLabel);
-    statusBar()->addWidget(m_ageLabel);
-    statusBar()->addWidget(m_drainLabel);
-    statusBar()->addPermanentWidget(m_answerLabel, 1);
+    m_status = new ClusterStatusBar(this);
+    setStatusBar(m_status);
 }
 
 void MainWindow::buildLayout()
@@ -334,7 +319,7 @@ void MainWindow::onSnapshot(const cluster::ClusterSnapshot &snapshot)
     m_chartsDirty = true;
     if (m_sinceChartRefresh.elapsed() >= kChartRefreshMs)
         refreshCharts(false);
-    updateDrainProgress();
+    m_status->setDrains(snapshot);
     updateActions();
     tick();
 }
@@ -360,15 +345,12 @@ void MainWindow::onLink(console::LinkState state, const QString &detail)
 
 void MainWindow::showNotice(const QString &summary, bool ok)
 {
-    m_answerLabel->setText(summary);
-    m_answerLabel->setStyleSheet(ok ? QString()
-                                    : QStringLiteral("color: #c62828; font-weight: bold"));
-    m_answerLabel->setToolTip(summary);
+    m_status->showNotice(summary, ok);
 }
 
 QString MainWindow::lastAnswer() const
 {
-    return m_answerLabel->text();
+    return m_status->notice();
 }
 
 bool MainWindow::isStale() const
@@ -384,33 +366,10 @@ void MainWindow::tick()
     const bool stale = isStale();
     if (m_snapshotCount > 0 && stale != m_nodes.isStale())
         m_nodes.setStale(stale);
-    switch (m_link) {
-    case console::LinkState::Connected:
-        m_linkLabel->setText(dot("#2e7d32") + m_linkDetail.toHtmlEscaped());
-        break;
-    case console::LinkState::Connecting:
-        m_linkLabel->setText(dot("#f9a825") + m_linkDetail.toHtmlEscaped());
-        break;
-    case console::LinkState::Disconnected:
-        m_linkLabel->setText(
-            dot("#c62828") +
-            (m_source ? m_linkDetail : tr("No cluster connected: use Connect...")).toHtmlEscaped());
-        break;
-    }
-    QString age;
-    if (m_snapshotCount > 0) {
-        const double seconds = double(m_sinceSnapshot.elapsed()) / 1000;
-        age = tr("snapshot #%1, %2 old")
-                  .arg(m_snapshot.sequence)
-                  .arg(console::formatSeconds(seconds));
-        if (m_rttMs >= 0)
-            age += tr(" | round trip %1 ms").arg(m_rttMs);
-        if (stale)
-            age = tr("STALE: ") + age;
-    }
-    m_ageLabel->setText(age);
-    m_ageLabel->setStyleSheet(stale && m_snapshotCount > 0 ? QStringLiteral("color: #c62828")
-                                                           : QString());
+    m_status->setLink(m_link, m_linkDetail, m_source != nullptr);
+    m_status->setSnapshotAge(
+        m_snapshotCount, m_snapshot.sequence,
+        double(m_sinceSnapshot.isValid() ? m_sinceSnapshot.elapsed() : 0) / 1000, m_rttMs, stale);
     if (m_chartsDirty && m_sinceChartRefresh.elapsed() >= kChartRefreshMs)
         refreshCharts(false);
     const console::LiveJob *job = m_activity.currentJob();
@@ -457,7 +416,7 @@ void MainWindow::refreshNow()
 
 QString MainWindow::statusText() const
 {
-    return m_linkLabel->text() + u' ' + m_ageLabel->text();
+    return m_status->linkAndAge();
 }
 
 QStringList MainWindow::selectedSlaves() const
@@ -506,20 +465,6 @@ void MainWindow::updateActions()
     m_weight->setEnabled(connected && !selected.isEmpty());
     m_strategy->setEnabled(connected);
     m_exportCsv->setEnabled(!m_history.ranks().empty());
-}
-
-void MainWindow::updateDrainProgress()
-{
-    QStringList parts;
-    for (const cluster::NodeView &n : m_snapshot.nodes) {
-        if (n.state != cluster::NodeState::Draining)
-            continue;
-        QString part = tr("%1 draining: %2 in flight").arg(n.name).arg(n.assigned);
-        if (n.drainEtaS >= 0)
-            part += tr(", ~%1").arg(console::formatSeconds(n.drainEtaS));
-        parts.append(part);
-    }
-    m_drainLabel->setText(parts.join(QStringLiteral(" | ")));
 }
 
 void MainWindow::openConnectDialog()

@@ -31,6 +31,7 @@ class OperatorActions;
 namespace starling::ui {
 
 class BlockMapWidget;
+class ClusterStatusBar;
 class EventLogView;
 class LoadRankBoard;
 class MetricHistoryChart;
@@ -114,7 +115,6 @@ private:
     void refreshCharts(bool all);
     void refreshTasks();
     void updateActions();
-    void updateDrainProgress();
     void openConnectDialog();
     void openDrainDialog();
     void openWeightDialog();
@@ -171,10 +171,7 @@ private:
     QAction *m_exportCsv = nullptr;
     QAction *m_savePng = nullptr;
 
-    QLabel *m_linkLabel = nullptr;
-    QLabel *m_ageLabel = nullptr;
-    QLabel *m_drainLabel = nullptr;
-    QLabel *m_answerLabel = nullptr;
+    ClusterStatusBar *m_status = nullptr;
     QTimer m_ticker;
 };
 
