@@ -15,7 +15,24 @@ constexpr std::array<QRgb, 10> kColours = {0x4e79a7, 0xf28e2b, 0x59a14f, 0xe1575
 QColor SeriesPalette::colour(int index)
 {
     const auto size = int(kColours.size());
-    return QColor::fromRgb(kColours[size_t(((index % size) + size) % size)]);
+    const int wrapped = ((index % size) + size) % size;
+    const QColor base = QColor::fromRgb(kColours[size_t(wrapped)]);
+    // Past ten series the hues come round again, darker, then lighter, then shifted, so
+    // slave-12 is not slave-2's twin (64 lines cannot all differ; the legend and hover name them).
+    switch ((index < 0 ? 0 : index / size) % 4) {
+    case 1:
+        return base.darker(145);
+    case 2:
+        return base.lighter(135);
+    case 3: {
+        if (base.hslSaturation() < 20) // a grey has no hue to shift
+            return base.lighter(175);
+        const int hue = (base.hslHue() + 20) % 360;
+        return QColor::fromHsl(hue, base.hslSaturation(), base.lightness());
+    }
+    default:
+        return base;
+    }
 }
 
 QColor SeriesPalette::strategyColour(const QString &label)
