@@ -7,6 +7,7 @@
 #include "charts/pngexport.h"
 #include "charts/seriespalette.h"
 #include "console/taskactivity.h"
+#include "renderchecks.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -20,19 +21,12 @@ using starling::console::TaskActivity;
 using starling::ui::BlockMapWidget;
 using starling::ui::SeriesPalette;
 
+using starling::testing::darkPalette;
+using starling::testing::differing;
+
 namespace {
 
 constexpr qint64 kT0 = 1'700'000'000'000;
-
-QPalette darkPalette(QPalette p)
-{
-    const QColor window(0x20, 0x22, 0x26), text(0xe8, 0xe8, 0xe8);
-    for (auto role : {QPalette::Window, QPalette::Base, QPalette::AlternateBase, QPalette::Button})
-        p.setColor(role, window);
-    for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
-        p.setColor(role, text);
-    return p;
-}
 
 // The transfer as the bridge tells it: 10 blocks planned 6 to slave-2 and 4 to slave-3;
 // blocks 0 and 1 served by slave-2, block 7 by slave-5 (moved after slave-3 was lost).
@@ -83,17 +77,6 @@ LiveTransfer bigTransfer(int blocks, int served)
     }
     t.served = served;
     return t;
-}
-
-int differing(const QImage &image)
-{
-    const QRgb background = image.pixel(0, 0);
-    int n = 0;
-    for (int y = 0; y < image.height(); ++y) {
-        for (int x = 0; x < image.width(); ++x)
-            n += image.pixel(x, y) != background ? 1 : 0;
-    }
-    return n;
 }
 
 int count(const QImage &image, const QRect &rect, const QColor &colour)

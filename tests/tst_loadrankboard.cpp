@@ -6,6 +6,7 @@
 #include "charts/pngexport.h"
 #include "charts/seriespalette.h"
 #include "console/nodehistory.h"
+#include "renderchecks.h"
 
 #include <QImage>
 #include <QTemporaryDir>
@@ -19,6 +20,9 @@ using starling::cluster::NodeState;
 using starling::cluster::NodeView;
 using starling::console::NodeHistory;
 using starling::ui::LoadRankBoard;
+
+using starling::testing::darkPalette;
+using starling::testing::differing;
 
 namespace {
 
@@ -76,18 +80,6 @@ const std::vector<Slave> kCluster = {
     {6, NodeState::Active, 1.0, 1, 0.4, 0}, {7, NodeState::Drained, 3.0, 4, 0.0, 0},
     {8, NodeState::Suspect, 1.0, -1, 0, 0},
 };
-
-// Pixels of the image that differ from its background (the top-left corner).
-int differing(const QImage &image)
-{
-    const QRgb background = image.pixel(0, 0);
-    int n = 0;
-    for (int y = 0; y < image.height(); ++y) {
-        for (int x = 0; x < image.width(); ++x)
-            n += image.pixel(x, y) != background ? 1 : 0;
-    }
-    return n;
-}
 
 } // namespace
 

@@ -4,6 +4,7 @@
 // readable renders on a light and a dark palette.
 #include "charts/pngexport.h"
 #include "charts/strategycomparisonchart.h"
+#include "renderchecks.h"
 
 #include <QBarSeries>
 #include <QBarSet>
@@ -20,6 +21,9 @@
 
 using starling::console::FinishedJob;
 using starling::ui::StrategyComparisonChart;
+
+using starling::testing::darkPalette;
+using starling::testing::differing;
 
 namespace {
 
@@ -45,16 +49,6 @@ std::deque<FinishedJob> jobs(const QString &spec)
         out.push_back(j);
     }
     return out;
-}
-
-QPalette darkPalette(QPalette p)
-{
-    const QColor window(0x20, 0x22, 0x26), text(0xe8, 0xe8, 0xe8);
-    for (auto role : {QPalette::Window, QPalette::Base, QPalette::AlternateBase, QPalette::Button})
-        p.setColor(role, window);
-    for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
-        p.setColor(role, text);
-    return p;
 }
 
 } // namespace

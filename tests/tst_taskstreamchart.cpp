@@ -9,6 +9,7 @@
 #include "charts/seriespalette.h"
 #include "charts/taskstreamchart.h"
 #include "console/taskactivity.h"
+#include "renderchecks.h"
 
 #include <QFileInfo>
 #include <QImage>
@@ -24,6 +25,9 @@ using starling::sched::Timeline;
 using starling::ui::SeriesPalette;
 using starling::ui::TaskStreamChart;
 using Phase = TaskStreamChart::Phase;
+
+using starling::testing::darkPalette;
+using starling::testing::differing;
 
 namespace {
 
@@ -65,16 +69,6 @@ Timeline sample()
     t.chunks = {a, b};
     t.makespan = 10;
     return t;
-}
-
-QPalette darkPalette(QPalette p)
-{
-    const QColor window(0x20, 0x22, 0x26), text(0xe8, 0xe8, 0xe8);
-    for (auto role : {QPalette::Window, QPalette::Base, QPalette::AlternateBase, QPalette::Button})
-        p.setColor(role, window);
-    for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
-        p.setColor(role, text);
-    return p;
 }
 
 // Bridge events of one job: 10 units on slave-2, -3 and -4, predicted 1.5 s; slave-3 is
