@@ -41,11 +41,11 @@ void feed(FakeClusterSource &source, int snapshots, int firstSeq = 1)
 template<typename Dialog> Dialog *openedDialog(QWidget *parent)
 {
     Dialog *dialog = nullptr;
-    QTest::qWaitFor([&] {
+    const bool open = QTest::qWaitFor([&] {
         dialog = parent->findChild<Dialog *>();
         return dialog && dialog->isVisible();
     });
-    return dialog;
+    return open ? dialog : nullptr;
 }
 
 } // namespace
