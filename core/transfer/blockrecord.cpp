@@ -1,5 +1,6 @@
 #include "blockrecord.h"
 
+#include "transfer/pathrules.h"
 #include "util/jsonfile.h"
 #include "util/jsonobjectreader.h"
 
@@ -18,17 +19,6 @@ constexpr qint64 kMaxSize = std::numeric_limits<qint64>::max() / 2;
 QLatin1String key(const char *name)
 {
     return QLatin1String(name);
-}
-
-bool isHexDigest(const QString &text)
-{
-    if (text.size() != 64)
-        return false;
-    for (const QChar c : text) {
-        if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f')))
-            return false;
-    }
-    return true;
 }
 
 bool isEtag(const QString &text)
@@ -118,7 +108,7 @@ Expected<BlockRecord> BlockRecord::fromJson(const QByteArray &json, const QStrin
                        record.mtimeMs);
     reader.readString(key("etag"), etag, {isEtag, QStringLiteral("a quoted ETag")});
     reader.readString(key("sha256"), sha,
-                      {isHexDigest, QStringLiteral("64 lower-case hex digits (SHA-256)")});
+                      {isSha256Hex, QStringLiteral("64 lower-case hex digits (SHA-256)")});
     reader.readInteger(key("piece_size"), 1, kMaxSize, record.pieceSize);
     reader.readInteger(key("blocks"), 0, TransferPlan::kMaxBlocks, blocks);
     reader.readString(key("verified"), bitmap,

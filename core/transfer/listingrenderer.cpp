@@ -1,6 +1,7 @@
 #include "listingrenderer.h"
 
 #include "cluster/statustable.h"
+#include "transfer/pathrules.h"
 #include "transfer/transferplan.h"
 
 #include <QDateTime>
@@ -10,17 +11,6 @@
 namespace starling::transfer {
 
 namespace {
-
-bool isCleanRelativePath(const QString &path)
-{
-    if (path.isEmpty())
-        return false;
-    for (const QStringView segment : QStringView(path).split(u'/')) {
-        if (segment.isEmpty() || segment == u"." || segment == u"..")
-            return false;
-    }
-    return !path.contains(QChar(0));
-}
 
 bool isBidiControl(char16_t c)
 {

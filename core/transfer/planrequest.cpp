@@ -1,6 +1,7 @@
 #include "planrequest.h"
 
 #include "transfer/masterrequest.h"
+#include "transfer/pathrules.h"
 #include "util/oneline.h"
 
 #include <QDir>
@@ -12,21 +13,6 @@
 namespace starling::transfer {
 
 using util::oneLine;
-
-namespace {
-
-bool isCleanRelativePath(const QString &path)
-{
-    if (path.isEmpty() || path.size() > 4096 || path.contains(QChar(0)))
-        return false;
-    for (const QStringView segment : QStringView(path).split(u'/')) {
-        if (segment.isEmpty() || segment == u"." || segment == u"..")
-            return false;
-    }
-    return true;
-}
-
-} // namespace
 
 Expected<FileLocation> parseFilesUrl(const QString &text)
 {

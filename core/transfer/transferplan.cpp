@@ -1,5 +1,6 @@
 #include "transferplan.h"
 
+#include "transfer/pathrules.h"
 #include "util/jsonobjectreader.h"
 
 #include <QJsonArray>
@@ -12,20 +13,9 @@ namespace {
 
 constexpr qint64 kMaxSize = std::numeric_limits<qint64>::max() / 2;
 
-bool isHexDigest(const QString &text)
-{
-    if (text.size() != 64)
-        return false;
-    for (const QChar c : text) {
-        if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f')))
-            return false;
-    }
-    return true;
-}
-
 util::StringRule hexDigest()
 {
-    return {isHexDigest, QStringLiteral("64 lower-case hex digits (SHA-256)")};
+    return {isSha256Hex, QStringLiteral("64 lower-case hex digits (SHA-256)")};
 }
 
 util::StringRule nonEmpty(int maxLength)
