@@ -4,6 +4,7 @@
 // is left running. Every wait is on a condition with a timeout.
 #include "cluster/clustersnapshot.h"
 #include "cluster/statefile.h"
+#include "clusterharness.h"
 #include "protocol/bridgeclient.h"
 
 #include <QJsonArray>
@@ -22,26 +23,8 @@ using namespace starling;
 using cluster::ClusterSnapshot;
 using cluster::NodeState;
 
-namespace {
-
-struct CliResult
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-bool processAlive(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray text = stat.readAll();
-    const qsizetype close = text.lastIndexOf(')');
-    return close > 0 && text.size() > close + 2 && text.at(close + 2) != 'Z';
-}
-
-} // namespace
+using testing::CliResult;
+using testing::processAlive;
 
 class TestCluster final : public QObject
 {
@@ -58,20 +41,7 @@ private:
 
     CliResult cli(QStringList arguments, int timeoutMs = 60000)
     {
-        QProcess process;
-        process.start(QStringLiteral(STARLING_CLI), arguments);
-        CliResult result;
-        if (!process.waitForFinished(timeoutMs)) {
-            process.kill();
-            process.waitForFinished(5000);
-            result.err =
-                QStringLiteral("timed out: starling %1").arg(arguments.join(QLatin1Char(' ')));
-            return result;
-        }
-        result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-        result.out = QString::fromLocal8Bit(process.readAllStandardOutput());
-        result.err = QString::fromLocal8Bit(process.readAllStandardError());
-        return result;
+        return testing::runCli(arguments, timeoutMs);
     }
 
     CliResult run(QStringList arguments)
