@@ -326,10 +326,17 @@ void MainWindow::onSnapshot(const cluster::ClusterSnapshot &snapshot)
 
 void MainWindow::onEvent(const QJsonObject &event)
 {
-    m_events.append(event);
+    // Per-block and per-strip progress is what the task views draw; in the log, hundreds of
+    // them per job would bury (and, the log being bounded, push out) the state changes and
+    // operator actions the log is for. Jobs and transfers still appear there as they start
+    // and end.
+    const QString kind = event.value(u"kind").toString();
+    const bool progress = kind == u"transfer_block" || kind == u"strip_assigned" ||
+                          kind == u"strip_sent" || kind == u"strip_done";
+    if (!progress)
+        m_events.append(event);
     if (m_activity.apply(event)) {
         m_tasksDirty = true;
-        const QString kind = event.value(u"kind").toString();
         if (kind == u"job_done" || kind == u"job_started" || kind == u"transfer_planned")
             refreshTasks();
     }
