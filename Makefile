@@ -88,6 +88,7 @@ bench: build bench-deps
 	    --plot $(BUILD_DIR)/bench/paper-divisible.png
 	$(BIN)/bench_runtime $(BIN)/starling $(BUILD_DIR)/bench
 	$(BIN)/bench_transfer $(BIN)/starling $(BUILD_DIR)/bench
+	$(BIN)/bench_failover $(BIN)/starling $(BUILD_DIR)/bench
 	$(BIN)/bench_imagekernel $(BUILD_DIR)/bench
 	$(BIN)/bench_jobs $(BIN)/starling $(BUILD_DIR)/bench
 	$(BIN)/bench_console $(BIN)/starling-console $(BUILD_DIR)/bench --minutes $(CONSOLE_BENCH_MINUTES)

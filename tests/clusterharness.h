@@ -53,7 +53,14 @@ inline CliResult runCli(const QStringList &arguments, int timeoutMs = 60000)
 class ClusterHarness
 {
 public:
-    ClusterHarness() : m_runDir(m_dir.filePath(QStringLiteral("run"))) {}
+    ClusterHarness() : m_runDir(m_dir.filePath(QStringLiteral("run")))
+    {
+        // STARLING_KEEP_TEST_DIRS=1 keeps the run directory (node.log) to look at afterwards.
+        if (qEnvironmentVariableIntValue("STARLING_KEEP_TEST_DIRS") == 1) {
+            m_dir.setAutoRemove(false);
+            qWarning("keeping %s", qPrintable(m_dir.path()));
+        }
+    }
 
     bool isValid() const { return m_dir.isValid(); }
     QString path(const QString &name) const { return m_dir.filePath(name); }
@@ -83,10 +90,16 @@ public:
             qWarning("starling up failed: %s %s", qPrintable(result.out), qPrintable(result.err));
             return false;
         }
+        adoptPids();
+        return true;
+    }
+
+    // After a `starling restart`: the new processes are ours to check and clean up too.
+    void adoptPids()
+    {
         const cluster::ClusterStateFile s = state();
         m_pids.insert(m_pids.end(), s.nodePids.begin(), s.nodePids.end());
         m_pids.push_back(s.mpiexecPid);
-        return true;
     }
 
     CliResult run(QStringList arguments, int timeoutMs = 60000) const

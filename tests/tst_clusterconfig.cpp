@@ -86,6 +86,11 @@ void TestClusterConfig::defaults_data()
     row("heartbeat_ms", 500);
     row("suspect_after_ms", 2000);
     row("down_after_ms", 5000);
+    row("peer_probe_ms", 250);
+    row("advertise_host", QString());
+    row("service_host", QStringLiteral("127.0.0.1"));
+    row("roles", QJsonObject());
+    row("hosts", QJsonObject());
     row("snapshot_hz", 2.0);
     row("history_length", 120);
     row("bridge_max_clients", 64);
@@ -122,7 +127,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 23);
+    QCOMPARE(ClusterConfig().toJson().size(), 28);
 }
 
 void TestClusterConfig::roundTrip()
@@ -190,6 +195,8 @@ void TestClusterConfig::accepted_data()
     row("integer written with exponent", "heartbeat_ms", "1e3", 1000);
     row("suspect_after_ms just above heartbeat", "suspect_after_ms", "501", 501);
     row("down_after_ms max", "down_after_ms", "3600000", 3600000);
+    row("peer_probe_ms min", "peer_probe_ms", "10", 10);
+    row("peer_probe_ms max", "peer_probe_ms", "60000", 60000);
     row("snapshot_hz min", "snapshot_hz", "0.1", 0.1);
     row("snapshot_hz max", "snapshot_hz", "50", 50.0);
     row("history_length min", "history_length", "1", 1);
@@ -289,7 +296,8 @@ void TestClusterConfig::rejected_data()
         row("boolean", "false");
     }
 
-    const QString bindHost = QStringLiteral("\"bind_host\" must be an IPv4 or IPv6 address, got ");
+    const QString bindHost =
+        QStringLiteral("\"bind_host\" must be an IPv4 or IPv6 address or \"host\", got ");
     QTest::newRow("bind_host name")
         << withKey("bind_host", "\"localhost\"") << bindHost + QStringLiteral("\"localhost\"");
     QTest::newRow("bind_host empty")
@@ -328,6 +336,12 @@ void TestClusterConfig::rejected_data()
     QTest::newRow("down_after_ms too large")
         << withKey("down_after_ms", "3600001")
         << QStringLiteral("\"down_after_ms\" must be an integer from 10 to 3600000, got 3600001");
+    QTest::newRow("peer_probe_ms too small")
+        << withKey("peer_probe_ms", "9")
+        << QStringLiteral("\"peer_probe_ms\" must be an integer from 10 to 60000, got 9");
+    QTest::newRow("peer_probe_ms text")
+        << withKey("peer_probe_ms", "\"fast\"")
+        << QStringLiteral("\"peer_probe_ms\" must be an integer from 10 to 60000, got \"fast\"");
     QTest::newRow("suspect_after_ms too small")
         << withKey("suspect_after_ms", "5")
         << QStringLiteral("\"suspect_after_ms\" must be an integer from 10 to 3600000, got 5");

@@ -91,6 +91,12 @@ private slots:
             "'to':'DOWN'}",
             "slave-4 SUSPECT -> DOWN: silent, its tasks go back to the master (epoch 2)",
             Category::Failure, "slave-4", "detector");
+        row("node_down exited",
+            "{'by':'detector','epoch':1,'from':'ACTIVE','kind':'node_down','node':'slave-3',"
+            "'reason':'exited','to':'DOWN'}",
+            "slave-3 ACTIVE -> DOWN: its process exited, its work goes to the others (back with "
+            "starling restart) (epoch 1)",
+            Category::Failure, "slave-3", "detector");
         row("node_back",
             "{'by':'detector','epoch':2,'from':'DOWN','kind':'node_back','node':'slave-4',"
             "'to':'ACTIVE'}",

@@ -3,6 +3,7 @@
 // the result of the same op on one process, byte for byte, on odd sizes too; 8 jobs at once
 // must each get their own result; a slave stopped mid-job must not stop the job; and bad
 // submissions must get their 4xx while the cluster keeps serving. Every wait is on a condition.
+#include "clusterclient.h"
 #include "clusterharness.h"
 #include "console/bridgeclustersource.h"
 #include "console/taskactivity.h"
@@ -21,44 +22,10 @@
 
 using namespace starling;
 using starling::testing::ClusterHarness;
+using starling::testing::exchange;
+using Reply = starling::testing::HttpReply;
 
 namespace {
-
-struct Reply
-{
-    int status = 0;
-    QByteArray body;
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-};
-
-// One HTTP/1.1 exchange with "Connection: close" over a raw socket.
-Reply exchange(const QUrl &base, const QByteArray &method, const QByteArray &target,
-               const QByteArray &body = {}, int timeoutMs = 30000)
-{
-    QTcpSocket socket;
-    socket.connectToHost(base.host(), quint16(base.port()));
-    if (!socket.waitForConnected(5000))
-        return {};
-    QByteArray request = method + ' ' + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
-    if (method == "POST")
-        request += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-    socket.write(request + "\r\n" + body);
-    QByteArray raw;
-    QElapsedTimer clock;
-    clock.start();
-    while (socket.state() == QAbstractSocket::ConnectedState && clock.elapsed() < timeoutMs) {
-        socket.waitForReadyRead(200);
-        raw += socket.readAll();
-    }
-    raw += socket.readAll();
-    Reply reply;
-    const qsizetype end = raw.indexOf("\r\n\r\n");
-    if (!raw.startsWith("HTTP/1.1 ") || end < 0)
-        return reply;
-    reply.status = raw.mid(9, 3).toInt();
-    reply.body = raw.mid(end + 4);
-    return reply;
-}
 
 image::ImageBuffer noise(int width, int height, int channels, quint32 seed)
 {

@@ -48,13 +48,17 @@ QJsonObject stateEvent(const QString &node, NodeState from, NodeState to, const 
 QJsonObject livenessEvent(const QString &kind, const QString &node, NodeState from, NodeState to,
                           std::int64_t epoch, std::int64_t timeMs)
 {
-    return {{QStringLiteral("kind"), kind},
-            {QStringLiteral("node"), node},
-            {QStringLiteral("from"), toString(from)},
-            {QStringLiteral("to"), toString(to)},
-            {QStringLiteral("by"), QStringLiteral("detector")},
-            {QStringLiteral("epoch"), double(epoch)},
-            {QStringLiteral("time_ms"), double(timeMs)}};
+    QJsonObject event{{QStringLiteral("kind"), kind},
+                      {QStringLiteral("node"), node},
+                      {QStringLiteral("from"), toString(from)},
+                      {QStringLiteral("to"), toString(to)},
+                      {QStringLiteral("by"), QStringLiteral("detector")},
+                      {QStringLiteral("epoch"), double(epoch)},
+                      {QStringLiteral("time_ms"), double(timeMs)}};
+    // Silence is the detector's reason for SUSPECT and DOWN ("exited" has its own test).
+    if (kind != QLatin1String("node_back"))
+        event.insert(QStringLiteral("reason"), QStringLiteral("no heartbeat"));
+    return event;
 }
 
 // Starting points for the refusal rows.

@@ -107,6 +107,49 @@ private slots:
         m_model.reset();
     }
 
+    // A host link of its own shows its rates; a shared one (one machine, loopback) would show
+    // every node's traffic on every row, so the process's own rates show instead.
+    void ratesFollowTheLink()
+    {
+        ClusterSnapshot first = snapshot({0, 1, 2, 3});
+        for (NodeView &n : first.nodes) {
+            n.stats.sampledAtMs = 10000;
+            n.stats.txBytesTotal = 1000000;
+            n.stats.rxBytesTotal = 2000000;
+            n.stats.txBytesPerS = 50 * MiB; // the interface's, the same for everyone
+            n.stats.rxBytesPerS = 60 * MiB;
+            n.stats.linkShared = n.rank != 3;
+            n.stats.linkInterface = n.rank == 3 ? QStringLiteral("stl-h3") : QStringLiteral("lo");
+        }
+        m_model->setSnapshot(first);
+        ClusterSnapshot second = first;
+        for (NodeView &n : second.nodes) {
+            n.stats.sampledAtMs = 12000; // 2 s later
+            n.stats.txBytesTotal += qint64(n.rank) * 2 * 1000000;
+            n.stats.rxBytesTotal += 4000000;
+        }
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        m_model->setSnapshot(second);
+        QVERIFY(changed.count() > 0);
+        // slave-2 shares lo: 4 MB sent in 2 s by itself.
+        QCOMPARE(cell(2, NodeTableModel::Tx, NodeTableModel::SortRole).toDouble(), 2e6);
+        QCOMPARE(cell(2, NodeTableModel::Rx, NodeTableModel::SortRole).toDouble(), 2e6);
+        QVERIFY(cell(2, NodeTableModel::Tx, Qt::ToolTipRole)
+                    .toString()
+                    .contains(QLatin1String("shared")));
+        // slave-3 has a link of its own: the interface's rates.
+        QCOMPARE(cell(3, NodeTableModel::Tx, NodeTableModel::SortRole).toDouble(), 50 * MiB);
+        QVERIFY(cell(3, NodeTableModel::Tx, Qt::ToolTipRole)
+                    .toString()
+                    .contains(QLatin1String("stl-h3")));
+        // A restarted process (counters back to small numbers) is a new baseline, not negative.
+        ClusterSnapshot third = second;
+        third.nodes[2].stats.sampledAtMs = 13000;
+        third.nodes[2].stats.txBytesTotal = 10;
+        m_model->setSnapshot(third);
+        QCOMPARE(cell(2, NodeTableModel::Tx, NodeTableModel::SortRole).toDouble(), 0.0);
+    }
+
     void rowsFollowTheNodeSet()
     {
         QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);

@@ -181,7 +181,7 @@ void TestPlanRequest::masterAnswers_data()
         << 400 << QByteArray(R"({"error":"bad\nInjected: yes"})") << QStringLiteral("refused")
         << QStringLiteral("the master refused: bad Injected: yes");
     QTest::newRow("refused without JSON")
-        << 503 << QByteArray("busy\n") << QStringLiteral("refused")
+        << 503 << QByteArray("busy\n") << QStringLiteral("unavailable")
         << QStringLiteral("the master refused with HTTP 503: busy");
     QTest::newRow("garbage") << 200 << QByteArray("\x01\x02garbage") << QStringLiteral("bad_plan")
                              << QStringLiteral("the master's plan is not a JSON object");

@@ -10,14 +10,18 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QScopeGuard>
+#include <QThread>
 
 #include <atomic>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
+#include <utility>
 
 namespace starling::cli {
 
@@ -32,10 +36,13 @@ constexpr std::int64_t kJsonEveryMs = 500;
 
 std::atomic<transfer::ParallelDownload *> g_download{nullptr};
 
+std::atomic<bool> g_interrupted{false};
+
 void onInterrupt(int)
 {
+    g_interrupted.store(true); // lock-free atomics: safe in a signal handler
     if (transfer::ParallelDownload *download = g_download.load())
-        download->requestStop(); // an atomic store: safe in a signal handler
+        download->requestStop();
 }
 
 int fail(int code, const QString &message)
@@ -163,6 +170,128 @@ QString describeSuccess(const transfer::DownloadSummary &summary)
     return line;
 }
 
+// One `starling get`: what to fetch and how long to wait for a cluster that goes away.
+struct GetRun
+{
+    Target target;
+    bool fromStateFile = false; // the master's URL comes from the state file (may change)
+    QString argument;
+    QString runDirFlag;
+    QString strategy;
+    transfer::DownloadOptions options;
+    bool json = false;
+    double waitS = 60;
+    // Set while the master was unreachable or unavailable since the last failed attempt: the
+    // cluster went away (a restart), so its slaves failing was no verdict on the file.
+    bool sawClusterAway = false;
+};
+
+void printFailure(bool json, const QJsonObject &progress, const QString &code, const QString &error)
+{
+    if (!json)
+        return;
+    QJsonObject summary = progress;
+    summary.insert(QLatin1String("type"), QStringLiteral("summary"));
+    summary.insert(QLatin1String("ok"), false);
+    summary.insert(QLatin1String("code"), code);
+    summary.insert(QLatin1String("error"), error);
+    printJsonLine(summary);
+}
+
+// While a cluster restarts its master is unreachable, then answers 503 until its slaves are
+// known, and a download in flight loses every source: all worth waiting out.
+bool clusterIsAway(const QString &code)
+{
+    return code == QLatin1String("unreachable") || code == QLatin1String("unavailable") ||
+           code == QLatin1String("sources_failed");
+}
+
+// Waits (up to run.waitS in all) for the cluster to come back: the state file may name a new
+// master URL after a restart. False once the time is up or on Ctrl-C.
+bool waitForCluster(GetRun &run, QElapsedTimer &away, ProgressOutput &output, const QString &why)
+{
+    if (run.waitS <= 0 || g_interrupted.load())
+        return false;
+    if (!away.isValid()) {
+        away.start();
+        output.warn(QStringLiteral("%1; waiting up to %2 s for the cluster to come back")
+                        .arg(why)
+                        .arg(run.waitS));
+    }
+    if (away.elapsed() > qint64(run.waitS * 1000))
+        return false;
+    QThread::msleep(500);
+    if (run.fromStateFile) {
+        if (const auto state = cluster::readStateFile(
+                cluster::stateFilePath(cluster::resolveRunDir(run.runDirFlag)));
+            state && !state->masterUrl.isEmpty())
+            run.target.master = QUrl(state->masterUrl);
+    }
+    return !g_interrupted.load();
+}
+
+int download(GetRun &run)
+{
+    ProgressOutput output(run.json, ::isatty(STDERR_FILENO));
+    run.options.progressIntervalMs = 100;
+    run.options.onProgress = [&output](const DownloadProgress &p) {
+        output.update(p);
+    };
+    run.options.onWarning = [&output](const QString &line) {
+        output.warn(line);
+    };
+    QElapsedTimer away; // running while the cluster is gone
+    auto previousInt = std::signal(SIGINT, onInterrupt);
+    auto previousTerm = std::signal(SIGTERM, onInterrupt);
+    const auto restoreSignals = qScopeGuard([&] {
+        std::signal(SIGINT, previousInt);
+        std::signal(SIGTERM, previousTerm);
+    });
+    bool started = false; // a cluster that is not there at the start is an error at once
+    while (true) {
+        const auto plan = transfer::requestPlan(run.target.master, run.target.path, run.strategy);
+        if (!plan) {
+            if (started && clusterIsAway(plan.errorCode()) &&
+                waitForCluster(run, away, output, plan.error())) {
+                run.sawClusterAway = true;
+                continue;
+            }
+            output.finish();
+            printFailure(run.json, {}, plan.errorCode(), plan.error());
+            return fail(plan.errorCode() == QLatin1String("unreachable") ? kExitUsage
+                                                                         : kExitRefused,
+                        plan.error());
+        }
+        away.invalidate();
+        started = true;
+        transfer::ParallelDownload attempt(*plan, run.options);
+        g_download = &attempt;
+        const auto result = attempt.run();
+        g_download = nullptr;
+        if (result) {
+            output.finish();
+            if (run.json)
+                printJsonLine(result->toJson());
+            else
+                std::printf("%s\n", qPrintable(describeSuccess(*result)));
+            return 0;
+        }
+        // What was verified stays in the part file: the next attempt resumes from it. Another
+        // attempt is worth it only if this one got somewhere or the cluster had gone away in
+        // between; slaves that fail a fresh plan at once will fail the next one too.
+        run.options.resume = true;
+        const DownloadProgress reached = attempt.progress();
+        const bool gotSomewhere = reached.doneBytes > reached.resumedBytes;
+        const bool retry = gotSomewhere || std::exchange(run.sawClusterAway, false);
+        if (retry && clusterIsAway(result.errorCode()) &&
+            waitForCluster(run, away, output, result.error()))
+            continue;
+        output.finish();
+        printFailure(run.json, attempt.progress().toJson(), result.errorCode(), result.error());
+        return fail(kExitRefused, result.error());
+    }
+}
+
 } // namespace
 
 int runGetCommand(const QStringList &arguments)
@@ -191,6 +320,11 @@ int runGetCommand(const QStringList &arguments)
                       QStringLiteral("k")});
     parser.addOption({QStringLiteral("stall-timeout"),
                       QStringLiteral("Abandon a slave silent this many seconds (default 2)."),
+                      QStringLiteral("seconds")});
+    parser.addOption({QStringLiteral("wait-cluster"),
+                      QStringLiteral("When the cluster goes away (a restart), wait this many "
+                                     "seconds for it to come back, then resume (default 60; 0 = "
+                                     "fail at once, keeping the part file for --resume)."),
                       QStringLiteral("seconds")});
     parser.addOption(runDirOption());
     if (const auto exit = parseOrExit(parser, arguments))
@@ -239,53 +373,24 @@ int runGetCommand(const QStringList &arguments)
     if (const auto exit = resolveOutput(parser, target.path, options.outputPath))
         return *exit;
 
-    const bool json = parser.isSet(QStringLiteral("json"));
-    const auto plan = transfer::requestPlan(target.master, target.path, strategy);
-    if (!plan) {
-        if (json)
-            printJsonLine({{QLatin1String("type"), QStringLiteral("summary")},
-                           {QLatin1String("ok"), false},
-                           {QLatin1String("code"), plan.errorCode()},
-                           {QLatin1String("error"), plan.error()}});
-        return fail(plan.errorCode() == QLatin1String("unreachable") ? kExitUsage : kExitRefused,
-                    plan.error());
+    GetRun run;
+    run.target = target;
+    run.fromStateFile = !positional[0].contains(QLatin1String("://"));
+    run.argument = positional[0];
+    run.runDirFlag = parser.value(QStringLiteral("run-dir"));
+    run.strategy = strategy;
+    run.options = options;
+    run.options.resume = parser.isSet(QStringLiteral("resume"));
+    run.json = parser.isSet(QStringLiteral("json"));
+    if (parser.isSet(QStringLiteral("wait-cluster"))) {
+        bool ok = false;
+        run.waitS = parser.value(QStringLiteral("wait-cluster")).toDouble(&ok);
+        if (!ok || !std::isfinite(run.waitS) || run.waitS < 0 || run.waitS > 3600)
+            return fail(kExitUsage, QStringLiteral("--wait-cluster must be a number of seconds "
+                                                   "from 0 to 3600, got \"%1\"")
+                                        .arg(parser.value(QStringLiteral("wait-cluster"))));
     }
-
-    ProgressOutput output(json, ::isatty(STDERR_FILENO));
-    options.resume = parser.isSet(QStringLiteral("resume"));
-    options.progressIntervalMs = 100;
-    options.onProgress = [&output](const DownloadProgress &p) {
-        output.update(p);
-    };
-    options.onWarning = [&output](const QString &line) {
-        output.warn(line);
-    };
-    transfer::ParallelDownload download(*plan, options);
-    g_download = &download;
-    auto previousInt = std::signal(SIGINT, onInterrupt);
-    auto previousTerm = std::signal(SIGTERM, onInterrupt);
-    const auto result = download.run();
-    std::signal(SIGINT, previousInt);
-    std::signal(SIGTERM, previousTerm);
-    g_download = nullptr;
-    output.finish();
-
-    if (!result) {
-        if (json) {
-            QJsonObject summary = download.progress().toJson();
-            summary.insert(QLatin1String("type"), QStringLiteral("summary"));
-            summary.insert(QLatin1String("ok"), false);
-            summary.insert(QLatin1String("code"), result.errorCode());
-            summary.insert(QLatin1String("error"), result.error());
-            printJsonLine(summary);
-        }
-        return fail(kExitRefused, result.error());
-    }
-    if (json)
-        printJsonLine(result->toJson());
-    else
-        std::printf("%s\n", qPrintable(describeSuccess(*result)));
-    return 0;
+    return download(run);
 }
 
 } // namespace starling::cli

@@ -4,7 +4,11 @@
 #include "cliparsing.h"
 #include "cluster/clusterconfig.h"
 #include "cluster/heterogeneityprofile.h"
+#include "cluster/launchplan.h"
+#include "cluster/nodetable.h"
 #include "cluster/statefile.h"
+#include "clusterprocesses.h"
+#include "util/jsonfile.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -13,9 +17,11 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QSaveFile>
 #include <QThread>
 
 #include <csignal>
@@ -31,80 +37,6 @@ volatile std::sig_atomic_t g_stopRequested = 0;
 void onStopSignal(int)
 {
     g_stopRequested = 1;
-}
-
-// Alive and not a zombie: a reaped-late child still answers kill(pid, 0).
-bool processAlive(qint64 pid)
-{
-    if (pid <= 0)
-        return false;
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray text = stat.readAll();
-    const qsizetype close = text.lastIndexOf(')');
-    return close > 0 && close + 2 < text.size() && text.at(close + 2) != 'Z';
-}
-
-// Only processes that are what we started: a pid may have been reused since the state file
-// was written.
-bool isOurs(qint64 pid, const QByteArray &program)
-{
-    QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
-    return cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(program);
-}
-
-std::vector<qint64> livePids(const cluster::ClusterStateFile &state)
-{
-    std::vector<qint64> live;
-    if (processAlive(state.mpiexecPid) && isOurs(state.mpiexecPid, "mpiexec"))
-        live.push_back(state.mpiexecPid);
-    for (qint64 pid : state.nodePids) {
-        if (processAlive(pid) && isOurs(pid, "starling-node"))
-            live.push_back(pid);
-    }
-    return live;
-}
-
-bool waitUntilGone(const cluster::ClusterStateFile &state, int timeoutMs)
-{
-    QElapsedTimer clock;
-    clock.start();
-    while (!livePids(state).empty()) {
-        if (clock.elapsed() > timeoutMs)
-            return false;
-        QThread::msleep(20);
-    }
-    return true;
-}
-
-void removeRunFiles(const QString &runDir)
-{
-    QFile::remove(cluster::stateFilePath(runDir));
-    QFile::remove(QDir(runDir).filePath(QStringLiteral("startup.json")));
-}
-
-// Graceful first (the master persists and tells every rank to stop), then signals.
-bool stopCluster(const cluster::ClusterStateFile &state, const QString &reason)
-{
-    BridgeLink link(state);
-    if (link.connect(2000)) {
-        link.command(
-            {{QLatin1String("op"), QStringLiteral("shutdown")}, {QLatin1String("reason"), reason}},
-            3000);
-    }
-    bool graceful = waitUntilGone(state, 3000);
-    if (!graceful) {
-        for (qint64 pid : livePids(state))
-            ::kill(pid_t(pid), SIGTERM);
-        if (!waitUntilGone(state, 2000)) {
-            for (qint64 pid : livePids(state))
-                ::kill(pid_t(pid), SIGKILL);
-            waitUntilGone(state, 2000);
-        }
-    }
-    removeRunFiles(state.runDir);
-    return graceful;
 }
 
 QString startupMissing(const QString &runDir)
@@ -130,15 +62,65 @@ QString lastLines(const QString &path, int count)
     return lines.mid(std::max<qsizetype>(0, lines.size() - count)).join(QLatin1Char('\n'));
 }
 
+QString launchFilePath(const QString &runDir)
+{
+    return QDir(runDir).filePath(QStringLiteral("launch.json"));
+}
+
+// What `starling restart` needs to start the same cluster again: the normalized arguments of
+// the `up` that started it (absolute paths), kept owner-only beside the state file.
+void saveLaunch(const QString &runDir, const QStringList &upArguments)
+{
+    QSaveFile file(launchFilePath(runDir));
+    if (!file.open(QIODevice::WriteOnly))
+        return;
+    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    file.write(QJsonDocument(QJsonObject{{QLatin1String("up_arguments"),
+                                          QJsonArray::fromStringList(upArguments)}})
+                   .toJson(QJsonDocument::Compact));
+    file.commit();
+}
+
+Expected<QStringList> loadLaunch(const QString &runDir)
+{
+    const QString path = launchFilePath(runDir);
+    const auto bytes = util::readSmallFile(path, 1 << 20);
+    if (!bytes)
+        return Error{QStringLiteral("no cluster was started in %1 (%2 is missing); start one with "
+                                    "starling up")
+                         .arg(runDir, path)};
+    const auto object = util::parseJsonObject(*bytes, path, 1 << 20);
+    if (!object)
+        return Error{object.error()};
+    QStringList arguments;
+    for (const QJsonValue &value : object->value(QLatin1String("up_arguments")).toArray()) {
+        if (!value.isString())
+            return Error{
+                QStringLiteral("%1: \"up_arguments\" must be a list of strings").arg(path)};
+        arguments << value.toString();
+    }
+    if (arguments.isEmpty())
+        return Error{QStringLiteral("%1: \"up_arguments\" is missing or empty").arg(path)};
+    return arguments;
+}
+
 } // namespace
 
-int runUpCommand(const QStringList &arguments)
+namespace {
+
+// A parsed and checked `starling up`: what to launch and how to wait for it.
+struct UpRequest
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Start a Starling cluster: mpiexec -n 2+N starling-node (master, monitor, N slaves)."));
-    parser.addHelpOption();
-    parser.addOptions({
+    cluster::LaunchPlan plan;
+    QString runDir;
+    double timeoutS = 30;
+    bool detach = false;
+    QStringList normalized; // the arguments again, paths absolute: what restart replays
+};
+
+QList<QCommandLineOption> upOptions()
+{
+    return {
         {QStringLiteral("slaves"), QStringLiteral("Number of slaves (default 4)."),
          QStringLiteral("n"), QStringLiteral("4")},
         {QStringLiteral("export"), QStringLiteral("Directory the cluster serves."),
@@ -149,41 +131,64 @@ int runUpCommand(const QStringList &arguments)
          QStringLiteral("file")},
         runDirOption(),
         {QStringLiteral("hostfile"),
-         QStringLiteral("MPICH Hydra host file for a multi-machine cluster."),
+         QStringLiteral("MPICH Hydra host file: one \"host:1\" line per rank (master, monitor, "
+                        "each slave), so every rank has its own proxy."),
          QStringLiteral("file")},
+        {QStringLiteral("hosts"),
+         QStringLiteral("Comma-separated hosts, one per rank in rank order (master, monitor, "
+                        "slaves). Default on one machine: 127.0.0.1, 127.0.0.2, ..."),
+         QStringLiteral("list")},
+        {QStringLiteral("launcher"),
+         QStringLiteral("Hydra launcher (default: fork on one "
+                        "machine, ssh with --hostfile)."),
+         QStringLiteral("name")},
+        {QStringLiteral("launcher-exec"),
+         QStringLiteral("Program Hydra runs instead of ssh (called like ssh HOST COMMAND)."),
+         QStringLiteral("program")},
+        {QStringLiteral("iface"),
+         QStringLiteral("Network interface Hydra's proxies connect back over."),
+         QStringLiteral("name")},
+        {QStringLiteral("bind-host"),
+         QStringLiteral("Address the master API and data servers bind and advertise; \"host\" = "
+                        "each rank's own host address. Overrides the config's bind_host."),
+         QStringLiteral("address")},
+        {QStringLiteral("emulation"),
+         QStringLiteral("on (default): the profile's link speeds and CPU factors are emulated "
+                        "in the application; off: something else shapes them (starling lab)."),
+         QStringLiteral("on|off"), QStringLiteral("on")},
+        {QStringLiteral("mpi-transport"),
+         QStringLiteral("tcp (default: a dead slave costs only itself) or shm (UCX's shared "
+                        "memory on one machine; for measurements only)."),
+         QStringLiteral("tcp|shm"), QStringLiteral("tcp")},
         {QStringLiteral("detach"),
          QStringLiteral("Return once the cluster is up; stop it with starling down.")},
         {QStringLiteral("timeout"),
          QStringLiteral(
              "Seconds to wait for every rank (default: the config's startup_timeout_s)."),
          QStringLiteral("s")},
-    });
-    if (const auto exit = parseOrExit(parser, arguments))
-        return *exit;
-    if (!parser.positionalArguments().isEmpty())
-        return usageError(QStringLiteral("up takes no arguments; see starling up --help"));
+    };
+}
 
-    bool ok = false;
-    const int slaves = parser.value(QStringLiteral("slaves")).toInt(&ok);
-    if (!ok || slaves < 1 || slaves > 256)
-        return usageError(
-            QStringLiteral("--slaves must be a whole number from 1 to 256, got \"%1\"")
-                .arg(parser.value(QStringLiteral("slaves"))));
-    cluster::ClusterConfig config;
-    QStringList nodeArguments;
+// Paths and the cluster files: --config, --profile, --export, the run directory.
+std::optional<int> readUpFiles(const QCommandLineParser &parser, UpRequest &up,
+                               cluster::ClusterConfig &config)
+{
+    QStringList &node = up.plan.nodeArguments;
     if (parser.isSet(QStringLiteral("config"))) {
         const QString path = QFileInfo(parser.value(QStringLiteral("config"))).absoluteFilePath();
         auto loaded = cluster::ClusterConfig::load(path);
         if (!loaded)
             return usageError(loaded.error());
         config = std::move(loaded).value();
-        nodeArguments << QStringLiteral("--config") << path;
+        node << QStringLiteral("--config") << path;
+        up.normalized << QStringLiteral("--config") << path;
     }
     if (parser.isSet(QStringLiteral("profile"))) {
         const QString path = QFileInfo(parser.value(QStringLiteral("profile"))).absoluteFilePath();
         if (const auto loaded = cluster::HeterogeneityProfile::load(path); !loaded)
             return usageError(loaded.error());
-        nodeArguments << QStringLiteral("--profile") << path;
+        node << QStringLiteral("--profile") << path;
+        up.normalized << QStringLiteral("--profile") << path;
     }
     const QString exportRoot =
         QFileInfo(parser.isSet(QStringLiteral("export")) ? parser.value(QStringLiteral("export"))
@@ -191,136 +196,203 @@ int runUpCommand(const QStringList &arguments)
             .absoluteFilePath();
     if (!QFileInfo(exportRoot).isDir())
         return usageError(QStringLiteral("export directory %1 does not exist").arg(exportRoot));
-    nodeArguments << QStringLiteral("--export") << exportRoot;
-    double timeoutS = config.startupTimeoutS;
-    if (parser.isSet(QStringLiteral("timeout"))) {
-        timeoutS = parser.value(QStringLiteral("timeout")).toDouble(&ok);
-        if (!ok || timeoutS <= 0 || timeoutS > 600)
-            return usageError(
-                QStringLiteral("--timeout must be a number of seconds from 1 to 600"));
-    }
+    node << QStringLiteral("--export") << exportRoot;
+    up.normalized << QStringLiteral("--export") << exportRoot;
+    up.runDir = cluster::resolveRunDir(parser.value(QStringLiteral("run-dir")));
+    if (!QDir().mkpath(up.runDir))
+        return usageError(QStringLiteral("cannot create run directory %1").arg(up.runDir));
+    node << QStringLiteral("--run-dir") << up.runDir;
+    up.normalized << QStringLiteral("--run-dir") << up.runDir;
+    return std::nullopt;
+}
 
-    const QString runDir = cluster::resolveRunDir(parser.value(QStringLiteral("run-dir")));
-    if (!QDir().mkpath(runDir))
-        return usageError(QStringLiteral("cannot create run directory %1").arg(runDir));
-    nodeArguments << QStringLiteral("--run-dir") << runDir;
-    const QString statePath = cluster::stateFilePath(runDir);
-    if (const auto existing = cluster::readStateFile(statePath)) {
-        if (!livePids(*existing).empty())
-            return usageError(QStringLiteral("a cluster is already running in %1 (stop it with: "
-                                             "starling down --run-dir %1)")
-                                  .arg(runDir));
-        removeRunFiles(runDir); // left behind by a cluster that died
-    }
-    QFile::remove(QDir(runDir).filePath(QStringLiteral("startup.json")));
-
-    QStringList mpiArguments;
+// Where and how the ranks run: hosts, launcher, addresses, emulation, MPI's transport.
+std::optional<int> readUpPlacement(const QCommandLineParser &parser, UpRequest &up)
+{
+    cluster::LaunchPlan &plan = up.plan;
+    const auto keep = [&](const char *name) {
+        if (parser.isSet(QLatin1String(name)))
+            up.normalized << QStringLiteral("--%1").arg(QLatin1String(name))
+                          << parser.value(QLatin1String(name));
+    };
+    if (parser.isSet(QStringLiteral("hostfile")) && parser.isSet(QStringLiteral("hosts")))
+        return usageError(QStringLiteral("give --hostfile or --hosts, not both"));
     if (parser.isSet(QStringLiteral("hostfile"))) {
         const QString hostfile = parser.value(QStringLiteral("hostfile"));
         if (!QFileInfo(hostfile).isFile())
             return usageError(QStringLiteral("host file %1 does not exist").arg(hostfile));
-        mpiArguments << QStringLiteral("-f") << QFileInfo(hostfile).absoluteFilePath();
+        plan.hostfile = QFileInfo(hostfile).absoluteFilePath();
+        up.normalized << QStringLiteral("--hostfile") << plan.hostfile;
     }
-    const QString node =
-        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("starling-node"));
-    mpiArguments << QStringLiteral("-n") << QString::number(slaves + 2) << node << nodeArguments;
-    const QString mpiexec = qEnvironmentVariable("STARLING_MPIEXEC", QStringLiteral("mpiexec"));
-    const QString logPath = QDir(runDir).filePath(QStringLiteral("node.log"));
-
-    QProcess process;
-    process.setProgram(mpiexec);
-    process.setArguments(mpiArguments);
-    // One channel into one file: two descriptors on the same file overwrite each other.
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.setStandardOutputFile(logPath);
-    process.setStandardInputFile(QProcess::nullDevice());
-    // Its own session: Ctrl-C in this terminal reaches only us, and we stop the cluster in order.
-    process.setChildProcessModifier([] { ::setsid(); });
-    // Before the start: a Ctrl-C or a closed terminal from here on stops what we started.
-    std::signal(SIGINT, onStopSignal);
-    std::signal(SIGTERM, onStopSignal);
-    std::signal(SIGHUP, onStopSignal);
-    const qint64 launchedAtMs = QDateTime::currentMSecsSinceEpoch();
-    qint64 pid = 0;
-    const bool detach = parser.isSet(QStringLiteral("detach"));
-    if (detach) {
-        if (!process.startDetached(&pid))
-            return usageError(QStringLiteral("cannot start %1: is MPICH installed?").arg(mpiexec));
-    } else {
-        process.start();
-        if (!process.waitForStarted(10000))
+    if (parser.isSet(QStringLiteral("hosts"))) {
+        auto hosts =
+            cluster::LaunchPlan::parseHosts(parser.value(QStringLiteral("hosts")), plan.ranks());
+        if (!hosts)
+            return usageError(hosts.error());
+        plan.hosts = *hosts;
+        keep("hosts");
+    }
+    plan.launcher = parser.value(QStringLiteral("launcher"));
+    plan.launcherExec = parser.value(QStringLiteral("launcher-exec"));
+    plan.iface = parser.value(QStringLiteral("iface"));
+    if (!plan.launcherExec.isEmpty() && !QFileInfo(plan.launcherExec).isExecutable())
+        return usageError(
+            QStringLiteral("--launcher-exec %1 is not an executable file").arg(plan.launcherExec));
+    keep("launcher");
+    keep("launcher-exec");
+    keep("iface");
+    if (parser.isSet(QStringLiteral("bind-host"))) {
+        const QString bind = parser.value(QStringLiteral("bind-host"));
+        if (bind != QLatin1String("host") && QHostAddress(bind).isNull())
             return usageError(
-                QStringLiteral("cannot start %1: %2").arg(mpiexec, process.errorString()));
-        pid = process.processId();
+                QStringLiteral("--bind-host must be an IP address or \"host\", got \"%1\"")
+                    .arg(bind.left(64)));
+        plan.nodeArguments << QStringLiteral("--bind-host") << bind;
+        keep("bind-host");
     }
-    std::fprintf(stderr, "starting %d slaves (+ master and monitor), log %s ...\n", slaves,
-                 qPrintable(logPath));
+    const QString emulation = parser.value(QStringLiteral("emulation"));
+    if (emulation != QLatin1String("on") && emulation != QLatin1String("off"))
+        return usageError(
+            QStringLiteral("--emulation must be on or off, got \"%1\"").arg(emulation.left(64)));
+    if (emulation == QLatin1String("off"))
+        plan.nodeArguments << QStringLiteral("--no-emulation");
+    keep("emulation");
+    plan.mpiTransport = parser.value(QStringLiteral("mpi-transport"));
+    if (plan.mpiTransport != QLatin1String("tcp") && plan.mpiTransport != QLatin1String("shm"))
+        return usageError(QStringLiteral("--mpi-transport must be tcp or shm, got \"%1\"")
+                              .arg(plan.mpiTransport.left(64)));
+    keep("mpi-transport");
+    return std::nullopt;
+}
 
+std::optional<int> parseUp(const QStringList &arguments, UpRequest &up)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Start a Starling cluster: mpiexec -n 2+N starling-node (master, monitor, N slaves), "
+        "every rank with its own Hydra proxy, so a slave that dies costs only itself."));
+    parser.addHelpOption();
+    parser.addOptions(upOptions());
+    if (const auto exit = parseOrExit(parser, arguments))
+        return *exit;
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(QStringLiteral("up takes no arguments; see starling up --help"));
+    bool ok = false;
+    up.plan.slaves = parser.value(QStringLiteral("slaves")).toInt(&ok);
+    if (!ok || up.plan.slaves < 1 || up.plan.slaves > 256)
+        return usageError(
+            QStringLiteral("--slaves must be a whole number from 1 to 256, got \"%1\"")
+                .arg(parser.value(QStringLiteral("slaves"))));
+    up.normalized << QStringLiteral("--slaves") << QString::number(up.plan.slaves);
+    cluster::ClusterConfig config;
+    if (const auto exit = readUpFiles(parser, up, config))
+        return exit;
+    if (const auto exit = readUpPlacement(parser, up))
+        return exit;
+    up.timeoutS = config.startupTimeoutS;
+    if (parser.isSet(QStringLiteral("timeout"))) {
+        up.timeoutS = parser.value(QStringLiteral("timeout")).toDouble(&ok);
+        if (!ok || up.timeoutS <= 0 || up.timeoutS > 600)
+            return usageError(
+                QStringLiteral("--timeout must be a number of seconds from 1 to 600"));
+        up.normalized << QStringLiteral("--timeout") << parser.value(QStringLiteral("timeout"));
+    }
+    up.detach = parser.isSet(QStringLiteral("detach"));
+    up.plan.nodeProgram =
+        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("starling-node"));
+    return std::nullopt;
+}
+
+// Waits for the monitor's state file; nullopt (with the message printed) if the cluster
+// exited, timed out or was interrupted during start-up.
+std::optional<cluster::ClusterStateFile> waitForState(const UpRequest &up, QProcess &process,
+                                                      qint64 pid, qint64 launchedAtMs)
+{
+    const QString statePath = cluster::stateFilePath(up.runDir);
+    const QString logPath = QDir(up.runDir).filePath(QStringLiteral("node.log"));
     QElapsedTimer clock;
     clock.start();
-    std::optional<cluster::ClusterStateFile> state;
-    while (!state) {
+    while (true) {
         const auto read = cluster::readStateFile(statePath);
-        if (read && read->startedAtMs >= launchedAtMs - 1000) {
-            state = *read;
-            break;
-        }
-        const bool exited = detach ? !processAlive(pid) : process.state() == QProcess::NotRunning;
+        if (read && read->startedAtMs >= launchedAtMs - 1000)
+            return *read;
+        const bool exited =
+            up.detach ? !processAlive(pid) : process.state() == QProcess::NotRunning;
         if (exited) {
             std::fprintf(stderr,
                          "starling up: the cluster exited during start-up; last lines of %s:\n%s\n",
                          qPrintable(logPath), qPrintable(lastLines(logPath, 8)));
-            return kExitRefused;
+            return std::nullopt;
         }
-        if (g_stopRequested || clock.elapsed() > qint64(timeoutS * 1000)) {
+        if (g_stopRequested || clock.elapsed() > qint64(up.timeoutS * 1000)) {
             std::fprintf(stderr, "starling up: %s; not reported: %s (see %s)\n",
                          g_stopRequested
                              ? "interrupted"
-                             : qPrintable(QStringLiteral("timed out after %1 s").arg(timeoutS)),
-                         qPrintable(startupMissing(runDir)), qPrintable(logPath));
+                             : qPrintable(QStringLiteral("timed out after %1 s").arg(up.timeoutS)),
+                         qPrintable(startupMissing(up.runDir)), qPrintable(logPath));
             ::kill(pid_t(pid), SIGTERM);
-            if (!detach && !process.waitForFinished(3000))
+            if (!up.detach && !process.waitForFinished(3000))
                 process.kill();
-            removeRunFiles(runDir);
-            return kExitRefused;
+            removeRunFiles(up.runDir);
+            return std::nullopt;
         }
-        if (detach)
+        if (up.detach)
             QThread::msleep(50);
         else
             process.waitForFinished(50);
     }
-    state->mpiexecPid = pid;
-    if (const auto written = cluster::writeStateFile(statePath, *state); !written) {
-        std::fprintf(stderr, "starling up: %s\n", qPrintable(written.error()));
-        stopCluster(*state, QStringLiteral("state file could not be written"));
-        return kExitRefused;
+}
+
+// In the foreground: reports every rank that dies while the cluster runs. A slave costs only
+// itself; the master or the monitor ends the cluster, and we say how to start it again.
+void reportDeaths(const cluster::ClusterStateFile &state, std::vector<bool> &reported)
+{
+    for (size_t rank = 0; rank < state.nodePids.size(); ++rank) {
+        const qint64 pid = state.nodePids[rank];
+        if (reported[rank] || processAlive(pid))
+            continue;
+        reported[rank] = true;
+        const QString name = cluster::nodeName(int(rank));
+        if (rank < 2) {
+            std::printf("starling up: the %s (rank %zu, pid %lld) died, so the cluster has ended; "
+                        "start it again with: starling restart --run-dir %s\n",
+                        qPrintable(name), rank, pid, qPrintable(state.runDir));
+        } else {
+            std::printf("starling up: %s (rank %zu, pid %lld) exited; the cluster goes on "
+                        "without it (bring it back with: starling restart --run-dir %s)\n",
+                        qPrintable(name), rank, pid, qPrintable(state.runDir));
+        }
+        std::fflush(stdout);
     }
-    std::printf("Starling cluster up: %d slaves in %.1f s\n"
-                "  master   %s\n"
-                "  bridge   %s:%u\n"
-                "  metrics  %s\n"
-                "  run dir  %s (state file cluster.json holds the token)\n",
-                slaves, clock.elapsed() / 1000.0, qPrintable(state->masterUrl),
-                qPrintable(state->bridgeHost), unsigned(state->bridgePort),
-                qPrintable(state->metricsUrl), qPrintable(runDir));
-    if (detach) {
-        std::printf("Stop it with: starling down --run-dir %s\n", qPrintable(runDir));
-        return 0;
-    }
+}
+
+int stayInForeground(QProcess &process, const cluster::ClusterStateFile &state)
+{
     std::printf("Press Ctrl-C to stop the cluster.\n");
     std::fflush(stdout);
-    while (process.state() != QProcess::NotRunning && !g_stopRequested)
+    std::vector<bool> reported(state.nodePids.size(), false);
+    while (process.state() != QProcess::NotRunning && !g_stopRequested) {
         process.waitForFinished(100);
+        reportDeaths(state, reported);
+        if (reported[0] || reported[1]) {
+            // The survivors stop themselves once they notice; make sure of it.
+            stopCluster(state, QStringLiteral("the master or the monitor died"));
+            process.waitForFinished(3000);
+            return kExitRefused;
+        }
+    }
     if (process.state() != QProcess::NotRunning) {
         std::printf("\nstopping the cluster ...\n");
         std::fflush(stdout);
-        const bool graceful = stopCluster(*state, QStringLiteral("Ctrl-C on starling up"));
+        const bool graceful = stopCluster(state, QStringLiteral("Ctrl-C on starling up"));
         process.waitForFinished(3000);
         std::printf("cluster stopped%s\n", graceful ? "" : " (forced)");
         return 0;
     }
-    removeRunFiles(runDir);
+    removeRunFiles(state.runDir);
+    reportDeaths(state, reported);
     if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
+        const QString logPath = QDir(state.runDir).filePath(QStringLiteral("node.log"));
         std::fprintf(stderr,
                      "starling up: the cluster exited unexpectedly (mpiexec exit code %d); last "
                      "lines of %s:\n%s\n",
@@ -329,6 +401,89 @@ int runUpCommand(const QStringList &arguments)
     }
     std::printf("cluster stopped\n");
     return 0;
+}
+
+bool startMpiexec(const UpRequest &up, QProcess &process, qint64 &pid)
+{
+    const QString mpiexec = qEnvironmentVariable("STARLING_MPIEXEC", QStringLiteral("mpiexec"));
+    process.setProgram(mpiexec);
+    process.setArguments(up.plan.mpiexecArguments());
+    // One channel into one file: two descriptors on the same file overwrite each other.
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.setStandardOutputFile(QDir(up.runDir).filePath(QStringLiteral("node.log")));
+    process.setStandardInputFile(QProcess::nullDevice());
+    // Its own session: Ctrl-C in this terminal reaches only us, and we stop the cluster in order.
+    process.setChildProcessModifier([] { ::setsid(); });
+    if (up.detach) {
+        if (!process.startDetached(&pid)) {
+            usageError(QStringLiteral("cannot start %1: is MPICH installed?").arg(mpiexec));
+            return false;
+        }
+        return true;
+    }
+    process.start();
+    if (!process.waitForStarted(10000)) {
+        usageError(QStringLiteral("cannot start %1: %2").arg(mpiexec, process.errorString()));
+        return false;
+    }
+    pid = process.processId();
+    return true;
+}
+
+} // namespace
+
+int runUpCommand(const QStringList &arguments)
+{
+    UpRequest up;
+    if (const auto exit = parseUp(arguments, up))
+        return *exit;
+    const QString statePath = cluster::stateFilePath(up.runDir);
+    if (const auto existing = cluster::readStateFile(statePath)) {
+        if (!livePids(*existing).empty())
+            return usageError(QStringLiteral("a cluster is already running in %1 (stop it with: "
+                                             "starling down --run-dir %1)")
+                                  .arg(up.runDir));
+        removeRunFiles(up.runDir); // left behind by a cluster that died
+    }
+    QFile::remove(QDir(up.runDir).filePath(QStringLiteral("startup.json")));
+
+    // Before the start: a Ctrl-C or a closed terminal from here on stops what we started.
+    std::signal(SIGINT, onStopSignal);
+    std::signal(SIGTERM, onStopSignal);
+    std::signal(SIGHUP, onStopSignal);
+    const qint64 launchedAtMs = QDateTime::currentMSecsSinceEpoch();
+    QProcess process;
+    qint64 pid = 0;
+    if (!startMpiexec(up, process, pid))
+        return kExitUsage;
+    const QString logPath = QDir(up.runDir).filePath(QStringLiteral("node.log"));
+    std::fprintf(stderr, "starting %d slaves (+ master and monitor), log %s ...\n", up.plan.slaves,
+                 qPrintable(logPath));
+    QElapsedTimer clock;
+    clock.start();
+    auto state = waitForState(up, process, pid, launchedAtMs);
+    if (!state)
+        return kExitRefused;
+    state->mpiexecPid = pid;
+    if (const auto written = cluster::writeStateFile(statePath, *state); !written) {
+        std::fprintf(stderr, "starling up: %s\n", qPrintable(written.error()));
+        stopCluster(*state, QStringLiteral("state file could not be written"));
+        return kExitRefused;
+    }
+    saveLaunch(up.runDir, up.normalized);
+    std::printf("Starling cluster up: %d slaves in %.1f s\n"
+                "  master   %s\n"
+                "  bridge   %s:%u\n"
+                "  metrics  %s\n"
+                "  run dir  %s (state file cluster.json holds the token)\n",
+                up.plan.slaves, clock.elapsed() / 1000.0, qPrintable(state->masterUrl),
+                qPrintable(state->bridgeHost), unsigned(state->bridgePort),
+                qPrintable(state->metricsUrl), qPrintable(up.runDir));
+    if (up.detach) {
+        std::printf("Stop it with: starling down --run-dir %s\n", qPrintable(up.runDir));
+        return 0;
+    }
+    return stayInForeground(process, *state);
 }
 
 int runDownCommand(const QStringList &arguments)
@@ -352,6 +507,40 @@ int runDownCommand(const QStringList &arguments)
     std::printf("cluster in %s stopped in %.1f s%s\n", qPrintable(state->runDir),
                 clock.elapsed() / 1000.0, graceful ? "" : " (forced: ranks did not stop in time)");
     return 0;
+}
+
+int runRestartCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Stop the cluster of the run directory (if it still runs) and start it again with the "
+        "same configuration, detached. Drains, weights, strategy and the audit trail come back "
+        "from the run directory; a lost slave returns this way."));
+    parser.addHelpOption();
+    parser.addOption(runDirOption());
+    if (const auto exit = parseOrExit(parser, arguments))
+        return *exit;
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(
+            QStringLiteral("restart takes no arguments; see starling restart --help"));
+    const QString runDir = cluster::resolveRunDir(parser.value(QStringLiteral("run-dir")));
+    auto upArguments = loadLaunch(runDir);
+    if (!upArguments)
+        return usageError(upArguments.error());
+    QElapsedTimer clock;
+    clock.start();
+    if (const auto state = cluster::readStateFile(cluster::stateFilePath(runDir))) {
+        const bool graceful = stopCluster(*state, QStringLiteral("starling restart"));
+        std::printf("stopped the cluster in %s in %.1f s%s\n", qPrintable(runDir),
+                    clock.elapsed() / 1000.0, graceful ? "" : " (forced)");
+    }
+    std::fflush(stdout);
+    QStringList up{QStringLiteral("starling up")};
+    up << *upArguments << QStringLiteral("--detach");
+    const int code = runUpCommand(up);
+    if (code == 0)
+        std::printf("restarted in %.1f s\n", clock.elapsed() / 1000.0);
+    return code;
 }
 
 } // namespace starling::cli

@@ -9,5 +9,8 @@ namespace starling::cli {
 int runUpCommand(const QStringList &arguments);
 // `starling down`: ask the cluster to shut down, make sure every rank is gone within seconds.
 int runDownCommand(const QStringList &arguments);
+// `starling restart`: down (if it runs), then up again with the arguments the last up saved in
+// the run directory (launch.json). How a lost slave comes back: this MPICH cannot add a rank.
+int runRestartCommand(const QStringList &arguments);
 
 } // namespace starling::cli

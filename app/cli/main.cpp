@@ -22,6 +22,7 @@ const char kUsage[] =
     "cluster:\n"
     "  up        start a cluster (mpiexec -n 2+N starling-node)\n"
     "  down      stop the cluster\n"
+    "  restart   stop and start it again with the same configuration (a lost slave returns)\n"
     "  status    the nodes at a glance (--json, --watch)\n"
     "  drain     stop giving a slave new tasks (starling drain NODE --reason TEXT)\n"
     "  resume    make a drained slave ACTIVE again\n"
@@ -112,6 +113,8 @@ int main(int argc, char **argv)
         return runUpCommand(rest);
     if (command == QStringLiteral("down"))
         return runDownCommand(rest);
+    if (command == QStringLiteral("restart"))
+        return runRestartCommand(rest);
     if (command == QStringLiteral("status"))
         return runStatusCommand(rest);
     if (command == QStringLiteral("get"))

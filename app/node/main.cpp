@@ -1,6 +1,7 @@
 // starling-node: the MPI program. One job is one cluster: rank 0 master, rank 1 monitor,
 // ranks 2.. slaves. Normally started by `starling up`; by hand:
 //   mpiexec -n 6 build/bin/starling-node --run-dir DIR [--config FILE] [--profile FILE]
+#include "cluster/endpointaddress.h"
 #include "cluster/noderole.h"
 #include "cluster/statefile.h"
 #include "mpienvironment.h"
@@ -14,9 +15,12 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QHostAddress>
+#include <QHostInfo>
 
 #include <cstdio>
 #include <memory>
+#include <unistd.h>
 
 using namespace starling;
 
@@ -24,10 +28,25 @@ namespace {
 
 // Reads the options every rank needs. Every rank parses the same argv, so every rank reaches
 // the same verdict; rank 0 alone prints it.
-Expected<mpi::NodeOptions> readOptions(const QCommandLineParser &parser, const QString &host)
+// The address of the host Hydra started this rank for: the entry itself when it is an
+// address, else the first address its name resolves to. Empty when unknown.
+QString addressOfHost(const QString &host)
+{
+    if (host.isEmpty() || !QHostAddress(host).isNull())
+        return host;
+    const QHostInfo info = QHostInfo::fromName(host);
+    return info.addresses().isEmpty() ? QString() : info.addresses().constFirst().toString();
+}
+
+Expected<mpi::NodeOptions> readOptions(const QCommandLineParser &parser, const QString &host,
+                                       cluster::NodeRole role)
 {
     mpi::NodeOptions options;
-    options.hostName = host;
+    // A lab or multi-host rank is known by its host entry; on one machine the loopback
+    // entries that only give each rank its own proxy would say nothing, so the name stays.
+    const QString rankHost = cluster::hydraRankHost();
+    options.hostName =
+        rankHost.isEmpty() || rankHost.startsWith(QLatin1String("127.")) ? host : rankHost;
     if (parser.isSet(QStringLiteral("config"))) {
         auto config = cluster::ClusterConfig::load(parser.value(QStringLiteral("config")));
         if (!config)
@@ -43,6 +62,15 @@ Expected<mpi::NodeOptions> readOptions(const QCommandLineParser &parser, const Q
             return Error{profile.error()};
         options.profile = std::move(profile).value();
     }
+    if (parser.isSet(QStringLiteral("bind-host")))
+        options.config.bindHost = parser.value(QStringLiteral("bind-host"));
+    options.emulate = !parser.isSet(QStringLiteral("no-emulation"));
+    auto endpoint =
+        cluster::resolveEndpoint(options.config, role, rankHost, addressOfHost(rankHost));
+    if (!endpoint)
+        return Error{endpoint.error()};
+    options.endpoint = *endpoint;
+    options.link = cluster::HostLink::forAddress(endpoint->advertise);
     options.runDir = cluster::resolveRunDir(parser.value(QStringLiteral("run-dir")));
     if (!QDir().mkpath(options.runDir))
         return Error{QStringLiteral("cannot create run directory %1").arg(options.runDir)};
@@ -57,9 +85,15 @@ template<typename Role> int runRole(QCoreApplication &app, mpi::MpiTransport &tr
     });
     transport.start();
     const int code = app.exec();
-    // Let the last messages (shutdown orders, final events) leave before MPI_Finalize.
+    // Let the last messages (shutdown orders, final events) leave, then go without
+    // MPI_Finalize: it waits at a barrier for every rank, so a dead or hung one would hold the
+    // rest for ever, and with UCX over TCP (what `starling up` uses) this MPICH hangs in it even
+    // when all are alive (measured). Hydra, run with -disable-auto-cleanup, takes an exit
+    // without it as a normal end. The roles have already stopped their servers and saved
+    // their state.
     transport.flush(2000);
-    return code;
+    std::fflush(nullptr);
+    ::_exit(code);
 }
 
 } // namespace
@@ -88,6 +122,14 @@ int main(int argc, char **argv)
         parser.addOption({QStringLiteral("export"),
                           QStringLiteral("Export root (overrides the config)."),
                           QStringLiteral("dir")});
+        parser.addOption({QStringLiteral("bind-host"),
+                          QStringLiteral("Address the master API and data servers bind (an IP, "
+                                         "or \"host\" for this rank's host; overrides the "
+                                         "config)."),
+                          QStringLiteral("address")});
+        parser.addOption({QStringLiteral("no-emulation"),
+                          QStringLiteral("Do not emulate the profile's links and CPU factors "
+                                         "(something else shapes them, as in starling lab).")});
         if (!parser.parse(app.arguments())) {
             if (mpi.rank() == 0)
                 std::fprintf(stderr, "starling-node: %s\n", qPrintable(parser.errorText()));
@@ -112,7 +154,8 @@ int main(int argc, char **argv)
             // of by MPI_Abort, which could kill the launcher before it forwarded the message.
             return 2;
         }
-        const auto options = readOptions(parser, mpi.processorName());
+        const auto options =
+            readOptions(parser, mpi.processorName(), cluster::roleForRank(mpi.rank()));
         if (!options) {
             if (mpi.rank() == 0)
                 std::fprintf(stderr, "starling-node: %s\n", qPrintable(options.error()));

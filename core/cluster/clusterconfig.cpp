@@ -4,8 +4,10 @@
 #include "util/jsonobjectreader.h"
 
 #include <QHostAddress>
+#include <QRegularExpression>
 #include <QStringList>
 
+#include <functional>
 #include <iterator>
 #include <utility>
 
@@ -38,10 +40,76 @@ bool isIpAddress(const QString &text)
     return QHostAddress().setAddress(text);
 }
 
+bool isBindable(const QString &text)
+{
+    return text == kRankHostAddress || isIpAddress(text);
+}
+
+// An advertised address must be one a client can connect to: never a wildcard.
+bool isAdvertisable(const QString &text)
+{
+    return text.isEmpty() || text == kRankHostAddress ||
+           (isIpAddress(text) && QHostAddress(text) != QHostAddress::AnyIPv4 &&
+            QHostAddress(text) != QHostAddress::AnyIPv6);
+}
+
+const StringRule kBindRule{isBindable, QStringLiteral("an IPv4 or IPv6 address or \"host\"")};
+const StringRule kAdvertiseRule{
+    isAdvertisable, QStringLiteral("an IPv4 or IPv6 address that is not a wildcard, or \"host\"")};
+
+// {"NAME": {"bind_host": ..., "advertise_host": ...}, ...}; accept(NAME) judges the names.
+void readOverrides(JsonObjectReader &reader, QLatin1String key,
+                   const std::function<bool(const QString &)> &accept, const QString &what,
+                   std::map<QString, AddressOverride> &out)
+{
+    const QJsonObject object = reader.readObject(key, ClusterConfig::kMaxAddressOverrides);
+    for (auto it = object.begin(); it != object.end() && reader.ok(); ++it) {
+        if (!accept(it.key())) {
+            reader.fail(QStringLiteral("\"%1\" has the key %2, which is not %3")
+                            .arg(key, util::describeJsonValue(it.key()), what));
+            return;
+        }
+        if (!it.value().isObject()) {
+            reader.fail(QStringLiteral("\"%1\".%2 must be an object, got %3")
+                            .arg(key, util::describeJsonValue(it.key()),
+                                 util::describeJsonValue(it.value())));
+            return;
+        }
+        JsonObjectReader inner(it.value().toObject(),
+                               QStringLiteral("%1: \"%2\".%3")
+                                   .arg(reader.context(), key, util::describeJsonValue(it.key())));
+        AddressOverride entry;
+        inner.readString(QLatin1String("bind_host"), entry.bindHost, kBindRule);
+        inner.readString(QLatin1String("advertise_host"), entry.advertiseHost, kAdvertiseRule);
+        inner.rejectUnknownKeys();
+        if (!inner.ok()) {
+            reader.fail(inner.error().mid(reader.context().size() + 2));
+            return;
+        }
+        out[it.key()] = entry;
+    }
+}
+
+bool isHostName(const QString &text)
+{
+    static const QRegularExpression kHost(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._:-]{0,252}$"));
+    return kHost.match(text).hasMatch();
+}
+
 void readEndpoints(JsonObjectReader &reader, ClusterConfig &c)
 {
-    reader.readString(key("bind_host"), c.bindHost,
+    reader.readString(key("bind_host"), c.bindHost, kBindRule);
+    reader.readString(key("advertise_host"), c.advertiseHost, kAdvertiseRule);
+    reader.readString(key("service_host"), c.serviceHost,
                       StringRule{isIpAddress, QStringLiteral("an IPv4 or IPv6 address")});
+    readOverrides(
+        reader, key("roles"),
+        [](const QString &role) {
+            return role == QLatin1String("master") || role == QLatin1String("slave");
+        },
+        QStringLiteral("a role with servers (\"master\" or \"slave\")"), c.roleAddresses);
+    readOverrides(reader, key("hosts"), isHostName, QStringLiteral("a host name or address"),
+                  c.hostAddresses);
     reader.readInteger(key("master_port"), 0, kMaxPort, c.masterPort);
     reader.readInteger(key("bridge_port"), 0, kMaxPort, c.bridgePort);
     reader.readInteger(key("metrics_port"), 0, kMaxPort, c.metricsPort);
@@ -58,6 +126,7 @@ void readTiming(JsonObjectReader &reader, ClusterConfig &c)
     reader.readInteger(key("heartbeat_ms"), lo, hi, c.heartbeatMs);
     reader.readInteger(key("suspect_after_ms"), lo, hi, c.suspectAfterMs);
     reader.readInteger(key("down_after_ms"), lo, hi, c.downAfterMs);
+    reader.readInteger(key("peer_probe_ms"), lo, 60000, c.peerProbeMs);
     reader.readNumber(key("snapshot_hz"), NumberRange{0.1, 50}, c.snapshotHz);
     reader.readInteger(key("history_length"), 1, 100000, c.historyLength);
     reader.readNumber(key("startup_timeout_s"), NumberRange{1, 600}, c.startupTimeoutS);
@@ -136,12 +205,30 @@ void checkWeights(JsonObjectReader &reader, const ClusterConfig &c)
                                    "neither speed nor bandwidth)"));
 }
 
+QJsonObject overridesToJson(const std::map<QString, AddressOverride> &overrides)
+{
+    QJsonObject object;
+    for (const auto &[name, entry] : overrides) {
+        QJsonObject inner;
+        if (!entry.bindHost.isEmpty())
+            inner.insert(QLatin1String("bind_host"), entry.bindHost);
+        if (!entry.advertiseHost.isEmpty())
+            inner.insert(QLatin1String("advertise_host"), entry.advertiseHost);
+        object.insert(name, inner);
+    }
+    return object;
+}
+
 } // namespace
 
 QJsonObject ClusterConfig::toJson() const
 {
     return {
         {key("bind_host"), bindHost},
+        {key("advertise_host"), advertiseHost},
+        {key("service_host"), serviceHost},
+        {key("roles"), overridesToJson(roleAddresses)},
+        {key("hosts"), overridesToJson(hostAddresses)},
         {key("master_port"), masterPort},
         {key("bridge_port"), bridgePort},
         {key("metrics_port"), metricsPort},
@@ -150,6 +237,7 @@ QJsonObject ClusterConfig::toJson() const
         {key("heartbeat_ms"), heartbeatMs},
         {key("suspect_after_ms"), suspectAfterMs},
         {key("down_after_ms"), downAfterMs},
+        {key("peer_probe_ms"), peerProbeMs},
         {key("snapshot_hz"), snapshotHz},
         {key("history_length"), historyLength},
         {key("bridge_max_clients"), bridgeMaxClients},

@@ -7,7 +7,21 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <map>
+
 namespace starling::cluster {
+
+// The special value of bind_host/advertise_host meaning "this rank's host address".
+inline constexpr QLatin1String kRankHostAddress("host");
+
+// An address setting for one role or one host; empty fields inherit the wider setting.
+struct AddressOverride
+{
+    QString bindHost;
+    QString advertiseHost;
+
+    bool operator==(const AddressOverride &) const = default;
+};
 
 // How one cluster runs: addresses, failure-detector timing, bridge limits and the scheduling
 // default. Read from a JSON file whose keys are all optional (resources/config/starling.json
@@ -19,7 +33,18 @@ struct ClusterConfig
     static constexpr int kMinHeartbeatMs = 10;
     static constexpr int kMaxTimingMs = 3600000;
 
+    static constexpr int kMaxAddressOverrides = 1024;
+
+    // The master API and the data servers bind bindHost and put advertiseHost in their URLs
+    // ("" = the bind address, or the rank's host address when binding a wildcard). Either may
+    // be "host": the address of the rank's host as Hydra names it. The bridge and /metrics bind
+    // serviceHost, loopback unless configured. `roles` ("master", "slave") and `hosts` (keyed
+    // by the host as Hydra names it) override these, the host being the more specific.
     QString bindHost = QStringLiteral("127.0.0.1");
+    QString advertiseHost;
+    QString serviceHost = QStringLiteral("127.0.0.1");
+    std::map<QString, AddressOverride> roleAddresses;
+    std::map<QString, AddressOverride> hostAddresses;
     quint16 masterPort = 0;
     quint16 bridgePort = 0;
     quint16 metricsPort = 0;
@@ -28,6 +53,9 @@ struct ClusterConfig
     int heartbeatMs = 500;
     int suspectAfterMs = 2000;
     int downAfterMs = 5000;
+    // How often the master probes every rank (and slaves the master and monitor) with an empty
+    // message: a dead process fails the send, so a crash is known within about this long.
+    int peerProbeMs = 250;
     double snapshotHz = 2.0;
     int historyLength = 120; // heartbeat samples the monitor keeps per node
     int bridgeMaxClients = 64;

@@ -37,6 +37,8 @@ std::optional<LivenessChange> FailureDetector::heartbeat(int rank, std::int64_t 
         return std::nullopt;
     }
     Watch &w = it->second;
+    if (w.exited)
+        return std::nullopt; // a late message from before it died
     const std::int64_t silent = nowMs - w.lastHeardMs;
     w.lastHeardMs = std::max(w.lastHeardMs, nowMs);
     if (w.liveness == Liveness::Alive)
@@ -50,6 +52,8 @@ std::vector<LivenessChange> FailureDetector::evaluate(std::int64_t nowMs)
 {
     std::vector<LivenessChange> changes;
     for (auto &[rank, w] : m_watches) {
+        if (w.exited)
+            continue;
         const std::int64_t silent = nowMs - w.lastHeardMs;
         const Liveness verdict = silent >= m_downAfterMs      ? Liveness::Down
                                  : silent >= m_suspectAfterMs ? Liveness::Suspect
@@ -61,6 +65,23 @@ std::vector<LivenessChange> FailureDetector::evaluate(std::int64_t nowMs)
         }
     }
     return changes;
+}
+
+std::optional<LivenessChange> FailureDetector::markExited(int rank, std::int64_t nowMs)
+{
+    Watch &w = m_watches.try_emplace(rank, Watch{nowMs, Liveness::Alive}).first->second;
+    if (w.exited)
+        return std::nullopt;
+    const LivenessChange change{rank, w.liveness, Liveness::Down, nowMs - w.lastHeardMs};
+    w.exited = true;
+    w.liveness = Liveness::Down;
+    return change;
+}
+
+bool FailureDetector::exited(int rank) const
+{
+    const auto it = m_watches.find(rank);
+    return it != m_watches.end() && it->second.exited;
 }
 
 Liveness FailureDetector::liveness(int rank) const

@@ -24,6 +24,8 @@ QJsonObject NodeStats::toJson() const
         {QLatin1String("process_rss_bytes"), double(processRssBytes)},
         {QLatin1String("tx_bytes_per_s"), txBytesPerS},
         {QLatin1String("rx_bytes_per_s"), rxBytesPerS},
+        {QLatin1String("link_interface"), linkInterface},
+        {QLatin1String("link_shared"), linkShared},
         {QLatin1String("tx_bytes_total"), double(txBytesTotal)},
         {QLatin1String("rx_bytes_total"), double(rxBytesTotal)},
         {QLatin1String("connections"), connections},
@@ -50,6 +52,8 @@ NodeStats NodeStats::fromJson(const QJsonObject &o)
     s.processRssBytes = integer(o, QLatin1String("process_rss_bytes"), s.processRssBytes);
     s.txBytesPerS = o.value(QLatin1String("tx_bytes_per_s")).toDouble(s.txBytesPerS);
     s.rxBytesPerS = o.value(QLatin1String("rx_bytes_per_s")).toDouble(s.rxBytesPerS);
+    s.linkInterface = o.value(QLatin1String("link_interface")).toString().left(64);
+    s.linkShared = o.value(QLatin1String("link_shared")).toBool(s.linkShared);
     s.txBytesTotal = integer(o, QLatin1String("tx_bytes_total"), s.txBytesTotal);
     s.rxBytesTotal = integer(o, QLatin1String("rx_bytes_total"), s.rxBytesTotal);
     s.connections = int(integer(o, QLatin1String("connections"), s.connections));

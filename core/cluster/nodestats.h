@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QString>
 
 #include <cstdint>
 
@@ -19,8 +20,10 @@ struct NodeStats
     std::int64_t nodeMemUsedBytes = 0;
     std::int64_t nodeMemTotalBytes = 0;
     std::int64_t processRssBytes = 0;
-    double txBytesPerS = 0; // node network interfaces
+    double txBytesPerS = 0; // the host's link (linkInterface), or every interface summed
     double rxBytesPerS = 0;
+    QString linkInterface;         // "" = every interface summed
+    bool linkShared = false;       // other nodes' traffic crosses it too (one machine: loopback)
     std::int64_t txBytesTotal = 0; // bytes this slave sent to clients and the master (its own)
     std::int64_t rxBytesTotal = 0;
     int connections = 0; // established TCP connections of this process

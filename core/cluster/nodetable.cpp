@@ -160,7 +160,7 @@ void NodeTable::changeAdminState(NodeRecord &node, NodeState to, const QString &
 void NodeTable::setLiveness(int rank, Liveness liveness, std::int64_t nowMs)
 {
     NodeRecord &node = m_nodes.at(size_t(rank));
-    if (node.liveness == liveness)
+    if (node.liveness == liveness || node.exited)
         return;
     const NodeState before = node.state();
     node.liveness = liveness;
@@ -169,13 +169,36 @@ void NodeTable::setLiveness(int rank, Liveness liveness, std::int64_t nowMs)
     const QString kind = liveness == Liveness::Alive     ? QStringLiteral("node_back")
                          : liveness == Liveness::Suspect ? QStringLiteral("node_suspect")
                                                          : QStringLiteral("node_down");
-    emitEvent({{QLatin1String("kind"), kind},
+    QJsonObject event{{QLatin1String("kind"), kind},
+                      {QLatin1String("node"), node.name},
+                      {QLatin1String("from"), toString(before)},
+                      {QLatin1String("to"), toString(node.state())},
+                      {QLatin1String("by"), QStringLiteral("detector")},
+                      {QLatin1String("epoch"), double(node.epoch)}};
+    if (liveness != Liveness::Alive)
+        event.insert(QLatin1String("reason"), QStringLiteral("no heartbeat"));
+    emitEvent(std::move(event), nowMs);
+}
+
+bool NodeTable::markExited(int rank, const QString &reason, std::int64_t nowMs)
+{
+    NodeRecord &node = m_nodes.at(size_t(rank));
+    if (node.exited)
+        return false;
+    const NodeState before = node.state();
+    node.exited = true;
+    if (node.liveness != Liveness::Down)
+        ++node.epoch;
+    node.liveness = Liveness::Down;
+    emitEvent({{QLatin1String("kind"), QStringLiteral("node_down")},
                {QLatin1String("node"), node.name},
                {QLatin1String("from"), toString(before)},
                {QLatin1String("to"), toString(node.state())},
                {QLatin1String("by"), QStringLiteral("detector")},
+               {QLatin1String("reason"), reason},
                {QLatin1String("epoch"), double(node.epoch)}},
               nowMs);
+    return true;
 }
 
 void NodeTable::setAssigned(int rank, int assigned, std::int64_t nowMs)

@@ -30,6 +30,7 @@ struct NodeRecord
     NodeRole role = NodeRole::Slave;
     NodeState adminState = NodeState::Active; // ACTIVE, DRAINING or DRAINED: the operator's
     Liveness liveness = Liveness::Alive;      // the failure detector's
+    bool exited = false; // its process is gone: DOWN for the rest of this cluster's life
     double weight = 1.0;
     std::int64_t epoch = 0; // bumped when the node is declared DOWN: older messages are stale
     int assigned = 0;       // tasks given to it and not yet seen finish
@@ -61,7 +62,11 @@ public:
     // Applies an operator command (not shutdown/load, which the master handles itself) and
     // returns the ack's result, or a clear error that changed nothing.
     Expected<QJsonObject> apply(const OperatorCommand &command, std::int64_t nowMs);
+    // The detector's verdict from heartbeats ("no heartbeat"); ignored for an exited node.
     void setLiveness(int rank, Liveness liveness, std::int64_t nowMs);
+    // The node's process is gone (a failed send): DOWN with `reason` for good, since this
+    // MPICH cannot add it back to the running job. False if it was already known.
+    bool markExited(int rank, const QString &reason, std::int64_t nowMs);
     void setAssigned(int rank, int assigned, std::int64_t nowMs);
     // Records shutdown and load requests in the history and event stream.
     void record(const OperatorCommand &command, std::int64_t nowMs, const QJsonObject &detail);

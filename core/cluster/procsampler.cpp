@@ -185,7 +185,9 @@ struct NetSample
 // it also counts traffic between ranks on the same host, which is load the node really carries.
 // One malformed interface line rejects the whole file: a partial sum would turn into a bogus
 // delta the moment the line parses again.
-std::optional<NetSample> parseNetDev(QByteArrayView text)
+// With `only` set, just that interface's line counts (a host's own link), and its absence is
+// "no reading".
+std::optional<NetSample> parseNetDev(QByteArrayView text, const QByteArray &only)
 {
     NetSample totals;
     bool any = false;
@@ -193,6 +195,8 @@ std::optional<NetSample> parseNetDev(QByteArrayView text)
         const qsizetype colon = line.indexOf(':');
         if (colon < 0)
             continue; // the two header lines
+        if (!only.isEmpty() && line.first(colon).trimmed() != only)
+            continue;
         // Receive: bytes packets errs drop fifo frame compressed multicast; Transmit: bytes ...
         const QList<QByteArrayView> f = fields(line.sliced(colon + 1));
         if (f.size() < 16)
@@ -293,6 +297,13 @@ ProcSampler::ProcSampler(QString procRoot, qint64 pid)
         m_ticksPerSecond = ticks;
 }
 
+void ProcSampler::setLink(const HostLink &link)
+{
+    m_link = link;
+    m_interface = link.interfaceName.toLocal8Bit();
+    m_lastNet.reset(); // the next sample starts a new baseline
+}
+
 void ProcSampler::sample(NodeStats &stats, qint64 nowMs)
 {
     const QString pidDir = m_root + u'/' + QString::number(m_pid);
@@ -350,13 +361,16 @@ void ProcSampler::sample(NodeStats &stats, qint64 nowMs)
     if (const auto text = readFile(pidDir + QLatin1String("/status"), kSmallFileLimit))
         stats.processRssBytes = kilobyteField(*text, "VmRSS").value_or(0);
 
-    // Network: bytes per second over all interfaces, loopback included (see parseNetDev).
+    // Network: bytes per second over the host's link, or over all interfaces, loopback
+    // included, when none is set (see parseNetDev).
     // A counter that went down (interface removed, counter reset) gives a zero rate.
     stats.txBytesPerS = 0;
     stats.rxBytesPerS = 0;
+    stats.linkInterface = m_link.interfaceName;
+    stats.linkShared = m_link.shared;
     std::optional<NetTotals> net;
     if (const auto text = readFile(m_root + QLatin1String("/net/dev"), kSmallFileLimit)) {
-        if (const std::optional<NetSample> parsed = parseNetDev(*text))
+        if (const std::optional<NetSample> parsed = parseNetDev(*text, m_interface))
             net = NetTotals{parsed->rx, parsed->tx};
     }
     if (net && m_lastNet && elapsedS > 0) {

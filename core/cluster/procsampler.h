@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cluster/hostlink.h"
 #include "cluster/nodestats.h"
 
 #include <QString>
@@ -22,11 +23,16 @@ public:
                          qint64 pid = 0 /* 0 = this process */);
 
     // Fills pid, nodeCpu, processCpu, nodeMemUsedBytes, nodeMemTotalBytes, processRssBytes,
-    // txBytesPerS, rxBytesPerS, connections and sampledAtMs (= nowMs, the caller's wall clock in
-    // ms, which is also the time base of the rates). Leaves every other field alone.
+    // txBytesPerS, rxBytesPerS, linkInterface, linkShared, connections and sampledAtMs (= nowMs,
+    // the caller's wall clock in ms, which is also the time base of the rates). Leaves every other
+    // field alone.
     void sample(NodeStats &stats, qint64 nowMs);
 
     qint64 pid() const { return m_pid; }
+    // Counts only this link's interface from now on (the one the node's host reaches the
+    // cluster over, e.g. a lab host's veth), and says so in every sample; no interface = every
+    // interface summed, which is shared.
+    void setLink(const HostLink &link);
 
 private:
     struct CpuTimes
@@ -41,6 +47,8 @@ private:
     };
 
     QString m_root;
+    HostLink m_link;
+    QByteArray m_interface;
     qint64 m_pid = 0;
     long m_ticksPerSecond = 100;
     std::optional<qint64> m_lastNowMs;

@@ -106,8 +106,10 @@ ClusterSnapshot SnapshotBuilder::build(std::int64_t wallMs, std::int64_t monoton
                                                      : admin;
         if (node.state == NodeState::Suspect || node.state == NodeState::Down) {
             node.stateBy = QStringLiteral("detector");
-            node.stateReason =
-                QStringLiteral("no heartbeat for %1 ms").arg(detector.silenceMs(rank, monotonicMs));
+            node.stateReason = detector.exited(rank)
+                                   ? QStringLiteral("exited")
+                                   : QStringLiteral("no heartbeat for %1 ms")
+                                         .arg(detector.silenceMs(rank, monotonicMs));
         }
         if (node.state == NodeState::Draining)
             node.drainEtaS = node.stats.pendingWorkS;

@@ -186,6 +186,11 @@ QString nodeSuspect(const Fields &f)
 
 QString nodeDown(const Fields &f)
 {
+    // A crash says so: the operator needs to know the process is gone, not merely quiet.
+    if (f.text(QLatin1String("reason")) == QLatin1String("exited"))
+        return detectorLine(f, "DOWN",
+                            "its process exited, its work goes to the others (back with "
+                            "starling restart)");
     return detectorLine(f, "DOWN", "silent, its tasks go back to the master");
 }
 

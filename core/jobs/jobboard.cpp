@@ -3,6 +3,8 @@
 #include "image/imagecodec.h"
 #include "jobs/jobtimeline.h"
 
+#include <QtGlobal>
+
 #include <algorithm>
 
 namespace starling::jobs {
@@ -30,15 +32,28 @@ JobBoard::JobBoard(Limits limits) : m_limits(limits)
 
 Expected<QString> JobBoard::submit(JobSpec spec, image::ImageBuffer input, qint64 nowMs)
 {
-    std::lock_guard lock(m_mutex);
-    const int waiting = int(std::count_if(
-        m_jobs.begin(), m_jobs.end(), [](const Job &j) { return j.state == JobState::Queued; }));
-    if (waiting >= m_limits.queueLimit)
-        return Error{
-            QStringLiteral("the job queue is full (%1 jobs waiting); retry later").arg(waiting),
-            QStringLiteral("queue_full")};
+    QString id;
+    {
+        std::lock_guard lock(m_mutex);
+        const int waiting =
+            m_reserved + int(std::count_if(m_jobs.begin(), m_jobs.end(), [](const Job &j) {
+                return j.state == JobState::Queued;
+            }));
+        if (waiting >= m_limits.queueLimit)
+            return Error{
+                QStringLiteral("the job queue is full (%1 jobs waiting); retry later").arg(waiting),
+                QStringLiteral("queue_full")};
+        id = QStringLiteral("job-%1").arg(m_nextId++);
+        ++m_reserved;
+    }
+    // On disk before anyone can run it, so a job that ends never leaves a spool file behind.
+    if (const JobSpool *spool = m_spool.load()) {
+        if (const auto saved = spool->save(id, spec, input, nowMs); !saved)
+            qWarning("starling: job %s is not kept across a restart: %s", qPrintable(id),
+                     qPrintable(saved.error()));
+    }
     Job job;
-    job.id = QStringLiteral("job-%1").arg(m_nextId++);
+    job.id = id;
     job.spec = std::move(spec);
     job.width = input.width;
     job.height = input.height;
@@ -46,8 +61,30 @@ Expected<QString> JobBoard::submit(JobSpec spec, image::ImageBuffer input, qint6
     job.unitsTotal = std::min<long long>(job.spec.tasks, input.height);
     job.submittedAtMs = nowMs;
     job.input = std::make_shared<const image::ImageBuffer>(std::move(input));
+    std::lock_guard lock(m_mutex);
+    --m_reserved;
     m_jobs.push_back(std::move(job));
-    return m_jobs.back().id;
+    return id;
+}
+
+void JobBoard::restore(JobSpool::Entry entry)
+{
+    std::lock_guard lock(m_mutex);
+    Job job;
+    job.id = entry.id;
+    job.spec = std::move(entry.spec);
+    job.width = entry.input.width;
+    job.height = entry.input.height;
+    job.channels = entry.input.channels;
+    job.unitsTotal = std::min<long long>(job.spec.tasks, entry.input.height);
+    job.submittedAtMs = entry.submittedAtMs;
+    job.input = std::make_shared<const image::ImageBuffer>(std::move(entry.input));
+    bool numbered = false;
+    const qint64 number =
+        job.id.startsWith(QLatin1String("job-")) ? job.id.mid(4).toLongLong(&numbered) : 0;
+    if (numbered)
+        m_nextId = std::max(m_nextId, number + 1);
+    m_jobs.push_back(std::move(job));
 }
 
 JobBoard::Job *JobBoard::find(const QString &id)
@@ -189,6 +226,8 @@ void JobBoard::finish(const QString &id, JobOutcome outcome, qint64 nowMs)
     job->output = std::make_shared<const image::ImageBuffer>(std::move(outcome.output));
     job->outcome = std::make_shared<const JobOutcome>(std::move(outcome));
     job->input.reset();
+    if (const JobSpool *spool = m_spool.load())
+        spool->remove(id);
     retire();
 }
 
@@ -202,6 +241,8 @@ void JobBoard::fail(const QString &id, const QString &error, qint64 nowMs)
     job->finishedAtMs = nowMs;
     job->error = error;
     job->input.reset();
+    if (const JobSpool *spool = m_spool.load())
+        spool->remove(id);
     retire();
 }
 

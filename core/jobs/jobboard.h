@@ -4,6 +4,7 @@
 #include "image/imageformat.h"
 #include "jobs/jobscheduler.h"
 #include "jobs/jobspec.h"
+#include "jobs/jobspool.h"
 #include "sched/platform.h"
 #include "util/expected.h"
 
@@ -11,6 +12,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <atomic>
 #include <deque>
 #include <map>
 #include <memory>
@@ -77,6 +79,15 @@ public:
 
     explicit JobBoard(Limits limits);
 
+    // Keeps every accepted job in `spool` until it ends (the board does not own it), so a
+    // restarted master can restore() them. Set before the first submission.
+    // Setting nullptr when the master stops keeps what is spooled: a job failed by the
+    // shutdown runs again after the restart.
+    void setSpool(const JobSpool *spool) { m_spool.store(spool); }
+    // Puts a spooled job back in the queue under its own id (after those already queued, past
+    // the queue limit: it was accepted once). Later ids continue after it.
+    void restore(JobSpool::Entry entry);
+
     // The id, or code "queue_full".
     Expected<QString> submit(JobSpec spec, image::ImageBuffer input, qint64 nowMs);
     std::optional<QJsonObject> status(const QString &id) const;
@@ -120,6 +131,8 @@ private:
     mutable std::mutex m_mutex;
     std::deque<Job> m_jobs; // in submission order
     qint64 m_nextId = 1;
+    int m_reserved = 0; // submissions being written to the spool, counted against the limit
+    std::atomic<const JobSpool *> m_spool{nullptr};
 };
 
 } // namespace starling::jobs

@@ -138,4 +138,30 @@ QJsonObject JobSpec::toJson() const
             {QStringLiteral("seed"), QString::number(seed)}};
 }
 
+Expected<JobSpec> JobSpec::fromJson(const QJsonObject &object)
+{
+    auto op = image::ImageOp::fromJson(object.value(QLatin1String("op")).toObject());
+    if (!op)
+        return bad(op.error());
+    // Everything else has the query's rules: one place decides what a valid job is.
+    QList<QPair<QByteArray, QByteArray>> query{{"op", op->name().toUtf8()}};
+    if (op->kind == image::OpKind::Blur)
+        query.append({"sigma", QByteArray::number(op->sigma, 'g', 17)});
+    if (op->kind == image::OpKind::Median)
+        query.append({"radius", QByteArray::number(op->radius)});
+    for (const char *key : {"strategy", "order", "seed"}) {
+        const QJsonValue value = object.value(QLatin1String(key));
+        if (!value.isString())
+            return bad(QStringLiteral("\"%1\" must be a string").arg(QLatin1String(key)));
+        query.append({key, value.toString().toUtf8()});
+    }
+    for (const char *key : {"w1", "w2", "tasks"}) {
+        const QJsonValue value = object.value(QLatin1String(key));
+        if (!value.isDouble())
+            return bad(QStringLiteral("\"%1\" must be a number").arg(QLatin1String(key)));
+        query.append({key, QByteArray::number(value.toDouble(), 'g', 17)});
+    }
+    return fromQuery(query, sched::StrategyKind::Pdds, {});
+}
+
 } // namespace starling::jobs

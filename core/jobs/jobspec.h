@@ -34,6 +34,9 @@ struct JobSpec
                                        sched::StrategyKind defaultStrategy,
                                        sched::PddsWeights defaultPdds);
     QJsonObject toJson() const;
+    // The form toJson() writes (the master's job spool reads it back after a restart), with the
+    // same rules as fromQuery; code "bad_request".
+    static Expected<JobSpec> fromJson(const QJsonObject &object);
 };
 
 } // namespace starling::jobs

@@ -91,6 +91,9 @@ Expected<TransferPlan> requestPlan(const QUrl &master, const QString &path, cons
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(bodyBytes, &parseError);
     if (status >= 400) {
+        // 503: no slave can serve yet (a cluster starting or restarting); worth waiting for.
+        const QString kind =
+            status == 503 ? QStringLiteral("unavailable") : QStringLiteral("refused");
         const QJsonObject object = document.object();
         const QString message = oneLine(object.value(QLatin1String("error")).toString());
         const QString code = oneLine(object.value(QLatin1String("code")).toString(), 64);
@@ -101,11 +104,11 @@ Expected<TransferPlan> requestPlan(const QUrl &master, const QString &path, cons
                                       ? QString()
                                       : QStringLiteral(": ") +
                                             oneLine(QString::fromUtf8(bodyBytes.left(200)))),
-                         QStringLiteral("refused")};
+                         kind};
         return Error{
             QStringLiteral("the master refused: %1%2")
                 .arg(message, code.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(code)),
-            QStringLiteral("refused")};
+            kind};
     }
     if (status != 200)
         return Error{QStringLiteral("the master answered HTTP %1 instead of a plan").arg(status),

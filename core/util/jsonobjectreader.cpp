@@ -164,6 +164,25 @@ QJsonArray JsonObjectReader::readArray(QLatin1String key, qsizetype maxSize)
     return array;
 }
 
+QJsonObject JsonObjectReader::readObject(QLatin1String key, qsizetype maxKeys)
+{
+    const QJsonValue value = take(key);
+    if (value.isUndefined())
+        return {};
+    if (!value.isObject()) {
+        reject(key, QStringLiteral("an object"));
+        return {};
+    }
+    const QJsonObject object = value.toObject();
+    if (object.size() > maxKeys) {
+        fail(quoted(key) + QStringLiteral(" has %1 keys, more than the limit of %2")
+                               .arg(object.size())
+                               .arg(maxKeys));
+        return {};
+    }
+    return object;
+}
+
 void JsonObjectReader::reject(QLatin1String key, const QString &expectation)
 {
     fail(mustBe(key, expectation, describeJsonValue(m_object.value(key))));

@@ -67,6 +67,10 @@ public:
     void readString(QLatin1String key, QString &out, const StringRule &rule = {});
     // An array of at most maxSize elements; an empty array when the key is missing or wrong.
     QJsonArray readArray(QLatin1String key, qsizetype maxSize);
+    // An object of at most maxKeys keys; an empty object when the key is missing or wrong.
+    QJsonObject readObject(QLatin1String key, qsizetype maxKeys);
+    // Where this reader's errors start ("config.json"), for readers of nested objects.
+    const QString &context() const { return m_context; }
 
     // Reports `"<key>" must be <expectation>, got <value>` for a value the caller judged.
     void reject(QLatin1String key, const QString &expectation);

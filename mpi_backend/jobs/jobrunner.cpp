@@ -60,7 +60,7 @@ struct JobRunner::Current
     int reassigned = 0;
 };
 
-JobRunner::JobRunner(MpiTransport &transport, jobs::JobBoard &board, double standardMBps,
+JobRunner::JobRunner(Transport &transport, jobs::JobBoard &board, double standardMBps,
                      QObject *parent)
     : QObject(parent), m_transport(transport), m_board(board),
       m_standardMBps(standardMBps > 0 ? standardMBps : 20)
@@ -453,7 +453,8 @@ void JobRunner::stop()
 {
     m_stopped = true;
     m_wakeTimer.stop();
-    failJob(QStringLiteral("the cluster shut down during the job; submit it again"));
+    failJob(QStringLiteral("the cluster shut down during the job; it runs again when the "
+                           "cluster is restarted in the same run directory"));
 }
 
 } // namespace starling::mpi

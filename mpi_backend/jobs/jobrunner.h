@@ -1,7 +1,7 @@
 #pragma once
 
 #include "jobs/jobboard.h"
-#include "transport/mpitransport.h"
+#include "transport/transport.h"
 
 #include <QElapsedTimer>
 #include <QJsonObject>
@@ -45,7 +45,7 @@ public:
         double emulatedLinkMBps = 0; // the profile's link; 0 = not emulated
     };
 
-    JobRunner(MpiTransport &transport, jobs::JobBoard &board, double standardMBps,
+    JobRunner(Transport &transport, jobs::JobBoard &board, double standardMBps,
               QObject *parent = nullptr);
     ~JobRunner() override;
 
@@ -75,7 +75,7 @@ private:
     void emitEvent(QString kind, QJsonObject fields);
     void keepSlavesEager();
 
-    MpiTransport &m_transport;
+    Transport &m_transport;
     jobs::JobBoard &m_board;
     double m_standardMBps;
     std::vector<Slave> m_slaves;

@@ -1,8 +1,10 @@
 #include "masterrole.h"
 
+#include "cluster/peerloss.h"
 #include "sched/distributionstrategy.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QHostAddress>
 #include <QJsonArray>
@@ -11,7 +13,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <mpi.h>
 #include <unistd.h>
 
 namespace starling::mpi {
@@ -28,20 +29,23 @@ cluster::ClusterPolicy policyFrom(const cluster::ClusterConfig &config)
 }
 } // namespace
 
-MasterRole::MasterRole(MpiTransport &transport, const NodeOptions &options, QObject *parent)
+MasterRole::MasterRole(Transport &transport, const NodeOptions &options, QObject *parent)
     : QObject(parent), m_transport(transport), m_options(options),
       m_table(transport.size(), policyFrom(options.config)), m_store(options.runDir),
       m_placer(std::uint64_t(QDateTime::currentMSecsSinceEpoch())),
       m_relay(transport, RelayService::Settings{}),
+      m_spool(QDir(options.runDir).filePath(QStringLiteral("jobs"))),
       m_board({options.config.jobQueueLimit, options.config.jobsKept}),
       m_runner(transport, m_board, options.config.imageStandardMBps),
       m_heartbeat(options.config.heartbeatMs)
 {
+    m_sampler.setLink(options.link);
     connect(&m_runner, &JobRunner::event, this, [this](const QJsonObject &event) {
         if (!m_stopping)
             m_transport.send(kMonitorRank, Tag::Event, event);
     });
-    connect(&m_transport, &MpiTransport::received, this, &MasterRole::onMessage);
+    connect(&m_transport, &Transport::received, this, &MasterRole::onMessage);
+    connect(&m_transport, &Transport::peerLost, this, &MasterRole::onPeerLost);
     // The table goes to the monitor on every change; this resend covers nothing being lost
     // and keeps assigned counts fresh in the snapshot.
     m_tableTimer.setInterval(1000);
@@ -70,6 +74,7 @@ Expected<bool> MasterRole::start()
             std::fprintf(stderr, "starling-node master: %s\n", qPrintable(warning));
     }
 
+    restoreJobs();
     auto root = transfer::ExportRoot::open(m_options.config.exportRoot);
     if (!root)
         return Error{QStringLiteral("export root: %1").arg(root.error())};
@@ -130,11 +135,12 @@ Expected<bool> MasterRole::start()
                                                  "/api/v1/cluster\n");
         },
         limits);
-    const auto port = m_http->listen(QHostAddress(m_options.config.bindHost),
-                                     quint16(m_options.config.masterPort));
+    const auto port =
+        m_http->listen(QHostAddress(m_options.endpoint.bind), quint16(m_options.config.masterPort));
     if (!port)
-        return Error{QStringLiteral("master HTTP: %1").arg(port.error())};
-    m_url = QStringLiteral("http://%1:%2/").arg(m_options.config.bindHost).arg(*port);
+        return Error{
+            QStringLiteral("master HTTP on %1: %2").arg(m_options.endpoint.bind, port.error())};
+    m_url = m_options.endpoint.url(*port) + u'/';
 
     m_transport.send(kMonitorRank, Tag::Hello,
                      QJsonObject{{QLatin1String("rank"), kMasterRank},
@@ -146,6 +152,10 @@ Expected<bool> MasterRole::start()
     persist();
     m_tableTimer.start();
     m_heartbeat.start();
+    std::vector<int> everyone;
+    for (int rank = 1; rank < m_transport.size(); ++rank)
+        everyone.push_back(rank);
+    m_transport.watchPeers(std::move(everyone), m_options.config.peerProbeMs);
     return true;
 }
 
@@ -329,7 +339,7 @@ void MasterRole::dispatchWaiting()
 void MasterRole::onLiveness(const QJsonObject &message)
 {
     const int rank = message.value(QLatin1String("rank")).toInt(-1);
-    if (rank < 2 || rank >= m_transport.size())
+    if (rank < 2 || rank >= m_transport.size() || m_table.node(rank).exited)
         return;
     const QString verdict = message.value(QLatin1String("liveness")).toString();
     const cluster::Liveness liveness = verdict == QLatin1String("down") ? cluster::Liveness::Down
@@ -342,21 +352,7 @@ void MasterRole::onLiveness(const QJsonObject &message)
         m_relay.sourceLost(rank); // its relay chunks go to other slaves now
     flushEvents();                // "node_down" reads better before the "task_reassigned" it causes
     if (liveness == cluster::Liveness::Down) {
-        const std::vector<std::int64_t> reclaimed = m_ledger.reclaim(rank);
-        m_table.setAssigned(rank, 0, now());
-        if (!reclaimed.empty()) {
-            QJsonArray ids;
-            for (std::int64_t id : reclaimed)
-                ids.append(double(id));
-            QJsonObject event{{QLatin1String("kind"), QStringLiteral("task_reassigned")},
-                              {QLatin1String("node"), cluster::nodeName(rank)},
-                              {QLatin1String("count"), int(reclaimed.size())},
-                              {QLatin1String("time_ms"), double(now())}};
-            if (ids.size() <= 100)
-                event.insert(QLatin1String("tasks"), ids);
-            m_transport.send(kMonitorRank, Tag::Event, event);
-        }
-        dispatchWaiting();
+        takeWorkFrom(rank);
     } else if (liveness == cluster::Liveness::Alive && before == cluster::Liveness::Down) {
         // Whatever it still holds was reassigned: tell it to drop that and start afresh.
         m_transport.send(rank, Tag::EpochReset,
@@ -366,6 +362,54 @@ void MasterRole::onLiveness(const QJsonObject &message)
         dispatchWaiting();
     flushEvents();
     publishTable();
+}
+
+void MasterRole::onPeerLost(int rank, const QString &detail)
+{
+    if (m_stopping || rank < 1 || rank >= m_transport.size())
+        return;
+    if (rank == kMonitorRank) {
+        // The monitor holds the bridge, /metrics and the failure detector: without it the
+        // cluster cannot be watched or steered, so it ends, and says how to come back.
+        std::fprintf(stderr,
+                     "starling-node master: the monitor is gone (%s); the cluster ends. Start it "
+                     "again with: starling restart\n",
+                     qPrintable(detail));
+        shutdown();
+        return;
+    }
+    if (!m_table.markExited(rank, QStringLiteral("exited"), now()))
+        return;
+    std::fprintf(stderr, "starling-node master: %s exited (%s); its work goes to the others\n",
+                 qPrintable(cluster::nodeName(rank)), qPrintable(detail));
+    m_transport.send(kMonitorRank, Tag::PeerLost,
+                     cluster::PeerLoss{rank, QStringLiteral("exited")}.toJson());
+    m_relay.sourceLost(rank);
+    flushEvents();
+    takeWorkFrom(rank);
+    flushEvents();
+    publishTable();
+}
+
+// Its queued and running tasks go back to the master and on to other slaves. (Relay chunks
+// and job strips follow from sourceLost and the next publishTable.)
+void MasterRole::takeWorkFrom(int rank)
+{
+    const std::vector<std::int64_t> reclaimed = m_ledger.reclaim(rank);
+    m_table.setAssigned(rank, 0, now());
+    if (!reclaimed.empty()) {
+        QJsonArray ids;
+        for (std::int64_t id : reclaimed)
+            ids.append(double(id));
+        QJsonObject event{{QLatin1String("kind"), QStringLiteral("task_reassigned")},
+                          {QLatin1String("node"), cluster::nodeName(rank)},
+                          {QLatin1String("count"), int(reclaimed.size())},
+                          {QLatin1String("time_ms"), double(now())}};
+        if (ids.size() <= 100)
+            event.insert(QLatin1String("tasks"), ids);
+        m_transport.send(kMonitorRank, Tag::Event, event);
+    }
+    dispatchWaiting();
 }
 
 void MasterRole::onTaskDone(int source, const QJsonObject &message)
@@ -444,7 +488,8 @@ void MasterRole::updateJobRunner()
         slave.name = record.name;
         slave.alive = record.liveness == cluster::Liveness::Alive;
         slave.weight = record.weight;
-        slave.emulatedLinkMBps = m_options.profile.forSlave(record.rank - 2).linkMBps;
+        slave.emulatedLinkMBps =
+            m_options.emulate ? m_options.profile.forSlave(record.rank - 2).linkMBps : 0;
         const cluster::NodeView *view = m_snapshot.node(record.rank);
         // Known to the monitor (it has heard the slave) and taking work.
         slave.available =
@@ -489,9 +534,28 @@ void MasterRole::sendHeartbeat()
     m_transport.send(kMonitorRank, Tag::Heartbeat, stats.toJson());
 }
 
+// Jobs accepted before a restart wait in the spool; they run again, in their order.
+void MasterRole::restoreJobs()
+{
+    QStringList warnings;
+    std::vector<jobs::JobSpool::Entry> kept = m_spool.load(warnings);
+    for (const QString &warning : warnings)
+        std::fprintf(stderr, "starling-node master: job spool: %s (set aside as .bad)\n",
+                     qPrintable(warning));
+    if (!kept.empty())
+        std::fprintf(stderr, "starling-node master: %zu job(s) kept from before the restart\n",
+                     kept.size());
+    for (jobs::JobSpool::Entry &entry : kept)
+        m_board.restore(std::move(entry));
+    m_board.setSpool(&m_spool);
+}
+
 void MasterRole::shutdown()
 {
+    if (m_stopping)
+        return;
     m_stopping = true;
+    m_board.setSpool(nullptr); // a job the shutdown fails stays spooled and runs after a restart
     m_runner.stop();
     m_tableTimer.stop();
     m_heartbeat.stop();
@@ -504,18 +568,6 @@ void MasterRole::shutdown()
     // Slaves first, the monitor last: it closes the bridge, which clients take as "stopped".
     for (int rank = m_transport.size() - 1; rank >= 1; --rank)
         m_transport.send(rank, Tag::Shutdown, QByteArray("{}"));
-    // MPI_Finalize waits for every rank; a hung slave would keep the rest waiting (and
-    // spinning) for ever, so with one the job ends by abort once the orders are out.
-    for (const cluster::NodeRecord &node : m_table.nodes()) {
-        if (node.role == cluster::NodeRole::Slave && node.liveness != cluster::Liveness::Alive) {
-            m_transport.flush(1000);
-            std::fprintf(stderr,
-                         "starling-node master: %s is not responding; ending the job without "
-                         "MPI_Finalize\n",
-                         qPrintable(node.name));
-            MPI_Abort(MPI_COMM_WORLD, 0);
-        }
-    }
     emit finished();
 }
 

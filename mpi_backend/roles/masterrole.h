@@ -13,7 +13,7 @@
 #include "nodeoptions.h"
 #include "transfer/fileservice.h"
 #include "transfer/relayservice.h"
-#include "transport/mpitransport.h"
+#include "transport/transport.h"
 #include "util/alignedticker.h"
 
 #include <QObject>
@@ -27,13 +27,15 @@ namespace starling::mpi {
 // The master: holds the authoritative node states, weights and policy (NodeTable), applies
 // operator commands and persists them, hands out tasks to the lightest ACTIVE slaves using the
 // monitor's latest snapshot, takes work back from slaves declared DOWN, and refuses late
-// messages from them. Serves a small HTTP API for programs.
+// messages from them. Serves a small HTTP API for programs. A slave whose process is gone (a
+// failed send) is DOWN with reason "exited" at once and its work moves; losing the monitor ends
+// the cluster.
 class MasterRole final : public QObject
 {
     Q_OBJECT
 
 public:
-    MasterRole(MpiTransport &transport, const NodeOptions &options, QObject *parent = nullptr);
+    MasterRole(Transport &transport, const NodeOptions &options, QObject *parent = nullptr);
     ~MasterRole() override;
 
     Expected<bool> start();
@@ -45,6 +47,8 @@ private:
     void onMessage(int source, Tag tag, const QByteArray &payload);
     void onCommand(const QJsonObject &message);
     void onLiveness(const QJsonObject &message);
+    void onPeerLost(int rank, const QString &detail);
+    void takeWorkFrom(int rank);
     void onTaskDone(int source, const QJsonObject &message);
     void reply(const QJsonObject &message, bool ok, const QJsonObject &result,
                const QString &code = {}, const QString &error = {});
@@ -57,9 +61,10 @@ private:
     void persist();
     void sendHeartbeat();
     void shutdown();
+    void restoreJobs();
     std::int64_t now() const;
 
-    MpiTransport &m_transport;
+    Transport &m_transport;
     const NodeOptions &m_options;
     cluster::NodeTable m_table;
     cluster::OperatorStateStore m_store;
@@ -73,6 +78,7 @@ private:
     QByteArray m_snapshotJson;
     RelayService m_relay;
     std::optional<FileService> m_files;
+    jobs::JobSpool m_spool;
     jobs::JobBoard m_board;
     std::optional<JobService> m_jobService;
     JobRunner m_runner;

@@ -2,6 +2,7 @@
 
 #include "cluster/nodetable.h"
 #include "cluster/operatorcommand.h"
+#include "cluster/peerloss.h"
 #include "cluster/statefile.h"
 #include "protocol/metricsformatter.h"
 
@@ -29,7 +30,7 @@ std::int64_t wallMs()
 }
 } // namespace
 
-MonitorRole::MonitorRole(MpiTransport &transport, const NodeOptions &options, QObject *parent)
+MonitorRole::MonitorRole(Transport &transport, const NodeOptions &options, QObject *parent)
     : QObject(parent), m_transport(transport), m_options(options),
       m_detector(options.config.suspectAfterMs, options.config.downAfterMs),
       m_builder(transport.size(), size_t(options.config.historyLength),
@@ -37,6 +38,7 @@ MonitorRole::MonitorRole(MpiTransport &transport, const NodeOptions &options, QO
       m_token(cluster::generateToken().toLatin1()), m_selfTimer(options.config.heartbeatMs),
       m_fresh(size_t(transport.size()), false)
 {
+    m_sampler.setLink(options.link);
     m_clock.start();
     for (int rank = 2; rank < transport.size(); ++rank) {
         m_detector.watch(rank, monotonicMs());
@@ -46,7 +48,8 @@ MonitorRole::MonitorRole(MpiTransport &transport, const NodeOptions &options, QO
                                                  {QLatin1String("role"), QStringLiteral("monitor")},
                                                  {QLatin1String("pid"), double(::getpid())},
                                                  {QLatin1String("host"), options.hostName}});
-    connect(&m_transport, &MpiTransport::received, this, &MonitorRole::onMessage);
+    connect(&m_transport, &Transport::received, this, &MonitorRole::onMessage);
+    connect(&m_transport, &Transport::peerLost, this, &MonitorRole::onPeerLost);
     m_livenessTimer.setInterval(std::max(10, options.config.heartbeatMs / 2));
     connect(&m_livenessTimer, &QTimer::timeout, this, &MonitorRole::checkLiveness);
     // Heartbeats arrive in rounds (every rank ticks on the same wall-clock instants). When
@@ -65,7 +68,8 @@ MonitorRole::~MonitorRole() = default;
 Expected<bool> MonitorRole::start()
 {
     const cluster::ClusterConfig &config = m_options.config;
-    const QHostAddress host(config.bindHost);
+    // The bridge and /metrics: loopback unless the operator opens them (service_host).
+    const QHostAddress host(config.serviceHost);
     protocol::BridgeServer::Config bridgeConfig;
     bridgeConfig.token = m_token;
     bridgeConfig.lineLimit = config.bridgeLineLimitBytes;
@@ -98,6 +102,7 @@ Expected<bool> MonitorRole::start()
     m_snapshotTimer.start();
     m_selfTimer.start();
     sampleSelf();
+    m_transport.watchPeers({kMasterRank}, config.peerProbeMs);
     return true;
 }
 
@@ -126,6 +131,10 @@ void MonitorRole::onMessage(int source, Tag tag, const QByteArray &payload)
         if (source == kMasterRank)
             m_bridge->publishEvent(parse(payload));
         break;
+    case Tag::PeerLost:
+        if (source == kMasterRank)
+            onSlaveExited(parse(payload));
+        break;
     case Tag::Shutdown:
         if (source == kMasterRank)
             shutdown();
@@ -133,6 +142,30 @@ void MonitorRole::onMessage(int source, Tag tag, const QByteArray &payload)
     default:
         break;
     }
+}
+
+void MonitorRole::onSlaveExited(const QJsonObject &message)
+{
+    const cluster::PeerLoss loss = cluster::PeerLoss::fromJson(message);
+    if (loss.rank < 2 || loss.rank >= m_transport.size())
+        return;
+    if (m_detector.markExited(loss.rank, monotonicMs()))
+        publishSnapshot(); // DOWN now, not after down_after_ms of silence
+}
+
+void MonitorRole::onPeerLost(int rank, const QString &detail)
+{
+    if (m_stopped || rank != kMasterRank)
+        return;
+    // The master holds the node table, the API and every plan: without it the cluster is over.
+    // The slaves are told so (they would otherwise learn it from their own probes).
+    std::fprintf(stderr,
+                 "starling-node monitor: the master is gone (%s); the cluster ends. Start it again "
+                 "with: starling restart\n",
+                 qPrintable(detail));
+    for (int slave = m_transport.size() - 1; slave >= 2; --slave)
+        m_transport.send(slave, Tag::Shutdown, QByteArray("{}"));
+    shutdown();
 }
 
 void MonitorRole::onHello(int source, const QJsonObject &hello)
@@ -293,7 +326,7 @@ void MonitorRole::writeStateFileIfReady()
         if (!m_builder.hasHello(rank))
             return;
     }
-    const QString bind = m_options.config.bindHost;
+    const QString bind = m_options.config.serviceHost;
     cluster::ClusterStateFile state;
     state.masterUrl = m_builder.hello(kMasterRank).value(QLatin1String("url")).toString();
     state.bridgeHost = bind;
@@ -321,6 +354,8 @@ void MonitorRole::writeStateFileIfReady()
 
 void MonitorRole::shutdown()
 {
+    if (m_stopped)
+        return;
     m_stopped = true;
     m_livenessTimer.stop();
     m_snapshotTimer.stop();

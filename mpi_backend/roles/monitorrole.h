@@ -6,7 +6,7 @@
 #include "http/httpserver.h"
 #include "nodeoptions.h"
 #include "protocol/bridgeserver.h"
-#include "transport/mpitransport.h"
+#include "transport/transport.h"
 #include "util/alignedticker.h"
 
 #include <QByteArray>
@@ -29,7 +29,7 @@ class MonitorRole final : public QObject
     Q_OBJECT
 
 public:
-    MonitorRole(MpiTransport &transport, const NodeOptions &options, QObject *parent = nullptr);
+    MonitorRole(Transport &transport, const NodeOptions &options, QObject *parent = nullptr);
     ~MonitorRole() override;
 
     // Opens the bridge and metrics ports; a failure here is fatal for the cluster.
@@ -45,6 +45,8 @@ private:
     void onCommandFromBridge(quint64 clientId, const QString &clientName,
                              const QJsonObject &command);
     void onCommandReply(const QJsonObject &reply);
+    void onPeerLost(int rank, const QString &detail);
+    void onSlaveExited(const QJsonObject &message);
     void checkLiveness();
     void publishSnapshot();
     void publishIfRoundComplete();
@@ -56,7 +58,7 @@ private:
     void shutdown();
     std::int64_t monotonicMs() const { return m_clock.elapsed(); }
 
-    MpiTransport &m_transport;
+    Transport &m_transport;
     const NodeOptions &m_options;
     QElapsedTimer m_clock;
     cluster::FailureDetector m_detector;

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "cluster/clusterconfig.h"
+#include "cluster/endpointaddress.h"
 #include "cluster/heterogeneityprofile.h"
+#include "cluster/hostlink.h"
 
 #include <QString>
 
@@ -16,6 +18,13 @@ struct NodeOptions
     QString runDir;
     QString profilePath;
     QString hostName;
+    // Where this rank's servers listen and what address they advertise (resolved at start).
+    cluster::EndpointAddress endpoint;
+    // The interface holding the advertised address: the host's link, sampled for tx/rx.
+    cluster::HostLink link;
+    // False under `starling lab`: the kernel shapes links and CPU, so the profile is not
+    // emulated in the application (its entries stay for display).
+    bool emulate = true;
 };
 
 constexpr int kMasterRank = 0;

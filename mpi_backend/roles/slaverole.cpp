@@ -1,6 +1,7 @@
 #include "slaverole.h"
 
 #include "cluster/nodetable.h"
+#include "cluster/peerloss.h"
 #include "image/imageop.h"
 #include "transfer/chunkreader.h"
 #include "transfer/relaychunk.h"
@@ -48,17 +49,20 @@ jobs::StripAssignment probeStrip(double standardMBps)
 }
 } // namespace
 
-SlaveRole::SlaveRole(MpiTransport &transport, const NodeOptions &options, QObject *parent)
+SlaveRole::SlaveRole(Transport &transport, const NodeOptions &options, QObject *parent)
     : QObject(parent), m_transport(transport), m_options(options),
-      m_emulation(options.profile.forSlave(transport.rank() - 2)),
+      m_emulation(options.emulate ? options.profile.forSlave(transport.rank() - 2)
+                                  : cluster::SlaveEmulation{}),
       m_heartbeat(options.config.heartbeatMs), m_strips(m_emulation.emulated, m_emulation.cpuFactor)
 {
+    m_sampler.setLink(options.link);
     connect(&m_strips, &StripWorker::finished, this, &SlaveRole::onStripFinished);
     connect(&m_heartbeat, &AlignedTicker::tick, this, &SlaveRole::sendHeartbeat);
     m_taskTimer.setSingleShot(true);
     m_taskTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_taskTimer, &QTimer::timeout, this, &SlaveRole::finishRunningTask);
-    connect(&m_transport, &MpiTransport::received, this, &SlaveRole::onMessage);
+    connect(&m_transport, &Transport::received, this, &SlaveRole::onMessage);
+    connect(&m_transport, &Transport::peerLost, this, &SlaveRole::onPeerLost);
 }
 
 Expected<bool> SlaveRole::start()
@@ -88,14 +92,11 @@ Expected<bool> SlaveRole::start()
     const cluster::ClusterConfig &config = m_options.config;
     const quint16 port =
         config.dataPortBase == 0 ? 0 : quint16(config.dataPortBase + m_transport.rank() - 2);
-    const auto listening = m_data->listen(QHostAddress(config.bindHost), port);
+    const auto listening = m_data->listen(QHostAddress(m_options.endpoint.bind), port);
     if (!listening)
-        return Error{QStringLiteral("data server: %1").arg(listening.error())};
-    const QHostAddress bound(config.bindHost);
-    const QString host = bound.protocol() == QAbstractSocket::IPv6Protocol
-                             ? u'[' + bound.toString() + u']'
-                             : bound.toString();
-    m_dataUrl = QStringLiteral("http://%1:%2").arg(host).arg(*listening);
+        return Error{QStringLiteral("data server on %1: %2")
+                         .arg(m_options.endpoint.bind, listening.error())};
+    m_dataUrl = m_options.endpoint.url(*listening);
     const QJsonObject hello{{QLatin1String("rank"), m_transport.rank()},
                             {QLatin1String("role"), QStringLiteral("slave")},
                             {QLatin1String("pid"), double(::getpid())},
@@ -105,7 +106,33 @@ Expected<bool> SlaveRole::start()
     sendHeartbeat(); // the first sample: the monitor learns of us at once
     m_heartbeat.start();
     m_strips.enqueue(kProbeReply, probeStrip(m_options.config.imageStandardMBps));
+    m_transport.watchPeers({kMasterRank, kMonitorRank}, m_options.config.peerProbeMs * 2);
     return true;
+}
+
+void SlaveRole::onPeerLost(int rank, const QString &detail)
+{
+    if (m_stopped || rank > kMonitorRank)
+        return;
+    // Without the master there is no work, without the monitor nobody hears us: the cluster
+    // is over (a host whose master and monitor vanished must not keep a slave running).
+    std::fprintf(stderr, "starling-node %s: the %s is gone (%s); leaving\n",
+                 qPrintable(cluster::nodeName(m_transport.rank())),
+                 qPrintable(cluster::nodeName(rank)), qPrintable(detail));
+    stop();
+}
+
+void SlaveRole::stop()
+{
+    if (m_stopped)
+        return;
+    m_stopped = true;
+    if (m_data)
+        m_data->stop();
+    m_heartbeat.stop();
+    m_taskTimer.stop();
+    m_strips.stop();
+    emit finished();
 }
 
 void SlaveRole::onMessage(int source, Tag tag, const QByteArray &payload)
@@ -124,8 +151,7 @@ void SlaveRole::onMessage(int source, Tag tag, const QByteArray &payload)
         onStripAssign(payload);
         break;
     case Tag::Wake:
-        m_transport.stayEager(
-            qBound(0, parse(payload).value(QLatin1String("ms")).toInt(), 10000));
+        m_transport.stayEager(qBound(0, parse(payload).value(QLatin1String("ms")).toInt(), 10000));
         break;
     case Tag::Slowdown: {
         const double factor = parse(payload).value(QLatin1String("factor")).toDouble(1.0);
@@ -139,12 +165,7 @@ void SlaveRole::onMessage(int source, Tag tag, const QByteArray &payload)
         resetEpoch(std::int64_t(parse(payload).value(QLatin1String("epoch")).toDouble()));
         break;
     case Tag::Shutdown:
-        if (m_data)
-            m_data->stop();
-        m_heartbeat.stop();
-        m_taskTimer.stop();
-        m_strips.stop();
-        emit finished();
+        stop();
         break;
     default:
         break;

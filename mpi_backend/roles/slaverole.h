@@ -7,7 +7,7 @@
 #include "jobs/stripworker.h"
 #include "nodeoptions.h"
 #include "transfer/exportroot.h"
-#include "transport/mpitransport.h"
+#include "transport/transport.h"
 #include "util/alignedticker.h"
 
 #include <QElapsedTimer>
@@ -28,7 +28,7 @@ class SlaveRole final : public QObject
     Q_OBJECT
 
 public:
-    SlaveRole(MpiTransport &transport, const NodeOptions &options, QObject *parent = nullptr);
+    SlaveRole(Transport &transport, const NodeOptions &options, QObject *parent = nullptr);
 
     // Opens the export root and starts the block data server; an error names what failed.
     Expected<bool> start();
@@ -45,6 +45,8 @@ private:
     };
 
     void onMessage(int source, Tag tag, const QByteArray &payload);
+    void onPeerLost(int rank, const QString &detail);
+    void stop();
     void onAssign(const QJsonObject &message);
     void onChunkRead(const QByteArray &payload);
     void onBlockServed(const http::BlockServed &block);
@@ -57,7 +59,7 @@ private:
     void sendHeartbeat();
     double pendingWorkS() const;
 
-    MpiTransport &m_transport;
+    Transport &m_transport;
     const NodeOptions &m_options;
     cluster::SlaveEmulation m_emulation;
     cluster::ProcSampler m_sampler;
@@ -75,6 +77,7 @@ private:
     std::deque<Task> m_queue;
     std::optional<Task> m_running;
     std::int64_t m_epoch = 0;
+    bool m_stopped = false;
     std::int64_t m_sequence = 0;
     std::int64_t m_tasksDone = 0;
     std::int64_t m_txBytes = 0;

@@ -15,7 +15,7 @@ RelayService::Handle::~Handle()
         onRelease();
 }
 
-RelayService::RelayService(MpiTransport &transport, Settings settings, QObject *parent)
+RelayService::RelayService(Transport &transport, Settings settings, QObject *parent)
     : QObject(parent), m_transport(transport), m_settings(settings)
 {
     m_tick.setInterval(std::max(50, m_settings.chunkTimeoutMs / 6));

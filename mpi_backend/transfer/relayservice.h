@@ -2,7 +2,7 @@
 
 #include "transfer/relaywindow.h"
 #include "transfer/streampipe.h"
-#include "transport/mpitransport.h"
+#include "transport/transport.h"
 
 #include <QObject>
 #include <QTimer>
@@ -34,7 +34,7 @@ public:
         int chunkTimeoutMs = 3000;  // an unanswered chunk goes to another slave after this
     };
 
-    RelayService(MpiTransport &transport, Settings settings, QObject *parent = nullptr);
+    RelayService(Transport &transport, Settings settings, QObject *parent = nullptr);
     ~RelayService() override;
 
     // Any thread. Starts relaying [offset, offset + length) of `path` (relative to the export
@@ -76,7 +76,7 @@ private:
     void onTick();
     std::int64_t nowMs() const;
 
-    MpiTransport &m_transport;
+    Transport &m_transport;
     Settings m_settings;
     std::map<qint64, Relay> m_relays;
     std::vector<int> m_sources;

@@ -43,6 +43,10 @@ const char *toString(Tag tag)
         return "slowdown";
     case Tag::Wake:
         return "wake";
+    case Tag::Probe:
+        return "probe";
+    case Tag::PeerLost:
+        return "peer-lost";
     }
     return "unknown";
 }

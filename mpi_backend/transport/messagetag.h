@@ -25,6 +25,8 @@ enum class Tag : int
     StripResult,  // slave -> master: the computed strip, or why not (jobs::StripResult, binary)
     Slowdown,     // master -> slave: {"factor": f}, compute takes f times as long from now on
     Wake,         // master -> slave: {"ms": n}, poll fast for n ms (a job is running)
+    Probe,        // any rank -> a watched peer: empty; a failed send means the peer is gone
+    PeerLost,     // master -> monitor: cluster::PeerLoss, a slave's process is gone
 };
 
 const char *toString(Tag tag);

@@ -1,15 +1,15 @@
 #pragma once
 
-#include "messagetag.h"
+#include "transport.h"
 
-#include <QByteArray>
 #include <QElapsedTimer>
-#include <QJsonObject>
-#include <QObject>
 #include <QTimer>
 
+#include <deque>
 #include <list>
+#include <map>
 #include <memory>
+#include <set>
 
 namespace starling::mpi {
 
@@ -18,7 +18,11 @@ namespace starling::mpi {
 // Qt timer: every pollMinMs while messages flow, backing off to pollMaxMs when idle. Sends are
 // MPI_Isend with the buffer kept until the request completes. Call only from the rank's main
 // thread (MPI_THREAD_FUNNELED).
-class MpiTransport final : public QObject
+//
+// A dead peer (its process gone; MPI over TCP, errors returned) makes MPI_Isend or MPI_Test to
+// it fail at once: the peer is marked lost, peerLost is emitted, and nothing more is sent to it.
+// Nothing else about the job changes (MPI-NOTES.md: ch4 has no failure notices and no ULFM).
+class MpiTransport final : public Transport
 {
     Q_OBJECT
 
@@ -33,11 +37,11 @@ public:
     explicit MpiTransport(QObject *parent = nullptr) : MpiTransport(Timing{}, parent) {}
     ~MpiTransport() override;
 
-    int rank() const { return m_rank; }
-    int size() const { return m_size; }
+    int rank() const override { return m_rank; }
+    int size() const override { return m_size; }
 
-    void send(int destination, Tag tag, const QByteArray &payload);
-    void send(int destination, Tag tag, const QJsonObject &payload);
+    using Transport::send;
+    void send(int destination, Tag tag, const QByteArray &payload) override;
     void start();
     void stop();
     // Runs one poll at once (tests, and right after local work that expects an answer).
@@ -47,28 +51,39 @@ public:
     // Polls at pollMinMs for the next `ms` milliseconds however quiet it is: a rank that
     // expects a message soon (a slave between the strips of a job, the master running one)
     // must not back off to pollMaxMs and add that much to every hand-off.
-    void stayEager(int ms);
+    void stayEager(int ms) override;
+    void watchPeers(std::vector<int> ranks, int intervalMs) override;
+    bool isLost(int rank) const override { return m_lost.count(rank) > 0; }
     // Waits (polling, with a sleep between polls) until every send completed or timeoutMs passed.
     bool flush(int timeoutMs);
 
-signals:
-    void received(int source, starling::mpi::Tag tag, const QByteArray &payload);
-
 private:
     struct PendingSend;
+    struct PendingReceive;
     bool receiveOne();
+    int deliverReceived();
     void reapSends();
     void onTimer();
+    void probePeers();
+    void lose(int rank, const QString &reason);
 
     Timing m_timing;
     int m_rank = 0;
     int m_size = 1;
     QTimer m_timer;
+    QTimer m_probeTimer;
+    std::vector<int> m_watched;
+    std::set<int> m_lost;
     int m_interval = 1;
     QElapsedTimer m_clock;
     qint64 m_eagerUntilMs = 0;
     bool m_stopped = true;
     std::list<std::unique_ptr<PendingSend>> m_pending;
+    // Matched messages whose data is still arriving, in arrival order per source (delivered
+    // in that order). A large message moves only while its sender makes MPI calls, so waiting
+    // for it in a blocking receive would freeze this rank for as long as a stopped sender
+    // stays stopped.
+    std::map<int, std::deque<std::unique_ptr<PendingReceive>>> m_receiving;
 };
 
 } // namespace starling::mpi

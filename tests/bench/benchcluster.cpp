@@ -22,7 +22,7 @@ BenchCluster::~BenchCluster()
 }
 
 Expected<bool> BenchCluster::up(int slaves, const QString &profile, const QString &exportDir,
-                                const QString &config)
+                                const QString &config, const QStringList &extraArguments)
 {
     QStringList arguments{QStringLiteral("up"),        QStringLiteral("--detach"),
                           QStringLiteral("--slaves"),  QString::number(slaves),
@@ -31,6 +31,7 @@ Expected<bool> BenchCluster::up(int slaves, const QString &profile, const QStrin
                           QStringLiteral("--run-dir"), m_runDir};
     if (!profile.isEmpty())
         arguments << QStringLiteral("--profile") << profile;
+    arguments << extraArguments;
     QProcess up;
     up.start(m_cli, arguments);
     // `up` itself is bounded by the config's startup_timeout_s; this only guards against a hang.
@@ -44,6 +45,26 @@ Expected<bool> BenchCluster::up(int slaves, const QString &profile, const QStrin
         return Error{QStringLiteral("starling up (%1 slaves) failed: %2")
                          .arg(slaves)
                          .arg(QString::fromLocal8Bit(up.readAllStandardError()).trimmed())};
+    }
+    auto state = cluster::readStateFile(cluster::stateFilePath(m_runDir));
+    if (!state)
+        return Error{state.error()};
+    m_state = std::move(state).value();
+    return true;
+}
+
+Expected<bool> BenchCluster::restart()
+{
+    QProcess restart;
+    restart.start(m_cli, {QStringLiteral("restart"), QStringLiteral("--run-dir"), m_runDir});
+    const bool finished = restart.waitForFinished(180000);
+    m_running = true;
+    if (!finished || restart.exitStatus() != QProcess::NormalExit || restart.exitCode() != 0) {
+        if (!finished)
+            restart.kill();
+        restart.waitForFinished(5000);
+        return Error{QStringLiteral("starling restart failed: %1")
+                         .arg(QString::fromLocal8Bit(restart.readAllStandardError()).trimmed())};
     }
     auto state = cluster::readStateFile(cluster::stateFilePath(m_runDir));
     if (!state)

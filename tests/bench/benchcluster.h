@@ -4,6 +4,7 @@
 #include "util/expected.h"
 
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 
 namespace starling::bench {
@@ -21,7 +22,9 @@ public:
 
     // profile may be empty (unpaced slaves).
     Expected<bool> up(int slaves, const QString &profile, const QString &exportDir,
-                      const QString &config);
+                      const QString &config, const QStringList &extraArguments = {});
+    // `starling restart`: the same cluster again (lost slaves back); the new state is read.
+    Expected<bool> restart();
     void down();
 
     const QString &runDir() const { return m_runDir; }

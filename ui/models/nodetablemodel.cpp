@@ -68,8 +68,10 @@ constexpr std::array<ColumnTitle, NodeTableModel::ColumnCount> kTitles{{
     {"Rank", "Load rank: 0 = lightest ACTIVE slave (gets the next task); - = not ranked"},
     {"CPU", "CPU use of the slave process, in % of one core"},
     {"RSS", "Resident memory of the slave process"},
-    {"Tx/s", "Bytes per second sent by the node's network interfaces"},
-    {"Rx/s", "Bytes per second received by the node's network interfaces"},
+    {"Tx/s", "Bytes per second the node's host link sends; where the link is shared (one machine, "
+             "loopback), what the process itself sends"},
+    {"Rx/s", "Bytes per second the node's host link receives; where the link is shared (one "
+             "machine, loopback), what the process itself receives"},
     {"Conn", "Established TCP connections of the process"},
     {"Queue", "Tasks waiting in the slave's queue"},
     {"Run", "Tasks running on the slave now"},
@@ -121,6 +123,7 @@ void NodeTableModel::setSnapshot(const cluster::ClusterSnapshot &snapshot)
             continue;
         }
         NodeView &current = m_nodes[size_t(row)];
+        updateOwnRates(node);
         if (current.toJson() != node.toJson()) {
             current = node;
             changed.push_back(row);
@@ -130,6 +133,7 @@ void NodeTableModel::setSnapshot(const cluster::ClusterSnapshot &snapshot)
 
     // New nodes, each at its place in rank order.
     for (const NodeView *node : added) {
+        updateOwnRates(*node);
         const auto at = std::lower_bound(
             m_nodes.begin(), m_nodes.end(), node->rank,
             [](const NodeView &existing, int rank) { return existing.rank < rank; });
@@ -139,6 +143,31 @@ void NodeTableModel::setSnapshot(const cluster::ClusterSnapshot &snapshot)
         rebuildRowMap();
         endInsertRows();
     }
+}
+
+void NodeTableModel::updateOwnRates(const NodeView &node)
+{
+    OwnRates &own = m_ownRates[node.rank];
+    const std::int64_t at = node.stats.sampledAtMs;
+    if (at <= own.sampledAtMs)
+        return; // the same sample again
+    const double seconds = (at - own.sampledAtMs) / 1000.0;
+    const bool continued = own.sampledAtMs > 0 && node.stats.txBytesTotal >= own.txTotal &&
+                           node.stats.rxBytesTotal >= own.rxTotal;
+    // A counter that went down is a restarted process: a new baseline, not a negative rate.
+    own.tx = continued ? (node.stats.txBytesTotal - own.txTotal) / seconds : 0;
+    own.rx = continued ? (node.stats.rxBytesTotal - own.rxTotal) / seconds : 0;
+    own.sampledAtMs = at;
+    own.txTotal = node.stats.txBytesTotal;
+    own.rxTotal = node.stats.rxBytesTotal;
+}
+
+std::pair<double, double> NodeTableModel::shownRates(const NodeView &node) const
+{
+    if (!node.stats.linkShared)
+        return {node.stats.txBytesPerS, node.stats.rxBytesPerS};
+    const auto it = m_ownRates.find(node.rank);
+    return it == m_ownRates.end() ? std::pair{0.0, 0.0} : std::pair{it->second.tx, it->second.rx};
 }
 
 void NodeTableModel::emitRowsChanged(const std::vector<int> &rows)
@@ -246,9 +275,9 @@ QVariant NodeTableModel::display(const NodeView &node, int column) const
                    ? console::formatBytes(double(node.stats.processRssBytes))
                    : dash();
     case Tx:
-        return stats ? console::formatRate(node.stats.txBytesPerS) : dash();
+        return stats ? console::formatRate(shownRates(node).first) : dash();
     case Rx:
-        return stats ? console::formatRate(node.stats.rxBytesPerS) : dash();
+        return stats ? console::formatRate(shownRates(node).second) : dash();
     case Connections:
         return stats ? QString::number(node.stats.connections) : dash();
     case Queue:
@@ -294,9 +323,9 @@ QVariant NodeTableModel::sortValue(const NodeView &node, int column) const
     case Memory:
         return measured(node.stats.processRssBytes > 0, double(node.stats.processRssBytes));
     case Tx:
-        return measured(stats, node.stats.txBytesPerS);
+        return measured(stats, shownRates(node).first);
     case Rx:
-        return measured(stats, node.stats.rxBytesPerS);
+        return measured(stats, shownRates(node).second);
     case Connections:
         return stats ? node.stats.connections : -1;
     case Queue:
@@ -405,9 +434,18 @@ QString NodeTableModel::toolTip(const NodeView &node, int column) const
     case Tx:
     case Rx:
         if (hasStats(node)) {
-            tip = QStringLiteral("this slave sent %1, received %2 in total")
+            tip = QStringLiteral("this process sent %1, received %2 in total\n")
                       .arg(console::formatBytes(double(node.stats.txBytesTotal)),
                            console::formatBytes(double(node.stats.rxBytesTotal)));
+            const QString link = node.stats.linkInterface.isEmpty()
+                                     ? QStringLiteral("every interface")
+                                     : node.stats.linkInterface;
+            tip += node.stats.linkShared
+                       ? QStringLiteral("shown: its own rates; its host link (%1) is shared by "
+                                        "every node on this machine (%2 out, %3 in)")
+                             .arg(link, console::formatRate(node.stats.txBytesPerS),
+                                  console::formatRate(node.stats.rxBytesPerS))
+                       : QStringLiteral("shown: its host link %1").arg(link);
         }
         break;
     case Queue:

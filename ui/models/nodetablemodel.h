@@ -94,8 +94,23 @@ private:
     QString toolTip(const cluster::NodeView &node, int column) const;
     void rebuildRowMap();
     void emitRowsChanged(const std::vector<int> &rows);
+    void updateOwnRates(const cluster::NodeView &node);
+    // What the Tx/Rx cells show: the host link's rates, or, when the link is shared with other
+    // nodes (one machine, loopback), the process's own rates from its byte counters.
+    std::pair<double, double> shownRates(const cluster::NodeView &node) const;
+
+    // A process's own traffic, from the difference of its counters between two samples.
+    struct OwnRates
+    {
+        std::int64_t sampledAtMs = 0;
+        std::int64_t txTotal = 0;
+        std::int64_t rxTotal = 0;
+        double tx = 0;
+        double rx = 0;
+    };
 
     std::vector<cluster::NodeView> m_nodes; // row order = rank order
+    std::unordered_map<int, OwnRates> m_ownRates;
     std::unordered_map<int, int> m_rowOfRank;
     Thresholds m_thresholds;
     bool m_stale = false;

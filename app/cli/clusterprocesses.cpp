@@ -1,0 +1,94 @@
+#include "clusterprocesses.h"
+
+#include "bridgelink.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QThread>
+
+#include <algorithm>
+#include <csignal>
+
+namespace starling::cli {
+
+bool processAlive(qint64 pid)
+{
+    if (pid <= 0)
+        return false;
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray text = stat.readAll();
+    const qsizetype close = text.lastIndexOf(')');
+    return close > 0 && close + 2 < text.size() && text.at(close + 2) != 'Z';
+}
+
+bool isOurs(qint64 pid, const QByteArray &program)
+{
+    QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+    return cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(program);
+}
+
+std::vector<qint64> livePids(const cluster::ClusterStateFile &state)
+{
+    std::vector<qint64> live;
+    if (processAlive(state.mpiexecPid) && isOurs(state.mpiexecPid, "mpiexec"))
+        live.push_back(state.mpiexecPid);
+    for (qint64 pid : state.nodePids) {
+        if (processAlive(pid) && isOurs(pid, "starling-node"))
+            live.push_back(pid);
+    }
+    return live;
+}
+
+bool waitUntilGone(const cluster::ClusterStateFile &state, int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (!livePids(state).empty()) {
+        if (clock.elapsed() > timeoutMs)
+            return false;
+        QThread::msleep(20);
+    }
+    return true;
+}
+
+void removeRunFiles(const QString &runDir)
+{
+    QFile::remove(cluster::stateFilePath(runDir));
+    QFile::remove(QDir(runDir).filePath(QStringLiteral("startup.json")));
+}
+
+bool stopCluster(const cluster::ClusterStateFile &state, const QString &reason)
+{
+    // Budget: 3 s to stop in order, 1 s after SIGTERM, then SIGKILL; about 5 s in all even
+    // when a rank (or the monitor itself) hangs.
+    constexpr int kGracefulMs = 3000;
+    QElapsedTimer clock;
+    clock.start();
+    BridgeLink link(state);
+    if (link.connect(1000)) {
+        link.command(
+            {{QLatin1String("op"), QStringLiteral("shutdown")}, {QLatin1String("reason"), reason}},
+            int(std::max<qint64>(100, kGracefulMs - 500 - clock.elapsed())));
+    }
+    const bool graceful =
+        waitUntilGone(state, int(std::max<qint64>(0, kGracefulMs - clock.elapsed())));
+    if (!graceful) {
+        // SIGCONT too: a stopped (hung) rank cannot act on SIGTERM until it runs again.
+        for (qint64 pid : livePids(state)) {
+            ::kill(pid_t(pid), SIGTERM);
+            ::kill(pid_t(pid), SIGCONT);
+        }
+        if (!waitUntilGone(state, 1000)) {
+            for (qint64 pid : livePids(state))
+                ::kill(pid_t(pid), SIGKILL);
+            waitUntilGone(state, 1000);
+        }
+    }
+    removeRunFiles(state.runDir);
+    return graceful;
+}
+
+} // namespace starling::cli
