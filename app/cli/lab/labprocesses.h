@@ -1,0 +1,30 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+
+namespace starling::cli::lab {
+
+// Signals to processes by pid only, and only after /proc/PID/cmdline shows the pid still
+// belongs to what we started: pids are reused, and a lab never touches a stranger's process.
+class LabProcesses
+{
+public:
+    // What runs on a lab host that `lab down` may stop: the ranks, Hydra's proxies (and the
+    // `sh -c` that ip netns exec starts for them, whose command line names the proxy) and our
+    // launcher before it execs.
+    static const QStringList &labPrograms();
+
+    static bool alive(qint64 pid); // running or stopped; a zombie is not alive
+    static bool runs(qint64 pid, const QString &program);
+    static bool runsLabProgram(qint64 pid);
+
+    // SIGCONT (a stopped process cannot act on SIGTERM), SIGTERM, up to graceMs for them to
+    // exit, then SIGKILL and up to graceMs more. Returns the pids still alive after that.
+    static QList<qint64> stop(const QList<qint64> &pids, int graceMs);
+
+private:
+    static bool waitUntilGone(const QList<qint64> &pids, int timeoutMs);
+};
+
+} // namespace starling::cli::lab
