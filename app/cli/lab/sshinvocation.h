@@ -16,8 +16,8 @@ struct SshInvocation
     QString host; // without a "user@" part
     QString command;
 
-    // The ssh options that take a value (OpenSSH's getopt string), so their values are never
-    // mistaken for the host.
+    // Skips ssh's options, and the value of those that take one (OpenSSH's getopt string), so
+    // a value is never mistaken for the host.
     static Expected<SshInvocation> parse(const QStringList &arguments);
 };
 
