@@ -2,7 +2,9 @@
 # Plays `starling up` / `starling down` for tst_lab (STARLING_LAB_CLUSTER_PROGRAM), so the lab's
 # plumbing is tested without a real cluster. FAKE_MODE: ok = start one "node" per host through
 # the launcher (as Hydra would start its proxies) and write the state file; fail = exit 1 like a
-# cluster that did not start; block = never finish, so the test can kill `lab up` half-way.
+# cluster that did not start; block = never finish, so the test can kill `lab up` half-way;
+# mpiexec = like block, with a real `mpiexec -launcher ssh -launcher-exec` running one "node" per
+# host entry (MPIEXEC names the program).
 # FAKE_NODE is the node program (sleep under the name starling-node).
 command=$1; shift
 [ "$command" = down ] && exit 0
@@ -12,6 +14,7 @@ while [ $# -gt 0 ]; do
     --launcher-exec) launcher=$2; shift ;;
     --run-dir) rundir=$2; shift ;;
     --slaves) slaves=$2; shift ;;
+    --iface) iface=$2; shift ;;
     esac
     shift
 done
@@ -19,6 +22,12 @@ echo "$hosts" > "$rundir/fake-hosts"
 case "$FAKE_MODE" in
 fail) echo "starling up: the cluster exited during start-up" >&2; exit 1 ;;
 block) touch "$rundir/fake-blocked"; while :; do sleep 0.2; done ;;
+mpiexec)
+    "$MPIEXEC" -launcher ssh -launcher-exec "$launcher" -iface "$iface" -disable-auto-cleanup \
+        -hosts "$(echo "$hosts" | sed 's/,/:1,/g'):1" -n "$((slaves + 2))" "$FAKE_NODE" 600 \
+        </dev/null >"$rundir/node.log" 2>&1 &
+    touch "$rundir/fake-blocked"
+    while :; do sleep 0.2; done ;;
 esac
 pids=""
 for host in $(echo "$hosts" | tr , ' '); do

@@ -11,6 +11,7 @@
 #include "labnetwork.h"
 #include "labplan.h"
 #include "labpreflight.h"
+#include "labprocesses.h"
 #include "labrecord.h"
 #include "linkshaper.h"
 
@@ -24,6 +25,7 @@
 #include <QProcessEnvironment>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -127,19 +129,22 @@ private slots:
 
     void labHostsAreRealHosts();
     void failedClusterRemovesTheLab();
+    void downAfterUpWasKilled_data();
     void downAfterUpWasKilled();
     void withoutRootNothingIsMade();
 
 private:
     void requireRoot();
     Run lab(const QStringList &arguments, const QString &runDir, const QByteArray &mode = "ok");
-    QStringList upArguments(const QString &runDir) const;
+    QStringList upArguments() const;
     QString runDir(const QString &name) const { return m_dir.filePath(name); }
     void rememberLab(const QString &runDir);
     void verifyHostsRunInTheirNamespaces(const LabPlan &plan, const QString &recordPath);
     void verifyShapingAndQuotas(const LabPlan &plan);
     void verifyFaults(const LabPlan &plan, const QString &runDir);
     void verifyNothingLeft(const QString &id, const std::vector<qint64> &pids);
+    void killUpHalfWay(const QString &runDir, const QByteArray &mode);
+    QList<qint64> labNodes(const QString &runDir) const;
 
     QTemporaryDir m_dir;
     QString m_subnet;
@@ -232,7 +237,7 @@ Run TestLab::lab(const QStringList &arguments, const QString &dir, const QByteAr
                       environment);
 }
 
-QStringList TestLab::upArguments(const QString &) const
+QStringList TestLab::upArguments() const
 {
     return {QStringLiteral("up"),
             QStringLiteral("--slaves"),
@@ -281,7 +286,7 @@ void TestLab::labHostsAreRealHosts()
 {
     requireRoot();
     const QString dir = runDir(QStringLiteral("run-main"));
-    const Run up = lab(upArguments(dir), dir);
+    const Run up = lab(upArguments(), dir);
     rememberLab(dir);
     QVERIFY2(up.exitCode == 0, qPrintable(up.out + up.err));
     QVERIFY2(up.out.contains(QStringLiteral("Starling cluster up (fake): 3 slaves")),
@@ -312,7 +317,7 @@ void TestLab::labHostsAreRealHosts()
 
     // A second lab on the same subnet is refused before it makes anything.
     const QString other = runDir(QStringLiteral("run-second"));
-    const Run refused = lab(upArguments(other), other);
+    const Run refused = lab(upArguments(), other);
     QCOMPARE(refused.exitCode, 2);
     QVERIFY2(oneLine(refused.err) && refused.err.contains(QStringLiteral("in use")),
              qPrintable(refused.err));
@@ -463,7 +468,7 @@ void TestLab::failedClusterRemovesTheLab()
     const QString dir = runDir(QStringLiteral("run-fail"));
     const QStringList netnsList{QStringLiteral("netns"), QStringLiteral("list")};
     const QString namespacesBefore = commandOutput(QStringLiteral("ip"), netnsList);
-    const Run up = lab(upArguments(dir), dir, "fail");
+    const Run up = lab(upArguments(), dir, "fail");
     QCOMPARE(up.exitCode, 1);
     QVERIFY2(oneLine(up.err) && up.err.contains(QStringLiteral("did not start")) &&
                  up.err.contains(QStringLiteral("removed")),
@@ -476,24 +481,75 @@ void TestLab::failedClusterRemovesTheLab()
     QCOMPARE(commandOutput(QStringLiteral("ip"), netnsList), namespacesBefore);
 }
 
-void TestLab::downAfterUpWasKilled()
+void TestLab::downAfterUpWasKilled_data()
 {
-    requireRoot();
-    const QString dir = runDir(QStringLiteral("run-killed"));
+    QTest::addColumn<QByteArray>("mode");
+    QTest::newRow("while starling up runs") << QByteArray("block");
+    QTest::newRow("while mpiexec runs") << QByteArray("mpiexec");
+}
+
+// SIGKILLs `lab up` once its stand-in cluster is running (mpiexec: once Hydra has started a
+// node on every host through starling-lab-exec; those on slave hosts must be in their hosts'
+// namespaces).
+void TestLab::killUpHalfWay(const QString &dir, const QByteArray &mode)
+{
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(QStringLiteral("STARLING_LAB_CLUSTER_PROGRAM"),
                        QStringLiteral(STARLING_LAB_FAKE_CLUSTER));
-    environment.insert(QStringLiteral("FAKE_MODE"), QStringLiteral("block"));
+    environment.insert(QStringLiteral("FAKE_MODE"), QString::fromLatin1(mode));
+    environment.insert(QStringLiteral("FAKE_NODE"), runDir(QStringLiteral("starling-node")));
+    environment.insert(QStringLiteral("MPIEXEC"), QStringLiteral(MPIEXEC_EXECUTABLE));
     m_runDirs << dir;
     QProcess up;
     up.setProcessEnvironment(environment);
-    up.start(QStringLiteral(STARLING_CLI), QStringList{QStringLiteral("lab")} + upArguments(dir) +
+    up.start(QStringLiteral(STARLING_CLI), QStringList{QStringLiteral("lab")} + upArguments() +
                                                QStringList{QStringLiteral("--run-dir"), dir});
     QVERIFY(up.waitForStarted());
+    // Also when a check below fails: what it made is then cleanup()'s.
+    const auto killUp = qScopeGuard([&up] {
+        ::kill(pid_t(up.processId()), SIGKILL);
+        up.waitForFinished();
+    });
     QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(QDir(dir).filePath(QStringLiteral("fake-blocked"))),
                              60000);
-    ::kill(pid_t(up.processId()), SIGKILL);
-    QVERIFY(up.waitForFinished());
+    if (mode == "mpiexec") {
+        QTRY_COMPARE_WITH_TIMEOUT(labNodes(dir).size(), qsizetype(2 + 3), 60000);
+        char own[64] = {};
+        QVERIFY(::readlink("/proc/self/ns/net", own, sizeof own - 1) > 0);
+        int inNamespaces = 0;
+        for (const qint64 pid : labNodes(dir)) {
+            const QString netns = QFile::symLinkTarget(QStringLiteral("/proc/%1/ns/net").arg(pid))
+                                      .section(QLatin1Char('/'), -1);
+            inNamespaces += netns != QString::fromLatin1(own) ? 1 : 0;
+        }
+        QCOMPARE(inNamespaces, 3);
+    }
+}
+
+// The stand-in nodes of the lab's cluster: processes whose program (argv[0]) is our
+// starling-node and whose environment names the lab record, as everything Hydra starts does.
+QList<qint64> TestLab::labNodes(const QString &dir) const
+{
+    QList<qint64> nodes;
+    const QByteArray entry =
+        QByteArray(LabRecord::kEnvironmentVariable) + '=' + LabRecord::pathIn(dir).toLocal8Bit();
+    const QByteArray node = runDir(QStringLiteral("starling-node")).toLocal8Bit() + '\0';
+    for (const qint64 pid : LabProcesses::withEnvironment(entry)) {
+        QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+        if (cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().startsWith(node))
+            nodes << pid;
+    }
+    return nodes;
+}
+
+void TestLab::downAfterUpWasKilled()
+{
+    QFETCH(QByteArray, mode);
+    requireRoot();
+    const QString dir = runDir(QStringLiteral("run-killed-") + QString::fromLatin1(mode));
+    killUpHalfWay(dir, mode);
+    if (QTest::currentTestFailed())
+        return;
     rememberLab(dir);
     const auto record = LabRecord::load(LabRecord::pathIn(dir));
     QVERIFY2(record && *record, "the killed lab up left no record");
@@ -501,13 +557,16 @@ void TestLab::downAfterUpWasKilled()
     std::vector<qint64> pids;
     for (const LabProcess &process : (*record)->processes())
         pids.push_back(process.pid);
-    QCOMPARE(pids.size(), size_t(1)); // the blocked stand-in for starling up
+    QCOMPARE(pids.size(), size_t(1)); // the stand-in for starling up, still running
     QVERIFY(processAlive(pids.front()));
+    for (const qint64 pid : labNodes(dir))
+        pids.push_back(pid);
     QVERIFY(LabNetwork::netnsExists((*record)->plan().hosts().back().netns));
 
     const Run down = lab({QStringLiteral("down")}, dir);
     QVERIFY2(down.exitCode == 0, qPrintable(down.out + down.err));
     verifyNothingLeft(id, pids);
+    QVERIFY(labNodes(dir).isEmpty());
     QCOMPARE(lab({QStringLiteral("down")}, dir).exitCode, 0);
 }
 

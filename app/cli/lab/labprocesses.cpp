@@ -1,5 +1,7 @@
 #include "labprocesses.h"
 
+#include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QThread>
@@ -43,6 +45,24 @@ bool LabProcesses::runsLabProgram(qint64 pid)
             return true;
     }
     return false;
+}
+
+QList<qint64> LabProcesses::withEnvironment(const QByteArray &entry)
+{
+    QList<qint64> pids;
+    const qint64 self = QCoreApplication::applicationPid();
+    for (const QString &name : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        bool ok = false;
+        const qint64 pid = name.toLongLong(&ok);
+        if (!ok || pid == self)
+            continue;
+        QFile environ(QStringLiteral("/proc/%1/environ").arg(pid));
+        if (!environ.open(QIODevice::ReadOnly))
+            continue;
+        if (environ.readAll().split('\0').contains(entry) && alive(pid))
+            pids << pid;
+    }
+    return pids;
 }
 
 bool LabProcesses::waitUntilGone(const QList<qint64> &pids, int timeoutMs)

@@ -18,6 +18,10 @@ public:
     static bool alive(qint64 pid); // running or stopped; a zombie is not alive
     static bool runs(qint64 pid, const QString &program);
     static bool runsLabProgram(qint64 pid);
+    // Every live process whose environment holds `entry` ("NAME=value"): what Hydra starts
+    // inherits mpiexec's environment, so this finds a cluster's processes even before its
+    // pids were written down anywhere.
+    static QList<qint64> withEnvironment(const QByteArray &entry);
 
     // SIGCONT (a stopped process cannot act on SIGTERM), SIGTERM, up to graceMs for them to
     // exit, then SIGKILL and up to graceMs more. Returns the pids still alive after that.

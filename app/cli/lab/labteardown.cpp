@@ -55,6 +55,14 @@ QList<qint64> LabTeardown::ourLiveProcesses() const
             !pids.contains(state->mpiexecPid))
             pids << state->mpiexecPid;
     }
+    const QByteArray entry =
+        QByteArray(LabRecord::kEnvironmentVariable) + '=' + m_record.path().toLocal8Bit();
+    for (const qint64 pid : LabProcesses::withEnvironment(entry)) {
+        if (LabProcesses::runs(pid, QStringLiteral("mpiexec")) && !pids.contains(pid))
+            pids << pid;
+        else
+            addIfLabProgram(pids, pid);
+    }
     for (const LabResource &resource : m_record.resources()) {
         if (resource.kind == LabResource::Kind::Cgroup) {
             for (const qint64 pid : LabCgroups::members(resource.name))
