@@ -164,6 +164,13 @@ QString startCluster(LabRecord &record, const UpRequest &request, QByteArray &ou
     QProcess up;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(QLatin1String(LabRecord::kEnvironmentVariable), record.path());
+    // MPI-NOTES.md: ranks must talk TCP, not shared memory, for a dead rank to cost only itself.
+    // Hydra hands mpiexec's environment to every rank; a caller's own choice wins.
+    for (const auto &[name, value] :
+         {std::pair{"UCX_TLS", "tcp"}, std::pair{"MPIR_CVAR_NOLOCAL", "1"}}) {
+        if (!environment.contains(QLatin1String(name)))
+            environment.insert(QLatin1String(name), QLatin1String(value));
+    }
     up.setProcessEnvironment(environment);
     up.setStandardInputFile(QProcess::nullDevice());
     const QString program = ClusterLaunch::program();
