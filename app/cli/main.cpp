@@ -2,6 +2,7 @@
 #include "democommand.h"
 #include "getcommand.h"
 #include "jobcommand.h"
+#include "lab/labcommand.h"
 #include "lifecyclecommands.h"
 #include "operatorcommands.h"
 #include "simcommand.h"
@@ -42,6 +43,10 @@ const char kUsage[] =
     "demo:\n"
     "  demo      a local cluster with a load generator and a live status view, no display\n"
     "            needed (starling demo [--seconds N]); the GUI is starling-console --demo\n"
+    "\n"
+    "lab (root):\n"
+    "  lab       make this machine into N hosts (namespaces, tc, cgroups) and run a cluster\n"
+    "            there; inject faults (starling lab up|down|crash|hang|unhang|cut|heal|link)\n"
     "\n"
     "offline:\n"
     "  sim       simulate data distribution strategies on a star platform\n"
@@ -123,6 +128,8 @@ int main(int argc, char **argv)
         return runJobCommand(rest);
     if (command == QStringLiteral("demo"))
         return runDemoCommand(rest);
+    if (command == QStringLiteral("lab"))
+        return lab::runLabCommand(rest);
     for (const char *op : {"drain", "resume", "weight", "strategy", "load", "slow"}) {
         if (command == QLatin1String(op))
             return runOperatorCommand(command, rest);
