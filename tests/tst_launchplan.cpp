@@ -26,6 +26,9 @@ private slots:
     void explicitHostsAndLauncher();
     void hostfile();
     void sharedMemoryLeavesUcxAlone();
+    void hostsWithoutLauncherAreHydrasDefault();
+    void parseHostfile_data();
+    void parseHostfile();
     void parseHosts_data();
     void parseHosts();
 };
@@ -40,7 +43,8 @@ void TestLaunchPlan::defaultIsOneLoopbackProxyPerRank()
              strings({"-disable-auto-cleanup", "-hosts",
                       "127.0.0.1:1,127.0.0.2:1,127.0.0.3:1,127.0.0.4:1,127.0.0.5:1", "-launcher",
                       "fork", "-genv", "UCX_TLS", "tcp", "-genv", "MPIR_CVAR_NOLOCAL", "1", "-n",
-                      "5", "/opt/starling-node", "--run-dir", "/tmp/r"}));
+                      "5", "/opt/starling-node", "--run-dir", "/tmp/r", "--rank-hosts",
+                      "127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5"}));
 }
 
 void TestLaunchPlan::loopbackHostsStayDistinctPastTwoHundredFifty()
@@ -71,6 +75,8 @@ void TestLaunchPlan::explicitHostsAndLauncher()
              QStringLiteral("/usr/bin/lab-exec"));
     QCOMPARE(args.at(args.indexOf(QStringLiteral("-iface")) + 1), QStringLiteral("stl-br0"));
     QCOMPARE(args.first(), QStringLiteral("-disable-auto-cleanup"));
+    // Each rank learns its host from us: Hydra does not say when -iface is given.
+    QCOMPARE(args.last(), QStringLiteral("10.77.0.1,10.77.0.2,10.77.0.11"));
 }
 
 void TestLaunchPlan::hostfile()
@@ -93,6 +99,47 @@ void TestLaunchPlan::sharedMemoryLeavesUcxAlone()
     plan.mpiTransport = QStringLiteral("shm");
     QVERIFY(!plan.mpiexecArguments().contains(QStringLiteral("UCX_TLS")));
     QVERIFY(plan.mpiexecArguments().contains(QStringLiteral("-disable-auto-cleanup")));
+}
+
+void TestLaunchPlan::hostsWithoutLauncherAreHydrasDefault()
+{
+    LaunchPlan plan;
+    plan.slaves = 1;
+    plan.hosts = strings({"a", "b", "c"});
+    QVERIFY(!plan.mpiexecArguments().contains(QStringLiteral("-launcher")));
+}
+
+void TestLaunchPlan::parseHostfile_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QStringList>("hosts");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("lines") << QByteArray("# head\nhead:1\nhead2\n\n  n1:1  # slave\n")
+                           << strings({"head", "head2", "n1"}) << "";
+    QTest::newRow("too few") << QByteArray("a\nb\n") << QStringList{}
+                             << "the host file needs 3 lines (master, monitor and each slave, "
+                                "one host each, in rank order), got 2";
+    QTest::newRow("slots") << QByteArray("a\nb:4\nc\n") << QStringList{}
+                           << "host file line \"b:4\" is not a host name or address (one slot "
+                              "per host: \"host\" or \"host:1\")";
+    QTest::newRow("garbage") << QByteArray("a\n\x01\x02\nc\n") << QStringList{}
+                             << "host file line \"\x01\x02\" is not a host name or address (one "
+                                "slot per host: \"host\" or \"host:1\")";
+}
+
+void TestLaunchPlan::parseHostfile()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QStringList, hosts);
+    QFETCH(QString, error);
+    const auto parsed = LaunchPlan::parseHostfile(text, 3);
+    if (error.isEmpty()) {
+        QVERIFY2(parsed, qPrintable(parsed.error()));
+        QCOMPARE(*parsed, hosts);
+    } else {
+        QVERIFY(!parsed);
+        QCOMPARE(parsed.error(), error);
+    }
 }
 
 void TestLaunchPlan::parseHosts_data()

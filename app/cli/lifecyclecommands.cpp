@@ -222,6 +222,13 @@ std::optional<int> readUpPlacement(const QCommandLineParser &parser, UpRequest &
         if (!QFileInfo(hostfile).isFile())
             return usageError(QStringLiteral("host file %1 does not exist").arg(hostfile));
         plan.hostfile = QFileInfo(hostfile).absoluteFilePath();
+        QFile file(plan.hostfile);
+        if (!file.open(QIODevice::ReadOnly) || file.size() > (1 << 20))
+            return usageError(QStringLiteral("cannot read host file %1").arg(hostfile));
+        auto hosts = cluster::LaunchPlan::parseHostfile(file.readAll(), plan.ranks());
+        if (!hosts)
+            return usageError(QStringLiteral("%1: %2").arg(hostfile, hosts.error()));
+        plan.hosts = *hosts;
         up.normalized << QStringLiteral("--hostfile") << plan.hostfile;
     }
     if (parser.isSet(QStringLiteral("hosts"))) {

@@ -38,13 +38,23 @@ QString addressOfHost(const QString &host)
     return info.addresses().isEmpty() ? QString() : info.addresses().constFirst().toString();
 }
 
+// This rank's host as `starling up` placed it (--rank-hosts, one entry per rank), else as Hydra
+// says (not set when mpiexec ran with -iface), else unknown.
+QString rankHostOf(const QCommandLineParser &parser, int rank)
+{
+    const QStringList hosts = parser.value(QStringLiteral("rank-hosts")).split(u',');
+    if (parser.isSet(QStringLiteral("rank-hosts")) && rank < hosts.size())
+        return hosts.at(rank).left(253);
+    return cluster::hydraRankHost();
+}
+
 Expected<mpi::NodeOptions> readOptions(const QCommandLineParser &parser, const QString &host,
-                                       cluster::NodeRole role)
+                                       int rank)
 {
     mpi::NodeOptions options;
     // A lab or multi-host rank is known by its host entry; on one machine the loopback
     // entries that only give each rank its own proxy would say nothing, so the name stays.
-    const QString rankHost = cluster::hydraRankHost();
+    const QString rankHost = rankHostOf(parser, rank);
     options.hostName =
         rankHost.isEmpty() || rankHost.startsWith(QLatin1String("127.")) ? host : rankHost;
     if (parser.isSet(QStringLiteral("config"))) {
@@ -65,8 +75,8 @@ Expected<mpi::NodeOptions> readOptions(const QCommandLineParser &parser, const Q
     if (parser.isSet(QStringLiteral("bind-host")))
         options.config.bindHost = parser.value(QStringLiteral("bind-host"));
     options.emulate = !parser.isSet(QStringLiteral("no-emulation"));
-    auto endpoint =
-        cluster::resolveEndpoint(options.config, role, rankHost, addressOfHost(rankHost));
+    auto endpoint = cluster::resolveEndpoint(options.config, cluster::roleForRank(rank), rankHost,
+                                             addressOfHost(rankHost));
     if (!endpoint)
         return Error{endpoint.error()};
     options.endpoint = *endpoint;
@@ -127,6 +137,11 @@ int main(int argc, char **argv)
                                          "or \"host\" for this rank's host; overrides the "
                                          "config)."),
                           QStringLiteral("address")});
+        parser.addOption(
+            {QStringLiteral("rank-hosts"),
+             QStringLiteral("Every rank's host, comma-separated in rank order (starling "
+                            "up passes it): where \"host\" addresses come from."),
+             QStringLiteral("list")});
         parser.addOption({QStringLiteral("no-emulation"),
                           QStringLiteral("Do not emulate the profile's links and CPU factors "
                                          "(something else shapes them, as in starling lab).")});
@@ -154,8 +169,7 @@ int main(int argc, char **argv)
             // of by MPI_Abort, which could kill the launcher before it forwarded the message.
             return 2;
         }
-        const auto options =
-            readOptions(parser, mpi.processorName(), cluster::roleForRank(mpi.rank()));
+        const auto options = readOptions(parser, mpi.processorName(), mpi.rank());
         if (!options) {
             if (mpi.rank() == 0)
                 std::fprintf(stderr, "starling-node: %s\n", qPrintable(options.error()));

@@ -36,6 +36,27 @@ Expected<QStringList> LaunchPlan::parseHosts(const QString &text, int ranks)
     return hosts;
 }
 
+Expected<QStringList> LaunchPlan::parseHostfile(const QByteArray &text, int ranks)
+{
+    QStringList entries;
+    for (const QByteArray &raw : text.split('\n')) {
+        const QByteArray line =
+            raw.left(raw.indexOf('#') < 0 ? raw.size() : raw.indexOf('#')).trimmed();
+        if (!line.isEmpty())
+            entries << QString::fromUtf8(line.left(300));
+    }
+    if (entries.size() != ranks)
+        return Error{QStringLiteral("the host file needs %1 lines (master, monitor and each slave, "
+                                    "one host each, in rank order), got %2")
+                         .arg(ranks)
+                         .arg(entries.size())};
+    auto hosts = parseHosts(entries.join(QLatin1Char(',')), ranks);
+    if (!hosts)
+        return Error{QString(hosts.error())
+                         .replace(QLatin1String("--hosts entry"), QLatin1String("host file line"))};
+    return hosts;
+}
+
 QStringList LaunchPlan::mpiexecArguments() const
 {
     QStringList args{QStringLiteral("-disable-auto-cleanup")};
@@ -47,8 +68,10 @@ QStringList LaunchPlan::mpiexecArguments() const
             entries << host + QStringLiteral(":1");
         args << QStringLiteral("-hosts") << entries.join(QLatin1Char(','));
     }
-    const QString chosen =
-        launcher.isEmpty() && hostfile.isEmpty() ? QStringLiteral("fork") : launcher;
+    // One machine (no hosts named): fork. Otherwise Hydra's default (ssh) unless told.
+    const QString chosen = launcher.isEmpty() && hosts.isEmpty() && hostfile.isEmpty()
+                               ? QStringLiteral("fork")
+                               : launcher;
     if (!chosen.isEmpty())
         args << QStringLiteral("-launcher") << chosen;
     if (!launcherExec.isEmpty())
@@ -60,7 +83,8 @@ QStringList LaunchPlan::mpiexecArguments() const
              << QStringLiteral("-genv") << QStringLiteral("MPIR_CVAR_NOLOCAL")
              << QStringLiteral("1");
     }
-    args << QStringLiteral("-n") << QString::number(ranks()) << nodeProgram << nodeArguments;
+    args << QStringLiteral("-n") << QString::number(ranks()) << nodeProgram << nodeArguments
+         << QStringLiteral("--rank-hosts") << rankHosts().join(QLatin1Char(','));
     return args;
 }
 

@@ -30,11 +30,18 @@ struct LaunchPlan
     QString mpiTransport = QStringLiteral("tcp");
 
     int ranks() const { return slaves + 2; }
+    // Each rank's host in rank order: `hosts`, else loopback entries. With a host file the
+    // caller fills `hosts` from it (parseHostfile), so the ranks learn their host from us;
+    // Hydra's own variable for it is not set when -iface is given (measured).
+    QStringList rankHosts() const { return hosts.isEmpty() ? loopbackHosts(ranks()) : hosts; }
     QStringList mpiexecArguments() const;
 
     // "h1,h2,..." or "h1:1,h2:1,...": exactly `ranks` entries, each an address or host name
     // (no spaces, no shell characters); any slot count other than 1 is refused.
     static Expected<QStringList> parseHosts(const QString &text, int ranks);
+    // A Hydra host file as `starling up` takes it: one "host" or "host:1" line per rank in rank
+    // order ('#' starts a comment, blank lines are skipped), exactly `ranks` of them.
+    static Expected<QStringList> parseHostfile(const QByteArray &text, int ranks);
     static QStringList loopbackHosts(int ranks);
 };
 
