@@ -97,6 +97,10 @@ private slots:
             "slave-3 ACTIVE -> DOWN: its process exited, its work goes to the others (back with "
             "starling restart) (epoch 1)",
             Category::Failure, "slave-3", "detector");
+        row("fault",
+            "{'kind':'fault','node':'slave-3','action':'cut','by':'root-lab','reason':'link "
+            "down'}",
+            "fault injected: cut slave-3 (link down)", Category::Failure, "slave-3", "root-lab");
         row("node_back",
             "{'by':'detector','epoch':2,'from':'DOWN','kind':'node_back','node':'slave-4',"
             "'to':'ACTIVE'}",

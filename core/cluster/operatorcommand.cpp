@@ -2,6 +2,8 @@
 
 #include "sched/distributionstrategy.h"
 
+#include <QRegularExpression>
+
 #include <cmath>
 
 namespace starling::cluster {
@@ -12,7 +14,7 @@ std::optional<CommandOp> opFromString(const QString &text)
 {
     for (CommandOp op :
          {CommandOp::Drain, CommandOp::Resume, CommandOp::Weight, CommandOp::Strategy,
-          CommandOp::Shutdown, CommandOp::Load, CommandOp::Slow}) {
+          CommandOp::Shutdown, CommandOp::Load, CommandOp::Slow, CommandOp::Fault}) {
         if (toString(op) == text)
             return op;
     }
@@ -77,6 +79,8 @@ QString toString(CommandOp op)
         return QStringLiteral("load");
     case CommandOp::Slow:
         return QStringLiteral("slow");
+    case CommandOp::Fault:
+        return QStringLiteral("fault");
     }
     return {};
 }
@@ -89,7 +93,7 @@ Expected<OperatorCommand> OperatorCommand::fromJson(const QJsonObject &o, const 
     const auto op = opFromString(o.value(QLatin1String("op")).toString());
     if (!op)
         return Error{QStringLiteral("unknown op \"%1\" (expected drain, resume, weight, strategy, "
-                                    "shutdown, load or slow)")
+                                    "shutdown, load, slow or fault)")
                          .arg(o.value(QLatin1String("op")).toString().left(40)),
                      QStringLiteral("unknown_op")};
     c.op = *op;
@@ -101,7 +105,7 @@ Expected<OperatorCommand> OperatorCommand::fromJson(const QJsonObject &o, const 
         c.reason = reason.toString();
     }
     if (c.op == CommandOp::Drain || c.op == CommandOp::Resume || c.op == CommandOp::Weight ||
-        c.op == CommandOp::Slow) {
+        c.op == CommandOp::Slow || c.op == CommandOp::Fault) {
         const QJsonValue node = o.value(QLatin1String("node"));
         if (!node.isString() || node.toString().isEmpty() || node.toString().size() > 64)
             return fail(
@@ -140,6 +144,15 @@ Expected<OperatorCommand> OperatorCommand::fromJson(const QJsonObject &o, const 
             }
         }
     }
+    if (c.op == CommandOp::Fault) {
+        const QString action = o.value(QLatin1String("action")).toString();
+        static const QRegularExpression kAction(QStringLiteral("^[a-z][a-z_-]{0,31}$"));
+        if (!kAction.match(action).hasMatch())
+            return fail(QStringLiteral("fault needs an action of 1 to %1 lower-case letters, "
+                                       "e.g. \"crash\"")
+                            .arg(kMaxActionLength));
+        c.action = action;
+    }
     if (c.op == CommandOp::Load) {
         const auto tasks = number(o, QLatin1String("tasks"), 1, kMaxLoadTasks,
                                   QStringLiteral("from 1 to %1").arg(kMaxLoadTasks));
@@ -170,6 +183,8 @@ QJsonObject OperatorCommand::toJson() const
         o.insert(QLatin1String("value"), weight);
     if (op == CommandOp::Slow)
         o.insert(QLatin1String("factor"), factor);
+    if (op == CommandOp::Fault)
+        o.insert(QLatin1String("action"), action);
     if (op == CommandOp::Strategy) {
         o.insert(QLatin1String("name"), strategy);
         if (w1)

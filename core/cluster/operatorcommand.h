@@ -17,7 +17,8 @@ enum class CommandOp
     Strategy,
     Shutdown,
     Load, // demo load generator: synthetic tasks for the master to distribute
-    Slow  // demo and benchmarks: make one slave's compute take `factor` times as long
+    Slow, // demo and benchmarks: make one slave's compute take `factor` times as long
+    Fault // a fault injected from outside (starling lab): recorded in the audit trail only
 };
 
 QString toString(CommandOp op);
@@ -29,7 +30,8 @@ struct OperatorCommand
 {
     QString id;
     CommandOp op = CommandOp::Drain;
-    QString node;      // drain, resume, weight
+    QString node;      // drain, resume, weight, slow, fault
+    QString action;    // fault: crash, hang, unhang, cut, heal, link
     double weight = 0; // weight
     double factor = 1; // slow: 1 = as the profile says
     QString strategy;  // strategy
@@ -43,6 +45,7 @@ struct OperatorCommand
     static constexpr int kMaxLoadTasks = 100000;
     static constexpr double kMaxWeight = 1e6;
     static constexpr double kMaxSlowdown = 1000;
+    static constexpr int kMaxActionLength = 32;
 
     static Expected<OperatorCommand> fromJson(const QJsonObject &command, const QString &client);
     QJsonObject toJson() const;

@@ -262,6 +262,18 @@ QString slow(const Fields &f)
     return what + f.operatorSuffix();
 }
 
+// A fault injected from outside (starling lab), so the operator sees the cause beside the
+// DOWN or SUSPECT it brings.
+QString fault(const Fields &f)
+{
+    QString line = QStringLiteral("fault injected: %1 %2")
+                       .arg(f.textOr(QLatin1String("action")), f.textOr(QLatin1String("node")));
+    const QString reason = f.text(QLatin1String("reason"));
+    if (!reason.isEmpty())
+        line += QStringLiteral(" (%1)").arg(reason);
+    return line;
+}
+
 QString transferPlanned(const Fields &f)
 {
     const auto size = f.number(QLatin1String("size"));
@@ -418,6 +430,7 @@ constexpr std::array kDescribers{
     KindDescriber{"load", Category::Operator, load},
     KindDescriber{"shutdown", Category::Operator, shutdown},
     KindDescriber{"slow", Category::Operator, slow},
+    KindDescriber{"fault", Category::Failure, fault},
     KindDescriber{"transfer_planned", Category::Transfer, transferPlanned},
     KindDescriber{"transfer_block", Category::Transfer, transferBlock},
     KindDescriber{"job_started", Category::Job, jobStarted},

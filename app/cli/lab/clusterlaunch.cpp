@@ -29,6 +29,8 @@ QStringList ClusterLaunch::upArguments(const LabPlan &plan, const ClusterOptions
                           QStringLiteral("--run-dir"), options.runDir};
     if (!options.profilePath.isEmpty())
         arguments << QStringLiteral("--profile") << options.profilePath;
+    if (!options.configPath.isEmpty())
+        arguments << QStringLiteral("--config") << options.configPath;
     arguments << QStringLiteral("--hosts") << hosts.join(QLatin1Char(','))
               << QStringLiteral("--launcher") << QStringLiteral("ssh")
               << QStringLiteral("--launcher-exec") << launcher << QStringLiteral("--iface")

@@ -13,6 +13,7 @@ struct ClusterOptions
     QString exportDir;
     QString runDir;
     QString profilePath; // empty = none
+    QString configPath;  // empty = none
 };
 
 // The cluster on top of a lab is an ordinary `starling up`, run as a subprocess of our own
@@ -27,7 +28,7 @@ public:
     static QString launcherPath();
 
     // The one place the `starling up` command line is built:
-    //   up --detach --slaves N --export DIR --run-dir DIR [--profile FILE]
+    //   up --detach --slaves N --export DIR --run-dir DIR [--profile FILE] [--config FILE]
     //      --hosts MASTER,MONITOR,SLAVE... --launcher ssh --launcher-exec PATH
     //      --iface BRIDGE --emulation off --bind-host host
     static QStringList upArguments(const LabPlan &plan, const ClusterOptions &options,

@@ -1,5 +1,6 @@
 #include "labfaultcommand.h"
 
+#include "bridgelink.h"
 #include "cliparsing.h"
 #include "cluster/heterogeneityprofile.h"
 #include "cluster/statefile.h"
@@ -25,14 +26,26 @@ struct Fault
     double linkMBps = 0; // for "link"
 };
 
-// Also the cluster's audit log should say what was done to it, so the console's event log
-// shows the fault next to the failure it causes.
-// TODO: send it to the cluster as an annotation over the bridge once the bridge has such a
-// command; that annotation is the other engineer's (bridge protocol) work.
+// The cluster's audit trail says what was done to it, so the console's event log shows the
+// fault next to the failure it causes. Best effort: a fault is real whether or not the cluster
+// can still hear about it (a cut link, a dying monitor).
 void reportFault(const QString &runDir, const LabFault &fault)
 {
-    Q_UNUSED(runDir);
-    Q_UNUSED(fault);
+    const auto state = cluster::readStateFile(cluster::stateFilePath(runDir));
+    if (!state)
+        return;
+    BridgeLink link(*state);
+    if (!link.connect(2000))
+        return;
+    const QString detail =
+        fault.detail.isEmpty()
+            ? QStringLiteral("starling lab %1").arg(fault.action)
+            : QStringLiteral("starling lab %1 %2 MB/s").arg(fault.action, fault.detail);
+    link.command({{QLatin1String("op"), QStringLiteral("fault")},
+                  {QLatin1String("node"), fault.node},
+                  {QLatin1String("action"), fault.action},
+                  {QLatin1String("reason"), detail}},
+                 3000);
 }
 
 QString slaveRange(const LabPlan &plan)

@@ -1,6 +1,7 @@
 #include "labupcommand.h"
 
 #include "cliparsing.h"
+#include "cluster/clusterconfig.h"
 #include "cluster/heterogeneityprofile.h"
 #include "cluster/statefile.h"
 #include "clusterlaunch.h"
@@ -53,6 +54,8 @@ void addOptions(QCommandLineParser &parser)
          QStringLiteral("file")},
         {QStringLiteral("export"), QStringLiteral("Directory the cluster serves."),
          QStringLiteral("dir")},
+        {QStringLiteral("config"), QStringLiteral("Cluster config (JSON), as for starling up."),
+         QStringLiteral("file")},
         runDirOption(),
         {QStringLiteral("subnet"),
          QStringLiteral("Private network for the lab (default 10.77.0.0/24)."),
@@ -83,6 +86,12 @@ std::optional<int> readRequest(const QCommandLineParser &parser, UpRequest &requ
         if (!profile)
             return labError(kCommand, kExitUsage, profile.error());
         request.profile = std::move(profile).value();
+    }
+    if (parser.isSet(QStringLiteral("config"))) {
+        request.cluster.configPath =
+            QFileInfo(parser.value(QStringLiteral("config"))).absoluteFilePath();
+        if (const auto config = cluster::ClusterConfig::load(request.cluster.configPath); !config)
+            return labError(kCommand, kExitUsage, config.error());
     }
     request.cluster.exportDir =
         QFileInfo(parser.value(QStringLiteral("export"))).absoluteFilePath();
