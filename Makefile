@@ -23,12 +23,12 @@ BIN := $(BUILD_DIR)/bin
 # for the HTTP servers, and the Prometheus client's text parser that tests check /metrics with;
 # libcurl and OpenSSL for starling get, clang's libFuzzer, aria2 and curl for the transfer
 # tests; OpenCV imgproc, libpng and TurboJPEG for image jobs; Xvfb (and xauth, for xvfb-run)
-# for the console's screenshot test on a real X server.
+# for the console's screenshot test on a real X server; iproute2 (ip, tc) for starling lab.
 PACKAGES := cmake g++ make ninja-build pkg-config \
             qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libxkbcommon-dev \
             mpich libmpich-dev fonts-dejavu-core libmicrohttpd-dev python3-prometheus-client \
             libcurl4-openssl-dev libssl-dev clang libclang-rt-14-dev aria2 curl \
-            libopencv-imgproc-dev libpng-dev libturbojpeg0-dev xvfb xauth
+            libopencv-imgproc-dev libpng-dev libturbojpeg0-dev xvfb xauth iproute2
 BENCH_PACKAGES := nginx curl aria2
 
 .PHONY: demo test bench deps bench-deps build clean format
@@ -64,8 +64,16 @@ build: deps
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure --timeout 600
 
+# LAB=1: the demo on a starling lab (four hosts in network namespaces; needs root). Without it
+# the machine's networking is never touched.
+LAB ?= 0
+
 demo: build
 	@mkdir -p $(BUILD_DIR)/demo
+ifeq ($(LAB),1)
+	bash resources/scripts/lab-demo.sh $(BIN) $(BUILD_DIR)/demo \
+	    resources/profiles/four-slaves.json $(DEMO_SECONDS)
+else
 	$(BIN)/starling sim --paper --csv $(BUILD_DIR)/demo/paper.csv --plot $(BUILD_DIR)/demo/paper.png
 	@echo
 	@echo "Wrote $(BUILD_DIR)/demo/paper.csv and the chart $(BUILD_DIR)/demo/paper.png"
@@ -79,6 +87,7 @@ demo: build
 	  echo "No display: the same cluster and load, headless ($(BIN)/starling demo)"; \
 	  $(BIN)/starling demo --run-dir $(BUILD_DIR)/demo/run --seconds $(DEMO_SECONDS); \
 	fi
+endif
 
 bench: build bench-deps
 	@mkdir -p $(BUILD_DIR)/bench

@@ -56,6 +56,7 @@ SlaveRole::SlaveRole(Transport &transport, const NodeOptions &options, QObject *
       m_heartbeat(options.config.heartbeatMs), m_strips(m_emulation.emulated, m_emulation.cpuFactor)
 {
     m_sampler.setLink(options.link);
+    m_profileLinkMBps = options.profile.forSlave(transport.rank() - 2).linkMBps;
     connect(&m_strips, &StripWorker::finished, this, &SlaveRole::onStripFinished);
     connect(&m_heartbeat, &AlignedTicker::tick, this, &SlaveRole::sendHeartbeat);
     m_taskTimer.setSingleShot(true);
@@ -335,7 +336,9 @@ void SlaveRole::sendHeartbeat()
     stats.rxBytesTotal = m_rxBytes;
     stats.unitComputeS = m_unitComputeS;
     // Measured while serving; until then the profile's link (or 0 = unknown).
-    stats.bandwidthMBps = m_measuredMBps > 0 ? m_measuredMBps : m_emulation.linkMBps;
+    // Until measured, the profile's link is the estimate, emulated or not (in a lab the kernel
+    // shapes the link to that rate, and `bw` needs B_i before the first block moves).
+    stats.bandwidthMBps = m_measuredMBps > 0 ? m_measuredMBps : m_profileLinkMBps;
     m_transport.send(kMonitorRank, Tag::Heartbeat, stats.toJson());
 }
 

@@ -68,6 +68,7 @@ private:
     QString m_dataUrl;
     // B_i as measured: bytes the data server sent per busy heartbeat period (EWMA).
     double m_measuredMBps = 0;
+    double m_profileLinkMBps = 0; // the profile's link_MBps, emulated or not
     qint64 m_lastBytesSent = 0;
     std::int64_t m_lastMeasureMs = 0;
     AlignedTicker m_heartbeat;

@@ -10,6 +10,8 @@
 //      memory: the master's relay and a job, alternating, medians.
 // Prints a table, writes failover.csv and failover.png (the ratios) into OUTDIR.
 #include "benchcluster.h"
+#include "cluster/statefile.h"
+#include "failoverbench.h"
 #include "image/imagecodec.h"
 #include "image/imageop.h"
 #include "image/stripkernel.h"
@@ -34,102 +36,17 @@
 #include <cstdio>
 #include <functional>
 #include <optional>
+#include <unistd.h>
+#include <utility>
 
 using namespace starling;
+
+using namespace starling::bench::failover;
 
 namespace {
 
 constexpr double kLinkMBps = 25;
 constexpr qint64 kFileBytes = qint64(256) << 20;
-
-struct Row
-{
-    Row(const char *part, const char *what, const char *unit, const char *goal)
-        : part(QString::fromUtf8(part)), what(QString::fromUtf8(what)),
-          unit(QString::fromUtf8(unit)), goal(QString::fromUtf8(goal))
-    {}
-
-    QString part;
-    QString what;
-    std::vector<double> values; // seconds or ratios, one per round
-    QString unit;
-    QString goal;
-    QString note;
-
-    std::optional<double> median() const
-    {
-        if (values.empty())
-            return std::nullopt;
-        std::vector<double> v = values;
-        std::sort(v.begin(), v.end());
-        return v[v.size() / 2];
-    }
-};
-
-double seconds(const QElapsedTimer &clock)
-{
-    return clock.nsecsElapsed() / 1e9;
-}
-
-QJsonObject nodeOf(const QUrl &master, int rank)
-{
-    const auto reply =
-        transfer::callMaster(master, {"/api/v1/cluster", nullptr, 2000, 4 << 20, "bench"});
-    if (!reply || reply->status != 200)
-        return {};
-    for (const QJsonValue &n :
-         QJsonDocument::fromJson(reply->body).object().value(u"nodes").toArray()) {
-        if (n.toObject().value(u"rank").toInt() == rank)
-            return n.toObject();
-    }
-    return {};
-}
-
-// Polls the master's snapshot every 5 ms until `done` holds for the node; seconds, or nullopt.
-std::optional<double> timeUntil(const QUrl &master, int rank,
-                                const std::function<bool(const QJsonObject &)> &done,
-                                const QElapsedTimer &since, double limitS)
-{
-    while (seconds(since) < limitS) {
-        if (done(nodeOf(master, rank)))
-            return seconds(since);
-        QThread::msleep(5);
-    }
-    return std::nullopt;
-}
-
-bool writeText(const QString &path, const QByteArray &text)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(text) == text.size();
-}
-
-struct Bench
-{
-    QString cli;
-    QString outDir;
-    QString work;
-    int rounds = 3;
-    std::vector<Row> rows;
-};
-
-QString configPath(const Bench &bench)
-{
-    // Heartbeats every 200 ms, DOWN after 2 s of silence: the detector's times are the goal for
-    // a hang; a crash must be found long before it.
-    const QString path = QDir(bench.work).filePath(QStringLiteral("config.json"));
-    writeText(path, R"({"heartbeat_ms": 200, "suspect_after_ms": 1000, "down_after_ms": 2000,
-                      "snapshot_hz": 5, "startup_timeout_s": 120, "image_standard_MBps": 4})");
-    return path;
-}
-
-QString profilePath(const Bench &bench)
-{
-    const QString path = QDir(bench.work).filePath(QStringLiteral("profile.json"));
-    writeText(path, R"({"slaves": [{"link_MBps": 25}, {"link_MBps": 25}, {"link_MBps": 25},
-                                   {"link_MBps": 25}]})");
-    return path;
-}
 
 void detection(Bench &bench, bench::BenchCluster &cluster)
 {
@@ -177,32 +94,6 @@ void detection(Bench &bench, bench::BenchCluster &cluster)
 }
 
 // `starling get --json` with a hook on its progress lines; seconds to a verified copy.
-std::optional<double> timedGet(const Bench &bench, const bench::BenchCluster &cluster,
-                               const bench::SourceFile &source, const QString &out,
-                               const std::function<void(double done)> &onProgress)
-{
-    QProcess get;
-    QElapsedTimer clock;
-    clock.start();
-    get.start(bench.cli, {QStringLiteral("get"), source.relativePath, QStringLiteral("-o"), out,
-                          QStringLiteral("--strategy"), QStringLiteral("bw"),
-                          QStringLiteral("--json"), QStringLiteral("--run-dir"), cluster.runDir()});
-    while (get.state() != QProcess::NotRunning && seconds(clock) < 300) {
-        get.waitForReadyRead(50);
-        while (get.canReadLine()) {
-            const QJsonObject line = QJsonDocument::fromJson(get.readLine()).object();
-            const double total = line.value(u"bytes_total").toDouble();
-            if (total > 0)
-                onProgress(line.value(u"bytes_done").toDouble() / total);
-        }
-    }
-    get.waitForFinished(1000);
-    const double t = seconds(clock);
-    const bool ok = get.exitCode() == 0 && source.verify(out).hasValue();
-    QFile::remove(out);
-    return ok ? std::optional(t) : std::nullopt;
-}
-
 void downloadCrash(Bench &bench, bench::BenchCluster &cluster, const bench::SourceFile &source)
 {
     Row row("2", "get bw, slave killed at 1/3: time / bound", "x", "close to 1");
@@ -212,11 +103,11 @@ void downloadCrash(Bench &bench, bench::BenchCluster &cluster, const bench::Sour
     int wrong = 0;
     for (int round = 0; round < bench.rounds; ++round) {
         std::fprintf(stderr, "download round %d/%d\n", round + 1, bench.rounds);
-        if (const auto t = timedGet(bench, cluster, source, out, [](double) {}))
+        if (const auto t = timedGet(bench, cluster.runDir(), source, out, [](double) {}))
             plain.values.push_back(*t / (double(source.size) / allBps));
         double killedAt = -1;
         const qint64 victim = cluster.slavePid(0);
-        const auto t = timedGet(bench, cluster, source, out, [&](double done) {
+        const auto t = timedGet(bench, cluster.runDir(), source, out, [&](double done) {
             if (killedAt < 0 && done >= 1.0 / 3 && done < 1) {
                 ::kill(pid_t(victim), SIGKILL);
                 killedAt = done;
@@ -268,8 +159,9 @@ std::optional<JobRun> runJob(const bench::BenchCluster &cluster, const QByteArra
                              const std::function<void(double done)> &onProgress)
 {
     jobs::JobClient client(cluster.masterUrl(), 60000);
+    // dynamic: every slave keeps asking for chunks, so one killed at a third still holds work.
     const auto id = client.submit(
-        pgm, {{"op", "blur"}, {"sigma", "2"}, {"tasks", "120"}, {"strategy", "optimal"}});
+        pgm, {{"op", "blur"}, {"sigma", "2"}, {"tasks", "120"}, {"strategy", "dynamic"}});
     if (!id)
         return std::nullopt;
     QElapsedTimer clock;
@@ -381,6 +273,7 @@ void transports(Bench &bench, const QString &exportDir, const bench::SourceFile 
     bench.rows.push_back(job);
 }
 
+// A cluster on `starling lab` (root): N hosts on one machine, links shaped by the kernel.
 void report(const Bench &bench)
 {
     std::printf("\n%-4s %-56s %10s  %-40s %s\n", "part", "measure", "median", "goal", "note");
@@ -415,21 +308,42 @@ void chart(const Bench &bench)
     series->append(set);
     series->setLabelsVisible(true);
     series->setLabelsFormat(QStringLiteral("@value"));
-    QChart chart;
-    chart.addSeries(series);
-    chart.setTitle(QStringLiteral("Losing a slave (bench_failover): seconds or ratios, medians"));
+    auto *chart = new QChart; // the view owns it
+    chart->addSeries(series);
+    chart->setTitle(QStringLiteral("Losing a slave (bench_failover): seconds or ratios, medians"));
     auto *axisY = new QBarCategoryAxis;
     axisY->append(labels);
-    chart.addAxis(axisY, Qt::AlignLeft);
+    chart->addAxis(axisY, Qt::AlignLeft);
     series->attachAxis(axisY);
     auto *axisX = new QValueAxis;
-    chart.addAxis(axisX, Qt::AlignBottom);
+    chart->addAxis(axisX, Qt::AlignBottom);
     series->attachAxis(axisX);
-    chart.legend()->hide();
-    QChartView view(&chart);
+    chart->legend()->hide();
+    QChartView view(chart);
     view.setRenderHint(QPainter::Antialiasing);
     view.resize(1100, 120 + 45 * int(bench.rows.size()));
     view.grab().save(QDir(bench.outDir).filePath(QStringLiteral("failover.png")));
+}
+
+// Parts 1-4 on one machine: a cluster of `starling up`, then MPI transports side by side.
+int singleHost(Bench &bench, const QString &exportDir, const bench::SourceFile &source)
+{
+    {
+        bench::BenchCluster cluster(bench.cli, QDir(bench.work).filePath(QStringLiteral("run")));
+        if (const auto up = cluster.up(4, profilePath(bench), exportDir, configPath(bench)); !up) {
+            std::fprintf(stderr, "bench_failover: %s\n", qPrintable(up.error()));
+            return 1;
+        }
+        if (!cluster.waitAllSlavesActive(60000) || !cluster.warmUp(source.relativePath)) {
+            std::fprintf(stderr, "bench_failover: the cluster did not come up\n");
+            return 1;
+        }
+        detection(bench, cluster);
+        downloadCrash(bench, cluster, source);
+        jobCrash(bench, cluster);
+    }
+    transports(bench, exportDir, source);
+    return 0;
 }
 
 } // namespace
@@ -440,7 +354,8 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() < 3 || args.contains(QStringLiteral("--help"))) {
-        std::fprintf(stderr, "usage: bench_failover STARLING_CLI OUTDIR [--rounds N]\n");
+        std::fprintf(stderr, "usage: bench_failover STARLING_CLI OUTDIR [--rounds N] [--no-lab] "
+                             "[--only-lab]\n");
         return 2;
     }
     Bench bench;
@@ -461,21 +376,16 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench_failover: %s\n", qPrintable(source.error()));
         return 1;
     }
-    {
-        bench::BenchCluster cluster(bench.cli, QDir(bench.work).filePath(QStringLiteral("run")));
-        if (const auto up = cluster.up(4, profilePath(bench), exportDir, configPath(bench)); !up) {
-            std::fprintf(stderr, "bench_failover: %s\n", qPrintable(up.error()));
-            return 1;
-        }
-        if (!cluster.waitAllSlavesActive(60000) || !cluster.warmUp(source->relativePath)) {
-            std::fprintf(stderr, "bench_failover: the cluster did not come up\n");
-            return 1;
-        }
-        detection(bench, cluster);
-        downloadCrash(bench, cluster, *source);
-        jobCrash(bench, cluster);
+    if (!args.contains(QStringLiteral("--only-lab"))) {
+        if (const int failed = singleHost(bench, exportDir, *source); failed != 0)
+            return failed;
     }
-    transports(bench, exportDir, *source);
+    if (::geteuid() == 0 && !args.contains(QStringLiteral("--no-lab"))) {
+        labLinks(bench, exportDir, *source);
+        labDetection(bench, exportDir);
+    } else {
+        std::fprintf(stderr, "bench_failover: the lab parts need root; skipped\n");
+    }
     report(bench);
     chart(bench);
     QDir(bench.work).removeRecursively();
