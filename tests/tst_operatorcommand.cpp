@@ -69,6 +69,7 @@ void TestOperatorCommand::opNames_data()
     QTest::newRow("shutdown") << CommandOp::Shutdown << QStringLiteral("shutdown");
     QTest::newRow("load") << CommandOp::Load << QStringLiteral("load");
     QTest::newRow("slow") << CommandOp::Slow << QStringLiteral("slow");
+    QTest::newRow("fault") << CommandOp::Fault << QStringLiteral("fault");
 }
 
 void TestOperatorCommand::opNames()
@@ -195,6 +196,22 @@ void TestOperatorCommand::badInput_data()
                                     << QStringLiteral("op") << QStringLiteral("\"DRAIN\"");
     QTest::newRow("op a number") << QByteArray(R"({"op":1,"node":"slave-2"})")
                                  << QStringLiteral("op") << QString();
+
+    // fault: a node and a short lower-case action
+    QTest::newRow("fault, no action") << QByteArray(R"({"op":"fault","node":"slave-2"})")
+                                      << QStringLiteral("action") << QStringLiteral("crash");
+    QTest::newRow("fault, action a number")
+        << QByteArray(R"({"op":"fault","node":"slave-2","action":7})") << QStringLiteral("action")
+        << QString();
+    QTest::newRow("fault, action with a newline")
+        << QByteArray(R"({"op":"fault","node":"slave-2","action":"cut\nforged"})")
+        << QStringLiteral("action") << QString();
+    QTest::newRow("fault, action too long")
+        << (QByteArray(R"({"op":"fault","node":"slave-2","action":")") + QByteArray(33, 'a') +
+            "\"}")
+        << QStringLiteral("action") << QString();
+    QTest::newRow("fault, no node")
+        << QByteArray(R"({"op":"fault","action":"crash"})") << QStringLiteral("node") << QString();
 
     // node (drain, resume and weight need one)
     QTest::newRow("drain, node missing")
@@ -404,6 +421,8 @@ void TestOperatorCommand::roundTrip_data()
     QTest::newRow("shutdown") << QByteArray(R"({"op":"shutdown","reason":"end of demo"})");
     QTest::newRow("load") << QByteArray(R"({"id":"l","op":"load","tasks":99999,"task_ms":12.5})");
     QTest::newRow("slow") << QByteArray(R"({"op":"slow","node":"slave-4","factor":3.5})");
+    QTest::newRow("fault") << QByteArray(R"({"op":"fault","node":"slave-4","action":"cut",)"
+                                         R"("reason":"starling lab cut"})");
 }
 
 void TestOperatorCommand::roundTrip()

@@ -260,22 +260,10 @@ void MasterRole::onCommand(const QJsonObject &message)
         reply(message, true, result);
         break;
     }
-    case cluster::CommandOp::Fault: {
-        // Something done to a node from outside (starling lab): the audit trail and the event
-        // stream show it beside what it caused.
-        const cluster::NodeRecord *node = m_table.find(command->node);
-        if (!node) {
-            reply(message, false, {}, QStringLiteral("unknown_node"),
-                  QStringLiteral("unknown node \"%1\"").arg(command->node.left(64)));
+    case cluster::CommandOp::Fault:
+        if (!recordFault(message, *command))
             return;
-        }
-        const QJsonObject result{{QLatin1String("node"), node->name},
-                                 {QLatin1String("action"), command->action}};
-        m_table.record(*command, now(), result);
-        persist();
-        reply(message, true, result);
         break;
-    }
     case cluster::CommandOp::Load: {
         const QJsonObject result = addLoad(command->tasks, command->taskMs);
         m_table.record(*command, now(), result);
@@ -297,6 +285,24 @@ void MasterRole::onCommand(const QJsonObject &message)
     }
     flushEvents();
     publishTable();
+}
+
+// Something done to a node from outside (starling lab): the audit trail and the event stream
+// show it beside what it caused. False (and an error reply) for an unknown node.
+bool MasterRole::recordFault(const QJsonObject &message, const cluster::OperatorCommand &command)
+{
+    const cluster::NodeRecord *node = m_table.find(command.node);
+    if (!node) {
+        reply(message, false, {}, QStringLiteral("unknown_node"),
+              QStringLiteral("unknown node \"%1\"").arg(command.node.left(64)));
+        return false;
+    }
+    const QJsonObject result{{QLatin1String("node"), node->name},
+                             {QLatin1String("action"), command.action}};
+    m_table.record(command, now(), result);
+    persist();
+    reply(message, true, result);
+    return true;
 }
 
 QJsonObject MasterRole::addLoad(int tasks, double taskMs)

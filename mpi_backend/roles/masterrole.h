@@ -53,6 +53,7 @@ private:
     void reply(const QJsonObject &message, bool ok, const QJsonObject &result,
                const QString &code = {}, const QString &error = {});
     QJsonObject addLoad(int tasks, double taskMs);
+    bool recordFault(const QJsonObject &message, const cluster::OperatorCommand &command);
     void dispatchWaiting();
     void publishTable();
     void updateFileService();
