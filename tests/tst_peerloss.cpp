@@ -202,6 +202,11 @@ void TestPeerLoss::monitorShowsAnExitedSlaveDownAtOnce()
     QVERIFY(monitor.start());
     QCOMPARE(transport.watched(), std::vector<int>{0});
     transport.deliver(0, Tag::NodeTable, cluster::NodeTable(4).toJson());
+    cluster::NodeStats busy;
+    busy.sequence = 9;
+    busy.processCpu = 0.4;
+    busy.txBytesPerS = 9e6;
+    transport.deliver(3, Tag::Heartbeat, busy.toJson());
     transport.clearSent();
     transport.deliver(0, Tag::PeerLost, cluster::PeerLoss{3, QStringLiteral("exited")}.toJson());
     const auto snapshots = transport.sentWith(Tag::Snapshot, 0);
@@ -209,6 +214,9 @@ void TestPeerLoss::monitorShowsAnExitedSlaveDownAtOnce()
     const auto snapshot = cluster::ClusterSnapshot::fromJson(snapshots.front().json());
     QCOMPARE(int(snapshot.node(3)->state), int(cluster::NodeState::Down));
     QCOMPARE(snapshot.node(3)->stateReason, QStringLiteral("exited"));
+    // Its last sample is not shown as if it were live.
+    QCOMPARE(snapshot.node(3)->stats.sequence, std::int64_t(0));
+    QCOMPARE(snapshot.node(3)->stats.txBytesPerS, 0.0);
     QCOMPARE(int(snapshot.node(2)->state), int(cluster::NodeState::Active));
     // Garbage and out-of-range ranks are ignored.
     transport.clearSent();

@@ -85,7 +85,8 @@ ClusterSnapshot SnapshotBuilder::build(std::int64_t wallMs, std::int64_t monoton
         node.host = known.hello.value(QLatin1String("host")).toString();
         node.dataUrl = known.hello.value(QLatin1String("data_url")).toString();
         node.emulation = known.emulation;
-        if (!known.history.empty())
+        // An exited process has no current numbers: its last sample would read as live ones.
+        if (!known.history.empty() && !detector.exited(rank))
             node.stats = known.history.back();
         node.heartbeatAgeMs = known.lastHeardMs < 0 ? -1 : monotonicMs - known.lastHeardMs;
         const QJsonObject &t = known.table;
