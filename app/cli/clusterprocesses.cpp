@@ -60,6 +60,13 @@ void removeRunFiles(const QString &runDir)
     QFile::remove(QDir(runDir).filePath(QStringLiteral("startup.json")));
 }
 
+void removeOwnRunFiles(const cluster::ClusterStateFile &state)
+{
+    const auto current = cluster::readStateFile(cluster::stateFilePath(state.runDir));
+    if (!current || current->token == state.token)
+        removeRunFiles(state.runDir);
+}
+
 bool stopCluster(const cluster::ClusterStateFile &state, const QString &reason)
 {
     // Budget: 3 s to stop in order, 1 s after SIGTERM, then SIGKILL; about 5 s in all even
@@ -87,7 +94,7 @@ bool stopCluster(const cluster::ClusterStateFile &state, const QString &reason)
             waitUntilGone(state, 1000);
         }
     }
-    removeRunFiles(state.runDir);
+    removeOwnRunFiles(state);
     return graceful;
 }
 

@@ -396,7 +396,7 @@ int stayInForeground(QProcess &process, const cluster::ClusterStateFile &state)
         std::printf("cluster stopped%s\n", graceful ? "" : " (forced)");
         return 0;
     }
-    removeRunFiles(state.runDir);
+    removeOwnRunFiles(state);
     reportDeaths(state, reported);
     if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
         const QString logPath = QDir(state.runDir).filePath(QStringLiteral("node.log"));
