@@ -1,6 +1,7 @@
 #include "clusterprocesses.h"
 
 #include "bridgelink.h"
+#include "util/processinfo.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -12,31 +13,14 @@
 
 namespace starling::cli {
 
-bool processAlive(qint64 pid)
-{
-    if (pid <= 0)
-        return false;
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray text = stat.readAll();
-    const qsizetype close = text.lastIndexOf(')');
-    return close > 0 && close + 2 < text.size() && text.at(close + 2) != 'Z';
-}
-
-bool isOurs(qint64 pid, const QByteArray &program)
-{
-    QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
-    return cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(program);
-}
-
 std::vector<qint64> livePids(const cluster::ClusterStateFile &state)
 {
     std::vector<qint64> live;
-    if (processAlive(state.mpiexecPid) && isOurs(state.mpiexecPid, "mpiexec"))
+    if (util::processAlive(state.mpiexecPid) &&
+        util::processRuns(state.mpiexecPid, QStringLiteral("mpiexec")))
         live.push_back(state.mpiexecPid);
     for (qint64 pid : state.nodePids) {
-        if (processAlive(pid) && isOurs(pid, "starling-node"))
+        if (util::processAlive(pid) && util::processRuns(pid, QStringLiteral("starling-node")))
             live.push_back(pid);
     }
     return live;

@@ -11,10 +11,6 @@ namespace starling::cli {
 // The processes of a cluster as the state file names them, and stopping them: the bridge's
 // shutdown first, then signals, only ever to pids that are still what we started.
 
-// Alive and not a zombie: a reaped-late child still answers kill(pid, 0).
-bool processAlive(qint64 pid);
-// The pid runs `program` (a pid may have been reused since the state file was written).
-bool isOurs(qint64 pid, const QByteArray &program);
 // mpiexec and every starling-node of the state file that still runs.
 std::vector<qint64> livePids(const cluster::ClusterStateFile &state);
 bool waitUntilGone(const cluster::ClusterStateFile &state, int timeoutMs);

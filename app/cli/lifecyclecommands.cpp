@@ -9,6 +9,7 @@
 #include "cluster/statefile.h"
 #include "clusterprocesses.h"
 #include "util/jsonfile.h"
+#include "util/processinfo.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -324,7 +325,7 @@ std::optional<cluster::ClusterStateFile> waitForState(const UpRequest &up, QProc
         if (read && read->startedAtMs >= launchedAtMs - 1000)
             return *read;
         const bool exited =
-            up.detach ? !processAlive(pid) : process.state() == QProcess::NotRunning;
+            up.detach ? !util::processAlive(pid) : process.state() == QProcess::NotRunning;
         if (exited) {
             std::fprintf(stderr,
                          "starling up: the cluster exited during start-up; last lines of %s:\n%s\n",
@@ -356,7 +357,7 @@ void reportDeaths(const cluster::ClusterStateFile &state, std::vector<bool> &rep
 {
     for (size_t rank = 0; rank < state.nodePids.size(); ++rank) {
         const qint64 pid = state.nodePids[rank];
-        if (reported[rank] || processAlive(pid))
+        if (reported[rank] || util::processAlive(pid))
             continue;
         reported[rank] = true;
         const QString name = cluster::nodeName(int(rank));

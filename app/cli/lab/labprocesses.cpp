@@ -1,5 +1,7 @@
 #include "labprocesses.h"
 
+#include "util/processinfo.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -20,22 +22,12 @@ const QStringList &LabProcesses::labPrograms()
 
 bool LabProcesses::alive(qint64 pid)
 {
-    if (pid <= 0)
-        return false;
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray text = stat.readAll();
-    const qsizetype close = text.lastIndexOf(')');
-    return close > 0 && close + 2 < text.size() && text.at(close + 2) != 'Z';
+    return util::processAlive(pid);
 }
 
 bool LabProcesses::runs(qint64 pid, const QString &program)
 {
-    if (pid <= 0 || program.isEmpty())
-        return false;
-    QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
-    return cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(program.toLocal8Bit());
+    return util::processRuns(pid, program);
 }
 
 bool LabProcesses::runsLabProgram(qint64 pid)
