@@ -158,20 +158,26 @@ void TestParallelDownload::correctBytes_data()
 {
     QTest::addColumn<qint64>("size");
     QTest::addColumn<int>("sources");
+    QTest::addColumn<int>("verifyThreads");
     for (int sources = 1; sources <= 4; ++sources) {
         for (const qint64 size :
              {qint64(0), qint64(1), kPiece - 1, kPiece, kPiece + 1, 13 * kPiece + 7}) {
-            QTest::addRow("%d sources, %lld bytes", sources, size) << size << sources;
+            QTest::addRow("%d sources, %lld bytes", sources, size) << size << sources << 1;
         }
     }
+    // Several hashing threads finish blocks out of order; the result must not care.
+    QTest::addRow("3 sources, 4 verify threads") << 41 * kPiece + 3 << 3 << 4;
 }
 
 void TestParallelDownload::correctBytes()
 {
     QFETCH(qint64, size);
     QFETCH(int, sources);
+    QFETCH(int, verifyThreads);
     Scenario s(size, sources, quint32(size + sources));
-    const auto result = s.run(s.options());
+    DownloadOptions options = s.options();
+    options.verifyThreads = verifyThreads;
+    const auto result = s.run(std::move(options));
     QVERIFY2(result.hasValue(), qPrintable(errorOf(result)));
     QCOMPARE(readAll(s.output), s.data);
     QCOMPARE(QFileInfo(s.output).size(), size);
@@ -491,6 +497,14 @@ void TestParallelDownload::badOptions()
         const auto result = s.run(options);
         QVERIFY(!result.hasValue());
         QVERIFY2(result.error().contains(QLatin1String("connections")), qPrintable(result.error()));
+    }
+    for (const int threads : {0, DownloadOptions::kMaxConnections + 1}) {
+        DownloadOptions options = s.options();
+        options.verifyThreads = threads;
+        const auto result = s.run(options);
+        QVERIFY(!result.hasValue());
+        QVERIFY2(result.error().contains(QLatin1String("verify threads")),
+                 qPrintable(result.error()));
     }
     QVERIFY(s.allRequests().isEmpty());
     QCOMPARE(s.leftovers(), QStringList());

@@ -1,7 +1,6 @@
 #pragma once
 
 #include "transfer/partfile.h"
-#include "transfer/sha256.h"
 #include "transfer/transferplan.h"
 
 #include <QByteArray>
@@ -24,21 +23,20 @@ struct FetchOutcome
 {
     enum class Kind
     {
-        Verified,    // 206 (or 200 for a whole-file block), every byte, hash matches
-        WrongBytes,  // all bytes arrived but their SHA-256 is not the plan's
+        Received,    // 206 (or 200 for a whole-file block), every byte: ready to verify
         FileChanged, // 412: the slave's file no longer has the plan's ETag
         LocalError,  // writing the part file failed (disk full, ...): no source can help
         Failed       // anything else the source did wrong: status, short body, network error
     };
     Kind kind = Kind::Failed;
-    QString reason; // one line, for Failed, WrongBytes and LocalError
+    QString reason; // one line, for Failed and LocalError
 };
 
 // One connection to one source: a libcurl easy handle reused block after block, so the
 // connection stays alive between blocks (libcurl keeps it in the multi handle's cache). Each
 // block is a GET with `Range: bytes=o-e` and `If-Match: <etag>`; the write callback pwrites
-// at the block's offset and feeds the block's SHA-256 as bytes arrive, so a verified block
-// needs no second pass over its data.
+// at the block's offset and does nothing else, so this thread keeps up with a fast link. The
+// block's hash is checked afterwards, on another thread (BlockVerifier).
 class BlockFetch
 {
 public:
@@ -95,7 +93,6 @@ private:
     QByteArray m_errorBody; // the start of a non-206 body, for the message
     QString m_localError;   // set when writing the part file failed
     bool m_overflow = false;
-    Sha256 m_hash;
     char m_curlError[CURL_ERROR_SIZE] = {};
 };
 

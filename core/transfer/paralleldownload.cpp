@@ -2,6 +2,7 @@
 
 #include "transfer/blockfetch.h"
 #include "transfer/blockrecord.h"
+#include "transfer/blockverifier.h"
 #include "transfer/downloadsource.h"
 #include "transfer/partfile.h"
 #include "transfer/sha256.h"
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -41,6 +43,7 @@ struct ParallelDownload::Private
     std::vector<int> unassigned;     // blocks no source is left for
     CURLM *multi = nullptr;
     int inFlight = 0;
+    std::unique_ptr<BlockVerifier> verifier; // stopped before the multi handle goes
 
     int blocksDone = 0;
     qint64 doneBytes = 0; // verified, including resumed
@@ -82,6 +85,9 @@ struct ParallelDownload::Private
     void fill(std::int64_t nowMs);
     void drainMessages();
     void handle(BlockFetch &fetch, const FetchOutcome &outcome);
+    void collectVerified();
+    void wrongBytes(int block, int sourceIndex);
+    bool anyQueued() const;
     void markVerified(int block, Source &source);
     void abandon(int sourceIndex, const QString &reason, std::vector<int> orphans);
     void reassign(std::vector<int> blocks);
@@ -213,9 +219,11 @@ void ParallelDownload::Private::handle(BlockFetch &fetch, const FetchOutcome &ou
     const int block = fetch.blockIndex();
     using Kind = FetchOutcome::Kind;
     switch (outcome.kind) {
-    case Kind::Verified:
-        markVerified(block, source);
+    case Kind::Received: {
+        const PlanBlock &b = plan.blocks[size_t(block)];
+        verifier->submit({block, sourceIndex, b.offset, b.length, b.sha256});
         return;
+    }
     case Kind::FileChanged:
         fail(QStringLiteral("the file changed on the server during the transfer (%1 answered "
                             "412 for block %2); run starling get again")
@@ -226,23 +234,54 @@ void ParallelDownload::Private::handle(BlockFetch &fetch, const FetchOutcome &ou
     case Kind::LocalError:
         fail(outcome.reason, "io");
         return;
-    case Kind::WrongBytes:
-        if (const int first = mismatchSource[size_t(block)]; first >= 0) {
-            fail(QStringLiteral("block %1 failed its SHA-256 from %2 and from %3; the file on "
-                                "the server may be damaged or changing")
-                     .arg(block)
-                     .arg(sources[size_t(first)].plan.name, source.plan.name),
-                 "verification_failed");
-            return;
-        }
-        mismatchSource[size_t(block)] = sourceIndex;
-        abandon(sourceIndex,
-                QStringLiteral("sent bytes that fail their hash (block %1)").arg(block), {block});
-        return;
     case Kind::Failed:
         abandon(sourceIndex, outcome.reason, {block});
         return;
     }
+}
+
+void ParallelDownload::Private::collectVerified()
+{
+    for (const BlockVerifier::Result &result : verifier->takeResults()) {
+        if (fatal)
+            return;
+        const int block = result.job.block;
+        if (result.readError != 0)
+            fail(QStringLiteral("cannot read block %1 back from %2: %3")
+                     .arg(block)
+                     .arg(file.path(), QString::fromLocal8Bit(strerror(result.readError))),
+                 "io");
+        else if (result.matches)
+            markVerified(block, sources[size_t(result.job.source)]);
+        else
+            wrongBytes(block, result.job.source);
+    }
+}
+
+void ParallelDownload::Private::wrongBytes(int block, int sourceIndex)
+{
+    Source &source = sources[size_t(sourceIndex)];
+    if (const int first = mismatchSource[size_t(block)]; first >= 0) {
+        fail(QStringLiteral("block %1 failed its SHA-256 from %2 and from %3; the file on "
+                            "the server may be damaged or changing")
+                 .arg(block)
+                 .arg(sources[size_t(first)].plan.name, source.plan.name),
+             "verification_failed");
+        return;
+    }
+    mismatchSource[size_t(block)] = sourceIndex;
+    // The source may have been abandoned for something else while the block was hashed.
+    if (source.abandoned)
+        reassign({block});
+    else
+        abandon(sourceIndex,
+                QStringLiteral("sent bytes that fail their hash (block %1)").arg(block), {block});
+}
+
+bool ParallelDownload::Private::anyQueued() const
+{
+    return std::any_of(sources.begin(), sources.end(),
+                       [](const Source &s) { return !s.abandoned && !s.queue.empty(); });
 }
 
 void ParallelDownload::Private::markVerified(int block, Source &source)
@@ -423,6 +462,8 @@ DownloadProgress ParallelDownload::Private::snapshot(std::int64_t nowMs) const
                 p.doneBytes += c->received(); // bytes of blocks in flight count as progress
         }
     }
+    if (verifier)
+        p.doneBytes += verifier->pendingBytes(); // every byte arrived; the hash is pending
     p.rateBps = display.rate(nowMs, totalReceived());
     p.etaS = p.rateBps > 0 ? double(p.totalBytes - p.doneBytes) / p.rateBps : -1;
     if (blocksDone == p.blocksTotal)
@@ -432,6 +473,8 @@ DownloadProgress ParallelDownload::Private::snapshot(std::int64_t nowMs) const
 
 void ParallelDownload::Private::teardown()
 {
+    if (verifier)
+        verifier->stop(); // before the multi handle its wake-up uses, and the part file
     for (Source &s : sources) {
         for (const auto &c : s.connections) {
             if (c->busy()) {
@@ -513,6 +556,10 @@ Expected<DownloadSummary> ParallelDownload::run()
         return Error{QStringLiteral("connections per source must be 1 to %1")
                          .arg(DownloadOptions::kMaxConnections),
                      QStringLiteral("io")};
+    if (o.verifyThreads < 1 || o.verifyThreads > DownloadOptions::kMaxConnections)
+        return Error{
+            QStringLiteral("verify threads must be 1 to %1").arg(DownloadOptions::kMaxConnections),
+            QStringLiteral("io")};
     static_assert(std::atomic<bool>::is_always_lock_free, "requestStop() must be signal-safe");
     if (d->plan.size > 0 && d->plan.sources.empty())
         return Error{QStringLiteral("the plan has no sources"), QStringLiteral("sources_failed")};
@@ -530,12 +577,14 @@ Expected<DownloadSummary> ParallelDownload::run()
     d->multi = curl_multi_init();
     if (!d->multi)
         return Error{QStringLiteral("cannot start libcurl"), QStringLiteral("io")};
+    d->verifier = std::make_unique<BlockVerifier>(d->file.descriptor(), o.verifyThreads,
+                                                  [p = d.get()] { curl_multi_wakeup(p->multi); });
 
     while (!d->fatal) {
         d->fill(steadyNowMs());
         if (d->blocksDone == int(d->plan.blocks.size()))
             break;
-        if (d->inFlight == 0) {
+        if (d->inFlight == 0 && d->verifier->pending() == 0) {
             QStringList reasons;
             for (const Source &s : d->sources) {
                 if (s.abandoned)
@@ -549,7 +598,7 @@ Expected<DownloadSummary> ParallelDownload::run()
         d->tick(steadyNowMs(), false);
         if (d->fatal)
             break;
-        if (d->inFlight == 0)
+        if (d->inFlight == 0 && d->anyQueued())
             continue; // the tick abandoned a source: hand its blocks out before waiting
         int ready = 0;
         const CURLMcode polled = curl_multi_poll(d->multi, nullptr, 0, kPollMs, &ready);
@@ -563,6 +612,8 @@ Expected<DownloadSummary> ParallelDownload::run()
             break;
         }
         d->drainMessages();
+        if (!d->fatal)
+            d->collectVerified();
         if (d->stopRequested.load(std::memory_order_relaxed))
             d->fail(QStringLiteral("interrupted; run again with --resume to continue"),
                     "interrupted");

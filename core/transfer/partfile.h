@@ -32,6 +32,8 @@ public:
     bool keptContent() const { return m_kept; }
     const QString &path() const { return m_path; }
     qint64 size() const { return m_size; }
+    // For reading the file back on other threads (pread); valid until close().
+    int descriptor() const { return m_fd; }
 
     // Writes all of data at offset (retrying short writes and EINTR).
     Expected<bool> write(qint64 offset, const char *data, qint64 length);

@@ -28,10 +28,10 @@ class RelayService final : public QObject
 public:
     struct Settings
     {
-        qint64 chunkBytes = 2 * 1024 * 1024;
-        int window = 8;             // chunks between "asked" and "in the pipe"
-        qint64 pipeBytes = 4 << 20; // buffered for the HTTP connection
-        int chunkTimeoutMs = 3000;  // an unanswered chunk goes to another slave after this
+        qint64 chunkBytes = 256 * 1024; // small chunks, many in flight: see mpi_backend/README
+        int window = 64;                // chunks between "asked" and "in the pipe"
+        qint64 pipeBytes = 4 << 20;     // buffered for the HTTP connection
+        int chunkTimeoutMs = 3000;      // an unanswered chunk goes to another slave after this
     };
 
     RelayService(Transport &transport, Settings settings, QObject *parent = nullptr);
