@@ -106,9 +106,9 @@ void TestLabPlan::planNamesAddressesAndQuotas()
     QCOMPARE(first.node, QStringLiteral("slave-2"));
     QCOMPARE(first.address, QStringLiteral("10.77.0.11"));
     QCOMPARE(first.netns, QStringLiteral("stl-ab12-h1"));
-    QCOMPARE(first.cpuQuotaUs, qint64(100000)); // factor 1 = one full core
-    QCOMPARE(plan->hosts()[3].cpuQuotaUs, qint64(50000));
-    QCOMPARE(plan->hosts()[4].cpuQuotaUs, qint64(200000));
+    QCOMPARE(first.cpuQuotaUs, LabPlan::kCpuPeriodUs); // factor 1 = one full core
+    QCOMPARE(plan->hosts()[3].cpuQuotaUs, LabPlan::kCpuPeriodUs / 2);
+    QCOMPARE(plan->hosts()[4].cpuQuotaUs, LabPlan::kCpuPeriodUs * 2);
     QCOMPARE(plan->hosts()[4].linkMBps, 80.0);
     const LabHost &beyond = plan->hosts()[5]; // no profile entry: not limited
     QCOMPARE(beyond.address, QStringLiteral("10.77.0.14"));

@@ -225,19 +225,38 @@ void SlaveRole::onBlockServed(const http::BlockServed &block)
                                  {QLatin1String("status"), block.status}});
 }
 
-void SlaveRole::measureBandwidth(std::int64_t nowMs)
+void SlaveRole::measureBandwidth(std::int64_t nowMs, const cluster::NodeStats &stats)
 {
     const qint64 sent = m_data ? m_data->bytesSent() : 0;
     const std::int64_t elapsedMs = nowMs - m_lastMeasureMs;
     const qint64 delta = sent - m_lastBytesSent;
-    // Only periods that were busy throughout say what the link can do; a trickle says nothing.
-    if (m_lastMeasureMs > 0 && elapsedMs > 0 && delta >= 4 * 1024 * 1024 && m_data &&
-        m_data->openConnections() > 0) {
-        const double sample = double(delta) / 1e6 / (double(elapsedMs) / 1000.0);
-        m_measuredMBps = m_measuredMBps == 0 ? sample : 0.7 * m_measuredMBps + 0.3 * sample;
-    }
     m_lastBytesSent = sent;
+    // Serving at both ends of the period: a transfer that began halfway would halve the rate.
+    const bool serving = m_data && m_data->openConnections() > 0;
+    const bool measurable = m_lastMeasureMs > 0 && elapsedMs > 0 && serving && m_wasServing;
     m_lastMeasureMs = nowMs;
+    m_wasServing = serving;
+    if (!measurable)
+        return;
+    const double seconds = double(elapsedMs) / 1000.0;
+    double sample = 0;
+    if (!stats.linkShared && !stats.linkInterface.isEmpty()) {
+        // The host's own link: count what left on the wire. What the server wrote includes
+        // what the socket buffers took at once (MBs on a slow link), which made a 5 MB/s link
+        // look several times faster. The link was busy throughout if the server kept writing
+        // at least as much as left.
+        const double wire = stats.txBytesPerS * seconds;
+        if (wire < 256 * 1024 || double(delta) < 0.9 * wire)
+            return;
+        sample = stats.txBytesPerS / 1e6;
+    } else {
+        // Only periods that were busy throughout say what the link can do; a trickle says
+        // nothing.
+        if (delta < 4 * 1024 * 1024)
+            return;
+        sample = double(delta) / 1e6 / seconds;
+    }
+    m_measuredMBps = m_measuredMBps == 0 ? sample : 0.7 * m_measuredMBps + 0.3 * sample;
 }
 
 void SlaveRole::resetEpoch(std::int64_t epoch)
@@ -325,7 +344,7 @@ void SlaveRole::sendHeartbeat()
     cluster::NodeStats stats;
     const std::int64_t nowMs = QDateTime::currentMSecsSinceEpoch();
     m_sampler.sample(stats, nowMs);
-    measureBandwidth(nowMs);
+    measureBandwidth(nowMs, stats);
     stats.sequence = ++m_sequence;
     stats.epoch = m_epoch;
     stats.queueLength = int(m_queue.size()) + m_strips.queued();

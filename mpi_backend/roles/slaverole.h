@@ -52,7 +52,7 @@ private:
     void onBlockServed(const http::BlockServed &block);
     void onStripAssign(const QByteArray &payload);
     void onStripFinished(int reply, const QByteArray &result, double computeS, double standardS);
-    void measureBandwidth(std::int64_t nowMs);
+    void measureBandwidth(std::int64_t nowMs, const cluster::NodeStats &stats);
     void resetEpoch(std::int64_t epoch);
     void startNextTask();
     void finishRunningTask();
@@ -71,6 +71,7 @@ private:
     double m_profileLinkMBps = 0; // the profile's link_MBps, emulated or not
     qint64 m_lastBytesSent = 0;
     std::int64_t m_lastMeasureMs = 0;
+    bool m_wasServing = false; // the data server had a connection at the last measurement
     AlignedTicker m_heartbeat;
     StripWorker m_strips;
     QTimer m_taskTimer;

@@ -3,12 +3,16 @@
 // 40 ms), image jobs of 20/60/100 unit tasks, every strategy and send order, measured next to
 // the simulator's prediction for the same platform and the master's own estimates; then the
 // same with the fastest slave slowed 2x a third into the job. Medians of alternating runs.
-//   bench_jobs STARLING_CLI OUT_DIR [--runs N] [--budget-s S]
+// With --lab (root), the same experiment on `starling lab`: 8 hosts whose links are shaped by
+// the kernel and whose CPUs are cgroup quotas in the paper's ratios, the slaves computing for
+// real (no emulation).
+//   bench_jobs STARLING_CLI OUT_DIR [--runs N] [--budget-s S] [--lab]
 #include "benchcluster.h"
 #include "jobsreport.h"
 
 #include "image/imagecodec.h"
 #include "image/imageop.h"
+#include "image/stripkernel.h"
 #include "jobs/jobclient.h"
 #include "sim/strategyrun.h"
 
@@ -23,6 +27,9 @@
 #include <QRandomGenerator>
 #include <QThread>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -35,12 +42,86 @@ namespace {
 const std::vector<double> kCpuFactors{1, 1.5, 2, 2.5, 3, 4, 5, 6};
 const std::vector<double> kLinksMBps{100, 50, 80, 20, 60, 10, 40, 30};
 constexpr int kWidth = 4096;
-constexpr int kRowsPerUnit = 40; // 160 KiB of grey per unit, as 8 MB per unit in the paper
-// T_1, the fastest slave's time per unit. With results as big as the strips coming back over
-// the same port, 40 ms gives the paper's compute-heavy ratio: sending plus returning a unit
-// to slave 1 takes 8% of computing it, as sending 8 MB at 100 MB/s takes of 1 s in the paper.
-constexpr double kUnitSeconds = 0.04;
 constexpr double kSlowdown = 2;
+// In the lab, a slave's quota is 1 / (kLabCpuScale x the paper's factor) of a core: the eight
+// quotas then add up to 1.17 of this machine's 2 cores, which leaves the master, the monitor
+// and the kernel's shaping the rest. The paper's ratios are kept.
+constexpr double kLabCpuScale = 3;
+
+// What one run of the experiment uses: the op, the size of a unit, and the platform.
+struct Setup
+{
+    bool lab = false;
+    image::ImageOp op;
+    QList<QPair<QByteArray, QByteArray>> opParams;
+    int rowsPerUnit = 40;
+    double unitSeconds = 0.04; // T_1: the fastest slave's time per unit
+    double cpuScale = 1;       // the profile's cpu_factor = cpuScale x the paper's factor
+    QString description;
+    QString filePrefix;
+};
+
+// Emulated: 160 KiB of grey per unit, as 8 MB per unit in the paper. With results as big as
+// the strips coming back over the same port, T_1 = 40 ms gives the paper's compute-heavy
+// ratio: sending plus returning a unit to slave 1 takes 8% of computing it, as sending 8 MB at
+// 100 MB/s takes of 1 s in the paper.
+Setup emulatedSetup()
+{
+    Setup s;
+    s.op = *image::ImageOp::make(QStringLiteral("blur"), 1.0, std::nullopt);
+    s.opParams = {{"op", "blur"}, {"sigma", "1"}};
+    s.description = QStringLiteral(
+        "8 emulated slaves (paper 2's platform: unit times x1..x6, links 10..100 MB/s) as 10 MPI "
+        "ranks; blur sigma 1 on 4096 x (40 x tasks) grey, one unit = 40 rows = 164 KB, T_1 = 40 "
+        "ms");
+    s.filePrefix = QStringLiteral("jobs");
+    return s;
+}
+
+// Seconds one core takes for one unit through the slave's kernel path (a strip with its halo),
+// median of 7.
+double unitSecondsOnOneCore(const image::ImageOp &op, int rows)
+{
+    const int halo = op.haloRows();
+    image::ImageBuffer strip = image::ImageBuffer::allocate(kWidth, rows + 2 * halo, 1);
+    QRandomGenerator rng{7};
+    for (char &c : strip.pixels)
+        c = char(rng.bounded(256));
+    std::vector<double> times;
+    for (int i = 0; i < 7; ++i) {
+        QElapsedTimer clock;
+        clock.start();
+        if (!image::applyToStrip(op, strip, halo, halo))
+            return 0;
+        times.push_back(double(clock.nsecsElapsed()) / 1e9);
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
+
+// The lab: real compute, so an op that costs the paper's compute-to-transfer ratio. A median of
+// radius 5 is about 20 MB/s on one core here; 160 rows of 4096 (655 KB) take T_1 = 3 x ~30 ms
+// at the fastest slave's third of a core, and sending one at 100 MB/s 8% of that.
+Setup labSetup()
+{
+    Setup s;
+    s.lab = true;
+    s.op = *image::ImageOp::make(QStringLiteral("median"), std::nullopt, 5);
+    s.opParams = {{"op", "median"}, {"radius", "5"}};
+    s.rowsPerUnit = 160;
+    s.cpuScale = kLabCpuScale;
+    s.unitSeconds = kLabCpuScale * unitSecondsOnOneCore(s.op, s.rowsPerUnit);
+    s.description =
+        QStringLiteral(
+            "`starling lab`, 8 hosts (paper 2's platform: links 10..100 MB/s shaped by tc, CPU "
+            "quotas 1/(3 x 1..6) of a core by cgroup, no emulation); median radius 5 on 4096 x "
+            "(160 x tasks) grey, one unit = 160 rows = 655 KB, T_1 = 3 x one core's %1 ms "
+            "(measured) = %2 ms")
+            .arg(s.unitSeconds / kLabCpuScale * 1000, 0, 'f', 1)
+            .arg(s.unitSeconds * 1000, 0, 'f', 1);
+    s.filePrefix = QStringLiteral("jobs-lab");
+    return s;
+}
 
 bool writeFile(const QString &path, const QByteArray &bytes)
 {
@@ -49,20 +130,15 @@ bool writeFile(const QString &path, const QByteArray &bytes)
            file.write(bytes) == bytes.size();
 }
 
-image::ImageOp theOp()
-{
-    return *image::ImageOp::make(QStringLiteral("blur"), 1.0, std::nullopt);
-}
-
-// The platform the emulation enforces (what the slaves really do).
-sched::Platform truth()
+// The platform the emulation or the lab enforces (what the slaves really do).
+sched::Platform truth(const Setup &setup)
 {
     sched::Platform p;
-    p.unitMB = double(kWidth) * kRowsPerUnit / 1e6;
-    p.returnRatio = 1; // blur keeps the grey channel
+    p.unitMB = double(kWidth) * setup.rowsPerUnit / 1e6;
+    p.returnRatio = 1; // blur and median keep the grey channel
     for (size_t i = 0; i < kCpuFactors.size(); ++i)
-        p.slaves.push_back(
-            {QStringLiteral("slave-%1").arg(i + 2), kCpuFactors[i] * kUnitSeconds, kLinksMBps[i]});
+        p.slaves.push_back({QStringLiteral("slave-%1").arg(i + 2),
+                            kCpuFactors[i] * setup.unitSeconds, kLinksMBps[i]});
     return p;
 }
 
@@ -111,7 +187,9 @@ sched::Timeline timelineOf(const QJsonObject &status, QStringList *names)
 class Bench
 {
 public:
-    Bench(QString cli, QString outDir) : m_cli(std::move(cli)), m_out(std::move(outDir)) {}
+    Bench(QString cli, QString outDir, Setup setup)
+        : m_cli(std::move(cli)), m_out(std::move(outDir)), m_setup(std::move(setup))
+    {}
 
     int run(int runs, int budgetS);
 
@@ -131,6 +209,8 @@ private:
 
     QString m_cli;
     QString m_out;
+    Setup m_setup;
+    QString m_calibration; // lab: measured unit time / the quota's, per slave
     QString m_runDir;
     std::map<int, QByteArray> m_images; // tasks -> PGM
     QUrl m_master;
@@ -177,13 +257,11 @@ Expected<QJsonObject> Bench::runJob(const Spec &spec, int tasks, std::uint64_t s
                                     double *slowedAt)
 {
     jobs::JobClient client(m_master, 60000);
-    const QList<QPair<QByteArray, QByteArray>> params{
-        {"op", "blur"},
-        {"sigma", "1"},
-        {"strategy", sched::toString(spec.strategy).toLatin1()},
-        {"order", sched::toString(spec.order).toLatin1()},
-        {"tasks", QByteArray::number(tasks)},
-        {"seed", QByteArray::number(qulonglong(seed))}};
+    QList<QPair<QByteArray, QByteArray>> params = m_setup.opParams;
+    params += {{"strategy", sched::toString(spec.strategy).toLatin1()},
+               {"order", sched::toString(spec.order).toLatin1()},
+               {"tasks", QByteArray::number(tasks)},
+               {"seed", QByteArray::number(qulonglong(seed))}};
     const auto id = client.submit(m_images[tasks], params);
     if (!id)
         return Error{id.error()};
@@ -221,27 +299,32 @@ int Bench::run(int runs, int budgetS)
     out.mkpath(QStringLiteral("jobs-work"));
     const QString work = out.filePath(QStringLiteral("jobs-work"));
     m_runDir = QDir(work).filePath(QStringLiteral("run"));
-    // The standard compute speed that makes one unit of blur take kUnitSeconds on a standard
-    // (cpu_factor 1) slave.
-    const double unitBytes = double(kWidth) * kRowsPerUnit;
-    const double standardMBps = unitBytes * theOp().relativeCost() / kUnitSeconds / 1e6;
+    // The standard compute speed that makes one unit of the op take unitSeconds / cpuScale on a
+    // standard (cpu_factor 1) slave, so the master's estimates read in the paper's units.
+    const double unitBytes = double(kWidth) * m_setup.rowsPerUnit;
+    const double standardMBps =
+        unitBytes * m_setup.op.relativeCost() / (m_setup.unitSeconds / m_setup.cpuScale) / 1e6;
     const QString config = QDir(work).filePath(QStringLiteral("config.json"));
+    // The lab binds every rank to its own host's address itself.
+    const QString bind = m_setup.lab ? QString() : QStringLiteral("\"bind_host\": \"127.0.0.1\", ");
     writeFile(config,
-              QStringLiteral("{\"bind_host\": \"127.0.0.1\", \"master_port\": 0, "
-                             "\"bridge_port\": 0, \"metrics_port\": 0, \"data_port_base\": 0, "
-                             "\"image_standard_MBps\": %1, \"snapshot_hz\": 4}\n")
+              QStringLiteral("{%1\"master_port\": 0, \"bridge_port\": 0, \"metrics_port\": 0, "
+                             "\"data_port_base\": 0, \"image_standard_MBps\": %2, "
+                             "\"snapshot_hz\": 4, \"startup_timeout_s\": 120}\n")
+                  .arg(bind)
                   .arg(standardMBps, 0, 'g', 12)
                   .toUtf8());
     QByteArray profile = "{\"name\": \"paper-2\", \"slaves\": [";
     for (size_t i = 0; i < kCpuFactors.size(); ++i)
         profile += (i ? ", " : "") + QByteArray("{\"cpu_factor\": ") +
-                   QByteArray::number(kCpuFactors[i]) +
+                   QByteArray::number(kCpuFactors[i] * m_setup.cpuScale) +
                    ", \"link_MBps\": " + QByteArray::number(kLinksMBps[i]) + "}";
     profile += "]}\n";
     const QString profilePath = QDir(work).filePath(QStringLiteral("profile.json"));
     writeFile(profilePath, profile);
     for (int tasks : {20, 60, 100}) {
-        image::ImageBuffer img = image::ImageBuffer::allocate(kWidth, kRowsPerUnit * tasks, 1);
+        image::ImageBuffer img =
+            image::ImageBuffer::allocate(kWidth, m_setup.rowsPerUnit * tasks, 1);
         QRandomGenerator rng{quint32(tasks)};
         for (char &c : img.pixels)
             c = char(rng.bounded(256));
@@ -249,8 +332,12 @@ int Bench::run(int runs, int budgetS)
     }
 
     BenchCluster cluster(m_cli, m_runDir);
-    std::fprintf(stderr, "bench_jobs: starting 8 slaves (10 ranks on this machine's cores)\n");
-    if (auto up = cluster.up(int(kCpuFactors.size()), profilePath, work, config); !up) {
+    std::fprintf(stderr, "bench_jobs: starting 8 slaves (10 ranks on this machine's cores%s)\n",
+                 m_setup.lab ? ", a lab of 10 hosts" : "");
+    const int slaves = int(kCpuFactors.size());
+    if (auto up = m_setup.lab ? cluster.upLab(slaves, profilePath, work, config)
+                              : cluster.up(slaves, profilePath, work, config);
+        !up) {
         std::fprintf(stderr, "bench_jobs: %s\n", qPrintable(up.error()));
         return 1;
     }
@@ -267,19 +354,24 @@ int Bench::run(int runs, int budgetS)
         {QStringLiteral("pdds rand"), sched::StrategyKind::Pdds, sched::SendOrder::Random},
         {QStringLiteral("optimal"), sched::StrategyKind::Optimal, sched::SendOrder::Decreasing},
         {QStringLiteral("dynamic"), sched::StrategyKind::Dynamic, sched::SendOrder::Decreasing}};
-    const std::vector<Spec> slowedSpecs{
-        {QStringLiteral("pdds dec, slowed"), sched::StrategyKind::Pdds,
-         sched::SendOrder::Decreasing, true},
-        {QStringLiteral("optimal, slowed"), sched::StrategyKind::Optimal,
-         sched::SendOrder::Decreasing, true},
-        {QStringLiteral("dynamic, slowed"), sched::StrategyKind::Dynamic,
-         sched::SendOrder::Decreasing, true}};
+    // `starling slow` stretches the emulated compute time; in the lab the CPU is a real quota,
+    // which nothing changes mid-job, so the lab measures the undisturbed experiment only.
+    std::vector<Spec> slowedSpecs{{QStringLiteral("pdds dec, slowed"), sched::StrategyKind::Pdds,
+                                   sched::SendOrder::Decreasing, true},
+                                  {QStringLiteral("optimal, slowed"), sched::StrategyKind::Optimal,
+                                   sched::SendOrder::Decreasing, true},
+                                  {QStringLiteral("dynamic, slowed"), sched::StrategyKind::Dynamic,
+                                   sched::SendOrder::Decreasing, true}};
+    if (m_setup.lab)
+        slowedSpecs.clear();
 
     // A warm-up job: the master's own link and speed observations start from here. Its
     // estimate of the slave that gets slowed is the baseline to re-learn after each slowdown.
     const Spec relearn = specs[6];
     double unused = 0;
     runJob(relearn, 20, 1, 0, &unused);
+    if (m_setup.lab)
+        runJob(relearn, 20, 1, 0, &unused); // the baseline's estimates then come from two jobs
     const auto baseline = runJob(relearn, 20, 1, 0, &unused);
     const auto slowedEstimate = [](const QJsonObject &status) {
         for (const sched::SlaveSpec &s : estimatesOf(status).slaves) {
@@ -303,12 +395,33 @@ int Bench::run(int runs, int budgetS)
         }
     };
 
-    JobsReport report(runs);
+    JobsReport report(runs, QString(), m_setup.filePrefix);
     QElapsedTimer budget;
     budget.start();
     int done = 0;
     const int total = runs * (int(specs.size()) * 3 + int(slowedSpecs.size()));
-    const sched::Platform real = truth();
+    sched::Platform real = truth(m_setup);
+    if (m_setup.lab && baseline) {
+        // A slave's real speed in the lab is its quota minus what its own event loop, MPI polls
+        // and sampling take from it, which matters most to the smallest quotas. The simulator
+        // gets the speeds the master measured in the warm-up jobs (the links are tc's rates).
+        const sched::Platform measured = estimatesOf(*baseline);
+        for (sched::SlaveSpec &slave : real.slaves) {
+            for (const sched::SlaveSpec &m : measured.slaves) {
+                if (m.name != slave.name || m.unitComputeS <= 0)
+                    continue;
+                std::fprintf(stderr, "bench_jobs: %s: %.1f ms per unit (quota alone: %.1f ms)\n",
+                             qPrintable(slave.name), m.unitComputeS * 1000,
+                             slave.unitComputeS * 1000);
+                m_calibration +=
+                    QStringLiteral("%1%2 %3")
+                        .arg(m_calibration.isEmpty() ? QString() : QStringLiteral(", "))
+                        .arg(slave.name)
+                        .arg(m.unitComputeS / slave.unitComputeS, 0, 'f', 2);
+                slave.unitComputeS = m.unitComputeS;
+            }
+        }
+    }
     // Where the slowdown lands: a third of the way into the undisturbed optimal split.
     const double slowAtS =
         sim::runStrategy(real, real,
@@ -376,6 +489,13 @@ int Bench::run(int runs, int budgetS)
         }
     }
     cluster.down();
+    report.setDescription(m_calibration.isEmpty()
+                              ? m_setup.description
+                              : m_setup.description +
+                                    QStringLiteral("; the simulator's unit times are the master's "
+                                                   "after two warm-up jobs, per slave x the "
+                                                   "quota's: %1")
+                                        .arg(m_calibration));
     report.print(stdout, slowAtS);
     const QString written = report.write(m_out);
     if (!written.isEmpty()) {
@@ -393,15 +513,26 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() < 3 || args.contains(QStringLiteral("--help"))) {
-        std::fprintf(stderr, "usage: bench_jobs STARLING_CLI OUT_DIR [--runs N] [--budget-s S]\n");
+        std::fprintf(stderr,
+                     "usage: bench_jobs STARLING_CLI OUT_DIR [--runs N] [--budget-s S] [--lab]\n");
         return 2;
     }
     int runs = 3;
     int budgetS = 900;
+    const bool lab = args.contains(QStringLiteral("--lab"));
+    if (lab && ::geteuid() != 0) {
+        std::fprintf(stderr, "bench_jobs --lab: skipped: starling lab needs root\n");
+        return 0;
+    }
     if (const qsizetype at = args.indexOf(QStringLiteral("--runs")); at > 0 && at + 1 < args.size())
         runs = qBound(1, args.at(at + 1).toInt(), 20);
     if (const qsizetype at = args.indexOf(QStringLiteral("--budget-s"));
         at > 0 && at + 1 < args.size())
         budgetS = qBound(30, args.at(at + 1).toInt(), 7200);
-    return Bench(args.at(1), args.at(2)).run(runs, budgetS);
+    const Setup setup = lab ? labSetup() : emulatedSetup();
+    if (setup.unitSeconds <= 0) {
+        std::fprintf(stderr, "bench_jobs: the op failed on a test strip\n");
+        return 1;
+    }
+    return Bench(args.at(1), args.at(2), setup).run(runs, budgetS);
 }

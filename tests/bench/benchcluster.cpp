@@ -32,6 +32,21 @@ Expected<bool> BenchCluster::up(int slaves, const QString &profile, const QStrin
     if (!profile.isEmpty())
         arguments << QStringLiteral("--profile") << profile;
     arguments << extraArguments;
+    return start(slaves, arguments);
+}
+
+Expected<bool> BenchCluster::upLab(int slaves, const QString &profile, const QString &exportDir,
+                                   const QString &config)
+{
+    m_lab = true;
+    return start(slaves, {QStringLiteral("lab"), QStringLiteral("up"), QStringLiteral("--slaves"),
+                          QString::number(slaves), QStringLiteral("--profile"), profile,
+                          QStringLiteral("--config"), config, QStringLiteral("--export"), exportDir,
+                          QStringLiteral("--run-dir"), m_runDir});
+}
+
+Expected<bool> BenchCluster::start(int slaves, const QStringList &arguments)
+{
     QProcess up;
     up.start(m_cli, arguments);
     // `up` itself is bounded by the config's startup_timeout_s; this only guards against a hang.
@@ -79,7 +94,10 @@ void BenchCluster::down()
         return;
     m_running = false;
     QProcess down;
-    down.start(m_cli, {QStringLiteral("down"), QStringLiteral("--run-dir"), m_runDir});
+    QStringList arguments{QStringLiteral("down"), QStringLiteral("--run-dir"), m_runDir};
+    if (m_lab)
+        arguments.prepend(QStringLiteral("lab"));
+    down.start(m_cli, arguments);
     if (!down.waitForFinished(60000))
         down.kill();
     down.waitForFinished(5000);

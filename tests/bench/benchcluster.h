@@ -23,6 +23,10 @@ public:
     // profile may be empty (unpaced slaves).
     Expected<bool> up(int slaves, const QString &profile, const QString &exportDir,
                       const QString &config, const QStringList &extraArguments = {});
+    // The same on `starling lab up` (root): every slave a host with kernel-shaped links and a
+    // CPU quota from the profile; down() then runs `starling lab down`.
+    Expected<bool> upLab(int slaves, const QString &profile, const QString &exportDir,
+                         const QString &config);
     // `starling restart`: the same cluster again (lost slaves back); the new state is read.
     Expected<bool> restart();
     void down();
@@ -37,10 +41,13 @@ public:
     bool waitAllSlavesActive(int timeoutMs) const;
 
 private:
+    Expected<bool> start(int slaves, const QStringList &arguments);
+
     QString m_cli;
     QString m_runDir;
     cluster::ClusterStateFile m_state;
     bool m_running = false;
+    bool m_lab = false;
 };
 
 } // namespace starling::bench

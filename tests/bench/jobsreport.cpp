@@ -84,13 +84,11 @@ void JobsReport::failed(const QString &scenario, const QString &label, int tasks
 void JobsReport::print(FILE *out, double slowAtS) const
 {
     std::fprintf(out,
-                 "\nStarling image-job benchmark, %s, one machine: 8 emulated slaves (paper 2's "
-                 "platform: unit times x1..x6, links 10..100 MB/s) as 10 MPI ranks; blur sigma 1 "
-                 "on 4096 x (40 x tasks) grey, one unit = 40 rows = 164 KB, T_1 = 40 ms; medians "
-                 "of %d alternating runs; predicted = the simulator on the emulated platform with "
-                 "the master's estimates.\n\n",
+                 "\nStarling image-job benchmark, %s, one machine: %s; medians of %d alternating "
+                 "runs; predicted = the simulator on that platform with the master's "
+                 "estimates.\n\n",
                  qPrintable(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd"))),
-                 m_runs);
+                 qPrintable(m_description), m_runs);
     std::fprintf(out, "1. Strategies and send orders\n");
     std::fprintf(out, "   %5s  %-18s %5s %11s %12s %10s\n", "tasks", "strategy", "ok", "measured s",
                  "predicted s", "meas/pred");
@@ -155,6 +153,10 @@ void JobsReport::print(FILE *out, double slowAtS) const
     std::fprintf(out, "   goal: every row within 15%% of predicted (worst %.2fx)          %s\n",
                  worst, verdict(std::abs(worst - 1) <= 0.15));
 
+    const bool anySlowed = std::any_of(m_cells.begin(), m_cells.end(),
+                                       [](const Cell &c) { return c.scenario == u"slowed"; });
+    if (!anySlowed)
+        return;
     std::fprintf(out, "\n2. slave-2 (the fastest) slowed 2x at about %.2f s, 100 tasks\n", slowAtS);
     std::fprintf(out, "   %-18s %5s %11s %12s %10s\n", "strategy", "ok", "measured s",
                  "predicted s", "meas/pred");
@@ -192,8 +194,8 @@ void JobsReport::print(FILE *out, double slowAtS) const
 QString JobsReport::write(const QString &outDir) const
 {
     QDir dir(outDir);
-    QFile summary(dir.filePath(QStringLiteral("jobs.csv")));
-    QFile runs(dir.filePath(QStringLiteral("jobs-runs.csv")));
+    QFile summary(dir.filePath(m_prefix + QStringLiteral(".csv")));
+    QFile runs(dir.filePath(m_prefix + QStringLiteral("-runs.csv")));
     if (!summary.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
         !runs.open(QIODevice::WriteOnly | QIODevice::Truncate))
         return QStringLiteral("cannot write the CSV files in %1").arg(outDir);
@@ -250,8 +252,8 @@ QString JobsReport::write(const QString &outDir) const
                predicted);
     layout->addWidget(m);
     layout->addWidget(p);
-    if (QString e =
-            ui::saveWidgetPng(&page, QSize(1200, 900), dir.filePath(QStringLiteral("jobs.png")));
+    if (QString e = ui::saveWidgetPng(&page, QSize(1200, 900),
+                                      dir.filePath(m_prefix + QStringLiteral(".png")));
         !e.isEmpty())
         return e;
 
@@ -274,7 +276,7 @@ QString JobsReport::write(const QString &outDir) const
     if (shown == 0)
         return {};
     return ui::saveWidgetPng(&streams, QSize(1200, 420 * shown),
-                             dir.filePath(QStringLiteral("jobs-stream.png")));
+                             dir.filePath(m_prefix + QStringLiteral("-stream.png")));
 }
 
 } // namespace starling::bench

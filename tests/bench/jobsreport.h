@@ -16,14 +16,19 @@ namespace starling::bench {
 class JobsReport
 {
 public:
-    explicit JobsReport(int runs) : m_runs(runs) {}
+    // description: the platform, one paragraph for the table's head; prefix names the files
+    // (jobs -> jobs.csv, jobs-runs.csv, jobs.png, jobs-stream.png).
+    JobsReport(int runs, QString description, QString prefix)
+        : m_runs(runs), m_description(std::move(description)), m_prefix(std::move(prefix))
+    {}
 
     void add(const QString &scenario, const QString &label, int tasks, double makespan,
              double predicted, const sched::Timeline &timeline, const QStringList &slaves);
     void failed(const QString &scenario, const QString &label, int tasks);
 
+    void setDescription(QString description) { m_description = std::move(description); }
     void print(FILE *out, double slowAtS) const;
-    // jobs.csv, jobs-runs.csv, jobs.png, jobs-stream.png under outDir; an error or empty.
+    // PREFIX.csv, PREFIX-runs.csv, PREFIX.png, PREFIX-stream.png under outDir; an error or empty.
     QString write(const QString &outDir) const;
 
 private:
@@ -44,6 +49,8 @@ private:
     const Cell *find(const QString &scenario, const QString &label, int tasks) const;
 
     int m_runs;
+    QString m_description;
+    QString m_prefix;
     std::vector<Cell> m_cells; // in first-seen order
 };
 

@@ -42,7 +42,10 @@ class LabPlan
 public:
     static constexpr int kMaxSlaves = 32;
     static constexpr int kMaxIdChars = 4; // "stl-br" + id must fit IFNAMSIZ - 1 = 15
-    static constexpr qint64 kCpuPeriodUs = 100000;
+    // 20 ms, not the kernel's default 100 ms: a slower CPU is slow all the time, not a full
+    // core in bursts. A slave with a third of a core that ran 33 ms and then waited 67 ms made
+    // a strip's time depend on where in the period it arrived. 1 ms (the floor) is 1/20 core.
+    static constexpr qint64 kCpuPeriodUs = 20000;
     static constexpr qint64 kMinCpuQuotaUs = 1000; // the kernel's floor for cfs_quota_us
     static constexpr int kMasterOffset = 1;
     static constexpr int kMonitorOffset = 2;
