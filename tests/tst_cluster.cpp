@@ -4,6 +4,7 @@
 // is left running. Every wait is on a condition with a timeout.
 #include "cluster/clustersnapshot.h"
 #include "cluster/statefile.h"
+#include "cluster/statereport.h"
 #include "clusterharness.h"
 #include "protocol/bridgeclient.h"
 
@@ -145,6 +146,25 @@ private slots:
                          "snapshot_hz": 10, "startup_timeout_s": 120})");
         config.close();
         QVERIFY(up());
+    }
+
+    // `up` wrote the state file from the monitor's report in node.log (the way it works when
+    // the monitor runs on another host); the token is in the state file only.
+    void stateFileComesFromTheMonitorsReport()
+    {
+        QFile log(QDir(m_runDir).filePath(QStringLiteral("node.log")));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QByteArray text = log.readAll();
+        QCOMPARE(text.count(cluster::StateReport::kPrefix), 1);
+        const cluster::ClusterStateFile s = state();
+        QVERIFY(!s.token.isEmpty());
+        QVERIFY(!text.contains(s.token.toLatin1()));
+        const auto reported = cluster::StateReport::find(
+            QDir(m_runDir).filePath(QStringLiteral("node.log")), s.token);
+        QVERIFY(reported && reported->hasValue());
+        cluster::ClusterStateFile expected = reported->value();
+        expected.mpiexecPid = s.mpiexecPid; // the one thing `up` adds
+        QCOMPARE(s, expected);
     }
 
     void snapshotDescribesEveryNode()

@@ -223,11 +223,10 @@ private slots:
     // jobs that were queued (or running) when it stopped.
     void restartBringsEveryoneBack()
     {
-        QCOMPARE(m_cluster
-                     .run({QStringLiteral("drain"), QStringLiteral("slave-5"),
-                           QStringLiteral("--reason"), QStringLiteral("kept over restart")})
-                     .exitCode,
-                 0);
+        const CliResult drained =
+            m_cluster.run({QStringLiteral("drain"), QStringLiteral("slave-5"),
+                           QStringLiteral("--reason"), QStringLiteral("kept over restart")});
+        QVERIFY2(drained.exitCode == 0, qPrintable(drained.out + drained.err));
         std::vector<std::pair<QByteArray, image::ImageBuffer>> jobs;
         for (quint32 seed = 20; seed < 24; ++seed) {
             image::ImageBuffer input = testing::noiseImage(800, 1500, 1, seed);

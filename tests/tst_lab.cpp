@@ -385,7 +385,7 @@ void TestLab::verifyShapingAndQuotas(const LabPlan &plan)
     }
     QCOMPARE(cgroups->quota(cgroups->directory(plan.hostByNode(QStringLiteral("slave-3"))->cgroup))
                  ->first,
-             qint64(50000)); // cpu_factor 2: half a core
+             LabPlan::kCpuPeriodUs / 2); // cpu_factor 2: half a core
 }
 
 void TestLab::verifyFaults(const LabPlan &plan, const QString &dir)

@@ -78,7 +78,42 @@ private slots:
     void garbage();
     void lyingHeaders_data();
     void lyingHeaders();
+    void receiptRoundTrip();
+    void badReceipts_data();
+    void badReceipts();
 };
+
+void TestStripMessage::receiptRoundTrip()
+{
+    const StripReceipt r{QStringLiteral("job-7f3a"), 12};
+    const auto back = StripReceipt::decode(r.encode());
+    QVERIFY2(back, qPrintable(back.error()));
+    QCOMPARE(back->jobId, r.jobId);
+    QCOMPARE(back->chunk, r.chunk);
+}
+
+void TestStripMessage::badReceipts_data()
+{
+    QTest::addColumn<QByteArray>("message");
+    QTest::newRow("empty") << QByteArray();
+    QTest::newRow("garbage") << QByteArray("\x00\xff{{");
+    QTest::newRow("truncated") << StripReceipt{QStringLiteral("j"), 3}.encode().chopped(2);
+    QTest::newRow("no chunk") << QByteArray(R"({"job": "j"})");
+    QTest::newRow("negative chunk") << QByteArray(R"({"job": "j", "chunk": -1})");
+    QTest::newRow("empty job") << QByteArray(R"({"job": "", "chunk": 1})");
+    QTest::newRow("unknown key") << QByteArray(R"({"job": "j", "chunk": 1, "x": 2})");
+    QTest::newRow("oversized") << QByteArray(R"({"job": ")") + QByteArray(2000, 'a') +
+                                      QByteArray(R"(", "chunk": 1})");
+}
+
+void TestStripMessage::badReceipts()
+{
+    QFETCH(QByteArray, message);
+    const auto decoded = StripReceipt::decode(message);
+    QVERIFY(!decoded);
+    QVERIFY2(decoded.error().startsWith(QLatin1String("strip receipt")),
+             qPrintable(decoded.error()));
+}
 
 void TestStripMessage::assignmentRoundTrip()
 {

@@ -7,6 +7,7 @@
 #include "cluster/launchplan.h"
 #include "cluster/nodetable.h"
 #include "cluster/statefile.h"
+#include "cluster/statereport.h"
 #include "clusterprocesses.h"
 #include "util/jsonfile.h"
 #include "util/processinfo.h"
@@ -311,19 +312,26 @@ std::optional<int> parseUp(const QStringList &arguments, UpRequest &up)
     return std::nullopt;
 }
 
-// Waits for the monitor's state file; nullopt (with the message printed) if the cluster
-// exited, timed out or was interrupted during start-up.
+// Waits for the monitor's state report in node.log (wherever the monitor runs, mpiexec writes
+// its output here); nullopt (with the message printed) if the cluster exited, timed out, was
+// interrupted or reported garbage during start-up.
 std::optional<cluster::ClusterStateFile> waitForState(const UpRequest &up, QProcess &process,
-                                                      qint64 pid, qint64 launchedAtMs)
+                                                      qint64 pid, const QString &token)
 {
-    const QString statePath = cluster::stateFilePath(up.runDir);
     const QString logPath = QDir(up.runDir).filePath(QStringLiteral("node.log"));
     QElapsedTimer clock;
     clock.start();
     while (true) {
-        const auto read = cluster::readStateFile(statePath);
-        if (read && read->startedAtMs >= launchedAtMs - 1000)
-            return *read;
+        if (const auto report = cluster::StateReport::find(logPath, token)) {
+            if (report->hasValue())
+                return report->value();
+            std::fprintf(stderr, "starling up: %s\n", qPrintable(report->error()));
+            ::kill(pid_t(pid), SIGTERM);
+            if (!up.detach && !process.waitForFinished(3000))
+                process.kill();
+            removeRunFiles(up.runDir);
+            return std::nullopt;
+        }
         const bool exited =
             up.detach ? !util::processAlive(pid) : process.state() == QProcess::NotRunning;
         if (exited) {
@@ -411,7 +419,7 @@ int stayInForeground(QProcess &process, const cluster::ClusterStateFile &state)
     return 0;
 }
 
-bool startMpiexec(const UpRequest &up, QProcess &process, qint64 &pid)
+bool startMpiexec(const UpRequest &up, const QString &token, QProcess &process, qint64 &pid)
 {
     const QString mpiexec = qEnvironmentVariable("STARLING_MPIEXEC", QStringLiteral("mpiexec"));
     process.setProgram(mpiexec);
@@ -420,6 +428,11 @@ bool startMpiexec(const UpRequest &up, QProcess &process, qint64 &pid)
     process.setProcessChannelMode(QProcess::MergedChannels);
     process.setStandardOutputFile(QDir(up.runDir).filePath(QStringLiteral("node.log")));
     process.setStandardInputFile(QProcess::nullDevice());
+    // Hydra passes its environment on to every rank, on every host: the monitor's bridge token,
+    // kept off command lines and out of node.log.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QString::fromLatin1(cluster::StateReport::kTokenVariable), token);
+    process.setProcessEnvironment(environment);
     // Its own session: Ctrl-C in this terminal reaches only us, and we stop the cluster in order.
     process.setChildProcessModifier([] { ::setsid(); });
     if (up.detach) {
@@ -459,17 +472,19 @@ int runUpCommand(const QStringList &arguments)
     std::signal(SIGINT, onStopSignal);
     std::signal(SIGTERM, onStopSignal);
     std::signal(SIGHUP, onStopSignal);
-    const qint64 launchedAtMs = QDateTime::currentMSecsSinceEpoch();
+    // The state report is read from node.log: no earlier cluster's may be found there.
+    QFile::remove(QDir(up.runDir).filePath(QStringLiteral("node.log")));
+    const QString token = cluster::generateToken();
     QProcess process;
     qint64 pid = 0;
-    if (!startMpiexec(up, process, pid))
+    if (!startMpiexec(up, token, process, pid))
         return kExitUsage;
     const QString logPath = QDir(up.runDir).filePath(QStringLiteral("node.log"));
     std::fprintf(stderr, "starting %d slaves (+ master and monitor), log %s ...\n", up.plan.slaves,
                  qPrintable(logPath));
     QElapsedTimer clock;
     clock.start();
-    auto state = waitForState(up, process, pid, launchedAtMs);
+    auto state = waitForState(up, process, pid, token);
     if (!state)
         return kExitRefused;
     state->mpiexecPid = pid;

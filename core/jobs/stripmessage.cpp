@@ -192,4 +192,35 @@ Expected<StripResult> StripResult::decode(const QByteArray &message)
     return s;
 }
 
+QByteArray StripReceipt::encode() const
+{
+    return QJsonDocument(
+               QJsonObject{{QLatin1String("job"), jobId}, {QLatin1String("chunk"), chunk}})
+        .toJson(QJsonDocument::Compact);
+}
+
+Expected<StripReceipt> StripReceipt::decode(const QByteArray &message)
+{
+    if (message.size() > 1024)
+        return Error{QStringLiteral("strip receipt: %1 bytes, at most 1024").arg(message.size())};
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(message, &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject())
+        return Error{QStringLiteral("strip receipt: not a JSON object")};
+    StripReceipt receipt;
+    util::JsonObjectReader r(document.object(), QStringLiteral("strip receipt"),
+                             util::JsonObjectReader::MissingKey::IsError);
+    util::StringRule id;
+    id.accept = [](const QString &s) {
+        return !s.isEmpty() && s.size() <= 128;
+    };
+    id.expectation = QStringLiteral("a job id of 1 to 128 characters");
+    r.readString(QLatin1String("job"), receipt.jobId, id);
+    r.readInteger(QLatin1String("chunk"), 0, std::numeric_limits<int>::max(), receipt.chunk);
+    r.rejectUnknownKeys();
+    if (!r.ok())
+        return Error{r.error()};
+    return receipt;
+}
+
 } // namespace starling::jobs

@@ -55,4 +55,16 @@ struct StripResult
     static Expected<StripResult> decode(const QByteArray &message);
 };
 
+// Slave -> master, as soon as a strip has arrived whole (before it is computed): the master's
+// one port is busy until then. Over TCP a send "completes" once the bytes are buffered, long
+// before they crossed a slow link, so only the slave can say when a strip was delivered.
+struct StripReceipt
+{
+    QString jobId;
+    int chunk = 0;
+
+    QByteArray encode() const;
+    static Expected<StripReceipt> decode(const QByteArray &message);
+};
+
 } // namespace starling::jobs

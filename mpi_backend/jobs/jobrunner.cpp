@@ -54,6 +54,8 @@ struct JobRunner::Current
     std::optional<jobs::JobScheduler::PortWork> port;
     double portDue = 0;
     QByteArray portMessage;
+    qint64 portBytes = 0;         // of the strip being sent
+    bool awaitingReceipt = false; // the strip left; the port is free when the slave has it
     std::map<int, jobs::StripResult> results; // chunk -> result waiting for or in its return
     std::map<int, double> standardS;          // chunk -> its standard cost
     std::vector<bool> lost;                   // per slave of the job
@@ -273,6 +275,12 @@ void JobRunner::perform(std::optional<jobs::JobScheduler::PortWork> work)
         bytes = it == job.results.end() ? 0 : it->second.pixels.size();
     }
     job.port = work;
+    if (work->kind == PortKind::Send && slave.emulatedLinkMBps <= 0) {
+        job.portBytes = job.portMessage.size();
+        job.awaitingReceipt = true;
+        m_transport.send(slave.rank, Tag::StripAssign, std::exchange(job.portMessage, {}));
+        return; // onStripReceived() (or the slave's loss) frees the port
+    }
     const double seconds =
         slave.emulatedLinkMBps > 0 ? double(bytes) / (slave.emulatedLinkMBps * 1e6) : 0;
     job.portDue = now() + seconds;
@@ -291,22 +299,17 @@ void JobRunner::onPortTimer()
     }
     m_transport.stayEager(kEagerMs);
     const jobs::JobScheduler::PortWork work = *job.port;
+    if (work.kind == PortKind::Send) {
+        job.portBytes = job.portMessage.size();
+        const jobs::JobChunk &chunk = job.scheduler->chunk(work.chunk);
+        m_transport.send(job.slaves[size_t(chunk.slave)].rank, Tag::StripAssign,
+                         std::exchange(job.portMessage, {}));
+        finishSend();
+        return;
+    }
     job.port.reset();
     const jobs::JobChunk &chunk = job.scheduler->chunk(work.chunk);
     const Slave &slave = job.slaves[size_t(chunk.slave)];
-    const double portS = now() - chunk.record.sendStart;
-    if (work.kind == PortKind::Send) {
-        const qint64 bytes = job.portMessage.size();
-        m_transport.send(slave.rank, Tag::StripAssign, std::exchange(job.portMessage, {}));
-        if (slave.emulatedLinkMBps > 0 && portS > 0)
-            ewma(m_observedLinkMBps, slave.rank, double(bytes) / portS / 1e6);
-        emitEvent(QStringLiteral("strip_sent"), {{QStringLiteral("chunk"), chunk.id},
-                                                 {QStringLiteral("slave"), slave.name},
-                                                 {QStringLiteral("rank"), slave.rank},
-                                                 {QStringLiteral("send_end_s"), now()}});
-        perform(job.scheduler->sendFinished(work.chunk, now()));
-        return;
-    }
     // The result's rows go into place; then the port is free.
     const auto it = job.results.find(work.chunk);
     if (it != job.results.end()) {
@@ -323,6 +326,39 @@ void JobRunner::onPortTimer()
     emitEvent(QStringLiteral("strip_done"), jobs::chunkJson(done, slave.name, slave.rank));
     m_board.progress(m_job->id, m_job->scheduler->unitsDone(), m_job->scheduler->units());
     checkFinished();
+}
+
+// The port's strip is with its slave (or the slave is gone): the port is free, and what the
+// send took is that link's speed.
+void JobRunner::finishSend()
+{
+    Current &job = *m_job;
+    const jobs::JobScheduler::PortWork work = *job.port;
+    job.port.reset();
+    job.awaitingReceipt = false;
+    const jobs::JobChunk &chunk = job.scheduler->chunk(work.chunk);
+    const Slave &slave = job.slaves[size_t(chunk.slave)];
+    const double portS = now() - chunk.record.sendStart;
+    if (portS > 0 && !job.lost[size_t(chunk.slave)])
+        ewma(m_observedLinkMBps, slave.rank, double(job.portBytes) / portS / 1e6);
+    emitEvent(QStringLiteral("strip_sent"), {{QStringLiteral("chunk"), chunk.id},
+                                             {QStringLiteral("slave"), slave.name},
+                                             {QStringLiteral("rank"), slave.rank},
+                                             {QStringLiteral("send_end_s"), now()}});
+    perform(job.scheduler->sendFinished(work.chunk, now()));
+}
+
+void JobRunner::onStripReceived(int source, const QByteArray &payload)
+{
+    const auto receipt = jobs::StripReceipt::decode(payload);
+    if (!m_job || !receipt || receipt->jobId != m_job->id || !m_job->awaitingReceipt ||
+        !m_job->port || m_job->port->chunk != receipt->chunk)
+        return; // late, for another job, or garbage
+    const jobs::JobChunk &chunk = m_job->scheduler->chunk(receipt->chunk);
+    if (m_job->slaves[size_t(chunk.slave)].rank != source)
+        return;
+    m_transport.stayEager(kEagerMs);
+    finishSend();
 }
 
 void JobRunner::onStripResult(int source, const QByteArray &payload)
@@ -396,9 +432,13 @@ void JobRunner::loseSlave(int index, const QString &why)
                {QStringLiteral("reason"), why},
                {QStringLiteral("chunks"), held},
                {QStringLiteral("new_chunks"), int(job.scheduler->chunks().size()) - before}});
-    if (!job.port)
+    // A strip on its way to the lost slave will never be confirmed: the port is free now.
+    if (job.port && job.awaitingReceipt && job.scheduler->chunk(job.port->chunk).slave == index)
+        finishSend();
+    else if (!job.port)
         perform(work);
-    checkFinished();
+    if (m_job)
+        checkFinished();
 }
 
 void JobRunner::checkFinished()

@@ -178,6 +178,10 @@ void MasterRole::onMessage(int source, Tag tag, const QByteArray &payload)
     case Tag::ChunkData:
         m_relay.onChunkAnswer(source, payload);
         break;
+    case Tag::StripReceived:
+        if (source >= 2)
+            m_runner.onStripReceived(source, payload);
+        break;
     case Tag::StripResult:
         if (source >= 2)
             m_runner.onStripResult(source, payload);

@@ -4,6 +4,7 @@
 #include "cluster/operatorcommand.h"
 #include "cluster/peerloss.h"
 #include "cluster/statefile.h"
+#include "cluster/statereport.h"
 #include "protocol/metricsformatter.h"
 
 #include <QDateTime>
@@ -35,8 +36,8 @@ MonitorRole::MonitorRole(Transport &transport, const NodeOptions &options, QObje
       m_detector(options.config.suspectAfterMs, options.config.downAfterMs),
       m_builder(transport.size(), size_t(options.config.historyLength),
                 std::uint64_t(QDateTime::currentMSecsSinceEpoch())),
-      m_token(cluster::generateToken().toLatin1()), m_selfTimer(options.config.heartbeatMs),
-      m_fresh(size_t(transport.size()), false)
+      m_token(cluster::StateReport::tokenFromEnvironment().toLatin1()),
+      m_selfTimer(options.config.heartbeatMs), m_fresh(size_t(transport.size()), false)
 {
     m_sampler.setLink(options.link);
     m_clock.start();
@@ -120,7 +121,7 @@ void MonitorRole::onMessage(int source, Tag tag, const QByteArray &payload)
     case Tag::NodeTable:
         if (source == kMasterRank) {
             m_builder.setNodeTable(parse(payload));
-            writeStateFileIfReady();
+            reportStateIfReady();
         }
         break;
     case Tag::CommandReply:
@@ -172,7 +173,7 @@ void MonitorRole::onHello(int source, const QJsonObject &hello)
 {
     m_builder.setHello(source, hello);
     writeStartupProgress();
-    writeStateFileIfReady();
+    reportStateIfReady();
 }
 
 void MonitorRole::onHeartbeat(int source, const QJsonObject &stats)
@@ -318,9 +319,9 @@ void MonitorRole::writeStartupProgress() const
     file.commit();
 }
 
-void MonitorRole::writeStateFileIfReady()
+void MonitorRole::reportStateIfReady()
 {
-    if (m_stateFileWritten || !m_builder.hasNodeTable())
+    if (m_stateReported || !m_builder.hasNodeTable())
         return;
     for (int rank = 0; rank < m_builder.worldSize(); ++rank) {
         if (!m_builder.hasHello(rank))
@@ -341,12 +342,11 @@ void MonitorRole::writeStateFileIfReady()
     state.slaves = m_builder.worldSize() - 2;
     state.exportRoot = m_options.config.exportRoot;
     state.profilePath = m_options.profilePath;
-    const auto written = cluster::writeStateFile(cluster::stateFilePath(m_options.runDir), state);
-    if (!written) {
-        std::fprintf(stderr, "starling-node monitor: %s\n", qPrintable(written.error()));
-        return;
-    }
-    m_stateFileWritten = true;
+    // `starling up` writes the state file on its own host from this line (cluster/statereport.h).
+    const QByteArray report = cluster::StateReport::line(state);
+    std::fwrite(report.constData(), 1, size_t(report.size()), stdout);
+    std::fflush(stdout);
+    m_stateReported = true;
     std::fprintf(stderr, "starling-node monitor: cluster ready, %d slaves, bridge %s:%u\n",
                  state.slaves, qPrintable(bind), unsigned(m_bridgePort));
     publishSnapshot();

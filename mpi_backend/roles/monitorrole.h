@@ -53,7 +53,7 @@ private:
     void publishIfOverdue();
     int snapshotGapMs() const;
     void sampleSelf();
-    void writeStateFileIfReady();
+    void reportStateIfReady();
     void writeStartupProgress() const;
     void shutdown();
     std::int64_t monotonicMs() const { return m_clock.elapsed(); }
@@ -73,7 +73,7 @@ private:
     std::unique_ptr<http::HttpServer> m_metricsServer;
     quint16 m_bridgePort = 0;
     quint16 m_metricsPort = 0;
-    bool m_stateFileWritten = false;
+    bool m_stateReported = false;
     bool m_stopped = false;
     QTimer m_livenessTimer;
     QTimer m_snapshotTimer;

@@ -310,6 +310,8 @@ void SlaveRole::onStripAssign(const QByteArray &payload)
                      qPrintable(cluster::nodeName(m_transport.rank())), qPrintable(strip.error()));
         return;
     }
+    m_transport.send(kMasterRank, Tag::StripReceived,
+                     jobs::StripReceipt{strip->jobId, strip->chunk}.encode());
     m_strips.enqueue(kMasterRank, std::move(strip).value());
 }
 

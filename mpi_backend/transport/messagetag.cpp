@@ -47,6 +47,8 @@ const char *toString(Tag tag)
         return "probe";
     case Tag::PeerLost:
         return "peer-lost";
+    case Tag::StripReceived:
+        return "strip-received";
     }
     return "unknown";
 }

@@ -6,27 +6,28 @@ namespace starling::mpi {
 // part of the wire contract between ranks of one build only, so they may change between versions.
 enum class Tag : int
 {
-    Hello = 1,    // any rank -> monitor: who and where I am (pid, host, ports)
-    Heartbeat,    // slave -> monitor: NodeStats
-    Snapshot,     // monitor -> master: ClusterSnapshot
-    NodeTable,    // master -> monitor: authoritative states, weights, epochs, policy
-    Command,      // monitor -> master: an operator command from a bridge client
-    CommandReply, // master -> monitor: ack or error for a command
-    Event,        // master -> monitor: something the event stream should show
-    Liveness,     // monitor -> master: the failure detector's verdict on a slave
-    TaskAssign,   // master -> slave
-    TaskDone,     // slave -> master
-    EpochReset,   // master -> slave: you were declared DOWN; drop your queue, new epoch
-    Shutdown,     // master -> every rank
-    ChunkRead,    // master -> slave: read a chunk of a file for the relay (transfer::ChunkRequest)
-    ChunkData,    // slave -> master: the chunk, or why not (transfer::ChunkAnswer)
-    BlockServed,  // slave -> master: the data server finished a planned block for a client
-    StripAssign,  // master -> slave: an image strip to compute (jobs::StripAssignment, binary)
-    StripResult,  // slave -> master: the computed strip, or why not (jobs::StripResult, binary)
-    Slowdown,     // master -> slave: {"factor": f}, compute takes f times as long from now on
-    Wake,         // master -> slave: {"ms": n}, poll fast for n ms (a job is running)
-    Probe,        // any rank -> a watched peer: empty; a failed send means the peer is gone
-    PeerLost,     // master -> monitor: cluster::PeerLoss, a slave's process is gone
+    Hello = 1,     // any rank -> monitor: who and where I am (pid, host, ports)
+    Heartbeat,     // slave -> monitor: NodeStats
+    Snapshot,      // monitor -> master: ClusterSnapshot
+    NodeTable,     // master -> monitor: authoritative states, weights, epochs, policy
+    Command,       // monitor -> master: an operator command from a bridge client
+    CommandReply,  // master -> monitor: ack or error for a command
+    Event,         // master -> monitor: something the event stream should show
+    Liveness,      // monitor -> master: the failure detector's verdict on a slave
+    TaskAssign,    // master -> slave
+    TaskDone,      // slave -> master
+    EpochReset,    // master -> slave: you were declared DOWN; drop your queue, new epoch
+    Shutdown,      // master -> every rank
+    ChunkRead,     // master -> slave: read a chunk of a file for the relay (transfer::ChunkRequest)
+    ChunkData,     // slave -> master: the chunk, or why not (transfer::ChunkAnswer)
+    BlockServed,   // slave -> master: the data server finished a planned block for a client
+    StripAssign,   // master -> slave: an image strip to compute (jobs::StripAssignment, binary)
+    StripResult,   // slave -> master: the computed strip, or why not (jobs::StripResult, binary)
+    Slowdown,      // master -> slave: {"factor": f}, compute takes f times as long from now on
+    Wake,          // master -> slave: {"ms": n}, poll fast for n ms (a job is running)
+    Probe,         // any rank -> a watched peer: empty; a failed send means the peer is gone
+    PeerLost,      // master -> monitor: cluster::PeerLoss, a slave's process is gone
+    StripReceived, // slave -> master: jobs::StripReceipt, a strip arrived whole
 };
 
 const char *toString(Tag tag);
