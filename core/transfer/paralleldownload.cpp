@@ -81,6 +81,7 @@ struct ParallelDownload::Private
     }
 
     Expected<bool> prepare();
+    bool step();
     void buildQueues();
     void fill(std::int64_t nowMs);
     void drainMessages();
@@ -549,17 +550,8 @@ DownloadProgress ParallelDownload::progress() const
 
 Expected<DownloadSummary> ParallelDownload::run()
 {
-    const DownloadOptions &o = d->options;
-    if (o.outputPath.isEmpty())
-        return Error{QStringLiteral("no output file given"), QStringLiteral("io")};
-    if (o.connectionsPerSource < 1 || o.connectionsPerSource > DownloadOptions::kMaxConnections)
-        return Error{QStringLiteral("connections per source must be 1 to %1")
-                         .arg(DownloadOptions::kMaxConnections),
-                     QStringLiteral("io")};
-    if (o.verifyThreads < 1 || o.verifyThreads > DownloadOptions::kMaxConnections)
-        return Error{
-            QStringLiteral("verify threads must be 1 to %1").arg(DownloadOptions::kMaxConnections),
-            QStringLiteral("io")};
+    if (const auto problem = d->options.problem())
+        return Error{*problem, QStringLiteral("io")};
     static_assert(std::atomic<bool>::is_always_lock_free, "requestStop() must be signal-safe");
     if (d->plan.size > 0 && d->plan.sources.empty())
         return Error{QStringLiteral("the plan has no sources"), QStringLiteral("sources_failed")};
@@ -577,48 +569,50 @@ Expected<DownloadSummary> ParallelDownload::run()
     d->multi = curl_multi_init();
     if (!d->multi)
         return Error{QStringLiteral("cannot start libcurl"), QStringLiteral("io")};
-    d->verifier = std::make_unique<BlockVerifier>(d->file.descriptor(), o.verifyThreads,
+    d->verifier = std::make_unique<BlockVerifier>(d->file.descriptor(), d->options.verifyThreads,
                                                   [p = d.get()] { curl_multi_wakeup(p->multi); });
-
-    while (!d->fatal) {
-        d->fill(steadyNowMs());
-        if (d->blocksDone == int(d->plan.blocks.size()))
-            break;
-        if (d->inFlight == 0 && d->verifier->pending() == 0) {
-            QStringList reasons;
-            for (const Source &s : d->sources) {
-                if (s.abandoned)
-                    reasons << s.plan.name + QStringLiteral(": ") + s.reason;
-            }
-            d->fail(
-                QStringLiteral("every source failed (%1)").arg(reasons.join(QStringLiteral("; "))),
-                "sources_failed");
-            break;
-        }
-        d->tick(steadyNowMs(), false);
-        if (d->fatal)
-            break;
-        if (d->inFlight == 0 && d->anyQueued())
-            continue; // the tick abandoned a source: hand its blocks out before waiting
-        int ready = 0;
-        const CURLMcode polled = curl_multi_poll(d->multi, nullptr, 0, kPollMs, &ready);
-        int running = 0;
-        const CURLMcode performed =
-            polled == CURLM_OK ? curl_multi_perform(d->multi, &running) : polled;
-        if (performed != CURLM_OK) {
-            d->fail(QStringLiteral("libcurl: %1")
-                        .arg(QString::fromLatin1(curl_multi_strerror(performed))),
-                    "io");
-            break;
-        }
-        d->drainMessages();
-        if (!d->fatal)
-            d->collectVerified();
-        if (d->stopRequested.load(std::memory_order_relaxed))
-            d->fail(QStringLiteral("interrupted; run again with --resume to continue"),
-                    "interrupted");
+    while (!d->fatal && d->step()) {
     }
     return d->finish();
+}
+
+// One round of the download: hand out blocks, check the sources, wait for libcurl or a
+// verified block, take in what finished. False when the download is over.
+bool ParallelDownload::Private::step()
+{
+    fill(steadyNowMs());
+    if (blocksDone == int(plan.blocks.size()))
+        return false;
+    if (inFlight == 0 && verifier->pending() == 0) {
+        QStringList reasons;
+        for (const Source &s : sources) {
+            if (s.abandoned)
+                reasons << s.plan.name + QStringLiteral(": ") + s.reason;
+        }
+        fail(QStringLiteral("every source failed (%1)").arg(reasons.join(QStringLiteral("; "))),
+             "sources_failed");
+        return false;
+    }
+    tick(steadyNowMs(), false);
+    if (fatal)
+        return false;
+    if (inFlight == 0 && anyQueued())
+        return true; // the tick abandoned a source: hand its blocks out before waiting
+    int ready = 0;
+    const CURLMcode polled = curl_multi_poll(multi, nullptr, 0, kPollMs, &ready);
+    int running = 0;
+    const CURLMcode performed = polled == CURLM_OK ? curl_multi_perform(multi, &running) : polled;
+    if (performed != CURLM_OK) {
+        fail(QStringLiteral("libcurl: %1").arg(QString::fromLatin1(curl_multi_strerror(performed))),
+             "io");
+        return false;
+    }
+    drainMessages();
+    if (!fatal)
+        collectVerified();
+    if (stopRequested.load(std::memory_order_relaxed))
+        fail(QStringLiteral("interrupted; run again with --resume to continue"), "interrupted");
+    return true;
 }
 
 } // namespace starling::transfer

@@ -1,40 +1,23 @@
 #pragma once
 
+#include "transfer/downloadoptions.h"
 #include "transfer/downloadprogress.h"
 #include "transfer/transferplan.h"
 #include "util/expected.h"
 
 #include <QString>
 
-#include <functional>
 #include <memory>
 
 namespace starling::transfer {
-
-struct DownloadOptions
-{
-    QString outputPath;           // the final file; work goes to <out>.starling-part
-    int connectionsPerSource = 2; // 1..kMaxConnections
-    int stallTimeoutMs = 2000;    // a connection silent this long is abandoned
-    bool resume = false;          // continue from <out>.starling-part.json when it fits
-    int verifyThreads = 1;        // threads hashing received blocks (1..kMaxConnections)
-    int progressIntervalMs = 200; // how often onProgress is called (and once at the end)
-    int recordIntervalMs = 250;   // the resume record is saved at most this often
-    double slowFraction = 0.25;   // a source below this share of its planned rate...
-    int slowWindowMs = 3000;      // ...over this long is abandoned
-    std::function<void(const DownloadProgress &)> onProgress;
-    std::function<void(const QString &)> onWarning; // one line each
-
-    static constexpr int kMaxConnections = 16;
-};
 
 // Runs a TransferPlan: every block from its planned source over a few keep-alive connections
 // per source (libcurl multi, one thread, curl_multi_poll: no busy loop), written in place into
 // `<out>.starling-part`, read back and verified against its SHA-256 on verifyThreads other
 // threads (BlockVerifier: receiving keeps one core busy on a fast link), and its disk write
-// started once verified
-// (so the final flush waits for the last blocks only); then the part file is made durable and
-// renamed to `<out>` and the resume record removed, so nothing is left behind.
+// started once verified (so the final flush waits for the last blocks only); then the part
+// file is made durable and renamed to `<out>` and the resume record removed, so nothing is
+// left behind.
 //
 // The whole-file hash is not computed again: the plan's blocks tile the file exactly
 // (TransferPlan::fromJson checks it) and every byte passes its block's SHA-256, which the
