@@ -82,6 +82,12 @@ QStringList LaunchPlan::mpiexecArguments() const
         args << QStringLiteral("-genv") << QStringLiteral("UCX_TLS") << QStringLiteral("tcp")
              << QStringLiteral("-genv") << QStringLiteral("MPIR_CVAR_NOLOCAL")
              << QStringLiteral("1");
+        // On one machine, loopback only: UCX otherwise also connects over any other interface
+        // it finds, and a `starling lab` bridge that comes and goes took the cluster's
+        // connections with it (measured: every heartbeat stopped when a lab was removed).
+        if (hosts.isEmpty() && hostfile.isEmpty())
+            args << QStringLiteral("-genv") << QStringLiteral("UCX_NET_DEVICES")
+                 << QStringLiteral("lo");
     }
     args << QStringLiteral("-n") << QString::number(ranks()) << nodeProgram << nodeArguments
          << QStringLiteral("--rank-hosts") << rankHosts().join(QLatin1Char(','));

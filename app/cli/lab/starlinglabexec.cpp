@@ -5,6 +5,7 @@
 // proxy's and its exit status and signals pass straight through.
 #include "iproute2.h"
 #include "labcgroups.h"
+#include "labnetwork.h"
 #include "labrecord.h"
 #include "sshinvocation.h"
 
@@ -68,6 +69,13 @@ int main(int argc, char **argv)
         if (auto joined = LabCgroups::join(cgroups->directory(host->cgroup), ::getpid()); !joined)
             return fail(joined.error());
     }
+    // UCX uses only this host's lab interface (the bridge in the root namespace, the veth in
+    // a slave's): without it the master and monitor also talked over this machine's own
+    // network interface, and a rank over any other interface it found. Hydra's proxy passes
+    // it on to the rank (mpiexec's environment does not set it). A caller's choice wins.
+    const QByteArray device = host->inRootNamespace() ? (*record)->plan().bridge().toLocal8Bit()
+                                                      : QByteArray(LabNetwork::kSlaveInterface);
+    ::setenv("UCX_NET_DEVICES", device.constData(), 0);
     const QStringList shell{QStringLiteral("/bin/sh"), QStringLiteral("-c"), invocation->command};
     if (host->inRootNamespace())
         return execute(shell);
