@@ -275,7 +275,7 @@ void JobRunner::perform(std::optional<jobs::JobScheduler::PortWork> work)
         bytes = it == job.results.end() ? 0 : it->second.pixels.size();
     }
     job.port = work;
-    if (work->kind == PortKind::Send && slave.emulatedLinkMBps <= 0) {
+    if (work->kind == PortKind::Send && slave.emulatedLinkMBps <= 0 && slave.ownLink) {
         job.portBytes = job.portMessage.size();
         job.awaitingReceipt = true;
         m_transport.send(slave.rank, Tag::StripAssign, std::exchange(job.portMessage, {}));

@@ -19,10 +19,13 @@ namespace starling::mpi {
 // performs what the scheduler asks of the one port: sending each strip (with the halo rows its
 // op needs) and receiving each result. A send holds the port for bytes / link speed when the
 // profile emulates the slave's link, and otherwise until the slave says the strip arrived
-// (jobs::StripReceipt): over TCP, MPI calls a send complete once its bytes are buffered, and
-// every strip would leave at once whatever the send order (measured in a lab: a 3.3 MB strip
-// to a 10 MB/s host "sent" in 2 ms). A return holds the port only when emulated: the slave sends
-// its result when it is done. The master computes nothing; it assembles the rows.
+// (jobs::StripReceipt) when the slave's host has a link of its own: over TCP, MPI calls a send
+// complete once its bytes are buffered, and every strip would leave at once whatever the send
+// order (measured in a lab: a 3.3 MB strip to a 10 MB/s host "sent" in 2 ms). On one machine
+// (loopback, no link to model) a send takes no port time, as before: waiting for each receipt
+// there made a blur job 1.7x slower over TCP than over shared memory. A return holds the port
+// only when emulated: the slave sends its result when it is done. The master computes
+// nothing; it assembles the rows.
 //
 // Estimates: T_i is the slave's slowness (its compute time over the standard cost; measured by
 // the slave's start-up calibration and every strip since, and by this runner from every
@@ -47,6 +50,7 @@ public:
         double linkMBps = 0;         // the snapshot's B_i estimate; 0 = unknown
         double slowness = 0;         // the snapshot's T_i in standard seconds per second
         double emulatedLinkMBps = 0; // the profile's link; 0 = not emulated
+        bool ownLink = false; // its host's link is its own (a lab host, a real host), not loopback
     };
 
     JobRunner(Transport &transport, jobs::JobBoard &board, double standardMBps,

@@ -523,6 +523,7 @@ void MasterRole::updateJobRunner()
         if (view) {
             slave.linkMBps = view->stats.bandwidthMBps;
             slave.slowness = view->stats.unitComputeS;
+            slave.ownLink = !view->stats.linkShared && !view->stats.linkInterface.isEmpty();
         }
         slaves.push_back(std::move(slave));
     }
