@@ -55,7 +55,8 @@ public:
 
 private:
     void work();
-    Result verify(const Job &job) const;
+    // buffer: the worker's own, 256 KiB (kChunk in the .cpp)
+    Result verify(const Job &job, char *buffer) const;
 
     int m_fd;
     std::function<void()> m_wake;
