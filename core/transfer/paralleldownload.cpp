@@ -610,6 +610,8 @@ bool ParallelDownload::Private::step()
     drainMessages();
     if (!fatal)
         collectVerified();
+    if (const std::optional<QString> full = file.reservationFailure())
+        fail(*full, "io");
     if (stopRequested.load(std::memory_order_relaxed))
         fail(QStringLiteral("interrupted; run again with --resume to continue"), "interrupted");
     return true;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <utility>
 
@@ -24,6 +25,16 @@ Error failure(const QString &what, const QString &path, int error)
     return Error{QStringLiteral("%1 %2: %3").arg(what, path, systemError(error))};
 }
 
+// Bytes the caller may still write on fd's file system; nullopt where the kernel cannot say.
+std::optional<qint64> freeBytes(int fd)
+{
+    struct statvfs info;
+    if (::fstatvfs(fd, &info) != 0)
+        return std::nullopt;
+    const auto blocks = ::geteuid() == 0 ? info.f_bfree : info.f_bavail; // root may use reserve
+    return qint64(blocks) * qint64(info.f_frsize);
+}
+
 } // namespace
 
 PartFile::~PartFile()
@@ -33,7 +44,7 @@ PartFile::~PartFile()
 
 PartFile::PartFile(PartFile &&other) noexcept
     : m_fd(std::exchange(other.m_fd, -1)), m_path(std::move(other.m_path)), m_size(other.m_size),
-      m_kept(other.m_kept)
+      m_kept(other.m_kept), m_reservation(std::move(other.m_reservation))
 {}
 
 PartFile &PartFile::operator=(PartFile &&other) noexcept
@@ -44,6 +55,7 @@ PartFile &PartFile::operator=(PartFile &&other) noexcept
         m_path = std::move(other.m_path);
         m_size = other.m_size;
         m_kept = other.m_kept;
+        m_reservation = std::move(other.m_reservation);
     }
     return *this;
 }
@@ -70,21 +82,21 @@ Expected<PartFile> PartFile::open(const QString &path, qint64 size, bool keepCon
     if (fd < 0)
         return failure(QStringLiteral("cannot create"), path, errno);
     file.m_fd = fd;
-    if (size > 0 && ::fallocate(fd, 0, 0, off_t(size)) != 0) {
-        const int error = errno;
-        if (error == ENOSPC || error == EFBIG) {
-            file.remove();
-            return Error{QStringLiteral("not enough space for %1 bytes at %2: %3")
-                             .arg(size)
-                             .arg(path, systemError(error))};
-        }
-        // File systems without fallocate (some network ones) get a sparse file instead.
-        if (::ftruncate(fd, off_t(size)) != 0) {
-            const int truncateError = errno;
-            file.remove();
-            return failure(QStringLiteral("cannot size"), path, truncateError);
-        }
+    if (size <= 0)
+        return file;
+    if (const std::optional<qint64> free = freeBytes(fd); free && *free < size) {
+        file.remove();
+        return Error{QStringLiteral("not enough space for %1 bytes at %2: %3 bytes free")
+                         .arg(size)
+                         .arg(path)
+                         .arg(*free)};
     }
+    if (::ftruncate(fd, off_t(size)) != 0) {
+        const int error = errno;
+        file.remove();
+        return failure(QStringLiteral("cannot size"), path, error);
+    }
+    file.m_reservation = std::make_unique<SpaceReservation>(fd, size, path);
     return file;
 }
 
@@ -129,8 +141,14 @@ void PartFile::startWriteback(qint64 offset, qint64 length) const
         ::sync_file_range(m_fd, off_t(offset), off_t(length), SYNC_FILE_RANGE_WRITE);
 }
 
+std::optional<QString> PartFile::reservationFailure() const
+{
+    return m_reservation ? m_reservation->failure() : std::nullopt;
+}
+
 Expected<bool> PartFile::commit(const QString &finalPath)
 {
+    m_reservation.reset(); // every byte is written: what it would still reserve is in use
     if (::fsync(m_fd) != 0)
         return failure(QStringLiteral("cannot flush"), m_path, errno);
     close();
@@ -157,6 +175,7 @@ void PartFile::remove()
 
 void PartFile::close()
 {
+    m_reservation.reset();
     if (m_fd >= 0)
         ::close(std::exchange(m_fd, -1));
 }

@@ -1,9 +1,13 @@
 #pragma once
 
+#include "transfer/spacereservation.h"
 #include "util/expected.h"
 
 #include <QByteArray>
 #include <QString>
+
+#include <memory>
+#include <optional>
 
 namespace starling::transfer {
 
@@ -22,9 +26,10 @@ public:
     PartFile &operator=(const PartFile &) = delete;
 
     // Opens `path` for a file of `size` bytes. With keepContent, an existing regular file of
-    // exactly that size keeps its bytes (resume); anything else starts empty. The space is
-    // reserved up front where the file system can (fallocate), so a full disk fails here
-    // rather than halfway. Symbolic links are refused.
+    // exactly that size keeps its bytes (resume); anything else starts empty. A file system
+    // with less free space than `size` fails here rather than halfway; the space itself is then
+    // reserved (fallocate) on a thread while the download writes (reservationFailure()).
+    // Symbolic links are refused.
     static Expected<PartFile> open(const QString &path, qint64 size, bool keepContent);
 
     bool isOpen() const { return m_fd >= 0; }
@@ -32,6 +37,8 @@ public:
     bool keptContent() const { return m_kept; }
     const QString &path() const { return m_path; }
     qint64 size() const { return m_size; }
+    // Why reserving the new file's space failed (a full disk), once it has; else nullopt.
+    std::optional<QString> reservationFailure() const;
     // For reading the file back on other threads (pread); valid until close().
     int descriptor() const { return m_fd; }
 
@@ -57,6 +64,7 @@ private:
     QString m_path;
     qint64 m_size = 0;
     bool m_kept = false;
+    std::unique_ptr<SpaceReservation> m_reservation; // stopped before m_fd is closed
 };
 
 } // namespace starling::transfer
