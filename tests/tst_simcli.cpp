@@ -1,6 +1,8 @@
 // `starling sim` as a user runs it: the paper table, one run as JSON, CSV and PNG output, and a
 // one-line error with exit code 2 for every bad argument or platform file.
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -18,10 +20,10 @@ struct Outcome
     QString err;
 };
 
-Outcome runCli(const QStringList &arguments)
+Outcome runCli(const QStringList &arguments, const QString &program = QStringLiteral(STARLING_CLI))
 {
     QProcess process;
-    process.start(QStringLiteral(STARLING_CLI), arguments);
+    process.start(program, arguments);
     if (!process.waitForFinished(60'000)) {
         process.kill();
         process.waitForFinished(5'000);
@@ -256,6 +258,40 @@ private slots:
         const Outcome o = runCli({QStringLiteral("teleport")});
         QCOMPARE(o.exitCode, 2);
         QVERIFY(o.err.contains(QStringLiteral("unknown command 'teleport'")));
+    }
+
+    // `starling` execs starling-sim from its own directory (it links no charts itself); the
+    // help names the command as the user typed it, and starling-sim also runs by its own name.
+    void simIsItsOwnExecutable()
+    {
+        const Outcome help = runCli({QStringLiteral("sim"), QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY2(help.out.contains("Usage: starling sim [options]"), help.out.constData());
+        const QString sibling =
+            QFileInfo(QStringLiteral(STARLING_CLI)).dir().filePath(QStringLiteral("starling-sim"));
+        const Outcome direct = runCli({QStringLiteral("--paper")}, sibling);
+        QCOMPARE(direct.exitCode,
+                 runCli({QStringLiteral("sim"), QStringLiteral("--paper")}).exitCode);
+        QVERIFY(direct.out.contains("PDDS"));
+    }
+
+    void aMissingSimExecutableIsOneLine()
+    {
+        // A copy of `starling` alone in a directory: what a broken install looks like.
+        const QString lonely = m_dir.filePath(QStringLiteral("lonely"));
+        QVERIFY(QDir().mkpath(lonely));
+        const QString copy = QDir(lonely).filePath(QStringLiteral("starling"));
+        QVERIFY(QFile::copy(QStringLiteral(STARLING_CLI), copy));
+        QVERIFY(QFile::setPermissions(copy, QFile::ReadOwner | QFile::ExeOwner));
+        const Outcome o = runCli({QStringLiteral("sim"), QStringLiteral("--paper")}, copy);
+        QCOMPARE(o.exitCode, 2);
+        QCOMPARE(o.err, QStringLiteral("starling: cannot run %1: No such file or directory\n")
+                            .arg(QDir(lonely).filePath(QStringLiteral("starling-sim"))));
+        QVERIFY(o.out.isEmpty());
+        const Outcome job = runCli({QStringLiteral("job"), QStringLiteral("--help")}, copy);
+        QCOMPARE(job.exitCode, 2);
+        QVERIFY2(job.err.contains(QStringLiteral("starling-job: No such file")),
+                 qPrintable(job.err));
     }
 };
 

@@ -1,19 +1,15 @@
 // starling: the command-line tool (kubectl/scontrol style: `starling <command> [options]`).
 #include "democommand.h"
 #include "getcommand.h"
-#include "jobcommand.h"
 #include "lab/labcommand.h"
 #include "lifecyclecommands.h"
 #include "operatorcommands.h"
-#include "simcommand.h"
+#include "subcommand.h"
 
-#include <QApplication>
 #include <QCoreApplication>
-#include <QTextStream>
 
 #include <cstdio>
 #include <cstring>
-#include <memory>
 
 namespace {
 
@@ -54,49 +50,21 @@ const char kUsage[] =
     "\n"
     "Run 'starling <command> --help' for a command's options.\n";
 
-// The offscreen platform that renders charts for --plot warns about window features it lacks;
-// those lines would only confuse a terminal user.
-void quietOffscreenNoise(QtMsgType type, const QMessageLogContext &context, const QString &text)
-{
-    if (type == QtWarningMsg && (text.contains(QLatin1String("propagateSizeHints")) ||
-                                 text.contains(QLatin1String("XDG_RUNTIME_DIR"))))
-        return;
-    std::fprintf(stderr, "%s\n", qPrintable(qFormatLogMessage(type, context, text)));
-}
-
-bool wantsPlot(int argc, char **argv)
-{
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--plot") == 0 || std::strncmp(argv[i], "--plot=", 7) == 0)
-            return true;
-    }
-    return false;
-}
-
 } // namespace
 
 int main(int argc, char **argv)
 {
-    // Charts need a QApplication; a CLI renders them offscreen so it works without a display.
-    // Qt would take options such as --platform for itself; it gets only the program name and
-    // the command's own parser sees every argument.
-    int qtArgc = 1;
-    std::unique_ptr<QCoreApplication> app;
-    if (wantsPlot(argc, argv)) {
-        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-            qputenv("QT_QPA_PLATFORM", "offscreen");
-        qInstallMessageHandler(quietOffscreenNoise);
-        app = std::make_unique<QApplication>(qtArgc, argv);
-    } else {
-        app = std::make_unique<QCoreApplication>(qtArgc, argv);
-    }
+    // sim and job live in executables of their own (subcommand.h): this one starts fast.
+    if (argc > 1 && std::strcmp(argv[1], "sim") == 0)
+        return starling::cli::execSibling("starling-sim", argv);
+    if (argc > 1 && std::strcmp(argv[1], "job") == 0)
+        return starling::cli::execSibling("starling-job", argv);
+    starling::cli::QtArguments qt(argc > 1 ? argv[1] : "");
+    QCoreApplication app(qt.argc(), qt.argv());
     QCoreApplication::setApplicationName(QStringLiteral("starling"));
     QCoreApplication::setApplicationVersion(QStringLiteral(STARLING_VERSION));
 
-    QStringList arguments;
-    for (int i = 0; i < argc; ++i)
-        arguments << QString::fromLocal8Bit(argv[i]);
-    const QString command = arguments.value(1);
+    const QString command = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
     if (command.isEmpty() || command == QStringLiteral("--help") ||
         command == QStringLiteral("-h") || command == QStringLiteral("help")) {
         std::fputs(kUsage, command.isEmpty() ? stderr : stdout);
@@ -106,14 +74,8 @@ int main(int argc, char **argv)
         std::printf("starling %s\n", STARLING_VERSION);
         return 0;
     }
-    // The parser sees "starling COMMAND <options...>" as one program name, so --help says
-    // "Usage: starling get [options] ..." whatever path the binary was run from.
-    QStringList rest = arguments;
-    rest.removeAt(1);
-    rest[0] = QStringLiteral("starling ") + command;
+    const QStringList rest = starling::cli::commandArguments(argc, argv, command);
     using namespace starling::cli;
-    if (command == QStringLiteral("sim"))
-        return runSimCommand(rest);
     if (command == QStringLiteral("up"))
         return runUpCommand(rest);
     if (command == QStringLiteral("down"))
@@ -124,8 +86,6 @@ int main(int argc, char **argv)
         return runStatusCommand(rest);
     if (command == QStringLiteral("get"))
         return runGetCommand(rest);
-    if (command == QStringLiteral("job"))
-        return runJobCommand(rest);
     if (command == QStringLiteral("demo"))
         return runDemoCommand(rest);
     if (command == QStringLiteral("lab"))
