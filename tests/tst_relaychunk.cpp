@@ -3,6 +3,7 @@
 
 #include <QTest>
 
+using starling::transfer::ByteSlice;
 using starling::transfer::ChunkAnswer;
 using starling::transfer::ChunkRequest;
 
@@ -80,9 +81,36 @@ private slots:
         a.data = QByteArray("line one\nline two\n\0binary", 25);
         const auto back = ChunkAnswer::decode(a.encode());
         QVERIFY2(back, qPrintable(back.error()));
-        QCOMPARE(back->data, a.data);
+        QCOMPARE(back->data.view().toByteArray(), a.data.view().toByteArray());
         QCOMPARE(back->seq, a.seq);
         QVERIFY(back->error.isEmpty());
+    }
+
+    // The master hands a chunk on from the message it arrived in: decoding copies no data.
+    void answerDataSharesThePayload()
+    {
+        ChunkAnswer a;
+        a.relay = 1;
+        a.seq = 2;
+        a.attempt = 1;
+        a.data = QByteArray(256 * 1024, 'x');
+        const QByteArray payload = a.encode();
+        const auto back = ChunkAnswer::decode(payload);
+        QVERIFY2(back, qPrintable(back.error()));
+        QCOMPARE(back->data.size(), 256 * 1024);
+        QCOMPARE(back->data.bytes.constData(), payload.constData()); // the same buffer
+        QCOMPARE(back->data.data(), payload.constData() + payload.indexOf('\n') + 1);
+    }
+
+    void byteSliceStaysInsideItsArray()
+    {
+        const QByteArray bytes("0123456789");
+        QCOMPARE(ByteSlice(bytes, 3, 4).view().toByteArray(), QByteArray("3456"));
+        QCOMPARE(ByteSlice(bytes, 8, 100).view().toByteArray(), QByteArray("89"));
+        QCOMPARE(ByteSlice(bytes, -5, 2).view().toByteArray(), QByteArray("01"));
+        QVERIFY(ByteSlice(bytes, 20, 2).isEmpty());
+        QVERIFY(ByteSlice(bytes, 2, -1).isEmpty());
+        QCOMPARE(ByteSlice(bytes).size(), bytes.size());
     }
 
     void answerWithError()

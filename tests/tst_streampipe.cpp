@@ -55,7 +55,7 @@ private slots:
         StreamPipe pipe(1024);
         char buffer[16];
         QCOMPARE(pipe.read(buffer, sizeof buffer, 20ms), qint64(-1)); // nothing came
-        pipe.push("abc");
+        pipe.push(QByteArray("abc"));
         QCOMPARE(pipe.read(buffer, sizeof buffer, 1s), qint64(3));
         QCOMPARE(QByteArray(buffer, 3), QByteArray("abc"));
     }
@@ -63,9 +63,9 @@ private slots:
     void finishDrainsThenEnds()
     {
         StreamPipe pipe(1024);
-        pipe.push("hello");
+        pipe.push(QByteArray("hello"));
         pipe.finish();
-        pipe.push("ignored after finish");
+        pipe.push(QByteArray("ignored after finish"));
         char buffer[3];
         QCOMPARE(pipe.read(buffer, 3, 1s), qint64(3));
         QCOMPARE(pipe.read(buffer, 3, 1s), qint64(2));
@@ -86,7 +86,7 @@ private slots:
     void cancelDropsDataAndStopsTheProducer()
     {
         StreamPipe pipe(10);
-        pipe.push("0123456789");
+        pipe.push(QByteArray("0123456789"));
         QVERIFY(pipe.space() <= 0);
         pipe.cancel();
         QVERIFY(pipe.cancelled());

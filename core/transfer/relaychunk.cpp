@@ -77,11 +77,11 @@ QByteArray ChunkAnswer::encode() const
     QByteArray payload = QJsonDocument(header).toJson(QJsonDocument::Compact);
     payload.reserve(payload.size() + 1 + data.size());
     payload += '\n';
-    payload += data;
+    payload += data.view();
     return payload;
 }
 
-Expected<ChunkAnswer> ChunkAnswer::decode(QByteArray payload)
+Expected<ChunkAnswer> ChunkAnswer::decode(const QByteArray &payload)
 {
     const qsizetype newline = payload.indexOf('\n');
     if (newline < 0 || newline > kMaxHeader)
@@ -105,8 +105,7 @@ Expected<ChunkAnswer> ChunkAnswer::decode(QByteArray payload)
                          .arg(length)};
     a.error = o.value(QLatin1String("error")).toString();
     a.errorCode = o.value(QLatin1String("code")).toString();
-    payload.remove(0, newline + 1);
-    a.data = std::move(payload);
+    a.data = ByteSlice(payload, newline + 1, length);
     return a;
 }
 

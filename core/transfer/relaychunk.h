@@ -1,5 +1,6 @@
 #pragma once
 
+#include "transfer/byteslice.h"
 #include "util/expected.h"
 
 #include <QByteArray>
@@ -33,12 +34,10 @@ struct ChunkAnswer
     int attempt = 0;
     QString error;     // empty = data holds the chunk
     QString errorCode; // "changed", "not_found", "io"
-    QByteArray data;
+    ByteSlice data;    // after decode(): the payload's bytes past the header, not a copy
 
     QByteArray encode() const;
-    // Decoding takes the payload by value so the data can be cut out of it without a copy of
-    // the header part.
-    static Expected<ChunkAnswer> decode(QByteArray payload);
+    static Expected<ChunkAnswer> decode(const QByteArray &payload);
 
     static constexpr qint64 kMaxChunk = 64 * 1024 * 1024;
 };

@@ -57,13 +57,13 @@ std::vector<RelayWindow::Request> RelayWindow::nextRequests(const std::vector<in
     return requests;
 }
 
-bool RelayWindow::deliver(std::int64_t seq, int attempt, const QByteArray &data)
+bool RelayWindow::deliver(std::int64_t seq, int attempt, ByteSlice data)
 {
     const auto it = m_asked.find(seq);
     if (it == m_asked.end() || it->second.attempt != attempt || data.size() != chunkLength(seq))
         return false;
     m_asked.erase(it);
-    m_ready.emplace(seq, data);
+    m_ready.emplace(seq, std::move(data));
     return true;
 }
 
@@ -103,18 +103,15 @@ std::vector<RelayWindow::Request> RelayWindow::reassign(const std::vector<int> &
     return requests;
 }
 
-QByteArray RelayWindow::takeReady()
+std::vector<ByteSlice> RelayWindow::takeReady()
 {
-    QByteArray out;
+    std::vector<ByteSlice> out;
     for (auto it = m_ready.begin(); it != m_ready.end() && it->first == m_nextOut;
          it = m_ready.erase(it)) {
-        if (out.isEmpty())
-            out = std::move(it->second);
-        else
-            out += it->second;
+        m_bytesOut += it->second.size();
+        out.push_back(std::move(it->second));
         ++m_nextOut;
     }
-    m_bytesOut += out.size();
     return out;
 }
 

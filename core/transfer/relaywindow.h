@@ -1,5 +1,7 @@
 #pragma once
 
+#include "transfer/byteslice.h"
+
 #include <QByteArray>
 
 #include <cstdint>
@@ -35,13 +37,13 @@ public:
     std::vector<Request> nextRequests(const std::vector<int> &sources, std::int64_t nowMs);
     // An answer. False (and nothing changes) when it is late, a duplicate, or malformed
     // (wrong length): the caller drops it.
-    bool deliver(std::int64_t seq, int attempt, const QByteArray &data);
+    bool deliver(std::int64_t seq, int attempt, ByteSlice data);
     // Requests outstanding longer than timeoutMs, or held by `lostSources`, are asked again
     // from the first other source in `sources` (round robin); returns the new requests.
     std::vector<Request> reassign(const std::vector<int> &sources, std::int64_t nowMs,
                                   std::int64_t timeoutMs, const std::vector<int> &lostSources = {});
-    // Contiguous data from the next unsent byte on; it leaves the window.
-    QByteArray takeReady();
+    // Contiguous data from the next unsent byte on, chunk by chunk; it leaves the window.
+    std::vector<ByteSlice> takeReady();
 
     bool finished() const { return m_nextOut == m_chunkCount; }
     std::int64_t reassignments() const { return m_reassignments; }
@@ -64,10 +66,10 @@ private:
     qint64 m_chunkSize;
     int m_window;
     std::int64_t m_chunkCount;
-    std::int64_t m_nextAsk = 0;                 // first chunk never asked for
-    std::int64_t m_nextOut = 0;                 // first chunk not yet handed out
-    std::map<std::int64_t, Asked> m_asked;      // outstanding
-    std::map<std::int64_t, QByteArray> m_ready; // arrived, waiting for earlier chunks
+    std::int64_t m_nextAsk = 0;                // first chunk never asked for
+    std::int64_t m_nextOut = 0;                // first chunk not yet handed out
+    std::map<std::int64_t, Asked> m_asked;     // outstanding
+    std::map<std::int64_t, ByteSlice> m_ready; // arrived, waiting for earlier chunks
     std::size_t m_roundRobin = 0;
     std::int64_t m_reassignments = 0;
     qint64 m_bytesOut = 0;

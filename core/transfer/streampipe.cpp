@@ -6,7 +6,7 @@ namespace starling::transfer {
 
 StreamPipe::StreamPipe(qint64 capacityBytes) : m_capacity(capacityBytes) {}
 
-void StreamPipe::push(QByteArray data)
+void StreamPipe::push(ByteSlice data)
 {
     if (data.isEmpty())
         return;
@@ -88,9 +88,9 @@ qint64 StreamPipe::read(char *buffer, qint64 max, std::chrono::milliseconds time
         if (m_buffered == 0)
             return 0; // finished and drained
         while (copied < max && !m_chunks.empty()) {
-            const QByteArray &front = m_chunks.front();
+            const ByteSlice &front = m_chunks.front();
             const qint64 n = std::min(max - copied, front.size() - m_frontOffset);
-            std::memcpy(buffer + copied, front.constData() + m_frontOffset, size_t(n));
+            std::memcpy(buffer + copied, front.data() + m_frontOffset, size_t(n));
             copied += n;
             m_frontOffset += n;
             if (m_frontOffset == front.size()) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "transfer/byteslice.h"
+
 #include <QByteArray>
 #include <QString>
 
@@ -22,7 +24,7 @@ public:
     explicit StreamPipe(qint64 capacityBytes);
 
     // Producer side.
-    void push(QByteArray data);
+    void push(ByteSlice data);
     qint64 space() const; // bytes that fit before the pipe is at capacity (may be <= 0)
     void finish();        // nothing more will come; reads drain what is left
     void fail(const QString &reason);
@@ -41,7 +43,7 @@ public:
 private:
     mutable std::mutex m_mutex;
     std::condition_variable m_ready;
-    std::deque<QByteArray> m_chunks;
+    std::deque<ByteSlice> m_chunks;
     qint64 m_frontOffset = 0; // bytes of m_chunks.front() already read
     qint64 m_buffered = 0;
     qint64 m_capacity;

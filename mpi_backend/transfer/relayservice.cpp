@@ -120,11 +120,13 @@ void RelayService::pump(qint64 id)
         return;
     }
     while (relay.pipe->space() > 0) {
-        QByteArray ready = relay.window.takeReady();
-        if (ready.isEmpty())
+        std::vector<transfer::ByteSlice> ready = relay.window.takeReady();
+        if (ready.empty())
             break;
-        m_bytesRelayed += ready.size();
-        relay.pipe->push(std::move(ready));
+        for (transfer::ByteSlice &chunk : ready) {
+            m_bytesRelayed += chunk.size();
+            relay.pipe->push(std::move(chunk));
+        }
     }
     if (relay.window.finished()) {
         relay.pipe->finish();
@@ -160,7 +162,7 @@ void RelayService::onChunkAnswer(int source, const QByteArray &payload)
         send(answer->relay, relay, relay.window.reassign(m_sources, nowMs(), 0, {source}));
         return;
     }
-    if (relay.window.deliver(answer->seq, answer->attempt, answer->data))
+    if (relay.window.deliver(answer->seq, answer->attempt, std::move(answer->data)))
         pump(answer->relay);
 }
 
