@@ -1,6 +1,7 @@
 #include "eventdescription.h"
 
 #include "console/valueformat.h"
+#include "protocol/jobevents.h"
 #include "util/oneline.h"
 
 #include <QJsonArray>
@@ -311,134 +312,153 @@ QString transferBlock(const Fields &f)
         .arg(node, block, transfer, f.textOr(QLatin1String("status")), sent);
 }
 
-QString job(const Fields &f)
+QString textOr(const QString &text, int maxLength = kNameLength)
 {
-    const QString id = f.text(QLatin1String("job"));
-    return id.isEmpty() ? QStringLiteral("job ?") : id;
+    const QString line = util::oneLine(text, maxLength);
+    return line.isEmpty() ? unknown() : line;
 }
 
-QString jobStarted(const Fields &f)
+QString countText(qint64 count)
 {
-    QString line = QStringLiteral("%1 started: %2, %3")
-                       .arg(job(f), f.textOr(QLatin1String("op")),
-                            plural(f.numberOr(QLatin1String("units")), "unit", "units"));
-    const QJsonArray slaves = f.array(QLatin1String("slaves"));
-    const QJsonArray shares = f.array(QLatin1String("planned_shares"));
-    if (!slaves.isEmpty()) {
+    return count < 0 ? unknown() : QString::number(count);
+}
+
+QString jobName(const QString &id)
+{
+    const QString line = util::oneLine(id, kNameLength);
+    return line.isEmpty() ? QStringLiteral("job ?") : line;
+}
+
+QString unitRange(qint64 first, qint64 units)
+{
+    if (first < 0 || units < 0)
+        return QStringLiteral("units ?");
+    if (units == 1)
+        return QStringLiteral("unit %1").arg(first);
+    return QStringLiteral("units %1-%2").arg(first).arg(first + units - 1);
+}
+
+QString jobStarted(const protocol::JobStartedEvent &e)
+{
+    QString line =
+        QStringLiteral("%1 started: %2, %3")
+            .arg(jobName(e.job), textOr(e.op), plural(countText(e.units), "unit", "units"));
+    if (!e.slaves.isEmpty()) {
         QStringList parts;
-        for (qsizetype i = 0; i < slaves.size(); ++i) {
+        for (qsizetype i = 0; i < e.slaves.size(); ++i) {
             if (parts.size() == kListItems) {
                 parts << QStringLiteral("...");
                 break;
             }
-            parts << (i < shares.size() ? QStringLiteral("%1 %2").arg(shortValue(slaves[i]),
-                                                                      shortValue(shares[i]))
-                                        : shortValue(slaves[i]));
+            const QString name = util::oneLine(e.slaves[i], 40);
+            parts << (size_t(i) < e.plannedShares.size()
+                          ? QStringLiteral("%1 %2").arg(name).arg(e.plannedShares[size_t(i)])
+                          : name);
         }
         line += QStringLiteral(" on %1").arg(parts.join(QStringLiteral(", ")));
     }
-    return line + QStringLiteral(" (%1, order %2)")
-                      .arg(f.textOr(QLatin1String("strategy")), f.textOr(QLatin1String("order")));
+    return line + QStringLiteral(" (%1, order %2)").arg(textOr(e.strategy), textOr(e.order));
 }
 
-QString unitRange(const Fields &f)
-{
-    const auto first = f.number(QLatin1String("first_unit"));
-    const auto units = f.number(QLatin1String("units"));
-    if (!first || !units)
-        return QStringLiteral("units ?");
-    if (*units == 1)
-        return QStringLiteral("unit %1").arg(numberText(*first));
-    return QStringLiteral("units %1-%2").arg(numberText(*first), numberText(*first + *units - 1));
-}
-
-QString stripAssigned(const Fields &f)
+QString stripAssigned(const protocol::StripAssignedEvent &e)
 {
     QString line = QStringLiteral("%1 strip %2 -> %3: %4")
-                       .arg(job(f), f.numberOr(QLatin1String("chunk")),
-                            f.textOr(QLatin1String("slave")), unitRange(f));
-    const QJsonArray rows = f.array(QLatin1String("rows"));
+                       .arg(jobName(e.job), countText(e.chunk), textOr(e.slave),
+                            unitRange(e.firstUnit, e.units));
     // Rows come as [begin, end); shown inclusive, like the units.
-    if (rows.size() == 2 && rows[0].isDouble() && rows[1].isDouble() &&
-        rows[1].toDouble() > rows[0].toDouble()) {
-        line += QStringLiteral(", rows %1-%2")
-                    .arg(numberText(rows[0].toDouble()), numberText(rows[1].toDouble() - 1));
-    }
+    if (e.rowsBegin >= 0 && e.rowsEnd > e.rowsBegin)
+        line += QStringLiteral(", rows %1-%2").arg(e.rowsBegin).arg(e.rowsEnd - 1);
     return line;
 }
 
-QString stripDone(const Fields &f)
+QString stripDone(const protocol::StripDoneEvent &e)
 {
     QString line = QStringLiteral("%1 strip %2 done on %3: %4")
-                       .arg(job(f), f.numberOr(QLatin1String("chunk")),
-                            f.textOr(QLatin1String("slave")), unitRange(f));
-    const auto start = f.number(QLatin1String("compute_start_s"));
-    const auto end = f.number(QLatin1String("compute_end_s"));
-    if (start && end && *end >= *start)
-        line += QStringLiteral(", computed in %1").arg(formatSeconds(*end - *start));
-    if (const auto back = f.number(QLatin1String("return_end_s")))
-        line += QStringLiteral(", back at %1").arg(formatSeconds(*back));
+                       .arg(jobName(e.job), countText(e.chunk), textOr(e.slave),
+                            unitRange(e.firstUnit, e.units));
+    if (e.computeStartS && e.computeEndS && *e.computeEndS >= *e.computeStartS)
+        line += QStringLiteral(", computed in %1")
+                    .arg(formatSeconds(*e.computeEndS - *e.computeStartS));
+    if (e.returnEndS)
+        line += QStringLiteral(", back at %1").arg(formatSeconds(*e.returnEndS));
     return line;
 }
 
-QString stripReassigned(const Fields &f)
+QString stripReassigned(const protocol::StripReassignedEvent &e)
 {
-    QString line = QStringLiteral("%1 lost %2").arg(job(f), f.textOr(QLatin1String("slave")));
-    const QString reason = f.text(QLatin1String("reason"), kReasonLength);
+    QString line = QStringLiteral("%1 lost %2").arg(jobName(e.job), textOr(e.slave));
+    const QString reason = util::oneLine(e.reason, kReasonLength);
     if (!reason.isEmpty())
         line += QStringLiteral(" (%1)").arg(reason);
     line += QStringLiteral(": its %1 go to the others")
-                .arg(plural(f.numberOr(QLatin1String("chunks")), "strip", "strips"));
-    if (const auto fresh = f.number(QLatin1String("new_chunks")))
-        line += QStringLiteral(" as %1").arg(plural(numberText(*fresh), "new strip", "new strips"));
+                .arg(plural(countText(e.chunks), "strip", "strips"));
+    if (e.newChunks >= 0)
+        line += QStringLiteral(" as %1").arg(
+            plural(QString::number(e.newChunks), "new strip", "new strips"));
     return line;
 }
 
-QString jobDone(const Fields &f)
+QString jobDone(const protocol::JobDoneEvent &e)
 {
-    const auto makespan = f.number(QLatin1String("makespan_s"));
     QString line = QStringLiteral("%1 done in %2")
-                       .arg(job(f), makespan ? formatSeconds(*makespan) : unknown());
-    if (const auto moved = f.number(QLatin1String("reassigned")); moved && *moved > 0)
-        line +=
-            QStringLiteral(", %1 reassigned").arg(plural(numberText(*moved), "strip", "strips"));
+                       .arg(jobName(e.job), e.makespanS ? formatSeconds(*e.makespanS) : unknown());
+    if (e.reassigned > 0)
+        line += QStringLiteral(", %1 reassigned")
+                    .arg(plural(QString::number(e.reassigned), "strip", "strips"));
     return line;
 }
 
-QString jobFailed(const Fields &f)
+QString jobFailed(const protocol::JobFailedEvent &e)
 {
-    const QString error = f.text(QLatin1String("error"), kReasonLength);
-    return QStringLiteral("%1 failed: %2").arg(job(f), error.isEmpty() ? unknown() : error);
+    return QStringLiteral("%1 failed: %2").arg(jobName(e.job), textOr(e.error, kReasonLength));
+}
+
+// A describer of a typed event; an event of its kind that does not read as one (a field of
+// the wrong type) gets the generic line instead (an empty text here).
+template<typename Event, QString (*Describe)(const Event &)>
+QString typed(const QJsonObject &event, const Fields &)
+{
+    const Expected<Event> e = Event::fromJson(event);
+    return e ? Describe(*e) : QString();
+}
+
+template<QString (*Describe)(const Fields &)> QString untyped(const QJsonObject &, const Fields &f)
+{
+    return Describe(f);
 }
 
 struct KindDescriber
 {
-    const char *kind;
+    protocol::EventKind kind;
     Category category;
-    QString (*describe)(const Fields &);
+    QString (*describe)(const QJsonObject &, const Fields &);
 };
 
+using protocol::EventKind;
 constexpr std::array kDescribers{
-    KindDescriber{"state_changed", Category::State, stateChanged},
-    KindDescriber{"weight_changed", Category::Operator, weightChanged},
-    KindDescriber{"strategy_changed", Category::Operator, strategyChanged},
-    KindDescriber{"node_suspect", Category::Failure, nodeSuspect},
-    KindDescriber{"node_down", Category::Failure, nodeDown},
-    KindDescriber{"node_back", Category::Failure, nodeBack},
-    KindDescriber{"task_reassigned", Category::Failure, taskReassigned},
-    KindDescriber{"late_message_dropped", Category::Failure, lateMessageDropped},
-    KindDescriber{"load", Category::Operator, load},
-    KindDescriber{"shutdown", Category::Operator, shutdown},
-    KindDescriber{"slow", Category::Operator, slow},
-    KindDescriber{"fault", Category::Failure, fault},
-    KindDescriber{"transfer_planned", Category::Transfer, transferPlanned},
-    KindDescriber{"transfer_block", Category::Transfer, transferBlock},
-    KindDescriber{"job_started", Category::Job, jobStarted},
-    KindDescriber{"strip_assigned", Category::Job, stripAssigned},
-    KindDescriber{"strip_done", Category::Job, stripDone},
-    KindDescriber{"strip_reassigned", Category::Job, stripReassigned},
-    KindDescriber{"job_done", Category::Job, jobDone},
-    KindDescriber{"job_failed", Category::Job, jobFailed},
+    KindDescriber{EventKind::StateChanged, Category::State, untyped<stateChanged>},
+    KindDescriber{EventKind::WeightChanged, Category::Operator, untyped<weightChanged>},
+    KindDescriber{EventKind::StrategyChanged, Category::Operator, untyped<strategyChanged>},
+    KindDescriber{EventKind::NodeSuspect, Category::Failure, untyped<nodeSuspect>},
+    KindDescriber{EventKind::NodeDown, Category::Failure, untyped<nodeDown>},
+    KindDescriber{EventKind::NodeBack, Category::Failure, untyped<nodeBack>},
+    KindDescriber{EventKind::TaskReassigned, Category::Failure, untyped<taskReassigned>},
+    KindDescriber{EventKind::LateMessageDropped, Category::Failure, untyped<lateMessageDropped>},
+    KindDescriber{EventKind::Load, Category::Operator, untyped<load>},
+    KindDescriber{EventKind::Shutdown, Category::Operator, untyped<shutdown>},
+    KindDescriber{EventKind::Slow, Category::Operator, untyped<slow>},
+    KindDescriber{EventKind::Fault, Category::Failure, untyped<fault>},
+    KindDescriber{EventKind::TransferPlanned, Category::Transfer, untyped<transferPlanned>},
+    KindDescriber{EventKind::TransferBlock, Category::Transfer, untyped<transferBlock>},
+    KindDescriber{EventKind::JobStarted, Category::Job,
+                  typed<protocol::JobStartedEvent, jobStarted>},
+    KindDescriber{EventKind::StripAssigned, Category::Job,
+                  typed<protocol::StripAssignedEvent, stripAssigned>},
+    KindDescriber{EventKind::StripDone, Category::Job, typed<protocol::StripDoneEvent, stripDone>},
+    KindDescriber{EventKind::StripReassigned, Category::Job,
+                  typed<protocol::StripReassignedEvent, stripReassigned>},
+    KindDescriber{EventKind::JobDone, Category::Job, typed<protocol::JobDoneEvent, jobDone>},
+    KindDescriber{EventKind::JobFailed, Category::Job, typed<protocol::JobFailedEvent, jobFailed>},
 };
 
 // A kind this console does not know yet (PROTOCOL.md lets servers add them): its name and its
@@ -478,10 +498,13 @@ EventLine describeEvent(const QJsonObject &event)
     line.by = f.text(QLatin1String("by"));
     line.reason = f.text(QLatin1String("reason"), kReasonLength);
 
+    const std::optional<EventKind> known = protocol::kindOf(event);
     for (const KindDescriber &d : kDescribers) {
-        if (kind.isString() && kind.toString() == QLatin1String(d.kind)) {
+        if (known == d.kind) {
             line.category = d.category;
-            line.text = util::oneLine(d.describe(f), kLineLength);
+            const QString text = d.describe(event, f);
+            line.text =
+                util::oneLine(text.isEmpty() ? generic(line.kind, event) : text, kLineLength);
             return line;
         }
     }

@@ -1,5 +1,6 @@
 #include "taskactivity.h"
 
+#include "protocol/jobevents.h"
 #include "util/oneline.h"
 
 #include <QJsonArray>
@@ -27,6 +28,12 @@ double number(const QJsonObject &o, QStringView key, double fallback = -1)
 QString text(const QJsonObject &o, QStringView key, int maxLength = kMaxName)
 {
     return util::oneLine(o.value(key).toString(), maxLength);
+}
+
+// A finite, non-negative value if the event had one, or `fallback`.
+double nonNegative(const std::optional<double> &value, double fallback)
+{
+    return value && std::isfinite(*value) && *value >= 0 ? *value : fallback;
 }
 
 } // namespace
@@ -119,121 +126,173 @@ const LiveTransfer *TaskActivity::currentTransfer() const
 
 bool TaskActivity::apply(const QJsonObject &event)
 {
-    const QString kind = event.value(u"kind").toString();
-    if (kind.startsWith(u"job_") || kind.startsWith(u"strip_"))
-        return applyJob(kind, event);
-    if (kind.startsWith(u"transfer_"))
-        return applyTransfer(kind, event);
-    return false;
+    using protocol::EventKind;
+    const std::optional<EventKind> kind = protocol::kindOf(event);
+    if (!kind)
+        return false;
+    switch (*kind) {
+    case EventKind::JobStarted:
+        return applyTyped<protocol::JobStartedEvent>(event);
+    case EventKind::StripAssigned:
+        return applyTyped<protocol::StripAssignedEvent>(event);
+    case EventKind::StripSent:
+        return applyTyped<protocol::StripSentEvent>(event);
+    case EventKind::StripDone:
+        return applyTyped<protocol::StripDoneEvent>(event);
+    case EventKind::StripReassigned:
+        return applyTyped<protocol::StripReassignedEvent>(event);
+    case EventKind::JobDone:
+        return applyTyped<protocol::JobDoneEvent>(event);
+    case EventKind::JobFailed:
+        return applyTyped<protocol::JobFailedEvent>(event);
+    case EventKind::TransferPlanned:
+    case EventKind::TransferBlock:
+        return applyTransfer(toString(*kind), event);
+    default:
+        return false;
+    }
 }
 
-bool TaskActivity::applyJob(const QString &kind, const QJsonObject &e)
+template<typename Event> bool TaskActivity::applyTyped(const QJsonObject &event)
 {
-    const QString job = text(e, u"job");
-    const qint64 timeMs = qint64(number(e, u"time_ms", 0));
-    if (kind == u"job_started") {
-        const QJsonArray names = e.value(u"slaves").toArray();
-        const QJsonArray shares = e.value(u"planned_shares").toArray();
-        const double units = number(e, u"units");
-        if (job.isEmpty() || names.isEmpty() || names.size() > kMaxSlaves || units < 1)
-            return false;
-        LiveJob j;
-        j.id = job;
-        j.op = text(e, u"op");
-        j.strategy = text(e, u"strategy");
-        j.order = text(e, u"order");
-        j.units = (long long)units;
-        for (const QJsonValue &n : names)
-            j.slaves.append(util::oneLine(n.toString(), kMaxName));
-        for (const QJsonValue &s : shares)
-            j.plannedShares.push_back((long long)std::max(0.0, s.toDouble()));
-        j.predictedS = number(e, u"predicted_makespan_s", 0);
-        j.startedMs = timeMs;
-        m_job = std::move(j);
-        return true;
-    }
-    if (m_job.id.isEmpty() || (!job.isEmpty() && job != m_job.id) ||
-        m_job.state != LiveJob::State::Running)
+    const Expected<Event> typed = Event::fromJson(event);
+    return typed && on(*typed);
+}
+
+bool TaskActivity::on(const protocol::JobStartedEvent &e)
+{
+    if (e.job.isEmpty() || e.slaves.isEmpty() || e.slaves.size() > kMaxSlaves || e.units < 1)
         return false;
-    const double nowS = std::max(0.0, double(timeMs - m_job.startedMs) / 1000);
-    const auto stripOf = [&](int chunk) -> LiveStrip * {
-        const auto it = m_job.stripOfChunk.find(chunk);
-        return it == m_job.stripOfChunk.end() ? nullptr : &m_job.strips[it->second];
-    };
-    const int chunk = int(number(e, u"chunk"));
-    if (kind == u"strip_assigned") {
-        const int slave = int(m_job.slaves.indexOf(text(e, u"slave")));
-        const double first = number(e, u"first_unit"), units = number(e, u"units");
-        if (chunk < 0 || slave < 0 || first < 0 || units < 1 || stripOf(chunk) ||
-            m_job.strips.size() >= size_t(m_job.units) + size_t(kMaxSlaves) * 4)
-            return false;
-        LiveStrip s;
-        s.chunk = chunk;
-        s.slave = slave;
-        s.firstUnit = (long long)first;
-        s.units = (long long)units;
-        s.sendStart = nowS;
-        m_job.stripOfChunk[chunk] = m_job.strips.size();
-        m_job.strips.push_back(s);
-        return true;
-    }
-    if (kind == u"strip_sent") {
-        LiveStrip *s = stripOf(chunk);
-        if (!s || s->state != LiveStrip::State::Sending)
-            return false;
-        s->sendEnd = std::max(s->sendStart, number(e, u"send_end_s", nowS));
-        s->state = LiveStrip::State::Computing;
-        return true;
-    }
-    if (kind == u"strip_done") {
-        LiveStrip *s = stripOf(chunk);
-        if (!s || s->state == LiveStrip::State::Done)
-            return false;
-        // The master's own record of the phases replaces what the live events suggested.
-        s->sendStart = number(e, u"send_start_s", s->sendStart);
-        s->sendEnd = number(e, u"send_end_s", std::max(s->sendStart, s->sendEnd));
-        s->computeStart = number(e, u"compute_start_s", s->sendEnd);
-        s->computeEnd = number(e, u"compute_end_s", nowS);
-        s->returnStart = number(e, u"return_start_s", s->computeEnd);
-        s->returnEnd = number(e, u"return_end_s", s->returnStart);
-        s->state = LiveStrip::State::Done;
-        return true;
-    }
-    if (kind == u"strip_reassigned") {
-        const int slave = int(m_job.slaves.indexOf(text(e, u"slave")));
-        if (slave < 0)
-            return false;
-        for (LiveStrip &s : m_job.strips) {
-            if (s.slave == slave && s.state != LiveStrip::State::Done &&
-                s.state != LiveStrip::State::Reassigned) {
-                s.state = LiveStrip::State::Reassigned;
-                s.endedAt = nowS;
-                ++m_job.reassignedChunks;
-            }
+    LiveJob j;
+    j.id = util::oneLine(e.job, kMaxName);
+    j.op = util::oneLine(e.op, kMaxName);
+    j.strategy = util::oneLine(e.strategy, kMaxName);
+    j.order = util::oneLine(e.order, kMaxName);
+    j.units = e.units;
+    for (const QString &name : e.slaves)
+        j.slaves.append(util::oneLine(name, kMaxName));
+    for (const qint64 share : e.plannedShares)
+        j.plannedShares.push_back(share);
+    j.predictedS = e.predictedMakespanS;
+    j.startedMs = e.timeMs;
+    m_job = std::move(j);
+    return true;
+}
+
+// The running job's strip events: for another job, or after the end, they change nothing.
+bool TaskActivity::isForRunningJob(const QString &job) const
+{
+    return !m_job.id.isEmpty() && (job.isEmpty() || util::oneLine(job, kMaxName) == m_job.id) &&
+           m_job.state == LiveJob::State::Running;
+}
+
+double TaskActivity::secondsIntoJob(qint64 timeMs) const
+{
+    return std::max(0.0, double(timeMs - m_job.startedMs) / 1000);
+}
+
+LiveStrip *TaskActivity::stripOf(int chunk)
+{
+    const auto it = m_job.stripOfChunk.find(chunk);
+    return it == m_job.stripOfChunk.end() ? nullptr : &m_job.strips[it->second];
+}
+
+bool TaskActivity::on(const protocol::StripAssignedEvent &e)
+{
+    if (!isForRunningJob(e.job))
+        return false;
+    const int slave = int(m_job.slaves.indexOf(util::oneLine(e.slave, kMaxName)));
+    if (e.chunk < 0 || slave < 0 || e.firstUnit < 0 || e.units < 1 || stripOf(e.chunk) ||
+        m_job.strips.size() >= size_t(m_job.units) + size_t(kMaxSlaves) * 4)
+        return false;
+    LiveStrip s;
+    s.chunk = e.chunk;
+    s.slave = slave;
+    s.firstUnit = e.firstUnit;
+    s.units = e.units;
+    s.sendStart = secondsIntoJob(e.timeMs);
+    m_job.stripOfChunk[e.chunk] = m_job.strips.size();
+    m_job.strips.push_back(s);
+    return true;
+}
+
+bool TaskActivity::on(const protocol::StripSentEvent &e)
+{
+    LiveStrip *s = isForRunningJob(e.job) ? stripOf(e.chunk) : nullptr;
+    if (!s || s->state != LiveStrip::State::Sending)
+        return false;
+    s->sendEnd = std::max(s->sendStart, nonNegative(e.sendEndS, secondsIntoJob(e.timeMs)));
+    s->state = LiveStrip::State::Computing;
+    return true;
+}
+
+bool TaskActivity::on(const protocol::StripDoneEvent &e)
+{
+    LiveStrip *s = isForRunningJob(e.job) ? stripOf(e.chunk) : nullptr;
+    if (!s || s->state == LiveStrip::State::Done)
+        return false;
+    // The master's own record of the phases replaces what the live events suggested.
+    s->sendStart = nonNegative(e.sendStartS, s->sendStart);
+    s->sendEnd = nonNegative(e.sendEndS, std::max(s->sendStart, s->sendEnd));
+    s->computeStart = nonNegative(e.computeStartS, s->sendEnd);
+    s->computeEnd = nonNegative(e.computeEndS, secondsIntoJob(e.timeMs));
+    s->returnStart = nonNegative(e.returnStartS, s->computeEnd);
+    s->returnEnd = nonNegative(e.returnEndS, s->returnStart);
+    s->state = LiveStrip::State::Done;
+    return true;
+}
+
+bool TaskActivity::on(const protocol::StripReassignedEvent &e)
+{
+    const int slave = int(m_job.slaves.indexOf(util::oneLine(e.slave, kMaxName)));
+    if (!isForRunningJob(e.job) || slave < 0)
+        return false;
+    const double nowS = secondsIntoJob(e.timeMs);
+    for (LiveStrip &s : m_job.strips) {
+        if (s.slave == slave && s.state != LiveStrip::State::Done &&
+            s.state != LiveStrip::State::Reassigned) {
+            s.state = LiveStrip::State::Reassigned;
+            s.endedAt = nowS;
+            ++m_job.reassignedChunks;
         }
-        return true;
     }
-    if (kind == u"job_done" || kind == u"job_failed") {
-        const bool done = kind == u"job_done";
-        m_job.state = done ? LiveJob::State::Done : LiveJob::State::Failed;
-        m_job.makespanS = done ? number(e, u"makespan_s", nowS) : 0;
-        m_job.endedS = done ? m_job.makespanS : nowS;
-        m_job.error = done ? QString() : text(e, u"error", 300);
-        for (LiveStrip &s : m_job.strips) {
-            if (s.state == LiveStrip::State::Sending || s.state == LiveStrip::State::Computing) {
-                s.state = LiveStrip::State::Failed;
-                s.endedAt = m_job.endedS;
-            }
+    return true;
+}
+
+bool TaskActivity::on(const protocol::JobDoneEvent &e)
+{
+    if (!isForRunningJob(e.job))
+        return false;
+    m_job.makespanS = nonNegative(e.makespanS, secondsIntoJob(e.timeMs));
+    endJob(LiveJob::State::Done, m_job.makespanS);
+    m_finished.push_back({m_job.id, m_job.strategy, m_job.order, m_job.units, m_job.makespanS,
+                          m_job.predictedS, e.timeMs});
+    while (m_finished.size() > size_t(m_keptJobs))
+        m_finished.pop_front();
+    return true;
+}
+
+bool TaskActivity::on(const protocol::JobFailedEvent &e)
+{
+    if (!isForRunningJob(e.job))
+        return false;
+    m_job.makespanS = 0;
+    m_job.error = util::oneLine(e.error, 300);
+    endJob(LiveJob::State::Failed, secondsIntoJob(e.timeMs));
+    return true;
+}
+
+// Strips still on their way or computing end with the job, failed.
+void TaskActivity::endJob(LiveJob::State state, double endedS)
+{
+    m_job.state = state;
+    m_job.endedS = endedS;
+    for (LiveStrip &s : m_job.strips) {
+        if (s.state == LiveStrip::State::Sending || s.state == LiveStrip::State::Computing) {
+            s.state = LiveStrip::State::Failed;
+            s.endedAt = endedS;
         }
-        if (done) {
-            m_finished.push_back({m_job.id, m_job.strategy, m_job.order, m_job.units,
-                                  m_job.makespanS, m_job.predictedS, timeMs});
-            while (m_finished.size() > size_t(m_keptJobs))
-                m_finished.pop_front();
-        }
-        return true;
     }
-    return false;
 }
 
 bool TaskActivity::applyTransfer(const QString &kind, const QJsonObject &e)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocol/jobevents.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -122,7 +124,18 @@ public:
     const LiveTransfer *currentTransfer() const;
 
 private:
-    bool applyJob(const QString &kind, const QJsonObject &event);
+    template<typename Event> bool applyTyped(const QJsonObject &event);
+    bool on(const protocol::JobStartedEvent &e);
+    bool on(const protocol::StripAssignedEvent &e);
+    bool on(const protocol::StripSentEvent &e);
+    bool on(const protocol::StripDoneEvent &e);
+    bool on(const protocol::StripReassignedEvent &e);
+    bool on(const protocol::JobDoneEvent &e);
+    bool on(const protocol::JobFailedEvent &e);
+    bool isForRunningJob(const QString &job) const;
+    double secondsIntoJob(qint64 timeMs) const;
+    LiveStrip *stripOf(int chunk);
+    void endJob(LiveJob::State state, double endedS);
     bool applyTransfer(const QString &kind, const QJsonObject &event);
 
     int m_keptJobs;

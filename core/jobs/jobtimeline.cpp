@@ -10,14 +10,10 @@
 
 namespace starling::jobs {
 
-namespace {
-
 double micro(double seconds)
 {
     return std::round(seconds * 1e6) / 1e6;
 }
-
-} // namespace
 
 QJsonObject chunkJson(const JobChunk &chunk, const QString &slaveName, int rank)
 {

@@ -18,7 +18,10 @@ struct JobOutcome;
 // size and the result/input size ratio), so the simulator can predict the same job.
 QJsonObject timelineJson(const JobOutcome &outcome);
 
-// One chunk as a JSON object (also the payload of the strip task events).
+// One chunk as a JSON object, in the status API's timeline.
 QJsonObject chunkJson(const JobChunk &chunk, const QString &slaveName, int rank);
+
+// Seconds rounded to microseconds, as timelines and job events carry them.
+double micro(double seconds);
 
 } // namespace starling::jobs

@@ -83,13 +83,12 @@ double JobRunner::now() const
     return m_job ? double(m_job->clock.nsecsElapsed()) / 1e9 : 0;
 }
 
-void JobRunner::emitEvent(QString kind, QJsonObject fields)
+template<typename Event> void JobRunner::publish(Event e)
 {
-    fields.insert(QStringLiteral("kind"), kind);
-    fields.insert(QStringLiteral("time_ms"), double(QDateTime::currentMSecsSinceEpoch()));
+    e.timeMs = QDateTime::currentMSecsSinceEpoch();
     if (m_job)
-        fields.insert(QStringLiteral("job"), m_job->id);
-    emit event(fields);
+        e.job = m_job->id;
+    emit event(e.toJson());
 }
 
 // A slave that polls MPI slowly (it backs off to 20 ms when idle) would receive each strip
@@ -211,20 +210,17 @@ void JobRunner::startJob(jobs::JobBoard::Running running)
         failJob(QStringLiteral("cannot plan the job: %1").arg(QString::fromUtf8(e.what())));
         return;
     }
-    QJsonArray names;
-    QJsonArray planned;
+    protocol::JobStartedEvent started;
+    started.op = job.spec.op.name();
+    started.strategy = sched::toString(job.spec.strategy);
+    started.order = sched::toString(job.spec.order);
+    started.units = job.units->units();
     for (size_t i = 0; i < job.slaves.size(); ++i) {
-        names.append(job.slaves[i].name);
-        planned.append(job.scheduler->plannedShares()[i]);
+        started.slaves.append(job.slaves[i].name);
+        started.plannedShares.push_back(qint64(job.scheduler->plannedShares()[i]));
     }
-    emitEvent(QStringLiteral("job_started"),
-              {{QStringLiteral("op"), job.spec.op.name()},
-               {QStringLiteral("predicted_makespan_s"), predicted},
-               {QStringLiteral("strategy"), sched::toString(job.spec.strategy)},
-               {QStringLiteral("order"), sched::toString(job.spec.order)},
-               {QStringLiteral("units"), job.units->units()},
-               {QStringLiteral("slaves"), names},
-               {QStringLiteral("planned_shares"), planned}});
+    started.predictedMakespanS = predicted;
+    publish(std::move(started));
     m_board.progress(job.id, 0, job.units->units());
     keepSlavesEager();
     m_eagerTimer.start();
@@ -263,13 +259,15 @@ void JobRunner::perform(std::optional<jobs::JobScheduler::PortWork> work)
         bytes = strip.pixels.size();
         job.standardS[chunk.id] = strip.standardS;
         job.portMessage = strip.encode();
-        emitEvent(QStringLiteral("strip_assigned"),
-                  {{QStringLiteral("chunk"), chunk.id},
-                   {QStringLiteral("slave"), slave.name},
-                   {QStringLiteral("rank"), slave.rank},
-                   {QStringLiteral("first_unit"), qint64(chunk.firstUnit)},
-                   {QStringLiteral("units"), qint64(chunk.units)},
-                   {QStringLiteral("rows"), QJsonArray{rows.begin, rows.end}}});
+        protocol::StripAssignedEvent assigned;
+        assigned.chunk = chunk.id;
+        assigned.slave = slave.name;
+        assigned.rank = slave.rank;
+        assigned.firstUnit = qint64(chunk.firstUnit);
+        assigned.units = qint64(chunk.units);
+        assigned.rowsBegin = qint64(rows.begin);
+        assigned.rowsEnd = qint64(rows.end);
+        publish(std::move(assigned));
     } else {
         const auto it = job.results.find(chunk.id);
         bytes = it == job.results.end() ? 0 : it->second.pixels.size();
@@ -323,7 +321,20 @@ void JobRunner::onPortTimer()
     if (!m_job)
         return;
     const jobs::JobChunk &done = m_job->scheduler->chunk(work.chunk);
-    emitEvent(QStringLiteral("strip_done"), jobs::chunkJson(done, slave.name, slave.rank));
+    const sched::ChunkRecord &r = done.record;
+    protocol::StripDoneEvent finished;
+    finished.chunk = done.id;
+    finished.slave = slave.name;
+    finished.rank = slave.rank;
+    finished.firstUnit = qint64(done.firstUnit);
+    finished.units = qint64(done.units);
+    finished.sendStartS = jobs::micro(r.sendStart);
+    finished.sendEndS = jobs::micro(r.sendEnd);
+    finished.computeStartS = jobs::micro(r.computeStart);
+    finished.computeEndS = jobs::micro(r.computeEnd);
+    finished.returnStartS = jobs::micro(r.returnStart);
+    finished.returnEndS = jobs::micro(r.returnEnd);
+    publish(std::move(finished));
     m_board.progress(m_job->id, m_job->scheduler->unitsDone(), m_job->scheduler->units());
     checkFinished();
 }
@@ -341,10 +352,12 @@ void JobRunner::finishSend()
     const double portS = now() - chunk.record.sendStart;
     if (portS > 0 && !job.lost[size_t(chunk.slave)])
         ewma(m_observedLinkMBps, slave.rank, double(job.portBytes) / portS / 1e6);
-    emitEvent(QStringLiteral("strip_sent"), {{QStringLiteral("chunk"), chunk.id},
-                                             {QStringLiteral("slave"), slave.name},
-                                             {QStringLiteral("rank"), slave.rank},
-                                             {QStringLiteral("send_end_s"), now()}});
+    protocol::StripSentEvent sent;
+    sent.chunk = chunk.id;
+    sent.slave = slave.name;
+    sent.rank = slave.rank;
+    sent.sendEndS = now();
+    publish(std::move(sent));
     perform(job.scheduler->sendFinished(work.chunk, now()));
 }
 
@@ -426,12 +439,13 @@ void JobRunner::loseSlave(int index, const QString &why)
     const int before = int(job.scheduler->chunks().size());
     const auto work = job.scheduler->slaveLost(index, now());
     job.reassigned += held;
-    emitEvent(QStringLiteral("strip_reassigned"),
-              {{QStringLiteral("slave"), job.slaves[size_t(index)].name},
-               {QStringLiteral("rank"), job.slaves[size_t(index)].rank},
-               {QStringLiteral("reason"), why},
-               {QStringLiteral("chunks"), held},
-               {QStringLiteral("new_chunks"), int(job.scheduler->chunks().size()) - before}});
+    protocol::StripReassignedEvent reassigned;
+    reassigned.slave = job.slaves[size_t(index)].name;
+    reassigned.rank = job.slaves[size_t(index)].rank;
+    reassigned.reason = why;
+    reassigned.chunks = held;
+    reassigned.newChunks = int(job.scheduler->chunks().size()) - before;
+    publish(std::move(reassigned));
     // A strip on its way to the lost slave will never be confirmed: the port is free now.
     if (job.port && job.awaitingReceipt && job.scheduler->chunk(job.port->chunk).slave == index)
         finishSend();
@@ -468,8 +482,10 @@ void JobRunner::checkFinished()
     outcome.reassignedChunks = job.reassigned;
     outcome.output = std::move(job.output);
     const QString id = job.id;
-    emitEvent(QStringLiteral("job_done"), {{QStringLiteral("makespan_s"), timeline.makespan},
-                                           {QStringLiteral("reassigned"), job.reassigned}});
+    protocol::JobDoneEvent finished;
+    finished.makespanS = timeline.makespan;
+    finished.reassigned = job.reassigned;
+    publish(std::move(finished));
     m_board.finish(id, std::move(outcome), QDateTime::currentMSecsSinceEpoch());
     m_job.reset();
     m_portTimer.stop();
@@ -481,7 +497,9 @@ void JobRunner::failJob(const QString &error)
 {
     if (!m_job)
         return;
-    emitEvent(QStringLiteral("job_failed"), {{QStringLiteral("error"), error}});
+    protocol::JobFailedEvent failed;
+    failed.error = error;
+    publish(std::move(failed));
     m_board.fail(m_job->id, error, QDateTime::currentMSecsSinceEpoch());
     m_job.reset();
     m_portTimer.stop();

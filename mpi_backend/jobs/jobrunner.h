@@ -1,6 +1,7 @@
 #pragma once
 
 #include "jobs/jobboard.h"
+#include "protocol/jobevents.h"
 #include "transport/transport.h"
 
 #include <QElapsedTimer>
@@ -83,7 +84,8 @@ private:
     void checkFinished();
     void failJob(const QString &error);
     double now() const;
-    void emitEvent(QString kind, QJsonObject fields);
+    // Stamps a job event with the time and the running job's id, and emits it.
+    template<typename Event> void publish(Event e);
     void keepSlavesEager();
 
     Transport &m_transport;

@@ -9,6 +9,7 @@
 #include "console/bridgeclustersource.h"
 #include "console/operatoractions.h"
 #include "console/valueformat.h"
+#include "protocol/eventkind.h"
 #include "windows/clusterstatusbar.h"
 #include "windows/connectdialog.h"
 #include "windows/draindialog.h"
@@ -330,14 +331,14 @@ void MainWindow::onEvent(const QJsonObject &event)
     // them per job would bury (and, the log being bounded, push out) the state changes and
     // operator actions the log is for. Jobs and transfers still appear there as they start
     // and end.
-    const QString kind = event.value(u"kind").toString();
-    const bool progress = kind == u"transfer_block" || kind == u"strip_assigned" ||
-                          kind == u"strip_sent" || kind == u"strip_done";
-    if (!progress)
+    using protocol::EventKind;
+    const std::optional<EventKind> kind = protocol::kindOf(event);
+    if (!kind || !protocol::isProgress(*kind))
         m_events.append(event);
     if (m_activity.apply(event)) {
         m_tasksDirty = true;
-        if (kind == u"job_done" || kind == u"job_started" || kind == u"transfer_planned")
+        if (kind == EventKind::JobDone || kind == EventKind::JobStarted ||
+            kind == EventKind::TransferPlanned)
             refreshTasks();
     }
 }

@@ -1,0 +1,286 @@
+// The event catalogue (core/protocol): every kind has one wire name, every typed event comes
+// back from its JSON as it went in, reads what it can of a damaged line, refuses another kind,
+// and PROTOCOL.md's event table lists exactly the catalogue's kinds and each typed event's
+// fields, so the document cannot drift from the code.
+#include "protocol/eventkind.h"
+#include "protocol/jobevents.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTest>
+
+#include <functional>
+#include <map>
+
+using namespace starling::protocol;
+
+namespace {
+
+constexpr qint64 kT0 = 1700000000123;
+
+JobStartedEvent jobStarted()
+{
+    JobStartedEvent e;
+    e.timeMs = kT0;
+    e.job = QStringLiteral("job-7");
+    e.op = QStringLiteral("median");
+    e.strategy = QStringLiteral("pdds");
+    e.order = QStringLiteral("dec");
+    e.units = 100;
+    e.slaves = {QStringLiteral("slave-2"), QStringLiteral("slave-3")};
+    e.plannedShares = {60, 40};
+    e.predictedMakespanS = 4.25;
+    return e;
+}
+
+StripAssignedEvent stripAssigned()
+{
+    StripAssignedEvent e;
+    e.timeMs = kT0;
+    e.job = QStringLiteral("job-7");
+    e.chunk = 3;
+    e.slave = QStringLiteral("slave-3");
+    e.rank = 3;
+    e.firstUnit = 60;
+    e.units = 40;
+    e.rowsBegin = 9600;
+    e.rowsEnd = 16000;
+    return e;
+}
+
+StripSentEvent stripSent()
+{
+    StripSentEvent e;
+    e.timeMs = kT0;
+    e.job = QStringLiteral("job-7");
+    e.chunk = 3;
+    e.slave = QStringLiteral("slave-3");
+    e.rank = 3;
+    e.sendEndS = 0.5;
+    return e;
+}
+
+StripDoneEvent stripDone()
+{
+    StripDoneEvent e;
+    e.timeMs = kT0;
+    e.job = QStringLiteral("job-7");
+    e.chunk = 3;
+    e.slave = QStringLiteral("slave-3");
+    e.rank = 3;
+    e.firstUnit = 60;
+    e.units = 40;
+    e.sendStartS = 0.25;
+    e.sendEndS = 0.5;
+    e.computeStartS = 0.5;
+    e.computeEndS = 3.0;
+    e.returnStartS = 3.0;
+    e.returnEndS = 3.125;
+    return e;
+}
+
+StripReassignedEvent stripReassigned()
+{
+    StripReassignedEvent e;
+    e.timeMs = kT0;
+    e.job = QStringLiteral("job-7");
+    e.slave = QStringLiteral("slave-2");
+    e.rank = 2;
+    e.reason = QStringLiteral("exited");
+    e.chunks = 2;
+    e.newChunks = 3;
+    return e;
+}
+
+JobDoneEvent jobDone()
+{
+    JobDoneEvent e;
+    e.timeMs = kT0;
+    e.job = QStringLiteral("job-7");
+    e.makespanS = 3.125;
+    e.reassigned = 2;
+    return e;
+}
+
+JobFailedEvent jobFailed()
+{
+    JobFailedEvent e;
+    e.timeMs = kT0;
+    e.job = QStringLiteral("job-7");
+    e.error = QStringLiteral("every slave of the job was lost");
+    return e;
+}
+
+// Every typed event, filled in: its JSON, and whether that JSON reads back to the same JSON.
+struct Sample
+{
+    QJsonObject json;
+    std::function<std::optional<QJsonObject>(const QJsonObject &)> reread;
+};
+
+template<typename Event> Sample sample(const Event &e)
+{
+    return {e.toJson(), [](const QJsonObject &json) -> std::optional<QJsonObject> {
+                const auto back = Event::fromJson(json);
+                return back ? std::optional(back->toJson()) : std::nullopt;
+            }};
+}
+
+std::map<EventKind, Sample> typedSamples()
+{
+    return {{EventKind::JobStarted, sample(jobStarted())},
+            {EventKind::StripAssigned, sample(stripAssigned())},
+            {EventKind::StripSent, sample(stripSent())},
+            {EventKind::StripDone, sample(stripDone())},
+            {EventKind::StripReassigned, sample(stripReassigned())},
+            {EventKind::JobDone, sample(jobDone())},
+            {EventKind::JobFailed, sample(jobFailed())}};
+}
+
+// PROTOCOL.md's event table: kind -> the fields its row lists (backticked names outside
+// parentheses, which explain values).
+std::map<QString, QSet<QString>> documentedEvents()
+{
+    QFile file(QStringLiteral(STARLING_PROTOCOL_MD));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QString text = QString::fromUtf8(file.readAll());
+    const qsizetype start = text.indexOf(QStringLiteral("| kind | other keys |"));
+    std::map<QString, QSet<QString>> events;
+    if (start < 0)
+        return events;
+    static const QRegularExpression row(QStringLiteral("^\\| `([a-z_]+)` \\| ([^|]*) \\|"));
+    static const QRegularExpression name(QStringLiteral("`([a-z_]+)`"));
+    for (const QString &line : text.mid(start).split(u'\n').mid(2)) {
+        if (!line.startsWith(u'|'))
+            break;
+        const auto m = row.match(line);
+        if (!m.hasMatch())
+            continue;
+        QString fields;
+        int depth = 0;
+        for (const QChar c : m.captured(2)) {
+            depth += c == u'(' ? 1 : c == u')' ? -1 : 0;
+            if (depth == 0 && c != u')')
+                fields += c;
+        }
+        QSet<QString> names;
+        for (auto it = name.globalMatch(fields); it.hasNext();)
+            names.insert(it.next().captured(1));
+        events[m.captured(1)] = names;
+    }
+    return events;
+}
+
+} // namespace
+
+class TestEventCatalogue : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void everyKindHasOneName()
+    {
+        QSet<QString> names;
+        for (const EventKind kind : allEventKinds()) {
+            const QString name = toString(kind);
+            QVERIFY(!name.isEmpty());
+            QVERIFY2(!names.contains(name), qPrintable(name));
+            names.insert(name);
+            QVERIFY(eventKindFromString(name) == kind);
+        }
+        QVERIFY(!eventKindFromString(u"teleported"));
+        QVERIFY(!kindOf(QJsonObject{{QStringLiteral("kind"), 7}}));
+    }
+
+    void typedEventsRoundTrip()
+    {
+        for (const auto &[kind, s] : typedSamples()) {
+            QVERIFY(kindOf(s.json) == kind);
+            const std::optional<QJsonObject> back = s.reread(s.json);
+            QVERIFY2(back, qPrintable(toString(kind)));
+            QCOMPARE(*back, s.json);
+        }
+    }
+
+    void anotherKindIsRefused()
+    {
+        const auto wrong = JobDoneEvent::fromJson(jobFailed().toJson());
+        QVERIFY(!wrong);
+        QCOMPARE(wrong.error(), QStringLiteral("not a job_done event"));
+        QVERIFY(!StripDoneEvent::fromJson(QJsonObject{}));
+    }
+
+    // A damaged line still reads: what is missing, mistyped or out of range is absent.
+    void damagedFieldsReadAsAbsent()
+    {
+        QJsonObject json = stripDone().toJson();
+        json.insert(QStringLiteral("chunk"), QStringLiteral("three"));
+        json.insert(QStringLiteral("units"), -4);
+        json.insert(QStringLiteral("first_unit"), 1e300);
+        json.insert(QStringLiteral("compute_end_s"), QJsonValue::Null);
+        json.remove(QStringLiteral("slave"));
+        json.insert(QStringLiteral("rank"), 7); // the one good field among them
+        const auto e = StripDoneEvent::fromJson(json);
+        QVERIFY(e);
+        QCOMPARE(e->chunk, -1);
+        QCOMPARE(e->units, -1);
+        QCOMPARE(e->firstUnit, -1);
+        QCOMPARE(e->computeEndS, std::nullopt);
+        QCOMPARE(e->slave, QString());
+        QCOMPARE(e->rank, 7);
+        QCOMPARE(e->sendEndS, std::optional(0.5));
+        // Absent fields stay out of the JSON written again.
+        const QJsonObject again = e->toJson();
+        QVERIFY(!again.contains(u"chunk"));
+        QVERIFY(!again.contains(u"compute_end_s"));
+
+        QJsonObject started = jobStarted().toJson();
+        started.insert(QStringLiteral("slaves"), QJsonArray{QStringLiteral("a"), 5});
+        started.insert(QStringLiteral("planned_shares"), QStringLiteral("many"));
+        const auto s = JobStartedEvent::fromJson(started);
+        QVERIFY(s);
+        QCOMPARE(s->slaves, (QStringList{QStringLiteral("a"), QStringLiteral("5")}));
+        QVERIFY(s->plannedShares.empty());
+    }
+
+    void oversizedListsReadAsAbsent()
+    {
+        QJsonArray names;
+        for (int i = 0; i < 5000; ++i)
+            names.append(QStringLiteral("slave-%1").arg(i));
+        QJsonObject started = jobStarted().toJson();
+        started.insert(QStringLiteral("slaves"), names);
+        const auto s = JobStartedEvent::fromJson(started);
+        QVERIFY(s);
+        QVERIFY(s->slaves.isEmpty());
+    }
+
+    void protocolDocumentListsTheCatalogue()
+    {
+        const auto documented = documentedEvents();
+        QVERIFY2(!documented.empty(), "no event table in PROTOCOL.md");
+        QSet<QString> catalogue;
+        for (const EventKind kind : allEventKinds()) {
+            catalogue.insert(toString(kind));
+            QVERIFY2(documented.count(toString(kind)),
+                     qPrintable(toString(kind) + QStringLiteral(" is not in PROTOCOL.md")));
+        }
+        for (const auto &[kind, fields] : documented)
+            QVERIFY2(catalogue.contains(kind),
+                     qPrintable(kind + QStringLiteral(" is in PROTOCOL.md, not in the catalogue")));
+        for (const auto &[kind, s] : typedSamples()) {
+            QSet<QString> written;
+            for (auto it = s.json.begin(); it != s.json.end(); ++it)
+                written.insert(it.key());
+            written.remove(QStringLiteral("kind"));
+            written.remove(QStringLiteral("time_ms"));
+            QCOMPARE(documented.at(toString(kind)), written);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEventCatalogue)
+#include "tst_eventcatalogue.moc"
