@@ -35,14 +35,21 @@ JobStartedEvent jobStarted()
     return e;
 }
 
-StripAssignedEvent stripAssigned()
+// Strip 3 of job-7, for slave-3.
+template<typename Event> Event onStrip()
 {
-    StripAssignedEvent e;
+    Event e;
     e.timeMs = kT0;
     e.job = QStringLiteral("job-7");
     e.chunk = 3;
     e.slave = QStringLiteral("slave-3");
     e.rank = 3;
+    return e;
+}
+
+StripAssignedEvent stripAssigned()
+{
+    auto e = onStrip<StripAssignedEvent>();
     e.firstUnit = 60;
     e.units = 40;
     e.rowsBegin = 9600;
@@ -52,24 +59,14 @@ StripAssignedEvent stripAssigned()
 
 StripSentEvent stripSent()
 {
-    StripSentEvent e;
-    e.timeMs = kT0;
-    e.job = QStringLiteral("job-7");
-    e.chunk = 3;
-    e.slave = QStringLiteral("slave-3");
-    e.rank = 3;
+    auto e = onStrip<StripSentEvent>();
     e.sendEndS = 0.5;
     return e;
 }
 
 StripDoneEvent stripDone()
 {
-    StripDoneEvent e;
-    e.timeMs = kT0;
-    e.job = QStringLiteral("job-7");
-    e.chunk = 3;
-    e.slave = QStringLiteral("slave-3");
-    e.rank = 3;
+    auto e = onStrip<StripDoneEvent>();
     e.firstUnit = 60;
     e.units = 40;
     e.sendStartS = 0.25;

@@ -31,6 +31,16 @@ template<typename Event> Event stripEvent(const EventFields &f)
     return e;
 }
 
+QJsonObject stripObject(EventKind kind, const StripEventBase &e)
+{
+    QJsonObject o = eventObject(kind, e.timeMs);
+    o.insert(kJob, e.job);
+    insertCount(o, kChunk, e.chunk);
+    o.insert(kSlave, e.slave);
+    insertCount(o, kRank, e.rank);
+    return o;
+}
+
 } // namespace
 
 QJsonObject JobStartedEvent::toJson() const
@@ -72,11 +82,7 @@ Expected<JobStartedEvent> JobStartedEvent::fromJson(const QJsonObject &event)
 
 QJsonObject StripAssignedEvent::toJson() const
 {
-    QJsonObject o = eventObject(kKind, timeMs);
-    o.insert(kJob, job);
-    insertCount(o, kChunk, chunk);
-    o.insert(kSlave, slave);
-    insertCount(o, kRank, rank);
+    QJsonObject o = stripObject(kKind, *this);
     insertCount(o, kFirstUnit, firstUnit);
     insertCount(o, kUnits, units);
     if (rowsBegin >= 0 && rowsEnd >= rowsBegin)
@@ -103,11 +109,7 @@ Expected<StripAssignedEvent> StripAssignedEvent::fromJson(const QJsonObject &eve
 
 QJsonObject StripSentEvent::toJson() const
 {
-    QJsonObject o = eventObject(kKind, timeMs);
-    o.insert(kJob, job);
-    insertCount(o, kChunk, chunk);
-    o.insert(kSlave, slave);
-    insertCount(o, kRank, rank);
+    QJsonObject o = stripObject(kKind, *this);
     insertOptional(o, kSendEnd, sendEndS);
     return o;
 }
@@ -124,11 +126,7 @@ Expected<StripSentEvent> StripSentEvent::fromJson(const QJsonObject &event)
 
 QJsonObject StripDoneEvent::toJson() const
 {
-    QJsonObject o = eventObject(kKind, timeMs);
-    o.insert(kJob, job);
-    insertCount(o, kChunk, chunk);
-    o.insert(kSlave, slave);
-    insertCount(o, kRank, rank);
+    QJsonObject o = stripObject(kKind, *this);
     insertCount(o, kFirstUnit, firstUnit);
     insertCount(o, kUnits, units);
     insertOptional(o, kSendStart, sendStartS);

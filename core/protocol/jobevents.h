@@ -32,14 +32,19 @@ struct JobStartedEvent
     static Expected<JobStartedEvent> fromJson(const QJsonObject &event);
 };
 
-struct StripAssignedEvent
+// What every strip event names: the job, the strip (chunk) and the slave it is for.
+struct StripEventBase
 {
-    static constexpr EventKind kKind = EventKind::StripAssigned;
     qint64 timeMs = 0;
     QString job;
     int chunk = -1;
     QString slave;
     int rank = -1;
+};
+
+struct StripAssignedEvent : StripEventBase
+{
+    static constexpr EventKind kKind = EventKind::StripAssigned;
     qint64 firstUnit = -1, units = -1;
     qint64 rowsBegin = -1, rowsEnd = -1; // [begin, end) of the image
 
@@ -47,14 +52,9 @@ struct StripAssignedEvent
     static Expected<StripAssignedEvent> fromJson(const QJsonObject &event);
 };
 
-struct StripSentEvent
+struct StripSentEvent : StripEventBase
 {
     static constexpr EventKind kKind = EventKind::StripSent;
-    qint64 timeMs = 0;
-    QString job;
-    int chunk = -1;
-    QString slave;
-    int rank = -1;
     std::optional<double> sendEndS; // seconds from the job's start
 
     QJsonObject toJson() const;
@@ -63,14 +63,9 @@ struct StripSentEvent
 
 // A strip's result is in place, with the master's record of its phases (seconds from the
 // job's start).
-struct StripDoneEvent
+struct StripDoneEvent : StripEventBase
 {
     static constexpr EventKind kKind = EventKind::StripDone;
-    qint64 timeMs = 0;
-    QString job;
-    int chunk = -1;
-    QString slave;
-    int rank = -1;
     qint64 firstUnit = -1, units = -1;
     std::optional<double> sendStartS, sendEndS, computeStartS, computeEndS, returnStartS,
         returnEndS;
