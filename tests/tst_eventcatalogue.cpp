@@ -4,6 +4,7 @@
 // fields, so the document cannot drift from the code.
 #include "protocol/eventkind.h"
 #include "protocol/jobevents.h"
+#include "protocol/transferevents.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -110,6 +111,33 @@ JobFailedEvent jobFailed()
     return e;
 }
 
+TransferPlannedEvent transferPlanned()
+{
+    TransferPlannedEvent e;
+    e.timeMs = kT0;
+    e.transferId = QStringLiteral("t-42");
+    e.path = QStringLiteral("data/big.bin");
+    e.size = 1 << 30;
+    e.pieceSize = 4 << 20;
+    e.blocks = 256;
+    e.strategy = QStringLiteral("bw");
+    e.runs = {{QStringLiteral("slave-2"), 0, 100}, {QStringLiteral("slave-3"), 100, 156}};
+    return e;
+}
+
+TransferBlockEvent transferBlock()
+{
+    TransferBlockEvent e;
+    e.timeMs = kT0;
+    e.transferId = QStringLiteral("t-42");
+    e.block = 17;
+    e.bytes = 4 << 20;
+    e.complete = true;
+    e.status = 206;
+    e.node = QStringLiteral("slave-3");
+    return e;
+}
+
 // Every typed event, filled in: its JSON, and whether that JSON reads back to the same JSON.
 struct Sample
 {
@@ -133,7 +161,9 @@ std::map<EventKind, Sample> typedSamples()
             {EventKind::StripDone, sample(stripDone())},
             {EventKind::StripReassigned, sample(stripReassigned())},
             {EventKind::JobDone, sample(jobDone())},
-            {EventKind::JobFailed, sample(jobFailed())}};
+            {EventKind::JobFailed, sample(jobFailed())},
+            {EventKind::TransferPlanned, sample(transferPlanned())},
+            {EventKind::TransferBlock, sample(transferBlock())}};
 }
 
 // PROTOCOL.md's event table: kind -> the fields its row lists (backticked names outside
@@ -241,6 +271,22 @@ private slots:
         QVERIFY(s);
         QCOMPARE(s->slaves, (QStringList{QStringLiteral("a"), QStringLiteral("5")}));
         QVERIFY(s->plannedShares.empty());
+    }
+
+    void badBlockMapRunsAreLeftOut()
+    {
+        QJsonObject json = transferPlanned().toJson();
+        json.insert(QStringLiteral("runs"),
+                    QJsonArray{QJsonArray{QStringLiteral("slave-2"), 0, 10},
+                               QJsonArray{QStringLiteral("slave-3"), -1, 5}, QJsonArray{7, 10, 5},
+                               QJsonArray{QStringLiteral("slave-4"), 10},
+                               QStringLiteral("slave-5 10 5"),
+                               QJsonArray{QStringLiteral("slave-6"), 10, 0}});
+        const auto e = TransferPlannedEvent::fromJson(json);
+        QVERIFY(e);
+        QCOMPARE(e->runs.size(), size_t(1));
+        QCOMPARE(e->runs[0].slave, QStringLiteral("slave-2"));
+        QCOMPARE(e->runs[0].count, 10);
     }
 
     void oversizedListsReadAsAbsent()

@@ -2,6 +2,7 @@
 
 #include "console/valueformat.h"
 #include "protocol/jobevents.h"
+#include "protocol/transferevents.h"
 #include "util/oneline.h"
 
 #include <QJsonArray>
@@ -275,43 +276,6 @@ QString fault(const Fields &f)
     return line;
 }
 
-QString transferPlanned(const Fields &f)
-{
-    const auto size = f.number(QLatin1String("size"));
-    QString line = QStringLiteral("transfer %1 planned: %2, %3 in %4")
-                       .arg(f.textOr(QLatin1String("transfer_id")),
-                            f.textOr(QLatin1String("path"), kReasonLength),
-                            size ? formatBytes(*size) : unknown(),
-                            plural(f.numberOr(QLatin1String("blocks")), "block", "blocks"));
-    const QString strategy = f.text(QLatin1String("strategy"));
-    if (!strategy.isEmpty())
-        line += QStringLiteral(" (%1)").arg(strategy);
-    // The block map names each slave once per run; people want the set of slaves.
-    QJsonArray slaves;
-    for (const QJsonValue &run : f.array(QLatin1String("runs"))) {
-        const QJsonValue slave = run.toArray().at(0);
-        if (slave.isString() && !slaves.contains(slave))
-            slaves.append(slave);
-    }
-    if (!slaves.isEmpty())
-        line += QStringLiteral(" from ") + listText(slaves);
-    return line;
-}
-
-QString transferBlock(const Fields &f)
-{
-    const QString node = f.textOr(QLatin1String("node"));
-    const QString block = f.numberOr(QLatin1String("block"));
-    const QString transfer = f.textOr(QLatin1String("transfer_id"));
-    const auto bytes = f.number(QLatin1String("bytes"));
-    const QString sent = bytes ? formatBytes(*bytes) : unknown();
-    if (f.boolean(QLatin1String("complete")).value_or(false))
-        return QStringLiteral("%1 served block %2 of transfer %3 (%4)")
-            .arg(node, block, transfer, sent);
-    return QStringLiteral("%1 did not finish block %2 of transfer %3 (status %4, %5 sent)")
-        .arg(node, block, transfer, f.textOr(QLatin1String("status")), sent);
-}
-
 QString textOr(const QString &text, int maxLength = kNameLength)
 {
     const QString line = util::oneLine(text, maxLength);
@@ -413,6 +377,39 @@ QString jobFailed(const protocol::JobFailedEvent &e)
     return QStringLiteral("%1 failed: %2").arg(jobName(e.job), textOr(e.error, kReasonLength));
 }
 
+QString transferPlanned(const protocol::TransferPlannedEvent &e)
+{
+    QString line = QStringLiteral("transfer %1 planned: %2, %3 in %4")
+                       .arg(textOr(e.transferId), textOr(e.path, kReasonLength),
+                            e.size >= 0 ? formatBytes(double(e.size)) : unknown(),
+                            plural(countText(e.blocks), "block", "blocks"));
+    const QString strategy = util::oneLine(e.strategy, kNameLength);
+    if (!strategy.isEmpty())
+        line += QStringLiteral(" (%1)").arg(strategy);
+    // The block map names each slave once per run; people want the set of slaves.
+    QJsonArray slaves;
+    for (const protocol::TransferPlannedEvent::Run &run : e.runs) {
+        if (!slaves.contains(run.slave))
+            slaves.append(run.slave);
+    }
+    if (!slaves.isEmpty())
+        line += QStringLiteral(" from ") + listText(slaves);
+    return line;
+}
+
+QString transferBlock(const protocol::TransferBlockEvent &e)
+{
+    const QString node = textOr(e.node);
+    const QString block = countText(e.block);
+    const QString transfer = textOr(e.transferId);
+    const QString sent = e.bytes >= 0 ? formatBytes(double(e.bytes)) : unknown();
+    if (e.complete)
+        return QStringLiteral("%1 served block %2 of transfer %3 (%4)")
+            .arg(node, block, transfer, sent);
+    return QStringLiteral("%1 did not finish block %2 of transfer %3 (status %4, %5 sent)")
+        .arg(node, block, transfer, countText(e.status), sent);
+}
+
 // A describer of a typed event; an event of its kind that does not read as one (a field of
 // the wrong type) gets the generic line instead (an empty text here).
 template<typename Event, QString (*Describe)(const Event &)>
@@ -448,8 +445,10 @@ constexpr std::array kDescribers{
     KindDescriber{EventKind::Shutdown, Category::Operator, untyped<shutdown>},
     KindDescriber{EventKind::Slow, Category::Operator, untyped<slow>},
     KindDescriber{EventKind::Fault, Category::Failure, untyped<fault>},
-    KindDescriber{EventKind::TransferPlanned, Category::Transfer, untyped<transferPlanned>},
-    KindDescriber{EventKind::TransferBlock, Category::Transfer, untyped<transferBlock>},
+    KindDescriber{EventKind::TransferPlanned, Category::Transfer,
+                  typed<protocol::TransferPlannedEvent, transferPlanned>},
+    KindDescriber{EventKind::TransferBlock, Category::Transfer,
+                  typed<protocol::TransferBlockEvent, transferBlock>},
     KindDescriber{EventKind::JobStarted, Category::Job,
                   typed<protocol::JobStartedEvent, jobStarted>},
     KindDescriber{EventKind::StripAssigned, Category::Job,

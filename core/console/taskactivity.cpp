@@ -15,21 +15,6 @@ namespace {
 constexpr int kMaxSlaves = 4096;
 constexpr qsizetype kMaxName = 64;
 
-// A finite, non-negative number, or `fallback`.
-double number(const QJsonObject &o, QStringView key, double fallback = -1)
-{
-    const QJsonValue v = o.value(key);
-    if (!v.isDouble())
-        return fallback;
-    const double d = v.toDouble();
-    return std::isfinite(d) && d >= 0 ? d : fallback;
-}
-
-QString text(const QJsonObject &o, QStringView key, int maxLength = kMaxName)
-{
-    return util::oneLine(o.value(key).toString(), maxLength);
-}
-
 // A finite, non-negative value if the event had one, or `fallback`.
 double nonNegative(const std::optional<double> &value, double fallback)
 {
@@ -146,8 +131,9 @@ bool TaskActivity::apply(const QJsonObject &event)
     case EventKind::JobFailed:
         return applyTyped<protocol::JobFailedEvent>(event);
     case EventKind::TransferPlanned:
+        return applyTyped<protocol::TransferPlannedEvent>(event);
     case EventKind::TransferBlock:
-        return applyTransfer(toString(*kind), event);
+        return applyTyped<protocol::TransferBlockEvent>(event);
     default:
         return false;
     }
@@ -295,60 +281,53 @@ void TaskActivity::endJob(LiveJob::State state, double endedS)
     }
 }
 
-bool TaskActivity::applyTransfer(const QString &kind, const QJsonObject &e)
+bool TaskActivity::on(const protocol::TransferPlannedEvent &e)
 {
-    const QString id = text(e, u"transfer_id");
-    const qint64 timeMs = qint64(number(e, u"time_ms", 0));
-    if (id.isEmpty())
+    const QString id = util::oneLine(e.transferId, kMaxName);
+    if (id.isEmpty() || e.blocks < 1 || e.blocks > LiveTransfer::kMaxBlocks)
         return false;
-    if (kind == u"transfer_planned") {
-        const double blocks = number(e, u"blocks");
-        if (blocks < 1 || blocks > LiveTransfer::kMaxBlocks)
-            return false;
-        LiveTransfer t;
-        t.id = id;
-        t.path = text(e, u"path", 300);
-        t.strategy = text(e, u"strategy");
-        t.size = qint64(number(e, u"size", 0));
-        t.pieceSize = qint64(number(e, u"piece_size", 0));
-        t.plannedOwner.assign(size_t(blocks), -1);
-        t.servedBy.assign(size_t(blocks), -1);
-        for (const QJsonValue &v : e.value(u"runs").toArray()) {
-            const QJsonArray run = v.toArray();
-            const double first = run.at(1).toDouble(-1), count = run.at(2).toDouble(-1);
-            if (run.size() != 3 || !run.at(0).isString() || first < 0 || count < 1 ||
-                first + count > blocks || t.slaves.size() >= kMaxSlaves)
-                continue;
-            const int owner = t.slaveIndex(util::oneLine(run.at(0).toString(), kMaxName));
-            std::fill_n(t.plannedOwner.begin() + qsizetype(first), qsizetype(count), owner);
-        }
-        t.startedMs = t.lastMs = timeMs;
-        m_transfers.erase(std::remove_if(m_transfers.begin(), m_transfers.end(),
-                                         [&](const LiveTransfer &o) { return o.id == id; }),
-                          m_transfers.end());
-        m_transfers.push_back(std::move(t));
-        while (m_transfers.size() > size_t(m_keptTransfers))
-            m_transfers.pop_front();
-        return true;
+    LiveTransfer t;
+    t.id = id;
+    t.path = util::oneLine(e.path, 300);
+    t.strategy = util::oneLine(e.strategy, kMaxName);
+    t.size = std::max<qint64>(0, e.size);
+    t.pieceSize = std::max<qint64>(0, e.pieceSize);
+    t.plannedOwner.assign(size_t(e.blocks), -1);
+    t.servedBy.assign(size_t(e.blocks), -1);
+    for (const protocol::TransferPlannedEvent::Run &run : e.runs) {
+        if (run.firstBlock + run.count > e.blocks || t.slaves.size() >= kMaxSlaves)
+            continue;
+        const int owner = t.slaveIndex(util::oneLine(run.slave, kMaxName));
+        std::fill_n(t.plannedOwner.begin() + qsizetype(run.firstBlock), qsizetype(run.count),
+                    owner);
     }
-    if (kind == u"transfer_block") {
-        const auto it = std::find_if(m_transfers.begin(), m_transfers.end(),
-                                     [&](const LiveTransfer &o) { return o.id == id; });
-        const double block = number(e, u"block");
-        if (it == m_transfers.end() || block < 0 || block >= double(it->servedBy.size()) ||
-            !e.value(u"complete").toBool())
-            return false;
-        const QString node = text(e, u"node");
-        if (node.isEmpty() || (it->slaves.size() >= kMaxSlaves && !it->slaves.contains(node)))
-            return false;
-        int &servedBy = it->servedBy[size_t(block)];
-        if (servedBy < 0)
-            ++it->served;
-        servedBy = it->slaveIndex(node);
-        it->lastMs = std::max(it->lastMs, timeMs);
-        return true;
-    }
-    return false;
+    t.startedMs = t.lastMs = e.timeMs;
+    m_transfers.erase(std::remove_if(m_transfers.begin(), m_transfers.end(),
+                                     [&](const LiveTransfer &o) { return o.id == id; }),
+                      m_transfers.end());
+    m_transfers.push_back(std::move(t));
+    while (m_transfers.size() > size_t(m_keptTransfers))
+        m_transfers.pop_front();
+    return true;
+}
+
+bool TaskActivity::on(const protocol::TransferBlockEvent &e)
+{
+    const QString id = util::oneLine(e.transferId, kMaxName);
+    const auto it = std::find_if(m_transfers.begin(), m_transfers.end(),
+                                 [&](const LiveTransfer &o) { return o.id == id; });
+    if (id.isEmpty() || it == m_transfers.end() || e.block < 0 ||
+        e.block >= qint64(it->servedBy.size()) || !e.complete)
+        return false;
+    const QString node = util::oneLine(e.node, kMaxName);
+    if (node.isEmpty() || (it->slaves.size() >= kMaxSlaves && !it->slaves.contains(node)))
+        return false;
+    int &servedBy = it->servedBy[size_t(e.block)];
+    if (servedBy < 0)
+        ++it->served;
+    servedBy = it->slaveIndex(node);
+    it->lastMs = std::max(it->lastMs, e.timeMs);
+    return true;
 }
 
 } // namespace starling::console

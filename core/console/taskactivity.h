@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/jobevents.h"
+#include "protocol/transferevents.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -136,7 +137,8 @@ private:
     double secondsIntoJob(qint64 timeMs) const;
     LiveStrip *stripOf(int chunk);
     void endJob(LiveJob::State state, double endedS);
-    bool applyTransfer(const QString &kind, const QJsonObject &event);
+    bool on(const protocol::TransferPlannedEvent &e);
+    bool on(const protocol::TransferBlockEvent &e);
 
     int m_keptJobs;
     int m_keptTransfers;

@@ -1,6 +1,7 @@
 #include "masterrole.h"
 
 #include "cluster/peerloss.h"
+#include "protocol/transferevents.h"
 #include "sched/distributionstrategy.h"
 
 #include <QDateTime>
@@ -188,11 +189,13 @@ void MasterRole::onMessage(int source, Tag tag, const QByteArray &payload)
         break;
     case Tag::BlockServed:
         if (source >= 2) {
-            QJsonObject event = parse(payload);
-            event.insert(QLatin1String("kind"), QStringLiteral("transfer_block"));
-            event.insert(QLatin1String("node"), cluster::nodeName(source));
-            event.insert(QLatin1String("time_ms"), double(now()));
-            m_transport.send(kMonitorRank, Tag::Event, event);
+            auto read = protocol::TransferBlockEvent::fromJson(parse(payload));
+            if (!read)
+                break; // only a bug on the slave sends this; the block map misses one block
+            protocol::TransferBlockEvent served = std::move(read).value();
+            served.node = cluster::nodeName(source);
+            served.timeMs = now();
+            m_transport.send(kMonitorRank, Tag::Event, served.toJson());
         }
         break;
     case Tag::Command:

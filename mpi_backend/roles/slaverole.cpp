@@ -3,6 +3,7 @@
 #include "cluster/nodetable.h"
 #include "cluster/peerloss.h"
 #include "image/imageop.h"
+#include "protocol/transferevents.h"
 #include "transfer/chunkreader.h"
 #include "transfer/relaychunk.h"
 
@@ -220,12 +221,13 @@ void SlaveRole::onChunkRead(const QByteArray &payload)
 
 void SlaveRole::onBlockServed(const http::BlockServed &block)
 {
-    m_transport.send(kMasterRank, Tag::BlockServed,
-                     QJsonObject{{QLatin1String("transfer_id"), block.transferId},
-                                 {QLatin1String("block"), block.block},
-                                 {QLatin1String("bytes"), double(block.bytes)},
-                                 {QLatin1String("complete"), block.complete},
-                                 {QLatin1String("status"), block.status}});
+    protocol::TransferBlockEvent served; // the master adds the node's name and the time
+    served.transferId = block.transferId;
+    served.block = block.block;
+    served.bytes = block.bytes;
+    served.complete = block.complete;
+    served.status = block.status;
+    m_transport.send(kMasterRank, Tag::BlockServed, served.toJson());
 }
 
 void SlaveRole::measureBandwidth(std::int64_t nowMs, const cluster::NodeStats &stats)

@@ -1,5 +1,6 @@
 #include "fileservice.h"
 
+#include "protocol/transferevents.h"
 #include "transfer/listingrenderer.h"
 #include "transfer/metalinkwriter.h"
 #include "transfer/rangeheader.h"
@@ -248,25 +249,24 @@ http::HttpResponse FileService::plan(const http::HttpRequest &request)
         return jsonError(statusFor(code), code, made.error());
     }
     const transfer::TransferPlan &plan = *made;
+    protocol::TransferPlannedEvent planned;
+    planned.timeMs = QDateTime::currentMSecsSinceEpoch();
+    planned.transferId = plan.transferId;
+    planned.path = plan.path;
+    planned.size = plan.size;
+    planned.pieceSize = plan.pieceSize;
+    planned.blocks = qint64(plan.blocks.size());
+    planned.strategy = plan.strategy;
     // The block map for the console: runs of consecutive blocks on one slave.
-    QJsonArray runs;
     for (size_t i = 0; i < plan.blocks.size();) {
         size_t j = i;
         while (j < plan.blocks.size() && plan.blocks[j].source == plan.blocks[i].source)
             ++j;
-        runs.append(
-            QJsonArray{plan.sources[size_t(plan.blocks[i].source)].name, int(i), int(j - i)});
+        planned.runs.push_back(
+            {plan.sources[size_t(plan.blocks[i].source)].name, qint64(i), qint64(j - i)});
         i = j;
     }
-    emitEvent({{QLatin1String("kind"), QStringLiteral("transfer_planned")},
-               {QLatin1String("transfer_id"), plan.transferId},
-               {QLatin1String("path"), plan.path},
-               {QLatin1String("size"), double(plan.size)},
-               {QLatin1String("piece_size"), double(plan.pieceSize)},
-               {QLatin1String("blocks"), int(plan.blocks.size())},
-               {QLatin1String("strategy"), plan.strategy},
-               {QLatin1String("runs"), runs},
-               {QLatin1String("time_ms"), double(QDateTime::currentMSecsSinceEpoch())}});
+    emitEvent(planned.toJson());
     return http::HttpResponse::json(200, plan.toJson());
 }
 

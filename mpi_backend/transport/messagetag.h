@@ -20,7 +20,7 @@ enum class Tag : int
     Shutdown,      // master -> every rank
     ChunkRead,     // master -> slave: read a chunk of a file for the relay (transfer::ChunkRequest)
     ChunkData,     // slave -> master: the chunk, or why not (transfer::ChunkAnswer)
-    BlockServed,   // slave -> master: the data server finished a planned block for a client
+    BlockServed,   // slave -> master: protocol::TransferBlockEvent without node and time
     StripAssign,   // master -> slave: an image strip to compute (jobs::StripAssignment, binary)
     StripResult,   // slave -> master: the computed strip, or why not (jobs::StripResult, binary)
     Slowdown,      // master -> slave: {"factor": f}, compute takes f times as long from now on
