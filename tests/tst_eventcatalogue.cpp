@@ -4,6 +4,7 @@
 // fields, so the document cannot drift from the code.
 #include "protocol/eventkind.h"
 #include "protocol/jobevents.h"
+#include "protocol/nodeevents.h"
 #include "protocol/transferevents.h"
 
 #include <QFile>
@@ -138,6 +139,29 @@ TransferBlockEvent transferBlock()
     return e;
 }
 
+// An operator's event at kT0 by alice.
+template<typename Event> Event byOperator()
+{
+    Event e;
+    e.timeMs = kT0;
+    e.by = QStringLiteral("alice");
+    e.reason = QStringLiteral("disk swap");
+    return e;
+}
+
+template<typename Event> Event verdict(const char *to, const char *reason)
+{
+    Event e;
+    e.timeMs = kT0;
+    e.node = QStringLiteral("slave-4");
+    e.from = QStringLiteral("ACTIVE");
+    e.to = QLatin1String(to);
+    e.epoch = 2;
+    e.by = QStringLiteral("detector");
+    e.reason = QLatin1String(reason);
+    return e;
+}
+
 // Every typed event, filled in: its JSON, and whether that JSON reads back to the same JSON.
 struct Sample
 {
@@ -153,17 +177,69 @@ template<typename Event> Sample sample(const Event &e)
             }};
 }
 
+std::map<EventKind, Sample> nodeSamples()
+{
+    auto state = byOperator<StateChangedEvent>();
+    state.node = QStringLiteral("slave-3");
+    state.from = QStringLiteral("ACTIVE");
+    state.to = QStringLiteral("DRAINING");
+    auto weight = byOperator<WeightChangedEvent>();
+    weight.node = QStringLiteral("slave-3");
+    weight.from = 1;
+    weight.to = 2.5;
+    auto strategy = byOperator<StrategyChangedEvent>();
+    strategy.strategy = QStringLiteral("optimal");
+    strategy.previous = QStringLiteral("pdds");
+    strategy.w1 = 2;
+    strategy.w2 = 0.8;
+    TaskReassignedEvent reassigned;
+    reassigned.timeMs = kT0;
+    reassigned.node = QStringLiteral("slave-4");
+    reassigned.count = 3;
+    reassigned.tasks = {12, 16, 20};
+    LateMessageDroppedEvent late;
+    late.timeMs = kT0;
+    late.node = QStringLiteral("slave-4");
+    late.task = 12;
+    late.epoch = 1;
+    late.detail = QStringLiteral("epoch 1 < 2");
+    auto load = byOperator<LoadEvent>();
+    load.tasks = 10;
+    load.assigned = {{QStringLiteral("slave-2"), 6}, {QStringLiteral("slave-3"), 4}};
+    load.waitingAtMaster = 0;
+    auto slow = byOperator<SlowEvent>();
+    slow.node = QStringLiteral("slave-3");
+    slow.factor = 2;
+    auto fault = byOperator<FaultEvent>();
+    fault.node = QStringLiteral("slave-3");
+    fault.action = QStringLiteral("crash");
+    return {{EventKind::StateChanged, sample(state)},
+            {EventKind::WeightChanged, sample(weight)},
+            {EventKind::StrategyChanged, sample(strategy)},
+            {EventKind::NodeSuspect, sample(verdict<NodeSuspectEvent>("SUSPECT", "no heartbeat"))},
+            {EventKind::NodeDown, sample(verdict<NodeDownEvent>("DOWN", "exited"))},
+            {EventKind::NodeBack, sample(verdict<NodeBackEvent>("ACTIVE", ""))},
+            {EventKind::TaskReassigned, sample(reassigned)},
+            {EventKind::LateMessageDropped, sample(late)},
+            {EventKind::Load, sample(load)},
+            {EventKind::Shutdown, sample(byOperator<ShutdownEvent>())},
+            {EventKind::Slow, sample(slow)},
+            {EventKind::Fault, sample(fault)}};
+}
+
 std::map<EventKind, Sample> typedSamples()
 {
-    return {{EventKind::JobStarted, sample(jobStarted())},
-            {EventKind::StripAssigned, sample(stripAssigned())},
-            {EventKind::StripSent, sample(stripSent())},
-            {EventKind::StripDone, sample(stripDone())},
-            {EventKind::StripReassigned, sample(stripReassigned())},
-            {EventKind::JobDone, sample(jobDone())},
-            {EventKind::JobFailed, sample(jobFailed())},
-            {EventKind::TransferPlanned, sample(transferPlanned())},
-            {EventKind::TransferBlock, sample(transferBlock())}};
+    std::map<EventKind, Sample> all = nodeSamples();
+    all.merge(std::map<EventKind, Sample>{{EventKind::JobStarted, sample(jobStarted())},
+                                          {EventKind::StripAssigned, sample(stripAssigned())},
+                                          {EventKind::StripSent, sample(stripSent())},
+                                          {EventKind::StripDone, sample(stripDone())},
+                                          {EventKind::StripReassigned, sample(stripReassigned())},
+                                          {EventKind::JobDone, sample(jobDone())},
+                                          {EventKind::JobFailed, sample(jobFailed())},
+                                          {EventKind::TransferPlanned, sample(transferPlanned())},
+                                          {EventKind::TransferBlock, sample(transferBlock())}});
+    return all;
 }
 
 // PROTOCOL.md's event table: kind -> the fields its row lists (backticked names outside
@@ -179,7 +255,7 @@ std::map<QString, QSet<QString>> documentedEvents()
     if (start < 0)
         return events;
     static const QRegularExpression row(QStringLiteral("^\\| `([a-z_]+)` \\| ([^|]*) \\|"));
-    static const QRegularExpression name(QStringLiteral("`([a-z_]+)`"));
+    static const QRegularExpression name(QStringLiteral("`([a-z_0-9]+)`"));
     for (const QString &line : text.mid(start).split(u'\n').mid(2)) {
         if (!line.startsWith(u'|'))
             break;
@@ -230,6 +306,13 @@ private slots:
             QVERIFY2(back, qPrintable(toString(kind)));
             QCOMPARE(*back, s.json);
         }
+    }
+
+    void everyKindIsTyped()
+    {
+        const auto samples = typedSamples();
+        for (const EventKind kind : allEventKinds())
+            QVERIFY2(samples.count(kind), qPrintable(toString(kind)));
     }
 
     void anotherKindIsRefused()

@@ -615,19 +615,25 @@ void TestNodeTable::recordShutdownAndLoad()
     NodeTable table(kWorld);
     table.record(
         command(R"({"id":"s1","op":"shutdown","reason":"end of day"})", QStringLiteral("ops")),
-        4000, QJsonObject{{QStringLiteral("ranks"), 6}});
+        4000, QJsonObject{{QStringLiteral("ranks"), 6}}, starling::protocol::ShutdownEvent{});
+    starling::protocol::LoadEvent loaded;
+    loaded.tasks = 20;
+    loaded.waitingAtMaster = 20;
     table.record(command(R"({"op":"load","tasks":20,"task_ms":100})"), 5000,
-                 QJsonObject{{QStringLiteral("queued"), 20}});
+                 QJsonObject{{QStringLiteral("queued"), 20}}, loaded);
     const auto events = table.takeEvents();
     QCOMPARE(events.size(), size_t(2));
+    // The event gets the command's client and reason, and the time.
     QCOMPARE(dump(events[0]),
              dump(QJsonObject{{QStringLiteral("kind"), QStringLiteral("shutdown")},
-                              {QStringLiteral("ranks"), 6},
                               {QStringLiteral("by"), QStringLiteral("ops")},
                               {QStringLiteral("reason"), QStringLiteral("end of day")},
                               {QStringLiteral("time_ms"), 4000.0}}));
-    QCOMPARE(events[1].value(QLatin1String("kind")).toString(), QStringLiteral("load"));
-    QCOMPARE(events[1].value(QLatin1String("queued")).toInt(), 20);
+    const auto load = starling::protocol::LoadEvent::fromJson(events[1]);
+    QVERIFY(load);
+    QCOMPARE(load->tasks, 20);
+    QCOMPARE(load->waitingAtMaster, 20);
+    QCOMPARE(load->timeMs, 5000);
 
     const QJsonArray history = table.persistentState().value(QLatin1String("history")).toArray();
     QCOMPARE(history.size(), 2);

@@ -78,11 +78,14 @@ Expected<QJsonObject> NodeTable::apply(const OperatorCommand &c, std::int64_t no
                                  {QLatin1String("w2"), m_policy.w2},
                                  {QLatin1String("previous"), before.strategy}};
         remember(c, nowMs, detail);
-        QJsonObject event = detail;
-        event.insert(QLatin1String("kind"), QStringLiteral("strategy_changed"));
-        event.insert(QLatin1String("by"), c.client);
-        event.insert(QLatin1String("reason"), c.reason);
-        emitEvent(event, nowMs);
+        protocol::StrategyChangedEvent changed;
+        changed.strategy = m_policy.strategy;
+        changed.previous = before.strategy;
+        changed.w1 = m_policy.w1;
+        changed.w2 = m_policy.w2;
+        changed.by = c.client;
+        changed.reason = c.reason;
+        publish(std::move(changed), nowMs);
         return detail;
     }
 
@@ -119,13 +122,13 @@ Expected<QJsonObject> NodeTable::apply(const OperatorCommand &c, std::int64_t no
     case CommandOp::Weight: {
         const double before = node->weight;
         node->weight = c.weight;
-        emitEvent({{QLatin1String("kind"), QStringLiteral("weight_changed")},
-                   {QLatin1String("node"), node->name},
-                   {QLatin1String("from"), before},
-                   {QLatin1String("to"), c.weight},
-                   {QLatin1String("by"), c.client},
-                   {QLatin1String("reason"), c.reason}},
-                  nowMs);
+        protocol::WeightChangedEvent changed;
+        changed.node = node->name;
+        changed.from = before;
+        changed.to = c.weight;
+        changed.by = c.client;
+        changed.reason = c.reason;
+        publish(std::move(changed), nowMs);
         break;
     }
     default:
@@ -148,14 +151,32 @@ void NodeTable::changeAdminState(NodeRecord &node, NodeState to, const QString &
     node.by = by;
     node.reason = reason;
     node.sinceMs = nowMs;
-    emitEvent({{QLatin1String("kind"), QStringLiteral("state_changed")},
-               {QLatin1String("node"), node.name},
-               {QLatin1String("from"), toString(from)},
-               {QLatin1String("to"), toString(to)},
-               {QLatin1String("by"), by},
-               {QLatin1String("reason"), reason}},
-              nowMs);
+    protocol::StateChangedEvent changed;
+    changed.node = node.name;
+    changed.from = toString(from);
+    changed.to = toString(to);
+    changed.by = by;
+    changed.reason = reason;
+    publish(std::move(changed), nowMs);
 }
+
+namespace {
+
+// The failure detector's verdict on `node`, which was in state `before`.
+template<typename Event>
+Event verdict(const NodeRecord &node, NodeState before, const QString &reason)
+{
+    Event e;
+    e.node = node.name;
+    e.from = toString(before);
+    e.to = toString(node.state());
+    e.epoch = node.epoch;
+    e.by = QStringLiteral("detector");
+    e.reason = reason;
+    return e;
+}
+
+} // namespace
 
 void NodeTable::setLiveness(int rank, Liveness liveness, std::int64_t nowMs)
 {
@@ -166,18 +187,13 @@ void NodeTable::setLiveness(int rank, Liveness liveness, std::int64_t nowMs)
     node.liveness = liveness;
     if (liveness == Liveness::Down)
         ++node.epoch; // anything it says from its old epoch is now stale
-    const QString kind = liveness == Liveness::Alive     ? QStringLiteral("node_back")
-                         : liveness == Liveness::Suspect ? QStringLiteral("node_suspect")
-                                                         : QStringLiteral("node_down");
-    QJsonObject event{{QLatin1String("kind"), kind},
-                      {QLatin1String("node"), node.name},
-                      {QLatin1String("from"), toString(before)},
-                      {QLatin1String("to"), toString(node.state())},
-                      {QLatin1String("by"), QStringLiteral("detector")},
-                      {QLatin1String("epoch"), double(node.epoch)}};
-    if (liveness != Liveness::Alive)
-        event.insert(QLatin1String("reason"), QStringLiteral("no heartbeat"));
-    emitEvent(std::move(event), nowMs);
+    const QString reason = liveness == Liveness::Alive ? QString() : QStringLiteral("no heartbeat");
+    if (liveness == Liveness::Alive)
+        publish(verdict<protocol::NodeBackEvent>(node, before, reason), nowMs);
+    else if (liveness == Liveness::Suspect)
+        publish(verdict<protocol::NodeSuspectEvent>(node, before, reason), nowMs);
+    else
+        publish(verdict<protocol::NodeDownEvent>(node, before, reason), nowMs);
 }
 
 bool NodeTable::markExited(int rank, const QString &reason, std::int64_t nowMs)
@@ -190,14 +206,7 @@ bool NodeTable::markExited(int rank, const QString &reason, std::int64_t nowMs)
     if (node.liveness != Liveness::Down)
         ++node.epoch;
     node.liveness = Liveness::Down;
-    emitEvent({{QLatin1String("kind"), QStringLiteral("node_down")},
-               {QLatin1String("node"), node.name},
-               {QLatin1String("from"), toString(before)},
-               {QLatin1String("to"), toString(node.state())},
-               {QLatin1String("by"), QStringLiteral("detector")},
-               {QLatin1String("reason"), reason},
-               {QLatin1String("epoch"), double(node.epoch)}},
-              nowMs);
+    publish(verdict<protocol::NodeDownEvent>(node, before, reason), nowMs);
     return true;
 }
 
@@ -209,17 +218,6 @@ void NodeTable::setAssigned(int rank, int assigned, std::int64_t nowMs)
         changeAdminState(node, NodeState::Drained, node.by, node.reason, nowMs);
 }
 
-void NodeTable::record(const OperatorCommand &command, std::int64_t nowMs,
-                       const QJsonObject &detail)
-{
-    remember(command, nowMs, detail);
-    QJsonObject event = detail;
-    event.insert(QLatin1String("kind"), toString(command.op));
-    event.insert(QLatin1String("by"), command.client);
-    event.insert(QLatin1String("reason"), command.reason);
-    emitEvent(event, nowMs);
-}
-
 void NodeTable::remember(const OperatorCommand &command, std::int64_t nowMs,
                          const QJsonObject &detail)
 {
@@ -229,12 +227,6 @@ void NodeTable::remember(const OperatorCommand &command, std::int64_t nowMs,
     m_history.append(entry);
     while (m_history.size() > kHistoryLimit)
         m_history.removeFirst();
-}
-
-void NodeTable::emitEvent(QJsonObject event, std::int64_t nowMs)
-{
-    event.insert(QLatin1String("time_ms"), double(nowMs));
-    m_events.push_back(std::move(event));
 }
 
 std::vector<QJsonObject> NodeTable::takeEvents()

@@ -4,6 +4,7 @@
 #include "cluster/noderole.h"
 #include "cluster/nodestate.h"
 #include "cluster/operatorcommand.h"
+#include "protocol/nodeevents.h"
 #include "util/expected.h"
 
 #include <QJsonArray>
@@ -68,8 +69,18 @@ public:
     // MPICH cannot add it back to the running job. False if it was already known.
     bool markExited(int rank, const QString &reason, std::int64_t nowMs);
     void setAssigned(int rank, int assigned, std::int64_t nowMs);
-    // Records shutdown and load requests in the history and event stream.
-    void record(const OperatorCommand &command, std::int64_t nowMs, const QJsonObject &detail);
+    // Records an operator's command the master carried out itself (shutdown, load, slow,
+    // fault) in the history with its result, and in the event stream as `event`, which gets
+    // the command's client and reason.
+    template<typename Event>
+    void record(const OperatorCommand &command, std::int64_t nowMs, const QJsonObject &detail,
+                Event event)
+    {
+        remember(command, nowMs, detail);
+        event.by = command.client;
+        event.reason = command.reason;
+        publish(std::move(event), nowMs);
+    }
 
     std::vector<QJsonObject> takeEvents();
 
@@ -86,7 +97,11 @@ public:
 
 private:
     NodeRecord *findMutable(const QString &nameOrRank);
-    void emitEvent(QJsonObject event, std::int64_t nowMs);
+    template<typename Event> void publish(Event event, std::int64_t nowMs)
+    {
+        event.timeMs = nowMs;
+        m_events.push_back(event.toJson());
+    }
     void changeAdminState(NodeRecord &node, NodeState to, const QString &by, const QString &reason,
                           std::int64_t nowMs);
     void remember(const OperatorCommand &command, std::int64_t nowMs, const QJsonObject &detail);

@@ -2,6 +2,7 @@
 
 #include "console/valueformat.h"
 #include "protocol/jobevents.h"
+#include "protocol/nodeevents.h"
 #include "protocol/transferevents.h"
 #include "util/oneline.h"
 
@@ -140,142 +141,6 @@ QString plural(const QString &count, const char *one, const char *many)
                                        QLatin1String(count == QLatin1String("1") ? one : many));
 }
 
-QString stateChanged(const Fields &f)
-{
-    return QStringLiteral("%1 %2 -> %3")
-               .arg(f.textOr(QLatin1String("node")), f.textOr(QLatin1String("from")),
-                    f.textOr(QLatin1String("to"))) +
-           f.operatorSuffix();
-}
-
-QString weightChanged(const Fields &f)
-{
-    return QStringLiteral("%1 weight %2 -> %3")
-               .arg(f.textOr(QLatin1String("node")), f.numberOr(QLatin1String("from")),
-                    f.numberOr(QLatin1String("to"))) +
-           f.operatorSuffix();
-}
-
-QString strategyChanged(const Fields &f)
-{
-    QString line =
-        QStringLiteral("strategy %1 -> %2")
-            .arg(f.textOr(QLatin1String("previous")), f.textOr(QLatin1String("strategy")));
-    const auto w1 = f.number(QLatin1String("w1"));
-    const auto w2 = f.number(QLatin1String("w2"));
-    if (w1 || w2) {
-        line += QStringLiteral(" (w1 %1, w2 %2)")
-                    .arg(f.numberOr(QLatin1String("w1")), f.numberOr(QLatin1String("w2")));
-    }
-    return line + f.operatorSuffix();
-}
-
-QString detectorLine(const Fields &f, const char *defaultTo, const char *what)
-{
-    QString to = f.text(QLatin1String("to"));
-    if (to.isEmpty())
-        to = QLatin1String(defaultTo);
-    return QStringLiteral("%1 %2 -> %3: %4")
-               .arg(f.textOr(QLatin1String("node")), f.textOr(QLatin1String("from")), to,
-                    QLatin1String(what)) +
-           f.epochSuffix();
-}
-
-QString nodeSuspect(const Fields &f)
-{
-    return detectorLine(f, "SUSPECT", "heartbeats missed, no new tasks");
-}
-
-QString nodeDown(const Fields &f)
-{
-    // A crash says so: the operator needs to know the process is gone, not merely quiet.
-    if (f.text(QLatin1String("reason")) == QLatin1String("exited"))
-        return detectorLine(f, "DOWN",
-                            "its process exited, its work goes to the others (back with "
-                            "starling restart)");
-    return detectorLine(f, "DOWN", "silent, its tasks go back to the master");
-}
-
-QString nodeBack(const Fields &f)
-{
-    return detectorLine(f, "?", "heartbeats are back");
-}
-
-QString taskReassigned(const Fields &f)
-{
-    QString line = QStringLiteral("%1 of %2 taken back for other slaves")
-                       .arg(plural(f.numberOr(QLatin1String("count")), "task", "tasks"),
-                            f.textOr(QLatin1String("node")));
-    const QJsonArray tasks = f.array(QLatin1String("tasks"));
-    if (!tasks.isEmpty())
-        line += QStringLiteral(" (%1)").arg(listText(tasks));
-    return line;
-}
-
-QString lateMessageDropped(const Fields &f)
-{
-    QString line =
-        QStringLiteral("late answer from %1 dropped (task %2%3)")
-            .arg(f.textOr(QLatin1String("node")), f.numberOr(QLatin1String("task")),
-                 f.number(QLatin1String("epoch"))
-                     ? QStringLiteral(", epoch %1").arg(f.numberOr(QLatin1String("epoch")))
-                     : QString());
-    const QString detail = f.text(QLatin1String("detail"), kReasonLength);
-    if (!detail.isEmpty())
-        line += QStringLiteral(": ") + detail;
-    return line;
-}
-
-QString load(const Fields &f)
-{
-    QString line =
-        QStringLiteral("%1 given out")
-            .arg(plural(f.numberOr(QLatin1String("tasks")), "synthetic task", "synthetic tasks"));
-    const QJsonObject assigned = f.object(QLatin1String("assigned"));
-    QStringList parts;
-    for (auto it = assigned.begin(); it != assigned.end(); ++it) {
-        if (parts.size() == kListItems) {
-            parts << QStringLiteral("...");
-            break;
-        }
-        parts << QStringLiteral("%1 %2").arg(util::oneLine(it.key(), kNameLength),
-                                             shortValue(it.value()));
-    }
-    if (!parts.isEmpty())
-        line += QStringLiteral(": ") + parts.join(QStringLiteral(", "));
-    if (const auto waiting = f.number(QLatin1String("waiting_at_master")); waiting && *waiting > 0)
-        line += QStringLiteral("; %1 waiting at master").arg(numberText(*waiting));
-    return line + f.operatorSuffix();
-}
-
-QString shutdown(const Fields &f)
-{
-    return QStringLiteral("cluster shutting down") + f.operatorSuffix();
-}
-
-QString slow(const Fields &f)
-{
-    const QString node = f.textOr(QLatin1String("node"));
-    const auto factor = f.number(QLatin1String("factor"));
-    const QString what = factor && *factor == 1
-                             ? QStringLiteral("%1 computes at its profile's speed again").arg(node)
-                             : QStringLiteral("%1 computes %2x slower")
-                                   .arg(node, f.numberOr(QLatin1String("factor")));
-    return what + f.operatorSuffix();
-}
-
-// A fault injected from outside (starling lab), so the operator sees the cause beside the
-// DOWN or SUSPECT it brings.
-QString fault(const Fields &f)
-{
-    QString line = QStringLiteral("fault injected: %1 %2")
-                       .arg(f.textOr(QLatin1String("action")), f.textOr(QLatin1String("node")));
-    const QString reason = f.text(QLatin1String("reason"));
-    if (!reason.isEmpty())
-        line += QStringLiteral(" (%1)").arg(reason);
-    return line;
-}
-
 QString textOr(const QString &text, int maxLength = kNameLength)
 {
     const QString line = util::oneLine(text, maxLength);
@@ -377,6 +242,146 @@ QString jobFailed(const protocol::JobFailedEvent &e)
     return QStringLiteral("%1 failed: %2").arg(jobName(e.job), textOr(e.error, kReasonLength));
 }
 
+// " (by alice: disk swap)", " (by alice)", " (disk swap)" or "".
+QString causeSuffix(const protocol::EventCause &cause)
+{
+    const QString by = util::oneLine(cause.by, kNameLength);
+    const QString reason = util::oneLine(cause.reason, kReasonLength);
+    if (by.isEmpty() && reason.isEmpty())
+        return {};
+    if (by.isEmpty())
+        return QStringLiteral(" (%1)").arg(reason);
+    if (reason.isEmpty())
+        return QStringLiteral(" (by %1)").arg(by);
+    return QStringLiteral(" (by %1: %2)").arg(by, reason);
+}
+
+QString numberOr(const std::optional<double> &value)
+{
+    return value ? numberText(*value) : unknown();
+}
+
+QString stateChanged(const protocol::StateChangedEvent &e)
+{
+    return QStringLiteral("%1 %2 -> %3").arg(textOr(e.node), textOr(e.from), textOr(e.to)) +
+           causeSuffix(e);
+}
+
+QString weightChanged(const protocol::WeightChangedEvent &e)
+{
+    return QStringLiteral("%1 weight %2 -> %3")
+               .arg(textOr(e.node), numberOr(e.from), numberOr(e.to)) +
+           causeSuffix(e);
+}
+
+QString strategyChanged(const protocol::StrategyChangedEvent &e)
+{
+    QString line = QStringLiteral("strategy %1 -> %2").arg(textOr(e.previous), textOr(e.strategy));
+    if (e.w1 || e.w2)
+        line += QStringLiteral(" (w1 %1, w2 %2)").arg(numberOr(e.w1), numberOr(e.w2));
+    return line + causeSuffix(e);
+}
+
+QString detectorLine(const protocol::LivenessEventBase &e, const char *defaultTo, const char *what)
+{
+    QString to = util::oneLine(e.to, kNameLength);
+    if (to.isEmpty())
+        to = QLatin1String(defaultTo);
+    const QString epoch = e.epoch >= 0 ? QStringLiteral(" (epoch %1)").arg(e.epoch) : QString();
+    return QStringLiteral("%1 %2 -> %3: %4")
+               .arg(textOr(e.node), textOr(e.from), to, QLatin1String(what)) +
+           epoch;
+}
+
+QString nodeSuspect(const protocol::NodeSuspectEvent &e)
+{
+    return detectorLine(e, "SUSPECT", "heartbeats missed, no new tasks");
+}
+
+QString nodeDown(const protocol::NodeDownEvent &e)
+{
+    // A crash says so: the operator needs to know the process is gone, not merely quiet.
+    if (e.reason == QLatin1String("exited"))
+        return detectorLine(e, "DOWN",
+                            "its process exited, its work goes to the others (back with "
+                            "starling restart)");
+    return detectorLine(e, "DOWN", "silent, its tasks go back to the master");
+}
+
+QString nodeBack(const protocol::NodeBackEvent &e)
+{
+    return detectorLine(e, "?", "heartbeats are back");
+}
+
+QString taskReassigned(const protocol::TaskReassignedEvent &e)
+{
+    QString line = QStringLiteral("%1 of %2 taken back for other slaves")
+                       .arg(plural(countText(e.count), "task", "tasks"), textOr(e.node));
+    if (!e.tasks.empty()) {
+        QJsonArray ids;
+        for (const qint64 id : e.tasks)
+            ids.append(double(id));
+        line += QStringLiteral(" (%1)").arg(listText(ids));
+    }
+    return line;
+}
+
+QString lateMessageDropped(const protocol::LateMessageDroppedEvent &e)
+{
+    QString line = QStringLiteral("late answer from %1 dropped (task %2%3)")
+                       .arg(textOr(e.node), countText(e.task),
+                            e.epoch >= 0 ? QStringLiteral(", epoch %1").arg(e.epoch) : QString());
+    const QString detail = util::oneLine(e.detail, kReasonLength);
+    if (!detail.isEmpty())
+        line += QStringLiteral(": ") + detail;
+    return line;
+}
+
+QString load(const protocol::LoadEvent &e)
+{
+    QString line = QStringLiteral("%1 given out")
+                       .arg(plural(countText(e.tasks), "synthetic task", "synthetic tasks"));
+    QStringList parts;
+    for (const auto &[slave, count] : e.assigned) {
+        if (parts.size() == kListItems) {
+            parts << QStringLiteral("...");
+            break;
+        }
+        parts << QStringLiteral("%1 %2").arg(util::oneLine(slave, kNameLength)).arg(count);
+    }
+    if (!parts.isEmpty())
+        line += QStringLiteral(": ") + parts.join(QStringLiteral(", "));
+    if (e.waitingAtMaster > 0)
+        line += QStringLiteral("; %1 waiting at master").arg(e.waitingAtMaster);
+    return line + causeSuffix(e);
+}
+
+QString shutdown(const protocol::ShutdownEvent &e)
+{
+    return QStringLiteral("cluster shutting down") + causeSuffix(e);
+}
+
+QString slow(const protocol::SlowEvent &e)
+{
+    const QString node = textOr(e.node);
+    const QString what =
+        e.factor && *e.factor == 1
+            ? QStringLiteral("%1 computes at its profile's speed again").arg(node)
+            : QStringLiteral("%1 computes %2x slower").arg(node, numberOr(e.factor));
+    return what + causeSuffix(e);
+}
+
+// A fault injected from outside (starling lab), so the operator sees the cause beside the
+// DOWN or SUSPECT it brings.
+QString fault(const protocol::FaultEvent &e)
+{
+    QString line = QStringLiteral("fault injected: %1 %2").arg(textOr(e.action), textOr(e.node));
+    const QString reason = util::oneLine(e.reason, kNameLength);
+    if (!reason.isEmpty())
+        line += QStringLiteral(" (%1)").arg(reason);
+    return line;
+}
+
 QString transferPlanned(const protocol::TransferPlannedEvent &e)
 {
     QString line = QStringLiteral("transfer %1 planned: %2, %3 in %4")
@@ -419,11 +424,6 @@ QString typed(const QJsonObject &event, const Fields &)
     return e ? Describe(*e) : QString();
 }
 
-template<QString (*Describe)(const Fields &)> QString untyped(const QJsonObject &, const Fields &f)
-{
-    return Describe(f);
-}
-
 struct KindDescriber
 {
     protocol::EventKind kind;
@@ -433,18 +433,25 @@ struct KindDescriber
 
 using protocol::EventKind;
 constexpr std::array kDescribers{
-    KindDescriber{EventKind::StateChanged, Category::State, untyped<stateChanged>},
-    KindDescriber{EventKind::WeightChanged, Category::Operator, untyped<weightChanged>},
-    KindDescriber{EventKind::StrategyChanged, Category::Operator, untyped<strategyChanged>},
-    KindDescriber{EventKind::NodeSuspect, Category::Failure, untyped<nodeSuspect>},
-    KindDescriber{EventKind::NodeDown, Category::Failure, untyped<nodeDown>},
-    KindDescriber{EventKind::NodeBack, Category::Failure, untyped<nodeBack>},
-    KindDescriber{EventKind::TaskReassigned, Category::Failure, untyped<taskReassigned>},
-    KindDescriber{EventKind::LateMessageDropped, Category::Failure, untyped<lateMessageDropped>},
-    KindDescriber{EventKind::Load, Category::Operator, untyped<load>},
-    KindDescriber{EventKind::Shutdown, Category::Operator, untyped<shutdown>},
-    KindDescriber{EventKind::Slow, Category::Operator, untyped<slow>},
-    KindDescriber{EventKind::Fault, Category::Failure, untyped<fault>},
+    KindDescriber{EventKind::StateChanged, Category::State,
+                  typed<protocol::StateChangedEvent, stateChanged>},
+    KindDescriber{EventKind::WeightChanged, Category::Operator,
+                  typed<protocol::WeightChangedEvent, weightChanged>},
+    KindDescriber{EventKind::StrategyChanged, Category::Operator,
+                  typed<protocol::StrategyChangedEvent, strategyChanged>},
+    KindDescriber{EventKind::NodeSuspect, Category::Failure,
+                  typed<protocol::NodeSuspectEvent, nodeSuspect>},
+    KindDescriber{EventKind::NodeDown, Category::Failure, typed<protocol::NodeDownEvent, nodeDown>},
+    KindDescriber{EventKind::NodeBack, Category::Failure, typed<protocol::NodeBackEvent, nodeBack>},
+    KindDescriber{EventKind::TaskReassigned, Category::Failure,
+                  typed<protocol::TaskReassignedEvent, taskReassigned>},
+    KindDescriber{EventKind::LateMessageDropped, Category::Failure,
+                  typed<protocol::LateMessageDroppedEvent, lateMessageDropped>},
+    KindDescriber{EventKind::Load, Category::Operator, typed<protocol::LoadEvent, load>},
+    KindDescriber{EventKind::Shutdown, Category::Operator,
+                  typed<protocol::ShutdownEvent, shutdown>},
+    KindDescriber{EventKind::Slow, Category::Operator, typed<protocol::SlowEvent, slow>},
+    KindDescriber{EventKind::Fault, Category::Failure, typed<protocol::FaultEvent, fault>},
     KindDescriber{EventKind::TransferPlanned, Category::Transfer,
                   typed<protocol::TransferPlannedEvent, transferPlanned>},
     KindDescriber{EventKind::TransferBlock, Category::Transfer,

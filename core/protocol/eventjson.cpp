@@ -49,6 +49,12 @@ QJsonArray EventFields::array(QLatin1String key, qsizetype maxSize) const
     return items.size() <= maxSize ? items : QJsonArray();
 }
 
+QJsonObject EventFields::object(QLatin1String key, qsizetype maxKeys) const
+{
+    const QJsonObject items = m_event.value(key).toObject();
+    return items.size() <= maxKeys ? items : QJsonObject();
+}
+
 qint64 EventFields::timeMs() const
 {
     return std::max<qint64>(0, count(QLatin1String(eventkey::kTimeMs), qint64(1) << 53));

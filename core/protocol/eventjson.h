@@ -32,6 +32,8 @@ public:
     std::optional<double> number(QLatin1String key) const;
     // At most maxSize elements; empty when absent or longer.
     QJsonArray array(QLatin1String key, qsizetype maxSize) const;
+    // At most maxKeys keys; empty when absent or larger.
+    QJsonObject object(QLatin1String key, qsizetype maxKeys) const;
     qint64 timeMs() const; // 0 when absent
 
 private:

@@ -1,6 +1,7 @@
 #include "masterrole.h"
 
 #include "cluster/peerloss.h"
+#include "protocol/nodeevents.h"
 #include "protocol/transferevents.h"
 #include "sched/distributionstrategy.h"
 
@@ -244,7 +245,7 @@ void MasterRole::onCommand(const QJsonObject &message)
     }
     switch (command->op) {
     case cluster::CommandOp::Shutdown: {
-        m_table.record(*command, now(), {});
+        m_table.record(*command, now(), {}, protocol::ShutdownEvent{});
         persist();
         reply(message, true, {{QLatin1String("stopping"), true}});
         flushEvents();
@@ -263,7 +264,10 @@ void MasterRole::onCommand(const QJsonObject &message)
                          QJsonObject{{QLatin1String("factor"), command->factor}});
         const QJsonObject result{{QLatin1String("node"), node->name},
                                  {QLatin1String("factor"), command->factor}};
-        m_table.record(*command, now(), result);
+        protocol::SlowEvent slowed;
+        slowed.node = node->name;
+        slowed.factor = command->factor;
+        m_table.record(*command, now(), result, std::move(slowed));
         reply(message, true, result);
         break;
     }
@@ -272,8 +276,8 @@ void MasterRole::onCommand(const QJsonObject &message)
             return;
         break;
     case cluster::CommandOp::Load: {
-        const QJsonObject result = addLoad(command->tasks, command->taskMs);
-        m_table.record(*command, now(), result);
+        const auto [result, loaded] = addLoad(command->tasks, command->taskMs);
+        m_table.record(*command, now(), result, loaded);
         reply(message, true, result);
         break;
     }
@@ -306,13 +310,16 @@ bool MasterRole::recordFault(const QJsonObject &message, const cluster::Operator
     }
     const QJsonObject result{{QLatin1String("node"), node->name},
                              {QLatin1String("action"), command.action}};
-    m_table.record(command, now(), result);
+    protocol::FaultEvent fault;
+    fault.node = node->name;
+    fault.action = command.action;
+    m_table.record(command, now(), result, std::move(fault));
     persist();
     reply(message, true, result);
     return true;
 }
 
-QJsonObject MasterRole::addLoad(int tasks, double taskMs)
+std::pair<QJsonObject, protocol::LoadEvent> MasterRole::addLoad(int tasks, double taskMs)
 {
     for (int i = 0; i < tasks; ++i)
         m_ledger.add(taskMs);
@@ -320,14 +327,19 @@ QJsonObject MasterRole::addLoad(int tasks, double taskMs)
     for (int rank : m_table.slavesAcceptingTasks())
         before.insert(cluster::nodeName(rank), m_ledger.assignedTo(rank));
     dispatchWaiting();
+    protocol::LoadEvent loaded;
+    loaded.tasks = tasks;
     QJsonObject given;
     for (int rank : m_table.slavesAcceptingTasks()) {
-        given.insert(cluster::nodeName(rank),
-                     m_ledger.assignedTo(rank) - before.value(cluster::nodeName(rank)).toInt());
+        const int count = m_ledger.assignedTo(rank) - before.value(cluster::nodeName(rank)).toInt();
+        given.insert(cluster::nodeName(rank), count);
+        loaded.assigned[cluster::nodeName(rank)] = count;
     }
-    return {{QLatin1String("tasks"), tasks},
-            {QLatin1String("assigned"), given},
-            {QLatin1String("waiting_at_master"), double(m_ledger.waitingCount())}};
+    loaded.waitingAtMaster = qint64(m_ledger.waitingCount());
+    return {{{QLatin1String("tasks"), tasks},
+             {QLatin1String("assigned"), given},
+             {QLatin1String("waiting_at_master"), double(m_ledger.waitingCount())}},
+            loaded};
 }
 
 void MasterRole::dispatchWaiting()
@@ -427,16 +439,13 @@ void MasterRole::takeWorkFrom(int rank)
     const std::vector<std::int64_t> reclaimed = m_ledger.reclaim(rank);
     m_table.setAssigned(rank, 0, now());
     if (!reclaimed.empty()) {
-        QJsonArray ids;
-        for (std::int64_t id : reclaimed)
-            ids.append(double(id));
-        QJsonObject event{{QLatin1String("kind"), QStringLiteral("task_reassigned")},
-                          {QLatin1String("node"), cluster::nodeName(rank)},
-                          {QLatin1String("count"), int(reclaimed.size())},
-                          {QLatin1String("time_ms"), double(now())}};
-        if (ids.size() <= 100)
-            event.insert(QLatin1String("tasks"), ids);
-        m_transport.send(kMonitorRank, Tag::Event, event);
+        protocol::TaskReassignedEvent reassigned;
+        reassigned.timeMs = now();
+        reassigned.node = cluster::nodeName(rank);
+        reassigned.count = qint64(reclaimed.size());
+        if (reclaimed.size() <= protocol::TaskReassignedEvent::kMaxListed)
+            reassigned.tasks.assign(reclaimed.begin(), reclaimed.end());
+        m_transport.send(kMonitorRank, Tag::Event, reassigned.toJson());
     }
     dispatchWaiting();
 }
@@ -448,14 +457,13 @@ void MasterRole::onTaskDone(int source, const QJsonObject &message)
     const auto done = m_ledger.complete(id, source, epoch);
     if (!done) {
         ++m_lateDropped;
-        m_transport.send(
-            kMonitorRank, Tag::Event,
-            QJsonObject{{QLatin1String("kind"), QStringLiteral("late_message_dropped")},
-                        {QLatin1String("node"), cluster::nodeName(source)},
-                        {QLatin1String("task"), double(id)},
-                        {QLatin1String("epoch"), double(epoch)},
-                        {QLatin1String("detail"), done.error()},
-                        {QLatin1String("time_ms"), double(now())}});
+        protocol::LateMessageDroppedEvent dropped;
+        dropped.timeMs = now();
+        dropped.node = cluster::nodeName(source);
+        dropped.task = id;
+        dropped.epoch = epoch;
+        dropped.detail = done.error();
+        m_transport.send(kMonitorRank, Tag::Event, dropped.toJson());
         return;
     }
     m_table.setAssigned(source, m_ledger.assignedTo(source), now());

@@ -52,7 +52,8 @@ private:
     void onTaskDone(int source, const QJsonObject &message);
     void reply(const QJsonObject &message, bool ok, const QJsonObject &result,
                const QString &code = {}, const QString &error = {});
-    QJsonObject addLoad(int tasks, double taskMs);
+    // The command's result (the ack) and its event.
+    std::pair<QJsonObject, protocol::LoadEvent> addLoad(int tasks, double taskMs);
     bool recordFault(const QJsonObject &message, const cluster::OperatorCommand &command);
     void dispatchWaiting();
     void publishTable();
