@@ -171,7 +171,7 @@ Event verdict(const NodeRecord &node, NodeState before, const QString &reason)
     e.from = toString(before);
     e.to = toString(node.state());
     e.epoch = node.epoch;
-    e.by = QStringLiteral("detector");
+    e.by = QLatin1String(protocol::kDetector);
     e.reason = reason;
     return e;
 }

@@ -1,6 +1,7 @@
 #include "snapshotbuilder.h"
 
 #include "cluster/nodetable.h"
+#include "protocol/eventkind.h"
 
 #include <QJsonArray>
 
@@ -106,9 +107,9 @@ ClusterSnapshot SnapshotBuilder::build(std::int64_t wallMs, std::int64_t monoton
                      : liveness == Liveness::Suspect ? NodeState::Suspect
                                                      : admin;
         if (node.state == NodeState::Suspect || node.state == NodeState::Down) {
-            node.stateBy = QStringLiteral("detector");
+            node.stateBy = QLatin1String(protocol::kDetector);
             node.stateReason = detector.exited(rank)
-                                   ? QStringLiteral("exited")
+                                   ? QLatin1String(protocol::kExited)
                                    : QStringLiteral("no heartbeat for %1 ms")
                                          .arg(detector.silenceMs(rank, monotonicMs));
         }

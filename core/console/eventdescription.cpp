@@ -1,6 +1,7 @@
 #include "eventdescription.h"
 
 #include "console/valueformat.h"
+#include "protocol/eventjson.h"
 #include "protocol/jobevents.h"
 #include "protocol/nodeevents.h"
 #include "protocol/transferevents.h"
@@ -37,71 +38,6 @@ QString numberText(double value)
         return QString::number(qint64(value));
     return QString::number(value, 'g', 6);
 }
-
-// Typed, bounded reads of one event's fields; anything missing or of the wrong type reads as
-// absent, so a describer never has to check types itself.
-class Fields
-{
-public:
-    explicit Fields(const QJsonObject &event) : m_event(event) {}
-
-    // A number where a name belongs (a bare rank) is still worth showing.
-    QString text(QLatin1String key, int maxLength = kNameLength) const
-    {
-        const QJsonValue value = m_event.value(key);
-        if (value.isString())
-            return util::oneLine(value.toString(), maxLength);
-        if (value.isDouble() && std::isfinite(value.toDouble()))
-            return numberText(value.toDouble());
-        return {};
-    }
-    QString textOr(QLatin1String key, int maxLength = kNameLength) const
-    {
-        const QString t = text(key, maxLength);
-        return t.isEmpty() ? unknown() : t;
-    }
-    std::optional<double> number(QLatin1String key) const
-    {
-        const QJsonValue value = m_event.value(key);
-        if (!value.isDouble() || !std::isfinite(value.toDouble()))
-            return std::nullopt;
-        return value.toDouble();
-    }
-    QString numberOr(QLatin1String key) const
-    {
-        const auto n = number(key);
-        return n ? numberText(*n) : unknown();
-    }
-    std::optional<bool> boolean(QLatin1String key) const
-    {
-        const QJsonValue value = m_event.value(key);
-        return value.isBool() ? std::optional<bool>(value.toBool()) : std::nullopt;
-    }
-    QJsonArray array(QLatin1String key) const { return m_event.value(key).toArray(); }
-    QJsonObject object(QLatin1String key) const { return m_event.value(key).toObject(); }
-
-    // " (by alice: disk swap)", " (by alice)", " (disk swap)" or "".
-    QString operatorSuffix() const
-    {
-        const QString by = text(QLatin1String("by"));
-        const QString reason = text(QLatin1String("reason"), kReasonLength);
-        if (by.isEmpty() && reason.isEmpty())
-            return {};
-        if (by.isEmpty())
-            return QStringLiteral(" (%1)").arg(reason);
-        if (reason.isEmpty())
-            return QStringLiteral(" (by %1)").arg(by);
-        return QStringLiteral(" (by %1: %2)").arg(by, reason);
-    }
-    QString epochSuffix() const
-    {
-        const auto epoch = number(QLatin1String("epoch"));
-        return epoch ? QStringLiteral(" (epoch %1)").arg(numberText(*epoch)) : QString();
-    }
-
-private:
-    QJsonObject m_event;
-};
 
 QString shortValue(const QJsonValue &value)
 {
@@ -301,7 +237,7 @@ QString nodeSuspect(const protocol::NodeSuspectEvent &e)
 QString nodeDown(const protocol::NodeDownEvent &e)
 {
     // A crash says so: the operator needs to know the process is gone, not merely quiet.
-    if (e.reason == QLatin1String("exited"))
+    if (e.reason == QLatin1String(protocol::kExited))
         return detectorLine(e, "DOWN",
                             "its process exited, its work goes to the others (back with "
                             "starling restart)");
@@ -417,8 +353,7 @@ QString transferBlock(const protocol::TransferBlockEvent &e)
 
 // A describer of a typed event; an event of its kind that does not read as one (a field of
 // the wrong type) gets the generic line instead (an empty text here).
-template<typename Event, QString (*Describe)(const Event &)>
-QString typed(const QJsonObject &event, const Fields &)
+template<typename Event, QString (*Describe)(const Event &)> QString typed(const QJsonObject &event)
 {
     const Expected<Event> e = Event::fromJson(event);
     return e ? Describe(*e) : QString();
@@ -428,7 +363,7 @@ struct KindDescriber
 {
     protocol::EventKind kind;
     Category category;
-    QString (*describe)(const QJsonObject &, const Fields &);
+    QString (*describe)(const QJsonObject &);
 };
 
 using protocol::EventKind;
@@ -474,8 +409,8 @@ QString generic(const QString &kind, const QJsonObject &event)
     QStringList parts;
     for (auto it = event.begin(); it != event.end(); ++it) {
         // A kind that is not a usable string is itself worth showing.
-        if ((it.key() == QLatin1String("kind") && !kind.isEmpty()) ||
-            it.key() == QLatin1String("time_ms")) {
+        if ((it.key() == QLatin1String(protocol::eventkey::kKind) && !kind.isEmpty()) ||
+            it.key() == QLatin1String(protocol::eventkey::kTimeMs)) {
             continue;
         }
         if (parts.size() == kListItems) {
@@ -492,23 +427,23 @@ QString generic(const QString &kind, const QJsonObject &event)
 
 EventLine describeEvent(const QJsonObject &event)
 {
-    const Fields f(event);
+    namespace key = protocol::eventkey;
+    const protocol::EventFields f(event);
     EventLine line;
-    if (const auto time = f.number(QLatin1String("time_ms")); time && *time > 0)
-        line.timeMs = qint64(*time);
-    const QJsonValue kind = event.value(QLatin1String("kind"));
+    line.timeMs = f.timeMs();
+    const QJsonValue kind = event.value(QLatin1String(key::kKind));
     line.kind = kind.isString() ? util::oneLine(kind.toString(), kNameLength) : QString();
-    line.node = f.text(QLatin1String("node"));
-    if (line.node.isEmpty())
-        line.node = f.text(QLatin1String("slave")); // strip events name the slave
-    line.by = f.text(QLatin1String("by"));
-    line.reason = f.text(QLatin1String("reason"), kReasonLength);
+    line.node = util::oneLine(f.text(QLatin1String(key::kNode)), kNameLength);
+    if (line.node.isEmpty()) // strip events name the slave
+        line.node = util::oneLine(f.text(QLatin1String(key::kSlave)), kNameLength);
+    line.by = util::oneLine(f.text(QLatin1String(key::kBy)), kNameLength);
+    line.reason = util::oneLine(f.text(QLatin1String(key::kReason)), kReasonLength);
 
     const std::optional<EventKind> known = protocol::kindOf(event);
     for (const KindDescriber &d : kDescribers) {
         if (known == d.kind) {
             line.category = d.category;
-            const QString text = d.describe(event, f);
+            const QString text = d.describe(event);
             line.text =
                 util::oneLine(text.isEmpty() ? generic(line.kind, event) : text, kLineLength);
             return line;
@@ -516,7 +451,7 @@ EventLine describeEvent(const QJsonObject &event)
     }
     // An action PROTOCOL.md does not list yet is still recognisable as an operator's by its
     // `by`; anything else is just news.
-    const bool byOperator = !line.by.isEmpty() && line.by != QLatin1String("detector");
+    const bool byOperator = !line.by.isEmpty() && line.by != QLatin1String(protocol::kDetector);
     line.category = byOperator ? Category::Operator : Category::Other;
     line.text = util::oneLine(generic(line.kind, event), kLineLength);
     return line;

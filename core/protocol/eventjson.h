@@ -14,8 +14,8 @@ namespace starling::protocol {
 // lenient reads of its fields. Events come from the monitor to consoles and scripts that must
 // show what they can of any line, so a field that is missing, of the wrong type or out of
 // range reads as absent (an empty string, -1, no value) instead of spoiling the event; the
-// readers (the event log, the task views) decide what they can do without it. Only the event
-// catalogue uses this.
+// readers (the event log, the task views) decide what they can do without it. The event
+// catalogue uses this, and the event log reads the envelope of any event, known or not, with it.
 
 QJsonObject eventObject(EventKind kind, qint64 timeMs);
 

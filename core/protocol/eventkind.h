@@ -45,11 +45,20 @@ const std::vector<EventKind> &allEventKinds();
 // a few at a time.
 bool isProgress(EventKind kind);
 
-// The keys every event carries besides its own fields.
+// The keys every event carries besides its own fields, and those a reader of any event may
+// look for (the event log filters by node and by who caused it).
 namespace eventkey {
 inline constexpr char kKind[] = "kind";
 inline constexpr char kTimeMs[] = "time_ms"; // wall clock when it happened, ms since the epoch
+inline constexpr char kNode[] = "node";      // the node an event is about
+inline constexpr char kSlave[] = "slave";    // the same in job events
+inline constexpr char kBy[] = "by";          // an operator's client name, or kDetector
+inline constexpr char kReason[] = "reason";
 } // namespace eventkey
+
+// `by` of the failure detector's verdicts, and `reason` of a node whose process is gone.
+inline constexpr char kDetector[] = "detector";
+inline constexpr char kExited[] = "exited";
 
 // The kind named by an event object's "kind", if it is one.
 std::optional<EventKind> kindOf(const QJsonObject &event);

@@ -13,11 +13,11 @@ namespace {
 // The payload keys of the job events, written here only.
 const QLatin1String kJob("job"), kOp("op"), kStrategy("strategy"), kOrder("order"), kUnits("units"),
     kSlaves("slaves"), kPlannedShares("planned_shares"), kPredicted("predicted_makespan_s"),
-    kChunk("chunk"), kSlave("slave"), kRank("rank"), kFirstUnit("first_unit"), kRows("rows"),
-    kSendStart("send_start_s"), kSendEnd("send_end_s"), kComputeStart("compute_start_s"),
-    kComputeEnd("compute_end_s"), kReturnStart("return_start_s"), kReturnEnd("return_end_s"),
-    kReason("reason"), kChunks("chunks"), kNewChunks("new_chunks"), kMakespan("makespan_s"),
-    kReassigned("reassigned"), kError("error");
+    kChunk("chunk"), kSlave(eventkey::kSlave), kRank("rank"), kFirstUnit("first_unit"),
+    kRows("rows"), kSendStart("send_start_s"), kSendEnd("send_end_s"),
+    kComputeStart("compute_start_s"), kComputeEnd("compute_end_s"), kReturnStart("return_start_s"),
+    kReturnEnd("return_end_s"), kReason(eventkey::kReason), kChunks("chunks"),
+    kNewChunks("new_chunks"), kMakespan("makespan_s"), kReassigned("reassigned"), kError("error");
 
 // The fields every strip event starts with.
 template<typename Event> Event stripEvent(const EventFields &f)

@@ -9,10 +9,10 @@ namespace starling::protocol {
 namespace {
 
 // The payload keys of the node events, written here only.
-const QLatin1String kBy("by"), kReason("reason"), kNode("node"), kFrom("from"), kTo("to"),
-    kStrategy("strategy"), kPrevious("previous"), kW1("w1"), kW2("w2"), kEpoch("epoch"),
-    kCount("count"), kTasks("tasks"), kTask("task"), kDetail("detail"), kAssigned("assigned"),
-    kWaiting("waiting_at_master"), kFactor("factor"), kAction("action");
+const QLatin1String kBy(eventkey::kBy), kReason(eventkey::kReason), kNode(eventkey::kNode),
+    kFrom("from"), kTo("to"), kStrategy("strategy"), kPrevious("previous"), kW1("w1"), kW2("w2"),
+    kEpoch("epoch"), kCount("count"), kTasks("tasks"), kTask("task"), kDetail("detail"),
+    kAssigned("assigned"), kWaiting("waiting_at_master"), kFactor("factor"), kAction("action");
 
 constexpr qint64 kMaxEpoch = qint64(1) << 53;
 constexpr qsizetype kMaxAssigned = 4096;

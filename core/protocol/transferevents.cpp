@@ -11,7 +11,8 @@ namespace {
 // The payload keys of the transfer events, written here only.
 const QLatin1String kTransferId("transfer_id"), kPath("path"), kSize("size"),
     kPieceSize("piece_size"), kBlocks("blocks"), kStrategy("strategy"), kRuns("runs"),
-    kBlock("block"), kBytes("bytes"), kComplete("complete"), kStatus("status"), kNode("node");
+    kBlock("block"), kBytes("bytes"), kComplete("complete"), kStatus("status"),
+    kNode(eventkey::kNode);
 
 constexpr qsizetype kMaxRuns = 1 << 20;
 

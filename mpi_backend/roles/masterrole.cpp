@@ -419,12 +419,12 @@ void MasterRole::onPeerLost(int rank, const QString &detail)
         shutdown();
         return;
     }
-    if (!m_table.markExited(rank, QStringLiteral("exited"), now()))
+    if (!m_table.markExited(rank, QLatin1String(protocol::kExited), now()))
         return;
     std::fprintf(stderr, "starling-node master: %s exited (%s); its work goes to the others\n",
                  qPrintable(cluster::nodeName(rank)), qPrintable(detail));
     m_transport.send(kMonitorRank, Tag::PeerLost,
-                     cluster::PeerLoss{rank, QStringLiteral("exited")}.toJson());
+                     cluster::PeerLoss{rank, QLatin1String(protocol::kExited)}.toJson());
     m_relay.sourceLost(rank);
     flushEvents();
     takeWorkFrom(rank);
