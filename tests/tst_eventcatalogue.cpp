@@ -5,6 +5,7 @@
 #include "protocol/eventkind.h"
 #include "protocol/jobevents.h"
 #include "protocol/nodeevents.h"
+#include "protocol/nodetablemessage.h"
 #include "protocol/transferevents.h"
 
 #include <QFile>
@@ -382,6 +383,39 @@ private slots:
         const auto s = JobStartedEvent::fromJson(started);
         QVERIFY(s);
         QVERIFY(s->slaves.isEmpty());
+    }
+
+    // Tag::NodeTable, master -> monitor: what goes in comes out; entries without a usable rank
+    // are left out and missing fields keep their defaults.
+    void nodeTableRoundTrips()
+    {
+        NodeTableMessage table;
+        table.nodes.push_back({2, QStringLiteral("SUSPECT"), QStringLiteral("DRAINING"), 2.5, 3, 4,
+                               QStringLiteral("alice"), QStringLiteral("disk"), kT0});
+        table.strategy = QStringLiteral("optimal");
+        table.w1 = 2;
+        table.w2 = 0.25;
+        table.queuedAtMaster = 17;
+        table.tasksCompleted = 40;
+        table.lateDropped = 1;
+        const QJsonObject json = table.toJson();
+        QCOMPARE(NodeTableMessage::fromJson(json).toJson(), json);
+
+        QJsonObject damaged = json;
+        damaged.insert(QStringLiteral("nodes"),
+                       QJsonArray{QJsonObject{{QStringLiteral("rank"), 3}},
+                                  QJsonObject{{QStringLiteral("rank"), -1}},
+                                  QJsonObject{{QStringLiteral("weight"), 7}},
+                                  QStringLiteral("rank 4")});
+        damaged.remove(QStringLiteral("w1"));
+        damaged.insert(QStringLiteral("queued_at_master"), QStringLiteral("many"));
+        const NodeTableMessage read = NodeTableMessage::fromJson(damaged);
+        QCOMPARE(read.nodes.size(), size_t(1));
+        QCOMPARE(read.nodes[0].rank, 3);
+        QCOMPARE(read.nodes[0].weight, 1.0);
+        QCOMPARE(read.w1, std::nullopt);
+        QCOMPARE(read.w2, std::optional(0.25));
+        QCOMPARE(read.queuedAtMaster, 0);
     }
 
     void protocolDocumentListsTheCatalogue()

@@ -302,24 +302,23 @@ QStringList NodeTable::restore(const QJsonObject &saved, std::int64_t nowMs)
     return warnings;
 }
 
+protocol::NodeTableMessage NodeTable::message() const
+{
+    protocol::NodeTableMessage message;
+    for (const NodeRecord &node : m_nodes) {
+        message.nodes.push_back({node.rank, toString(node.state()), toString(node.adminState),
+                                 node.weight, node.epoch, node.assigned, node.by, node.reason,
+                                 node.sinceMs});
+    }
+    message.strategy = m_policy.strategy;
+    message.w1 = m_policy.w1;
+    message.w2 = m_policy.w2;
+    return message;
+}
+
 QJsonObject NodeTable::toJson() const
 {
-    QJsonArray nodes;
-    for (const NodeRecord &node : m_nodes) {
-        nodes.append(QJsonObject{{QLatin1String("rank"), node.rank},
-                                 {QLatin1String("state"), toString(node.state())},
-                                 {QLatin1String("admin_state"), toString(node.adminState)},
-                                 {QLatin1String("weight"), node.weight},
-                                 {QLatin1String("epoch"), double(node.epoch)},
-                                 {QLatin1String("assigned"), node.assigned},
-                                 {QLatin1String("by"), node.by},
-                                 {QLatin1String("reason"), node.reason},
-                                 {QLatin1String("since_ms"), double(node.sinceMs)}});
-    }
-    return {{QLatin1String("nodes"), nodes},
-            {QLatin1String("strategy"), m_policy.strategy},
-            {QLatin1String("w1"), m_policy.w1},
-            {QLatin1String("w2"), m_policy.w2}};
+    return message().toJson();
 }
 
 } // namespace starling::cluster

@@ -5,6 +5,7 @@
 #include "cluster/nodestate.h"
 #include "cluster/operatorcommand.h"
 #include "protocol/nodeevents.h"
+#include "protocol/nodetablemessage.h"
 #include "util/expected.h"
 
 #include <QJsonArray>
@@ -90,7 +91,9 @@ public:
     // well-formed object, skips what it cannot use.
     QStringList restore(const QJsonObject &saved, std::int64_t nowMs);
 
-    // The compact form the master sends the monitor with every change.
+    // The compact form the master sends the monitor with every change (Tag::NodeTable), without
+    // the master's task counters, which it adds.
+    protocol::NodeTableMessage message() const;
     QJsonObject toJson() const;
 
     static constexpr int kHistoryLimit = 200;

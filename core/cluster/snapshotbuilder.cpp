@@ -20,14 +20,12 @@ void SnapshotBuilder::setHello(int rank, const QJsonObject &hello)
 
 void SnapshotBuilder::setNodeTable(const QJsonObject &table)
 {
-    for (const QJsonValue &value : table.value(QLatin1String("nodes")).toArray()) {
-        const QJsonObject entry = value.toObject();
-        const int rank = entry.value(QLatin1String("rank")).toInt(-1);
-        if (rank >= 0 && rank < worldSize())
-            m_nodes[size_t(rank)].table = entry;
+    m_table = protocol::NodeTableMessage::fromJson(table);
+    for (const protocol::NodeTableMessage::Node &entry : m_table.nodes) {
+        if (entry.rank < worldSize())
+            m_nodes[size_t(entry.rank)].table = entry;
     }
-    m_policy = table;
-    m_policy.remove(QLatin1String("nodes"));
+    m_table.nodes.clear();
     m_haveTable = true;
 }
 
@@ -65,15 +63,13 @@ ClusterSnapshot SnapshotBuilder::build(std::int64_t wallMs, std::int64_t monoton
     ClusterSnapshot snapshot;
     snapshot.sequence = ++m_sequence;
     snapshot.timeMs = wallMs;
-    snapshot.strategy = m_policy.value(QLatin1String("strategy")).toString(snapshot.strategy);
-    snapshot.w1 = m_policy.value(QLatin1String("w1")).toDouble(snapshot.w1);
-    snapshot.w2 = m_policy.value(QLatin1String("w2")).toDouble(snapshot.w2);
-    snapshot.tasksQueuedAtMaster =
-        std::int64_t(m_policy.value(QLatin1String("queued_at_master")).toDouble());
-    snapshot.tasksCompleted =
-        std::int64_t(m_policy.value(QLatin1String("tasks_completed")).toDouble());
-    snapshot.lateMessagesDropped =
-        std::int64_t(m_policy.value(QLatin1String("late_dropped")).toDouble());
+    if (!m_table.strategy.isEmpty())
+        snapshot.strategy = m_table.strategy;
+    snapshot.w1 = m_table.w1.value_or(snapshot.w1);
+    snapshot.w2 = m_table.w2.value_or(snapshot.w2);
+    snapshot.tasksQueuedAtMaster = m_table.queuedAtMaster;
+    snapshot.tasksCompleted = m_table.tasksCompleted;
+    snapshot.lateMessagesDropped = m_table.lateDropped;
 
     std::vector<int> rankable;
     std::vector<double> loads;
@@ -90,19 +86,17 @@ ClusterSnapshot SnapshotBuilder::build(std::int64_t wallMs, std::int64_t monoton
         if (!known.history.empty() && !detector.exited(rank))
             node.stats = known.history.back();
         node.heartbeatAgeMs = known.lastHeardMs < 0 ? -1 : monotonicMs - known.lastHeardMs;
-        const QJsonObject &t = known.table;
-        node.weight = t.value(QLatin1String("weight")).toDouble(1.0);
-        node.epoch = std::int64_t(t.value(QLatin1String("epoch")).toDouble());
-        node.assigned = t.value(QLatin1String("assigned")).toInt();
-        node.stateBy = t.value(QLatin1String("by")).toString();
-        node.stateReason = t.value(QLatin1String("reason")).toString();
-        node.stateSinceMs = std::int64_t(t.value(QLatin1String("since_ms")).toDouble());
+        const protocol::NodeTableMessage::Node &t = known.table;
+        node.weight = t.weight;
+        node.epoch = t.epoch;
+        node.assigned = t.assigned;
+        node.stateBy = t.by;
+        node.stateReason = t.reason;
+        node.stateSinceMs = t.sinceMs;
         // The detector here sees heartbeats first-hand, so its verdict wins over the master's
         // copy, which lags by one round trip.
         const Liveness liveness = detector.liveness(rank);
-        const NodeState admin =
-            nodeStateFromString(t.value(QLatin1String("admin_state")).toString())
-                .value_or(NodeState::Active);
+        const NodeState admin = nodeStateFromString(t.adminState).value_or(NodeState::Active);
         node.state = liveness == Liveness::Down      ? NodeState::Down
                      : liveness == Liveness::Suspect ? NodeState::Suspect
                                                      : admin;

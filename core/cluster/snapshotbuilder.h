@@ -2,6 +2,7 @@
 
 #include "cluster/clustersnapshot.h"
 #include "cluster/failuredetector.h"
+#include "protocol/nodetablemessage.h"
 #include "sched/loadmodel.h"
 #include "sched/loadranker.h"
 
@@ -46,7 +47,7 @@ private:
     struct Known
     {
         QJsonObject hello;
-        QJsonObject table; // this node's entry of the master's table
+        protocol::NodeTableMessage::Node table; // this node's entry of the master's table
         SlaveEmulation emulation;
         std::deque<NodeStats> history;
         std::int64_t lastHeardMs = -1;
@@ -55,7 +56,7 @@ private:
 
     std::vector<Known> m_nodes;
     std::size_t m_historyLength;
-    QJsonObject m_policy;
+    protocol::NodeTableMessage m_table; // its nodes are in m_nodes
     bool m_haveTable = false;
     std::int64_t m_sequence = 0;
     sched::LoadModel m_model;

@@ -550,11 +550,11 @@ void MasterRole::publishTable()
 {
     updateFileService(); // every table change (drain, weight, strategy) reaches the next plan
     updateJobRunner();
-    QJsonObject table = m_table.toJson();
-    table.insert(QLatin1String("queued_at_master"), double(m_ledger.waitingCount()));
-    table.insert(QLatin1String("late_dropped"), double(m_lateDropped));
-    table.insert(QLatin1String("tasks_completed"), double(m_ledger.completed()));
-    m_transport.send(kMonitorRank, Tag::NodeTable, table);
+    protocol::NodeTableMessage table = m_table.message();
+    table.queuedAtMaster = qint64(m_ledger.waitingCount());
+    table.lateDropped = m_lateDropped;
+    table.tasksCompleted = qint64(m_ledger.completed());
+    m_transport.send(kMonitorRank, Tag::NodeTable, table.toJson());
 }
 
 void MasterRole::persist()

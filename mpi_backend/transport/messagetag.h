@@ -9,10 +9,10 @@ enum class Tag : int
     Hello = 1,     // any rank -> monitor: who and where I am (pid, host, ports)
     Heartbeat,     // slave -> monitor: NodeStats
     Snapshot,      // monitor -> master: ClusterSnapshot
-    NodeTable,     // master -> monitor: authoritative states, weights, epochs, policy
+    NodeTable,     // master -> monitor: protocol::NodeTableMessage
     Command,       // monitor -> master: an operator command from a bridge client
     CommandReply,  // master -> monitor: ack or error for a command
-    Event,         // master -> monitor: something the event stream should show
+    Event,         // master -> monitor: a typed event (protocol/*events.h)
     Liveness,      // monitor -> master: the failure detector's verdict on a slave
     TaskAssign,    // master -> slave
     TaskDone,      // slave -> master
