@@ -22,6 +22,13 @@ Q_DECLARE_METATYPE(starling::cluster::Liveness)
 
 namespace {
 
+starling::protocol::RankHello helloFrom(const QString &host)
+{
+    starling::protocol::RankHello hello;
+    hello.host = host;
+    return hello;
+}
+
 constexpr int kWorld = 6; // master, monitor, slave-2 .. slave-5
 constexpr qint64 kSuspect = 3000;
 constexpr qint64 kDown = 8000;
@@ -221,16 +228,18 @@ void TestSnapshotBuilder::hellosSetHosts()
 {
     SnapshotBuilder builder(kWorld, 4);
     QVERIFY(!builder.hasHello(2));
-    const QJsonObject hello{{QStringLiteral("host"), QStringLiteral("node-a.example")},
-                            {QStringLiteral("pid"), 1234}};
+    starling::protocol::RankHello hello;
+    hello.rank = 2;
+    hello.host = QStringLiteral("node-a.example");
+    hello.pid = 1234;
     builder.setHello(2, hello);
-    builder.setHello(0, {{QStringLiteral("host"), QStringLiteral("head")}});
-    builder.setHello(4, {{QStringLiteral("host"), QStringLiteral("node-b")}});
+    builder.setHello(0, helloFrom(QStringLiteral("head")));
+    builder.setHello(4, helloFrom(QStringLiteral("node-b")));
     QVERIFY(builder.hasHello(2));
     QVERIFY(!builder.hasHello(3));
-    QCOMPARE(builder.hello(2), hello);
+    QCOMPARE(builder.hello(2).toJson(), hello.toJson());
     // A later hello (a restarted process) replaces the earlier one.
-    builder.setHello(4, {{QStringLiteral("host"), QStringLiteral("node-c")}});
+    builder.setHello(4, helloFrom(QStringLiteral("node-c")));
 
     const ClusterSnapshot snapshot = builder.build(0, 0, FailureDetector(kSuspect, kDown));
     QCOMPARE(snapshot.nodes[0].host, QStringLiteral("head"));
@@ -626,7 +635,7 @@ void TestSnapshotBuilder::snapshotJsonRoundTrip()
     SnapshotBuilder builder(kWorld, 4, 3);
     builder.setNodeTable(tableJson);
     for (int rank = 0; rank < kWorld; ++rank)
-        builder.setHello(rank, {{QStringLiteral("host"), QStringLiteral("h%1").arg(rank)}});
+        builder.setHello(rank, helloFrom(QStringLiteral("h%1").arg(rank)));
     builder.setEmulation(2, SlaveEmulation{true, 2.5, 12.5});
     builder.setEmulation(5, SlaveEmulation{true, 1.0, 0}); // emulated, but not paced
     for (int rank = 2; rank < kWorld; ++rank)

@@ -17,6 +17,15 @@ QString toString(Liveness liveness)
     return {};
 }
 
+std::optional<Liveness> livenessFromString(QStringView name)
+{
+    for (const Liveness l : {Liveness::Alive, Liveness::Suspect, Liveness::Down}) {
+        if (name == toString(l))
+            return l;
+    }
+    return std::nullopt;
+}
+
 FailureDetector::FailureDetector(std::int64_t suspectAfterMs, std::int64_t downAfterMs)
     : m_suspectAfterMs(suspectAfterMs), m_downAfterMs(downAfterMs)
 {

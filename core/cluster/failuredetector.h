@@ -17,6 +17,7 @@ enum class Liveness
 };
 
 QString toString(Liveness liveness); // "alive", "suspect", "down"
+std::optional<Liveness> livenessFromString(QStringView name);
 
 struct LivenessChange
 {

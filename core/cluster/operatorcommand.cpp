@@ -199,4 +199,9 @@ QJsonObject OperatorCommand::toJson() const
     return o;
 }
 
+QString OperatorCommand::idOf(const QJsonObject &command)
+{
+    return command.value(QLatin1String("id")).toString();
+}
+
 } // namespace starling::cluster

@@ -49,6 +49,8 @@ struct OperatorCommand
 
     static Expected<OperatorCommand> fromJson(const QJsonObject &command, const QString &client);
     QJsonObject toJson() const;
+    // The command's id, also of one that does not read as a command (its error reply needs it).
+    static QString idOf(const QJsonObject &command);
 };
 
 } // namespace starling::cluster

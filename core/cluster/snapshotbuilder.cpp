@@ -13,7 +13,7 @@ SnapshotBuilder::SnapshotBuilder(int worldSize, std::size_t historyLength, std::
       m_model(model), m_ranker(seed)
 {}
 
-void SnapshotBuilder::setHello(int rank, const QJsonObject &hello)
+void SnapshotBuilder::setHello(int rank, const protocol::RankHello &hello)
 {
     m_nodes.at(size_t(rank)).hello = hello;
 }
@@ -79,8 +79,10 @@ ClusterSnapshot SnapshotBuilder::build(std::int64_t wallMs, std::int64_t monoton
         node.rank = rank;
         node.name = nodeName(rank);
         node.role = roleForRank(rank);
-        node.host = known.hello.value(QLatin1String("host")).toString();
-        node.dataUrl = known.hello.value(QLatin1String("data_url")).toString();
+        if (known.hello) {
+            node.host = known.hello->host;
+            node.dataUrl = known.hello->dataUrl;
+        }
         node.emulation = known.emulation;
         // An exited process has no current numbers: its last sample would read as live ones.
         if (!known.history.empty() && !detector.exited(rank))

@@ -3,6 +3,7 @@
 #include "cluster/clustersnapshot.h"
 #include "cluster/failuredetector.h"
 #include "protocol/nodetablemessage.h"
+#include "protocol/rankmessages.h"
 #include "sched/loadmodel.h"
 #include "sched/loadranker.h"
 
@@ -24,7 +25,7 @@ public:
     SnapshotBuilder(int worldSize, std::size_t historyLength, std::uint64_t seed = 1,
                     sched::LoadModel model = sched::LoadModel{});
 
-    void setHello(int rank, const QJsonObject &hello);
+    void setHello(int rank, const protocol::RankHello &hello);
     void setNodeTable(const QJsonObject &table);
     void setEmulation(int rank, const SlaveEmulation &emulation);
     // monotonicMs: when the monitor received it, for the heartbeat age.
@@ -34,8 +35,11 @@ public:
     {
         return m_nodes.at(size_t(rank)).history;
     }
-    bool hasHello(int rank) const { return !m_nodes.at(size_t(rank)).hello.isEmpty(); }
-    QJsonObject hello(int rank) const { return m_nodes.at(size_t(rank)).hello; }
+    bool hasHello(int rank) const { return m_nodes.at(size_t(rank)).hello.has_value(); }
+    protocol::RankHello hello(int rank) const
+    {
+        return m_nodes.at(size_t(rank)).hello.value_or(protocol::RankHello{});
+    }
     int worldSize() const { return int(m_nodes.size()); }
     // Until the master's table arrives, states and weights would be guesses.
     bool hasNodeTable() const { return m_haveTable; }
@@ -46,7 +50,7 @@ public:
 private:
     struct Known
     {
-        QJsonObject hello;
+        std::optional<protocol::RankHello> hello;
         protocol::NodeTableMessage::Node table; // this node's entry of the master's table
         SlaveEmulation emulation;
         std::deque<NodeStats> history;

@@ -5,6 +5,7 @@
 #include "image/rowsplit.h"
 #include "jobs/jobtimeline.h"
 #include "jobs/stripmessage.h"
+#include "protocol/rankmessages.h"
 #include "sched/schedulingerror.h"
 #include "sim/strategyrun.h"
 
@@ -100,8 +101,7 @@ void JobRunner::keepSlavesEager()
     m_transport.stayEager(kEagerMs);
     for (size_t i = 0; i < m_job->slaves.size(); ++i) {
         if (!m_job->lost[i])
-            m_transport.send(m_job->slaves[i].rank, Tag::Wake,
-                             QJsonObject{{QStringLiteral("ms"), kEagerMs}});
+            m_transport.send(m_job->slaves[i].rank, Tag::Wake, protocol::Wake{kEagerMs}.toJson());
     }
 }
 

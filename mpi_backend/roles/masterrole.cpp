@@ -2,6 +2,7 @@
 
 #include "cluster/peerloss.h"
 #include "protocol/nodeevents.h"
+#include "protocol/rankmessages.h"
 #include "protocol/transferevents.h"
 #include "sched/distributionstrategy.h"
 
@@ -144,12 +145,13 @@ Expected<bool> MasterRole::start()
             QStringLiteral("master HTTP on %1: %2").arg(m_options.endpoint.bind, port.error())};
     m_url = m_options.endpoint.url(*port) + u'/';
 
-    m_transport.send(kMonitorRank, Tag::Hello,
-                     QJsonObject{{QLatin1String("rank"), kMasterRank},
-                                 {QLatin1String("role"), QStringLiteral("master")},
-                                 {QLatin1String("pid"), double(::getpid())},
-                                 {QLatin1String("host"), m_options.hostName},
-                                 {QLatin1String("url"), m_url}});
+    protocol::RankHello hello;
+    hello.rank = kMasterRank;
+    hello.role = toString(cluster::NodeRole::Master);
+    hello.pid = ::getpid();
+    hello.host = m_options.hostName;
+    hello.url = m_url;
+    m_transport.send(kMonitorRank, Tag::Hello, hello.toJson());
     publishTable();
     persist();
     m_tableTimer.start();
@@ -201,44 +203,38 @@ void MasterRole::onMessage(int source, Tag tag, const QByteArray &payload)
         break;
     case Tag::Command:
         if (source == kMonitorRank)
-            onCommand(parse(payload));
+            onCommand(protocol::CommandRequest::fromJson(parse(payload)));
         break;
     case Tag::Liveness:
         if (source == kMonitorRank)
-            onLiveness(parse(payload));
+            onLiveness(protocol::LivenessReport::fromJson(parse(payload)));
         break;
     case Tag::TaskDone:
-        onTaskDone(source, parse(payload));
+        onTaskDone(source, protocol::TaskCompletion::fromJson(parse(payload)));
         break;
     default:
         break;
     }
 }
 
-void MasterRole::reply(const QJsonObject &message, bool ok, const QJsonObject &result,
+void MasterRole::reply(const protocol::CommandRequest &request, bool ok, const QJsonObject &result,
                        const QString &code, const QString &error)
 {
-    QJsonObject answer{
-        {QLatin1String("client_id"), message.value(QLatin1String("client_id"))},
-        {QLatin1String("id"),
-         message.value(QLatin1String("command")).toObject().value(QLatin1String("id"))},
-        {QLatin1String("ok"), ok}};
-    if (ok) {
-        answer.insert(QLatin1String("result"), result);
-    } else {
-        answer.insert(QLatin1String("code"), code);
-        answer.insert(QLatin1String("message"), error);
-    }
-    m_transport.send(kMonitorRank, Tag::CommandReply, answer);
+    protocol::CommandReply answer;
+    answer.clientId = request.clientId;
+    answer.id = cluster::OperatorCommand::idOf(request.command);
+    answer.ok = ok;
+    answer.result = result;
+    answer.code = code;
+    answer.message = error;
+    m_transport.send(kMonitorRank, Tag::CommandReply, answer.toJson());
 }
 
-void MasterRole::onCommand(const QJsonObject &message)
+void MasterRole::onCommand(const protocol::CommandRequest &message)
 {
     if (m_stopping)
         return;
-    const auto command =
-        cluster::OperatorCommand::fromJson(message.value(QLatin1String("command")).toObject(),
-                                           message.value(QLatin1String("client")).toString());
+    const auto command = cluster::OperatorCommand::fromJson(message.command, message.client);
     if (!command) {
         reply(message, false, {}, command.errorCode(), command.error());
         return;
@@ -260,8 +256,7 @@ void MasterRole::onCommand(const QJsonObject &message)
                        : QStringLiteral("unknown node \"%1\"").arg(command->node.left(64)));
             return;
         }
-        m_transport.send(node->rank, Tag::Slowdown,
-                         QJsonObject{{QLatin1String("factor"), command->factor}});
+        m_transport.send(node->rank, Tag::Slowdown, protocol::Slowdown{command->factor}.toJson());
         const QJsonObject result{{QLatin1String("node"), node->name},
                                  {QLatin1String("factor"), command->factor}};
         protocol::SlowEvent slowed;
@@ -300,7 +295,8 @@ void MasterRole::onCommand(const QJsonObject &message)
 
 // Something done to a node from outside (starling lab): the audit trail and the event stream
 // show it beside what it caused. False (and an error reply) for an unknown node.
-bool MasterRole::recordFault(const QJsonObject &message, const cluster::OperatorCommand &command)
+bool MasterRole::recordFault(const protocol::CommandRequest &message,
+                             const cluster::OperatorCommand &command)
 {
     const cluster::NodeRecord *node = m_table.find(command.node);
     if (!node) {
@@ -368,25 +364,21 @@ void MasterRole::dispatchWaiting()
         const int rank = placement[i];
         const std::int64_t epoch = m_table.node(rank).epoch;
         m_ledger.assign(ids[i], rank, epoch);
-        m_transport.send(rank, Tag::TaskAssign,
-                         QJsonObject{{QLatin1String("task"), double(ids[i])},
-                                     {QLatin1String("epoch"), double(epoch)},
-                                     {QLatin1String("cost_ms"), m_ledger.find(ids[i])->costMs}});
+        m_transport.send(
+            rank, Tag::TaskAssign,
+            protocol::TaskAssignment{ids[i], epoch, m_ledger.find(ids[i])->costMs}.toJson());
     }
     for (int rank : accepting)
         m_table.setAssigned(rank, m_ledger.assignedTo(rank), now());
 }
 
-void MasterRole::onLiveness(const QJsonObject &message)
+void MasterRole::onLiveness(const protocol::LivenessReport &message)
 {
-    const int rank = message.value(QLatin1String("rank")).toInt(-1);
+    const int rank = message.rank;
     if (rank < 2 || rank >= m_transport.size() || m_table.node(rank).exited)
         return;
-    const QString verdict = message.value(QLatin1String("liveness")).toString();
-    const cluster::Liveness liveness = verdict == QLatin1String("down") ? cluster::Liveness::Down
-                                       : verdict == QLatin1String("suspect")
-                                           ? cluster::Liveness::Suspect
-                                           : cluster::Liveness::Alive;
+    const cluster::Liveness liveness =
+        cluster::livenessFromString(message.liveness).value_or(cluster::Liveness::Alive);
     const cluster::Liveness before = m_table.node(rank).liveness;
     m_table.setLiveness(rank, liveness, now());
     if (liveness != cluster::Liveness::Alive)
@@ -397,7 +389,7 @@ void MasterRole::onLiveness(const QJsonObject &message)
     } else if (liveness == cluster::Liveness::Alive && before == cluster::Liveness::Down) {
         // Whatever it still holds was reassigned: tell it to drop that and start afresh.
         m_transport.send(rank, Tag::EpochReset,
-                         QJsonObject{{QLatin1String("epoch"), double(m_table.node(rank).epoch)}});
+                         protocol::EpochReset{m_table.node(rank).epoch}.toJson());
     }
     if (liveness == cluster::Liveness::Alive)
         dispatchWaiting();
@@ -450,10 +442,10 @@ void MasterRole::takeWorkFrom(int rank)
     dispatchWaiting();
 }
 
-void MasterRole::onTaskDone(int source, const QJsonObject &message)
+void MasterRole::onTaskDone(int source, const protocol::TaskCompletion &message)
 {
-    const std::int64_t id = std::int64_t(message.value(QLatin1String("task")).toDouble());
-    const std::int64_t epoch = std::int64_t(message.value(QLatin1String("epoch")).toDouble());
+    const std::int64_t id = message.task;
+    const std::int64_t epoch = message.epoch;
     const auto done = m_ledger.complete(id, source, epoch);
     if (!done) {
         ++m_lateDropped;

@@ -11,6 +11,7 @@
 #include "jobs/jobrunner.h"
 #include "jobs/jobservice.h"
 #include "nodeoptions.h"
+#include "protocol/rankmessages.h"
 #include "transfer/fileservice.h"
 #include "transfer/relayservice.h"
 #include "transport/transport.h"
@@ -45,16 +46,17 @@ signals:
 
 private:
     void onMessage(int source, Tag tag, const QByteArray &payload);
-    void onCommand(const QJsonObject &message);
-    void onLiveness(const QJsonObject &message);
+    void onCommand(const protocol::CommandRequest &message);
+    void onLiveness(const protocol::LivenessReport &message);
     void onPeerLost(int rank, const QString &detail);
     void takeWorkFrom(int rank);
-    void onTaskDone(int source, const QJsonObject &message);
-    void reply(const QJsonObject &message, bool ok, const QJsonObject &result,
+    void onTaskDone(int source, const protocol::TaskCompletion &message);
+    void reply(const protocol::CommandRequest &request, bool ok, const QJsonObject &result,
                const QString &code = {}, const QString &error = {});
     // The command's result (the ack) and its event.
     std::pair<QJsonObject, protocol::LoadEvent> addLoad(int tasks, double taskMs);
-    bool recordFault(const QJsonObject &message, const cluster::OperatorCommand &command);
+    bool recordFault(const protocol::CommandRequest &message,
+                     const cluster::OperatorCommand &command);
     void dispatchWaiting();
     void publishTable();
     void updateFileService();

@@ -45,10 +45,12 @@ MonitorRole::MonitorRole(Transport &transport, const NodeOptions &options, QObje
         m_detector.watch(rank, monotonicMs());
         m_builder.setEmulation(rank, options.profile.forSlave(rank - 2));
     }
-    m_builder.setHello(kMonitorRank, QJsonObject{{QLatin1String("rank"), kMonitorRank},
-                                                 {QLatin1String("role"), QStringLiteral("monitor")},
-                                                 {QLatin1String("pid"), double(::getpid())},
-                                                 {QLatin1String("host"), options.hostName}});
+    protocol::RankHello hello;
+    hello.rank = kMonitorRank;
+    hello.role = toString(cluster::NodeRole::Monitor);
+    hello.pid = ::getpid();
+    hello.host = options.hostName;
+    m_builder.setHello(kMonitorRank, hello);
     connect(&m_transport, &Transport::received, this, &MonitorRole::onMessage);
     connect(&m_transport, &Transport::peerLost, this, &MonitorRole::onPeerLost);
     m_livenessTimer.setInterval(std::max(10, options.config.heartbeatMs / 2));
@@ -113,7 +115,7 @@ void MonitorRole::onMessage(int source, Tag tag, const QByteArray &payload)
         return;
     switch (tag) {
     case Tag::Hello:
-        onHello(source, parse(payload));
+        onHello(source, protocol::RankHello::fromJson(parse(payload)));
         break;
     case Tag::Heartbeat:
         onHeartbeat(source, parse(payload));
@@ -126,7 +128,7 @@ void MonitorRole::onMessage(int source, Tag tag, const QByteArray &payload)
         break;
     case Tag::CommandReply:
         if (source == kMasterRank)
-            onCommandReply(parse(payload));
+            onCommandReply(protocol::CommandReply::fromJson(parse(payload)));
         break;
     case Tag::Event:
         if (source == kMasterRank)
@@ -169,7 +171,7 @@ void MonitorRole::onPeerLost(int rank, const QString &detail)
     shutdown();
 }
 
-void MonitorRole::onHello(int source, const QJsonObject &hello)
+void MonitorRole::onHello(int source, const protocol::RankHello &hello)
 {
     m_builder.setHello(source, hello);
     writeStartupProgress();
@@ -184,8 +186,7 @@ void MonitorRole::onHeartbeat(int source, const QJsonObject &stats)
     m_fresh[size_t(source)] = true;
     if (const auto change = m_detector.heartbeat(source, monotonicMs())) {
         m_transport.send(kMasterRank, Tag::Liveness,
-                         QJsonObject{{QLatin1String("rank"), source},
-                                     {QLatin1String("liveness"), toString(change->to)}});
+                         protocol::LivenessReport{source, toString(change->to), {}}.toJson());
         publishSnapshot(); // a returning node should show at once, not at the next tick
         return;
     }
@@ -220,10 +221,9 @@ void MonitorRole::checkLiveness()
 {
     const auto changes = m_detector.evaluate(monotonicMs());
     for (const cluster::LivenessChange &change : changes) {
-        m_transport.send(kMasterRank, Tag::Liveness,
-                         QJsonObject{{QLatin1String("rank"), change.rank},
-                                     {QLatin1String("liveness"), toString(change.to)},
-                                     {QLatin1String("silent_ms"), double(change.silentMs)}});
+        m_transport.send(
+            kMasterRank, Tag::Liveness,
+            protocol::LivenessReport{change.rank, toString(change.to), change.silentMs}.toJson());
     }
     if (!changes.empty())
         publishSnapshot();
@@ -287,22 +287,18 @@ void MonitorRole::onCommandFromBridge(quint64 clientId, const QString &clientNam
         m_bridge->replyError(clientId, id, parsed.errorCode(), parsed.error());
         return;
     }
-    m_transport.send(kMasterRank, Tag::Command,
-                     QJsonObject{{QLatin1String("client_id"), QString::number(clientId)},
-                                 {QLatin1String("client"), clientName},
-                                 {QLatin1String("command"), command}});
+    m_transport.send(
+        kMasterRank, Tag::Command,
+        protocol::CommandRequest{QString::number(clientId), clientName, command}.toJson());
 }
 
-void MonitorRole::onCommandReply(const QJsonObject &reply)
+void MonitorRole::onCommandReply(const protocol::CommandReply &reply)
 {
-    const quint64 clientId = reply.value(QLatin1String("client_id")).toString().toULongLong();
-    const QString id = reply.value(QLatin1String("id")).toString();
-    if (reply.value(QLatin1String("ok")).toBool()) {
-        m_bridge->reply(clientId, id, reply.value(QLatin1String("result")).toObject());
-    } else {
-        m_bridge->replyError(clientId, id, reply.value(QLatin1String("code")).toString(),
-                             reply.value(QLatin1String("message")).toString());
-    }
+    const quint64 clientId = reply.clientId.toULongLong();
+    if (reply.ok)
+        m_bridge->reply(clientId, reply.id, reply.result);
+    else
+        m_bridge->replyError(clientId, reply.id, reply.code, reply.message);
 }
 
 void MonitorRole::writeStartupProgress() const
@@ -329,14 +325,13 @@ void MonitorRole::reportStateIfReady()
     }
     const QString bind = m_options.config.serviceHost;
     cluster::ClusterStateFile state;
-    state.masterUrl = m_builder.hello(kMasterRank).value(QLatin1String("url")).toString();
+    state.masterUrl = m_builder.hello(kMasterRank).url;
     state.bridgeHost = bind;
     state.bridgePort = m_bridgePort;
     state.metricsUrl = QStringLiteral("http://%1:%2/metrics").arg(bind).arg(m_metricsPort);
     state.token = QString::fromLatin1(m_token);
     for (int rank = 0; rank < m_builder.worldSize(); ++rank)
-        state.nodePids.push_back(
-            qint64(m_builder.hello(rank).value(QLatin1String("pid")).toDouble()));
+        state.nodePids.push_back(m_builder.hello(rank).pid);
     state.runDir = m_options.runDir;
     state.startedAtMs = wallMs();
     state.slaves = m_builder.worldSize() - 2;

@@ -6,6 +6,7 @@
 #include "http/httpserver.h"
 #include "nodeoptions.h"
 #include "protocol/bridgeserver.h"
+#include "protocol/rankmessages.h"
 #include "transport/transport.h"
 #include "util/alignedticker.h"
 
@@ -40,11 +41,11 @@ signals:
 
 private:
     void onMessage(int source, Tag tag, const QByteArray &payload);
-    void onHello(int source, const QJsonObject &hello);
+    void onHello(int source, const protocol::RankHello &hello);
     void onHeartbeat(int source, const QJsonObject &stats);
     void onCommandFromBridge(quint64 clientId, const QString &clientName,
                              const QJsonObject &command);
-    void onCommandReply(const QJsonObject &reply);
+    void onCommandReply(const protocol::CommandReply &reply);
     void onPeerLost(int rank, const QString &detail);
     void onSlaveExited(const QJsonObject &message);
     void checkLiveness();

@@ -3,6 +3,7 @@
 #include "cluster/nodetable.h"
 #include "cluster/peerloss.h"
 #include "image/imageop.h"
+#include "protocol/rankmessages.h"
 #include "protocol/transferevents.h"
 #include "transfer/chunkreader.h"
 #include "transfer/relaychunk.h"
@@ -102,12 +103,13 @@ Expected<bool> SlaveRole::start()
         return Error{QStringLiteral("data server on %1: %2")
                          .arg(m_options.endpoint.bind, listening.error())};
     m_dataUrl = m_options.endpoint.url(*listening);
-    const QJsonObject hello{{QLatin1String("rank"), m_transport.rank()},
-                            {QLatin1String("role"), QStringLiteral("slave")},
-                            {QLatin1String("pid"), double(::getpid())},
-                            {QLatin1String("host"), m_options.hostName},
-                            {QLatin1String("data_url"), m_dataUrl}};
-    m_transport.send(kMonitorRank, Tag::Hello, hello);
+    protocol::RankHello hello;
+    hello.rank = m_transport.rank();
+    hello.role = toString(cluster::NodeRole::Slave);
+    hello.pid = ::getpid();
+    hello.host = m_options.hostName;
+    hello.dataUrl = m_dataUrl;
+    m_transport.send(kMonitorRank, Tag::Hello, hello.toJson());
     sendHeartbeat(); // the first sample: the monitor learns of us at once
     m_heartbeat.start();
     m_strips.enqueue(kProbeReply, probeStrip(m_options.config.imageStandardMBps));
@@ -147,7 +149,7 @@ void SlaveRole::onMessage(int source, Tag tag, const QByteArray &payload)
         return; // only the master gives slaves orders
     switch (tag) {
     case Tag::TaskAssign:
-        onAssign(parse(payload));
+        onAssign(protocol::TaskAssignment::fromJson(parse(payload)));
         break;
     case Tag::ChunkRead:
         onChunkRead(payload);
@@ -156,10 +158,10 @@ void SlaveRole::onMessage(int source, Tag tag, const QByteArray &payload)
         onStripAssign(payload);
         break;
     case Tag::Wake:
-        m_transport.stayEager(qBound(0, parse(payload).value(QLatin1String("ms")).toInt(), 10000));
+        m_transport.stayEager(qBound(0, protocol::Wake::fromJson(parse(payload)).ms, 10000));
         break;
     case Tag::Slowdown: {
-        const double factor = parse(payload).value(QLatin1String("factor")).toDouble(1.0);
+        const double factor = protocol::Slowdown::fromJson(parse(payload)).factor;
         if (std::isfinite(factor) && factor >= 1) {
             m_slowdown = factor;
             m_strips.setSlowdown(factor);
@@ -167,7 +169,7 @@ void SlaveRole::onMessage(int source, Tag tag, const QByteArray &payload)
         break;
     }
     case Tag::EpochReset:
-        resetEpoch(std::int64_t(parse(payload).value(QLatin1String("epoch")).toDouble()));
+        resetEpoch(std::max<std::int64_t>(0, protocol::EpochReset::fromJson(parse(payload)).epoch));
         break;
     case Tag::Shutdown:
         stop();
@@ -177,12 +179,12 @@ void SlaveRole::onMessage(int source, Tag tag, const QByteArray &payload)
     }
 }
 
-void SlaveRole::onAssign(const QJsonObject &message)
+void SlaveRole::onAssign(const protocol::TaskAssignment &message)
 {
     Task task;
-    task.id = std::int64_t(message.value(QLatin1String("task")).toDouble());
-    task.epoch = std::int64_t(message.value(QLatin1String("epoch")).toDouble());
-    task.costMs = message.value(QLatin1String("cost_ms")).toDouble();
+    task.id = message.task;
+    task.epoch = std::max<std::int64_t>(0, message.epoch);
+    task.costMs = message.costMs;
     if (task.epoch < m_epoch)
         return; // from before we were declared DOWN: the master has given it to someone else
     if (task.epoch > m_epoch)
@@ -290,10 +292,8 @@ void SlaveRole::finishRunningTask()
     if (!m_running)
         return;
     const double elapsedMs = double(m_taskClock.elapsed());
-    const QJsonObject done{{QLatin1String("task"), double(m_running->id)},
-                           {QLatin1String("epoch"), double(m_running->epoch)},
-                           {QLatin1String("elapsed_ms"), elapsedMs}};
-    m_transport.send(kMasterRank, Tag::TaskDone, done);
+    m_transport.send(kMasterRank, Tag::TaskDone,
+                     protocol::TaskCompletion{m_running->id, m_running->epoch, elapsedMs}.toJson());
     m_txBytes += 64;
     ++m_tasksDone;
     // T_i as seconds per 1000 standard-cost ms: 1.0 on a standard, unloaded slave.

@@ -6,6 +6,7 @@
 #include "http/dataserver.h"
 #include "jobs/stripworker.h"
 #include "nodeoptions.h"
+#include "protocol/rankmessages.h"
 #include "transfer/exportroot.h"
 #include "transport/transport.h"
 #include "util/alignedticker.h"
@@ -47,7 +48,7 @@ private:
     void onMessage(int source, Tag tag, const QByteArray &payload);
     void onPeerLost(int rank, const QString &detail);
     void stop();
-    void onAssign(const QJsonObject &message);
+    void onAssign(const protocol::TaskAssignment &message);
     void onChunkRead(const QByteArray &payload);
     void onBlockServed(const http::BlockServed &block);
     void onStripAssign(const QByteArray &payload);

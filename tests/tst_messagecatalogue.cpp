@@ -1,4 +1,6 @@
-// The event catalogue (core/protocol): every kind has one wire name, every typed event comes
+// The message catalogue (core/protocol): the payloads between ranks come back from their JSON
+// as they went in and read what they can of damaged JSON; and of the events, every kind has one
+// wire name, every typed event comes
 // back from its JSON as it went in, reads what it can of a damaged line, refuses another kind,
 // and PROTOCOL.md's event table lists exactly the catalogue's kinds and each typed event's
 // fields, so the document cannot drift from the code.
@@ -6,6 +8,7 @@
 #include "protocol/jobevents.h"
 #include "protocol/nodeevents.h"
 #include "protocol/nodetablemessage.h"
+#include "protocol/rankmessages.h"
 #include "protocol/transferevents.h"
 
 #include <QFile>
@@ -280,7 +283,7 @@ std::map<QString, QSet<QString>> documentedEvents()
 
 } // namespace
 
-class TestEventCatalogue : public QObject
+class TestMessageCatalogue : public QObject
 {
     Q_OBJECT
 
@@ -418,6 +421,56 @@ private slots:
         QCOMPARE(read.queuedAtMaster, 0);
     }
 
+    void rankMessagesRoundTrip()
+    {
+        RankHello hello{3,         QStringLiteral("slave"),
+                        4242,      QStringLiteral("h3"),
+                        QString(), QStringLiteral("http://10.77.0.3:40123")};
+        QCOMPARE(RankHello::fromJson(hello.toJson()).toJson(), hello.toJson());
+        LivenessReport verdict{4, QStringLiteral("down"), 2000};
+        QCOMPARE(LivenessReport::fromJson(verdict.toJson()).toJson(), verdict.toJson());
+        const TaskAssignment assign{12, 2, 500};
+        QCOMPARE(TaskAssignment::fromJson(assign.toJson()).toJson(), assign.toJson());
+        const TaskCompletion done{12, 2, 510.5};
+        QCOMPARE(TaskCompletion::fromJson(done.toJson()).toJson(), done.toJson());
+        QCOMPARE(EpochReset::fromJson(EpochReset{3}.toJson()).epoch, 3);
+        QCOMPARE(Slowdown::fromJson(Slowdown{2.5}.toJson()).factor, 2.5);
+        QCOMPARE(Wake::fromJson(Wake{2000}.toJson()).ms, 2000);
+        const CommandRequest request{QStringLiteral("7"), QStringLiteral("alice"),
+                                     QJsonObject{{QStringLiteral("op"), QStringLiteral("drain")}}};
+        QCOMPARE(CommandRequest::fromJson(request.toJson()).toJson(), request.toJson());
+        CommandReply ack;
+        ack.clientId = QStringLiteral("7");
+        ack.id = QStringLiteral("c1");
+        ack.ok = true;
+        ack.result = QJsonObject{{QStringLiteral("node"), QStringLiteral("slave-3")}};
+        QCOMPARE(CommandReply::fromJson(ack.toJson()).toJson(), ack.toJson());
+        CommandReply refused = ack;
+        refused.ok = false;
+        refused.code = QStringLiteral("unknown_node");
+        refused.message = QStringLiteral("unknown node \"x\"");
+        QCOMPARE(CommandReply::fromJson(refused.toJson()).toJson(), refused.toJson());
+        QVERIFY(!refused.toJson().contains(u"result"));
+    }
+
+    void damagedRankMessagesKeepDefaults()
+    {
+        const QJsonObject garbage{{QStringLiteral("rank"), QStringLiteral("two")},
+                                  {QStringLiteral("task"), -5},
+                                  {QStringLiteral("epoch"), 1e300},
+                                  {QStringLiteral("ms"), QJsonArray{1}},
+                                  {QStringLiteral("factor"), QStringLiteral("fast")},
+                                  {QStringLiteral("cost_ms"), -3}};
+        QCOMPARE(LivenessReport::fromJson(garbage).rank, -1);
+        QCOMPARE(TaskAssignment::fromJson(garbage).task, -1);
+        QCOMPARE(TaskAssignment::fromJson(garbage).epoch, -1);
+        QCOMPARE(TaskAssignment::fromJson(garbage).costMs, 0.0);
+        QCOMPARE(Wake::fromJson(garbage).ms, 0);
+        QCOMPARE(Slowdown::fromJson(garbage).factor, 1.0);
+        QCOMPARE(RankHello::fromJson(garbage).pid, 0);
+        QVERIFY(!CommandReply::fromJson(garbage).ok);
+    }
+
     void protocolDocumentListsTheCatalogue()
     {
         const auto documented = documentedEvents();
@@ -442,5 +495,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestEventCatalogue)
-#include "tst_eventcatalogue.moc"
+QTEST_GUILESS_MAIN(TestMessageCatalogue)
+#include "tst_messagecatalogue.moc"
