@@ -4,6 +4,7 @@
 // back from its JSON as it went in, reads what it can of a damaged line, refuses another kind,
 // and PROTOCOL.md's event table lists exactly the catalogue's kinds and each typed event's
 // fields, so the document cannot drift from the code.
+#include "cluster/operatorcommand.h"
 #include "protocol/eventkind.h"
 #include "protocol/jobevents.h"
 #include "protocol/nodeevents.h"
@@ -13,6 +14,7 @@
 
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSet>
 #include <QTest>
@@ -248,12 +250,15 @@ std::map<EventKind, Sample> typedSamples()
 
 // PROTOCOL.md's event table: kind -> the fields its row lists (backticked names outside
 // parentheses, which explain values).
-std::map<QString, QSet<QString>> documentedEvents()
+QString protocolText()
 {
     QFile file(QStringLiteral(STARLING_PROTOCOL_MD));
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    const QString text = QString::fromUtf8(file.readAll());
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
+std::map<QString, QSet<QString>> documentedEvents()
+{
+    const QString text = protocolText();
     const qsizetype start = text.indexOf(QStringLiteral("| kind | other keys |"));
     std::map<QString, QSet<QString>> events;
     if (start < 0)
@@ -469,6 +474,62 @@ private slots:
         QCOMPARE(Slowdown::fromJson(garbage).factor, 1.0);
         QCOMPARE(RankHello::fromJson(garbage).pid, 0);
         QVERIFY(!CommandReply::fromJson(garbage).ok);
+    }
+
+    // The op table lists every op the master knows (and `history`, which the monitor answers),
+    // and the example of an unknown op shows what the code answers today.
+    void protocolDocumentListsTheOps()
+    {
+        const QString text = protocolText();
+        QVERIFY(!text.isEmpty());
+        QSet<QString> documented;
+        static const QRegularExpression row(QStringLiteral("^\\| `([a-z_]+)` \\| "),
+                                            QRegularExpression::MultilineOption);
+        const qsizetype start = text.indexOf(QStringLiteral("| op | fields |"));
+        const qsizetype end = text.indexOf(QStringLiteral("\n\n"), start);
+        QVERIFY(start >= 0 && end > start);
+        for (auto it = row.globalMatch(text.mid(start, end - start)); it.hasNext();)
+            documented.insert(it.next().captured(1));
+        QSet<QString> ops{QStringLiteral("history")};
+        using starling::cluster::CommandOp;
+        for (const CommandOp op :
+             {CommandOp::Drain, CommandOp::Resume, CommandOp::Weight, CommandOp::Strategy,
+              CommandOp::Shutdown, CommandOp::Load, CommandOp::Slow, CommandOp::Fault})
+            ops.insert(toString(op));
+        QCOMPARE(documented, ops);
+
+        const auto unknown = starling::cluster::OperatorCommand::fromJson(
+            QJsonObject{{QStringLiteral("id"), QStringLiteral("2")},
+                        {QStringLiteral("op"), QStringLiteral("explode")}},
+            QStringLiteral("me"));
+        QVERIFY(!unknown);
+        QString quoted = unknown.error();
+        quoted.replace(u'"', QStringLiteral("\\\""));
+        QVERIFY2(text.contains(quoted), qPrintable(quoted));
+    }
+
+    // The example events in PROTOCOL.md are events of known kinds with documented keys only.
+    void protocolExamplesAreCatalogueEvents()
+    {
+        const QString text = protocolText();
+        const qsizetype start = text.indexOf(QStringLiteral("For example (from a real cluster):"));
+        QVERIFY(start >= 0);
+        const qsizetype open = text.indexOf(QStringLiteral("```json\n"), start) + 8;
+        const qsizetype close = text.indexOf(QStringLiteral("```"), open);
+        const auto documented = documentedEvents();
+        int examples = 0;
+        for (const QString &line : text.mid(open, close - open).split(u'\n', Qt::SkipEmptyParts)) {
+            const QJsonObject event = QJsonDocument::fromJson(line.toUtf8()).object();
+            const auto kind = kindOf(event);
+            QVERIFY2(kind, qPrintable(line));
+            const QSet<QString> allowed =
+                documented.at(toString(*kind)) +
+                QSet<QString>{QStringLiteral("kind"), QStringLiteral("time_ms")};
+            for (auto it = event.begin(); it != event.end(); ++it)
+                QVERIFY2(allowed.contains(it.key()), qPrintable(it.key() + u' ' + line));
+            ++examples;
+        }
+        QVERIFY(examples >= 5);
     }
 
     void protocolDocumentListsTheCatalogue()
