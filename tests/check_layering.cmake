@@ -3,7 +3,8 @@
 set(rules
     "core|#include[ \t]*[<\"](QtWidgets|QtGui|QtCharts|QtOpenGL|QWidget|QMainWindow|QApplication|QGuiApplication|QChart|QPainter|QImage|QPixmap|QColor|mpi\\.h)|core must not use widgets, GUI, charts or MPI"
     "ui|#include[ \t]*[<\"]mpi\\.h|ui must not use MPI"
-    "mpi_backend|#include[ \t]*[<\"](QtWidgets|QtCharts|QWidget|QChart|QApplication)|mpi_backend must not use widgets or charts")
+    "mpi_backend|#include[ \t]*[<\"](QtWidgets|QtCharts|QWidget|QChart|QApplication)|mpi_backend must not use widgets or charts"
+    "core/protocol|#include[ \t]*\"(bridge|cluster|console|image|jobs|sched|sim|transfer)/|core/protocol is the message catalogue every layer reads and writes: it depends on util only, so nothing it describes can depend back on it")
 set(violations 0)
 foreach(rule IN LISTS rules)
     string(REPLACE "|" ";" parts "${rule}")

@@ -1,8 +1,8 @@
 // BridgeClient against a real BridgeServer on 127.0.0.1 (welcome, snapshots, events, commands,
 // pings, refusals) and against a scripted fake server that answers the hello with garbage.
-#include "protocol/bridgeclient.h"
-#include "protocol/bridgeserver.h"
-#include "protocol/bridgetoken.h"
+#include "bridge/bridgeclient.h"
+#include "bridge/bridgeserver.h"
+#include "bridge/bridgetoken.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -15,7 +15,7 @@
 #include <memory>
 
 using namespace starling;
-using namespace starling::protocol;
+using namespace starling::bridge;
 
 namespace {
 

@@ -5,9 +5,9 @@
 #include "bridgetestclient.h"
 
 #include "cluster/clustersnapshot.h"
-#include "protocol/bridgemessage.h"
-#include "protocol/bridgeserver.h"
-#include "protocol/bridgetoken.h"
+#include "bridge/bridgemessage.h"
+#include "bridge/bridgeserver.h"
+#include "bridge/bridgetoken.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
@@ -19,7 +19,7 @@
 #include <vector>
 
 using namespace starling;
-using namespace starling::protocol;
+using namespace starling::bridge;
 
 namespace {
 

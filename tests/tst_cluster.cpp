@@ -6,7 +6,7 @@
 #include "cluster/statefile.h"
 #include "cluster/statereport.h"
 #include "clusterharness.h"
-#include "protocol/bridgeclient.h"
+#include "bridge/bridgeclient.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -34,7 +34,7 @@ class TestCluster final : public QObject
 private:
     QTemporaryDir m_dir;
     QString m_runDir;
-    std::unique_ptr<protocol::BridgeClient> m_client;
+    std::unique_ptr<bridge::BridgeClient> m_client;
     ClusterSnapshot m_latest;
     QJsonArray m_events;
     int m_snapshots = 0;
@@ -77,17 +77,17 @@ private:
 
     bool connectClient()
     {
-        m_client = std::make_unique<protocol::BridgeClient>();
+        m_client = std::make_unique<bridge::BridgeClient>();
         m_snapshots = 0;
         m_latest = {};
-        connect(m_client.get(), &protocol::BridgeClient::snapshotReceived, this,
+        connect(m_client.get(), &bridge::BridgeClient::snapshotReceived, this,
                 [this](const QJsonObject &s) {
                     m_latest = ClusterSnapshot::fromJson(s);
                     ++m_snapshots;
                 });
-        connect(m_client.get(), &protocol::BridgeClient::eventReceived, this,
+        connect(m_client.get(), &bridge::BridgeClient::eventReceived, this,
                 [this](const QJsonObject &e) { m_events.append(e); });
-        QSignalSpy welcomed(m_client.get(), &protocol::BridgeClient::welcomed);
+        QSignalSpy welcomed(m_client.get(), &bridge::BridgeClient::welcomed);
         const cluster::ClusterStateFile s = state();
         m_client->connectToBridge(s.bridgeHost, s.bridgePort, s.token.toLatin1(),
                                   QStringLiteral("tst-cluster"));

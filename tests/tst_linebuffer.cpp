@@ -1,11 +1,11 @@
 // LineBuffer: the bounded NDJSON framing both bridge ends feed socket chunks into. Splitting,
 // partial lines across chunks, "\r\n", the limit exactly at and just over, many lines in one
 // chunk, empty lines, and the overflow being final.
-#include "protocol/linebuffer.h"
+#include "bridge/linebuffer.h"
 
 #include <QTest>
 
-using namespace starling::protocol;
+using namespace starling::bridge;
 
 namespace {
 

@@ -1,7 +1,7 @@
 // formatPrometheus: the monitor's /metrics text. Specific lines (labels, escaping, omitted
 // samples), the format's structure, and a full parse by the reference parser (Python's
 // prometheus_client) compared value by value with the snapshot.
-#include "protocol/metricsformatter.h"
+#include "bridge/metricsformatter.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -345,13 +345,13 @@ void TestMetricsFormatter::specificLines_data()
 void TestMetricsFormatter::specificLines()
 {
     QFETCH(QByteArray, line);
-    const QList<QByteArray> lines = protocol::formatPrometheus(exampleSnapshot()).split('\n');
+    const QList<QByteArray> lines = bridge::formatPrometheus(exampleSnapshot()).split('\n');
     QVERIFY2(lines.contains(line), line.constData());
 }
 
 void TestMetricsFormatter::omitsSamplesThatDoNotExist()
 {
-    const QByteArray text = protocol::formatPrometheus(exampleSnapshot());
+    const QByteArray text = bridge::formatPrometheus(exampleSnapshot());
     // Never heard from: no heartbeat age (an age of -1 s or 0 s would be a lie).
     QVERIFY(!text.contains(R"(starling_node_heartbeat_age_seconds{node="master")"));
     QVERIFY(!text.contains(R"(starling_node_heartbeat_age_seconds{node="slave-6")"));
@@ -367,7 +367,7 @@ void TestMetricsFormatter::omitsSamplesThatDoNotExist()
 
 void TestMetricsFormatter::structure()
 {
-    const QByteArray text = protocol::formatPrometheus(exampleSnapshot());
+    const QByteArray text = bridge::formatPrometheus(exampleSnapshot());
     QVERIFY(text.endsWith('\n'));
     const QList<QByteArray> lines = text.chopped(1).split('\n');
     QSet<QByteArray> seen;
@@ -410,7 +410,7 @@ void TestMetricsFormatter::referenceParserReadsEverything()
 {
     const ClusterSnapshot snapshot = exampleSnapshot();
     QString error;
-    const auto parsed = parseWithReference(protocol::formatPrometheus(snapshot), &error);
+    const auto parsed = parseWithReference(bridge::formatPrometheus(snapshot), &error);
     if (!parsed)
         QFAIL(qPrintable(error));
     const QMap<QString, double> expected = expectedSamples(snapshot);
@@ -435,7 +435,7 @@ void TestMetricsFormatter::nonFiniteValues()
     n.load = std::numeric_limits<double>::infinity();
     n.weight = -std::numeric_limits<double>::infinity();
     snapshot.nodes = {n};
-    const QByteArray text = protocol::formatPrometheus(snapshot);
+    const QByteArray text = bridge::formatPrometheus(snapshot);
     const QByteArray labels = R"({node="slave-2",rank="2",role="slave"})";
     QVERIFY(text.contains(QByteArray("\nstarling_node_cpu_ratio" + labels + " NaN\n")));
     QVERIFY(text.contains(QByteArray("\nstarling_node_load_seconds" + labels + " +Inf\n")));
@@ -458,7 +458,7 @@ void TestMetricsFormatter::emptySnapshot()
 {
     // A monitor that has not heard from anyone still serves valid text with every family.
     const ClusterSnapshot snapshot;
-    const QByteArray text = protocol::formatPrometheus(snapshot);
+    const QByteArray text = bridge::formatPrometheus(snapshot);
     QCOMPARE(text.count("# TYPE "), 27);
     QVERIFY(text.contains("\nstarling_snapshot_sequence 0\n"));
     QVERIFY(!text.contains("\nstarling_snapshot_timestamp_seconds "));

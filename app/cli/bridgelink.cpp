@@ -36,7 +36,7 @@ template<typename Ready> bool waitFor(Ready ready, int timeoutMs, QObject *sourc
 
 BridgeLink::BridgeLink(cluster::ClusterStateFile state) : m_state(std::move(state))
 {
-    QObject::connect(&m_client, &protocol::BridgeClient::snapshotReceived,
+    QObject::connect(&m_client, &bridge::BridgeClient::snapshotReceived,
                      [this](const QJsonObject &snapshot) { m_unreadSnapshot = snapshot; });
 }
 
@@ -62,9 +62,9 @@ Expected<bool> BridgeLink::connect(int timeoutMs)
 {
     bool welcomed = false;
     std::optional<QString> failure;
-    const auto a = QObject::connect(&m_client, &protocol::BridgeClient::welcomed,
+    const auto a = QObject::connect(&m_client, &bridge::BridgeClient::welcomed,
                                     [&](quint64) { welcomed = true; });
-    const auto b = QObject::connect(&m_client, &protocol::BridgeClient::failed,
+    const auto b = QObject::connect(&m_client, &bridge::BridgeClient::failed,
                                     [&](const QString &message) { failure = message; });
     m_client.connectToBridge(m_state.bridgeHost, m_state.bridgePort, m_state.token.toLatin1(),
                              clientName());
@@ -90,15 +90,15 @@ Expected<BridgeLink::Reply> BridgeLink::command(const QJsonObject &command, int 
     std::optional<Reply> reply;
     std::optional<QString> failure;
     QString id;
-    const auto a = QObject::connect(&m_client, &protocol::BridgeClient::replied,
+    const auto a = QObject::connect(&m_client, &bridge::BridgeClient::replied,
                                     [&](const QString &replyId, bool ok, const QJsonObject &result,
                                         const QString &code, const QString &message) {
                                         if (replyId == id)
                                             reply = Reply{ok, result, code, message};
                                     });
-    const auto b = QObject::connect(&m_client, &protocol::BridgeClient::failed,
+    const auto b = QObject::connect(&m_client, &bridge::BridgeClient::failed,
                                     [&](const QString &message) { failure = message; });
-    const auto c = QObject::connect(&m_client, &protocol::BridgeClient::disconnected, [&] {
+    const auto c = QObject::connect(&m_client, &bridge::BridgeClient::disconnected, [&] {
         if (!reply)
             failure = QStringLiteral("the bridge closed the connection");
     });
@@ -117,9 +117,9 @@ Expected<BridgeLink::Reply> BridgeLink::command(const QJsonObject &command, int 
 Expected<QJsonObject> BridgeLink::nextSnapshot(int timeoutMs)
 {
     std::optional<QString> failure;
-    const auto b = QObject::connect(&m_client, &protocol::BridgeClient::failed,
+    const auto b = QObject::connect(&m_client, &bridge::BridgeClient::failed,
                                     [&](const QString &message) { failure = message; });
-    const auto c = QObject::connect(&m_client, &protocol::BridgeClient::disconnected, [&] {
+    const auto c = QObject::connect(&m_client, &bridge::BridgeClient::disconnected, [&] {
         failure = QStringLiteral("the bridge closed the connection");
     });
     waitFor([&] { return m_unreadSnapshot.has_value() || failure.has_value(); }, timeoutMs,

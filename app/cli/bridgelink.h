@@ -1,7 +1,7 @@
 #pragma once
 
 #include "cluster/statefile.h"
-#include "protocol/bridgeclient.h"
+#include "bridge/bridgeclient.h"
 #include "util/expected.h"
 
 #include <QJsonObject>
@@ -32,7 +32,7 @@ public:
     Expected<bool> connect(int timeoutMs = 5000);
     Expected<Reply> command(const QJsonObject &command, int timeoutMs = 10000);
     Expected<QJsonObject> nextSnapshot(int timeoutMs = 5000);
-    protocol::BridgeClient &client() { return m_client; }
+    bridge::BridgeClient &client() { return m_client; }
     const cluster::ClusterStateFile &state() const { return m_state; }
 
     // "<user>-cli", restricted to the characters a hello's client name allows.
@@ -40,7 +40,7 @@ public:
 
 private:
     cluster::ClusterStateFile m_state;
-    protocol::BridgeClient m_client;
+    bridge::BridgeClient m_client;
     // The bridge sends the latest snapshot right after the welcome, possibly while we still
     // wait for the welcome: keep it rather than wait a whole period for the next.
     std::optional<QJsonObject> m_unreadSnapshot;

@@ -78,24 +78,24 @@ BridgeClusterSource::BridgeClusterSource(EndpointResolver resolver, QString clie
 {
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &BridgeClusterSource::attempt);
-    connect(&m_pingTimer, &QTimer::timeout, &m_client, &protocol::BridgeClient::ping);
-    connect(&m_client, &protocol::BridgeClient::welcomed, this, [this] {
+    connect(&m_pingTimer, &QTimer::timeout, &m_client, &bridge::BridgeClient::ping);
+    connect(&m_client, &bridge::BridgeClient::welcomed, this, [this] {
         m_retryMs = m_timing.firstRetryMs;
         m_pingTimer.start(m_timing.pingMs);
         m_client.ping();
         setState(LinkState::Connected, QStringLiteral("connected to %1").arg(m_origin));
     });
-    connect(&m_client, &protocol::BridgeClient::snapshotReceived, this,
+    connect(&m_client, &bridge::BridgeClient::snapshotReceived, this,
             [this](const QJsonObject &snapshot) {
                 emit snapshotReceived(cluster::ClusterSnapshot::fromJson(snapshot));
             });
-    connect(&m_client, &protocol::BridgeClient::eventReceived, this, &ClusterSource::eventReceived);
-    connect(&m_client, &protocol::BridgeClient::replied, this, &ClusterSource::commandAnswered);
-    connect(&m_client, &protocol::BridgeClient::ponged, this,
+    connect(&m_client, &bridge::BridgeClient::eventReceived, this, &ClusterSource::eventReceived);
+    connect(&m_client, &bridge::BridgeClient::replied, this, &ClusterSource::commandAnswered);
+    connect(&m_client, &bridge::BridgeClient::ponged, this,
             [this](const QString &, qint64 ms) { emit roundTripMeasured(ms); });
-    connect(&m_client, &protocol::BridgeClient::failed, this,
+    connect(&m_client, &bridge::BridgeClient::failed, this,
             [this](const QString &message) { lost(message); });
-    connect(&m_client, &protocol::BridgeClient::disconnected, this,
+    connect(&m_client, &bridge::BridgeClient::disconnected, this,
             [this] { lost(QStringLiteral("the monitor closed the connection")); });
 }
 

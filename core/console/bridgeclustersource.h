@@ -1,7 +1,7 @@
 #pragma once
 
 #include "console/clustersource.h"
-#include "protocol/bridgeclient.h"
+#include "bridge/bridgeclient.h"
 #include "util/expected.h"
 
 #include <QTimer>
@@ -63,7 +63,7 @@ private:
 
     EndpointResolver m_resolver;
     QString m_clientName;
-    protocol::BridgeClient m_client;
+    bridge::BridgeClient m_client;
     QTimer m_retryTimer;
     QTimer m_pingTimer;
     Timing m_timing;

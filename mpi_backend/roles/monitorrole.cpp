@@ -5,7 +5,7 @@
 #include "cluster/peerloss.h"
 #include "cluster/statefile.h"
 #include "cluster/statereport.h"
-#include "protocol/metricsformatter.h"
+#include "bridge/metricsformatter.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -73,17 +73,17 @@ Expected<bool> MonitorRole::start()
     const cluster::ClusterConfig &config = m_options.config;
     // The bridge and /metrics: loopback unless the operator opens them (service_host).
     const QHostAddress host(config.serviceHost);
-    protocol::BridgeServer::Config bridgeConfig;
+    bridge::BridgeServer::Config bridgeConfig;
     bridgeConfig.token = m_token;
     bridgeConfig.lineLimit = config.bridgeLineLimitBytes;
     bridgeConfig.clientBufferLimit = config.bridgeClientBufferBytes;
     bridgeConfig.maxClients = config.bridgeMaxClients;
-    m_bridge = std::make_unique<protocol::BridgeServer>(bridgeConfig);
+    m_bridge = std::make_unique<bridge::BridgeServer>(bridgeConfig);
     const auto bridgePort = m_bridge->listen(host, quint16(config.bridgePort));
     if (!bridgePort)
         return Error{QStringLiteral("bridge: %1").arg(bridgePort.error())};
     m_bridgePort = *bridgePort;
-    connect(m_bridge.get(), &protocol::BridgeServer::commandReceived, this,
+    connect(m_bridge.get(), &bridge::BridgeServer::commandReceived, this,
             &MonitorRole::onCommandFromBridge);
 
     m_metricsServer = std::make_unique<http::HttpServer>([this](const http::HttpRequest &request) {
@@ -248,7 +248,7 @@ void MonitorRole::publishSnapshot()
     const QJsonObject json = snapshot.toJson();
     m_bridge->publishSnapshot(json);
     m_transport.send(kMasterRank, Tag::Snapshot, json);
-    QByteArray text = protocol::formatPrometheus(snapshot);
+    QByteArray text = bridge::formatPrometheus(snapshot);
     std::lock_guard lock(m_metricsMutex);
     m_metricsText = std::move(text);
 }

@@ -5,7 +5,7 @@
 #include "cluster/snapshotbuilder.h"
 #include "http/httpserver.h"
 #include "nodeoptions.h"
-#include "protocol/bridgeserver.h"
+#include "bridge/bridgeserver.h"
 #include "protocol/rankmessages.h"
 #include "transport/transport.h"
 #include "util/alignedticker.h"
@@ -70,7 +70,7 @@ private:
     // before the servers so they are destroyed (and their threads joined) first.
     mutable std::mutex m_metricsMutex;
     QByteArray m_metricsText;
-    std::unique_ptr<protocol::BridgeServer> m_bridge;
+    std::unique_ptr<bridge::BridgeServer> m_bridge;
     std::unique_ptr<http::HttpServer> m_metricsServer;
     quint16 m_bridgePort = 0;
     quint16 m_metricsPort = 0;

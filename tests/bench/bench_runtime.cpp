@@ -8,7 +8,7 @@
 // Prints a table and writes build/bench/runtime.csv. Usage: bench_runtime STARLING_CLI OUT_DIR
 #include "cluster/clustersnapshot.h"
 #include "cluster/statefile.h"
-#include "protocol/bridgeclient.h"
+#include "bridge/bridgeclient.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -135,11 +135,11 @@ int main(int argc, char **argv)
     };
 
     // One client that records every snapshot's timing.
-    protocol::BridgeClient watcher;
+    bridge::BridgeClient watcher;
     std::vector<double> sampleAgeMs, publishToClientMs;
     int slavesHeard = 0;
     QObject::connect(
-        &watcher, &protocol::BridgeClient::snapshotReceived, [&](const QJsonObject &json) {
+        &watcher, &bridge::BridgeClient::snapshotReceived, [&](const QJsonObject &json) {
             const qint64 now = QDateTime::currentMSecsSinceEpoch();
             const cluster::ClusterSnapshot s = cluster::ClusterSnapshot::fromJson(json);
             publishToClientMs.push_back(double(now - s.timeMs));
@@ -183,17 +183,17 @@ int main(int argc, char **argv)
 
     // 3. Throughput: 16 clients, each with one ping in flight at a time, for 10 s.
     const int clients = 16;
-    std::vector<std::unique_ptr<protocol::BridgeClient>> pingers;
+    std::vector<std::unique_ptr<bridge::BridgeClient>> pingers;
     std::vector<int> pongs(clients, 0), snapshots(clients, 0);
     int welcomed = 0;
     for (int i = 0; i < clients; ++i) {
-        auto client = std::make_unique<protocol::BridgeClient>();
-        protocol::BridgeClient *raw = client.get();
-        QObject::connect(raw, &protocol::BridgeClient::welcomed,
+        auto client = std::make_unique<bridge::BridgeClient>();
+        bridge::BridgeClient *raw = client.get();
+        QObject::connect(raw, &bridge::BridgeClient::welcomed,
                          [&welcomed](quint64) { ++welcomed; });
-        QObject::connect(raw, &protocol::BridgeClient::snapshotReceived,
+        QObject::connect(raw, &bridge::BridgeClient::snapshotReceived,
                          [&snapshots, i](const QJsonObject &) { ++snapshots[size_t(i)]; });
-        QObject::connect(raw, &protocol::BridgeClient::ponged,
+        QObject::connect(raw, &bridge::BridgeClient::ponged,
                          [&pongs, raw, i](const QString &, qint64) {
                              ++pongs[size_t(i)];
                              raw->ping();

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <optional>
 
-namespace starling::protocol {
+namespace starling::bridge {
 
 using cluster::NodeState;
 using cluster::NodeView;
@@ -288,4 +288,4 @@ QByteArray formatPrometheus(const cluster::ClusterSnapshot &snapshot)
     return out.take();
 }
 
-} // namespace starling::protocol
+} // namespace starling::bridge

@@ -11,7 +11,7 @@
 
 class QTcpServer;
 
-namespace starling::protocol {
+namespace starling::bridge {
 
 class BridgeSession;
 
@@ -78,4 +78,4 @@ private:
     qint64 m_droppedSnapshots = 0;
 };
 
-} // namespace starling::protocol
+} // namespace starling::bridge

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "protocol/linebuffer.h"
+#include "bridge/linebuffer.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -15,7 +15,7 @@
 
 class QTcpSocket;
 
-namespace starling::protocol {
+namespace starling::bridge {
 
 // A bridge client for the `starling` CLI and the console (PROTOCOL.md). Works in any thread with
 // an event loop (QCoreApplication or QApplication); never blocks.
@@ -107,4 +107,4 @@ private:
     QHash<QString, QElapsedTimer> m_pings;      // outstanding pings by id
 };
 
-} // namespace starling::protocol
+} // namespace starling::bridge

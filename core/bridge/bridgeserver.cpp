@@ -1,7 +1,7 @@
 #include "bridgeserver.h"
 
-#include "protocol/bridgemessage.h"
-#include "protocol/bridgesession.h"
+#include "bridge/bridgemessage.h"
+#include "bridge/bridgesession.h"
 
 #include <QLoggingCategory>
 #include <QTcpServer>
@@ -9,7 +9,7 @@
 
 #include <algorithm>
 
-namespace starling::protocol {
+namespace starling::bridge {
 
 Q_LOGGING_CATEGORY(lcBridgeServer, "starling.bridge")
 
@@ -173,4 +173,4 @@ BridgeSession *BridgeServer::authenticatedSession(quint64 clientId) const
     return session && session->isAuthenticated() ? session : nullptr;
 }
 
-} // namespace starling::protocol
+} // namespace starling::bridge

@@ -4,7 +4,7 @@
 
 #include <array>
 
-namespace starling::protocol {
+namespace starling::bridge {
 
 namespace {
 constexpr qsizetype kTokenBytes = 32;
@@ -45,4 +45,4 @@ bool BridgeToken::matches(QByteArrayView expected, QByteArrayView given)
     return difference == 0;
 }
 
-} // namespace starling::protocol
+} // namespace starling::bridge

@@ -1,12 +1,12 @@
 #include "bridgeclient.h"
 
-#include "protocol/bridgemessage.h"
+#include "bridge/bridgemessage.h"
 
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QTcpSocket>
 
-namespace starling::protocol {
+namespace starling::bridge {
 
 Q_LOGGING_CATEGORY(lcBridgeClient, "starling.bridge.client")
 
@@ -345,4 +345,4 @@ QString BridgeClient::endpoint() const
     return QStringLiteral("%1:%2").arg(m_host).arg(m_port);
 }
 
-} // namespace starling::protocol
+} // namespace starling::bridge

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "protocol/linebuffer.h"
+#include "bridge/linebuffer.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -10,7 +10,7 @@
 
 class QTcpSocket;
 
-namespace starling::protocol {
+namespace starling::bridge {
 
 // One bridge connection on the server side: reads and frames its lines, checks the hello and
 // every envelope, answers pings, and writes what the server fans out under the memory bounds.
@@ -89,4 +89,4 @@ private:
     bool m_writingShutDown = false;
 };
 
-} // namespace starling::protocol
+} // namespace starling::bridge

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace starling::protocol {
+namespace starling::bridge {
 
 LineBuffer::LineBuffer(qsizetype lineLimit) : m_limit(std::max<qsizetype>(lineLimit, 1)) {}
 
@@ -72,4 +72,4 @@ void LineBuffer::overflow(Batch &batch)
     batch.overflowed = true;
 }
 
-} // namespace starling::protocol
+} // namespace starling::bridge

@@ -1,7 +1,7 @@
 #include "bridgesession.h"
 
-#include "protocol/bridgemessage.h"
-#include "protocol/bridgetoken.h"
+#include "bridge/bridgemessage.h"
+#include "bridge/bridgetoken.h"
 
 #include <QLoggingCategory>
 #include <QPointer>
@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #endif
 
-namespace starling::protocol {
+namespace starling::bridge {
 
 Q_LOGGING_CATEGORY(lcBridgeSession, "starling.bridge")
 
@@ -262,4 +262,4 @@ QString BridgeSession::describe() const
                                   : QStringLiteral("client %1 (%2)").arg(m_id).arg(m_clientName);
 }
 
-} // namespace starling::protocol
+} // namespace starling::bridge

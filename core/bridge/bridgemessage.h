@@ -5,7 +5,7 @@
 #include <QLatin1String>
 #include <QString>
 
-namespace starling::protocol {
+namespace starling::bridge {
 
 inline constexpr int kProtocolVersion = 1;
 inline constexpr QLatin1String kServerName{"starling-monitor"};
@@ -78,4 +78,4 @@ public:
     static QString commandEnvelopeError(const QJsonObject &command);
 };
 
-} // namespace starling::protocol
+} // namespace starling::bridge

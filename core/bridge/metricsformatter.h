@@ -4,7 +4,7 @@
 
 #include <QByteArray>
 
-namespace starling::protocol {
+namespace starling::bridge {
 
 // Content-Type of the Prometheus text exposition format that formatPrometheus() writes.
 inline constexpr char kPrometheusContentType[] = "text/plain; version=0.0.4; charset=utf-8";
@@ -41,4 +41,4 @@ inline constexpr char kPrometheusContentType[] = "text/plain; version=0.0.4; cha
 //   starling_cluster_nodes{state}                   gauge, nodes per NodeState (zeros included)
 QByteArray formatPrometheus(const starling::cluster::ClusterSnapshot &snapshot);
 
-} // namespace starling::protocol
+} // namespace starling::bridge

@@ -4,7 +4,7 @@
 #include <QByteArrayView>
 #include <QList>
 
-namespace starling::protocol {
+namespace starling::bridge {
 
 // Bounded newline framing for NDJSON streams: bytes in, complete lines out. Pure (no socket),
 // so a reader feeds it whatever chunks the network delivers.
@@ -41,4 +41,4 @@ private:
     bool m_overflowed = false;
 };
 
-} // namespace starling::protocol
+} // namespace starling::bridge

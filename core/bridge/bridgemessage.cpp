@@ -3,7 +3,7 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
-namespace starling::protocol {
+namespace starling::bridge {
 
 namespace {
 const QLatin1String kType{"type"};
@@ -135,4 +135,4 @@ QString BridgeMessage::commandEnvelopeError(const QJsonObject &command)
     return {};
 }
 
-} // namespace starling::protocol
+} // namespace starling::bridge

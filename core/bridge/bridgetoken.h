@@ -3,7 +3,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
-namespace starling::protocol {
+namespace starling::bridge {
 
 // The shared secret a bridge client presents in its hello: 64 lowercase hex characters (32
 // random bytes) that `starling up` writes to the 0600 state file.
@@ -18,4 +18,4 @@ public:
     static bool matches(QByteArrayView expected, QByteArrayView given);
 };
 
-} // namespace starling::protocol
+} // namespace starling::bridge
