@@ -32,11 +32,10 @@ QString unknown()
     return QStringLiteral("?");
 }
 
+// Finite numbers only (every caller checks): as the catalogue shows a number given as text.
 QString numberText(double value)
 {
-    if (std::abs(value) < 1e15 && value == std::floor(value))
-        return QString::number(qint64(value));
-    return QString::number(value, 'g', 6);
+    return protocol::EventFields::textOf(QJsonValue(value));
 }
 
 QString shortValue(const QJsonValue &value)

@@ -215,15 +215,24 @@ Expected<LateMessageDroppedEvent> LateMessageDroppedEvent::fromJson(const QJsonO
     return e;
 }
 
-QJsonObject LoadEvent::toJson() const
+QJsonObject LoadEvent::result() const
 {
-    QJsonObject o = causedObject(kKind, *this);
+    QJsonObject o;
     insertCount(o, kTasks, tasks);
     QJsonObject given;
     for (const auto &[slave, count] : assigned)
         given.insert(slave, double(count));
     o.insert(kAssigned, given);
     insertCount(o, kWaiting, waitingAtMaster);
+    return o;
+}
+
+QJsonObject LoadEvent::toJson() const
+{
+    QJsonObject o = causedObject(kKind, *this);
+    const QJsonObject fields = result();
+    for (auto it = fields.begin(); it != fields.end(); ++it)
+        o.insert(it.key(), it.value());
     return o;
 }
 

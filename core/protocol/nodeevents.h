@@ -118,6 +118,8 @@ struct LoadEvent : EventCause
     std::map<QString, qint64> assigned; // slave -> tasks it was given
     qint64 waitingAtMaster = -1;
 
+    // The fields without the envelope and cause: also the `result` of the load command's ack.
+    QJsonObject result() const;
     QJsonObject toJson() const;
     static Expected<LoadEvent> fromJson(const QJsonObject &event);
 };

@@ -271,9 +271,9 @@ void MasterRole::onCommand(const protocol::CommandRequest &message)
             return;
         break;
     case cluster::CommandOp::Load: {
-        const auto [result, loaded] = addLoad(command->tasks, command->taskMs);
-        m_table.record(*command, now(), result, loaded);
-        reply(message, true, result);
+        const protocol::LoadEvent loaded = addLoad(command->tasks, command->taskMs);
+        m_table.record(*command, now(), loaded.result(), loaded);
+        reply(message, true, loaded.result());
         break;
     }
     default: {
@@ -315,7 +315,7 @@ bool MasterRole::recordFault(const protocol::CommandRequest &message,
     return true;
 }
 
-std::pair<QJsonObject, protocol::LoadEvent> MasterRole::addLoad(int tasks, double taskMs)
+protocol::LoadEvent MasterRole::addLoad(int tasks, double taskMs)
 {
     for (int i = 0; i < tasks; ++i)
         m_ledger.add(taskMs);
@@ -325,17 +325,12 @@ std::pair<QJsonObject, protocol::LoadEvent> MasterRole::addLoad(int tasks, doubl
     dispatchWaiting();
     protocol::LoadEvent loaded;
     loaded.tasks = tasks;
-    QJsonObject given;
     for (int rank : m_table.slavesAcceptingTasks()) {
-        const int count = m_ledger.assignedTo(rank) - before.value(cluster::nodeName(rank)).toInt();
-        given.insert(cluster::nodeName(rank), count);
-        loaded.assigned[cluster::nodeName(rank)] = count;
+        const QString name = cluster::nodeName(rank);
+        loaded.assigned[name] = m_ledger.assignedTo(rank) - before.value(name).toInt();
     }
     loaded.waitingAtMaster = qint64(m_ledger.waitingCount());
-    return {{{QLatin1String("tasks"), tasks},
-             {QLatin1String("assigned"), given},
-             {QLatin1String("waiting_at_master"), double(m_ledger.waitingCount())}},
-            loaded};
+    return loaded;
 }
 
 void MasterRole::dispatchWaiting()

@@ -53,8 +53,8 @@ private:
     void onTaskDone(int source, const protocol::TaskCompletion &message);
     void reply(const protocol::CommandRequest &request, bool ok, const QJsonObject &result,
                const QString &code = {}, const QString &error = {});
-    // The command's result (the ack) and its event.
-    std::pair<QJsonObject, protocol::LoadEvent> addLoad(int tasks, double taskMs);
+    // What was given to whom: the ack's result and the event.
+    protocol::LoadEvent addLoad(int tasks, double taskMs);
     bool recordFault(const protocol::CommandRequest &message,
                      const cluster::OperatorCommand &command);
     void dispatchWaiting();
