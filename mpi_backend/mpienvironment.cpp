@@ -1,6 +1,6 @@
 #include "mpienvironment.h"
 
-#include "mpierror.h"
+#include "mpi_backend/mpierror.h"
 
 #include <mpi.h>
 

@@ -31,7 +31,7 @@
 
 namespace dataservertest {
 
-using namespace starling::mpi::http;
+using namespace starling::http;
 using namespace httptest;
 using starling::Expected;
 using starling::transfer::ExportRoot;

@@ -2,7 +2,7 @@
 
 // A scripted ClusterSource for console tests: the test pushes snapshots, events and link
 // changes, and sees every command the console sends; answers go back when the test says.
-#include "console/clustersource.h"
+#include "consolemodel/clustersource.h"
 
 #include <QJsonArray>
 #include <QList>
@@ -10,20 +10,20 @@
 
 namespace starling::testing {
 
-class FakeClusterSource final : public console::ClusterSource
+class FakeClusterSource final : public consolemodel::ClusterSource
 {
 public:
     void start() override
     {
         ++starts;
-        setLink(console::LinkState::Connected, QStringLiteral("connected to the fake cluster"));
+        setLink(consolemodel::LinkState::Connected, QStringLiteral("connected to the fake cluster"));
     }
     void stop() override
     {
         ++stops;
-        setLink(console::LinkState::Disconnected, QStringLiteral("stopped"));
+        setLink(consolemodel::LinkState::Disconnected, QStringLiteral("stopped"));
     }
-    console::LinkState linkState() const override { return m_link; }
+    consolemodel::LinkState linkState() const override { return m_link; }
     QString sendCommand(const QJsonObject &command) override
     {
         const QString id = QStringLiteral("f%1").arg(++m_next);
@@ -33,7 +33,7 @@ public:
         return id;
     }
 
-    void setLink(console::LinkState link, const QString &detail)
+    void setLink(consolemodel::LinkState link, const QString &detail)
     {
         m_link = link;
         emit linkStateChanged(link, detail);
@@ -54,7 +54,7 @@ public:
     int stops = 0;
 
 private:
-    console::LinkState m_link = console::LinkState::Disconnected;
+    consolemodel::LinkState m_link = consolemodel::LinkState::Disconnected;
     int m_next = 0;
 };
 

@@ -14,7 +14,7 @@ namespace starling::testing {
 class FakeMaster
 {
 public:
-    FakeMaster() : m_server([this](const mpi::http::HttpRequest &r) { return handle(r); }) {}
+    FakeMaster() : m_server([this](const http::HttpRequest &r) { return handle(r); }) {}
     ~FakeMaster() { m_server.stop(); }
 
     quint16 listen() { return m_server.listen(QHostAddress::LocalHost, 0).value(); }
@@ -25,7 +25,7 @@ public:
         m_status = status;
         m_body = std::move(body);
     }
-    mpi::http::HeaderList lastQuery() const
+    http::HeaderList lastQuery() const
     {
         QMutexLocker lock(&m_mutex);
         return m_query;
@@ -37,12 +37,12 @@ public:
     }
 
 private:
-    mpi::http::HttpResponse handle(const mpi::http::HttpRequest &request)
+    http::HttpResponse handle(const http::HttpRequest &request)
     {
         QMutexLocker lock(&m_mutex);
         m_query = request.query;
         m_path = request.path;
-        mpi::http::HttpResponse response;
+        http::HttpResponse response;
         response.status = m_status;
         response.contentType = "application/json";
         response.body = m_body;
@@ -52,9 +52,9 @@ private:
     mutable QMutex m_mutex;
     int m_status = 200;
     QByteArray m_body;
-    mpi::http::HeaderList m_query;
+    http::HeaderList m_query;
     QByteArray m_path;
-    mpi::http::HttpServer m_server;
+    http::HttpServer m_server;
 };
 
 } // namespace starling::testing

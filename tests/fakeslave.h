@@ -24,9 +24,9 @@
 
 namespace starling::testing {
 
-using mpi::http::HttpRequest;
-using mpi::http::HttpResponse;
-using mpi::http::HttpServer;
+using http::HttpRequest;
+using http::HttpResponse;
+using http::HttpServer;
 
 inline QByteArray randomBytes(qint64 size, quint32 seed)
 {

@@ -3,7 +3,7 @@
 // A Transport without MPI for driving one role in a test: it records what the role sends,
 // delivers what the test says another rank sent, and loses peers on request, as MpiTransport
 // does when a send to a dead process fails.
-#include "transport/transport.h"
+#include "mpi_backend/transport/transport.h"
 
 #include <QJsonDocument>
 

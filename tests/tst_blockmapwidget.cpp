@@ -6,7 +6,7 @@
 #include "charts/blockmapwidget.h"
 #include "charts/pngexport.h"
 #include "charts/seriespalette.h"
-#include "console/taskactivity.h"
+#include "consolemodel/taskactivity.h"
 #include "renderchecks.h"
 
 #include <QElapsedTimer>
@@ -16,8 +16,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-using starling::console::LiveTransfer;
-using starling::console::TaskActivity;
+using starling::consolemodel::LiveTransfer;
+using starling::consolemodel::TaskActivity;
 using starling::ui::BlockMapWidget;
 using starling::ui::SeriesPalette;
 

@@ -1,5 +1,5 @@
 // BlockVerifier: hashes blocks read back from a file on worker threads and reports each one.
-#include "transfer/blockverifier.h"
+#include "client/blockverifier.h"
 #include "transfer/sha256.h"
 
 #include <QRandomGenerator>
@@ -14,6 +14,7 @@
 #include <map>
 
 using namespace starling::transfer;
+using namespace starling::client;
 
 namespace {
 

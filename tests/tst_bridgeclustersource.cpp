@@ -4,7 +4,7 @@
 // growing back-off, and a monitor that comes back (also restarted with a new port and token,
 // found through the state file) is connected again without anyone asking.
 #include "cluster/statefile.h"
-#include "console/bridgeclustersource.h"
+#include "consolemodel/bridgeclustersource.h"
 #include "fakemonitor.h"
 
 #include <QSignalSpy>
@@ -12,7 +12,7 @@
 #include <QTest>
 
 using namespace starling;
-using namespace starling::console;
+using namespace starling::consolemodel;
 using starling::testing::FakeMonitor;
 
 namespace {

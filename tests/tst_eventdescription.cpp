@@ -1,13 +1,13 @@
 // describeEvent: one readable sentence and a category for every event kind of PROTOCOL.md's
 // event table; missing or wrongly typed fields read as "?" or are left out; unknown kinds get a
 // generic sentence; strings from the wire are cut and stripped of control characters.
-#include "console/eventdescription.h"
+#include "consolemodel/eventdescription.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
 
-using namespace starling::console;
+using namespace starling::consolemodel;
 using Category = EventLine::Category;
 
 namespace {

@@ -11,7 +11,7 @@
 
 #include <memory>
 
-using starling::console::EventLine;
+using starling::consolemodel::EventLine;
 using starling::ui::EventFilterModel;
 using starling::ui::EventLogModel;
 using Category = EventLine::Category;

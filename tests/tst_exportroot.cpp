@@ -394,7 +394,7 @@ void TestExportRoot::encodedFormsOverHttp()
     // decoded form. The handler maps error codes the way a data server does.
     QFETCH(QByteArray, target);
     QFETCH(int, status);
-    using namespace starling::mpi::http;
+    using namespace starling::http;
     HttpServer server([this](const HttpRequest &request) {
         const Expected<ResolvedFile> file = m_root->resolve(request.path);
         if (file)

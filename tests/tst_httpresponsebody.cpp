@@ -26,7 +26,7 @@
 #include <thread>
 #include <vector>
 
-using namespace starling::mpi::http;
+using namespace starling::http;
 using namespace httptest;
 
 namespace {

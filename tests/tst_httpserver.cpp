@@ -22,7 +22,7 @@
 #include <stdexcept>
 #include <vector>
 
-using namespace starling::mpi::http;
+using namespace starling::http;
 using namespace httptest;
 
 namespace {

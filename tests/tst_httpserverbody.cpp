@@ -13,7 +13,7 @@
 #include <atomic>
 #include <memory>
 
-using namespace starling::mpi::http;
+using namespace starling::http;
 using namespace httptest;
 
 namespace {

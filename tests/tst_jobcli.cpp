@@ -60,7 +60,7 @@ class FakeJobMaster
 {
 public:
     FakeJobMaster()
-        : m_server([this](const mpi::http::HttpRequest &r) { return handle(r); }, limits())
+        : m_server([this](const http::HttpRequest &r) { return handle(r); }, limits())
     {}
     ~FakeJobMaster() { m_server.stop(); }
 
@@ -84,18 +84,18 @@ public:
     std::atomic<int> polls{0};
 
 private:
-    static mpi::http::HttpServerLimits limits()
+    static http::HttpServerLimits limits()
     {
-        mpi::http::HttpServerLimits l;
+        http::HttpServerLimits l;
         l.maxBodyBytes = 64 << 20;
         return l;
     }
 
-    mpi::http::HttpResponse handle(const mpi::http::HttpRequest &r)
+    http::HttpResponse handle(const http::HttpRequest &r)
     {
         QMutexLocker lock(&mutex);
         const auto json = [](int status, const QByteArray &body) {
-            mpi::http::HttpResponse response = mpi::http::HttpResponse::text(status, body);
+            http::HttpResponse response = http::HttpResponse::text(status, body);
             response.contentType = "application/json";
             return response;
         };
@@ -116,11 +116,11 @@ private:
             return json(200, finalStatus);
         }
         if (r.path == "/api/v1/jobs/job-1/result")
-            return mpi::http::HttpResponse::text(resultStatus, result);
+            return http::HttpResponse::text(resultStatus, result);
         return json(404, "{\"error\":\"no such thing\"}");
     }
 
-    mpi::http::HttpServer m_server;
+    http::HttpServer m_server;
 };
 
 } // namespace

@@ -5,8 +5,8 @@
 // submissions must get their 4xx while the cluster keeps serving. Every wait is on a condition.
 #include "clusterclient.h"
 #include "clusterharness.h"
-#include "console/bridgeclustersource.h"
-#include "console/taskactivity.h"
+#include "consolemodel/bridgeclustersource.h"
+#include "consolemodel/taskactivity.h"
 #include "image/imagecodec.h"
 #include "image/imageop.h"
 #include "image/stripkernel.h"
@@ -210,31 +210,31 @@ private slots:
     // prediction, and the makespan the status reports.
     void jobEventsOnTheBridge()
     {
-        console::BridgeClusterSource source(
-            console::endpointFromStateFile(cluster::stateFilePath(m_cluster.runDir())),
+        consolemodel::BridgeClusterSource source(
+            consolemodel::endpointFromStateFile(cluster::stateFilePath(m_cluster.runDir())),
             QStringLiteral("tst-jobs"));
-        console::TaskActivity activity;
+        consolemodel::TaskActivity activity;
         QList<QJsonObject> events;
-        connect(&source, &console::ClusterSource::eventReceived, this, [&](const QJsonObject &e) {
+        connect(&source, &consolemodel::ClusterSource::eventReceived, this, [&](const QJsonObject &e) {
             events.append(e);
             activity.apply(e);
         });
         source.start();
-        QTRY_COMPARE_WITH_TIMEOUT(source.linkState(), console::LinkState::Connected, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(source.linkState(), consolemodel::LinkState::Connected, 10000);
         const image::ImageBuffer input = noise(64, 90, 1, 5);
         const QJsonObject status = runJob(input, "op=blur&sigma=1&strategy=pdds&tasks=30", nullptr);
         QCOMPARE(status.value(u"state").toString(), QStringLiteral("done"));
         QTRY_VERIFY_WITH_TIMEOUT(!activity.finishedJobs().empty(), 10000);
-        const console::LiveJob *job = activity.currentJob();
+        const consolemodel::LiveJob *job = activity.currentJob();
         QVERIFY(job);
         QCOMPARE(job->id, status.value(u"id").toString());
-        QCOMPARE(job->state, console::LiveJob::State::Done);
+        QCOMPARE(job->state, consolemodel::LiveJob::State::Done);
         QCOMPARE(job->units, 30);
         QCOMPARE(job->unitsDone(), 30);
         QVERIFY(job->predictedS > 0);
         QCOMPARE(job->slaves.size(), 4);
-        for (const console::LiveStrip &strip : job->strips) {
-            QCOMPARE(strip.state, console::LiveStrip::State::Done);
+        for (const consolemodel::LiveStrip &strip : job->strips) {
+            QCOMPARE(strip.state, consolemodel::LiveStrip::State::Done);
             QVERIFY(strip.sendEnd >= strip.sendStart);
             QVERIFY(strip.computeEnd >= strip.computeStart);
             QVERIFY(strip.returnEnd >= strip.computeEnd);

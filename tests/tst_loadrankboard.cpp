@@ -5,7 +5,7 @@
 #include "charts/loadrankboard.h"
 #include "charts/pngexport.h"
 #include "charts/seriespalette.h"
-#include "console/nodehistory.h"
+#include "consolemodel/nodehistory.h"
 #include "renderchecks.h"
 
 #include <QImage>
@@ -18,7 +18,7 @@ using starling::cluster::ClusterSnapshot;
 using starling::cluster::NodeRole;
 using starling::cluster::NodeState;
 using starling::cluster::NodeView;
-using starling::console::NodeHistory;
+using starling::consolemodel::NodeHistory;
 using starling::ui::LoadRankBoard;
 
 using starling::testing::darkPalette;

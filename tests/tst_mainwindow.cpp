@@ -82,16 +82,16 @@ private slots:
         QCOMPARE(window.nodeModel().rowCount(), kSlaves + 2);
         QCOMPARE(window.nodeView()->model()->rowCount(), kSlaves + 2);
         QCOMPARE(int(window.history().ranks().size()), kSlaves);
-        for (console::Metric m :
-             {console::Metric::Cpu, console::Metric::Memory, console::Metric::TxRate,
-              console::Metric::RxRate, console::Metric::Load}) {
+        for (consolemodel::Metric m :
+             {consolemodel::Metric::Cpu, consolemodel::Metric::Memory, consolemodel::Metric::TxRate,
+              consolemodel::Metric::RxRate, consolemodel::Metric::Load}) {
             ui::MetricHistoryChart *chart = window.chart(m);
             QVERIFY(chart);
             QCOMPARE(chart->seriesCount(), kSlaves);
             QVERIFY2(chart->points(2).size() >= 10, qPrintable(ui::MetricHistoryChart::title(m)));
         }
         // CPU of slave-2 in percent: the last sample is what the feed said.
-        const QList<QPointF> cpu = window.chart(console::Metric::Cpu)->points(2);
+        const QList<QPointF> cpu = window.chart(consolemodel::Metric::Cpu)->points(2);
         const double lastCpu = fakeSnapshot(kSlaves, 20, 0).nodes[2].stats.processCpu * 100;
         QVERIFY(std::abs(cpu.last().y() - lastCpu) < 1e-4); // the history keeps floats
         QCOMPARE(int(window.loadRankBoard()->rows().size()), kSlaves);
@@ -113,7 +113,7 @@ private slots:
         QVERIFY(window.statusText().contains(QLatin1String("STALE")));
         feed(source, 1, 4);
         QVERIFY(!window.nodeModel().isStale());
-        source.setLink(console::LinkState::Disconnected,
+        source.setLink(consolemodel::LinkState::Disconnected,
                        QStringLiteral("the monitor closed the connection; retrying in 1 s"));
         QTRY_VERIFY(window.nodeModel().isStale());
         QVERIFY(window.statusText().contains(QLatin1String("retrying")));

@@ -8,7 +8,7 @@
 #include "protocol/eventkind.h"
 #include "protocol/jobevents.h"
 #include "protocol/nodeevents.h"
-#include "protocol/nodetablemessage.h"
+#include "protocol/adminstatemessage.h"
 #include "protocol/rankmessages.h"
 #include "protocol/transferevents.h"
 
@@ -393,11 +393,11 @@ private slots:
         QVERIFY(s->slaves.isEmpty());
     }
 
-    // Tag::NodeTable, master -> monitor: what goes in comes out; entries without a usable rank
+    // Tag::AdminState, master -> monitor: what goes in comes out; entries without a usable rank
     // are left out and missing fields keep their defaults.
     void nodeTableRoundTrips()
     {
-        NodeTableMessage table;
+        AdminStateMessage table;
         table.nodes.push_back({2, QStringLiteral("SUSPECT"), QStringLiteral("DRAINING"), 2.5, 3, 4,
                                QStringLiteral("alice"), QStringLiteral("disk"), kT0});
         table.strategy = QStringLiteral("optimal");
@@ -407,7 +407,7 @@ private slots:
         table.tasksCompleted = 40;
         table.lateDropped = 1;
         const QJsonObject json = table.toJson();
-        QCOMPARE(NodeTableMessage::fromJson(json).toJson(), json);
+        QCOMPARE(AdminStateMessage::fromJson(json).toJson(), json);
 
         QJsonObject damaged = json;
         damaged.insert(QStringLiteral("nodes"),
@@ -417,7 +417,7 @@ private slots:
                                   QStringLiteral("rank 4")});
         damaged.remove(QStringLiteral("w1"));
         damaged.insert(QStringLiteral("queued_at_master"), QStringLiteral("many"));
-        const NodeTableMessage read = NodeTableMessage::fromJson(damaged);
+        const AdminStateMessage read = AdminStateMessage::fromJson(damaged);
         QCOMPARE(read.nodes.size(), size_t(1));
         QCOMPARE(read.nodes[0].rank, 3);
         QCOMPARE(read.nodes[0].weight, 1.0);

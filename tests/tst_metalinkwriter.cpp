@@ -24,9 +24,9 @@
 
 using namespace starling;
 using namespace starling::transfer;
-using starling::mpi::http::HttpRequest;
-using starling::mpi::http::HttpResponse;
-using starling::mpi::http::HttpServer;
+using starling::http::HttpRequest;
+using starling::http::HttpResponse;
+using starling::http::HttpServer;
 
 namespace {
 

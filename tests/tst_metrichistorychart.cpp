@@ -6,7 +6,7 @@
 #include "charts/metrichistorychart.h"
 #include "charts/pngexport.h"
 #include "charts/seriespalette.h"
-#include "console/nodehistory.h"
+#include "consolemodel/nodehistory.h"
 
 #include <QChart>
 #include <QImage>
@@ -18,8 +18,8 @@
 using starling::cluster::ClusterSnapshot;
 using starling::cluster::NodeRole;
 using starling::cluster::NodeView;
-using starling::console::Metric;
-using starling::console::NodeHistory;
+using starling::consolemodel::Metric;
+using starling::consolemodel::NodeHistory;
 using starling::ui::MetricHistoryChart;
 using starling::ui::SeriesPalette;
 

@@ -2,7 +2,7 @@
 // counter deltas between heartbeats (a restart is a new start, never a negative rate), memory
 // stays bounded by age and count, downsampling keeps the budget and the extremes, achieved
 // shares follow tasks_done, the CSV has a row per sample, and wire garbage is survived.
-#include "console/nodehistory.h"
+#include "consolemodel/nodehistory.h"
 
 #include <QBuffer>
 #include <QRandomGenerator>
@@ -15,8 +15,8 @@ using starling::cluster::ClusterSnapshot;
 using starling::cluster::NodeRole;
 using starling::cluster::NodeState;
 using starling::cluster::NodeView;
-using starling::console::Metric;
-using starling::console::NodeHistory;
+using starling::consolemodel::Metric;
+using starling::consolemodel::NodeHistory;
 
 namespace {
 

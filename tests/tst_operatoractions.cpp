@@ -1,15 +1,15 @@
 // Operator actions from the console: one command per selected node with the fields the
 // protocol wants, every answer reported in words (refusals with the cluster's code and
 // message, never swallowed), and the weight preview's shares before and after.
-#include "console/operatoractions.h"
-#include "console/weightpreview.h"
+#include "consolemodel/operatoractions.h"
+#include "consolemodel/weightpreview.h"
 #include "fakeclustersource.h"
 
 #include <QSignalSpy>
 #include <QTest>
 
 using namespace starling;
-using namespace starling::console;
+using namespace starling::consolemodel;
 using starling::testing::FakeClusterSource;
 
 class TestOperatorActions : public QObject

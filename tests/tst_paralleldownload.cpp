@@ -7,7 +7,7 @@
 // own stall timeouts; hanging fakes wait on a condition released at the end of each test.
 #include "fakeslave.h"
 #include "transfer/blockrecord.h"
-#include "transfer/paralleldownload.h"
+#include "client/paralleldownload.h"
 
 #include <QDir>
 #include <QFile>
@@ -21,6 +21,7 @@
 
 using namespace starling;
 using namespace starling::transfer;
+using namespace starling::client;
 using starling::testing::FakeSlave;
 
 namespace {

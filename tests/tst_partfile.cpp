@@ -1,7 +1,7 @@
 // PartFile and SpaceReservation: the download's part file refuses a file system too small for
 // it at once, and reserves its space on a thread while it is being written.
-#include "transfer/partfile.h"
-#include "transfer/spacereservation.h"
+#include "client/partfile.h"
+#include "client/spacereservation.h"
 
 #include <QDir>
 #include <QFile>
@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-using namespace starling::transfer;
+using namespace starling::client;
 
 namespace {
 

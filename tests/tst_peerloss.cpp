@@ -1,12 +1,12 @@
 // The roles' handling of a dead peer, without processes: each role runs on a FakeTransport
 // that reports a peer lost the way MpiTransport does when a send to a dead process fails.
 #include "cluster/clustersnapshot.h"
-#include "cluster/nodetable.h"
+#include "cluster/adminstatetable.h"
 #include "cluster/peerloss.h"
 #include "faketransport.h"
-#include "roles/masterrole.h"
-#include "roles/monitorrole.h"
-#include "roles/slaverole.h"
+#include "mpi_backend/roles/masterrole.h"
+#include "mpi_backend/roles/monitorrole.h"
+#include "mpi_backend/roles/slaverole.h"
 
 #include <QJsonArray>
 #include <QSignalSpy>
@@ -116,7 +116,7 @@ void TestPeerLoss::masterMovesAnExitedSlavesTasks()
     QCOMPARE(after.count(3), size_t(0));
     QCOMPARE(after.at(2) + after.at(4), 3);
     // The table the monitor gets says DOWN.
-    const auto tables = transport.sentWith(Tag::NodeTable, 1);
+    const auto tables = transport.sentWith(Tag::AdminState, 1);
     QVERIFY(!tables.empty());
     const QJsonArray nodes = tables.back().json().value(QLatin1String("nodes")).toArray();
     bool sawDown = false;
@@ -201,7 +201,7 @@ void TestPeerLoss::monitorShowsAnExitedSlaveDownAtOnce()
     mpi::MonitorRole monitor(transport, opts);
     QVERIFY(monitor.start());
     QCOMPARE(transport.watched(), std::vector<int>{0});
-    transport.deliver(0, Tag::NodeTable, cluster::NodeTable(4).toJson());
+    transport.deliver(0, Tag::AdminState, cluster::AdminStateTable(4).toJson());
     cluster::NodeStats busy;
     busy.sequence = 9;
     busy.processCpu = 0.4;

@@ -4,7 +4,7 @@
 // a plan for another file, and no master at all.
 #include "fakemaster.h"
 #include "fakeslave.h"
-#include "transfer/planrequest.h"
+#include "client/planrequest.h"
 
 #include <QDir>
 #include <QFile>
@@ -14,6 +14,7 @@
 
 using namespace starling;
 using namespace starling::transfer;
+using namespace starling::client;
 using starling::testing::FakeMaster;
 
 namespace {
@@ -77,7 +78,7 @@ void TestPlanRequest::parseFilesUrl()
     QFETCH(QString, url);
     QFETCH(QString, master);
     QFETCH(QString, path);
-    const auto location = transfer::parseFilesUrl(url);
+    const auto location = client::parseFilesUrl(url);
     if (master.isEmpty()) {
         QVERIFY(!location.hasValue());
         QCOMPARE(location.errorCode(), QStringLiteral("bad_url"));

@@ -1,7 +1,7 @@
 // SnapshotBuilder and ClusterSnapshot: the monitor's merged picture of the cluster (the master's
 // table, the slaves' heartbeats, the detector's verdicts, load and rank) and its JSON form.
 #include "cluster/clustersnapshot.h"
-#include "cluster/nodetable.h"
+#include "cluster/adminstatetable.h"
 #include "cluster/snapshotbuilder.h"
 
 #include <QJsonArray>
@@ -251,7 +251,7 @@ void TestSnapshotBuilder::hellosSetHosts()
 
 void TestSnapshotBuilder::tableSetsWeightsStatesAndPolicy()
 {
-    NodeTable table(kWorld);
+    AdminStateTable table(kWorld);
     QVERIFY(table.apply(command(R"({"op":"weight","node":"slave-3","value":2.5})"), 10));
     QVERIFY(table.apply(command(R"({"op":"drain","node":"slave-4","reason":"disk"})"), 20));
     table.setAssigned(5, 3, 25);
@@ -371,7 +371,7 @@ void TestSnapshotBuilder::detectorOverridesAdminState()
     QFETCH(qint64, silentMs);
     QFETCH(NodeState, expected);
 
-    NodeTable table(kWorld);
+    AdminStateTable table(kWorld);
     if (!drain.isEmpty())
         QVERIFY(table.apply(command(drain), 5));
     SnapshotBuilder builder(kWorld, 4);
@@ -403,7 +403,7 @@ void TestSnapshotBuilder::detectorOverridesAdminState()
 
 void TestSnapshotBuilder::drainEta()
 {
-    NodeTable table(kWorld);
+    AdminStateTable table(kWorld);
     table.setAssigned(2, 4, 0);
     QVERIFY(table.apply(command(R"({"op":"drain","node":"slave-2"})"), 1));
     QVERIFY(table.apply(command(R"({"op":"drain","node":"slave-3"})"), 1)); // idle: DRAINED
@@ -463,7 +463,7 @@ void TestSnapshotBuilder::loadFollowsRealLoad()
     QFETCH(int, queue);
     QFETCH(double, networkUtilisation);
 
-    NodeTable table(kWorld);
+    AdminStateTable table(kWorld);
     const QByteArray weightCommand = QByteArray(R"({"op":"weight","node":"slave-4","value":)") +
                                      QByteArray::number(weight) + "}";
     QVERIFY(table.apply(command(weightCommand), 0));
@@ -524,7 +524,7 @@ void TestSnapshotBuilder::loadRankAndRanking()
     QCOMPARE(snapshot.ranking(), (std::vector<int>{5, 3, 4, 2}));
 
     // A weight changes the order: slave-2's 3 s over weight 8 is the lightest.
-    NodeTable table(kWorld);
+    AdminStateTable table(kWorld);
     QVERIFY(table.apply(command(R"({"op":"weight","node":"slave-2","value":8})"), 0));
     builder.setNodeTable(table.toJson());
     const ClusterSnapshot weighted = builder.build(0, 0, watchingAll(0));
@@ -534,7 +534,7 @@ void TestSnapshotBuilder::loadRankAndRanking()
 
 void TestSnapshotBuilder::onlyActiveSlavesAreRanked()
 {
-    NodeTable table(kWorld);
+    AdminStateTable table(kWorld);
     table.setAssigned(3, 1, 0);
     QVERIFY(table.apply(command(R"({"op":"drain","node":"slave-3"})"), 0)); // DRAINING
     QVERIFY(table.apply(command(R"({"op":"drain","node":"slave-5"})"), 0)); // DRAINED
@@ -623,7 +623,7 @@ void TestSnapshotBuilder::snapshotLookups()
 void TestSnapshotBuilder::snapshotJsonRoundTrip()
 {
     // A realistic snapshot with every field away from its default.
-    NodeTable table(kWorld);
+    AdminStateTable table(kWorld);
     QVERIFY(table.apply(command(R"({"op":"weight","node":"slave-2","value":1.75})"), 0));
     table.setAssigned(3, 2, 0);
     QVERIFY(table.apply(command(R"({"op":"drain","node":"slave-3","reason":"r"})"), 123456));

@@ -19,7 +19,7 @@
 #include <cmath>
 #include <limits>
 
-using starling::console::FinishedJob;
+using starling::consolemodel::FinishedJob;
 using starling::ui::StrategyComparisonChart;
 
 using starling::testing::darkPalette;

@@ -3,12 +3,12 @@
 // reassigned, a failed job, finished jobs kept for the strategy comparison, and transfers'
 // block maps; events that do not fit (garbage, unknown job or chunk, out of range) change
 // nothing.
-#include "console/taskactivity.h"
+#include "consolemodel/taskactivity.h"
 
 #include <QJsonArray>
 #include <QTest>
 
-using namespace starling::console;
+using namespace starling::consolemodel;
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include "charts/pngexport.h"
 #include "charts/seriespalette.h"
 #include "charts/taskstreamchart.h"
-#include "console/taskactivity.h"
+#include "consolemodel/taskactivity.h"
 #include "renderchecks.h"
 
 #include <QFileInfo>
@@ -19,7 +19,7 @@
 
 #include <numeric>
 
-using starling::console::TaskActivity;
+using starling::consolemodel::TaskActivity;
 using starling::sched::ChunkRecord;
 using starling::sched::Timeline;
 using starling::ui::SeriesPalette;

@@ -1,15 +1,13 @@
 // The one formatter of numbers for people: percentages, binary sizes and rates, durations and
 // heartbeat ages, with "-" for values that are not measurements (negative, NaN, infinite).
-// cluster::humanBytes (CLI, listings) must read exactly as formatBytes.
-#include "cluster/statustable.h"
-#include "console/valueformat.h"
+#include "util/valueformat.h"
 
 #include <QTest>
 
 #include <limits>
 
 using namespace starling;
-using namespace starling::console;
+using namespace starling::util;
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -40,7 +38,7 @@ private slots:
     {
         QFETCH(double, fraction);
         QFETCH(QString, expected);
-        QCOMPARE(formatPercent(fraction), expected);
+        QCOMPARE(util::formatPercent(fraction), expected);
     }
 
     void bytes_data()
@@ -69,8 +67,7 @@ private slots:
     {
         QFETCH(double, bytes);
         QFETCH(QString, expected);
-        QCOMPARE(formatBytes(bytes), expected);
-        QCOMPARE(cluster::humanBytes(bytes), expected);
+        QCOMPARE(util::formatBytes(bytes), expected);
     }
 
     void rate_data()
@@ -87,7 +84,7 @@ private slots:
     {
         QFETCH(double, bytesPerS);
         QFETCH(QString, expected);
-        QCOMPARE(formatRate(bytesPerS), expected);
+        QCOMPARE(util::formatRate(bytesPerS), expected);
     }
 
     void seconds_data()
@@ -112,7 +109,7 @@ private slots:
     {
         QFETCH(double, seconds);
         QFETCH(QString, expected);
-        QCOMPARE(formatSeconds(seconds), expected);
+        QCOMPARE(util::formatSeconds(seconds), expected);
     }
 
     void age_data()
@@ -132,7 +129,7 @@ private slots:
     {
         QFETCH(qint64, ms);
         QFETCH(QString, expected);
-        QCOMPARE(formatAge(ms), expected);
+        QCOMPARE(util::formatAge(ms), expected);
     }
 };
 

@@ -3,10 +3,10 @@
 #include "cliparsing.h"
 #include "cluster/statefile.h"
 #include "cluster/statustable.h"
-#include "console/bridgeclustersource.h"
-#include "console/demoload.h"
-#include "console/localcluster.h"
-#include "console/taskactivity.h"
+#include "consolemodel/bridgeclustersource.h"
+#include "consolemodel/demoload.h"
+#include "consolemodel/localcluster.h"
+#include "consolemodel/taskactivity.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -83,22 +83,22 @@ int runDemoCommand(const QStringList &arguments)
                               .arg(dir));
 
     const QString cli = QCoreApplication::applicationFilePath();
-    console::LocalCluster::Options options;
+    consolemodel::LocalCluster::Options options;
     options.cli = cli;
     options.runDir = dir;
     options.exportRoot = QDir(dir).filePath(QStringLiteral("export"));
     options.profile = profile;
     options.slaves = slaves;
-    console::LocalCluster local(options);
-    console::DemoLoad::Options loadOptions;
+    consolemodel::LocalCluster local(options);
+    consolemodel::DemoLoad::Options loadOptions;
     loadOptions.cli = cli;
     loadOptions.runDir = dir;
     loadOptions.exportRoot = options.exportRoot;
     loadOptions.workDir = QDir(dir).filePath(QStringLiteral("work"));
-    console::DemoLoad load(loadOptions);
-    console::BridgeClusterSource source(console::endpointFromStateFile(local.stateFilePath()),
+    consolemodel::DemoLoad load(loadOptions);
+    consolemodel::BridgeClusterSource source(consolemodel::endpointFromStateFile(local.stateFilePath()),
                                         QStringLiteral("starling-demo"));
-    console::TaskActivity activity;
+    consolemodel::TaskActivity activity;
     cluster::ClusterSnapshot latest;
     bool haveSnapshot = false;
     std::deque<QString> steps;
@@ -107,17 +107,17 @@ int runDemoCommand(const QStringList &arguments)
     QElapsedTimer clock;
     const bool tty = isatty(STDOUT_FILENO) == 1;
 
-    QObject::connect(&source, &console::ClusterSource::snapshotReceived, &source,
+    QObject::connect(&source, &consolemodel::ClusterSource::snapshotReceived, &source,
                      [&](const cluster::ClusterSnapshot &s) {
                          latest = s;
                          haveSnapshot = true;
                      });
-    QObject::connect(&source, &console::ClusterSource::eventReceived, &source,
+    QObject::connect(&source, &consolemodel::ClusterSource::eventReceived, &source,
                      [&](const QJsonObject &e) {
                          ++events;
                          activity.apply(e);
                      });
-    QObject::connect(&load, &console::DemoLoad::stepFinished, &load,
+    QObject::connect(&load, &consolemodel::DemoLoad::stepFinished, &load,
                      [&](const QString &line, bool good) {
                          failures += good ? 0 : 1;
                          steps.push_back(line);
@@ -126,7 +126,7 @@ int runDemoCommand(const QStringList &arguments)
                          if (!tty)
                              std::printf("%s\n", qPrintable(line));
                      });
-    QObject::connect(&load, &console::DemoLoad::failed, &load, [&](const QString &why) {
+    QObject::connect(&load, &consolemodel::DemoLoad::failed, &load, [&](const QString &why) {
         std::fprintf(stderr, "starling demo: %s\n", qPrintable(why));
         ++failures;
     });
@@ -146,11 +146,11 @@ int runDemoCommand(const QStringList &arguments)
         std::printf("starling demo: %lld of %d s (Ctrl-C stops early)\n\n", clock.elapsed() / 1000,
                     seconds);
         std::printf("%s\n", qPrintable(cluster::formatStatusTable(latest)));
-        if (const console::LiveJob *job = activity.currentJob())
+        if (const consolemodel::LiveJob *job = activity.currentJob())
             std::printf("latest job: %s %s %s/%s, %lld/%lld units\n", qPrintable(job->id),
                         qPrintable(job->op), qPrintable(job->strategy), qPrintable(job->order),
                         job->unitsDone(), job->units);
-        if (const console::LiveTransfer *t = activity.currentTransfer())
+        if (const consolemodel::LiveTransfer *t = activity.currentTransfer())
             std::printf("latest transfer: %s, %d/%d blocks served\n", qPrintable(t->path),
                         t->served, int(t->servedBy.size()));
         std::printf("\nload generator:\n");
@@ -158,7 +158,7 @@ int runDemoCommand(const QStringList &arguments)
             std::printf("  %s\n", qPrintable(line));
         std::fflush(stdout);
     });
-    QObject::connect(&local, &console::LocalCluster::started, &local, [&] {
+    QObject::connect(&local, &consolemodel::LocalCluster::started, &local, [&] {
         std::printf("starling demo: cluster of %d slaves up in %s; running the load for %d s\n",
                     slaves, qPrintable(dir), seconds);
         std::fflush(stdout);
@@ -172,7 +172,7 @@ int runDemoCommand(const QStringList &arguments)
         clock.start();
         view.start(1000);
     });
-    QObject::connect(&local, &console::LocalCluster::failed, &local, [&](const QString &why) {
+    QObject::connect(&local, &consolemodel::LocalCluster::failed, &local, [&](const QString &why) {
         std::fprintf(stderr, "starling demo: %s\n", qPrintable(why));
         exitCode = 1;
         QCoreApplication::quit();

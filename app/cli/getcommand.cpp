@@ -2,11 +2,11 @@
 
 #include "bridgelink.h"
 #include "cliparsing.h"
-#include "cluster/statustable.h"
+#include "util/valueformat.h"
 #include "progressline.h"
 #include "sched/distributionstrategy.h"
-#include "transfer/paralleldownload.h"
-#include "transfer/planrequest.h"
+#include "client/paralleldownload.h"
+#include "client/planrequest.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -27,21 +27,21 @@ namespace starling::cli {
 
 namespace {
 
-using transfer::DownloadProgress;
+using client::DownloadProgress;
 
 constexpr double kMinStallS = 0.2; // below the downloader's 100 ms check period it means little
 constexpr double kMaxStallS = 600;
 constexpr std::int64_t kBarEveryMs = 200; // ~5 redraws a second
 constexpr std::int64_t kJsonEveryMs = 500;
 
-std::atomic<transfer::ParallelDownload *> g_download{nullptr};
+std::atomic<client::ParallelDownload *> g_download{nullptr};
 
 std::atomic<bool> g_interrupted{false};
 
 void onInterrupt(int)
 {
     g_interrupted.store(true); // lock-free atomics: safe in a signal handler
-    if (transfer::ParallelDownload *download = g_download.load())
+    if (client::ParallelDownload *download = g_download.load())
         download->requestStop();
 }
 
@@ -60,7 +60,7 @@ struct Target
 std::optional<int> resolveTarget(const QString &argument, const QString &runDir, Target &target)
 {
     if (argument.contains(QLatin1String("://"))) {
-        const auto location = transfer::parseFilesUrl(argument);
+        const auto location = client::parseFilesUrl(argument);
         if (!location)
             return fail(kExitUsage, location.error());
         target = {location->master, location->path};
@@ -73,7 +73,7 @@ std::optional<int> resolveTarget(const QString &argument, const QString &runDir,
         return fail(kExitUsage, QStringLiteral("the cluster in %1 has no master URL yet (still "
                                                "starting?)")
                                     .arg(state->runDir));
-    const auto relative = transfer::exportRelativePath(argument, state->exportRoot);
+    const auto relative = client::exportRelativePath(argument, state->exportRoot);
     if (!relative)
         return fail(kExitUsage, relative.error());
     target = {QUrl(state->masterUrl), *relative};
@@ -154,17 +154,17 @@ private:
     std::int64_t m_lastJson = -1;
 };
 
-QString describeSuccess(const transfer::DownloadSummary &summary)
+QString describeSuccess(const client::DownloadSummary &summary)
 {
     const DownloadProgress &p = summary.progress;
     QString line = QStringLiteral("%1: %2 in %3 s (%4 MB/s) from %5 slave%6, SHA-256 verified")
-                       .arg(summary.outputPath, cluster::humanBytes(double(p.totalBytes)))
+                       .arg(summary.outputPath, util::formatBytes(double(p.totalBytes)))
                        .arg(p.elapsedS, 0, 'f', 2)
                        .arg(summary.averageBps() / 1e6, 0, 'f', 1)
                        .arg(p.sources.size())
                        .arg(p.sources.size() == 1 ? QString() : QStringLiteral("s"));
     if (p.resumedBytes > 0)
-        line += QStringLiteral(", %1 resumed").arg(cluster::humanBytes(double(p.resumedBytes)));
+        line += QStringLiteral(", %1 resumed").arg(util::formatBytes(double(p.resumedBytes)));
     if (p.reassignments > 0)
         line += QStringLiteral(", %1 blocks reassigned").arg(p.reassignments);
     return line;
@@ -178,7 +178,7 @@ struct GetRun
     QString argument;
     QString runDirFlag;
     QString strategy;
-    transfer::DownloadOptions options;
+    client::DownloadOptions options;
     bool json = false;
     double waitS = 60;
     // Set while the master was unreachable or unavailable since the last failed attempt: the
@@ -249,7 +249,7 @@ int download(GetRun &run)
     });
     bool started = false; // a cluster that is not there at the start is an error at once
     while (true) {
-        const auto plan = transfer::requestPlan(run.target.master, run.target.path, run.strategy);
+        const auto plan = client::requestPlan(run.target.master, run.target.path, run.strategy);
         if (!plan) {
             if (started && clusterIsAway(plan.errorCode()) &&
                 waitForCluster(run, away, output, plan.error())) {
@@ -264,7 +264,7 @@ int download(GetRun &run)
         }
         away.invalidate();
         started = true;
-        transfer::ParallelDownload attempt(*plan, run.options);
+        client::ParallelDownload attempt(*plan, run.options);
         g_download = &attempt;
         const auto result = attempt.run();
         g_download = nullptr;
@@ -335,14 +335,14 @@ int runGetCommand(const QStringList &arguments)
         return fail(kExitUsage, QStringLiteral("usage: starling get URL-OR-PATH [-o FILE] "
                                                "[--strategy S] [--resume] [--json] "
                                                "[--connections K] [--stall-timeout S]"));
-    transfer::DownloadOptions options;
+    client::DownloadOptions options;
     if (parser.isSet(QStringLiteral("connections"))) {
         bool ok = false;
         const int k = parser.value(QStringLiteral("connections")).toInt(&ok);
-        if (!ok || k < 1 || k > transfer::DownloadOptions::kMaxConnections)
+        if (!ok || k < 1 || k > client::DownloadOptions::kMaxConnections)
             return fail(kExitUsage, QStringLiteral("--connections must be a whole number from 1 "
                                                    "to %1, got \"%2\"")
-                                        .arg(transfer::DownloadOptions::kMaxConnections)
+                                        .arg(client::DownloadOptions::kMaxConnections)
                                         .arg(parser.value(QStringLiteral("connections"))));
         options.connectionsPerSource = k;
     }

@@ -5,7 +5,7 @@
 #include "image/imagecodec.h"
 #include "image/imageop.h"
 #include "image/stripkernel.h"
-#include "jobs/jobclient.h"
+#include "client/jobclient.h"
 #include "jobs/jobspec.h"
 #include "progressline.h"
 
@@ -149,7 +149,7 @@ class StatusLine
 {
 public:
     explicit StatusLine(bool show) : m_show(show) {}
-    void update(const jobs::JobStatus &s, double elapsedS)
+    void update(const client::JobStatus &s, double elapsedS)
     {
         if (!m_show)
             return;
@@ -177,7 +177,7 @@ private:
 int runOnCluster(const Request &request, const QByteArray &input, const QUrl &master, bool json,
                  double timeoutS)
 {
-    jobs::JobClient client(master);
+    client::JobClient client(master);
     const auto id = client.submit(input, request.params);
     if (!id) {
         const bool ours = id.errorCode() == u"bad_request" || id.errorCode() == u"unreachable";
@@ -188,7 +188,7 @@ int runOnCluster(const Request &request, const QByteArray &input, const QUrl &ma
     const QDeadlineTimer deadline(qint64(timeoutS * 1000));
     StatusLine line(!json && ::isatty(STDERR_FILENO));
     int pollMs = 50;
-    jobs::JobStatus status;
+    client::JobStatus status;
     for (;;) {
         const auto polled = client.status(*id);
         if (!polled)

@@ -5,7 +5,7 @@
 #include "cluster/clusterconfig.h"
 #include "cluster/heterogeneityprofile.h"
 #include "cluster/launchplan.h"
-#include "cluster/nodetable.h"
+#include "cluster/adminstatetable.h"
 #include "cluster/statefile.h"
 #include "cluster/statereport.h"
 #include "clusterprocesses.h"

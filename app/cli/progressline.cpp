@@ -1,6 +1,6 @@
 #include "progressline.h"
 
-#include "cluster/statustable.h"
+#include "util/valueformat.h"
 
 #include <QStringList>
 
@@ -38,20 +38,20 @@ QString formatEta(double seconds)
     return QStringLiteral("%1:%2").arg(m).arg(s, 2, 10, QChar(u'0'));
 }
 
-QString formatProgressLine(const transfer::DownloadProgress &p, int width)
+QString formatProgressLine(const client::DownloadProgress &p, int width)
 {
     const double fraction = p.totalBytes > 0 ? double(p.doneBytes) / double(p.totalBytes) : 1.0;
     const QString percent = QStringLiteral("%1%").arg(int(std::floor(fraction * 100)), 4);
     const QString tail = QStringLiteral(" %1/%2  %3/s  ETA %4")
-                             .arg(cluster::humanBytes(double(p.doneBytes)),
-                                  cluster::humanBytes(double(p.totalBytes)),
-                                  cluster::humanBytes(p.rateBps), formatEta(p.etaS));
+                             .arg(util::formatBytes(double(p.doneBytes)),
+                                  util::formatBytes(double(p.totalBytes)),
+                                  util::formatBytes(p.rateBps), formatEta(p.etaS));
     qint64 received = 0;
     for (const auto &s : p.sources)
         received += s.bytesReceived;
     QStringList shares;
     for (const auto &s : p.sources) {
-        if (s.status == transfer::SourceStatus::Abandoned)
+        if (s.status == client::SourceStatus::Abandoned)
             shares << s.name + QStringLiteral(" gone");
         else
             shares << QStringLiteral("%1 %2%").arg(s.name).arg(

@@ -1,9 +1,9 @@
 // starling-console: the operator GUI. Wires a cluster source (the state file, --connect, or a
 // local demo cluster) to the main window; everything else lives in ui/ and core/.
 #include "cluster/statefile.h"
-#include "console/bridgeclustersource.h"
-#include "console/demoload.h"
-#include "console/localcluster.h"
+#include "consolemodel/bridgeclustersource.h"
+#include "consolemodel/demoload.h"
+#include "consolemodel/localcluster.h"
 #include "windows/mainwindow.h"
 
 #include <QApplication>
@@ -187,54 +187,54 @@ int main(int argc, char **argv)
     const QString cli =
         QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("starling"));
     const QString dir = cluster::resolveRunDir(parser.value(runDir));
-    std::unique_ptr<console::LocalCluster> local;
-    std::unique_ptr<console::DemoLoad> load;
+    std::unique_ptr<consolemodel::LocalCluster> local;
+    std::unique_ptr<consolemodel::DemoLoad> load;
     const auto watchRunDir = [&] {
-        window.adoptSource(std::make_unique<console::BridgeClusterSource>(
-            console::endpointFromStateFile(cluster::stateFilePath(dir)),
+        window.adoptSource(std::make_unique<consolemodel::BridgeClusterSource>(
+            consolemodel::endpointFromStateFile(cluster::stateFilePath(dir)),
             QStringLiteral("starling-console")));
     };
 
     if (parser.isSet(connectTo)) {
         const auto endpoint =
-            console::parseConnectArguments(parser.value(connectTo), parser.value(tokenFile));
+            consolemodel::parseConnectArguments(parser.value(connectTo), parser.value(tokenFile));
         if (!endpoint)
             return usageError(endpoint.error());
-        window.adoptSource(std::make_unique<console::BridgeClusterSource>(
-            console::fixedEndpoint(*endpoint), QStringLiteral("starling-console")));
+        window.adoptSource(std::make_unique<consolemodel::BridgeClusterSource>(
+            consolemodel::fixedEndpoint(*endpoint), QStringLiteral("starling-console")));
     } else if (parser.isSet(demo)) {
         if (QFileInfo::exists(cluster::stateFilePath(dir)))
             return usageError(QStringLiteral("a cluster's state file is already in %1; stop it "
                                              "(starling down --run-dir %1) or pick another "
                                              "--run-dir")
                                   .arg(dir));
-        console::LocalCluster::Options options;
+        consolemodel::LocalCluster::Options options;
         options.cli = cli;
         options.runDir = dir;
         options.exportRoot = QDir(dir).filePath(QStringLiteral("export"));
         options.profile = parser.isSet(profile) ? parser.value(profile) : defaultProfile();
         options.slaves = slaveCount;
-        local = std::make_unique<console::LocalCluster>(options);
-        console::DemoLoad::Options loadOptions;
+        local = std::make_unique<consolemodel::LocalCluster>(options);
+        consolemodel::DemoLoad::Options loadOptions;
         loadOptions.cli = cli;
         loadOptions.runDir = dir;
         loadOptions.exportRoot = options.exportRoot;
         loadOptions.workDir = QDir(dir).filePath(QStringLiteral("work"));
-        load = std::make_unique<console::DemoLoad>(loadOptions);
-        QObject::connect(load.get(), &console::DemoLoad::stepFinished, &window,
+        load = std::make_unique<consolemodel::DemoLoad>(loadOptions);
+        QObject::connect(load.get(), &consolemodel::DemoLoad::stepFinished, &window,
                          [&window](const QString &line, bool good) {
                              window.showNotice(QStringLiteral("demo: ") + line, good);
                          });
-        QObject::connect(load.get(), &console::DemoLoad::failed, &window,
+        QObject::connect(load.get(), &consolemodel::DemoLoad::failed, &window,
                          [&window](const QString &why) { window.showNotice(why, false); });
-        QObject::connect(local.get(), &console::LocalCluster::started, &window, [&] {
+        QObject::connect(local.get(), &consolemodel::LocalCluster::started, &window, [&] {
             watchRunDir();
             window.showNotice(QStringLiteral("demo cluster up in %1; load starting").arg(dir),
                               true);
             if (load->prepare())
                 load->start();
         });
-        QObject::connect(local.get(), &console::LocalCluster::failed, &window,
+        QObject::connect(local.get(), &consolemodel::LocalCluster::failed, &window,
                          [&window](const QString &why) { window.showNotice(why, false); });
         window.showNotice(QStringLiteral("starting a local cluster of %1 slaves in %2 ...")
                               .arg(slaveCount)

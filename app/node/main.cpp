@@ -4,13 +4,13 @@
 #include "cluster/endpointaddress.h"
 #include "cluster/noderole.h"
 #include "cluster/statefile.h"
-#include "mpienvironment.h"
-#include "mpierror.h"
-#include "roles/masterrole.h"
-#include "roles/monitorrole.h"
-#include "roles/nodeoptions.h"
-#include "roles/slaverole.h"
-#include "transport/mpitransport.h"
+#include "mpi_backend/mpienvironment.h"
+#include "mpi_backend/mpierror.h"
+#include "mpi_backend/roles/masterrole.h"
+#include "mpi_backend/roles/monitorrole.h"
+#include "mpi_backend/roles/nodeoptions.h"
+#include "mpi_backend/roles/slaverole.h"
+#include "mpi_backend/transport/mpitransport.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

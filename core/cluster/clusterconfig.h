@@ -61,9 +61,9 @@ struct ClusterConfig
     int bridgeMaxClients = 64;
     qint64 bridgeLineLimitBytes = 65536;
     qint64 bridgeClientBufferBytes = 1048576;
-    sched::StrategyKind strategy = sched::StrategyKind::Pdds;
-    double w1 = 1.5;
-    double w2 = 0.8;
+    sched::StrategyKind strategy = sched::kDefaultStrategy;
+    double w1 = sched::PddsWeights{}.w1;
+    double w2 = sched::PddsWeights{}.w2;
     double startupTimeoutS = 30;
     // Image jobs: the largest upload and image the master takes, how many jobs may wait, how
     // many finished ones it keeps for their results, and the compute speed of a *standard*

@@ -4,6 +4,7 @@
 #include "cluster/nodestate.h"
 #include "cluster/nodestats.h"
 #include "cluster/slaveemulation.h"
+#include "sched/distributionstrategy.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -46,9 +47,9 @@ struct ClusterSnapshot
 {
     std::int64_t sequence = 0;
     std::int64_t timeMs = 0; // wall clock when published
-    QString strategy = QStringLiteral("pdds");
-    double w1 = 1.5;
-    double w2 = 0.8;
+    QString strategy = sched::toString(sched::kDefaultStrategy);
+    double w1 = sched::PddsWeights{}.w1;
+    double w2 = sched::PddsWeights{}.w2;
     std::int64_t tasksQueuedAtMaster = 0;
     std::int64_t tasksCompleted = 0;      // by the master's book, each task counted once
     std::int64_t lateMessagesDropped = 0; // stale completions refused (see TaskLedger)

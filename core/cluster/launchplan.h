@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cluster/noderole.h"
 #include "util/expected.h"
 
 #include <QStringList>
@@ -29,7 +30,7 @@ struct LaunchPlan
     // between ranks on one machine; a dead slave can stall the others; for measurements).
     QString mpiTransport = QStringLiteral("tcp");
 
-    int ranks() const { return slaves + 2; }
+    int ranks() const { return slaveRank(slaves); }
     // Each rank's host in rank order: `hosts`, else loopback entries. With a host file the
     // caller fills `hosts` from it (parseHostfile), so the ranks learn their host from us;
     // Hydra's own variable for it is not set when -iface is given (measured).

@@ -4,9 +4,9 @@ namespace starling::cluster {
 
 NodeRole roleForRank(int rank)
 {
-    if (rank == 0)
+    if (rank == kMasterRank)
         return NodeRole::Master;
-    if (rank == 1)
+    if (rank == kMonitorRank)
         return NodeRole::Monitor;
     return NodeRole::Slave;
 }
@@ -22,6 +22,12 @@ QString toString(NodeRole role)
         return QStringLiteral("slave");
     }
     return {};
+}
+
+QString nodeName(int rank)
+{
+    const NodeRole role = roleForRank(rank);
+    return role == NodeRole::Slave ? QStringLiteral("slave-%1").arg(rank) : toString(role);
 }
 
 } // namespace starling::cluster

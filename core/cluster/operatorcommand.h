@@ -25,7 +25,7 @@ QString toString(CommandOp op);
 
 // An operator's command as it arrives on the bridge, checked for shape (types, ranges, known
 // names). Whether it makes sense for the cluster right now (does the node exist, is it already
-// drained) is NodeTable's call.
+// drained) is AdminStateTable's call.
 struct OperatorCommand
 {
     QString id;

@@ -1,6 +1,6 @@
 #include "snapshotbuilder.h"
 
-#include "cluster/nodetable.h"
+#include "cluster/adminstatetable.h"
 #include "protocol/eventkind.h"
 
 #include <QJsonArray>
@@ -20,8 +20,8 @@ void SnapshotBuilder::setHello(int rank, const protocol::RankHello &hello)
 
 void SnapshotBuilder::setNodeTable(const QJsonObject &table)
 {
-    m_table = protocol::NodeTableMessage::fromJson(table);
-    for (const protocol::NodeTableMessage::Node &entry : m_table.nodes) {
+    m_table = protocol::AdminStateMessage::fromJson(table);
+    for (const protocol::AdminStateMessage::Node &entry : m_table.nodes) {
         if (entry.rank < worldSize())
             m_nodes[size_t(entry.rank)].table = entry;
     }
@@ -88,7 +88,7 @@ ClusterSnapshot SnapshotBuilder::build(std::int64_t wallMs, std::int64_t monoton
         if (!known.history.empty() && !detector.exited(rank))
             node.stats = known.history.back();
         node.heartbeatAgeMs = known.lastHeardMs < 0 ? -1 : monotonicMs - known.lastHeardMs;
-        const protocol::NodeTableMessage::Node &t = known.table;
+        const protocol::AdminStateMessage::Node &t = known.table;
         node.weight = t.weight;
         node.epoch = t.epoch;
         node.assigned = t.assigned;

@@ -2,7 +2,7 @@
 
 #include "cluster/clustersnapshot.h"
 #include "cluster/failuredetector.h"
-#include "protocol/nodetablemessage.h"
+#include "protocol/adminstatemessage.h"
 #include "protocol/rankmessages.h"
 #include "sched/loadmodel.h"
 #include "sched/loadranker.h"
@@ -51,7 +51,7 @@ private:
     struct Known
     {
         std::optional<protocol::RankHello> hello;
-        protocol::NodeTableMessage::Node table; // this node's entry of the master's table
+        protocol::AdminStateMessage::Node table; // this node's entry of the master's table
         SlaveEmulation emulation;
         std::deque<NodeStats> history;
         std::int64_t lastHeardMs = -1;
@@ -60,7 +60,7 @@ private:
 
     std::vector<Known> m_nodes;
     std::size_t m_historyLength;
-    protocol::NodeTableMessage m_table; // its nodes are in m_nodes
+    protocol::AdminStateMessage m_table; // its nodes are in m_nodes
     bool m_haveTable = false;
     std::int64_t m_sequence = 0;
     sched::LoadModel m_model;

@@ -1,6 +1,6 @@
 #include "statustable.h"
 
-#include "console/valueformat.h"
+#include "util/valueformat.h"
 
 #include <QStringList>
 
@@ -8,17 +8,11 @@
 
 namespace starling::cluster {
 
-// Kept for the CLI and the listings; the console's formatter is the one implementation.
-QString humanBytes(double bytes)
-{
-    return console::formatBytes(bytes);
-}
-
 namespace {
 
 QString age(std::int64_t ms)
 {
-    return ms < 0 ? QStringLiteral("never") : console::formatAge(ms);
+    return ms < 0 ? QStringLiteral("never") : util::formatAge(ms);
 }
 
 } // namespace
@@ -66,11 +60,11 @@ QString formatStatusTable(const ClusterSnapshot &snapshot)
             {node.name, state, slave ? QString::number(node.weight) : dash,
              slave ? QString::number(node.load, 'f', 2) : dash,
              node.loadRank >= 0 ? QString::number(node.loadRank) : dash,
-             node.heartbeatAgeMs >= 0 ? console::formatPercent(node.stats.nodeCpu) : dash,
-             node.heartbeatAgeMs >= 0 ? console::formatPercent(node.stats.processCpu) : dash,
-             node.stats.processRssBytes > 0 ? humanBytes(double(node.stats.processRssBytes)) : dash,
-             node.heartbeatAgeMs >= 0 ? humanBytes(node.stats.txBytesPerS) : dash,
-             node.heartbeatAgeMs >= 0 ? humanBytes(node.stats.rxBytesPerS) : dash,
+             node.heartbeatAgeMs >= 0 ? util::formatPercent(node.stats.nodeCpu) : dash,
+             node.heartbeatAgeMs >= 0 ? util::formatPercent(node.stats.processCpu) : dash,
+             node.stats.processRssBytes > 0 ? util::formatBytes(double(node.stats.processRssBytes)) : dash,
+             node.heartbeatAgeMs >= 0 ? util::formatBytes(node.stats.txBytesPerS) : dash,
+             node.heartbeatAgeMs >= 0 ? util::formatBytes(node.stats.rxBytesPerS) : dash,
              node.heartbeatAgeMs >= 0 ? QString::number(node.stats.connections) : dash,
              slave ? QString::number(node.stats.queueLength) : dash,
              slave ? QString::number(node.stats.inFlight) : dash, age(node.heartbeatAgeMs)});

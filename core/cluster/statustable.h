@@ -9,6 +9,5 @@ namespace starling::cluster {
 // `starling status`: the cluster at a glance, one line per node, sized for an 80-100 column
 // terminal. Bytes and rates get binary units; "-" means not measured or not applicable.
 QString formatStatusTable(const ClusterSnapshot &snapshot);
-QString humanBytes(double bytes); // console::formatBytes: "512 B", "1.5 KiB", "3.2 MiB", ...
 
 } // namespace starling::cluster

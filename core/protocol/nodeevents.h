@@ -13,7 +13,7 @@
 namespace starling::protocol {
 
 // The events about nodes and the cluster (PROTOCOL.md, "Events"): operators' actions, the
-// failure detector's verdicts and what the master did about them. The master's NodeTable and
+// failure detector's verdicts and what the master did about them. The master's AdminStateTable and
 // MasterRole make them; the console's event log reads them. Read and written as the job
 // events are (jobevents.h): fromJson refuses only another kind.
 

@@ -24,7 +24,10 @@ QString toString(StrategyKind kind);
 std::optional<StrategyKind> strategyKindFromString(const QString &text);
 std::vector<StrategyKind> allStrategyKinds();
 
-// Paper 2's weights of the performance function PF_i.
+// The cluster's strategy until an operator picks another.
+constexpr StrategyKind kDefaultStrategy = StrategyKind::Pdds;
+
+// Paper 2's weights of the performance function PF_i; these defaults are the cluster's.
 struct PddsWeights
 {
     double w1 = 1.5; // weight of the normalised compute speed 1/T_i

@@ -1,6 +1,6 @@
 #include "listingrenderer.h"
 
-#include "cluster/statustable.h"
+#include "util/valueformat.h"
 #include "transfer/pathrules.h"
 #include "transfer/transferplan.h"
 
@@ -105,7 +105,7 @@ QByteArray renderListingHtml(const QString &directory, const std::vector<FileEnt
                                    "<td class=\"size\" title=\"%3 bytes\">%4</td><td>%5</td>"
                                    "<td><a class=\"meta4\" href=\"%6\">.meta4</a></td></tr>\n")
                         .arg(href(kFilesPathPrefix, entry.path), name, QString::number(entry.size),
-                             cluster::humanBytes(double(entry.size)).toHtmlEscaped(),
+                             util::formatBytes(double(entry.size)).toHtmlEscaped(),
                              utcTime(entry.mtimeMs),
                              href(kFilesPathPrefix, entry.path) + QStringLiteral(".meta4"));
         }

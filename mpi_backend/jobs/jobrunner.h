@@ -2,7 +2,7 @@
 
 #include "jobs/jobboard.h"
 #include "protocol/jobevents.h"
-#include "transport/transport.h"
+#include "mpi_backend/transport/transport.h"
 
 #include <QElapsedTimer>
 #include <QJsonObject>

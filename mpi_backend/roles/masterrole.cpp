@@ -513,7 +513,7 @@ void MasterRole::updateJobRunner()
         slave.alive = record.liveness == cluster::Liveness::Alive;
         slave.weight = record.weight;
         slave.emulatedLinkMBps =
-            m_options.emulate ? m_options.profile.forSlave(record.rank - 2).linkMBps : 0;
+            m_options.emulate ? m_options.profile.forSlave(cluster::slaveIndex(record.rank)).linkMBps : 0;
         const cluster::NodeView *view = m_snapshot.node(record.rank);
         // Known to the monitor (it has heard the slave) and taking work.
         slave.available =
@@ -537,11 +537,11 @@ void MasterRole::publishTable()
 {
     updateFileService(); // every table change (drain, weight, strategy) reaches the next plan
     updateJobRunner();
-    protocol::NodeTableMessage table = m_table.message();
+    protocol::AdminStateMessage table = m_table.message();
     table.queuedAtMaster = qint64(m_ledger.waitingCount());
     table.lateDropped = m_lateDropped;
     table.tasksCompleted = qint64(m_ledger.completed());
-    m_transport.send(kMonitorRank, Tag::NodeTable, table.toJson());
+    m_transport.send(kMonitorRank, Tag::AdminState, table.toJson());
 }
 
 void MasterRole::persist()

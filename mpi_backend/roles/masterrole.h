@@ -1,20 +1,20 @@
 #pragma once
 
 #include "cluster/clustersnapshot.h"
-#include "cluster/nodetable.h"
+#include "cluster/adminstatetable.h"
 #include "cluster/operatorstatestore.h"
 #include "cluster/procsampler.h"
 #include "cluster/taskledger.h"
 #include "cluster/taskplacer.h"
 #include "http/httpserver.h"
 #include "jobs/jobboard.h"
-#include "jobs/jobrunner.h"
-#include "jobs/jobservice.h"
+#include "mpi_backend/jobs/jobrunner.h"
+#include "mpi_backend/jobs/jobservice.h"
 #include "nodeoptions.h"
 #include "protocol/rankmessages.h"
-#include "transfer/fileservice.h"
-#include "transfer/relayservice.h"
-#include "transport/transport.h"
+#include "mpi_backend/transfer/fileservice.h"
+#include "mpi_backend/transfer/relayservice.h"
+#include "mpi_backend/transport/transport.h"
 #include "util/alignedticker.h"
 
 #include <QObject>
@@ -25,7 +25,7 @@
 
 namespace starling::mpi {
 
-// The master: holds the authoritative node states, weights and policy (NodeTable), applies
+// The master: holds the authoritative node states, weights and policy (AdminStateTable), applies
 // operator commands and persists them, hands out tasks to the lightest ACTIVE slaves using the
 // monitor's latest snapshot, takes work back from slaves declared DOWN, and refuses late
 // messages from them. Serves a small HTTP API for programs. A slave whose process is gone (a
@@ -70,7 +70,7 @@ private:
 
     Transport &m_transport;
     const NodeOptions &m_options;
-    cluster::NodeTable m_table;
+    cluster::AdminStateTable m_table;
     cluster::OperatorStateStore m_store;
     cluster::TaskLedger m_ledger;
     cluster::TaskPlacer m_placer;

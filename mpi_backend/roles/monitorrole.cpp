@@ -1,6 +1,6 @@
 #include "monitorrole.h"
 
-#include "cluster/nodetable.h"
+#include "cluster/adminstatetable.h"
 #include "cluster/operatorcommand.h"
 #include "cluster/peerloss.h"
 #include "cluster/statefile.h"
@@ -41,9 +41,9 @@ MonitorRole::MonitorRole(Transport &transport, const NodeOptions &options, QObje
 {
     m_sampler.setLink(options.link);
     m_clock.start();
-    for (int rank = 2; rank < transport.size(); ++rank) {
+    for (int rank = cluster::kFirstSlaveRank; rank < transport.size(); ++rank) {
         m_detector.watch(rank, monotonicMs());
-        m_builder.setEmulation(rank, options.profile.forSlave(rank - 2));
+        m_builder.setEmulation(rank, options.profile.forSlave(cluster::slaveIndex(rank)));
     }
     protocol::RankHello hello;
     hello.rank = kMonitorRank;
@@ -120,7 +120,7 @@ void MonitorRole::onMessage(int source, Tag tag, const QByteArray &payload)
     case Tag::Heartbeat:
         onHeartbeat(source, parse(payload));
         break;
-    case Tag::NodeTable:
+    case Tag::AdminState:
         if (source == kMasterRank) {
             m_builder.setNodeTable(parse(payload));
             reportStateIfReady();
@@ -150,7 +150,7 @@ void MonitorRole::onMessage(int source, Tag tag, const QByteArray &payload)
 void MonitorRole::onSlaveExited(const QJsonObject &message)
 {
     const cluster::PeerLoss loss = cluster::PeerLoss::fromJson(message);
-    if (loss.rank < 2 || loss.rank >= m_transport.size())
+    if (!cluster::isSlaveRank(loss.rank) || loss.rank >= m_transport.size())
         return;
     if (m_detector.markExited(loss.rank, monotonicMs()))
         publishSnapshot(); // DOWN now, not after down_after_ms of silence
@@ -204,7 +204,7 @@ void MonitorRole::publishIfRoundComplete()
     // Not sooner than 80% of the gap: the configured rate is an upper bound.
     if (monotonicMs() - m_lastPublishMs < snapshotGapMs() * 4 / 5)
         return;
-    for (int rank = 2; rank < m_transport.size(); ++rank) {
+    for (int rank = cluster::kFirstSlaveRank; rank < m_transport.size(); ++rank) {
         if (!m_fresh[size_t(rank)] && m_detector.liveness(rank) == cluster::Liveness::Alive)
             return;
     }
@@ -334,7 +334,7 @@ void MonitorRole::reportStateIfReady()
         state.nodePids.push_back(m_builder.hello(rank).pid);
     state.runDir = m_options.runDir;
     state.startedAtMs = wallMs();
-    state.slaves = m_builder.worldSize() - 2;
+    state.slaves = cluster::slaveCount(m_builder.worldSize());
     state.exportRoot = m_options.config.exportRoot;
     state.profilePath = m_options.profilePath;
     // `starling up` writes the state file on its own host from this line (cluster/statereport.h).

@@ -7,7 +7,7 @@
 #include "nodeoptions.h"
 #include "bridge/bridgeserver.h"
 #include "protocol/rankmessages.h"
-#include "transport/transport.h"
+#include "mpi_backend/transport/transport.h"
 #include "util/alignedticker.h"
 
 #include <QByteArray>

@@ -27,7 +27,7 @@ struct NodeOptions
     bool emulate = true;
 };
 
-constexpr int kMasterRank = 0;
-constexpr int kMonitorRank = 1;
+using cluster::kMasterRank;
+using cluster::kMonitorRank;
 
 } // namespace starling::mpi

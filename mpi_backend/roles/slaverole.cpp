@@ -1,6 +1,6 @@
 #include "slaverole.h"
 
-#include "cluster/nodetable.h"
+#include "cluster/adminstatetable.h"
 #include "cluster/peerloss.h"
 #include "image/imageop.h"
 #include "protocol/rankmessages.h"
@@ -53,12 +53,12 @@ jobs::StripAssignment probeStrip(double standardMBps)
 
 SlaveRole::SlaveRole(Transport &transport, const NodeOptions &options, QObject *parent)
     : QObject(parent), m_transport(transport), m_options(options),
-      m_emulation(options.emulate ? options.profile.forSlave(transport.rank() - 2)
+      m_emulation(options.emulate ? options.profile.forSlave(cluster::slaveIndex(transport.rank()))
                                   : cluster::SlaveEmulation{}),
       m_heartbeat(options.config.heartbeatMs), m_strips(m_emulation.emulated, m_emulation.cpuFactor)
 {
     m_sampler.setLink(options.link);
-    m_profileLinkMBps = options.profile.forSlave(transport.rank() - 2).linkMBps;
+    m_profileLinkMBps = options.profile.forSlave(cluster::slaveIndex(transport.rank())).linkMBps;
     connect(&m_strips, &StripWorker::finished, this, &SlaveRole::onStripFinished);
     connect(&m_heartbeat, &AlignedTicker::tick, this, &SlaveRole::sendHeartbeat);
     m_taskTimer.setSingleShot(true);
@@ -97,7 +97,7 @@ Expected<bool> SlaveRole::start()
                                                 });
     const cluster::ClusterConfig &config = m_options.config;
     const quint16 port =
-        config.dataPortBase == 0 ? 0 : quint16(config.dataPortBase + m_transport.rank() - 2);
+        config.dataPortBase == 0 ? 0 : quint16(config.dataPortBase + cluster::slaveIndex(m_transport.rank()));
     const auto listening = m_data->listen(QHostAddress(m_options.endpoint.bind), port);
     if (!listening)
         return Error{QStringLiteral("data server on %1: %2")

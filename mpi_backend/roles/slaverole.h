@@ -4,11 +4,11 @@
 #include "cluster/procsampler.h"
 #include "cluster/slaveemulation.h"
 #include "http/dataserver.h"
-#include "jobs/stripworker.h"
+#include "mpi_backend/jobs/stripworker.h"
 #include "nodeoptions.h"
 #include "protocol/rankmessages.h"
 #include "transfer/exportroot.h"
-#include "transport/transport.h"
+#include "mpi_backend/transport/transport.h"
 #include "util/alignedticker.h"
 
 #include <QElapsedTimer>

@@ -2,7 +2,7 @@
 
 #include "transfer/relaywindow.h"
 #include "transfer/streampipe.h"
-#include "transport/transport.h"
+#include "mpi_backend/transport/transport.h"
 
 #include <QObject>
 #include <QTimer>

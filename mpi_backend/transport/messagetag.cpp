@@ -11,8 +11,8 @@ const char *toString(Tag tag)
         return "heartbeat";
     case Tag::Snapshot:
         return "snapshot";
-    case Tag::NodeTable:
-        return "node-table";
+    case Tag::AdminState:
+        return "admin-state";
     case Tag::Command:
         return "command";
     case Tag::CommandReply:

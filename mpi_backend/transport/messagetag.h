@@ -11,7 +11,7 @@ enum class Tag : int
     Hello = 1,     // any rank -> monitor: protocol::RankHello
     Heartbeat,     // slave -> monitor: NodeStats
     Snapshot,      // monitor -> master: ClusterSnapshot
-    NodeTable,     // master -> monitor: protocol::NodeTableMessage
+    AdminState,          // master -> monitor: protocol::AdminStateMessage
     Command,       // monitor -> master: protocol::CommandRequest
     CommandReply,  // master -> monitor: protocol::CommandReply
     Event,         // master -> monitor: a typed event (protocol/*events.h)

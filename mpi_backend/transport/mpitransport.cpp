@@ -1,6 +1,6 @@
 #include "mpitransport.h"
 
-#include "mpierror.h"
+#include "mpi_backend/mpierror.h"
 
 #include <QThread>
 

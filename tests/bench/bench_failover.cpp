@@ -15,9 +15,9 @@
 #include "image/imagecodec.h"
 #include "image/imageop.h"
 #include "image/stripkernel.h"
-#include "jobs/jobclient.h"
+#include "client/jobclient.h"
 #include "sourcefile.h"
-#include "transfer/masterrequest.h"
+#include "client/masterrequest.h"
 
 #include <QApplication>
 #include <QDir>
@@ -158,7 +158,7 @@ std::optional<JobRun> runJob(const bench::BenchCluster &cluster, const QByteArra
                              const image::ImageBuffer &expected,
                              const std::function<void(double done)> &onProgress)
 {
-    jobs::JobClient client(cluster.masterUrl(), 60000);
+    client::JobClient client(cluster.masterUrl(), 60000);
     // dynamic: every slave keeps asking for chunks, so one killed at a third still holds work.
     const auto id = client.submit(
         pgm, {{"op", "blur"}, {"sigma", "2"}, {"tasks", "120"}, {"strategy", "dynamic"}});

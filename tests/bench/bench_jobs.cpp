@@ -13,7 +13,7 @@
 #include "image/imagecodec.h"
 #include "image/imageop.h"
 #include "image/stripkernel.h"
-#include "jobs/jobclient.h"
+#include "client/jobclient.h"
 #include "sim/strategyrun.h"
 
 #include <QApplication>
@@ -256,7 +256,7 @@ bool Bench::waitCalibrated(int timeoutMs)
 Expected<QJsonObject> Bench::runJob(const Spec &spec, int tasks, std::uint64_t seed, double slowAtS,
                                     double *slowedAt)
 {
-    jobs::JobClient client(m_master, 60000);
+    client::JobClient client(m_master, 60000);
     QList<QPair<QByteArray, QByteArray>> params = m_setup.opParams;
     params += {{"strategy", sched::toString(spec.strategy).toLatin1()},
                {"order", sched::toString(spec.order).toLatin1()},

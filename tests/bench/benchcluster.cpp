@@ -1,7 +1,7 @@
 #include "benchcluster.h"
 
 #include "cluster/clustersnapshot.h"
-#include "transfer/planrequest.h"
+#include "client/planrequest.h"
 
 #include <QDeadlineTimer>
 #include <QJsonDocument>
@@ -119,7 +119,7 @@ qint64 BenchCluster::slavePid(int slaveIndex) const
 
 Expected<bool> BenchCluster::warmUp(const QString &relativePath) const
 {
-    const auto plan = transfer::requestPlan(masterUrl(), relativePath, {}, 120000);
+    const auto plan = client::requestPlan(masterUrl(), relativePath, {}, 120000);
     if (!plan)
         return Error{QStringLiteral("plan for %1: %2").arg(relativePath, plan.error())};
     return true;

@@ -1,6 +1,6 @@
 #include "failoverbench.h"
 
-#include "transfer/masterrequest.h"
+#include "client/masterrequest.h"
 
 #include <QDir>
 #include <QFile>
@@ -19,7 +19,7 @@ double seconds(const QElapsedTimer &clock)
 QJsonObject nodeOf(const QUrl &master, int rank)
 {
     const auto reply =
-        transfer::callMaster(master, {"/api/v1/cluster", nullptr, 2000, 4 << 20, "bench"});
+        client::callMaster(master, {"/api/v1/cluster", nullptr, 2000, 4 << 20, "bench"});
     if (!reply || reply->status != 200)
         return {};
     for (const QJsonValue &n :

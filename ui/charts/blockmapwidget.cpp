@@ -1,6 +1,6 @@
 #include "blockmapwidget.h"
 
-#include "cluster/statustable.h"
+#include "util/valueformat.h"
 #include "seriespalette.h"
 
 #include <QHelpEvent>
@@ -37,7 +37,7 @@ BlockMapWidget::BlockMapWidget(QWidget *parent) : QWidget(parent)
     setAttribute(Qt::WA_OpaquePaintEvent);
 }
 
-void BlockMapWidget::setTransfer(const console::LiveTransfer *transfer)
+void BlockMapWidget::setTransfer(const consolemodel::LiveTransfer *transfer)
 {
     m_slaves.clear();
     m_plannedOwner.clear();
@@ -307,9 +307,9 @@ void BlockMapWidget::paintEvent(QPaintEvent *)
     p.drawText(QRect(kMargin, 4, inner - progressWidth - 16, 20), Qt::AlignLeft | Qt::AlignVCenter,
                QFontMetrics(bold).elidedText(m_path, Qt::ElideMiddle, inner - progressWidth - 16));
     p.setFont(font());
-    QStringList facts{cluster::humanBytes(double(m_size))};
+    QStringList facts{util::formatBytes(double(m_size))};
     const QString blocks = m_blocks == 1 ? tr("1 block") : tr("%1 blocks").arg(m_blocks);
-    facts << (m_pieceSize > 0 ? tr("%1 of %2").arg(blocks, cluster::humanBytes(double(m_pieceSize)))
+    facts << (m_pieceSize > 0 ? tr("%1 of %2").arg(blocks, util::formatBytes(double(m_pieceSize)))
                               : blocks);
     if (!m_strategy.isEmpty())
         facts << tr("strategy %1").arg(m_strategy);

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "console/taskactivity.h"
+#include "consolemodel/taskactivity.h"
 
 #include <QWidget>
 
@@ -36,7 +36,7 @@ public:
     explicit BlockMapWidget(QWidget *parent = nullptr);
 
     // Copies what it draws; null shows "no transfer yet".
-    void setTransfer(const console::LiveTransfer *transfer);
+    void setTransfer(const consolemodel::LiveTransfer *transfer);
 
     // For tests.
     bool hasTransfer() const { return m_blocks > 0; }

@@ -72,7 +72,7 @@ QSize LoadRankBoard::sizeHint() const
 }
 
 void LoadRankBoard::update(const cluster::ClusterSnapshot &snapshot,
-                           const console::NodeHistory &history, qint64 windowMs)
+                           const consolemodel::NodeHistory &history, qint64 windowMs)
 {
     m_windowMs = std::max<qint64>(0, windowMs);
     const qint64 now = snapshot.timeMs > 0 ? snapshot.timeMs : history.lastMs();

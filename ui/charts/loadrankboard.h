@@ -1,7 +1,7 @@
 #pragma once
 
 #include "cluster/clustersnapshot.h"
-#include "console/nodehistory.h"
+#include "consolemodel/nodehistory.h"
 
 #include <QWidget>
 
@@ -37,7 +37,7 @@ public:
 
     using QWidget::update; // the repaint request stays reachable beside the data update
     // Shares of work are counted over the last windowMs of the history.
-    void update(const cluster::ClusterSnapshot &snapshot, const console::NodeHistory &history,
+    void update(const cluster::ClusterSnapshot &snapshot, const consolemodel::NodeHistory &history,
                 qint64 windowMs);
 
     // For tests: the rows in drawing order and the shared scales' top values.

@@ -1,6 +1,6 @@
 #include "metrichistorychart.h"
 
-#include "cluster/statustable.h"
+#include "util/valueformat.h"
 #include "seriespalette.h"
 
 #include <QChart>
@@ -20,7 +20,7 @@
 
 namespace starling::ui {
 
-using console::Metric;
+using consolemodel::Metric;
 
 namespace {
 
@@ -114,7 +114,7 @@ void MetricHistoryChart::setEndTime(qint64 ms)
     applyRange();
 }
 
-void MetricHistoryChart::refresh(const console::NodeHistory &history, qint64 nowMs)
+void MetricHistoryChart::refresh(const consolemodel::NodeHistory &history, qint64 nowMs)
 {
     m_latestMs = nowMs > 0 ? nowMs : history.lastMs();
     m_firstMs = history.firstMs();
@@ -284,10 +284,10 @@ QString MetricHistoryChart::formatValue(double raw) const
     case Metric::Cpu:
         return tr("%1 % of one core").arg(raw * 100, 0, 'f', 1);
     case Metric::Memory:
-        return cluster::humanBytes(raw);
+        return util::formatBytes(raw);
     case Metric::TxRate:
     case Metric::RxRate:
-        return tr("%1/s").arg(cluster::humanBytes(raw));
+        return tr("%1/s").arg(util::formatBytes(raw));
     case Metric::Load:
         return tr("load %1 s").arg(raw, 0, 'f', 3);
     }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "console/nodehistory.h"
+#include "consolemodel/nodehistory.h"
 
 #include <QList>
 #include <QPair>
@@ -39,11 +39,11 @@ class MetricHistoryChart final : public QWidget
 public:
     static constexpr std::array<qint64, 4> kWindows = {60'000, 300'000, 900'000, 3'600'000};
 
-    explicit MetricHistoryChart(console::Metric metric, QWidget *parent = nullptr);
+    explicit MetricHistoryChart(consolemodel::Metric metric, QWidget *parent = nullptr);
 
     // Redraws from the history; nowMs (<= 0: the history's newest time) is the live end.
     // Window and end-time changes take effect on screen at the next refresh.
-    void refresh(const console::NodeHistory &history, qint64 nowMs);
+    void refresh(const consolemodel::NodeHistory &history, qint64 nowMs);
 
     void setWindow(qint64 ms); // any positive span; kWindows are the console's choices
     qint64 window() const { return m_windowMs; }
@@ -53,9 +53,9 @@ public:
     void setEndTime(qint64 ms);
     qint64 endTime() const { return m_endMs; }
 
-    console::Metric metric() const { return m_metric; }
+    consolemodel::Metric metric() const { return m_metric; }
     QString unit() const { return m_unit; } // of the y values: "%", "MiB", "KiB/s", "s", ...
-    static QString title(console::Metric metric);
+    static QString title(consolemodel::Metric metric);
 
     // For tests: what is drawn. points() are (ms since the epoch, value in unit()).
     int seriesCount() const { return int(m_series.size()); }
@@ -81,7 +81,7 @@ private:
     void applyTheme();
     QString formatValue(double raw) const;
 
-    console::Metric m_metric;
+    consolemodel::Metric m_metric;
     QChart *m_chart;
     QChartView *m_view;
     QDateTimeAxis *m_timeAxis;

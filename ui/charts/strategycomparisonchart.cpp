@@ -96,7 +96,7 @@ QColor StrategyComparisonChart::predictedColour()
     return QColor(0x9a, 0xc4, 0xe4);
 }
 
-void StrategyComparisonChart::setJobs(const std::deque<console::FinishedJob> &jobs)
+void StrategyComparisonChart::setJobs(const std::deque<consolemodel::FinishedJob> &jobs)
 {
     struct Collected
     {
@@ -104,7 +104,7 @@ void StrategyComparisonChart::setJobs(const std::deque<console::FinishedJob> &jo
         long long minUnits = 0, maxUnits = 0;
     };
     std::map<QString, Collected> byLabel; // sorted: the categories keep their place
-    for (const console::FinishedJob &job : jobs) {
+    for (const consolemodel::FinishedJob &job : jobs) {
         if (!usable(job.makespanS))
             continue;
         Collected &c = byLabel[job.label()];

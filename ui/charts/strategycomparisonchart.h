@@ -1,6 +1,6 @@
 #pragma once
 
-#include "console/taskactivity.h"
+#include "consolemodel/taskactivity.h"
 
 #include <QWidget>
 
@@ -44,7 +44,7 @@ public:
 
     explicit StrategyComparisonChart(QWidget *parent = nullptr);
 
-    void setJobs(const std::deque<console::FinishedJob> &jobs);
+    void setJobs(const std::deque<consolemodel::FinishedJob> &jobs);
 
     // For tests and the console.
     const std::vector<Group> &groups() const { return m_groups; }

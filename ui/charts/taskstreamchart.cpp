@@ -115,15 +115,15 @@ void TaskStreamChart::setTimeline(const QString &title, const sched::Timeline &t
     update();
 }
 
-void TaskStreamChart::setLiveJob(const console::LiveJob &job, qint64 nowMs)
+void TaskStreamChart::setLiveJob(const consolemodel::LiveJob &job, qint64 nowMs)
 {
-    using State = console::LiveJob::State;
+    using State = consolemodel::LiveJob::State;
     m_slaves = job.slaves;
     m_live = true;
     m_bars.clear();
     const double elapsed = job.elapsedS(nowMs);
     m_span = std::max(elapsed, job.predictedS);
-    for (const console::StripBar &bar : job.bars(nowMs)) {
+    for (const consolemodel::StripBar &bar : job.bars(nowMs)) {
         if (bar.row < 0 || bar.row >= m_slaves.size())
             continue;
         m_bars.push_back(bar);
@@ -169,13 +169,13 @@ void TaskStreamChart::setLiveJob(const console::LiveJob &job, qint64 nowMs)
 int TaskStreamChart::barCount(Phase phase) const
 {
     return int(std::count_if(m_bars.begin(), m_bars.end(),
-                             [&](const console::StripBar &b) { return b.phase == phase; }));
+                             [&](const consolemodel::StripBar &b) { return b.phase == phase; }));
 }
 
 int TaskStreamChart::liveBarCount() const
 {
     return int(std::count_if(m_bars.begin(), m_bars.end(),
-                             [](const console::StripBar &b) { return b.live; }));
+                             [](const consolemodel::StripBar &b) { return b.live; }));
 }
 
 std::vector<TaskStreamChart::LegendItem> TaskStreamChart::legendItems(const QColor &text) const
@@ -315,7 +315,7 @@ void TaskStreamChart::paintEvent(QPaintEvent *)
     // Bars: send and return in the top half of a row, compute (or what ended it) below, so a
     // slave computing one chunk while the port sends it the next is still readable.
     const int half = std::max(2, int(rowHeight * 0.38));
-    for (const console::StripBar &b : m_bars) {
+    for (const consolemodel::StripBar &b : m_bars) {
         if (b.row < 0 || b.row >= rows)
             continue;
         const int top = area.top() + int(b.row * rowHeight) + int(rowHeight * 0.08);

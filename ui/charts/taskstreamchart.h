@@ -1,6 +1,6 @@
 #pragma once
 
-#include "console/taskactivity.h"
+#include "consolemodel/taskactivity.h"
 #include "sched/timeline.h"
 
 #include <QStringList>
@@ -25,7 +25,7 @@ class TaskStreamChart final : public QWidget
     Q_DISABLE_COPY_MOVE(TaskStreamChart)
 
 public:
-    using Phase = console::StripBar::Phase;
+    using Phase = consolemodel::StripBar::Phase;
 
     explicit TaskStreamChart(QWidget *parent = nullptr);
 
@@ -33,7 +33,7 @@ public:
     void setTimeline(const QString &title, const sched::Timeline &timeline,
                      const QStringList &slaves);
     // The job as it stands at `nowMs` (wall clock, as the events' time_ms).
-    void setLiveJob(const console::LiveJob &job, qint64 nowMs);
+    void setLiveJob(const consolemodel::LiveJob &job, qint64 nowMs);
 
     static QColor sendColour();
     static QColor computeColour();
@@ -85,7 +85,7 @@ private:
     std::vector<QRect> legendRects(const std::vector<LegendItem> &items) const;
 
     QString m_title;
-    std::vector<console::StripBar> m_bars;
+    std::vector<consolemodel::StripBar> m_bars;
     QStringList m_slaves;
     std::vector<Marker> m_markers;
     double m_span = 0;

@@ -5,7 +5,7 @@
 namespace starling::ui {
 
 EventFilterModel::EventFilterModel(QObject *parent)
-    : QSortFilterProxyModel(parent), m_categories((1u << console::EventLine::kCategoryCount) - 1)
+    : QSortFilterProxyModel(parent), m_categories((1u << consolemodel::EventLine::kCategoryCount) - 1)
 {}
 
 void EventFilterModel::setCategories(const QList<Category> &categories)
@@ -36,7 +36,7 @@ bool EventFilterModel::isCategoryVisible(Category category) const
 QList<EventFilterModel::Category> EventFilterModel::categories() const
 {
     QList<Category> list;
-    for (int i = 0; i < console::EventLine::kCategoryCount; ++i) {
+    for (int i = 0; i < consolemodel::EventLine::kCategoryCount; ++i) {
         if (isCategoryVisible(Category(i)))
             list << Category(i);
     }
@@ -68,7 +68,7 @@ bool EventFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &source
     };
     const QVariant category = cell(EventLogModel::Time, EventLogModel::CategoryRole);
     const int value = category.isValid() ? category.toInt() : int(Category::Other);
-    if (value < 0 || value >= console::EventLine::kCategoryCount ||
+    if (value < 0 || value >= consolemodel::EventLine::kCategoryCount ||
         !isCategoryVisible(Category(value))) {
         return false;
     }

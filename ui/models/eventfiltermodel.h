@@ -1,6 +1,6 @@
 #pragma once
 
-#include "console/eventdescription.h"
+#include "consolemodel/eventdescription.h"
 
 #include <QList>
 #include <QSortFilterProxyModel>
@@ -16,7 +16,7 @@ class EventFilterModel final : public QSortFilterProxyModel
     Q_DISABLE_COPY_MOVE(EventFilterModel)
 
 public:
-    using Category = console::EventLine::Category;
+    using Category = consolemodel::EventLine::Category;
 
     explicit EventFilterModel(QObject *parent = nullptr);
 

@@ -19,7 +19,7 @@ void EventLogModel::append(const QJsonObject &event)
     }
     const int row = int(m_lines.size());
     beginInsertRows({}, row, row);
-    m_lines.push_back(console::describeEvent(event));
+    m_lines.push_back(consolemodel::describeEvent(event));
     endInsertRows();
 }
 
@@ -32,7 +32,7 @@ void EventLogModel::clear()
     endResetModel();
 }
 
-console::EventLine EventLogModel::line(int row) const
+consolemodel::EventLine EventLogModel::line(int row) const
 {
     if (row < 0 || size_t(row) >= m_lines.size())
         return {};
@@ -53,7 +53,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const console::EventLine &line = m_lines[size_t(index.row())];
+    const consolemodel::EventLine &line = m_lines[size_t(index.row())];
     const QDateTime time =
         line.timeMs > 0 ? QDateTime::fromMSecsSinceEpoch(line.timeMs) : QDateTime();
     switch (role) {
@@ -63,7 +63,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
             return time.isValid() ? time.toString(QStringLiteral("hh:mm:ss.zzz"))
                                   : QStringLiteral("-");
         case Category:
-            return console::toString(line.category);
+            return consolemodel::toString(line.category);
         case Node:
             return line.node;
         case Who:

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "console/eventdescription.h"
+#include "consolemodel/eventdescription.h"
 
 #include <QAbstractTableModel>
 #include <QJsonObject>
@@ -31,7 +31,7 @@ public:
     enum ItemRole
     {
         TimeMsRole = Qt::UserRole, // qint64, ms since the epoch (0 = unknown)
-        CategoryRole,              // console::EventLine::Category as int
+        CategoryRole,              // consolemodel::EventLine::Category as int
         KindRole                   // the event's kind ("state_changed", ...)
     };
 
@@ -43,7 +43,7 @@ public:
     void clear();
     int capacity() const { return m_capacity; }
     // Row `row` (0 = oldest kept); a default EventLine outside the table.
-    console::EventLine line(int row) const;
+    consolemodel::EventLine line(int row) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -52,7 +52,7 @@ public:
                         int role = Qt::DisplayRole) const override;
 
 private:
-    std::deque<console::EventLine> m_lines;
+    std::deque<consolemodel::EventLine> m_lines;
     int m_capacity;
 };
 

@@ -1,6 +1,6 @@
 #include "nodetablemodel.h"
 
-#include "console/valueformat.h"
+#include "util/valueformat.h"
 
 #include <QDateTime>
 
@@ -41,7 +41,7 @@ QString stateText(const NodeView &node)
     if (node.state == NodeState::Draining && node.drainEtaS >= 0) {
         text += node.drainEtaS < 59.5
                     ? QStringLiteral(" ~%1 s").arg(std::llround(node.drainEtaS))
-                    : QStringLiteral(" ~%1").arg(console::formatSeconds(node.drainEtaS));
+                    : QStringLiteral(" ~%1").arg(util::formatSeconds(node.drainEtaS));
     }
     return text;
 }
@@ -269,15 +269,15 @@ QVariant NodeTableModel::display(const NodeView &node, int column) const
     case LoadRank:
         return node.loadRank >= 0 ? QString::number(node.loadRank) : dash();
     case Cpu:
-        return stats ? console::formatPercent(node.stats.processCpu) : dash();
+        return stats ? util::formatPercent(node.stats.processCpu) : dash();
     case Memory:
         return node.stats.processRssBytes > 0
-                   ? console::formatBytes(double(node.stats.processRssBytes))
+                   ? util::formatBytes(double(node.stats.processRssBytes))
                    : dash();
     case Tx:
-        return stats ? console::formatRate(shownRates(node).first) : dash();
+        return stats ? util::formatRate(shownRates(node).first) : dash();
     case Rx:
-        return stats ? console::formatRate(shownRates(node).second) : dash();
+        return stats ? util::formatRate(shownRates(node).second) : dash();
     case Connections:
         return stats ? QString::number(node.stats.connections) : dash();
     case Queue:
@@ -285,13 +285,13 @@ QVariant NodeTableModel::display(const NodeView &node, int column) const
     case InFlight:
         return slave && stats ? QString::number(node.stats.inFlight) : dash();
     case UnitCompute:
-        return node.stats.unitComputeS > 0 ? console::formatSeconds(node.stats.unitComputeS)
+        return node.stats.unitComputeS > 0 ? util::formatSeconds(node.stats.unitComputeS)
                                            : dash();
     case Bandwidth:
-        return node.stats.bandwidthMBps > 0 ? console::formatRate(node.stats.bandwidthMBps * 1e6)
+        return node.stats.bandwidthMBps > 0 ? util::formatRate(node.stats.bandwidthMBps * 1e6)
                                             : dash();
     case HeartbeatAge:
-        return console::formatAge(node.heartbeatAgeMs);
+        return util::formatAge(node.heartbeatAgeMs);
     default:
         return {};
     }
@@ -389,7 +389,7 @@ QString NodeTableModel::toolTip(const NodeView &node, int column) const
             tip += QStringLiteral("\nemulated: CPU factor %1, link %2")
                        .arg(QString::number(node.emulation.cpuFactor),
                             node.emulation.linkMBps > 0
-                                ? console::formatRate(node.emulation.linkMBps * 1e6)
+                                ? util::formatRate(node.emulation.linkMBps * 1e6)
                                 : QStringLiteral("not paced"));
         }
         break;
@@ -407,44 +407,44 @@ QString NodeTableModel::toolTip(const NodeView &node, int column) const
             tip += QStringLiteral("\n%1 task(s) still assigned").arg(node.assigned);
             if (node.drainEtaS >= 0)
                 tip +=
-                    QStringLiteral(", ~%1 to DRAINED").arg(console::formatSeconds(node.drainEtaS));
+                    QStringLiteral(", ~%1 to DRAINED").arg(util::formatSeconds(node.drainEtaS));
         }
         break;
     case Cpu:
         if (hasStats(node)) {
             tip = QStringLiteral("process %1 of one core; machine %2 of all cores\n"
                                  "warn at %3, critical at %4")
-                      .arg(console::formatPercent(node.stats.processCpu),
-                           console::formatPercent(node.stats.nodeCpu),
-                           console::formatPercent(m_thresholds.cpuWarn),
-                           console::formatPercent(m_thresholds.cpuCritical));
+                      .arg(util::formatPercent(node.stats.processCpu),
+                           util::formatPercent(node.stats.nodeCpu),
+                           util::formatPercent(m_thresholds.cpuWarn),
+                           util::formatPercent(m_thresholds.cpuCritical));
         }
         break;
     case Memory:
         if (node.stats.processRssBytes > 0) {
             tip = QStringLiteral("process %1 resident; machine %2 of %3 used\n"
                                  "warn at %4, critical at %5")
-                      .arg(console::formatBytes(double(node.stats.processRssBytes)),
-                           console::formatBytes(double(node.stats.nodeMemUsedBytes)),
-                           console::formatBytes(double(node.stats.nodeMemTotalBytes)),
-                           console::formatBytes(m_thresholds.memWarnBytes),
-                           console::formatBytes(m_thresholds.memCriticalBytes));
+                      .arg(util::formatBytes(double(node.stats.processRssBytes)),
+                           util::formatBytes(double(node.stats.nodeMemUsedBytes)),
+                           util::formatBytes(double(node.stats.nodeMemTotalBytes)),
+                           util::formatBytes(m_thresholds.memWarnBytes),
+                           util::formatBytes(m_thresholds.memCriticalBytes));
         }
         break;
     case Tx:
     case Rx:
         if (hasStats(node)) {
             tip = QStringLiteral("this process sent %1, received %2 in total\n")
-                      .arg(console::formatBytes(double(node.stats.txBytesTotal)),
-                           console::formatBytes(double(node.stats.rxBytesTotal)));
+                      .arg(util::formatBytes(double(node.stats.txBytesTotal)),
+                           util::formatBytes(double(node.stats.rxBytesTotal)));
             const QString link = node.stats.linkInterface.isEmpty()
                                      ? QStringLiteral("every interface")
                                      : node.stats.linkInterface;
             tip += node.stats.linkShared
                        ? QStringLiteral("shown: its own rates; its host link (%1) is shared by "
                                         "every node on this machine (%2 out, %3 in)")
-                             .arg(link, console::formatRate(node.stats.txBytesPerS),
-                                  console::formatRate(node.stats.rxBytesPerS))
+                             .arg(link, util::formatRate(node.stats.txBytesPerS),
+                                  util::formatRate(node.stats.rxBytesPerS))
                        : QStringLiteral("shown: its host link %1").arg(link);
         }
         break;
@@ -456,7 +456,7 @@ QString NodeTableModel::toolTip(const NodeView &node, int column) const
                       .arg(node.stats.queueLength)
                       .arg(node.stats.inFlight)
                       .arg(node.stats.tasksDone)
-                      .arg(console::formatSeconds(node.stats.pendingWorkS))
+                      .arg(util::formatSeconds(node.stats.pendingWorkS))
                       .arg(node.assigned);
         }
         break;

@@ -1,6 +1,6 @@
 #include "clusterstatusbar.h"
 
-#include "console/valueformat.h"
+#include "util/valueformat.h"
 
 #include <QLabel>
 
@@ -32,16 +32,16 @@ ClusterStatusBar::ClusterStatusBar(QWidget *parent)
     addPermanentWidget(m_notice, 1);
 }
 
-void ClusterStatusBar::setLink(console::LinkState state, const QString &detail, bool haveSource)
+void ClusterStatusBar::setLink(consolemodel::LinkState state, const QString &detail, bool haveSource)
 {
     switch (state) {
-    case console::LinkState::Connected:
+    case consolemodel::LinkState::Connected:
         m_link->setText(dot("#2e7d32") + detail.toHtmlEscaped());
         break;
-    case console::LinkState::Connecting:
+    case consolemodel::LinkState::Connecting:
         m_link->setText(dot("#f9a825") + detail.toHtmlEscaped());
         break;
-    case console::LinkState::Disconnected:
+    case consolemodel::LinkState::Disconnected:
         m_link->setText(
             dot("#c62828") +
             (haveSource ? detail : tr("No cluster connected: use Connect...")).toHtmlEscaped());
@@ -54,7 +54,7 @@ void ClusterStatusBar::setSnapshotAge(qint64 snapshots, qint64 sequence, double 
 {
     QString age;
     if (snapshots > 0) {
-        age = tr("snapshot #%1, %2 old").arg(sequence).arg(console::formatSeconds(ageS));
+        age = tr("snapshot #%1, %2 old").arg(sequence).arg(util::formatSeconds(ageS));
         if (rttMs >= 0)
             age += tr(" | round trip %1 ms").arg(rttMs);
         if (stale)
@@ -72,7 +72,7 @@ void ClusterStatusBar::setDrains(const cluster::ClusterSnapshot &snapshot)
             continue;
         QString part = tr("%1 draining: %2 in flight").arg(n.name).arg(n.assigned);
         if (n.drainEtaS >= 0)
-            part += tr(", ~%1").arg(console::formatSeconds(n.drainEtaS));
+            part += tr(", ~%1").arg(util::formatSeconds(n.drainEtaS));
         parts.append(part);
     }
     m_drains->setText(parts.join(QStringLiteral(" | ")));

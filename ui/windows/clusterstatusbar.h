@@ -1,7 +1,7 @@
 #pragma once
 
 #include "cluster/clustersnapshot.h"
-#include "console/clustersource.h"
+#include "consolemodel/clustersource.h"
 
 #include <QStatusBar>
 
@@ -23,7 +23,7 @@ class ClusterStatusBar final : public QStatusBar
 public:
     explicit ClusterStatusBar(QWidget *parent = nullptr);
 
-    void setLink(console::LinkState state, const QString &detail, bool haveSource);
+    void setLink(consolemodel::LinkState state, const QString &detail, bool haveSource);
     // snapshots == 0: nothing received yet. rttMs < 0: not measured.
     void setSnapshotAge(qint64 snapshots, qint64 sequence, double ageS, qint64 rttMs, bool stale);
     void setDrains(const cluster::ClusterSnapshot &snapshot);

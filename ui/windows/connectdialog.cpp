@@ -78,16 +78,16 @@ void ConnectDialog::accept()
             m_error->setText(state.error());
             return;
         }
-        m_resolver = console::endpointFromStateFile(path);
+        m_resolver = consolemodel::endpointFromStateFile(path);
         m_description = path;
     } else {
         const auto endpoint =
-            console::parseConnectArguments(m_hostPort->text().trimmed(), m_tokenFile->text());
+            consolemodel::parseConnectArguments(m_hostPort->text().trimmed(), m_tokenFile->text());
         if (!endpoint) {
             m_error->setText(endpoint.error());
             return;
         }
-        m_resolver = console::fixedEndpoint(*endpoint);
+        m_resolver = consolemodel::fixedEndpoint(*endpoint);
         m_description = endpoint->origin;
     }
     m_error->clear();

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "console/bridgeclustersource.h"
+#include "consolemodel/bridgeclustersource.h"
 
 #include <QDialog>
 
@@ -23,7 +23,7 @@ public:
     explicit ConnectDialog(const QString &runDir, QWidget *parent = nullptr);
 
     // Valid after accept().
-    console::EndpointResolver resolver() const { return m_resolver; }
+    consolemodel::EndpointResolver resolver() const { return m_resolver; }
     QString description() const { return m_description; }
 
     void setRunDir(const QString &dir);
@@ -38,7 +38,7 @@ private:
     QLineEdit *m_hostPort;
     QLineEdit *m_tokenFile;
     QLabel *m_error;
-    console::EndpointResolver m_resolver;
+    consolemodel::EndpointResolver m_resolver;
     QString m_description;
 };
 

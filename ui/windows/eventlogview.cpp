@@ -20,7 +20,7 @@ EventLogView::EventLogView(EventLogModel *model, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     auto *bar = new QHBoxLayout;
-    using Category = console::EventLine::Category;
+    using Category = consolemodel::EventLine::Category;
     for (const auto &[category, label] :
          {std::pair{Category::State, tr("state")}, std::pair{Category::Operator, tr("operator")},
           std::pair{Category::Failure, tr("failures")}, std::pair{Category::Job, tr("jobs")},

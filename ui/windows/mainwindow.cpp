@@ -6,9 +6,9 @@
 #include "charts/pngexport.h"
 #include "charts/strategycomparisonchart.h"
 #include "charts/taskstreamchart.h"
-#include "console/bridgeclustersource.h"
-#include "console/operatoractions.h"
-#include "console/valueformat.h"
+#include "consolemodel/bridgeclustersource.h"
+#include "consolemodel/operatoractions.h"
+#include "util/valueformat.h"
 #include "protocol/eventkind.h"
 #include "windows/clusterstatusbar.h"
 #include "windows/connectdialog.h"
@@ -137,21 +137,21 @@ void MainWindow::buildLayout()
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("views"));
-    const auto addChart = [this](console::Metric metric) {
+    const auto addChart = [this](consolemodel::Metric metric) {
         auto *chart = new MetricHistoryChart(metric, this);
         chart->setWindow(m_window->currentData().toLongLong());
         m_charts.push_back(chart);
         return chart;
     };
-    m_tabs->addTab(addChart(console::Metric::Cpu), tr("CPU"));
-    m_tabs->addTab(addChart(console::Metric::Memory), tr("Memory"));
+    m_tabs->addTab(addChart(consolemodel::Metric::Cpu), tr("CPU"));
+    m_tabs->addTab(addChart(consolemodel::Metric::Memory), tr("Memory"));
     auto *bandwidth = new QWidget(this);
     auto *bw = new QVBoxLayout(bandwidth);
     bw->setContentsMargins(0, 0, 0, 0);
-    bw->addWidget(addChart(console::Metric::TxRate));
-    bw->addWidget(addChart(console::Metric::RxRate));
+    bw->addWidget(addChart(consolemodel::Metric::TxRate));
+    bw->addWidget(addChart(consolemodel::Metric::RxRate));
     m_tabs->addTab(bandwidth, tr("Bandwidth"));
-    m_tabs->addTab(addChart(console::Metric::Load), tr("Load"));
+    m_tabs->addTab(addChart(consolemodel::Metric::Load), tr("Load"));
     auto *tasks = new QSplitter(Qt::Vertical, this);
     m_stream = new TaskStreamChart(this);
     m_stream->setObjectName(QStringLiteral("taskStream"));
@@ -199,14 +199,14 @@ void MainWindow::buildLayout()
     setCentralWidget(main);
 }
 
-void MainWindow::adoptSource(std::unique_ptr<console::ClusterSource> source)
+void MainWindow::adoptSource(std::unique_ptr<consolemodel::ClusterSource> source)
 {
-    console::ClusterSource *raw = source.get();
+    consolemodel::ClusterSource *raw = source.get();
     setSource(raw);
     m_ownedSource = std::move(source);
 }
 
-void MainWindow::setSource(console::ClusterSource *source)
+void MainWindow::setSource(consolemodel::ClusterSource *source)
 {
     if (m_source) {
         m_source->disconnect(this);
@@ -216,7 +216,7 @@ void MainWindow::setSource(console::ClusterSource *source)
     m_actions = nullptr;
     m_ownedSource.reset(); // the previous owned one, if any (a new one may be adopted next)
     m_source = source;
-    m_link = console::LinkState::Disconnected;
+    m_link = consolemodel::LinkState::Disconnected;
     // Another cluster, perhaps: nothing of the previous one's picture may pass for its data.
     m_snapshot = {};
     m_snapshotCount = 0;
@@ -229,12 +229,12 @@ void MainWindow::setSource(console::ClusterSource *source)
         updateActions();
         return;
     }
-    m_actions = new console::OperatorActions(source, this);
-    connect(m_actions, &console::OperatorActions::answered, this, &MainWindow::showNotice);
-    connect(source, &console::ClusterSource::snapshotReceived, this, &MainWindow::onSnapshot);
-    connect(source, &console::ClusterSource::eventReceived, this, &MainWindow::onEvent);
-    connect(source, &console::ClusterSource::linkStateChanged, this, &MainWindow::onLink);
-    connect(source, &console::ClusterSource::roundTripMeasured, this,
+    m_actions = new consolemodel::OperatorActions(source, this);
+    connect(m_actions, &consolemodel::OperatorActions::answered, this, &MainWindow::showNotice);
+    connect(source, &consolemodel::ClusterSource::snapshotReceived, this, &MainWindow::onSnapshot);
+    connect(source, &consolemodel::ClusterSource::eventReceived, this, &MainWindow::onEvent);
+    connect(source, &consolemodel::ClusterSource::linkStateChanged, this, &MainWindow::onLink);
+    connect(source, &consolemodel::ClusterSource::roundTripMeasured, this,
             [this](qint64 ms) { m_rttMs = ms; });
     source->start();
     emit sourceChanged();
@@ -277,7 +277,7 @@ bool MainWindow::showTab(const QString &title)
     return false;
 }
 
-MetricHistoryChart *MainWindow::chart(console::Metric metric) const
+MetricHistoryChart *MainWindow::chart(consolemodel::Metric metric) const
 {
     for (MetricHistoryChart *c : m_charts) {
         if (c->metric() == metric)
@@ -343,7 +343,7 @@ void MainWindow::onEvent(const QJsonObject &event)
     }
 }
 
-void MainWindow::onLink(console::LinkState state, const QString &detail)
+void MainWindow::onLink(consolemodel::LinkState state, const QString &detail)
 {
     m_link = state;
     m_linkDetail = detail;
@@ -363,7 +363,7 @@ QString MainWindow::lastAnswer() const
 
 bool MainWindow::isStale() const
 {
-    if (m_link != console::LinkState::Connected || m_snapshotCount == 0)
+    if (m_link != consolemodel::LinkState::Connected || m_snapshotCount == 0)
         return true;
     const double limit = std::max(double(m_staleAfterMs), 3 * m_intervalMs);
     return double(m_sinceSnapshot.elapsed()) > limit;
@@ -380,8 +380,8 @@ void MainWindow::tick()
         double(m_sinceSnapshot.isValid() ? m_sinceSnapshot.elapsed() : 0) / 1000, m_rttMs, stale);
     if (m_chartsDirty && m_sinceChartRefresh.elapsed() >= kChartRefreshMs)
         refreshCharts(false);
-    const console::LiveJob *job = m_activity.currentJob();
-    if (m_tasksDirty || (job && job->state == console::LiveJob::State::Running))
+    const consolemodel::LiveJob *job = m_activity.currentJob();
+    if (m_tasksDirty || (job && job->state == consolemodel::LiveJob::State::Running))
         refreshTasks();
 }
 
@@ -407,7 +407,7 @@ void MainWindow::refreshTasks()
 {
     m_tasksDirty = false;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (const console::LiveJob *job = m_activity.currentJob())
+    if (const consolemodel::LiveJob *job = m_activity.currentJob())
         m_stream->setLiveJob(*job, now);
     else
         m_stream->setTimeline(tr("no image job yet"), {}, {});
@@ -458,7 +458,7 @@ void MainWindow::selectNodes(const QStringList &names)
 
 void MainWindow::updateActions()
 {
-    const bool connected = m_link == console::LinkState::Connected;
+    const bool connected = m_link == consolemodel::LinkState::Connected;
     bool anyActive = false, anyResumable = false;
     const QStringList selected = selectedSlaves();
     for (const QString &name : selected) {
@@ -480,7 +480,7 @@ void MainWindow::openConnectDialog()
     auto *dialog = new ConnectDialog(QString(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        adoptSource(std::make_unique<console::BridgeClusterSource>(
+        adoptSource(std::make_unique<consolemodel::BridgeClusterSource>(
             dialog->resolver(), QStringLiteral("starling-console")));
     });
     dialog->open();

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "cluster/clustersnapshot.h"
-#include "console/clustersource.h"
-#include "console/nodehistory.h"
-#include "console/taskactivity.h"
+#include "consolemodel/clustersource.h"
+#include "consolemodel/nodehistory.h"
+#include "consolemodel/taskactivity.h"
 #include "models/eventlogmodel.h"
 #include "models/nodetablemodel.h"
 
@@ -24,7 +24,7 @@ class QTabWidget;
 class QTableView;
 QT_END_NAMESPACE
 
-namespace starling::console {
+namespace starling::consolemodel {
 class OperatorActions;
 }
 
@@ -54,10 +54,10 @@ public:
     ~MainWindow() override;
 
     // Not owned; started here. Replaces (and stops) any earlier source.
-    void setSource(console::ClusterSource *source);
+    void setSource(consolemodel::ClusterSource *source);
     // Owned from then on (the connect dialog's bridge, the app's first one).
-    void adoptSource(std::unique_ptr<console::ClusterSource> source);
-    console::ClusterSource *source() const { return m_source; }
+    void adoptSource(std::unique_ptr<consolemodel::ClusterSource> source);
+    consolemodel::ClusterSource *source() const { return m_source; }
 
     // Where CPU and memory cells turn amber and red.
     void setThresholds(const NodeTableModel::Thresholds &thresholds);
@@ -72,11 +72,11 @@ public:
     // What the views hold, for tests and the screenshot mode.
     const NodeTableModel &nodeModel() const { return m_nodes; }
     const EventLogModel &eventModel() const { return m_events; }
-    const console::NodeHistory &history() const { return m_history; }
-    const console::TaskActivity &activity() const { return m_activity; }
+    const consolemodel::NodeHistory &history() const { return m_history; }
+    const consolemodel::TaskActivity &activity() const { return m_activity; }
     qint64 snapshotsReceived() const { return m_snapshotCount; }
     QTableView *nodeView() const { return m_table; }
-    MetricHistoryChart *chart(console::Metric metric) const;
+    MetricHistoryChart *chart(consolemodel::Metric metric) const;
     LoadRankBoard *loadRankBoard() const { return m_board; }
     TaskStreamChart *taskStream() const { return m_stream; }
     BlockMapWidget *blockMap() const { return m_blockMap; }
@@ -110,7 +110,7 @@ private:
     void buildLayout();
     void onSnapshot(const cluster::ClusterSnapshot &snapshot);
     void onEvent(const QJsonObject &event);
-    void onLink(console::LinkState state, const QString &detail);
+    void onLink(consolemodel::LinkState state, const QString &detail);
     void tick(); // 4 Hz: ages, staleness, live task views
     void refreshCharts(bool all);
     void refreshTasks();
@@ -125,10 +125,10 @@ private:
     void setPaused(bool paused);
     bool isStale() const;
 
-    console::ClusterSource *m_source = nullptr;
-    std::unique_ptr<console::ClusterSource> m_ownedSource;
-    console::OperatorActions *m_actions = nullptr;
-    console::LinkState m_link = console::LinkState::Disconnected;
+    consolemodel::ClusterSource *m_source = nullptr;
+    std::unique_ptr<consolemodel::ClusterSource> m_ownedSource;
+    consolemodel::OperatorActions *m_actions = nullptr;
+    consolemodel::LinkState m_link = consolemodel::LinkState::Disconnected;
     QString m_linkDetail;
     qint64 m_rttMs = -1;
 
@@ -144,8 +144,8 @@ private:
     NodeTableModel m_nodes;
     QSortFilterProxyModel m_sortedNodes;
     EventLogModel m_events;
-    console::NodeHistory m_history;
-    console::TaskActivity m_activity;
+    consolemodel::NodeHistory m_history;
+    consolemodel::TaskActivity m_activity;
     bool m_tasksDirty = false;
 
     QTableView *m_table = nullptr;

@@ -1,7 +1,7 @@
 #include "weightdialog.h"
 
-#include "console/valueformat.h"
-#include "console/weightpreview.h"
+#include "util/valueformat.h"
+#include "consolemodel/weightpreview.h"
 
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -77,14 +77,14 @@ QString WeightDialog::reason() const
 
 void WeightDialog::updatePreview()
 {
-    const auto rows = console::previewWeights(m_snapshot, m_nodes, m_weight->value());
+    const auto rows = consolemodel::previewWeights(m_snapshot, m_nodes, m_weight->value());
     m_preview->setRowCount(int(rows.size()));
     for (int r = 0; r < int(rows.size()); ++r) {
-        const console::WeightShare &w = rows[size_t(r)];
+        const consolemodel::WeightShare &w = rows[size_t(r)];
         const QStringList cells{w.name + (w.active ? QString() : tr(" (not ACTIVE)")),
-                                QString::number(w.weight, 'g', 4), console::formatPercent(w.share),
+                                QString::number(w.weight, 'g', 4), util::formatPercent(w.share),
                                 QString::number(w.newWeight, 'g', 4),
-                                console::formatPercent(w.newShare)};
+                                util::formatPercent(w.newShare)};
         for (int c = 0; c < cells.size(); ++c) {
             auto *item = new QTableWidgetItem(cells[c]);
             if (w.changed) {

@@ -14,7 +14,7 @@ QT_END_NAMESPACE
 namespace starling::ui {
 
 // Sets W_i on the selected slaves, with a preview of every ACTIVE slave's share of new work
-// before and after (console::previewWeights), so the operator sees what the change will do
+// before and after (consolemodel::previewWeights), so the operator sees what the change will do
 // before applying it.
 class WeightDialog final : public QDialog
 {

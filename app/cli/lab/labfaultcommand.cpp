@@ -50,7 +50,9 @@ void reportFault(const QString &runDir, const LabFault &fault)
 
 QString slaveRange(const LabPlan &plan)
 {
-    return QStringLiteral("slave-2 to slave-%1").arg(plan.slaveCount() + 1);
+    return QStringLiteral("%1 to %2").arg(
+        cluster::nodeName(cluster::kFirstSlaveRank),
+        cluster::nodeName(cluster::slaveRank(plan.slaveCount() - 1)));
 }
 
 int signalNode(const Fault &fault, const QString &runDir)

@@ -84,12 +84,14 @@ Expected<LabPlan> LabPlan::make(const QString &id, const LabSubnet &subnet, int 
     plan.m_id = id;
     plan.m_subnet = subnet.toString();
     plan.m_bridge = QStringLiteral("stl-br") + id;
-    plan.m_hosts.push_back(rootHost(QStringLiteral("master"), 0, subnet.address(kMasterOffset)));
-    plan.m_hosts.push_back(rootHost(QStringLiteral("monitor"), 1, subnet.address(kMonitorOffset)));
+    plan.m_hosts.push_back(rootHost(cluster::nodeName(cluster::kMasterRank), cluster::kMasterRank,
+                                    subnet.address(kMasterOffset)));
+    plan.m_hosts.push_back(rootHost(cluster::nodeName(cluster::kMonitorRank),
+                                    cluster::kMonitorRank, subnet.address(kMonitorOffset)));
     for (int k = 1; k <= slaves; ++k) {
         LabHost host;
-        host.rank = k + 1;
-        host.node = QStringLiteral("slave-%1").arg(host.rank);
+        host.rank = cluster::slaveRank(k - 1);
+        host.node = cluster::nodeName(host.rank);
         host.address = subnet.address(kFirstSlaveOffset + k - 1);
         host.netns = QStringLiteral("stl-%1-h%2").arg(id).arg(k);
         host.bridgePort = host.netns;

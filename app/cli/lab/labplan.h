@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cluster/noderole.h"
 #include "labsubnet.h"
 #include "util/expected.h"
 
@@ -59,7 +60,7 @@ public:
     QString id() const { return m_id; }
     QString subnet() const { return m_subnet; }
     QString bridge() const { return m_bridge; }
-    int slaveCount() const { return int(m_hosts.size()) - 2; }
+    int slaveCount() const { return cluster::slaveCount(int(m_hosts.size())); }
     const std::vector<LabHost> &hosts() const { return m_hosts; }
     std::vector<LabHost> &hosts() { return m_hosts; }
     const LabHost *hostByAddress(const QString &address) const;

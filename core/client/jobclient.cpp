@@ -1,0 +1,138 @@
+#include "jobclient.h"
+
+#include "client/masterrequest.h"
+#include "util/oneline.h"
+
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+namespace starling::client {
+
+using util::oneLine;
+
+namespace {
+
+Error badReply(const QString &message)
+{
+    return Error{message, QStringLiteral("bad_reply")};
+}
+
+} // namespace
+
+Expected<JobStatus> JobStatus::fromJson(const QJsonObject &o)
+{
+    JobStatus s;
+    s.raw = o;
+    s.id = o.value(u"id").toString();
+    s.state = o.value(u"state").toString();
+    if (s.id.isEmpty() || s.id.size() > 64)
+        return badReply(QStringLiteral("the job status has no valid \"id\""));
+    if (s.state != u"queued" && s.state != u"running" && s.state != u"done" && s.state != u"failed")
+        return badReply(
+            QStringLiteral("the job status has an unknown state \"%1\"").arg(oneLine(s.state, 20)));
+    s.error = oneLine(o.value(u"error").toString(), 500);
+    s.unitsDone = qint64(o.value(u"units_done").toDouble());
+    s.unitsTotal = qint64(o.value(u"units_total").toDouble());
+    s.jobsAhead = o.value(u"jobs_ahead").toInt();
+    s.makespanS = o.value(u"makespan_s").toDouble();
+    if (s.unitsDone < 0 || s.unitsTotal < 0 || s.unitsDone > s.unitsTotal)
+        return badReply(QStringLiteral("the job status counts %1 of %2 units")
+                            .arg(s.unitsDone)
+                            .arg(s.unitsTotal));
+    if (s.state == u"failed" && s.error.isEmpty())
+        s.error = QStringLiteral("the master gave no reason");
+    return s;
+}
+
+JobClient::JobClient(QUrl master, int timeoutMs)
+    : m_master(std::move(master)), m_timeoutMs(timeoutMs)
+{
+    m_master.setPath(QString());
+    m_master.setQuery(QString());
+    m_master.setFragment(QString());
+}
+
+Expected<JobClient::Reply> JobClient::call(const QByteArray &pathAndQuery,
+                                           const QByteArray *postBody, qint64 maxBytes)
+{
+    client::MasterRequest request;
+    request.pathAndQuery = pathAndQuery;
+    request.postBody = postBody;
+    request.timeoutMs = m_timeoutMs;
+    request.maxBytes = maxBytes;
+    request.userAgent = "starling-job";
+    auto reply = client::callMaster(m_master, request);
+    if (!reply && reply.errorCode() == u"oversized")
+        return badReply(
+            QStringLiteral("the master's answer is larger than %1 bytes").arg(maxBytes));
+    if (!reply)
+        return Error{reply.error(), reply.errorCode()};
+    return std::move(*reply);
+}
+
+Error JobClient::refusal(const Reply &reply) const
+{
+    const QJsonObject object = QJsonDocument::fromJson(reply.body).object();
+    QString message = oneLine(object.value(u"error").toString(), 500);
+    if (message.isEmpty())
+        message = reply.body.isEmpty() ? QStringLiteral("HTTP %1").arg(reply.status)
+                                       : QStringLiteral("HTTP %1: %2")
+                                             .arg(reply.status)
+                                             .arg(oneLine(QString::fromUtf8(reply.body.left(300))));
+    const bool theRequest =
+        reply.status >= 400 && reply.status < 500 && reply.status != 404 && reply.status != 409;
+    return Error{QStringLiteral("the master refused: %1").arg(message),
+                 theRequest ? QStringLiteral("bad_request") : QStringLiteral("refused")};
+}
+
+Expected<QString> JobClient::submit(const QByteArray &image,
+                                    const QList<QPair<QByteArray, QByteArray>> &params)
+{
+    QByteArray target = "/api/v1/jobs";
+    for (qsizetype i = 0; i < params.size(); ++i)
+        target += (i ? '&' : '?') + QUrl::toPercentEncoding(QString::fromUtf8(params[i].first)) +
+                  '=' + QUrl::toPercentEncoding(QString::fromUtf8(params[i].second));
+    auto reply = call(target, &image, kMaxStatusBytes);
+    if (!reply)
+        return Error{reply.error(), reply.errorCode()};
+    if (reply->status != 202)
+        return refusal(*reply);
+    const QJsonObject o = QJsonDocument::fromJson(reply->body).object();
+    const QString id = o.value(u"id").toString();
+    if (id.isEmpty() || id.size() > 64)
+        return badReply(QStringLiteral("the master accepted the job but sent no job id"));
+    return id;
+}
+
+Expected<JobStatus> JobClient::status(const QString &id)
+{
+    auto reply = call("/api/v1/jobs/" + QUrl::toPercentEncoding(id), nullptr, kMaxStatusBytes);
+    if (!reply)
+        return Error{reply.error(), reply.errorCode()};
+    if (reply->status != 200)
+        return refusal(*reply);
+    QJsonParseError parse;
+    const QJsonDocument document = QJsonDocument::fromJson(reply->body, &parse);
+    if (parse.error != QJsonParseError::NoError || !document.isObject())
+        return badReply(QStringLiteral("the master's job status is not a JSON object"));
+    auto status = JobStatus::fromJson(document.object());
+    if (status && status->id != id)
+        return badReply(QStringLiteral("asked for %1, the master answered for %2")
+                            .arg(id, oneLine(status->id, 64)));
+    return status;
+}
+
+Expected<QByteArray> JobClient::result(const QString &id, image::ImageFormat format,
+                                       qint64 maxBytes)
+{
+    auto reply = call("/api/v1/jobs/" + QUrl::toPercentEncoding(id) +
+                          "/result?format=" + image::toString(format).toLatin1(),
+                      nullptr, maxBytes);
+    if (!reply)
+        return Error{reply.error(), reply.errorCode()};
+    if (reply->status != 200)
+        return refusal(*reply);
+    return reply->body;
+}
+
+} // namespace starling::client

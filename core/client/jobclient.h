@@ -1,0 +1,60 @@
+#pragma once
+
+#include "image/imageformat.h"
+#include "client/masterrequest.h"
+#include "util/expected.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QUrl>
+
+namespace starling::client {
+
+// A job's status as the master reports it (GET /api/v1/jobs/<id>); `raw` is the whole object.
+struct JobStatus
+{
+    QString id;
+    QString state; // queued, running, done, failed
+    QString error;
+    qint64 unitsDone = 0;
+    qint64 unitsTotal = 0;
+    int jobsAhead = 0;
+    double makespanS = 0;
+    QJsonObject raw;
+
+    bool finished() const { return state == u"done" || state == u"failed"; }
+    // Checks the shape a client relies on; one line naming what is wrong.
+    static Expected<JobStatus> fromJson(const QJsonObject &object);
+};
+
+// The master's image-job API over libcurl (one blocking request at a time; `starling job`).
+// Every failure is one line, with code "unreachable" (no answer), "bad_request" (the master
+// refused the job or its image: a 4xx), "refused" (any other error status; the master's
+// message included) or "bad_reply" (an answer that is not what the API promises).
+class JobClient
+{
+public:
+    static constexpr qint64 kMaxStatusBytes = 16 << 20;
+
+    explicit JobClient(QUrl master, int timeoutMs = 30000);
+
+    // POST /api/v1/jobs?<params> with the image file as the body; the job's id.
+    Expected<QString> submit(const QByteArray &image,
+                             const QList<QPair<QByteArray, QByteArray>> &params);
+    Expected<JobStatus> status(const QString &id);
+    Expected<QByteArray> result(const QString &id, image::ImageFormat format, qint64 maxBytes);
+
+private:
+    using Reply = client::MasterReply;
+    Expected<Reply> call(const QByteArray &pathAndQuery, const QByteArray *postBody,
+                         qint64 maxBytes);
+    Error refusal(const Reply &reply) const;
+
+    QUrl m_master;
+    int m_timeoutMs;
+};
+
+} // namespace starling::client

@@ -1,0 +1,620 @@
+#include "paralleldownload.h"
+
+#include "client/blockfetch.h"
+#include "transfer/blockrecord.h"
+#include "client/blockverifier.h"
+#include "client/downloadsource.h"
+#include "client/partfile.h"
+#include "transfer/sha256.h"
+
+#include <QFile>
+#include <QMutex>
+#include <QMutexLocker>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <utility>
+
+namespace starling::client {
+
+namespace {
+
+constexpr int kPollMs = 100; // the longest curl_multi_poll waits between checks
+constexpr std::int64_t kRateWindowMs = 2000;
+constexpr double kDefaultRateBps = 100e6; // for sources nothing is known about yet
+
+using Source = DownloadSource;
+
+} // namespace
+
+struct ParallelDownload::Private
+{
+    transfer::TransferPlan plan;
+    DownloadOptions options;
+    std::atomic<bool> stopRequested{false};
+
+    PartFile file;
+    transfer::BlockRecord record;
+    std::vector<Source> sources;
+    std::vector<int> mismatchSource; // per block: who first sent wrong bytes, -1 = nobody
+    std::vector<int> unassigned;     // blocks no source is left for
+    CURLM *multi = nullptr;
+    int inFlight = 0;
+    std::unique_ptr<BlockVerifier> verifier; // stopped before the multi handle goes
+
+    int blocksDone = 0;
+    qint64 doneBytes = 0; // verified, including resumed
+    qint64 resumedBytes = 0;
+    int reassignments = 0;
+    QByteArray buffer;
+    std::optional<Error> fatal;
+
+    bool recordDirty = false;
+    bool recordWarned = false;
+    std::int64_t lastRecordMs = 0;
+    std::int64_t startMs = 0;
+    std::int64_t lastProgressMs = 0;
+    RateWindow display;
+
+    mutable QMutex publishedMutex;
+    DownloadProgress published;
+
+    void warn(const QString &line) const
+    {
+        if (options.onWarning)
+            options.onWarning(line);
+    }
+    void fail(const QString &message, const char *code)
+    {
+        if (!fatal)
+            fatal = Error{message, QString::fromLatin1(code)};
+    }
+    qint64 totalReceived() const
+    {
+        qint64 sum = 0;
+        for (const Source &s : sources)
+            sum += s.received;
+        return sum;
+    }
+
+    Expected<bool> prepare();
+    bool step();
+    void buildQueues();
+    void fill(std::int64_t nowMs);
+    void drainMessages();
+    void handle(BlockFetch &fetch, const FetchOutcome &outcome);
+    void collectVerified();
+    void wrongBytes(int block, int sourceIndex);
+    bool anyQueued() const;
+    void markVerified(int block, Source &source);
+    void abandon(int sourceIndex, const QString &reason, std::vector<int> orphans);
+    void reassign(std::vector<int> blocks);
+    double estimatedRate(const Source &source, std::int64_t nowMs) const;
+    bool anotherSourceKeepsUp(int sourceIndex, std::int64_t nowMs) const;
+    void tick(std::int64_t nowMs, bool force);
+    void saveRecord();
+    DownloadProgress snapshot(std::int64_t nowMs) const;
+    Expected<DownloadSummary> finish();
+    void teardown();
+};
+
+Expected<bool> ParallelDownload::Private::prepare()
+{
+    const QString partPath = transfer::partFilePath(options.outputPath);
+    const QString recordPath = transfer::recordFilePath(options.outputPath);
+    std::optional<transfer::BlockRecord> previous;
+    if (options.resume) {
+        auto loaded = transfer::BlockRecord::load(recordPath, plan);
+        if (loaded)
+            previous = std::move(loaded).value();
+        else if (loaded.errorCode() != QLatin1String("missing"))
+            warn(QStringLiteral("ignoring the resume record: %1; starting over")
+                     .arg(loaded.error()));
+    } else if (QFile::exists(recordPath) || QFile::exists(partPath)) {
+        warn(QStringLiteral("discarding the partial download %1 (use --resume to continue it)")
+                 .arg(partPath));
+        QFile::remove(recordPath);
+    }
+    auto opened = PartFile::open(partPath, plan.size, previous.has_value());
+    if (!opened)
+        return Error{opened.error(), QStringLiteral("io")};
+    file = std::move(opened).value();
+    if (previous && !file.keptContent()) {
+        warn(QStringLiteral("%1 is missing or not %2 bytes long; starting over")
+                 .arg(partPath)
+                 .arg(plan.size));
+        previous.reset();
+    }
+    record = transfer::BlockRecord::forPlan(plan);
+    if (!previous)
+        return true;
+
+    // The record says what was verified once; the bytes may not have reached the disk before a
+    // crash, or someone may have edited the part file, so each block is checked again.
+    int dropped = 0;
+    for (const transfer::PlanBlock &block : plan.blocks) {
+        if (!previous->verified[size_t(block.index)])
+            continue;
+        if (const auto read = file.read(block.offset, block.length, buffer); !read)
+            return Error{read.error(), QStringLiteral("io")};
+        if (transfer::Sha256::hexOf(buffer) != block.sha256) {
+            ++dropped;
+            continue;
+        }
+        record.verified[size_t(block.index)] = true;
+        ++blocksDone;
+        doneBytes += block.length;
+        resumedBytes += block.length;
+    }
+    if (dropped > 0)
+        warn(QStringLiteral("%1 of the %2 blocks the resume record counted no longer match their "
+                            "hash; fetching them again")
+                 .arg(dropped)
+                 .arg(previous->verifiedCount()));
+    recordDirty = true;
+    return true;
+}
+
+void ParallelDownload::Private::buildQueues()
+{
+    sources = std::vector<Source>(plan.sources.size()); // built in place: Source only moves
+    for (size_t i = 0; i < plan.sources.size(); ++i)
+        sources[i].plan = plan.sources[i];
+    for (const transfer::PlanBlock &block : plan.blocks) {
+        if (!record.verified[size_t(block.index)])
+            sources[size_t(block.source)].queue.push_back(block.index);
+    }
+}
+
+void ParallelDownload::Private::fill(std::int64_t nowMs)
+{
+    for (size_t i = 0; i < sources.size(); ++i) {
+        Source &s = sources[i];
+        if (s.abandoned)
+            continue;
+        for (int slot = 0; slot < options.connectionsPerSource && !s.queue.empty(); ++slot) {
+            if (size_t(slot) == s.connections.size())
+                s.connections.push_back(
+                    std::make_unique<BlockFetch>(int(i), file, &s.received, BlockFetch::Tuning{}));
+            BlockFetch &fetch = *s.connections[size_t(slot)];
+            if (fetch.busy())
+                continue;
+            const transfer::PlanBlock &block = plan.blocks[size_t(s.queue.front())];
+            s.queue.pop_front();
+            fetch.start(plan.blockUrl(block, int(i)), block, plan.etag, plan.blocks.size() == 1,
+                        nowMs);
+            curl_multi_add_handle(multi, fetch.handle());
+            ++inFlight;
+            s.updateBusy(nowMs);
+        }
+    }
+}
+
+void ParallelDownload::Private::drainMessages()
+{
+    int left = 0;
+    while (CURLMsg *message = curl_multi_info_read(multi, &left)) {
+        if (message->msg != CURLMSG_DONE)
+            continue;
+        const CURLcode result = message->data.result;
+        BlockFetch *fetch = nullptr;
+        curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &fetch);
+        // Removing the handle frees `message`; everything needed was copied above.
+        curl_multi_remove_handle(multi, fetch->handle());
+        --inFlight;
+        const FetchOutcome outcome = fetch->finish(result);
+        sources[size_t(fetch->sourceIndex())].updateBusy(steadyNowMs());
+        handle(*fetch, outcome);
+        if (fatal)
+            return;
+    }
+}
+
+void ParallelDownload::Private::handle(BlockFetch &fetch, const FetchOutcome &outcome)
+{
+    const int sourceIndex = fetch.sourceIndex();
+    Source &source = sources[size_t(sourceIndex)];
+    const int block = fetch.blockIndex();
+    using Kind = FetchOutcome::Kind;
+    switch (outcome.kind) {
+    case Kind::Received: {
+        const transfer::PlanBlock &b = plan.blocks[size_t(block)];
+        verifier->submit({block, sourceIndex, b.offset, b.length, b.sha256});
+        return;
+    }
+    case Kind::FileChanged:
+        fail(QStringLiteral("the file changed on the server during the transfer (%1 answered "
+                            "412 for block %2); run starling get again")
+                 .arg(source.plan.name)
+                 .arg(block),
+             "file_changed");
+        return;
+    case Kind::LocalError:
+        fail(outcome.reason, "io");
+        return;
+    case Kind::Failed:
+        abandon(sourceIndex, outcome.reason, {block});
+        return;
+    }
+}
+
+void ParallelDownload::Private::collectVerified()
+{
+    for (const BlockVerifier::Result &result : verifier->takeResults()) {
+        if (fatal)
+            return;
+        const int block = result.job.block;
+        if (result.readError != 0)
+            fail(QStringLiteral("cannot read block %1 back from %2: %3")
+                     .arg(block)
+                     .arg(file.path(), QString::fromLocal8Bit(strerror(result.readError))),
+                 "io");
+        else if (result.matches)
+            markVerified(block, sources[size_t(result.job.source)]);
+        else
+            wrongBytes(block, result.job.source);
+    }
+}
+
+void ParallelDownload::Private::wrongBytes(int block, int sourceIndex)
+{
+    Source &source = sources[size_t(sourceIndex)];
+    if (const int first = mismatchSource[size_t(block)]; first >= 0) {
+        fail(QStringLiteral("block %1 failed its SHA-256 from %2 and from %3; the file on "
+                            "the server may be damaged or changing")
+                 .arg(block)
+                 .arg(sources[size_t(first)].plan.name, source.plan.name),
+             "verification_failed");
+        return;
+    }
+    mismatchSource[size_t(block)] = sourceIndex;
+    // The source may have been abandoned for something else while the block was hashed.
+    if (source.abandoned)
+        reassign({block});
+    else
+        abandon(sourceIndex,
+                QStringLiteral("sent bytes that fail their hash (block %1)").arg(block), {block});
+}
+
+bool ParallelDownload::Private::anyQueued() const
+{
+    return std::any_of(sources.begin(), sources.end(),
+                       [](const Source &s) { return !s.abandoned && !s.queue.empty(); });
+}
+
+void ParallelDownload::Private::markVerified(int block, Source &source)
+{
+    const qint64 length = plan.blocks[size_t(block)].length;
+    record.verified[size_t(block)] = true;
+    ++blocksDone;
+    doneBytes += length;
+    source.verifiedBytes += length;
+    ++source.verifiedBlocks;
+    recordDirty = true;
+    file.startWriteback(plan.blocks[size_t(block)].offset, length);
+}
+
+void ParallelDownload::Private::abandon(int sourceIndex, const QString &reason,
+                                        std::vector<int> orphans)
+{
+    Source &s = sources[size_t(sourceIndex)];
+    if (s.abandoned)
+        return;
+    s.abandoned = true;
+    s.reason = reason;
+    for (const auto &connection : s.connections) {
+        if (!connection->busy())
+            continue;
+        curl_multi_remove_handle(multi, connection->handle());
+        --inFlight;
+        orphans.push_back(connection->blockIndex());
+        connection->abandon();
+    }
+    s.updateBusy(steadyNowMs());
+    orphans.insert(orphans.end(), s.queue.begin(), s.queue.end());
+    s.queue.clear();
+    s.slowWindow.clear();
+    std::sort(orphans.begin(), orphans.end());
+    warn(QStringLiteral("%1 (%2) abandoned: %3%4")
+             .arg(s.plan.name, s.plan.url.toString(), reason,
+                  orphans.empty()
+                      ? QString()
+                      : QStringLiteral("; %1 blocks go to the other sources").arg(orphans.size())));
+    reassign(std::move(orphans));
+}
+
+double ParallelDownload::Private::estimatedRate(const Source &source, std::int64_t nowMs) const
+{
+    if (const auto measured = source.measuredRate(nowMs))
+        return *measured;
+    if (source.plan.linkMBps > 0)
+        return source.plan.linkMBps * 1e6;
+    return kDefaultRateBps;
+}
+
+// Each orphan goes to the source expected to finish it first given what it already has, so
+// the fastest source gets the first ones and the rest spread by speed.
+void ParallelDownload::Private::reassign(std::vector<int> blocks)
+{
+    const std::int64_t nowMs = steadyNowMs();
+    std::vector<size_t> candidates;
+    std::vector<double> pendingBytes;
+    for (size_t i = 0; i < sources.size(); ++i) {
+        if (sources[i].abandoned)
+            continue;
+        candidates.push_back(i);
+        pendingBytes.push_back(sources[i].pendingBytes(plan));
+    }
+    if (candidates.empty()) {
+        unassigned.insert(unassigned.end(), blocks.begin(), blocks.end());
+        return;
+    }
+    for (const int b : blocks) {
+        const double length = double(plan.blocks[size_t(b)].length);
+        size_t best = 0;
+        double bestFinish = std::numeric_limits<double>::infinity();
+        for (size_t k = 0; k < candidates.size(); ++k) {
+            const double finish =
+                (pendingBytes[k] + length) / estimatedRate(sources[candidates[k]], nowMs);
+            if (finish < bestFinish) {
+                bestFinish = finish;
+                best = k;
+            }
+        }
+        sources[candidates[best]].queue.push_back(b);
+        pendingBytes[best] += length;
+        ++reassignments;
+    }
+}
+
+// A source is only "too slow" if the client is not the bottleneck: some other source must
+// reach at least twice the threshold share of its own planned rate.
+bool ParallelDownload::Private::anotherSourceKeepsUp(int sourceIndex, std::int64_t nowMs) const
+{
+    const double slowPlanned = sources[size_t(sourceIndex)].plan.linkMBps * 1e6;
+    for (size_t k = 0; k < sources.size(); ++k) {
+        const Source &other = sources[k];
+        const auto rate = other.measuredRate(nowMs);
+        if (int(k) == sourceIndex || other.abandoned || !rate)
+            continue;
+        const double planned = other.plan.linkMBps > 0 ? other.plan.linkMBps * 1e6 : slowPlanned;
+        if (*rate >= 2 * options.slowFraction * planned)
+            return true;
+    }
+    return false;
+}
+
+void ParallelDownload::Private::tick(std::int64_t nowMs, bool force)
+{
+    for (size_t i = 0; i < sources.size() && !fatal; ++i) {
+        Source &s = sources[i];
+        s.display.add(nowMs, s.received, kRateWindowMs);
+        if (s.abandoned || s.inFlight() == 0) {
+            s.slowWindow.clear();
+            continue;
+        }
+        for (const auto &c : s.connections) {
+            if (c->busy() && nowMs - c->lastActivityMs() > options.stallTimeoutMs) {
+                abandon(int(i),
+                        QStringLiteral("stalled (no data for %1 s)")
+                            .arg(options.stallTimeoutMs / 1000.0),
+                        {});
+                break;
+            }
+        }
+        if (s.abandoned || s.plan.linkMBps <= 0)
+            continue;
+        s.slowWindow.add(nowMs, s.received, options.slowWindowMs);
+        if (s.slowWindow.spanMs(nowMs) < options.slowWindowMs)
+            continue;
+        const double rate = s.slowWindow.rate(nowMs, s.received);
+        if (rate < options.slowFraction * s.plan.linkMBps * 1e6 &&
+            anotherSourceKeepsUp(int(i), nowMs))
+            abandon(int(i),
+                    QStringLiteral("too slow (%1 MB/s over %2 s, planned %3 MB/s)")
+                        .arg(rate / 1e6, 0, 'f', 2)
+                        .arg(options.slowWindowMs / 1000.0)
+                        .arg(s.plan.linkMBps),
+                    {});
+    }
+    display.add(nowMs, totalReceived(), kRateWindowMs);
+    if (recordDirty && (force || nowMs - lastRecordMs >= options.recordIntervalMs))
+        saveRecord();
+    if (force || nowMs - lastProgressMs >= options.progressIntervalMs) {
+        lastProgressMs = nowMs;
+        DownloadProgress progress = snapshot(nowMs);
+        {
+            QMutexLocker lock(&publishedMutex);
+            published = progress;
+        }
+        if (options.onProgress)
+            options.onProgress(progress);
+    }
+}
+
+void ParallelDownload::Private::saveRecord()
+{
+    recordDirty = false;
+    lastRecordMs = steadyNowMs();
+    if (const auto saved = record.save(transfer::recordFilePath(options.outputPath));
+        !saved && !recordWarned) {
+        recordWarned = true;
+        warn(saved.error() + QStringLiteral("; --resume will not be able to continue"));
+    }
+}
+
+DownloadProgress ParallelDownload::Private::snapshot(std::int64_t nowMs) const
+{
+    DownloadProgress p;
+    p.totalBytes = plan.size;
+    p.doneBytes = doneBytes;
+    p.resumedBytes = resumedBytes;
+    p.blocksTotal = int(plan.blocks.size());
+    p.blocksDone = blocksDone;
+    p.reassignments = reassignments;
+    p.elapsedS = double(nowMs - startMs) / 1000.0;
+    for (const Source &s : sources) {
+        p.sources.push_back(s.progress(nowMs));
+        for (const auto &c : s.connections) {
+            if (c->busy())
+                p.doneBytes += c->received(); // bytes of blocks in flight count as progress
+        }
+    }
+    if (verifier)
+        p.doneBytes += verifier->pendingBytes(); // every byte arrived; the hash is pending
+    p.rateBps = display.rate(nowMs, totalReceived());
+    p.etaS = p.rateBps > 0 ? double(p.totalBytes - p.doneBytes) / p.rateBps : -1;
+    if (blocksDone == p.blocksTotal)
+        p.etaS = 0;
+    return p;
+}
+
+void ParallelDownload::Private::teardown()
+{
+    if (verifier)
+        verifier->stop(); // before the multi handle its wake-up uses, and the part file
+    for (Source &s : sources) {
+        for (const auto &c : s.connections) {
+            if (c->busy()) {
+                curl_multi_remove_handle(multi, c->handle());
+                c->abandon();
+            }
+        }
+        s.connections.clear(); // easy handles go before the multi handle
+    }
+    inFlight = 0;
+    if (multi)
+        curl_multi_cleanup(std::exchange(multi, nullptr));
+}
+
+Expected<DownloadSummary> ParallelDownload::Private::finish()
+{
+    teardown(); // nothing writes into the part file after this
+    const QString recordPath = transfer::recordFilePath(options.outputPath);
+    if (!fatal && record.verifiedCount() != int(plan.blocks.size()))
+        fail(QStringLiteral("internal error: the download ended with unverified blocks"), "io");
+    if (!fatal) {
+        if (const auto committed = file.commit(options.outputPath); !committed)
+            fail(committed.error(), "io");
+        else
+            QFile::remove(recordPath);
+    }
+    // A file that changed makes the part file worthless; otherwise keep what was verified for
+    // --resume.
+    const bool worthless =
+        fatal && (fatal->code == QLatin1String("file_changed") || record.verifiedCount() == 0);
+    if (worthless) {
+        file.remove();
+        QFile::remove(recordPath);
+    }
+    recordDirty = fatal && !worthless; // the final record, for --resume
+    const std::int64_t nowMs = steadyNowMs();
+    tick(nowMs, true); // the final progress line (and record)
+    file.close();
+    if (fatal)
+        return *fatal;
+    DownloadSummary summary;
+    summary.outputPath = options.outputPath;
+    // Every byte passed exactly one block hash of this plan, so the file is the one the plan's
+    // whole-file hash was computed from.
+    summary.sha256 = plan.sha256;
+    summary.progress = snapshot(nowMs);
+    return summary;
+}
+
+ParallelDownload::ParallelDownload(transfer::TransferPlan plan, DownloadOptions options)
+    : d(std::make_unique<Private>())
+{
+    d->plan = std::move(plan);
+    d->options = std::move(options);
+}
+
+ParallelDownload::~ParallelDownload()
+{
+    d->teardown();
+}
+
+void ParallelDownload::requestStop()
+{
+    d->stopRequested.store(true, std::memory_order_relaxed);
+}
+
+DownloadProgress ParallelDownload::progress() const
+{
+    QMutexLocker lock(&d->publishedMutex);
+    return d->published;
+}
+
+Expected<DownloadSummary> ParallelDownload::run()
+{
+    if (const auto problem = d->options.problem())
+        return Error{*problem, QStringLiteral("io")};
+    static_assert(std::atomic<bool>::is_always_lock_free, "requestStop() must be signal-safe");
+    if (d->plan.size > 0 && d->plan.sources.empty())
+        return Error{QStringLiteral("the plan has no sources"), QStringLiteral("sources_failed")};
+    for (const transfer::PlanBlock &block : d->plan.blocks) {
+        if (block.source < 0 || size_t(block.source) >= d->plan.sources.size())
+            return Error{QStringLiteral("the plan's block %1 has no source").arg(block.index),
+                         QStringLiteral("sources_failed")};
+    }
+    d->startMs = d->lastProgressMs = steadyNowMs();
+    d->mismatchSource.assign(d->plan.blocks.size(), -1);
+    if (const auto prepared = d->prepare(); !prepared)
+        return Error{prepared.error(), prepared.errorCode()};
+    d->buildQueues();
+    ensureCurlInitialised();
+    d->multi = curl_multi_init();
+    if (!d->multi)
+        return Error{QStringLiteral("cannot start libcurl"), QStringLiteral("io")};
+    d->verifier = std::make_unique<BlockVerifier>(d->file.descriptor(), d->options.verifyThreads,
+                                                  [p = d.get()] { curl_multi_wakeup(p->multi); });
+    while (!d->fatal && d->step()) {
+    }
+    return d->finish();
+}
+
+// One round of the download: hand out blocks, check the sources, wait for libcurl or a
+// verified block, take in what finished. False when the download is over.
+bool ParallelDownload::Private::step()
+{
+    fill(steadyNowMs());
+    if (blocksDone == int(plan.blocks.size()))
+        return false;
+    if (inFlight == 0 && verifier->pending() == 0) {
+        QStringList reasons;
+        for (const Source &s : sources) {
+            if (s.abandoned)
+                reasons << s.plan.name + QStringLiteral(": ") + s.reason;
+        }
+        fail(QStringLiteral("every source failed (%1)").arg(reasons.join(QStringLiteral("; "))),
+             "sources_failed");
+        return false;
+    }
+    tick(steadyNowMs(), false);
+    if (fatal)
+        return false;
+    if (inFlight == 0 && anyQueued())
+        return true; // the tick abandoned a source: hand its blocks out before waiting
+    int ready = 0;
+    const CURLMcode polled = curl_multi_poll(multi, nullptr, 0, kPollMs, &ready);
+    int running = 0;
+    const CURLMcode performed = polled == CURLM_OK ? curl_multi_perform(multi, &running) : polled;
+    if (performed != CURLM_OK) {
+        fail(QStringLiteral("libcurl: %1").arg(QString::fromLatin1(curl_multi_strerror(performed))),
+             "io");
+        return false;
+    }
+    drainMessages();
+    if (!fatal)
+        collectVerified();
+    if (const std::optional<QString> full = file.reservationFailure())
+        fail(*full, "io");
+    if (stopRequested.load(std::memory_order_relaxed))
+        fail(QStringLiteral("interrupted; run again with --resume to continue"), "interrupted");
+    return true;
+}
+
+} // namespace starling::client

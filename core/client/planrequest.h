@@ -1,0 +1,37 @@
+#pragma once
+
+#include "transfer/transferplan.h"
+#include "util/expected.h"
+
+#include <QString>
+#include <QUrl>
+
+namespace starling::client {
+
+// Where a file a user asked for lives: the master that plans its transfer and its path
+// relative to the export root.
+struct FileLocation
+{
+    QUrl master; // scheme, host and port only
+    QString path;
+};
+
+// `http(s)://MASTER/files/<percent-encoded path>` (what the master's listing links to). Query
+// and fragment are ignored; a path that is empty, names a directory (trailing '/') or has
+// "." or ".." segments is refused. Error code "bad_url".
+Expected<FileLocation> parseFilesUrl(const QString &url);
+
+// A path the user typed for a file of the cluster: relative to the export root, or absolute
+// and inside it (symbolic links resolved when the plain text is not). Refuses paths that leave
+// the root. Error code "bad_path".
+Expected<QString> exportRelativePath(const QString &argument, const QString &exportRoot);
+
+// GET <master>/api/v1/plan?path=<path>[&strategy=<strategy>] and validates the answer with
+// TransferPlan::fromJson. Error codes: "unreachable" (no answer: connection refused, timeout),
+// "refused" (the master answered 4xx/5xx; its JSON `error` is the message), "bad_plan" (the
+// answer is not a valid plan, or longer than maxBytes). Messages are one line.
+constexpr qint64 kMaxPlanBytes = 256 * 1024 * 1024; // 2^20 blocks of ~200 bytes of JSON
+Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &path, const QString &strategy,
+                                   int timeoutMs = 15000, qint64 maxBytes = kMaxPlanBytes);
+
+} // namespace starling::client

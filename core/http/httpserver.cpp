@@ -1,0 +1,532 @@
+#include "httpserver.h"
+
+#include "mhdresponse.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QMutexLocker>
+#include <QNetworkInterface>
+
+#include <microhttpd.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <new>
+#include <optional>
+#include <utility>
+
+Q_LOGGING_CATEGORY(lcHttp, "starling.http")
+
+namespace starling::http {
+
+namespace {
+
+// What libmicrohttpd's callbacks need, reached through their `cls` pointer.
+struct ServerContext
+{
+    HttpServer::Handler handler;
+    qint64 maxBodyBytes = 0;
+    std::atomic<bool> stopping{false};
+    std::atomic<unsigned> connections{0};
+    // While listen() runs MHD_start_daemon, its log lines are collected for the error message
+    // (libmicrohttpd reports a failed bind only through its logger); afterwards they go to the
+    // log. The logger may run on the daemon's thread, hence the lock.
+    QMutex logMutex;
+    bool capturing = false;
+    QByteArray captured;
+};
+
+void logMessage(void *cls, const char *format, va_list args)
+{
+    char buffer[1024];
+    const int n = std::vsnprintf(buffer, sizeof buffer, format, args);
+    if (n < 0)
+        return;
+    const QByteArray line = QByteArray(buffer, qMin<int>(n, int(sizeof buffer) - 1)).trimmed();
+    auto *context = static_cast<ServerContext *>(cls);
+    QMutexLocker lock(&context->logMutex);
+    if (context->capturing) {
+        if (!context->captured.isEmpty())
+            context->captured += "; ";
+        context->captured += line;
+        return;
+    }
+    qCWarning(lcHttp, "libmicrohttpd: %s", line.constData());
+}
+
+MHD_Result collectPair(void *cls, MHD_ValueKind, const char *key, size_t keySize, const char *value,
+                       size_t valueSize)
+{
+    // A query argument without '=' has no value (nullptr); it reads as an empty one.
+    static_cast<HeaderList *>(cls)->append(
+        {QByteArray(key, qsizetype(keySize)),
+         value ? QByteArray(value, qsizetype(valueSize)) : QByteArray("")});
+    return MHD_YES;
+}
+
+HttpRequest makeRequest(MHD_Connection *connection, const char *url, const char *method)
+{
+    HttpRequest request;
+    request.method = method;
+    request.path = url;
+    MHD_get_connection_values_n(connection, MHD_GET_ARGUMENT_KIND, &collectPair, &request.query);
+    MHD_get_connection_values_n(connection, MHD_HEADER_KIND, &collectPair, &request.headers);
+    const MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info && info->client_addr)
+        request.peer = QHostAddress(info->client_addr);
+    return request;
+}
+
+bool hasBody(MHD_Connection *connection)
+{
+    const char *length =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (length && std::strcmp(length, "0") != 0)
+        return true;
+    return MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                       MHD_HTTP_HEADER_TRANSFER_ENCODING) != nullptr;
+}
+
+HttpResponse internalError()
+{
+    return HttpResponse::text(MHD_HTTP_INTERNAL_SERVER_ERROR, "internal server error\n");
+}
+
+HttpResponse callHandler(const ServerContext &context, const HttpRequest &request)
+{
+    try {
+        return context.handler(request);
+    } catch (const std::exception &e) {
+        qCWarning(lcHttp, "handler failed for %s %s: %s", request.method.constData(),
+                  request.path.constData(), e.what());
+    } catch (...) {
+        qCWarning(lcHttp, "handler failed for %s %s: unknown exception", request.method.constData(),
+                  request.path.constData());
+    }
+    return internalError();
+}
+
+// What one request carries from the access handler to libmicrohttpd's completion callback
+// (its per-request pointer): how to report the outcome.
+struct RequestState
+{
+    std::function<void(const HttpResponse::Outcome &)> onFinished;
+    HttpResponse::BodyKind kind = HttpResponse::BodyKind::Buffer;
+    qint64 plannedBytes = 0; // body bytes a complete response sends (0 for HEAD)
+    bool replaced = false;   // the handler's response could not be sent; a 500 went instead
+    // Bytes a stream reader produced; shared with the reader, which may outlive this state.
+    std::shared_ptr<std::atomic<qint64>> streamed;
+    // A POST whose body is still arriving; answered once it is complete.
+    bool readingBody = false;
+    QByteArray body;
+    qint64 discarded = 0; // body bytes past the limit, dropped unread (then the answer is 413)
+};
+
+// The Content-Length a client announced, -1 when absent (chunked) or not a number.
+qint64 announcedLength(MHD_Connection *connection)
+{
+    const char *length =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (!length)
+        return -1;
+    bool ok = false;
+    const qint64 value = QByteArray(length).toLongLong(&ok);
+    return ok && value >= 0 ? value : -1;
+}
+
+HttpResponse bodyTooLarge(qint64 limit)
+{
+    return HttpResponse::text(MHD_HTTP_CONTENT_TOO_LARGE, "request body too large: at most " +
+                                                              QByteArray::number(limit) +
+                                                              " bytes\n");
+}
+
+qint64 bodyLength(const HttpResponse &response)
+{
+    return response.bodyKind == HttpResponse::BodyKind::Buffer ? response.body.size()
+                                                               : response.length;
+}
+
+MHD_Result queue(MHD_Connection *connection, const HttpResponse &response, RequestState *state,
+                 bool isHead)
+{
+    int status = response.status;
+    if (state) {
+        state->onFinished = response.onFinished;
+        state->kind = response.bodyKind;
+        state->plannedBytes = isHead ? 0 : bodyLength(response);
+    }
+    MHD_Response *mhd = toMhdResponse(response, state ? &state->streamed : nullptr);
+    if (!mhd) {
+        qCWarning(lcHttp,
+                  "handler returned an unsendable response (status %d, a bad header, "
+                  "range or stream, or a file that would not open)",
+                  response.status);
+        status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+        const HttpResponse error = internalError();
+        if (state) {
+            state->kind = error.bodyKind;
+            state->plannedBytes = 0;
+            state->replaced = true; // the planned body never leaves: report it incomplete
+        }
+        mhd = toMhdResponse(error, nullptr);
+        if (!mhd)
+            return MHD_NO; // out of memory: drop the connection
+    }
+    const MHD_Result result = MHD_queue_response(connection, unsigned(status), mhd);
+    MHD_destroy_response(mhd); // the queued connection keeps its own reference
+    return result;
+}
+
+void onCompleted(void * /*cls*/, MHD_Connection *, void **requestState,
+                 MHD_RequestTerminationCode code) noexcept
+{
+    auto *state = static_cast<RequestState *>(*requestState);
+    *requestState = nullptr;
+    if (!state)
+        return;
+    if (state->onFinished) {
+        HttpResponse::Outcome outcome;
+        outcome.complete = code == MHD_REQUEST_TERMINATED_COMPLETED_OK && !state->replaced;
+        if (state->kind == HttpResponse::BodyKind::Stream && state->streamed && !outcome.complete)
+            outcome.bodyBytes = state->streamed->load(std::memory_order_relaxed);
+        else if (outcome.complete)
+            outcome.bodyBytes = state->plannedBytes;
+        try {
+            state->onFinished(outcome);
+        } catch (...) {
+            qCWarning(lcHttp, "a response's completion callback threw; ignored");
+        }
+    }
+    delete state;
+}
+
+// Per connection (libmicrohttpd's socket context): what the unescaper saw in the request line.
+struct ConnectionFlags
+{
+    bool nulInTarget = false;
+};
+
+void onConnection(void *cls, MHD_Connection *, void **socketContext,
+                  MHD_ConnectionNotificationCode code) noexcept
+{
+    auto *context = static_cast<ServerContext *>(cls);
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        context->connections.fetch_add(1, std::memory_order_relaxed);
+        *socketContext = new (std::nothrow) ConnectionFlags;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        context->connections.fetch_sub(1, std::memory_order_relaxed);
+        delete static_cast<ConnectionFlags *>(*socketContext);
+        *socketContext = nullptr;
+    }
+}
+
+ConnectionFlags *connectionFlags(MHD_Connection *connection)
+{
+    const MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? static_cast<ConnectionFlags *>(info->socket_context) : nullptr;
+}
+
+// libmicrohttpd's own %HH decoding, except that it remembers a "%00": the handler receives the
+// path as a C string, so a decoded NUL would silently cut it ("/secret%00.png" would arrive as
+// "/secret"). Such a request is refused with 400 instead.
+size_t unescape(void *, MHD_Connection *connection, char *text) noexcept
+{
+    for (const char *p = std::strchr(text, '%'); p; p = std::strchr(p + 1, '%')) {
+        if (p[1] == '0' && p[2] == '0') {
+            if (ConnectionFlags *flags = connectionFlags(connection))
+                flags->nulInTarget = true;
+            break;
+        }
+    }
+    return MHD_http_unescape(text);
+}
+
+MHD_Result onRequest(void *cls, MHD_Connection *connection, const char *url, const char *method,
+                     const char * /*version*/, const char *uploadData, size_t *uploadSize,
+                     void **requestState) noexcept
+{
+    const auto *context = static_cast<const ServerContext *>(cls);
+    if (auto *state = static_cast<RequestState *>(*requestState); state && state->readingBody) {
+        try {
+            if (*uploadSize > 0) {
+                // libmicrohttpd 0.9.75 cannot answer in the middle of a body, so a chunked body
+                // that outgrows the limit is read to its end and dropped (up to as much again;
+                // past that the connection is closed unanswered) and then gets its 413.
+                const qint64 size = qint64(*uploadSize);
+                if (state->discarded > 0 || state->body.size() + size > context->maxBodyBytes) {
+                    state->discarded += size;
+                    state->body = QByteArray();
+                    *uploadSize = 0;
+                    return state->discarded > context->maxBodyBytes ? MHD_NO : MHD_YES;
+                }
+                state->body.append(uploadData, qsizetype(size));
+                *uploadSize = 0;
+                return MHD_YES;
+            }
+            // The last call: the body is complete.
+            state->readingBody = false;
+            if (state->discarded > 0)
+                return queue(connection, bodyTooLarge(context->maxBodyBytes), nullptr, false);
+            HttpRequest request = makeRequest(connection, url, method);
+            request.body = std::exchange(state->body, QByteArray());
+            return queue(connection, callHandler(*context, request), state, false);
+        } catch (...) {
+            return MHD_NO; // out of memory for the body: close the connection
+        }
+    }
+    if (*requestState) {
+        // Every request is answered on the first call, before any body is read, so this is a
+        // body chunk arriving after the answer: refuse it and let the connection close.
+        *uploadSize = 0;
+        return MHD_NO;
+    }
+    try {
+        // Owned by libmicrohttpd's per-request pointer from here; onCompleted deletes it.
+        auto *state = new RequestState;
+        *requestState = state;
+        if (ConnectionFlags *flags = connectionFlags(connection);
+            flags && std::exchange(flags->nulInTarget, false)) {
+            return queue(connection,
+                         HttpResponse::text(MHD_HTTP_BAD_REQUEST,
+                                            "bad request: the target contains %00 (a NUL byte)\n"),
+                         nullptr, false);
+        }
+        const QByteArrayView verb(method);
+        const bool posts = context->maxBodyBytes > 0;
+        if (posts && verb == MHD_HTTP_METHOD_POST) {
+            const qint64 announced = announcedLength(connection);
+            if (announced > context->maxBodyBytes)
+                return queue(connection, bodyTooLarge(context->maxBodyBytes), nullptr, false);
+            // Reserved only up to 64 MiB: a client that announces a large body and sends
+            // nothing must not make every connection hold the whole limit.
+            if (announced > 0)
+                state->body.reserve(qsizetype(qMin<qint64>(announced, qint64(64) << 20)));
+            state->readingBody = true;
+            return MHD_YES; // the body comes in the following calls
+        }
+        if (verb != MHD_HTTP_METHOD_GET && verb != MHD_HTTP_METHOD_HEAD) {
+            const QByteArray allowed = posts ? "GET, HEAD, POST" : "GET, HEAD";
+            HttpResponse response =
+                HttpResponse::text(MHD_HTTP_METHOD_NOT_ALLOWED,
+                                   QByteArray("method ") + method + " not allowed: use " +
+                                       (posts ? "GET, HEAD or POST" : "GET or HEAD") + "\n");
+            response.headers.append(qMakePair(QByteArray(MHD_HTTP_HEADER_ALLOW), allowed));
+            return queue(connection, response, nullptr, false);
+        }
+        // Answering before the body is read makes libmicrohttpd discard the rest of the request
+        // and close the connection afterwards, so an upload costs us nothing.
+        if (hasBody(connection)) {
+            return queue(
+                connection,
+                HttpResponse::text(MHD_HTTP_CONTENT_TOO_LARGE, "request bodies are not accepted\n"),
+                nullptr, false);
+        }
+        // For HEAD libmicrohttpd sends the headers (Content-Length of this body) and no body.
+        const bool isHead = verb == MHD_HTTP_METHOD_HEAD;
+        return queue(connection, callHandler(*context, makeRequest(connection, url, method)), state,
+                     isHead);
+    } catch (...) {
+        return MHD_NO; // allocation failure while building the answer: close the connection
+    }
+}
+
+struct SocketAddress
+{
+    sockaddr_storage storage{};
+    unsigned flags = 0;
+};
+
+std::optional<SocketAddress> socketAddress(const QHostAddress &address, quint16 port)
+{
+    SocketAddress result;
+    if (address == QHostAddress(QHostAddress::Any)) {
+        // Qt's Any means both families: one IPv6 socket that also accepts IPv4.
+        auto *sin6 = reinterpret_cast<sockaddr_in6 *>(&result.storage);
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_addr = in6addr_any;
+        sin6->sin6_port = htons(port);
+        result.flags = MHD_USE_DUAL_STACK;
+        return result;
+    }
+    switch (address.protocol()) {
+    case QAbstractSocket::IPv4Protocol: {
+        auto *sin = reinterpret_cast<sockaddr_in *>(&result.storage);
+        sin->sin_family = AF_INET;
+        sin->sin_addr.s_addr = htonl(address.toIPv4Address());
+        sin->sin_port = htons(port);
+        return result;
+    }
+    case QAbstractSocket::IPv6Protocol: {
+        auto *sin6 = reinterpret_cast<sockaddr_in6 *>(&result.storage);
+        sin6->sin6_family = AF_INET6;
+        const Q_IPV6ADDR bytes = address.toIPv6Address();
+        std::memcpy(&sin6->sin6_addr, bytes.c, sizeof bytes.c);
+        sin6->sin6_port = htons(port);
+        if (!address.scopeId().isEmpty())
+            sin6->sin6_scope_id = QNetworkInterface::interfaceIndexFromName(address.scopeId());
+        result.flags = MHD_USE_IPv6;
+        return result;
+    }
+    default:
+        return std::nullopt;
+    }
+}
+
+QString endpoint(const QHostAddress &address, quint16 port)
+{
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u'[' + address.toString() + u']'
+                             : address.toString();
+    return host + u':' + QString::number(port);
+}
+
+} // namespace
+
+QByteArray HttpRequest::header(QByteArrayView name) const
+{
+    for (const auto &[key, value] : headers) {
+        if (key.size() == name.size() &&
+            qstrnicmp(key.constData(), key.size(), name.data(), name.size()) == 0)
+            return value;
+    }
+    return {};
+}
+
+QByteArray HttpRequest::queryValue(QByteArrayView name) const
+{
+    for (const auto &[key, value] : query) {
+        if (key == name)
+            return value;
+    }
+    return {};
+}
+
+struct HttpServer::Private
+{
+    ServerContext context;
+    HttpServerLimits limits;
+    MHD_Daemon *daemon = nullptr;
+    quint16 port = 0;
+};
+
+HttpServer::HttpServer(Handler handler, HttpServerLimits limits) : d(std::make_unique<Private>())
+{
+    d->context.handler = std::move(handler);
+    d->context.maxBodyBytes = qMax<qint64>(limits.maxBodyBytes, 0);
+    d->limits = limits;
+}
+
+HttpServer::~HttpServer()
+{
+    stop();
+}
+
+Expected<quint16> HttpServer::listen(const QHostAddress &address, quint16 port)
+{
+    const QString where = endpoint(address, port);
+    if (d->daemon) {
+        return Error{QStringLiteral("cannot listen on %1: already listening on port %2")
+                         .arg(where)
+                         .arg(d->port)};
+    }
+    std::optional<SocketAddress> socket = socketAddress(address, port);
+    if (!socket)
+        return Error{QStringLiteral("cannot listen on %1: not an IP address").arg(where)};
+
+    // One internal thread runs the event loop and the handler; epoll scales with connections
+    // where the kernel has it, poll() otherwise (select() would cap descriptors at 1024). With a
+    // thread per connection each thread polls its one socket (libmicrohttpd allows no epoll
+    // there).
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | socket->flags;
+    if (d->limits.threadPerConnection)
+        flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+    else if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+        flags |= MHD_USE_EPOLL;
+    else
+        flags |= MHD_USE_POLL;
+
+    d->context.stopping = false;
+    {
+        QMutexLocker lock(&d->context.logMutex);
+        d->context.capturing = true;
+        d->context.captured.clear();
+    }
+    MHD_Daemon *daemon = MHD_start_daemon(
+        flags, port, nullptr, nullptr, &onRequest, &d->context, MHD_OPTION_SOCK_ADDR,
+        reinterpret_cast<sockaddr *>(&socket->storage), MHD_OPTION_CONNECTION_LIMIT,
+        unsigned(d->limits.connectionLimit), MHD_OPTION_CONNECTION_TIMEOUT,
+        unsigned(d->limits.connectionTimeoutS), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        size_t(d->limits.memoryLimitBytes), MHD_OPTION_EXTERNAL_LOGGER, &logMessage, &d->context,
+        MHD_OPTION_NOTIFY_COMPLETED, &onCompleted, &d->context, MHD_OPTION_NOTIFY_CONNECTION,
+        &onConnection, &d->context, MHD_OPTION_UNESCAPE_CALLBACK, &unescape, nullptr,
+        MHD_OPTION_END);
+    QByteArray reason;
+    {
+        QMutexLocker lock(&d->context.logMutex);
+        d->context.capturing = false;
+        reason = std::exchange(d->context.captured, {});
+    }
+    if (!daemon) {
+        if (reason.isEmpty())
+            reason = "libmicrohttpd could not start (bad limits or out of resources)";
+        return Error{
+            QStringLiteral("cannot listen on %1: %2").arg(where, QString::fromUtf8(reason))};
+    }
+    const MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    if (!info || info->port == 0) {
+        MHD_stop_daemon(daemon);
+        return Error{QStringLiteral("cannot listen on %1: the bound port is unknown").arg(where)};
+    }
+    d->daemon = daemon;
+    d->port = info->port;
+    return d->port;
+}
+
+void HttpServer::stop()
+{
+    if (!d->daemon)
+        return;
+    // Readers that block watch this flag; the daemon waits for every one of them to return.
+    d->context.stopping = true;
+    MHD_stop_daemon(d->daemon); // joins the threads: no handler runs after this returns
+    d->daemon = nullptr;
+    d->port = 0;
+}
+
+bool HttpServer::isListening() const
+{
+    return d->daemon != nullptr;
+}
+
+quint16 HttpServer::port() const
+{
+    return d->port;
+}
+
+bool HttpServer::isStopping() const
+{
+    return d->context.stopping.load();
+}
+
+unsigned HttpServer::currentConnections() const
+{
+    return d->context.connections.load(std::memory_order_relaxed);
+}
+
+} // namespace starling::http

@@ -1,0 +1,93 @@
+#pragma once
+
+#include "http/httpresponse.h"
+#include "util/expected.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QList>
+#include <QPair>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+
+namespace starling::http {
+
+// One request as the handler sees it. Only GET and HEAD get this far.
+struct HttpRequest
+{
+    QByteArray method;  // "GET" or "HEAD", or "POST" when the server accepts bodies
+    QByteArray path;    // percent-decoded, without the query; may contain "..": validate it
+    HeaderList query;   // decoded arguments in order; "?flag" gives ("flag", "")
+    HeaderList headers; // names as the client spelled them
+    QHostAddress peer;
+    QByteArray body; // POST only: the whole body, at most HttpServerLimits::maxBodyBytes
+
+    // First value of a header, name compared case-insensitively; a null QByteArray if absent.
+    QByteArray header(QByteArrayView name) const;
+    // First value of a query argument (case-sensitive); a null QByteArray if absent.
+    QByteArray queryValue(QByteArrayView name) const;
+};
+
+struct HttpServerLimits
+{
+    unsigned connectionLimit = 64;             // concurrent connections; more are refused
+    unsigned connectionTimeoutS = 30;          // idle or too slow connections are closed after this
+    std::size_t memoryLimitBytes = 256 * 1024; // per connection; caps the request header size
+    // One thread per connection instead of one polling thread for all: a handler or stream
+    // reader may then block (pacing, waiting for relayed data) without stalling other clients.
+    // Costs a thread (and its stack) per open connection, bounded by connectionLimit.
+    bool threadPerConnection = false;
+    // 0: the server only serves (GET, HEAD); bodies get 413 and POST 405. Above 0: POST is
+    // accepted too, with a body of up to this many bytes read whole before the handler runs;
+    // a longer one (by Content-Length at once, or once a chunked body passes the limit) gets
+    // 413 without the handler being called.
+    qint64 maxBodyBytes = 0;
+};
+
+// A small RAII HTTP/1.1 server over libmicrohttpd: one internal thread polls (epoll where
+// available) and runs the handler, or, with HttpServerLimits::threadPerConnection, one thread
+// per connection does. Methods other than GET and HEAD (and POST when maxBodyBytes allows
+// bodies) get 405 with an Allow header; bodies of GET and HEAD get 413; HEAD gets the GET
+// response's headers and Content-Length without the body. Malformed requests, oversized headers
+// and slow clients are answered or dropped by libmicrohttpd without reaching the handler.
+//
+// THREADS: the handler runs on libmicrohttpd's thread, not the thread that owns the server, so
+// it must be thread-safe (copy what it needs under a lock, or read immutable data). A handler
+// that throws produces a 500 and the server keeps serving. Destroying or stopping the server
+// waits for a running handler or stream reader to return: stop() sets isStopping() first, and a
+// reader that blocks must watch it (or a flag of its owner's, set before stop()) and return -1.
+class HttpServer
+{
+public:
+    using Handler = std::function<HttpResponse(const HttpRequest &)>;
+
+    explicit HttpServer(Handler handler, HttpServerLimits limits = {});
+    ~HttpServer();
+    HttpServer(const HttpServer &) = delete;
+    HttpServer &operator=(const HttpServer &) = delete;
+    HttpServer(HttpServer &&) = delete;
+    HttpServer &operator=(HttpServer &&) = delete;
+
+    // Binds exactly `address` (loopback stays loopback; QHostAddress::Any is dual-stack) and
+    // starts serving. Port 0 picks a free port. Returns the bound port, or an error naming the
+    // address and libmicrohttpd's reason (port in use, permission, already listening).
+    Expected<quint16> listen(const QHostAddress &address, quint16 port);
+    // Closes the listening socket and every connection; idempotent. The port is free afterwards.
+    void stop();
+    bool isListening() const;
+    quint16 port() const; // 0 when not listening
+    // True from the start of stop() until the next listen(); any thread may ask.
+    bool isStopping() const;
+    // Connections open right now (accepted and not yet closed); any thread may ask.
+    unsigned currentConnections() const;
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace starling::http
