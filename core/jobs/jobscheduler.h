@@ -52,7 +52,7 @@ class JobScheduler
 public:
     struct Settings
     {
-        sched::StrategyKind strategy = sched::StrategyKind::Pdds;
+        sched::StrategyKind strategy = sched::kDefaultStrategy;
         sched::PddsWeights pdds;
         sched::SendOrder order = sched::SendOrder::Decreasing;
         std::uint64_t seed = 1; // random send order

@@ -22,7 +22,7 @@ struct JobSpec
     static constexpr int kMaxTasks = 100000;
 
     image::ImageOp op;
-    sched::StrategyKind strategy = sched::StrategyKind::Pdds;
+    sched::StrategyKind strategy = sched::kDefaultStrategy;
     sched::SendOrder order = sched::SendOrder::Decreasing;
     sched::PddsWeights pdds;
     int tasks = 100; // unit tasks; an image with fewer rows gets one unit per row

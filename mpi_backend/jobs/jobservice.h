@@ -37,7 +37,7 @@ private:
     jobs::JobBoard &m_board;
     image::DecodeLimits m_limits;
     mutable std::mutex m_mutex; // guards the policy and the callback
-    sched::StrategyKind m_strategy = sched::StrategyKind::Pdds;
+    sched::StrategyKind m_strategy = sched::kDefaultStrategy;
     sched::PddsWeights m_pdds;
     std::function<void()> m_submitted;
 };

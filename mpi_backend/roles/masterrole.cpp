@@ -35,7 +35,8 @@ cluster::ClusterPolicy policyFrom(const cluster::ClusterConfig &config)
 MasterRole::MasterRole(Transport &transport, const NodeOptions &options, QObject *parent)
     : QObject(parent), m_transport(transport), m_options(options),
       m_table(transport.size(), policyFrom(options.config)), m_store(options.runDir),
-      m_placer(std::uint64_t(QDateTime::currentMSecsSinceEpoch())),
+      m_dispatcher(transport, m_table, m_snapshot,
+                   std::uint64_t(QDateTime::currentMSecsSinceEpoch())),
       m_relay(transport, RelayService::Settings{}),
       m_spool(QDir(options.runDir).filePath(QStringLiteral("jobs"))),
       m_board({options.config.jobQueueLimit, options.config.jobsKept}),
@@ -65,6 +66,19 @@ std::int64_t MasterRole::now() const
 
 Expected<bool> MasterRole::start()
 {
+    restoreOperatorState();
+    restoreJobs();
+    if (auto files = startFileService(); !files)
+        return files;
+    startJobService();
+    if (auto api = startApi(); !api)
+        return api;
+    announce();
+    return true;
+}
+
+void MasterRole::restoreOperatorState()
+{
     const auto saved = m_store.load();
     if (!saved) {
         // Keep the unreadable file for a person to look at; never overwrite what we lost.
@@ -76,28 +90,39 @@ Expected<bool> MasterRole::start()
         for (const QString &warning : m_table.restore(*saved, now()))
             std::fprintf(stderr, "starling-node master: %s\n", qPrintable(warning));
     }
+}
 
-    restoreJobs();
+// An event made on another thread (a connection's) goes out over MPI from this one.
+void MasterRole::sendToMonitorLater(QJsonObject event)
+{
+    const QPointer<MasterRole> self(this);
+    QMetaObject::invokeMethod(
+        this,
+        [self, event = std::move(event)] {
+            if (self && !self->m_stopping)
+                self->m_transport.send(kMonitorRank, Tag::Event, event);
+        },
+        Qt::QueuedConnection);
+}
+
+Expected<bool> MasterRole::startFileService()
+{
     auto root = transfer::ExportRoot::open(m_options.config.exportRoot);
     if (!root)
         return Error{QStringLiteral("export root: %1").arg(root.error())};
     m_files.emplace(std::move(root).value(), m_relay);
-    // Plans are made on connection threads; their events go out over MPI from this one.
-    const QPointer<MasterRole> self(this);
-    m_files->setEventSink([self](QJsonObject event) {
-        QMetaObject::invokeMethod(
-            self,
-            [self, event = std::move(event)] {
-                if (self && !self->m_stopping)
-                    self->m_transport.send(kMonitorRank, Tag::Event, event);
-            },
-            Qt::QueuedConnection);
-    });
+    // Plans are made on connection threads.
+    m_files->setEventSink([this](QJsonObject event) { sendToMonitorLater(std::move(event)); });
+    return true;
+}
 
+void MasterRole::startJobService()
+{
     image::DecodeLimits decodeLimits;
     decodeLimits.maxBytes = m_options.config.imageMaxBytes;
     decodeLimits.maxPixels = m_options.config.imageMaxPixels;
     m_jobService.emplace(m_board, decodeLimits);
+    const QPointer<MasterRole> self(this);
     m_jobService->setSubmittedCallback([self] {
         QMetaObject::invokeMethod(
             self,
@@ -107,44 +132,24 @@ Expected<bool> MasterRole::start()
             },
             Qt::QueuedConnection);
     });
+}
 
-    http::HttpServerLimits limits;
-    // Relays and plans block their connection's thread (waiting for slaves, hashing a file),
-    // so every connection gets its own; the limit bounds the threads.
-    limits.threadPerConnection = true;
-    limits.connectionLimit = 512;
-    limits.maxBodyBytes = m_options.config.imageMaxBytes; // image job uploads
-    m_http = std::make_unique<http::HttpServer>(
-        [this](const http::HttpRequest &request) {
-            if (request.path == "/api/v1/cluster") {
-                std::lock_guard lock(m_apiMutex);
-                http::HttpResponse response = http::HttpResponse::text(
-                    m_snapshotJson.isEmpty() ? 503 : 200,
-                    m_snapshotJson.isEmpty() ? QByteArray("{\"error\":\"no snapshot yet\"}\n")
-                                             : m_snapshotJson);
-                response.contentType = "application/json";
-                return response;
-            }
-            if (request.path == "/healthz")
-                return http::HttpResponse::text(200, "ok\n");
-            if (auto answer = m_jobService->handle(request))
-                return std::move(*answer);
-            if (request.method == "POST")
-                return http::HttpResponse::text(405, "POST goes to /api/v1/jobs\n");
-            if (auto answer = m_files->handle(request))
-                return std::move(*answer);
-            return http::HttpResponse::text(404, "not found: try /, /files/<path>, /api/v1/files, "
-                                                 "/api/v1/plan, /api/v1/jobs or "
-                                                 "/api/v1/cluster\n");
-        },
-        limits);
+Expected<bool> MasterRole::startApi()
+{
+    m_api = std::make_unique<MasterApi>(*m_jobService, *m_files);
     const auto port =
-        m_http->listen(QHostAddress(m_options.endpoint.bind), quint16(m_options.config.masterPort));
+        m_api->listen(QHostAddress(m_options.endpoint.bind), quint16(m_options.config.masterPort),
+                      m_options.config.imageMaxBytes); // image job uploads
     if (!port)
         return Error{
             QStringLiteral("master HTTP on %1: %2").arg(m_options.endpoint.bind, port.error())};
     m_url = m_options.endpoint.url(*port) + u'/';
+    return true;
+}
 
+// Says hello to the monitor, publishes the table and starts watching every other rank.
+void MasterRole::announce()
+{
     protocol::RankHello hello;
     hello.rank = kMasterRank;
     hello.role = toString(cluster::NodeRole::Master);
@@ -157,56 +162,43 @@ Expected<bool> MasterRole::start()
     m_tableTimer.start();
     m_heartbeat.start();
     std::vector<int> everyone;
-    for (int rank = 1; rank < m_transport.size(); ++rank)
+    for (int rank = kMonitorRank; rank < m_transport.size(); ++rank)
         everyone.push_back(rank);
     m_transport.watchPeers(std::move(everyone), m_options.config.peerProbeMs);
-    return true;
 }
 
 void MasterRole::onMessage(int source, Tag tag, const QByteArray &payload)
 {
     if (m_stopping)
         return; // shutting down: no new work, no new sends
+    const bool fromMonitor = source == kMonitorRank;
+    const bool fromSlave = cluster::isSlaveRank(source);
     switch (tag) {
     case Tag::Snapshot:
-        if (source == kMonitorRank) {
-            m_snapshot = cluster::ClusterSnapshot::fromJson(parse(payload));
-            {
-                std::lock_guard lock(m_apiMutex);
-                m_snapshotJson = payload;
-            }
-            updateFileService();
-            updateJobRunner();
-        }
+        if (fromMonitor)
+            onSnapshot(payload);
         break;
     case Tag::ChunkData:
         m_relay.onChunkAnswer(source, payload);
         break;
     case Tag::StripReceived:
-        if (source >= 2)
+        if (fromSlave)
             m_runner.onStripReceived(source, payload);
         break;
     case Tag::StripResult:
-        if (source >= 2)
+        if (fromSlave)
             m_runner.onStripResult(source, payload);
         break;
     case Tag::BlockServed:
-        if (source >= 2) {
-            auto read = protocol::TransferBlockEvent::fromJson(parse(payload));
-            if (!read)
-                break; // only a bug on the slave sends this; the block map misses one block
-            protocol::TransferBlockEvent served = std::move(read).value();
-            served.node = cluster::nodeName(source);
-            served.timeMs = now();
-            m_transport.send(kMonitorRank, Tag::Event, served.toJson());
-        }
+        if (fromSlave)
+            onBlockServed(source, payload);
         break;
     case Tag::Command:
-        if (source == kMonitorRank)
+        if (fromMonitor)
             onCommand(protocol::CommandRequest::fromJson(parse(payload)));
         break;
     case Tag::Liveness:
-        if (source == kMonitorRank)
+        if (fromMonitor)
             onLiveness(protocol::LivenessReport::fromJson(parse(payload)));
         break;
     case Tag::TaskDone:
@@ -215,6 +207,26 @@ void MasterRole::onMessage(int source, Tag tag, const QByteArray &payload)
     default:
         break;
     }
+}
+
+void MasterRole::onSnapshot(const QByteArray &payload)
+{
+    m_snapshot = cluster::ClusterSnapshot::fromJson(parse(payload));
+    if (m_api)
+        m_api->setSnapshot(payload);
+    updateFileService();
+    updateJobRunner();
+}
+
+void MasterRole::onBlockServed(int source, const QByteArray &payload)
+{
+    auto read = protocol::TransferBlockEvent::fromJson(parse(payload));
+    if (!read)
+        return; // only a bug on the slave sends this; the block map misses one block
+    protocol::TransferBlockEvent served = std::move(read).value();
+    served.node = cluster::nodeName(source);
+    served.timeMs = now();
+    m_transport.send(kMonitorRank, Tag::Event, served.toJson());
 }
 
 void MasterRole::reply(const protocol::CommandRequest &request, bool ok, const QJsonObject &result,
@@ -248,30 +260,17 @@ void MasterRole::onCommand(const protocol::CommandRequest &message)
         shutdown();
         return;
     }
-    case cluster::CommandOp::Slow: {
-        const cluster::NodeRecord *node = m_table.find(command->node);
-        if (!node || node->role != cluster::NodeRole::Slave) {
-            reply(message, false, {}, QString::fromLatin1(node ? "bad_state" : "unknown_node"),
-                  node ? QStringLiteral("only slaves compute; %1 is not one").arg(node->name)
-                       : QStringLiteral("unknown node \"%1\"").arg(command->node.left(64)));
+    case cluster::CommandOp::Slow:
+        if (!applySlow(message, *command))
             return;
-        }
-        m_transport.send(node->rank, Tag::Slowdown, protocol::Slowdown{command->factor}.toJson());
-        const QJsonObject result{{QLatin1String("node"), node->name},
-                                 {QLatin1String("factor"), command->factor}};
-        protocol::SlowEvent slowed;
-        slowed.node = node->name;
-        slowed.factor = command->factor;
-        m_table.record(*command, now(), result, std::move(slowed));
-        reply(message, true, result);
         break;
-    }
     case cluster::CommandOp::Fault:
         if (!recordFault(message, *command))
             return;
         break;
     case cluster::CommandOp::Load: {
-        const protocol::LoadEvent loaded = addLoad(command->tasks, command->taskMs);
+        const protocol::LoadEvent loaded =
+            m_dispatcher.addLoad(command->tasks, command->taskMs, now());
         m_table.record(*command, now(), loaded.result(), loaded);
         reply(message, true, loaded.result());
         break;
@@ -285,12 +284,35 @@ void MasterRole::onCommand(const protocol::CommandRequest &message)
         persist();
         reply(message, true, *result);
         if (command->op == cluster::CommandOp::Resume)
-            dispatchWaiting(); // work waiting for a free slave may go now
+            m_dispatcher.dispatchWaiting(now()); // work waiting for a free slave may go now
         break;
     }
     }
     flushEvents();
     publishTable();
+}
+
+// Slows a slave's compute by a factor (a demo of a node getting slower). False (and an error
+// reply) when the node is not a slave.
+bool MasterRole::applySlow(const protocol::CommandRequest &message,
+                           const cluster::OperatorCommand &command)
+{
+    const cluster::NodeRecord *node = m_table.find(command.node);
+    if (!node || node->role != cluster::NodeRole::Slave) {
+        reply(message, false, {}, QString::fromLatin1(node ? "bad_state" : "unknown_node"),
+              node ? QStringLiteral("only slaves compute; %1 is not one").arg(node->name)
+                   : QStringLiteral("unknown node \"%1\"").arg(command.node.left(64)));
+        return false;
+    }
+    m_transport.send(node->rank, Tag::Slowdown, protocol::Slowdown{command.factor}.toJson());
+    const QJsonObject result{{QLatin1String("node"), node->name},
+                             {QLatin1String("factor"), command.factor}};
+    protocol::SlowEvent slowed;
+    slowed.node = node->name;
+    slowed.factor = command.factor;
+    m_table.record(command, now(), result, std::move(slowed));
+    reply(message, true, result);
+    return true;
 }
 
 // Something done to a node from outside (starling lab): the audit trail and the event stream
@@ -315,62 +337,10 @@ bool MasterRole::recordFault(const protocol::CommandRequest &message,
     return true;
 }
 
-protocol::LoadEvent MasterRole::addLoad(int tasks, double taskMs)
-{
-    for (int i = 0; i < tasks; ++i)
-        m_ledger.add(taskMs);
-    QJsonObject before;
-    for (int rank : m_table.slavesAcceptingTasks())
-        before.insert(cluster::nodeName(rank), m_ledger.assignedTo(rank));
-    dispatchWaiting();
-    protocol::LoadEvent loaded;
-    loaded.tasks = tasks;
-    for (int rank : m_table.slavesAcceptingTasks()) {
-        const QString name = cluster::nodeName(rank);
-        loaded.assigned[name] = m_ledger.assignedTo(rank) - before.value(name).toInt();
-    }
-    loaded.waitingAtMaster = qint64(m_ledger.waitingCount());
-    return loaded;
-}
-
-void MasterRole::dispatchWaiting()
-{
-    const std::vector<int> accepting = m_table.slavesAcceptingTasks();
-    if (accepting.empty() || m_ledger.waitingCount() == 0)
-        return;
-    // The monitor's latest loads, plus what this master gave since that snapshot was taken.
-    std::vector<cluster::TaskPlacer::Candidate> candidates;
-    for (int rank : accepting) {
-        const cluster::NodeView *view = m_snapshot.node(rank);
-        const double weight = m_table.node(rank).weight;
-        const double pendingS = m_ledger.assignedCostMs(rank) / 1000.0;
-        const double measured = view ? view->load : 0;
-        // The snapshot's load already counts the pending work the slave reported; use the
-        // larger of the two views so work given since the last heartbeat counts too.
-        const double queued = pendingS / weight;
-        candidates.push_back({rank, std::max(measured, queued), weight});
-    }
-    std::vector<std::int64_t> ids = m_ledger.waiting();
-    std::vector<double> costs;
-    for (std::int64_t id : ids)
-        costs.push_back(m_ledger.find(id)->costMs / 1000.0);
-    const std::vector<int> placement = m_placer.place(candidates, costs);
-    for (size_t i = 0; i < placement.size(); ++i) {
-        const int rank = placement[i];
-        const std::int64_t epoch = m_table.node(rank).epoch;
-        m_ledger.assign(ids[i], rank, epoch);
-        m_transport.send(
-            rank, Tag::TaskAssign,
-            protocol::TaskAssignment{ids[i], epoch, m_ledger.find(ids[i])->costMs}.toJson());
-    }
-    for (int rank : accepting)
-        m_table.setAssigned(rank, m_ledger.assignedTo(rank), now());
-}
-
 void MasterRole::onLiveness(const protocol::LivenessReport &message)
 {
     const int rank = message.rank;
-    if (rank < 2 || rank >= m_transport.size() || m_table.node(rank).exited)
+    if (!cluster::isSlaveRank(rank) || rank >= m_transport.size() || m_table.node(rank).exited)
         return;
     const cluster::Liveness liveness =
         cluster::livenessFromString(message.liveness).value_or(cluster::Liveness::Alive);
@@ -380,21 +350,21 @@ void MasterRole::onLiveness(const protocol::LivenessReport &message)
         m_relay.sourceLost(rank); // its relay chunks go to other slaves now
     flushEvents();                // "node_down" reads better before the "task_reassigned" it causes
     if (liveness == cluster::Liveness::Down) {
-        takeWorkFrom(rank);
+        m_dispatcher.takeWorkFrom(rank, now());
     } else if (liveness == cluster::Liveness::Alive && before == cluster::Liveness::Down) {
         // Whatever it still holds was reassigned: tell it to drop that and start afresh.
         m_transport.send(rank, Tag::EpochReset,
                          protocol::EpochReset{m_table.node(rank).epoch}.toJson());
     }
     if (liveness == cluster::Liveness::Alive)
-        dispatchWaiting();
+        m_dispatcher.dispatchWaiting(now());
     flushEvents();
     publishTable();
 }
 
 void MasterRole::onPeerLost(int rank, const QString &detail)
 {
-    if (m_stopping || rank < 1 || rank >= m_transport.size())
+    if (m_stopping || rank < kMonitorRank || rank >= m_transport.size())
         return;
     if (rank == kMonitorRank) {
         // The monitor holds the bridge, /metrics and the failure detector: without it the
@@ -414,49 +384,19 @@ void MasterRole::onPeerLost(int rank, const QString &detail)
                      cluster::PeerLoss{rank, QLatin1String(protocol::kExited)}.toJson());
     m_relay.sourceLost(rank);
     flushEvents();
-    takeWorkFrom(rank);
+    // Its relay chunks and job strips follow from sourceLost and the next publishTable.
+    m_dispatcher.takeWorkFrom(rank, now());
     flushEvents();
     publishTable();
 }
 
-// Its queued and running tasks go back to the master and on to other slaves. (Relay chunks
-// and job strips follow from sourceLost and the next publishTable.)
-void MasterRole::takeWorkFrom(int rank)
-{
-    const std::vector<std::int64_t> reclaimed = m_ledger.reclaim(rank);
-    m_table.setAssigned(rank, 0, now());
-    if (!reclaimed.empty()) {
-        protocol::TaskReassignedEvent reassigned;
-        reassigned.timeMs = now();
-        reassigned.node = cluster::nodeName(rank);
-        reassigned.count = qint64(reclaimed.size());
-        if (reclaimed.size() <= protocol::TaskReassignedEvent::kMaxListed)
-            reassigned.tasks.assign(reclaimed.begin(), reclaimed.end());
-        m_transport.send(kMonitorRank, Tag::Event, reassigned.toJson());
-    }
-    dispatchWaiting();
-}
-
 void MasterRole::onTaskDone(int source, const protocol::TaskCompletion &message)
 {
-    const std::int64_t id = message.task;
-    const std::int64_t epoch = message.epoch;
-    const auto done = m_ledger.complete(id, source, epoch);
-    if (!done) {
-        ++m_lateDropped;
-        protocol::LateMessageDroppedEvent dropped;
-        dropped.timeMs = now();
-        dropped.node = cluster::nodeName(source);
-        dropped.task = id;
-        dropped.epoch = epoch;
-        dropped.detail = done.error();
-        m_transport.send(kMonitorRank, Tag::Event, dropped.toJson());
+    if (!m_dispatcher.complete(source, message, now()))
         return;
-    }
-    m_table.setAssigned(source, m_ledger.assignedTo(source), now());
     flushEvents();
-    if (m_ledger.waitingCount() > 0)
-        dispatchWaiting();
+    if (m_dispatcher.waitingCount() > 0)
+        m_dispatcher.dispatchWaiting(now());
 }
 
 void MasterRole::flushEvents()
@@ -495,7 +435,7 @@ void MasterRole::updateFileService()
     FileService::Policy policy;
     const cluster::ClusterPolicy &table = m_table.policy();
     policy.strategy =
-        sched::strategyKindFromString(table.strategy).value_or(sched::StrategyKind::Pdds);
+        sched::strategyKindFromString(table.strategy).value_or(sched::kDefaultStrategy);
     policy.pdds = {table.w1, table.w2};
     if (m_files)
         m_files->setSlaves(std::move(slaves), policy);
@@ -513,7 +453,9 @@ void MasterRole::updateJobRunner()
         slave.alive = record.liveness == cluster::Liveness::Alive;
         slave.weight = record.weight;
         slave.emulatedLinkMBps =
-            m_options.emulate ? m_options.profile.forSlave(cluster::slaveIndex(record.rank)).linkMBps : 0;
+            m_options.emulate
+                ? m_options.profile.forSlave(cluster::slaveIndex(record.rank)).linkMBps
+                : 0;
         const cluster::NodeView *view = m_snapshot.node(record.rank);
         // Known to the monitor (it has heard the slave) and taking work.
         slave.available =
@@ -528,7 +470,7 @@ void MasterRole::updateJobRunner()
     const cluster::ClusterPolicy &table = m_table.policy();
     if (m_jobService)
         m_jobService->setPolicy(
-            sched::strategyKindFromString(table.strategy).value_or(sched::StrategyKind::Pdds),
+            sched::strategyKindFromString(table.strategy).value_or(sched::kDefaultStrategy),
             {table.w1, table.w2});
     m_runner.setSlaves(std::move(slaves));
 }
@@ -538,9 +480,9 @@ void MasterRole::publishTable()
     updateFileService(); // every table change (drain, weight, strategy) reaches the next plan
     updateJobRunner();
     protocol::AdminStateMessage table = m_table.message();
-    table.queuedAtMaster = qint64(m_ledger.waitingCount());
-    table.lateDropped = m_lateDropped;
-    table.tasksCompleted = qint64(m_ledger.completed());
+    table.queuedAtMaster = m_dispatcher.waitingCount();
+    table.lateDropped = m_dispatcher.lateDropped();
+    table.tasksCompleted = m_dispatcher.completed();
     m_transport.send(kMonitorRank, Tag::AdminState, table.toJson());
 }
 
@@ -555,7 +497,7 @@ void MasterRole::sendHeartbeat()
 {
     cluster::NodeStats stats;
     m_sampler.sample(stats, now());
-    stats.queueLength = int(m_ledger.waitingCount());
+    stats.queueLength = int(m_dispatcher.waitingCount());
     m_transport.send(kMonitorRank, Tag::Heartbeat, stats.toJson());
 }
 
@@ -588,10 +530,10 @@ void MasterRole::shutdown()
     if (m_files)
         m_files->stop();
     m_relay.stop();
-    if (m_http)
-        m_http->stop();
+    if (m_api)
+        m_api->stop();
     // Slaves first, the monitor last: it closes the bridge, which clients take as "stopped".
-    for (int rank = m_transport.size() - 1; rank >= 1; --rank)
+    for (int rank = m_transport.size() - 1; rank >= kMonitorRank; --rank)
         m_transport.send(rank, Tag::Shutdown, QByteArray("{}"));
     emit finished();
 }

@@ -1,36 +1,33 @@
 #pragma once
 
-#include "cluster/clustersnapshot.h"
 #include "cluster/adminstatetable.h"
+#include "cluster/clustersnapshot.h"
 #include "cluster/operatorstatestore.h"
 #include "cluster/procsampler.h"
-#include "cluster/taskledger.h"
-#include "cluster/taskplacer.h"
-#include "http/httpserver.h"
 #include "jobs/jobboard.h"
+#include "masterapi.h"
 #include "mpi_backend/jobs/jobrunner.h"
 #include "mpi_backend/jobs/jobservice.h"
-#include "nodeoptions.h"
-#include "protocol/rankmessages.h"
 #include "mpi_backend/transfer/fileservice.h"
 #include "mpi_backend/transfer/relayservice.h"
 #include "mpi_backend/transport/transport.h"
+#include "nodeoptions.h"
+#include "protocol/rankmessages.h"
+#include "taskdispatcher.h"
 #include "util/alignedticker.h"
 
 #include <QObject>
 #include <QTimer>
 
 #include <memory>
-#include <mutex>
 
 namespace starling::mpi {
 
-// The master: holds the authoritative node states, weights and policy (AdminStateTable), applies
-// operator commands and persists them, hands out tasks to the lightest ACTIVE slaves using the
-// monitor's latest snapshot, takes work back from slaves declared DOWN, and refuses late
-// messages from them. Serves a small HTTP API for programs. A slave whose process is gone (a
-// failed send) is DOWN with reason "exited" at once and its work moves; losing the monitor ends
-// the cluster.
+// The master wires the cluster's authority together: the node states, weights and policy
+// (AdminStateTable), applied from operator commands and persisted; the task hand-out
+// (TaskDispatcher); files and relays (FileService), image jobs (JobService, JobRunner) and the
+// HTTP API over them (MasterApi). A slave whose process is gone (a failed send) is DOWN with
+// reason "exited" at once and its work moves; losing the monitor ends the cluster.
 class MasterRole final : public QObject
 {
     Q_OBJECT
@@ -49,15 +46,21 @@ private:
     void onCommand(const protocol::CommandRequest &message);
     void onLiveness(const protocol::LivenessReport &message);
     void onPeerLost(int rank, const QString &detail);
-    void takeWorkFrom(int rank);
     void onTaskDone(int source, const protocol::TaskCompletion &message);
+    void onSnapshot(const QByteArray &payload);
+    void onBlockServed(int source, const QByteArray &payload);
     void reply(const protocol::CommandRequest &request, bool ok, const QJsonObject &result,
                const QString &code = {}, const QString &error = {});
-    // What was given to whom: the ack's result and the event.
-    protocol::LoadEvent addLoad(int tasks, double taskMs);
     bool recordFault(const protocol::CommandRequest &message,
                      const cluster::OperatorCommand &command);
-    void dispatchWaiting();
+    bool applySlow(const protocol::CommandRequest &message,
+                   const cluster::OperatorCommand &command);
+    void restoreOperatorState();
+    Expected<bool> startFileService();
+    void startJobService();
+    Expected<bool> startApi();
+    void announce();
+    void sendToMonitorLater(QJsonObject event);
     void publishTable();
     void updateFileService();
     void updateJobRunner();
@@ -72,25 +75,20 @@ private:
     const NodeOptions &m_options;
     cluster::AdminStateTable m_table;
     cluster::OperatorStateStore m_store;
-    cluster::TaskLedger m_ledger;
-    cluster::TaskPlacer m_placer;
     cluster::ProcSampler m_sampler;
     cluster::ClusterSnapshot m_snapshot;
-    // The HTTP API runs on libmicrohttpd's threads and reads this copy and the file service;
-    // both are declared before m_http so the server (and its threads) goes first.
-    mutable std::mutex m_apiMutex;
-    QByteArray m_snapshotJson;
+    TaskDispatcher m_dispatcher;
     RelayService m_relay;
     std::optional<FileService> m_files;
     jobs::JobSpool m_spool;
     jobs::JobBoard m_board;
     std::optional<JobService> m_jobService;
     JobRunner m_runner;
-    std::unique_ptr<http::HttpServer> m_http;
+    // Declared after the services its connection threads call, so it (and they) stop first.
+    std::unique_ptr<MasterApi> m_api;
     QString m_url;
     QTimer m_tableTimer;
     AlignedTicker m_heartbeat;
-    std::int64_t m_lateDropped = 0;
     bool m_stopping = false;
 };
 

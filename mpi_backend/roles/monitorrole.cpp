@@ -1,11 +1,11 @@
 #include "monitorrole.h"
 
+#include "bridge/metricsformatter.h"
 #include "cluster/adminstatetable.h"
 #include "cluster/operatorcommand.h"
 #include "cluster/peerloss.h"
 #include "cluster/statefile.h"
 #include "cluster/statereport.h"
-#include "bridge/metricsformatter.h"
 
 #include <QDateTime>
 #include <QDir>

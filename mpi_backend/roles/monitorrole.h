@@ -1,13 +1,13 @@
 #pragma once
 
+#include "bridge/bridgeserver.h"
 #include "cluster/failuredetector.h"
 #include "cluster/procsampler.h"
 #include "cluster/snapshotbuilder.h"
 #include "http/httpserver.h"
-#include "nodeoptions.h"
-#include "bridge/bridgeserver.h"
-#include "protocol/rankmessages.h"
 #include "mpi_backend/transport/transport.h"
+#include "nodeoptions.h"
+#include "protocol/rankmessages.h"
 #include "util/alignedticker.h"
 
 #include <QByteArray>

@@ -97,7 +97,9 @@ Expected<bool> SlaveRole::start()
                                                 });
     const cluster::ClusterConfig &config = m_options.config;
     const quint16 port =
-        config.dataPortBase == 0 ? 0 : quint16(config.dataPortBase + cluster::slaveIndex(m_transport.rank()));
+        config.dataPortBase == 0
+            ? 0
+            : quint16(config.dataPortBase + cluster::slaveIndex(m_transport.rank()));
     const auto listening = m_data->listen(QHostAddress(m_options.endpoint.bind), port);
     if (!listening)
         return Error{QStringLiteral("data server on %1: %2")

@@ -5,10 +5,10 @@
 #include "cluster/slaveemulation.h"
 #include "http/dataserver.h"
 #include "mpi_backend/jobs/stripworker.h"
+#include "mpi_backend/transport/transport.h"
 #include "nodeoptions.h"
 #include "protocol/rankmessages.h"
 #include "transfer/exportroot.h"
-#include "mpi_backend/transport/transport.h"
 #include "util/alignedticker.h"
 
 #include <QElapsedTimer>

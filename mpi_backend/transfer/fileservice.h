@@ -40,7 +40,7 @@ public:
     };
     struct Policy
     {
-        sched::StrategyKind strategy = sched::StrategyKind::Pdds;
+        sched::StrategyKind strategy = sched::kDefaultStrategy;
         sched::PddsWeights pdds;
     };
 
