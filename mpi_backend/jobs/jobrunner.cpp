@@ -153,6 +153,45 @@ void JobRunner::wake()
     startJob(std::move(running).value());
 }
 
+// T_i and B_i for the job's slaves: what this runner observed on earlier jobs, else what the
+// monitor measured, else the profile's link, else a standard slave on an unknown link.
+sched::Platform JobRunner::estimatesFor(const Current &job, double unitBytes) const
+{
+    sched::Platform estimates;
+    estimates.unitMB = unitBytes / 1e6;
+    estimates.returnRatio = double(job.output.channels) / job.input->channels;
+    for (const Slave &s : job.slaves) {
+        const auto observed = m_observedSlowness.find(s.rank);
+        const double slowness = observed != m_observedSlowness.end() ? observed->second
+                                : s.slowness > 0                     ? s.slowness
+                                                                     : 1.0;
+        const auto link = m_observedLinkMBps.find(s.rank);
+        const double mbps = link != m_observedLinkMBps.end() ? link->second
+                            : s.linkMBps > 0                 ? s.linkMBps
+                            : s.emulatedLinkMBps > 0         ? s.emulatedLinkMBps
+                                                             : kUnknownLinkMBps;
+        const double weight = s.weight > 0 ? s.weight : 1.0;
+        estimates.slaves.push_back(
+            {s.name, std::max(1e-9, slowness * job.unitStandardS / weight), mbps});
+    }
+    return estimates;
+}
+
+void JobRunner::publishStarted(const Current &job, double predictedMakespanS)
+{
+    protocol::JobStartedEvent started;
+    started.op = job.spec.op.name();
+    started.strategy = sched::toString(job.spec.strategy);
+    started.order = sched::toString(job.spec.order);
+    started.units = job.units->units();
+    for (size_t i = 0; i < job.slaves.size(); ++i) {
+        started.slaves.append(job.slaves[i].name);
+        started.plannedShares.push_back(qint64(job.scheduler->plannedShares()[i]));
+    }
+    started.predictedMakespanS = predictedMakespanS;
+    publish(std::move(started));
+}
+
 void JobRunner::startJob(jobs::JobBoard::Running running)
 {
     const image::ImageBuffer &in = *running.input;
@@ -173,23 +212,7 @@ void JobRunner::startJob(jobs::JobBoard::Running running)
     const double unitBytes = double(in.height) / job.units->units() * in.width * in.channels;
     job.unitStandardS = unitBytes * job.spec.op.relativeCost() / (m_standardMBps * 1e6);
 
-    sched::Platform estimates;
-    estimates.unitMB = unitBytes / 1e6;
-    estimates.returnRatio = double(job.output.channels) / in.channels;
-    for (const Slave &s : job.slaves) {
-        const auto observed = m_observedSlowness.find(s.rank);
-        const double slowness = observed != m_observedSlowness.end() ? observed->second
-                                : s.slowness > 0                     ? s.slowness
-                                                                     : 1.0;
-        const auto link = m_observedLinkMBps.find(s.rank);
-        const double mbps = link != m_observedLinkMBps.end() ? link->second
-                            : s.linkMBps > 0                 ? s.linkMBps
-                            : s.emulatedLinkMBps > 0         ? s.emulatedLinkMBps
-                                                             : kUnknownLinkMBps;
-        const double weight = s.weight > 0 ? s.weight : 1.0;
-        estimates.slaves.push_back(
-            {s.name, std::max(1e-9, slowness * job.unitStandardS / weight), mbps});
-    }
+    const sched::Platform estimates = estimatesFor(job, unitBytes);
     jobs::JobScheduler::Settings settings;
     settings.strategy = job.spec.strategy;
     settings.pdds = job.spec.pdds;
@@ -210,17 +233,7 @@ void JobRunner::startJob(jobs::JobBoard::Running running)
         failJob(QStringLiteral("cannot plan the job: %1").arg(QString::fromUtf8(e.what())));
         return;
     }
-    protocol::JobStartedEvent started;
-    started.op = job.spec.op.name();
-    started.strategy = sched::toString(job.spec.strategy);
-    started.order = sched::toString(job.spec.order);
-    started.units = job.units->units();
-    for (size_t i = 0; i < job.slaves.size(); ++i) {
-        started.slaves.append(job.slaves[i].name);
-        started.plannedShares.push_back(qint64(job.scheduler->plannedShares()[i]));
-    }
-    started.predictedMakespanS = predicted;
-    publish(std::move(started));
+    publishStarted(job, predicted);
     m_board.progress(job.id, 0, job.units->units());
     keepSlavesEager();
     m_eagerTimer.start();

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "jobs/jobboard.h"
-#include "protocol/jobevents.h"
 #include "mpi_backend/transport/transport.h"
+#include "protocol/jobevents.h"
 
 #include <QElapsedTimer>
 #include <QJsonObject>
@@ -77,6 +77,8 @@ private:
     struct Current;
 
     void startJob(jobs::JobBoard::Running running);
+    sched::Platform estimatesFor(const Current &job, double unitBytes) const;
+    void publishStarted(const Current &job, double predictedMakespanS);
     void perform(std::optional<jobs::JobScheduler::PortWork> work);
     void onPortTimer();
     void finishSend();

@@ -127,6 +127,53 @@ std::optional<http::HttpResponse> FileService::handle(const http::HttpRequest &r
     return std::nullopt;
 }
 
+namespace {
+
+// The answer to a Range header this server does not serve, or nullopt for a whole file or one
+// range.
+std::optional<http::HttpResponse> refusedRange(const transfer::RangeRequest &range, qint64 size)
+{
+    using Kind = transfer::RangeRequest::Kind;
+    if (range.kind == Kind::Whole || range.kind == Kind::Partial)
+        return std::nullopt;
+    const char *why = range.kind == Kind::Unsatisfiable ? "range not satisfiable"
+                      : range.kind == Kind::Malformed   ? "malformed Range header"
+                                                        : "only one range per request is served";
+    http::HttpResponse response = http::HttpResponse::text(
+        416, QByteArray(why) + " (file is " + QByteArray::number(size) + " bytes)\n");
+    response.headers.append({QByteArray("Content-Range"), transfer::unsatisfiedContentRange(size)});
+    return response;
+}
+
+} // namespace
+
+// A body read from the relay's pipe as the slaves' chunks arrive; it ends short when the relay
+// fails, is cancelled, stalls for kRelayIdle, or the service stops.
+http::HttpResponse FileService::relayedBody(int status, const transfer::ResolvedFile &file,
+                                            const QByteArray &etag,
+                                            const transfer::RangeRequest &range)
+{
+    auto handle = m_relay.open(file.relativePath, etag, range.offset, range.length);
+    std::atomic<bool> *stopping = &m_stopping;
+    return http::HttpResponse::streamed(
+        status, range.length,
+        [handle, stopping](qint64, char *buffer, qint64 max) -> qint64 {
+            auto idle = std::chrono::milliseconds(0);
+            while (!stopping->load()) {
+                const qint64 n = handle->pipe->read(buffer, max, kRelayPoll);
+                if (n > 0)
+                    return n;
+                if (n == 0 || !handle->pipe->failure().isEmpty() || handle->pipe->cancelled())
+                    return -1; // ended early or failed: the client sees a short body
+                idle += kRelayPoll;
+                if (idle >= kRelayIdle)
+                    return -1;
+            }
+            return -1;
+        },
+        1024 * 1024);
+}
+
 http::HttpResponse FileService::relay(const http::HttpRequest &request,
                                       const transfer::ResolvedFile &file)
 {
@@ -136,51 +183,16 @@ http::HttpResponse FileService::relay(const http::HttpRequest &request,
         return http::HttpResponse::text(412, "the file changed: its ETag is now " + etag + '\n');
 
     const transfer::RangeRequest range = transfer::parseRange(request.header("Range"), file.size);
+    if (auto refused = refusedRange(range, file.size))
+        return std::move(*refused);
     http::HttpResponse response;
-    switch (range.kind) {
-    case transfer::RangeRequest::Kind::Unsatisfiable:
-    case transfer::RangeRequest::Kind::Malformed:
-    case transfer::RangeRequest::Kind::MultipleRanges: {
-        const char *why = range.kind == transfer::RangeRequest::Kind::Unsatisfiable
-                              ? "range not satisfiable"
-                          : range.kind == transfer::RangeRequest::Kind::Malformed
-                              ? "malformed Range header"
-                              : "only one range per request is served";
-        response = http::HttpResponse::text(416, QByteArray(why) + " (file is " +
-                                                     QByteArray::number(file.size) + " bytes)\n");
-        response.headers.append(
-            {QByteArray("Content-Range"), transfer::unsatisfiedContentRange(file.size)});
-        return response;
-    }
-    case transfer::RangeRequest::Kind::Whole:
-    case transfer::RangeRequest::Kind::Partial:
-        break;
-    }
     const int status = range.kind == transfer::RangeRequest::Kind::Partial ? 206 : 200;
     if (range.length == 0 || request.method == "HEAD") {
         // HEAD reads no byte, so no relay starts; the reader is never called.
         response = http::HttpResponse::streamed(status, range.length,
                                                 [](qint64, char *, qint64) { return qint64(-1); });
     } else {
-        auto handle = m_relay.open(file.relativePath, etag, range.offset, range.length);
-        std::atomic<bool> *stopping = &m_stopping;
-        response = http::HttpResponse::streamed(
-            status, range.length,
-            [handle, stopping](qint64, char *buffer, qint64 max) -> qint64 {
-                auto idle = std::chrono::milliseconds(0);
-                while (!stopping->load()) {
-                    const qint64 n = handle->pipe->read(buffer, max, kRelayPoll);
-                    if (n > 0)
-                        return n;
-                    if (n == 0 || !handle->pipe->failure().isEmpty() || handle->pipe->cancelled())
-                        return -1; // ended early or failed: the client sees a short body
-                    idle += kRelayPoll;
-                    if (idle >= kRelayIdle)
-                        return -1;
-                }
-                return -1;
-            },
-            1024 * 1024);
+        response = relayedBody(status, file, etag, range);
     }
     response.contentType = "application/octet-stream";
     response.headers.append({QByteArray("Accept-Ranges"), QByteArray("bytes")});

@@ -6,6 +6,7 @@
 #include "sched/distributionstrategy.h"
 #include "transfer/exportroot.h"
 #include "transfer/piecehashcache.h"
+#include "transfer/rangeheader.h"
 #include "transfer/transferplan.h"
 
 #include <QJsonObject>
@@ -63,6 +64,8 @@ private:
     http::HttpResponse plan(const http::HttpRequest &request);
     http::HttpResponse metalink(const transfer::ResolvedFile &file, const QByteArray &host);
     http::HttpResponse relay(const http::HttpRequest &request, const transfer::ResolvedFile &file);
+    http::HttpResponse relayedBody(int status, const transfer::ResolvedFile &file,
+                                   const QByteArray &etag, const transfer::RangeRequest &range);
     Expected<transfer::TransferPlan> makePlan(const transfer::ResolvedFile &file,
                                               std::optional<sched::StrategyKind> strategy);
     void emitEvent(QJsonObject event);
