@@ -7,6 +7,7 @@
 // ../outside/secret.txt ("TOP SECRET CONTENT").
 #include "http/dataserver.h"
 #include "httptestclient.h"
+#include "testutil.h"
 #include "transfer/transferplan.h"
 
 #include <QDateTime>
@@ -37,21 +38,6 @@ using starling::Expected;
 using starling::transfer::ExportRoot;
 
 constexpr qint64 kBigSize = 3 * 1024 * 1024 + 123;
-
-inline QByteArray randomBytes(qsizetype size, quint32 seed)
-{
-    QByteArray data(size, Qt::Uninitialized);
-    QRandomGenerator generator(seed);
-    for (qsizetype i = 0; i < size; ++i)
-        data[i] = char(generator.bounded(256));
-    return data;
-}
-
-inline bool writeFile(const QString &path, const QByteArray &data)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
-}
 
 inline QByteArray etagOf(const QString &path)
 {

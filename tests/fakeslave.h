@@ -6,6 +6,7 @@
 // told to misbehave: hang until released, send wrong bytes, fail, or answer 412. It records
 // every block request so tests can check what was (not) fetched.
 #include "http/httpserver.h"
+#include "testutil.h"
 #include "transfer/sha256.h"
 #include "transfer/transferplan.h"
 
@@ -27,15 +28,6 @@ namespace starling::testing {
 using http::HttpRequest;
 using http::HttpResponse;
 using http::HttpServer;
-
-inline QByteArray randomBytes(qint64 size, quint32 seed)
-{
-    QByteArray bytes(qsizetype(size), Qt::Uninitialized);
-    QRandomGenerator generator(seed);
-    for (qsizetype i = 0; i < bytes.size(); ++i)
-        bytes[i] = char(generator.bounded(256));
-    return bytes;
-}
 
 // "bytes=FIRST-LAST" only (what the client sends); the real parser is tested elsewhere.
 inline std::optional<std::pair<qint64, qint64>> parseRange(const QByteArray &header, qint64 size)

@@ -2,6 +2,7 @@
 // sizes), atomic saves, and every way a record on disk can be wrong (garbage, truncated,
 // oversized, edited, for another file or another version of it): each one an error, one line
 // starting with the path, never a crash or a record that would resume the wrong bytes.
+#include "testutil.h"
 #include "transfer/blockrecord.h"
 
 #include <QDir>
@@ -56,12 +57,6 @@ QJsonObject with(QJsonObject object, const char *key, const QJsonValue &value)
     else
         object.insert(QLatin1String(key), value);
     return object;
-}
-
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
 }
 
 } // namespace

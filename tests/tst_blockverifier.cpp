@@ -1,5 +1,6 @@
 // BlockVerifier: hashes blocks read back from a file on worker threads and reports each one.
 #include "client/blockverifier.h"
+#include "testutil.h"
 #include "transfer/sha256.h"
 
 #include <QRandomGenerator>
@@ -19,15 +20,6 @@ using namespace starling::client;
 namespace {
 
 constexpr qint64 kBlock = 300 * 1024; // not a multiple of the verifier's read chunk
-
-QByteArray randomBytes(qint64 size, quint32 seed)
-{
-    QByteArray data(size, Qt::Uninitialized);
-    QRandomGenerator random(seed);
-    for (char &c : data)
-        c = char(random.generate());
-    return data;
-}
 
 // Waits for `count` results, taking them as they come, for at most 10 s.
 std::vector<BlockVerifier::Result> collect(BlockVerifier &verifier, size_t count)

@@ -1,6 +1,7 @@
 // ClusterConfig: the cluster's JSON configuration. Defaults, round trips, the shipped default
 // file, and every validation rule reported as one line naming the origin and the key.
 #include "cluster/clusterconfig.h"
+#include "testutil.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -34,12 +35,6 @@ QByteArray withKey(const char *key, const QByteArray &value)
 QByteArray toBytes(const QJsonObject &object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Indented);
-}
-
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
 }
 
 QString errorOf(const Expected<ClusterConfig> &parsed)

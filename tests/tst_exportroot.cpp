@@ -6,6 +6,7 @@
 // listings with limits; and the encoded forms arriving through a real HTTP request.
 #include "http/httpserver.h"
 #include "httptestclient.h"
+#include "testutil.h"
 #include "transfer/exportroot.h"
 
 #include <QDir>
@@ -25,12 +26,6 @@ using namespace starling::transfer;
 using starling::Expected;
 
 namespace {
-
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
-}
 
 bool symlinkTo(const QByteArray &target, const QString &link)
 {

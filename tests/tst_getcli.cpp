@@ -38,7 +38,7 @@ struct Outcome
 // A cluster of fakes: a master whose plan names two slaves serving `data`.
 struct FakeCluster
 {
-    QByteArray data = testing::randomBytes(700 * 1024 + 3, 9);
+    QByteArray data = randomBytes(700 * 1024 + 3, 9);
     FakeMaster master;
     std::vector<std::unique_ptr<FakeSlave>> slaves;
     transfer::TransferPlan plan;

@@ -2,6 +2,7 @@
 // slave index, defaults, round trip, the shipped profile, and every malformed shape reported as
 // one line naming the origin, the entry and the key.
 #include "cluster/heterogeneityprofile.h"
+#include "testutil.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -44,12 +45,6 @@ QByteArray manySlaves(int count)
 QByteArray toBytes(const HeterogeneityProfile &profile)
 {
     return QJsonDocument(profile.toJson()).toJson(QJsonDocument::Indented);
-}
-
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
 }
 
 QString errorOf(const Expected<HeterogeneityProfile> &parsed)

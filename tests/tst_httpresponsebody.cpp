@@ -5,6 +5,7 @@
 // 127.0.0.1 port 0; every wait is on a condition.
 #include "http/httpserver.h"
 #include "httptestclient.h"
+#include "testutil.h"
 
 #include <QDir>
 #include <QFile>
@@ -30,15 +31,6 @@ using namespace starling::http;
 using namespace httptest;
 
 namespace {
-
-QByteArray randomBytes(qsizetype size, quint32 seed)
-{
-    QByteArray data(size, Qt::Uninitialized);
-    QRandomGenerator generator(seed);
-    for (qsizetype i = 0; i < size; ++i)
-        data[i] = char(generator.bounded(256));
-    return data;
-}
 
 // Byte i of the streamed test body.
 char patternAt(qint64 i)

@@ -4,6 +4,7 @@
 // POST. Raw QTcpSockets, "Connection: close", every wait on a condition.
 #include "http/httpserver.h"
 #include "httptestclient.h"
+#include "testutil.h"
 
 #include <QMutex>
 #include <QMutexLocker>
@@ -59,15 +60,6 @@ QByteArray chunked(const QByteArray &body, qsizetype chunk)
         request += QByteArray::number(part.size(), 16) + "\r\n" + part + "\r\n";
     }
     return request + "0\r\n\r\n";
-}
-
-QByteArray randomBytes(qsizetype size)
-{
-    QByteArray bytes(size, Qt::Uninitialized);
-    QRandomGenerator generator(7);
-    for (char &c : bytes)
-        c = char(generator.bounded(256));
-    return bytes;
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 // (HttpServer on 127.0.0.1, Range served from memory) using only the .meta4 file, the bytes
 // match, every mirror served some, and corrupt mirrors are caught by the piece hashes.
 #include "http/httpserver.h"
+#include "testutil.h"
 #include "transfer/metalinkwriter.h"
 #include "transfer/sha256.h"
 
@@ -35,13 +36,6 @@ constexpr int kAria2TimeoutMs = 60000;
 template<typename T> QString why(const Expected<T> &result)
 {
     return result ? QString() : result.error();
-}
-
-QByteArray randomBytes(qint64 size, quint32 seed)
-{
-    QList<quint32> words((size + 3) / 4);
-    QRandomGenerator(seed).fillRange(words.data(), words.size());
-    return QByteArray(reinterpret_cast<const char *>(words.constData()), size);
 }
 
 // A plan as the planner would make it for `data`, its sources at `urls` in that order.
@@ -187,12 +181,6 @@ QByteArray readFile(const QString &path)
 {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(data) == data.size();
 }
 
 } // namespace

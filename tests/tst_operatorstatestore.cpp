@@ -1,5 +1,6 @@
 // OperatorStateStore: <run dir>/operator-state.json, read with a size bound, replaced atomically.
 #include "cluster/operatorstatestore.h"
+#include "testutil.h"
 
 #include <QDir>
 #include <QFile>
@@ -35,13 +36,6 @@ QJsonObject sampleState(int variant)
                       QJsonObject{{QStringLiteral("state"), QStringLiteral("DRAINED")},
                                   {QStringLiteral("weight"), 2.0 + variant}}}}},
         {QStringLiteral("history"), history}};
-}
-
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
-           file.write(bytes) == bytes.size();
 }
 
 QByteArray readFile(const QString &path)

@@ -48,7 +48,7 @@ struct Scenario
     std::vector<DownloadProgress> progress;
 
     Scenario(qint64 size, int sources, quint32 seed = 1, const std::vector<double> &links = {})
-        : data(testing::randomBytes(size, seed))
+        : data(randomBytes(size, seed))
     {
         std::vector<QUrl> urls;
         for (int i = 0; i < sources; ++i) {

@@ -2,6 +2,7 @@
 // inode) is hashed again; piece sizes are separate entries; entry and byte bounds evict the
 // least recently used; errors are not cached; concurrent requests for one file share a single
 // pass (and its failure), while other files hash in parallel.
+#include "testutil.h"
 #include "transfer/piecehashcache.h"
 
 #include <QCryptographicHash>
@@ -31,13 +32,6 @@ constexpr int kWaitMs = 10000;
 template<typename T> QString why(const Expected<T> &result)
 {
     return result ? QString() : result.error();
-}
-
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
-           file.write(data) == data.size() && file.flush();
 }
 
 bool setMtime(const QString &path, std::int64_t seconds)

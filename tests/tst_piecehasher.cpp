@@ -2,6 +2,7 @@
 // for sizes around piece and read-chunk boundaries; progress and cancelling; a file truncated,
 // grown, touched or replaced while it is hashed is an error, never a digest; clear errors for
 // missing, unreadable and non-regular paths.
+#include "testutil.h"
 #include "transfer/piecehasher.h"
 
 #include <QCryptographicHash>
@@ -26,20 +27,6 @@ constexpr qint64 kChunk = 4 * kMiB; // hashFile's read size; rows straddle it
 template<typename T> QString why(const Expected<T> &result)
 {
     return result ? QString() : result.error();
-}
-
-QByteArray randomBytes(qint64 size, quint32 seed)
-{
-    QList<quint32> words((size + 3) / 4);
-    QRandomGenerator(seed).fillRange(words.data(), words.size());
-    return QByteArray(reinterpret_cast<const char *>(words.constData()), size);
-}
-
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
-           file.write(data) == data.size() && file.flush();
 }
 
 QByteArray referenceHash(QByteArrayView data)

@@ -21,7 +21,7 @@ namespace {
 
 TransferPlan samplePlan(const QString &path)
 {
-    const QByteArray data = testing::randomBytes(5000, 3);
+    const QByteArray data = randomBytes(5000, 3);
     return testing::makePlan(
         data, 1024,
         {QUrl(QStringLiteral("http://127.0.0.1:1")), QUrl(QStringLiteral("http://127.0.0.1:2"))},

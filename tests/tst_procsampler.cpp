@@ -1,6 +1,7 @@
 // ProcSampler: node and process resource use from /proc. A fake proc tree with two samples and
 // hand-computed rates, every input file malformed in turn, and the real /proc of this test.
 #include "cluster/procsampler.h"
+#include "testutil.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -113,13 +114,6 @@ Q_DECLARE_METATYPE(ProcFiles)
 Q_DECLARE_METATYPE(Expectation)
 
 namespace {
-
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
-           file.write(content) == content.size();
-}
 
 // Writes (or rewrites) the fake tree; a null QByteArray removes that file.
 bool writeTree(const QString &root, const ProcFiles &files)

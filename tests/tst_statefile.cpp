@@ -2,6 +2,7 @@
 // writes whatever the umask or the old file's mode, the run-directory rules, clear errors for
 // missing and broken files that never reveal the token, and token generation.
 #include "cluster/statefile.h"
+#include "testutil.h"
 
 #include <QDir>
 #include <QFile>
@@ -72,12 +73,6 @@ int modeOf(const QString &path)
     if (::stat(QFile::encodeName(path).constData(), &info) != 0)
         return -1;
     return int(info.st_mode & 07777);
-}
-
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
 }
 
 QString errorOf(const Expected<ClusterStateFile> &parsed)

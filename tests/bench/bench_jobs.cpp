@@ -10,10 +10,11 @@
 #include "benchcluster.h"
 #include "jobsreport.h"
 
+#include "../testutil.h"
+#include "client/jobclient.h"
 #include "image/imagecodec.h"
 #include "image/imageop.h"
 #include "image/stripkernel.h"
-#include "client/jobclient.h"
 #include "sim/strategyrun.h"
 
 #include <QApplication>
@@ -121,13 +122,6 @@ Setup labSetup()
             .arg(s.unitSeconds * 1000, 0, 'f', 1);
     s.filePrefix = QStringLiteral("jobs-lab");
     return s;
-}
-
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
-           file.write(bytes) == bytes.size();
 }
 
 // The platform the emulation or the lab enforces (what the slaves really do).
