@@ -21,8 +21,8 @@ set(core_rules
     "consolemodel|bridge cluster protocol util|the console's model reads the cluster through the bridge"
     "transfer|cluster sched util|plans split files over the cluster's nodes by a strategy"
     "image|util|codecs and kernels know pixels only"
-    "jobs|image sched util|jobs cut images into strips by a strategy"
-    "client|image transfer util|get and job speak to the master: transfer plans and image uploads"
+    "jobs|image protocol sched util|jobs cut images into strips by a strategy"
+    "client|image protocol transfer util|get and job speak to the master: transfer plans and image uploads"
     "http|transfer util|the HTTP servers serve exported files, the API's routes live with the master")
 
 set(violations 0)

@@ -5,10 +5,11 @@
 // and PROTOCOL.md's event table lists exactly the catalogue's kinds and each typed event's
 // fields, so the document cannot drift from the code.
 #include "cluster/operatorcommand.h"
+#include "protocol/adminstatemessage.h"
 #include "protocol/eventkind.h"
 #include "protocol/jobevents.h"
+#include "protocol/jobstatusmessage.h"
 #include "protocol/nodeevents.h"
-#include "protocol/adminstatemessage.h"
 #include "protocol/rankmessages.h"
 #include "protocol/transferevents.h"
 
@@ -456,6 +457,60 @@ private slots:
         refused.message = QStringLiteral("unknown node \"x\"");
         QCOMPARE(CommandReply::fromJson(refused.toJson()).toJson(), refused.toJson());
         QVERIFY(!refused.toJson().contains(u"result"));
+    }
+
+    void jobStatusRoundTrips()
+    {
+        JobStatusMessage status;
+        status.spec = QJsonObject{{QStringLiteral("op"), QStringLiteral("blur")}};
+        status.id = QStringLiteral("j-1");
+        status.state = QStringLiteral("done");
+        status.width = 640;
+        status.height = 480;
+        status.channels = 3;
+        status.unitsDone = status.unitsTotal = 48;
+        status.submittedAtMs = kT0;
+        status.startedAtMs = kT0 + 5;
+        status.finishedAtMs = kT0 + 900;
+        status.makespanS = 0.875;
+        status.timeline = QJsonObject{{QStringLiteral("makespan_s"), 0.875}};
+        const QJsonObject json = status.toJson();
+        QCOMPARE(json.value(u"op"), QStringLiteral("blur")); // the spec sits beside the status
+        const auto read = JobStatusMessage::fromJson(json);
+        QVERIFY(read);
+        QCOMPARE(read->makespanS, 0.875);
+        QCOMPARE(read->raw, json);
+        JobStatusMessage again = *read;
+        again.spec = QJsonObject{{QStringLiteral("op"), QStringLiteral("blur")}};
+        QCOMPARE(again.toJson(), json);
+
+        JobStatusMessage queued;
+        queued.id = QStringLiteral("j-2");
+        queued.state = QStringLiteral("queued");
+        queued.jobsAhead = 2;
+        const QJsonObject waiting = queued.toJson();
+        QCOMPARE(waiting.value(u"jobs_ahead"), 2);
+        QVERIFY(!waiting.contains(u"makespan_s"));
+        QVERIFY(!waiting.contains(u"started_at_ms"));
+        QCOMPARE(JobStatusMessage::fromJson(waiting)->makespanS, -1.0);
+    }
+
+    void damagedJobStatusIsRefused()
+    {
+        QJsonObject status{{QStringLiteral("id"), QStringLiteral("j-1")},
+                           {QStringLiteral("state"), QStringLiteral("failed")}};
+        const auto failed = JobStatusMessage::fromJson(status);
+        QVERIFY(failed);
+        QCOMPARE(failed->error, QStringLiteral("the master gave no reason"));
+        status.insert(QStringLiteral("state"), QStringLiteral("exploded"));
+        QCOMPARE(JobStatusMessage::fromJson(status).errorCode(), QStringLiteral("bad_reply"));
+        status.insert(QStringLiteral("state"), QStringLiteral("running"));
+        status.insert(QStringLiteral("units_done"), 9);
+        status.insert(QStringLiteral("units_total"), 4);
+        QVERIFY(!JobStatusMessage::fromJson(status));
+        status.insert(QStringLiteral("id"), QString(65, u'x'));
+        status.insert(QStringLiteral("units_done"), 1);
+        QVERIFY(!JobStatusMessage::fromJson(status));
     }
 
     void damagedRankMessagesKeepDefaults()

@@ -238,7 +238,7 @@ bool BridgeClient::handleLine(const QByteArray &line)
         }
         m_handshakeTimer.stop();
         m_state = State::Welcomed;
-        m_clientId = quint64(message.value(QLatin1String("client_id")).toDouble());
+        m_clientId = BridgeMessage::clientIdOf(message);
         for (const auto &[id, line] : std::as_const(m_queued)) {
             m_socket->write(line);
             m_unanswered.insert(id);

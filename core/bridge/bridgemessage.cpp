@@ -8,6 +8,7 @@ namespace starling::bridge {
 namespace {
 const QLatin1String kType{"type"};
 const QLatin1String kId{"id"};
+const QLatin1String kClientId{"client_id"};
 
 QJsonValue idValue(const QString &id)
 {
@@ -63,7 +64,13 @@ QByteArray BridgeMessage::welcome(quint64 clientId)
     return encode({{kType, MessageType::Welcome},
                    {QLatin1String("protocol"), kProtocolVersion},
                    {QLatin1String("server"), kServerName},
-                   {QLatin1String("client_id"), double(clientId)}});
+                   {kClientId, double(clientId)}});
+}
+
+quint64 BridgeMessage::clientIdOf(const QJsonObject &welcome)
+{
+    const double id = welcome.value(kClientId).toDouble();
+    return id > 0 ? quint64(id) : 0;
 }
 
 QByteArray BridgeMessage::snapshot(const QJsonObject &snapshot)

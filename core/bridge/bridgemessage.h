@@ -62,6 +62,8 @@ public:
 
     static QByteArray hello(const QString &clientName, const QByteArray &token);
     static QByteArray welcome(quint64 clientId);
+    // The id the server gave this client in its welcome; 0 if there is none.
+    static quint64 clientIdOf(const QJsonObject &welcome);
     static QByteArray snapshot(const QJsonObject &snapshot);
     static QByteArray event(const QJsonObject &event);
     static QByteArray ack(const QString &id, const QJsonObject &result);

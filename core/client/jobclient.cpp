@@ -19,31 +19,6 @@ Error badReply(const QString &message)
 
 } // namespace
 
-Expected<JobStatus> JobStatus::fromJson(const QJsonObject &o)
-{
-    JobStatus s;
-    s.raw = o;
-    s.id = o.value(u"id").toString();
-    s.state = o.value(u"state").toString();
-    if (s.id.isEmpty() || s.id.size() > 64)
-        return badReply(QStringLiteral("the job status has no valid \"id\""));
-    if (s.state != u"queued" && s.state != u"running" && s.state != u"done" && s.state != u"failed")
-        return badReply(
-            QStringLiteral("the job status has an unknown state \"%1\"").arg(oneLine(s.state, 20)));
-    s.error = oneLine(o.value(u"error").toString(), 500);
-    s.unitsDone = qint64(o.value(u"units_done").toDouble());
-    s.unitsTotal = qint64(o.value(u"units_total").toDouble());
-    s.jobsAhead = o.value(u"jobs_ahead").toInt();
-    s.makespanS = o.value(u"makespan_s").toDouble();
-    if (s.unitsDone < 0 || s.unitsTotal < 0 || s.unitsDone > s.unitsTotal)
-        return badReply(QStringLiteral("the job status counts %1 of %2 units")
-                            .arg(s.unitsDone)
-                            .arg(s.unitsTotal));
-    if (s.state == u"failed" && s.error.isEmpty())
-        s.error = QStringLiteral("the master gave no reason");
-    return s;
-}
-
 JobClient::JobClient(QUrl master, int timeoutMs)
     : m_master(std::move(master)), m_timeoutMs(timeoutMs)
 {

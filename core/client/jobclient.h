@@ -1,7 +1,8 @@
 #pragma once
 
-#include "image/imageformat.h"
 #include "client/masterrequest.h"
+#include "image/imageformat.h"
+#include "protocol/jobstatusmessage.h"
 #include "util/expected.h"
 
 #include <QByteArray>
@@ -14,21 +15,7 @@
 namespace starling::client {
 
 // A job's status as the master reports it (GET /api/v1/jobs/<id>); `raw` is the whole object.
-struct JobStatus
-{
-    QString id;
-    QString state; // queued, running, done, failed
-    QString error;
-    qint64 unitsDone = 0;
-    qint64 unitsTotal = 0;
-    int jobsAhead = 0;
-    double makespanS = 0;
-    QJsonObject raw;
-
-    bool finished() const { return state == u"done" || state == u"failed"; }
-    // Checks the shape a client relies on; one line naming what is wrong.
-    static Expected<JobStatus> fromJson(const QJsonObject &object);
-};
+using JobStatus = protocol::JobStatusMessage;
 
 // The master's image-job API over libcurl (one blocking request at a time; `starling job`).
 // Every failure is one line, with code "unreachable" (no answer), "bad_request" (the master

@@ -1,5 +1,6 @@
 #include "demoload.h"
 
+#include "protocol/jobstatusmessage.h"
 #include "util/oneline.h"
 
 #include <QDir>
@@ -176,8 +177,9 @@ void DemoLoad::finished(int exitCode, QProcess::ExitStatus status)
         // `--json` commands end with their final status as the last line.
         const QByteArray last = out.trimmed().split('\n').last();
         const QJsonObject status = QJsonDocument::fromJson(last).object();
-        if (status.contains(u"makespan_s")) {
-            const double makespan = status.value(u"makespan_s").toDouble();
+        const auto job = protocol::JobStatusMessage::fromJson(status);
+        if (job && job->makespanS >= 0) {
+            const double makespan = job->makespanS;
             tally.makespans.push_back(makespan);
             summary += QStringLiteral("done, makespan %1 s").arg(makespan, 0, 'f', 2);
         } else if (status.contains(u"MBps")) {

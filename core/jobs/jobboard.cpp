@@ -2,6 +2,7 @@
 
 #include "image/imagecodec.h"
 #include "jobs/jobtimeline.h"
+#include "protocol/jobstatusmessage.h"
 
 #include <QtGlobal>
 
@@ -101,35 +102,32 @@ const JobBoard::Job *JobBoard::find(const QString &id) const
 
 QJsonObject JobBoard::statusOf(const Job &job) const
 {
-    QJsonObject o = job.spec.toJson();
-    o.insert(QStringLiteral("id"), job.id);
-    o.insert(QStringLiteral("state"), toString(job.state));
-    o.insert(QStringLiteral("width"), job.width);
-    o.insert(QStringLiteral("height"), job.height);
-    o.insert(QStringLiteral("channels"), job.channels);
-    o.insert(QStringLiteral("units_done"), qint64(job.unitsDone));
-    o.insert(QStringLiteral("units_total"), qint64(job.unitsTotal));
-    o.insert(QStringLiteral("submitted_at_ms"), job.submittedAtMs);
-    if (job.startedAtMs > 0)
-        o.insert(QStringLiteral("started_at_ms"), job.startedAtMs);
-    if (job.finishedAtMs > 0)
-        o.insert(QStringLiteral("finished_at_ms"), job.finishedAtMs);
+    protocol::JobStatusMessage status;
+    status.spec = job.spec.toJson();
+    status.id = job.id;
+    status.state = toString(job.state);
+    status.width = job.width;
+    status.height = job.height;
+    status.channels = job.channels;
+    status.unitsDone = job.unitsDone;
+    status.unitsTotal = job.unitsTotal;
+    status.submittedAtMs = job.submittedAtMs;
+    status.startedAtMs = job.startedAtMs;
+    status.finishedAtMs = job.finishedAtMs;
     if (job.state == JobState::Queued) {
-        int ahead = 0;
         for (const Job &other : m_jobs) {
             if (&other == &job)
                 break;
-            ahead += other.state == JobState::Queued || other.state == JobState::Running ? 1 : 0;
+            status.jobsAhead +=
+                other.state == JobState::Queued || other.state == JobState::Running ? 1 : 0;
         }
-        o.insert(QStringLiteral("jobs_ahead"), ahead);
     }
-    if (!job.error.isEmpty())
-        o.insert(QStringLiteral("error"), job.error);
+    status.error = job.error;
     if (job.outcome) {
-        o.insert(QStringLiteral("makespan_s"), timelineJson(*job.outcome).value(u"makespan_s"));
-        o.insert(QStringLiteral("timeline"), timelineJson(*job.outcome));
+        status.makespanS = micro(job.outcome->makespanS);
+        status.timeline = timelineJson(*job.outcome);
     }
-    return o;
+    return status.toJson();
 }
 
 std::optional<QJsonObject> JobBoard::status(const QString &id) const
