@@ -1,6 +1,7 @@
 #include "clusterprocesses.h"
 
 #include "bridgelink.h"
+#include "cluster/operatorcommand.h"
 #include "util/processinfo.h"
 
 #include <QDir>
@@ -60,9 +61,11 @@ bool stopCluster(const cluster::ClusterStateFile &state, const QString &reason)
     clock.start();
     BridgeLink link(state);
     if (link.connect(1000)) {
-        link.command(
-            {{QLatin1String("op"), QStringLiteral("shutdown")}, {QLatin1String("reason"), reason}},
-            int(std::max<qint64>(100, kGracefulMs - 500 - clock.elapsed())));
+        cluster::OperatorCommand shutdown;
+        shutdown.op = cluster::CommandOp::Shutdown;
+        shutdown.reason = reason;
+        link.command(shutdown.toJson(),
+                     int(std::max<qint64>(100, kGracefulMs - 500 - clock.elapsed())));
     }
     const bool graceful =
         waitUntilGone(state, int(std::max<qint64>(0, kGracefulMs - clock.elapsed())));
