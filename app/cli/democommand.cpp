@@ -96,8 +96,9 @@ int runDemoCommand(const QStringList &arguments)
     loadOptions.exportRoot = options.exportRoot;
     loadOptions.workDir = QDir(dir).filePath(QStringLiteral("work"));
     consolemodel::DemoLoad load(loadOptions);
-    consolemodel::BridgeClusterSource source(consolemodel::endpointFromStateFile(local.stateFilePath()),
-                                        QStringLiteral("starling-demo"));
+    consolemodel::BridgeClusterSource source(
+        consolemodel::endpointFromStateFile(local.stateFilePath()),
+        QStringLiteral("starling-demo"));
     consolemodel::TaskActivity activity;
     cluster::ClusterSnapshot latest;
     bool haveSnapshot = false;

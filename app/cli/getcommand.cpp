@@ -1,12 +1,12 @@
 #include "getcommand.h"
 
 #include "bridgelink.h"
-#include "cliparsing.h"
-#include "util/valueformat.h"
-#include "progressline.h"
-#include "sched/distributionstrategy.h"
 #include "client/paralleldownload.h"
 #include "client/planrequest.h"
+#include "cliparsing.h"
+#include "progressline.h"
+#include "sched/distributionstrategy.h"
+#include "util/valueformat.h"
 
 #include <QCommandLineParser>
 #include <QDir>

@@ -1,11 +1,11 @@
 #include "jobcommand.h"
 
 #include "bridgelink.h"
+#include "client/jobclient.h"
 #include "cliparsing.h"
 #include "image/imagecodec.h"
 #include "image/imageop.h"
 #include "image/stripkernel.h"
-#include "client/jobclient.h"
 #include "jobs/jobspec.h"
 #include "progressline.h"
 
