@@ -118,7 +118,6 @@ private slots:
                  (QStringList{QStringLiteral("--slaves"), QStringLiteral("3"),
                               QStringLiteral("--export"), exportDir(), QStringLiteral("--run-dir"),
                               runDir(), QStringLiteral("--emulation"), QStringLiteral("off"),
-
                               QStringLiteral("--timeout"), QStringLiteral("12")}));
     }
 };
