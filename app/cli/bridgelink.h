@@ -1,7 +1,7 @@
 #pragma once
 
-#include "cluster/statefile.h"
 #include "bridge/bridgeclient.h"
+#include "cluster/statefile.h"
 #include "util/expected.h"
 
 #include <QJsonObject>

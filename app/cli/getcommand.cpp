@@ -1,12 +1,12 @@
 #include "getcommand.h"
 
 #include "bridgelink.h"
-#include "cliparsing.h"
-#include "util/valueformat.h"
-#include "progressline.h"
-#include "sched/distributionstrategy.h"
 #include "client/paralleldownload.h"
 #include "client/planrequest.h"
+#include "cliparsing.h"
+#include "progressline.h"
+#include "sched/distributionstrategy.h"
+#include "util/valueformat.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -230,6 +230,38 @@ bool waitForCluster(GetRun &run, QElapsedTimer &away, ProgressOutput &output, co
     return !g_interrupted.load();
 }
 
+// One download from `plan`: the exit code, or nothing when the cluster went away and is back
+// (the caller asks for a new plan and resumes from the part file).
+std::optional<int> runAttempt(GetRun &run, const transfer::TransferPlan &plan, QElapsedTimer &away,
+                              ProgressOutput &output)
+{
+    client::ParallelDownload attempt(plan, run.options);
+    g_download = &attempt;
+    const auto result = attempt.run();
+    g_download = nullptr;
+    if (result) {
+        output.finish();
+        if (run.json)
+            printJsonLine(result->toJson());
+        else
+            std::printf("%s\n", qPrintable(describeSuccess(*result)));
+        return 0;
+    }
+    // What was verified stays in the part file: the next attempt resumes from it. Another
+    // attempt is worth it only if this one got somewhere or the cluster had gone away in
+    // between; slaves that fail a fresh plan at once will fail the next one too.
+    run.options.resume = true;
+    const DownloadProgress reached = attempt.progress();
+    const bool gotSomewhere = reached.doneBytes > reached.resumedBytes;
+    const bool retry = gotSomewhere || std::exchange(run.sawClusterAway, false);
+    if (retry && clusterIsAway(result.errorCode()) &&
+        waitForCluster(run, away, output, result.error()))
+        return std::nullopt;
+    output.finish();
+    printFailure(run.json, attempt.progress().toJson(), result.errorCode(), result.error());
+    return fail(kExitRefused, result.error());
+}
+
 int download(GetRun &run)
 {
     ProgressOutput output(run.json, ::isatty(STDERR_FILENO));
@@ -264,39 +296,13 @@ int download(GetRun &run)
         }
         away.invalidate();
         started = true;
-        client::ParallelDownload attempt(*plan, run.options);
-        g_download = &attempt;
-        const auto result = attempt.run();
-        g_download = nullptr;
-        if (result) {
-            output.finish();
-            if (run.json)
-                printJsonLine(result->toJson());
-            else
-                std::printf("%s\n", qPrintable(describeSuccess(*result)));
-            return 0;
-        }
-        // What was verified stays in the part file: the next attempt resumes from it. Another
-        // attempt is worth it only if this one got somewhere or the cluster had gone away in
-        // between; slaves that fail a fresh plan at once will fail the next one too.
-        run.options.resume = true;
-        const DownloadProgress reached = attempt.progress();
-        const bool gotSomewhere = reached.doneBytes > reached.resumedBytes;
-        const bool retry = gotSomewhere || std::exchange(run.sawClusterAway, false);
-        if (retry && clusterIsAway(result.errorCode()) &&
-            waitForCluster(run, away, output, result.error()))
-            continue;
-        output.finish();
-        printFailure(run.json, attempt.progress().toJson(), result.errorCode(), result.error());
-        return fail(kExitRefused, result.error());
+        if (const auto exit = runAttempt(run, *plan, away, output))
+            return *exit;
     }
 }
 
-} // namespace
-
-int runGetCommand(const QStringList &arguments)
+void describeGetCommand(QCommandLineParser &parser)
 {
-    QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Download a file of the cluster from its slaves in parallel.\n"
                        "URL-OR-PATH is http://MASTER/files/PATH, or a path under the export "
@@ -327,15 +333,11 @@ int runGetCommand(const QStringList &arguments)
                                      "fail at once, keeping the part file for --resume)."),
                       QStringLiteral("seconds")});
     parser.addOption(runDirOption());
-    if (const auto exit = parseOrExit(parser, arguments))
-        return *exit;
+}
 
-    const QStringList positional = parser.positionalArguments();
-    if (positional.size() != 1)
-        return fail(kExitUsage, QStringLiteral("usage: starling get URL-OR-PATH [-o FILE] "
-                                               "[--strategy S] [--resume] [--json] "
-                                               "[--connections K] [--stall-timeout S]"));
-    client::DownloadOptions options;
+// --connections, --stall-timeout and --strategy: how the download runs.
+std::optional<int> readTuning(const QCommandLineParser &parser, client::DownloadOptions &options)
+{
     if (parser.isSet(QStringLiteral("connections"))) {
         bool ok = false;
         const int k = parser.value(QStringLiteral("connections")).toInt(&ok);
@@ -365,7 +367,39 @@ int runGetCommand(const QStringList &arguments)
         return fail(kExitUsage, QStringLiteral("unknown strategy \"%1\" (one of %2)")
                                     .arg(strategy, names.join(QStringLiteral(", "))));
     }
+    return std::nullopt;
+}
 
+std::optional<int> readWaitCluster(const QCommandLineParser &parser, GetRun &run)
+{
+    if (!parser.isSet(QStringLiteral("wait-cluster")))
+        return std::nullopt;
+    bool ok = false;
+    run.waitS = parser.value(QStringLiteral("wait-cluster")).toDouble(&ok);
+    if (!ok || !std::isfinite(run.waitS) || run.waitS < 0 || run.waitS > 3600)
+        return fail(kExitUsage, QStringLiteral("--wait-cluster must be a number of seconds "
+                                               "from 0 to 3600, got \"%1\"")
+                                    .arg(parser.value(QStringLiteral("wait-cluster"))));
+    return std::nullopt;
+}
+
+} // namespace
+
+int runGetCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    describeGetCommand(parser);
+    if (const auto exit = parseOrExit(parser, arguments))
+        return *exit;
+
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1)
+        return fail(kExitUsage, QStringLiteral("usage: starling get URL-OR-PATH [-o FILE] "
+                                               "[--strategy S] [--resume] [--json] "
+                                               "[--connections K] [--stall-timeout S]"));
+    client::DownloadOptions options;
+    if (const auto exit = readTuning(parser, options))
+        return *exit;
     Target target;
     if (const auto exit =
             resolveTarget(positional[0], parser.value(QStringLiteral("run-dir")), target))
@@ -378,18 +412,12 @@ int runGetCommand(const QStringList &arguments)
     run.fromStateFile = !positional[0].contains(QLatin1String("://"));
     run.argument = positional[0];
     run.runDirFlag = parser.value(QStringLiteral("run-dir"));
-    run.strategy = strategy;
+    run.strategy = parser.value(QStringLiteral("strategy"));
     run.options = options;
     run.options.resume = parser.isSet(QStringLiteral("resume"));
     run.json = parser.isSet(QStringLiteral("json"));
-    if (parser.isSet(QStringLiteral("wait-cluster"))) {
-        bool ok = false;
-        run.waitS = parser.value(QStringLiteral("wait-cluster")).toDouble(&ok);
-        if (!ok || !std::isfinite(run.waitS) || run.waitS < 0 || run.waitS > 3600)
-            return fail(kExitUsage, QStringLiteral("--wait-cluster must be a number of seconds "
-                                                   "from 0 to 3600, got \"%1\"")
-                                        .arg(parser.value(QStringLiteral("wait-cluster"))));
-    }
+    if (const auto exit = readWaitCluster(parser, run))
+        return *exit;
     return download(run);
 }
 

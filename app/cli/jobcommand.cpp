@@ -1,11 +1,11 @@
 #include "jobcommand.h"
 
 #include "bridgelink.h"
+#include "client/jobclient.h"
 #include "cliparsing.h"
 #include "image/imagecodec.h"
 #include "image/imageop.h"
 #include "image/stripkernel.h"
-#include "client/jobclient.h"
 #include "jobs/jobspec.h"
 #include "progressline.h"
 
@@ -230,11 +230,8 @@ int runOnCluster(const Request &request, const QByteArray &input, const QUrl &ma
     return 0;
 }
 
-} // namespace
-
-int runJobCommand(const QStringList &arguments)
+void describeJobCommand(QCommandLineParser &parser)
 {
-    QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Run an image job on the cluster (or, with --local, in this process).\n"
                        "OP is blur, sobel, median or grey; INPUT a PNG, JPEG, PGM or PPM file."));
@@ -277,6 +274,49 @@ int runJobCommand(const QStringList &arguments)
                       QStringLiteral("Give up waiting after this many seconds (default 600)."),
                       QStringLiteral("s")});
     parser.addOption(runDirOption());
+}
+
+std::optional<int> readTimeout(const QCommandLineParser &parser, double &timeoutS)
+{
+    if (!parser.isSet(QStringLiteral("timeout-s")))
+        return std::nullopt;
+    bool ok = false;
+    timeoutS = parser.value(QStringLiteral("timeout-s")).toDouble(&ok);
+    if (!ok || !std::isfinite(timeoutS) || timeoutS < 1 || timeoutS > 86400)
+        return fail(kExitUsage, QStringLiteral("--timeout-s must be a number of seconds from "
+                                               "1 to 86400, got \"%1\"")
+                                    .arg(parser.value(QStringLiteral("timeout-s"))));
+    return std::nullopt;
+}
+
+// --master as given, else the master of the cluster in the run directory.
+std::optional<int> findMaster(const QCommandLineParser &parser, QUrl &master)
+{
+    if (parser.isSet(QStringLiteral("master"))) {
+        master = QUrl(parser.value(QStringLiteral("master")), QUrl::StrictMode);
+        if (!master.isValid() || master.host().isEmpty() ||
+            (master.scheme() != u"http" && master.scheme() != u"https"))
+            return fail(kExitUsage, QStringLiteral("--master must be an http(s) URL, got \"%1\"")
+                                        .arg(parser.value(QStringLiteral("master")).left(100)));
+        return std::nullopt;
+    }
+    const auto state = findCluster(parser.value(QStringLiteral("run-dir")));
+    if (!state)
+        return fail(kExitUsage, state.error());
+    if (state->masterUrl.isEmpty())
+        return fail(kExitUsage, QStringLiteral("the cluster in %1 has no master URL yet "
+                                               "(still starting?)")
+                                    .arg(state->runDir));
+    master = QUrl(state->masterUrl);
+    return std::nullopt;
+}
+
+} // namespace
+
+int runJobCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    describeJobCommand(parser);
     if (const auto exit = parseOrExit(parser, arguments))
         return *exit;
 
@@ -284,38 +324,17 @@ int runJobCommand(const QStringList &arguments)
     if (const auto exit = parseRequest(parser, request))
         return *exit;
     double timeoutS = 600;
-    if (parser.isSet(QStringLiteral("timeout-s"))) {
-        bool ok = false;
-        timeoutS = parser.value(QStringLiteral("timeout-s")).toDouble(&ok);
-        if (!ok || !std::isfinite(timeoutS) || timeoutS < 1 || timeoutS > 86400)
-            return fail(kExitUsage, QStringLiteral("--timeout-s must be a number of seconds from "
-                                                   "1 to 86400, got \"%1\"")
-                                        .arg(parser.value(QStringLiteral("timeout-s"))));
-    }
+    if (const auto exit = readTimeout(parser, timeoutS))
+        return *exit;
     QByteArray input;
     if (const auto exit = readInput(request.input, input))
         return *exit;
     const bool json = parser.isSet(QStringLiteral("json"));
     if (parser.isSet(QStringLiteral("local")))
         return runLocal(request, input, json);
-
     QUrl master;
-    if (parser.isSet(QStringLiteral("master"))) {
-        master = QUrl(parser.value(QStringLiteral("master")), QUrl::StrictMode);
-        if (!master.isValid() || master.host().isEmpty() ||
-            (master.scheme() != u"http" && master.scheme() != u"https"))
-            return fail(kExitUsage, QStringLiteral("--master must be an http(s) URL, got \"%1\"")
-                                        .arg(parser.value(QStringLiteral("master")).left(100)));
-    } else {
-        const auto state = findCluster(parser.value(QStringLiteral("run-dir")));
-        if (!state)
-            return fail(kExitUsage, state.error());
-        if (state->masterUrl.isEmpty())
-            return fail(kExitUsage, QStringLiteral("the cluster in %1 has no master URL yet "
-                                                   "(still starting?)")
-                                        .arg(state->runDir));
-        master = QUrl(state->masterUrl);
-    }
+    if (const auto exit = findMaster(parser, master))
+        return *exit;
     return runOnCluster(request, input, master, json, timeoutS);
 }
 

@@ -4,6 +4,7 @@
 #include "cliparsing.h"
 #include "cluster/clustersnapshot.h"
 #include "cluster/statustable.h"
+#include "operatorcommandoptions.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -78,149 +79,67 @@ int runStatusCommand(const QStringList &arguments)
     return 0;
 }
 
-int runOperatorCommand(const QString &op, const QStringList &arguments)
+namespace {
+
+// The cluster's answer in words, one line per command (or its JSON with --json).
+void printAnswer(const OperatorCommandOptions &options, const QJsonObject &result)
 {
-    QCommandLineParser parser;
-    QString synopsis;
-    if (op == QLatin1String("drain"))
-        synopsis = QStringLiteral("starling drain NODE --reason TEXT: stop giving NODE new tasks; "
-                                  "it becomes DRAINED when its in-flight tasks are done.");
-    else if (op == QLatin1String("resume"))
-        synopsis = QStringLiteral("starling resume NODE: make a drained NODE ACTIVE again.");
-    else if (op == QLatin1String("weight"))
-        synopsis = QStringLiteral("starling weight NODE VALUE: set NODE's weight W_i (> 0) for "
-                                  "the next allocations.");
-    else if (op == QLatin1String("slow"))
-        synopsis = QStringLiteral("starling slow NODE FACTOR: from now on NODE computes FACTOR "
-                                  "times slower (1 to 1000; 1 restores it). For demos and "
-                                  "benchmarks of dynamic scheduling; not kept across restarts.");
-    else if (op == QLatin1String("strategy"))
-        synopsis = QStringLiteral("starling strategy NAME [--w1 X --w2 Y]: set the cluster's "
-                                  "default strategy (equal, cpu, bw, pdds, optimal, dynamic).");
-    else
-        synopsis = QStringLiteral("starling load --tasks N --task-ms MS: give the cluster N "
-                                  "synthetic tasks (demo load generator).");
-    parser.setApplicationDescription(synopsis);
-    parser.addHelpOption();
-    parser.addOption(runDirOption());
-    parser.addOption({QStringLiteral("reason"), QStringLiteral("Why (kept in the history)."),
-                      QStringLiteral("text")});
-    parser.addOption(
-        {QStringLiteral("json"), QStringLiteral("Print the cluster's answer as JSON.")});
-    if (op == QLatin1String("strategy")) {
-        parser.addOption(
-            {QStringLiteral("w1"), QStringLiteral("PDDS weight of T_i."), QStringLiteral("x")});
-        parser.addOption(
-            {QStringLiteral("w2"), QStringLiteral("PDDS weight of B_i."), QStringLiteral("y")});
-    }
-    if (op == QLatin1String("load")) {
-        parser.addOption(
-            {QStringLiteral("tasks"), QStringLiteral("How many tasks."), QStringLiteral("n")});
-        parser.addOption({QStringLiteral("task-ms"),
-                          QStringLiteral("Cost of one task on a standard slave (ms)."),
-                          QStringLiteral("ms")});
-    }
-    if (const auto exit = parseOrExit(parser, arguments))
-        return *exit;
-    const QStringList positional = parser.positionalArguments();
-    QJsonObject command{{QLatin1String("op"), op}};
-    if (parser.isSet(QStringLiteral("reason")))
-        command.insert(QLatin1String("reason"), parser.value(QStringLiteral("reason")));
-
-    const auto number = [&](const QString &text, const QString &what) -> std::optional<double> {
-        bool ok = false;
-        const double value = text.toDouble(&ok);
-        if (!ok || !std::isfinite(value))
-            return std::nullopt;
-        Q_UNUSED(what);
-        return value;
-    };
-    if (op == QLatin1String("drain") || op == QLatin1String("resume")) {
-        if (positional.size() != 1)
-            return usageError(QStringLiteral("usage: starling %1 NODE%2")
-                                  .arg(op, op == QLatin1String("drain")
-                                               ? QStringLiteral(" --reason TEXT")
-                                               : QString()));
-        command.insert(QLatin1String("node"), positional[0]);
-    } else if (op == QLatin1String("weight")) {
-        if (positional.size() != 2)
-            return usageError(QStringLiteral("usage: starling weight NODE VALUE"));
-        const auto value = number(positional[1], QStringLiteral("weight"));
-        if (!value || *value <= 0)
-            return usageError(
-                QStringLiteral("weight must be a number > 0, got \"%1\"").arg(positional[1]));
-        command.insert(QLatin1String("node"), positional[0]);
-        command.insert(QLatin1String("value"), *value);
-    } else if (op == QLatin1String("slow")) {
-        if (positional.size() != 2)
-            return usageError(QStringLiteral("usage: starling slow NODE FACTOR"));
-        const auto value = number(positional[1], QStringLiteral("factor"));
-        if (!value || *value < 1 || *value > 1000)
-            return usageError(QStringLiteral("factor must be a number from 1 to 1000, got \"%1\"")
-                                  .arg(positional[1]));
-        command.insert(QLatin1String("node"), positional[0]);
-        command.insert(QLatin1String("factor"), *value);
-    } else if (op == QLatin1String("strategy")) {
-        if (positional.size() != 1)
-            return usageError(QStringLiteral("usage: starling strategy NAME [--w1 X --w2 Y]"));
-        command.insert(QLatin1String("name"), positional[0]);
-        for (const QString &key : {QStringLiteral("w1"), QStringLiteral("w2")}) {
-            if (!parser.isSet(key))
-                continue;
-            const auto value = number(parser.value(key), key);
-            if (!value || *value < 0)
-                return usageError(QStringLiteral("--%1 must be a number >= 0").arg(key));
-            command.insert(key, *value);
-        }
-    } else if (op == QLatin1String("load")) {
-        if (!positional.isEmpty())
-            return usageError(QStringLiteral("usage: starling load --tasks N --task-ms MS"));
-        const auto tasks = number(parser.value(QStringLiteral("tasks")), QStringLiteral("tasks"));
-        const auto ms = number(parser.value(QStringLiteral("task-ms")), QStringLiteral("task-ms"));
-        if (!tasks || !ms)
-            return usageError(QStringLiteral("load needs --tasks N and --task-ms MS (numbers)"));
-        command.insert(QLatin1String("tasks"), *tasks);
-        command.insert(QLatin1String("task_ms"), *ms);
-    }
-
-    auto opened = BridgeLink::open(parser.value(QStringLiteral("run-dir")));
-    if (!opened)
-        return usageError(opened.error());
-    BridgeLink &link = *opened.value();
-    const auto reply = link.command(command);
-    if (!reply)
-        return usageError(reply.error());
-    if (!reply->ok) {
-        std::fprintf(stderr, "starling %s: refused: %s\n", qPrintable(op),
-                     qPrintable(reply->message));
-        return kExitRefused;
-    }
-    if (parser.isSet(QStringLiteral("json"))) {
-        std::printf("%s\n",
-                    QJsonDocument(reply->result).toJson(QJsonDocument::Compact).constData());
-    } else if (op == QLatin1String("strategy")) {
+    const QString &verb = options.verb;
+    if (options.json) {
+        std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
+    } else if (verb == QLatin1String("strategy")) {
         std::printf("strategy is now %s (w1 %g, w2 %g)\n",
-                    qPrintable(reply->result.value(QLatin1String("strategy")).toString()),
-                    reply->result.value(QLatin1String("w1")).toDouble(),
-                    reply->result.value(QLatin1String("w2")).toDouble());
-    } else if (op == QLatin1String("slow")) {
+                    qPrintable(result.value(QLatin1String("strategy")).toString()),
+                    result.value(QLatin1String("w1")).toDouble(),
+                    result.value(QLatin1String("w2")).toDouble());
+    } else if (verb == QLatin1String("slow")) {
         std::printf("%s now computes %g times slower\n",
-                    qPrintable(reply->result.value(QLatin1String("node")).toString()),
-                    reply->result.value(QLatin1String("factor")).toDouble());
-    } else if (op == QLatin1String("load")) {
-        std::printf("%d tasks given to the cluster: %s\n",
-                    int(command.value(QLatin1String("tasks")).toDouble()),
-                    QJsonDocument(reply->result.value(QLatin1String("assigned")).toObject())
+                    qPrintable(result.value(QLatin1String("node")).toString()),
+                    result.value(QLatin1String("factor")).toDouble());
+    } else if (verb == QLatin1String("load")) {
+        std::printf("%d tasks given to the cluster: %s\n", int(options.loadTasks),
+                    QJsonDocument(result.value(QLatin1String("assigned")).toObject())
                         .toJson(QJsonDocument::Compact)
                         .constData());
     } else {
         std::printf("%s: %s, weight %g, %d tasks assigned\n",
-                    qPrintable(reply->result.value(QLatin1String("node")).toString()),
-                    qPrintable(reply->result.value(QLatin1String("state")).toString()),
-                    reply->result.value(QLatin1String("weight")).toDouble(),
-                    reply->result.value(QLatin1String("assigned")).toInt());
+                    qPrintable(result.value(QLatin1String("node")).toString()),
+                    qPrintable(result.value(QLatin1String("state")).toString()),
+                    result.value(QLatin1String("weight")).toDouble(),
+                    result.value(QLatin1String("assigned")).toInt());
     }
+}
+
+int sendOperatorCommand(const OperatorCommandOptions &options)
+{
+    auto opened = BridgeLink::open(options.runDir);
+    if (!opened)
+        return usageError(opened.error());
+    BridgeLink &link = *opened.value();
+    const auto reply = link.command(operatorCommandJson(options));
+    if (!reply)
+        return usageError(reply.error());
+    if (!reply->ok) {
+        std::fprintf(stderr, "starling %s: refused: %s\n", qPrintable(options.verb),
+                     qPrintable(reply->message));
+        return kExitRefused;
+    }
+    printAnswer(options, reply->result);
     return 0;
+}
+
+} // namespace
+
+int runOperatorCommand(const QString &op, const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    describeOperatorCommand(parser, op);
+    if (const auto exit = parseOrExit(parser, arguments))
+        return *exit;
+    const auto options = parseOperatorCommandOptions(op, parser);
+    if (!options)
+        return usageError(options.error());
+    return sendOperatorCommand(*options);
 }
 
 } // namespace starling::cli

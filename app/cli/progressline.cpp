@@ -42,10 +42,10 @@ QString formatProgressLine(const client::DownloadProgress &p, int width)
 {
     const double fraction = p.totalBytes > 0 ? double(p.doneBytes) / double(p.totalBytes) : 1.0;
     const QString percent = QStringLiteral("%1%").arg(int(std::floor(fraction * 100)), 4);
-    const QString tail = QStringLiteral(" %1/%2  %3/s  ETA %4")
-                             .arg(util::formatBytes(double(p.doneBytes)),
-                                  util::formatBytes(double(p.totalBytes)),
-                                  util::formatBytes(p.rateBps), formatEta(p.etaS));
+    const QString tail =
+        QStringLiteral(" %1/%2  %3/s  ETA %4")
+            .arg(util::formatBytes(double(p.doneBytes)), util::formatBytes(double(p.totalBytes)),
+                 util::formatBytes(p.rateBps), formatEta(p.etaS));
     qint64 received = 0;
     for (const auto &s : p.sources)
         received += s.bytesReceived;

@@ -258,14 +258,9 @@ QString chunksCsv(const sched::Platform &platform, const sim::RunResult &run)
     return out;
 }
 
-int runPlatform(const QCommandLineParser &parser, sched::PddsWeights pdds)
+// The run --platform asks for: load, strategy, order and seed, checked in that order.
+sim::RunSpec readRunSpec(const QCommandLineParser &parser, sched::PddsWeights pdds)
 {
-    const QString path = parser.value(QStringLiteral("platform"));
-    const Expected<sched::Platform> loaded = sim::PlatformFile::load(path);
-    if (!loaded)
-        return fail(loaded.error());
-    const sched::Platform &platform = *loaded;
-
     sim::RunSpec spec;
     spec.pdds = pdds;
     spec.divisible = parser.isSet(QStringLiteral("divisible"));
@@ -294,6 +289,50 @@ int runPlatform(const QCommandLineParser &parser, sched::PddsWeights pdds)
                                          "--divisible for larger loads")
                               .arg(kMaxWholeOptimalTasks)};
     }
+    return spec;
+}
+
+// The picture compares every strategy on this platform at this load.
+bool plotStrategies(const QString &plotPath, const QString &platformPath,
+                    const sched::Platform &platform, const sched::Platform &estimates,
+                    const sim::RunSpec &spec, const sim::SimOptions &options)
+{
+    const double tasks = spec.load;
+    std::vector<sim::PaperRow> rows;
+    const std::pair<StrategyKind, SendOrder> cases[] = {
+        {StrategyKind::Equal, SendOrder::Decreasing},
+        {StrategyKind::Cpu, SendOrder::Decreasing},
+        {StrategyKind::Bandwidth, SendOrder::Decreasing},
+        {StrategyKind::Pdds, spec.order},
+        {StrategyKind::Optimal, SendOrder::Decreasing},
+        {StrategyKind::Dynamic, SendOrder::Decreasing}};
+    for (const auto &[kind, kindOrder] : cases) {
+        if (kind == StrategyKind::Optimal && !spec.divisible && tasks > kMaxWholeOptimalTasks)
+            continue;
+        sim::RunSpec each = spec;
+        each.strategy = kind;
+        each.order = kindOrder;
+        sim::PaperRow row;
+        row.tasks = int(tasks);
+        row.strategy = kind;
+        row.order = kindOrder;
+        row.makespan = sim::runStrategy(platform, estimates, each, options).timeline.makespan;
+        rows.push_back(row);
+    }
+    return writePlot(
+        plotPath,
+        {{QStringLiteral("%1: makespan per strategy").arg(QFileInfo(platformPath).fileName()),
+          rows}});
+}
+
+int runPlatform(const QCommandLineParser &parser, sched::PddsWeights pdds)
+{
+    const QString path = parser.value(QStringLiteral("platform"));
+    const Expected<sched::Platform> loaded = sim::PlatformFile::load(path);
+    if (!loaded)
+        return fail(loaded.error());
+    const sched::Platform &platform = *loaded;
+    const sim::RunSpec spec = readRunSpec(parser, pdds);
     const double estimateError = numberOption(parser, QStringLiteral("estimate-error"), 0, 0, 0.99);
     sim::SimOptions options;
     options.slowdowns = parseSlowdowns(parser.values(QStringLiteral("slowdown")), platform);
@@ -311,43 +350,15 @@ int runPlatform(const QCommandLineParser &parser, sched::PddsWeights pdds)
     if (parser.isSet(QStringLiteral("csv")) &&
         !writeFile(parser.value(QStringLiteral("csv")), chunksCsv(platform, run).toUtf8()))
         return 1;
-    if (parser.isSet(QStringLiteral("plot"))) {
-        // The picture compares every strategy on this platform at this load.
-        std::vector<sim::PaperRow> rows;
-        const std::pair<StrategyKind, SendOrder> cases[] = {
-            {StrategyKind::Equal, SendOrder::Decreasing},
-            {StrategyKind::Cpu, SendOrder::Decreasing},
-            {StrategyKind::Bandwidth, SendOrder::Decreasing},
-            {StrategyKind::Pdds, spec.order},
-            {StrategyKind::Optimal, SendOrder::Decreasing},
-            {StrategyKind::Dynamic, SendOrder::Decreasing}};
-        for (const auto &[kind, kindOrder] : cases) {
-            if (kind == StrategyKind::Optimal && !spec.divisible && tasks > kMaxWholeOptimalTasks)
-                continue;
-            sim::RunSpec each = spec;
-            each.strategy = kind;
-            each.order = kindOrder;
-            sim::PaperRow row;
-            row.tasks = int(tasks);
-            row.strategy = kind;
-            row.order = kindOrder;
-            row.makespan = sim::runStrategy(platform, estimates, each, options).timeline.makespan;
-            rows.push_back(row);
-        }
-        if (!writePlot(
-                parser.value(QStringLiteral("plot")),
-                {{QStringLiteral("%1: makespan per strategy").arg(QFileInfo(path).fileName()),
-                  rows}}))
-            return 1;
-    }
+    if (parser.isSet(QStringLiteral("plot")) &&
+        !plotStrategies(parser.value(QStringLiteral("plot")), path, platform, estimates, spec,
+                        options))
+        return 1;
     return 0;
 }
 
-} // namespace
-
-int runSimCommand(const QStringList &arguments)
+void describeSimCommand(QCommandLineParser &parser)
 {
-    QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Simulate how a load of unit tasks is distributed over a one-port star platform.\n"
         "  starling sim --paper                      paper 2's experiment, both platforms\n"
@@ -384,6 +395,14 @@ int runSimCommand(const QStringList &arguments)
         {QStringLiteral("plot"), QStringLiteral("Write a PNG chart of makespan per strategy."),
          QStringLiteral("FILE.png")},
     });
+}
+
+} // namespace
+
+int runSimCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    describeSimCommand(parser);
     if (!parser.parse(arguments))
         return fail(parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {

@@ -4,6 +4,7 @@
 #include "consolemodel/bridgeclustersource.h"
 #include "consolemodel/demoload.h"
 #include "consolemodel/localcluster.h"
+#include "consoleoptions.h"
 #include "windows/mainwindow.h"
 
 #include <QApplication>
@@ -17,8 +18,10 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 using namespace starling;
+using starling::console::ConsoleOptions;
 
 namespace {
 
@@ -49,6 +52,184 @@ void quietRuntimeDirNoise(QtMsgType type, const QMessageLogContext &context, con
     g_defaultHandler(type, context, text);
 }
 
+// The demo's own cluster and its load generator, alive as long as the window.
+struct DemoRun
+{
+    std::unique_ptr<consolemodel::LocalCluster> cluster;
+    std::unique_ptr<consolemodel::DemoLoad> load;
+};
+
+void watchRunDir(ui::MainWindow &window, const QString &dir)
+{
+    window.adoptSource(std::make_unique<consolemodel::BridgeClusterSource>(
+        consolemodel::endpointFromStateFile(cluster::stateFilePath(dir)),
+        QStringLiteral("starling-console")));
+}
+
+QString starlingCli()
+{
+    return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("starling"));
+}
+
+void makeDemoRun(DemoRun &demo, const ConsoleOptions &options, const QString &dir)
+{
+    consolemodel::LocalCluster::Options clusterOptions;
+    clusterOptions.cli = starlingCli();
+    clusterOptions.runDir = dir;
+    clusterOptions.exportRoot = QDir(dir).filePath(QStringLiteral("export"));
+    clusterOptions.profile = options.profile ? *options.profile : defaultProfile();
+    clusterOptions.slaves = options.slaves;
+    demo.cluster = std::make_unique<consolemodel::LocalCluster>(clusterOptions);
+    consolemodel::DemoLoad::Options loadOptions;
+    loadOptions.cli = clusterOptions.cli;
+    loadOptions.runDir = dir;
+    loadOptions.exportRoot = clusterOptions.exportRoot;
+    loadOptions.workDir = QDir(dir).filePath(QStringLiteral("work"));
+    demo.load = std::make_unique<consolemodel::DemoLoad>(loadOptions);
+}
+
+// The window watches the demo's cluster once it is up, and the load starts then; every step
+// and failure shows as a notice.
+void wireDemoRun(DemoRun &demo, ui::MainWindow &window, const QString &dir)
+{
+    consolemodel::DemoLoad *load = demo.load.get();
+    QObject::connect(load, &consolemodel::DemoLoad::stepFinished, &window,
+                     [&window](const QString &line, bool good) {
+                         window.showNotice(QStringLiteral("demo: ") + line, good);
+                     });
+    QObject::connect(load, &consolemodel::DemoLoad::failed, &window,
+                     [&window](const QString &why) { window.showNotice(why, false); });
+    QObject::connect(demo.cluster.get(), &consolemodel::LocalCluster::started, &window,
+                     [&window, dir, load] {
+                         watchRunDir(window, dir);
+                         window.showNotice(
+                             QStringLiteral("demo cluster up in %1; load starting").arg(dir), true);
+                         if (load->prepare())
+                             load->start();
+                     });
+    QObject::connect(demo.cluster.get(), &consolemodel::LocalCluster::failed, &window,
+                     [&window](const QString &why) { window.showNotice(why, false); });
+}
+
+std::optional<QString> startDemo(DemoRun &demo, ui::MainWindow &window,
+                                 const ConsoleOptions &options, const QString &dir)
+{
+    if (QFileInfo::exists(cluster::stateFilePath(dir)))
+        return QStringLiteral("a cluster's state file is already in %1; stop it "
+                              "(starling down --run-dir %1) or pick another "
+                              "--run-dir")
+            .arg(dir);
+    makeDemoRun(demo, options, dir);
+    wireDemoRun(demo, window, dir);
+    window.showNotice(QStringLiteral("starting a local cluster of %1 slaves in %2 ...")
+                          .arg(options.slaves)
+                          .arg(dir),
+                      true);
+    demo.cluster->start();
+    return std::nullopt;
+}
+
+// The cluster the window shows: a bridge address, the demo's own, or the run directory's.
+std::optional<QString> wireSource(ui::MainWindow &window, const ConsoleOptions &options,
+                                  const QString &dir, DemoRun &demo)
+{
+    if (options.connectTo) {
+        const auto endpoint =
+            consolemodel::parseConnectArguments(*options.connectTo, options.tokenFile);
+        if (!endpoint)
+            return endpoint.error();
+        window.adoptSource(std::make_unique<consolemodel::BridgeClusterSource>(
+            consolemodel::fixedEndpoint(*endpoint), QStringLiteral("starling-console")));
+        return std::nullopt;
+    }
+    if (options.demo)
+        return startDemo(demo, window, options, dir);
+    watchRunDir(window, dir);
+    return std::nullopt;
+}
+
+std::optional<QString> openLatencyLog(QFile &latency, ui::MainWindow &window, const QString &path)
+{
+    latency.setFileName(path);
+    if (!latency.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Text))
+        return QStringLiteral("cannot write %1: %2").arg(latency.fileName(), latency.errorString());
+    QObject::connect(&window, &ui::MainWindow::snapshotDisplayed, &window,
+                     [&latency](qint64 sequence, qint64 publishedMs) {
+                         latency.write(
+                             QByteArray::number(sequence) + ' ' + QByteArray::number(publishedMs) +
+                             ' ' + QByteArray::number(QDateTime::currentMSecsSinceEpoch()) + '\n');
+                         latency.flush();
+                     });
+    return std::nullopt;
+}
+
+// Waits for the views to hold data (a few snapshots with every slave in the history), not for
+// a fixed time; then saves the window and closes it. A failure sets `exitCode` to 1.
+void scheduleScreenshot(ui::MainWindow &window, const ConsoleOptions &options, int &exitCode)
+{
+    auto *poll = new QTimer(&window);
+    auto *clock = new QElapsedTimer;
+    clock->start();
+    const QString file = *options.screenshot;
+    const int timeoutS = options.timeoutS;
+    const int afterS = options.screenshotAfterS;
+    QObject::connect(
+        poll, &QTimer::timeout, &window, [&window, &exitCode, poll, clock, file, timeoutS, afterS] {
+            const bool ready =
+                window.snapshotsReceived() >= 6 && !window.history().ranks().empty() &&
+                window.history().lastMs() - window.history().firstMs() >= afterS * 1000LL;
+            if (!ready && clock->elapsed() < timeoutS * 1000LL)
+                return;
+            poll->stop();
+            if (!ready) {
+                std::fprintf(stderr, "starling-console: no data within %d s; no screenshot\n",
+                             timeoutS);
+                exitCode = 1;
+            } else {
+                window.refreshNow();
+                if (!window.grab().save(file)) {
+                    std::fprintf(stderr, "starling-console: cannot write %s\n", qPrintable(file));
+                    exitCode = 1;
+                }
+            }
+            delete clock;
+            window.close();
+        });
+    poll->start(200);
+}
+
+// Builds the window, wires its cluster source and the test modes, and runs until it closes.
+int runConsole(QApplication &app, const ConsoleOptions &options)
+{
+    ui::MainWindow window;
+    window.setThresholds(options.thresholds);
+    if (options.showTab && !window.showTab(*options.showTab))
+        return usageError(QStringLiteral("no view called \"%1\"").arg(*options.showTab));
+    if (options.demo)
+        window.setTimeWindow(60000); // a demo's minutes fill a 1-minute window at once
+    const QString dir = cluster::resolveRunDir(options.runDir);
+    DemoRun demo;
+    if (const auto problem = wireSource(window, options, dir, demo))
+        return usageError(*problem);
+    QFile latency;
+    if (options.latencyLog) {
+        if (const auto problem = openLatencyLog(latency, window, *options.latencyLog))
+            return usageError(*problem);
+    }
+    int exitCode = 0;
+    if (options.screenshot)
+        scheduleScreenshot(window, options, exitCode);
+    window.show();
+    const int code = app.exec();
+    if (demo.load)
+        demo.load->stop();
+    window.setSource(nullptr);
+    if (demo.cluster && !demo.cluster->stop())
+        std::fprintf(stderr, "starling-console: the demo cluster in %s did not stop cleanly\n",
+                     qPrintable(dir));
+    return exitCode != 0 ? exitCode : code;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -65,75 +246,7 @@ int main(int argc, char **argv)
     QApplication::setApplicationVersion(QStringLiteral(STARLING_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Starling operator console. Without options it watches the cluster in the "
-                       "run directory (and waits for one to appear)."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption runDir(
-        QStringLiteral("run-dir"),
-        QStringLiteral("The cluster's run directory (default: $STARLING_RUN_DIR or ./.starling)."),
-        QStringLiteral("dir"));
-    const QCommandLineOption connectTo(QStringLiteral("connect"),
-                                       QStringLiteral("A bridge address, HOST:PORT."),
-                                       QStringLiteral("host:port"));
-    const QCommandLineOption tokenFile(QStringLiteral("token-file"),
-                                       QStringLiteral("With --connect: the bridge's token."),
-                                       QStringLiteral("file"));
-    const QCommandLineOption demo(
-        QStringLiteral("demo"),
-        QStringLiteral("Start a local cluster (the four-slave profile) and a load generator; "
-                       "closing the window stops both."));
-    const QCommandLineOption slaves(QStringLiteral("slaves"),
-                                    QStringLiteral("--demo: how many slaves (default 4)."),
-                                    QStringLiteral("n"), QStringLiteral("4"));
-    const QCommandLineOption profile(QStringLiteral("profile"),
-                                     QStringLiteral("--demo: the heterogeneity profile."),
-                                     QStringLiteral("file"));
-    const QCommandLineOption screenshot(
-        QStringLiteral("screenshot"),
-        QStringLiteral("Once the views hold data, save the window as a PNG and quit."),
-        QStringLiteral("file"));
-    const QCommandLineOption timeout(
-        QStringLiteral("timeout-s"),
-        QStringLiteral("--screenshot: give up (exit 1) after this long (default 120)."),
-        QStringLiteral("s"), QStringLiteral("120"));
-    const QCommandLineOption latencyLog(
-        QStringLiteral("latency-log"),
-        QStringLiteral("Append \"sequence published_ms displayed_ms\" for every snapshot the "
-                       "node table shows (the console benchmark reads it)."),
-        QStringLiteral("file"));
-    const QCommandLineOption screenshotAfter(
-        QStringLiteral("screenshot-after-s"),
-        QStringLiteral("--screenshot: not before this many seconds of data (default 0)."),
-        QStringLiteral("s"), QStringLiteral("0"));
-    const QCommandLineOption showTab(QStringLiteral("show"),
-                                     QStringLiteral("Open with this view shown (CPU, Memory, "
-                                                    "Bandwidth, Load, Task, Strategies, Events)."),
-                                     QStringLiteral("view"));
-    const ui::NodeTableModel::Thresholds defaults;
-    const QCommandLineOption cpuWarn(
-        QStringLiteral("cpu-warn"),
-        QStringLiteral("CPU cells turn amber from this % of one core (default %1).")
-            .arg(defaults.cpuWarn * 100),
-        QStringLiteral("pct"), QString::number(defaults.cpuWarn * 100));
-    const QCommandLineOption cpuCritical(
-        QStringLiteral("cpu-critical"),
-        QStringLiteral("... and red from this % (default %1).").arg(defaults.cpuCritical * 100),
-        QStringLiteral("pct"), QString::number(defaults.cpuCritical * 100));
-    const QCommandLineOption memWarn(
-        QStringLiteral("mem-warn"),
-        QStringLiteral("Memory cells turn amber from this many MiB (default %1).")
-            .arg(defaults.memWarnBytes / 1048576),
-        QStringLiteral("mib"), QString::number(defaults.memWarnBytes / 1048576));
-    const QCommandLineOption memCritical(QStringLiteral("mem-critical"),
-                                         QStringLiteral("... and red from this many (default %1).")
-                                             .arg(defaults.memCriticalBytes / 1048576),
-                                         QStringLiteral("mib"),
-                                         QString::number(defaults.memCriticalBytes / 1048576));
-    parser.addOptions({runDir, connectTo, tokenFile, demo, slaves, profile, screenshot, timeout,
-                       latencyLog, screenshotAfter, showTab, cpuWarn, cpuCritical, memWarn,
-                       memCritical});
+    console::describeConsoleOptions(parser);
     // parse(), not process(): a bad command line is exit code 2 with one line, as everywhere.
     if (!parser.parse(QApplication::arguments()))
         return usageError(parser.errorText());
@@ -141,163 +254,8 @@ int main(int argc, char **argv)
         parser.showHelp(0);
     if (parser.isSet(QStringLiteral("version")))
         parser.showVersion();
-    if (!parser.positionalArguments().isEmpty())
-        return usageError(
-            QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
-    if (parser.isSet(demo) && parser.isSet(connectTo))
-        return usageError(QStringLiteral("--demo starts its own cluster; drop --connect"));
-    bool ok = false;
-    const int slaveCount = parser.value(slaves).toInt(&ok);
-    if (!ok || slaveCount < 1 || slaveCount > 64)
-        return usageError(QStringLiteral("--slaves wants a number from 1 to 64"));
-    const int timeoutS = parser.value(timeout).toInt(&ok);
-    if (!ok || timeoutS < 1 || timeoutS > 86400)
-        return usageError(QStringLiteral("--timeout-s wants seconds from 1 to 86400"));
-    const int afterS = parser.value(screenshotAfter).toInt(&ok);
-    if (!ok || afterS < 0 || afterS >= timeoutS)
-        return usageError(QStringLiteral("--screenshot-after-s wants seconds from 0 to below "
-                                         "--timeout-s"));
-
-    ui::NodeTableModel::Thresholds thresholds;
-    const auto number = [&](const QCommandLineOption &o, double lo, double hi, double *out) {
-        bool good = false;
-        const double v = parser.value(o).toDouble(&good);
-        if (!good || !(v >= lo && v <= hi))
-            return false;
-        *out = v;
-        return true;
-    };
-    double cpuW = 0, cpuC = 0, memW = 0, memC = 0;
-    if (!number(cpuWarn, 0, 10000, &cpuW) || !number(cpuCritical, 0, 10000, &cpuC) ||
-        !number(memWarn, 0, 1e9, &memW) || !number(memCritical, 0, 1e9, &memC) || cpuW > cpuC ||
-        memW > memC)
-        return usageError(QStringLiteral("thresholds want numbers, warn <= critical (CPU in % of "
-                                         "one core, memory in MiB)"));
-    thresholds.cpuWarn = cpuW / 100;
-    thresholds.cpuCritical = cpuC / 100;
-    thresholds.memWarnBytes = memW * 1048576;
-    thresholds.memCriticalBytes = memC * 1048576;
-
-    ui::MainWindow window;
-    window.setThresholds(thresholds);
-    if (parser.isSet(showTab) && !window.showTab(parser.value(showTab)))
-        return usageError(QStringLiteral("no view called \"%1\"").arg(parser.value(showTab)));
-    if (parser.isSet(demo))
-        window.setTimeWindow(60000); // a demo's minutes fill a 1-minute window at once
-    const QString cli =
-        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("starling"));
-    const QString dir = cluster::resolveRunDir(parser.value(runDir));
-    std::unique_ptr<consolemodel::LocalCluster> local;
-    std::unique_ptr<consolemodel::DemoLoad> load;
-    const auto watchRunDir = [&] {
-        window.adoptSource(std::make_unique<consolemodel::BridgeClusterSource>(
-            consolemodel::endpointFromStateFile(cluster::stateFilePath(dir)),
-            QStringLiteral("starling-console")));
-    };
-
-    if (parser.isSet(connectTo)) {
-        const auto endpoint =
-            consolemodel::parseConnectArguments(parser.value(connectTo), parser.value(tokenFile));
-        if (!endpoint)
-            return usageError(endpoint.error());
-        window.adoptSource(std::make_unique<consolemodel::BridgeClusterSource>(
-            consolemodel::fixedEndpoint(*endpoint), QStringLiteral("starling-console")));
-    } else if (parser.isSet(demo)) {
-        if (QFileInfo::exists(cluster::stateFilePath(dir)))
-            return usageError(QStringLiteral("a cluster's state file is already in %1; stop it "
-                                             "(starling down --run-dir %1) or pick another "
-                                             "--run-dir")
-                                  .arg(dir));
-        consolemodel::LocalCluster::Options options;
-        options.cli = cli;
-        options.runDir = dir;
-        options.exportRoot = QDir(dir).filePath(QStringLiteral("export"));
-        options.profile = parser.isSet(profile) ? parser.value(profile) : defaultProfile();
-        options.slaves = slaveCount;
-        local = std::make_unique<consolemodel::LocalCluster>(options);
-        consolemodel::DemoLoad::Options loadOptions;
-        loadOptions.cli = cli;
-        loadOptions.runDir = dir;
-        loadOptions.exportRoot = options.exportRoot;
-        loadOptions.workDir = QDir(dir).filePath(QStringLiteral("work"));
-        load = std::make_unique<consolemodel::DemoLoad>(loadOptions);
-        QObject::connect(load.get(), &consolemodel::DemoLoad::stepFinished, &window,
-                         [&window](const QString &line, bool good) {
-                             window.showNotice(QStringLiteral("demo: ") + line, good);
-                         });
-        QObject::connect(load.get(), &consolemodel::DemoLoad::failed, &window,
-                         [&window](const QString &why) { window.showNotice(why, false); });
-        QObject::connect(local.get(), &consolemodel::LocalCluster::started, &window, [&] {
-            watchRunDir();
-            window.showNotice(QStringLiteral("demo cluster up in %1; load starting").arg(dir),
-                              true);
-            if (load->prepare())
-                load->start();
-        });
-        QObject::connect(local.get(), &consolemodel::LocalCluster::failed, &window,
-                         [&window](const QString &why) { window.showNotice(why, false); });
-        window.showNotice(QStringLiteral("starting a local cluster of %1 slaves in %2 ...")
-                              .arg(slaveCount)
-                              .arg(dir),
-                          true);
-        local->start();
-    } else {
-        watchRunDir();
-    }
-
-    QFile latency;
-    if (parser.isSet(latencyLog)) {
-        latency.setFileName(parser.value(latencyLog));
-        if (!latency.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Text))
-            return usageError(QStringLiteral("cannot write %1: %2")
-                                  .arg(latency.fileName(), latency.errorString()));
-        QObject::connect(
-            &window, &ui::MainWindow::snapshotDisplayed, &window,
-            [&latency](qint64 sequence, qint64 publishedMs) {
-                latency.write(QByteArray::number(sequence) + ' ' + QByteArray::number(publishedMs) +
-                              ' ' + QByteArray::number(QDateTime::currentMSecsSinceEpoch()) + '\n');
-                latency.flush();
-            });
-    }
-
-    int exitCode = 0;
-    if (parser.isSet(screenshot)) {
-        // Waits for the views to hold data (a few snapshots with every slave in the history),
-        // not for a fixed time.
-        auto *poll = new QTimer(&window);
-        auto *clock = new QElapsedTimer;
-        clock->start();
-        QObject::connect(poll, &QTimer::timeout, &window, [&, poll, clock] {
-            const bool ready =
-                window.snapshotsReceived() >= 6 && !window.history().ranks().empty() &&
-                window.history().lastMs() - window.history().firstMs() >= afterS * 1000LL;
-            if (!ready && clock->elapsed() < timeoutS * 1000LL)
-                return;
-            poll->stop();
-            if (!ready) {
-                std::fprintf(stderr, "starling-console: no data within %d s; no screenshot\n",
-                             timeoutS);
-                exitCode = 1;
-            } else {
-                window.refreshNow();
-                if (!window.grab().save(parser.value(screenshot))) {
-                    std::fprintf(stderr, "starling-console: cannot write %s\n",
-                                 qPrintable(parser.value(screenshot)));
-                    exitCode = 1;
-                }
-            }
-            delete clock;
-            window.close();
-        });
-        poll->start(200);
-    }
-    window.show();
-    const int code = app.exec();
-    if (load)
-        load->stop();
-    window.setSource(nullptr);
-    if (local && !local->stop())
-        std::fprintf(stderr, "starling-console: the demo cluster in %s did not stop cleanly\n",
-                     qPrintable(dir));
-    return exitCode != 0 ? exitCode : code;
+    const auto options = console::parseConsoleOptions(parser);
+    if (!options)
+        return usageError(options.error());
+    return runConsole(app, *options);
 }

@@ -20,6 +20,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <unistd.h>
 
 using namespace starling;
@@ -87,6 +88,69 @@ Expected<mpi::NodeOptions> readOptions(const QCommandLineParser &parser, const Q
     return options;
 }
 
+void describeNodeOptions(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(QStringLiteral(
+        "Starling cluster node. Start under MPI: mpiexec -n 6 starling-node --run-dir DIR"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption({QStringLiteral("run-dir"),
+                      QStringLiteral("Run directory for the state file and operator state "
+                                     "(default: $STARLING_RUN_DIR or ./.starling)."),
+                      QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("config"), QStringLiteral("Cluster config (JSON)."),
+                      QStringLiteral("file")});
+    parser.addOption({QStringLiteral("profile"), QStringLiteral("Heterogeneity profile (JSON)."),
+                      QStringLiteral("file")});
+    parser.addOption({QStringLiteral("export"),
+                      QStringLiteral("Export root (overrides the config)."),
+                      QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("bind-host"),
+                      QStringLiteral("Address the master API and data servers bind (an IP, "
+                                     "or \"host\" for this rank's host; overrides the "
+                                     "config)."),
+                      QStringLiteral("address")});
+    parser.addOption({QStringLiteral("rank-hosts"),
+                      QStringLiteral("Every rank's host, comma-separated in rank order (starling "
+                                     "up passes it): where \"host\" addresses come from."),
+                      QStringLiteral("list")});
+    parser.addOption({QStringLiteral("no-emulation"),
+                      QStringLiteral("Do not emulate the profile's links and CPU factors "
+                                     "(something else shapes them, as in starling lab).")});
+}
+
+// The exit code when the command line ends the job before any role starts: a parse error
+// (MPI_Abort(2) from rank 0), --help or --version, or too few ranks.
+std::optional<int> endsBeforeStart(QCommandLineParser &parser, const mpi::MpiEnvironment &mpi,
+                                   const QStringList &arguments)
+{
+    if (!parser.parse(arguments)) {
+        if (mpi.rank() == 0)
+            std::fprintf(stderr, "starling-node: %s\n", qPrintable(parser.errorText()));
+        mpi.abortFromRankZero(2);
+    }
+    if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("version"))) {
+        if (mpi.rank() == 0)
+            std::printf("%s", qPrintable(parser.isSet(QStringLiteral("help"))
+                                             ? parser.helpText()
+                                             : QStringLiteral("starling-node %1\n")
+                                                   .arg(QStringLiteral(STARLING_VERSION))));
+        return 0;
+    }
+    if (mpi.size() < cluster::kMinimumRanks) {
+        if (mpi.rank() == 0) {
+            std::fprintf(stderr,
+                         "starling-node: a cluster needs at least %d ranks (master, monitor, "
+                         "one slave); got %d. Start with: mpiexec -n 6 starling-node\n",
+                         cluster::kMinimumRanks, mpi.size());
+        }
+        // Every rank got here, so the job ends cleanly (MpiEnvironment finalizes) instead
+        // of by MPI_Abort, which could kill the launcher before it forwarded the message.
+        return 2;
+    }
+    return std::nullopt;
+}
+
 template<typename Role> int runRole(QCoreApplication &app, mpi::MpiTransport &transport, Role &role)
 {
     QObject::connect(&role, &Role::finished, &app, [&] {
@@ -106,6 +170,44 @@ template<typename Role> int runRole(QCoreApplication &app, mpi::MpiTransport &tr
     ::_exit(code);
 }
 
+// Starts the role (a failure is one line and MPI_Abort(1)) and runs it until it finishes.
+template<typename Role>
+int startAndRun(QCoreApplication &app, const mpi::MpiEnvironment &mpi, mpi::MpiTransport &transport,
+                Role &role, const QString &who)
+{
+    if (const auto started = role.start(); !started) {
+        std::fprintf(stderr, "starling-node %s: %s\n", qPrintable(who),
+                     qPrintable(started.error()));
+        mpi.abort(1);
+    }
+    return runRole(app, transport, role);
+}
+
+int runRank(QCoreApplication &app, const mpi::MpiEnvironment &mpi, const mpi::NodeOptions &options)
+{
+    const cluster::NodeRole role = cluster::roleForRank(mpi.rank());
+    std::printf("starling-node rank %d of %d on %s: %s\n", mpi.rank(), mpi.size(),
+                qPrintable(mpi.processorName()), qPrintable(cluster::toString(role)));
+    std::fflush(stdout);
+
+    mpi::MpiTransport transport;
+    switch (role) {
+    case cluster::NodeRole::Master: {
+        mpi::MasterRole master(transport, options);
+        return startAndRun(app, mpi, transport, master, QStringLiteral("master"));
+    }
+    case cluster::NodeRole::Monitor: {
+        mpi::MonitorRole monitor(transport, options);
+        return startAndRun(app, mpi, transport, monitor, QStringLiteral("monitor"));
+    }
+    case cluster::NodeRole::Slave: {
+        mpi::SlaveRole slave(transport, options);
+        return startAndRun(app, mpi, transport, slave, QStringLiteral("slave %1").arg(mpi.rank()));
+    }
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -117,99 +219,16 @@ int main(int argc, char **argv)
         QCoreApplication::setApplicationVersion(QStringLiteral(STARLING_VERSION));
 
         QCommandLineParser parser;
-        parser.setApplicationDescription(QStringLiteral(
-            "Starling cluster node. Start under MPI: mpiexec -n 6 starling-node --run-dir DIR"));
-        parser.addHelpOption();
-        parser.addVersionOption();
-        parser.addOption({QStringLiteral("run-dir"),
-                          QStringLiteral("Run directory for the state file and operator state "
-                                         "(default: $STARLING_RUN_DIR or ./.starling)."),
-                          QStringLiteral("dir")});
-        parser.addOption({QStringLiteral("config"), QStringLiteral("Cluster config (JSON)."),
-                          QStringLiteral("file")});
-        parser.addOption({QStringLiteral("profile"),
-                          QStringLiteral("Heterogeneity profile (JSON)."), QStringLiteral("file")});
-        parser.addOption({QStringLiteral("export"),
-                          QStringLiteral("Export root (overrides the config)."),
-                          QStringLiteral("dir")});
-        parser.addOption({QStringLiteral("bind-host"),
-                          QStringLiteral("Address the master API and data servers bind (an IP, "
-                                         "or \"host\" for this rank's host; overrides the "
-                                         "config)."),
-                          QStringLiteral("address")});
-        parser.addOption(
-            {QStringLiteral("rank-hosts"),
-             QStringLiteral("Every rank's host, comma-separated in rank order (starling "
-                            "up passes it): where \"host\" addresses come from."),
-             QStringLiteral("list")});
-        parser.addOption({QStringLiteral("no-emulation"),
-                          QStringLiteral("Do not emulate the profile's links and CPU factors "
-                                         "(something else shapes them, as in starling lab).")});
-        if (!parser.parse(app.arguments())) {
-            if (mpi.rank() == 0)
-                std::fprintf(stderr, "starling-node: %s\n", qPrintable(parser.errorText()));
-            mpi.abortFromRankZero(2);
-        }
-        if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("version"))) {
-            if (mpi.rank() == 0)
-                std::printf("%s", qPrintable(parser.isSet(QStringLiteral("help"))
-                                                 ? parser.helpText()
-                                                 : QStringLiteral("starling-node %1\n")
-                                                       .arg(QStringLiteral(STARLING_VERSION))));
-            return 0;
-        }
-        if (mpi.size() < cluster::kMinimumRanks) {
-            if (mpi.rank() == 0) {
-                std::fprintf(stderr,
-                             "starling-node: a cluster needs at least %d ranks (master, monitor, "
-                             "one slave); got %d. Start with: mpiexec -n 6 starling-node\n",
-                             cluster::kMinimumRanks, mpi.size());
-            }
-            // Every rank got here, so the job ends cleanly (MpiEnvironment finalizes) instead
-            // of by MPI_Abort, which could kill the launcher before it forwarded the message.
-            return 2;
-        }
+        describeNodeOptions(parser);
+        if (const auto exit = endsBeforeStart(parser, mpi, app.arguments()))
+            return *exit;
         const auto options = readOptions(parser, mpi.processorName(), mpi.rank());
         if (!options) {
             if (mpi.rank() == 0)
                 std::fprintf(stderr, "starling-node: %s\n", qPrintable(options.error()));
             mpi.abortFromRankZero(2);
         }
-
-        const cluster::NodeRole role = cluster::roleForRank(mpi.rank());
-        std::printf("starling-node rank %d of %d on %s: %s\n", mpi.rank(), mpi.size(),
-                    qPrintable(mpi.processorName()), qPrintable(cluster::toString(role)));
-        std::fflush(stdout);
-
-        mpi::MpiTransport transport;
-        switch (role) {
-        case cluster::NodeRole::Master: {
-            mpi::MasterRole master(transport, *options);
-            if (const auto started = master.start(); !started) {
-                std::fprintf(stderr, "starling-node master: %s\n", qPrintable(started.error()));
-                mpi.abort(1);
-            }
-            return runRole(app, transport, master);
-        }
-        case cluster::NodeRole::Monitor: {
-            mpi::MonitorRole monitor(transport, *options);
-            if (const auto started = monitor.start(); !started) {
-                std::fprintf(stderr, "starling-node monitor: %s\n", qPrintable(started.error()));
-                mpi.abort(1);
-            }
-            return runRole(app, transport, monitor);
-        }
-        case cluster::NodeRole::Slave: {
-            mpi::SlaveRole slave(transport, *options);
-            if (const auto started = slave.start(); !started) {
-                std::fprintf(stderr, "starling-node slave %d: %s\n", mpi.rank(),
-                             qPrintable(started.error()));
-                mpi.abort(1);
-            }
-            return runRole(app, transport, slave);
-        }
-        }
-        return 0;
+        return runRank(app, mpi, *options);
     } catch (const mpi::MpiError &error) {
         std::fprintf(stderr, "starling-node: %s\n", error.what());
         return 1;

@@ -60,6 +60,118 @@ Expected<double> number(const QJsonObject &o, QLatin1String key, double lo, doub
     return v.toDouble();
 }
 
+bool takesNode(CommandOp op)
+{
+    return op == CommandOp::Drain || op == CommandOp::Resume || op == CommandOp::Weight ||
+           op == CommandOp::Slow || op == CommandOp::Fault;
+}
+
+// Each reader checks the fields one op takes and fills them in; it returns the problem, if any.
+using Problem = std::optional<QString>;
+
+Problem readReason(const QJsonObject &o, OperatorCommand &c)
+{
+    const QJsonValue reason = o.value(QLatin1String("reason"));
+    if (reason.isUndefined() || reason.isNull())
+        return std::nullopt;
+    if (!reason.isString() || reason.toString().size() > OperatorCommand::kMaxReasonLength)
+        return QStringLiteral("reason must be a string of at most %1 characters")
+            .arg(OperatorCommand::kMaxReasonLength);
+    c.reason = reason.toString();
+    return std::nullopt;
+}
+
+Problem readNode(const QJsonObject &o, OperatorCommand &c)
+{
+    if (!takesNode(c.op))
+        return std::nullopt;
+    const QJsonValue node = o.value(QLatin1String("node"));
+    if (!node.isString() || node.toString().isEmpty() || node.toString().size() > 64)
+        return QStringLiteral("%1 needs a node name, e.g. \"slave-2\"").arg(toString(c.op));
+    c.node = node.toString();
+    return std::nullopt;
+}
+
+Problem readWeight(const QJsonObject &o, OperatorCommand &c)
+{
+    if (c.op != CommandOp::Weight)
+        return std::nullopt;
+    const auto value = number(o, QLatin1String("value"), 0, OperatorCommand::kMaxWeight,
+                              QStringLiteral("> 0 and <= 1e6"));
+    if (!value)
+        return value.error();
+    if (*value <= 0)
+        return QStringLiteral("value must be a number > 0 and <= 1e6, got 0");
+    c.weight = *value;
+    return std::nullopt;
+}
+
+Problem readSlowdown(const QJsonObject &o, OperatorCommand &c)
+{
+    if (c.op != CommandOp::Slow)
+        return std::nullopt;
+    const auto value = number(o, QLatin1String("factor"), 1, OperatorCommand::kMaxSlowdown,
+                              QStringLiteral("from 1 to %1").arg(OperatorCommand::kMaxSlowdown));
+    if (!value)
+        return value.error();
+    c.factor = *value;
+    return std::nullopt;
+}
+
+Problem readStrategy(const QJsonObject &o, OperatorCommand &c)
+{
+    if (c.op != CommandOp::Strategy)
+        return std::nullopt;
+    c.strategy = o.value(QLatin1String("name")).toString();
+    if (!sched::strategyKindFromString(c.strategy))
+        return QStringLiteral("unknown strategy \"%1\" (expected equal, cpu, bw, pdds, "
+                              "optimal or dynamic)")
+            .arg(c.strategy.left(40));
+    for (const auto &[key, slot] :
+         {std::pair{QLatin1String("w1"), &c.w1}, std::pair{QLatin1String("w2"), &c.w2}}) {
+        if (!o.contains(key))
+            continue;
+        const auto value = number(o, key, 0, 1e6, QStringLiteral(">= 0 and <= 1e6"));
+        if (!value)
+            return value.error();
+        *slot = *value;
+    }
+    return std::nullopt;
+}
+
+Problem readFaultAction(const QJsonObject &o, OperatorCommand &c)
+{
+    if (c.op != CommandOp::Fault)
+        return std::nullopt;
+    const QString action = o.value(QLatin1String("action")).toString();
+    static const QRegularExpression kAction(QStringLiteral("^[a-z][a-z_-]{0,31}$"));
+    if (!kAction.match(action).hasMatch())
+        return QStringLiteral("fault needs an action of 1 to %1 lower-case letters, "
+                              "e.g. \"crash\"")
+            .arg(OperatorCommand::kMaxActionLength);
+    c.action = action;
+    return std::nullopt;
+}
+
+Problem readLoad(const QJsonObject &o, OperatorCommand &c)
+{
+    if (c.op != CommandOp::Load)
+        return std::nullopt;
+    const auto tasks = number(o, QLatin1String("tasks"), 1, OperatorCommand::kMaxLoadTasks,
+                              QStringLiteral("from 1 to %1").arg(OperatorCommand::kMaxLoadTasks));
+    if (!tasks)
+        return tasks.error();
+    if (*tasks != std::floor(*tasks))
+        return QStringLiteral("tasks must be a whole number");
+    c.tasks = int(*tasks);
+    const auto ms =
+        number(o, QLatin1String("task_ms"), 1, 600000, QStringLiteral("from 1 to 600000"));
+    if (!ms)
+        return ms.error();
+    c.taskMs = *ms;
+    return std::nullopt;
+}
+
 } // namespace
 
 QString toString(CommandOp op)
@@ -97,87 +209,28 @@ Expected<OperatorCommand> OperatorCommand::fromJson(const QJsonObject &o, const 
                          .arg(o.value(QLatin1String("op")).toString().left(40)),
                      QStringLiteral("unknown_op")};
     c.op = *op;
-    const QJsonValue reason = o.value(QLatin1String("reason"));
-    if (!reason.isUndefined() && !reason.isNull()) {
-        if (!reason.isString() || reason.toString().size() > kMaxReasonLength)
-            return fail(QStringLiteral("reason must be a string of at most %1 characters")
-                            .arg(kMaxReasonLength));
-        c.reason = reason.toString();
-    }
-    if (c.op == CommandOp::Drain || c.op == CommandOp::Resume || c.op == CommandOp::Weight ||
-        c.op == CommandOp::Slow || c.op == CommandOp::Fault) {
-        const QJsonValue node = o.value(QLatin1String("node"));
-        if (!node.isString() || node.toString().isEmpty() || node.toString().size() > 64)
-            return fail(
-                QStringLiteral("%1 needs a node name, e.g. \"slave-2\"").arg(toString(c.op)));
-        c.node = node.toString();
-    }
-    if (c.op == CommandOp::Weight) {
-        const auto value =
-            number(o, QLatin1String("value"), 0, kMaxWeight, QStringLiteral("> 0 and <= 1e6"));
-        if (!value)
-            return fail(value.error());
-        if (*value <= 0)
-            return fail(QStringLiteral("value must be a number > 0 and <= 1e6, got 0"));
-        c.weight = *value;
-    }
-    if (c.op == CommandOp::Slow) {
-        const auto value = number(o, QLatin1String("factor"), 1, kMaxSlowdown,
-                                  QStringLiteral("from 1 to %1").arg(kMaxSlowdown));
-        if (!value)
-            return fail(value.error());
-        c.factor = *value;
-    }
-    if (c.op == CommandOp::Strategy) {
-        c.strategy = o.value(QLatin1String("name")).toString();
-        if (!sched::strategyKindFromString(c.strategy))
-            return fail(QStringLiteral("unknown strategy \"%1\" (expected equal, cpu, bw, pdds, "
-                                       "optimal or dynamic)")
-                            .arg(c.strategy.left(40)));
-        for (const auto &[key, slot] :
-             {std::pair{QLatin1String("w1"), &c.w1}, std::pair{QLatin1String("w2"), &c.w2}}) {
-            if (o.contains(key)) {
-                const auto value = number(o, key, 0, 1e6, QStringLiteral(">= 0 and <= 1e6"));
-                if (!value)
-                    return fail(value.error());
-                *slot = *value;
-            }
-        }
-    }
-    if (c.op == CommandOp::Fault) {
-        const QString action = o.value(QLatin1String("action")).toString();
-        static const QRegularExpression kAction(QStringLiteral("^[a-z][a-z_-]{0,31}$"));
-        if (!kAction.match(action).hasMatch())
-            return fail(QStringLiteral("fault needs an action of 1 to %1 lower-case letters, "
-                                       "e.g. \"crash\"")
-                            .arg(kMaxActionLength));
-        c.action = action;
-    }
-    if (c.op == CommandOp::Load) {
-        const auto tasks = number(o, QLatin1String("tasks"), 1, kMaxLoadTasks,
-                                  QStringLiteral("from 1 to %1").arg(kMaxLoadTasks));
-        if (!tasks)
-            return fail(tasks.error());
-        if (*tasks != std::floor(*tasks))
-            return fail(QStringLiteral("tasks must be a whole number"));
-        c.tasks = int(*tasks);
-        const auto ms =
-            number(o, QLatin1String("task_ms"), 1, 600000, QStringLiteral("from 1 to 600000"));
-        if (!ms)
-            return fail(ms.error());
-        c.taskMs = *ms;
+    // The fields are checked in this order so that a command with several problems is
+    // reported by the same first one as always.
+    for (const auto readField : {readReason, readNode, readWeight, readSlowdown, readStrategy,
+                                 readFaultAction, readLoad}) {
+        if (const auto problem = readField(o, c))
+            return fail(*problem);
     }
     return c;
 }
 
 QJsonObject OperatorCommand::toJson() const
 {
-    QJsonObject o{{QLatin1String("id"), id},
-                  {QLatin1String("op"), toString(op)},
-                  {QLatin1String("client"), client}};
+    // A command built by a client has no id (the bridge client picks one) and no client name
+    // (the bridge names the connection), so neither goes on the wire empty.
+    QJsonObject o{{QLatin1String("op"), toString(op)}};
+    if (!id.isEmpty())
+        o.insert(QLatin1String("id"), id);
+    if (!client.isEmpty())
+        o.insert(QLatin1String("client"), client);
     if (!reason.isEmpty())
         o.insert(QLatin1String("reason"), reason);
-    if (!node.isEmpty())
+    if (takesNode(op))
         o.insert(QLatin1String("node"), node);
     if (op == CommandOp::Weight)
         o.insert(QLatin1String("value"), weight);

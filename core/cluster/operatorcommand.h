@@ -48,6 +48,8 @@ struct OperatorCommand
     static constexpr int kMaxActionLength = 32;
 
     static Expected<OperatorCommand> fromJson(const QJsonObject &command, const QString &client);
+    // The command as the bridge carries it (PROTOCOL.md, Commands): what a client sends, and
+    // with id and client filled in, what the history keeps. Empty id and client are left out.
     QJsonObject toJson() const;
     // The command's id, also of one that does not read as a command (its error reply needs it).
     static QString idOf(const QJsonObject &command);

@@ -30,6 +30,16 @@ QString describeResult(const QString &op, const QJsonObject &r)
     return text;
 }
 
+cluster::OperatorCommand nodeCommand(cluster::CommandOp op, const QString &node,
+                                     const QString &reason)
+{
+    cluster::OperatorCommand command;
+    command.op = op;
+    command.node = node;
+    command.reason = reason;
+    return command;
+}
+
 } // namespace
 
 OperatorActions::OperatorActions(ClusterSource *source, QObject *parent)
@@ -41,49 +51,41 @@ OperatorActions::OperatorActions(ClusterSource *source, QObject *parent)
 void OperatorActions::drain(const QStringList &nodes, const QString &reason)
 {
     for (const QString &node : nodes)
-        send({{QStringLiteral("op"), QStringLiteral("drain")},
-              {QStringLiteral("node"), node},
-              {QStringLiteral("reason"), reason}},
+        send(nodeCommand(cluster::CommandOp::Drain, node, reason),
              QStringLiteral("drain %1").arg(node));
 }
 
 void OperatorActions::resume(const QStringList &nodes, const QString &reason)
 {
     for (const QString &node : nodes)
-        send({{QStringLiteral("op"), QStringLiteral("resume")},
-              {QStringLiteral("node"), node},
-              {QStringLiteral("reason"), reason}},
+        send(nodeCommand(cluster::CommandOp::Resume, node, reason),
              QStringLiteral("resume %1").arg(node));
 }
 
 void OperatorActions::setWeight(const QStringList &nodes, double weight, const QString &reason)
 {
-    for (const QString &node : nodes)
-        send({{QStringLiteral("op"), QStringLiteral("weight")},
-              {QStringLiteral("node"), node},
-              {QStringLiteral("value"), weight},
-              {QStringLiteral("reason"), reason}},
-             QStringLiteral("weight %1 = %2").arg(node).arg(weight));
+    for (const QString &node : nodes) {
+        cluster::OperatorCommand command = nodeCommand(cluster::CommandOp::Weight, node, reason);
+        command.weight = weight;
+        send(command, QStringLiteral("weight %1 = %2").arg(node).arg(weight));
+    }
 }
 
 void OperatorActions::setStrategy(const QString &name, std::optional<double> w1,
                                   std::optional<double> w2, const QString &reason)
 {
-    QJsonObject command{{QStringLiteral("op"), QStringLiteral("strategy")},
-                        {QStringLiteral("name"), name},
-                        {QStringLiteral("reason"), reason}};
-    if (w1)
-        command.insert(QStringLiteral("w1"), *w1);
-    if (w2)
-        command.insert(QStringLiteral("w2"), *w2);
+    cluster::OperatorCommand command;
+    command.op = cluster::CommandOp::Strategy;
+    command.strategy = name;
+    command.w1 = w1;
+    command.w2 = w2;
+    command.reason = reason;
     send(command, QStringLiteral("strategy %1").arg(name));
 }
 
-void OperatorActions::send(QJsonObject command, const QString &what)
+void OperatorActions::send(const cluster::OperatorCommand &command, const QString &what)
 {
-    if (command.value(u"reason").toString().isEmpty())
-        command.remove(QStringLiteral("reason"));
-    const QString id = m_source->sendCommand(command);
+    const QString id = m_source->sendCommand(command.toJson());
     m_pending.insert(id, what);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cluster/operatorcommand.h"
 #include "consolemodel/clustersource.h"
 
 #include <QHash>
@@ -36,7 +37,7 @@ signals:
     void answered(const QString &summary, bool ok);
 
 private:
-    void send(QJsonObject command, const QString &what);
+    void send(const cluster::OperatorCommand &command, const QString &what);
     void onAnswer(const QString &id, bool ok, const QJsonObject &result, const QString &code,
                   const QString &message);
 

@@ -3,6 +3,7 @@
 #include "bridgelink.h"
 #include "cliparsing.h"
 #include "cluster/heterogeneityprofile.h"
+#include "cluster/operatorcommand.h"
 #include "cluster/statefile.h"
 #include "labcli.h"
 #include "labnetwork.h"
@@ -41,18 +42,19 @@ void reportFault(const QString &runDir, const LabFault &fault)
         fault.detail.isEmpty()
             ? QStringLiteral("starling lab %1").arg(fault.action)
             : QStringLiteral("starling lab %1 %2 MB/s").arg(fault.action, fault.detail);
-    link.command({{QLatin1String("op"), QStringLiteral("fault")},
-                  {QLatin1String("node"), fault.node},
-                  {QLatin1String("action"), fault.action},
-                  {QLatin1String("reason"), detail}},
-                 3000);
+    cluster::OperatorCommand command;
+    command.op = cluster::CommandOp::Fault;
+    command.node = fault.node;
+    command.action = fault.action;
+    command.reason = detail;
+    link.command(command.toJson(), 3000);
 }
 
 QString slaveRange(const LabPlan &plan)
 {
-    return QStringLiteral("%1 to %2").arg(
-        cluster::nodeName(cluster::kFirstSlaveRank),
-        cluster::nodeName(cluster::slaveRank(plan.slaveCount() - 1)));
+    return QStringLiteral("%1 to %2")
+        .arg(cluster::nodeName(cluster::kFirstSlaveRank),
+             cluster::nodeName(cluster::slaveRank(plan.slaveCount() - 1)));
 }
 
 int signalNode(const Fault &fault, const QString &runDir)

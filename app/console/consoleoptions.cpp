@@ -1,0 +1,175 @@
+#include "consoleoptions.h"
+
+#include <optional>
+
+namespace starling::console {
+
+namespace {
+
+constexpr double kMiB = 1048576;
+
+void describeSources(QCommandLineParser &parser)
+{
+    parser.addOption({QStringLiteral("run-dir"),
+                      QStringLiteral("The cluster's run directory (default: $STARLING_RUN_DIR or "
+                                     "./.starling)."),
+                      QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("connect"), QStringLiteral("A bridge address, HOST:PORT."),
+                      QStringLiteral("host:port")});
+    parser.addOption({QStringLiteral("token-file"),
+                      QStringLiteral("With --connect: the bridge's token."),
+                      QStringLiteral("file")});
+    parser.addOption(
+        {QStringLiteral("demo"),
+         QStringLiteral("Start a local cluster (the four-slave profile) and a load generator; "
+                        "closing the window stops both.")});
+    parser.addOption({QStringLiteral("slaves"),
+                      QStringLiteral("--demo: how many slaves (default 4)."), QStringLiteral("n"),
+                      QStringLiteral("4")});
+    parser.addOption({QStringLiteral("profile"),
+                      QStringLiteral("--demo: the heterogeneity profile."),
+                      QStringLiteral("file")});
+}
+
+// The screenshot and latency-log modes, and the view to open with.
+void describeOutputs(QCommandLineParser &parser)
+{
+    parser.addOption(
+        {QStringLiteral("screenshot"),
+         QStringLiteral("Once the views hold data, save the window as a PNG and quit."),
+         QStringLiteral("file")});
+    parser.addOption(
+        {QStringLiteral("timeout-s"),
+         QStringLiteral("--screenshot: give up (exit 1) after this long (default 120)."),
+         QStringLiteral("s"), QStringLiteral("120")});
+    parser.addOption(
+        {QStringLiteral("latency-log"),
+         QStringLiteral("Append \"sequence published_ms displayed_ms\" for every snapshot the "
+                        "node table shows (the console benchmark reads it)."),
+         QStringLiteral("file")});
+    parser.addOption(
+        {QStringLiteral("screenshot-after-s"),
+         QStringLiteral("--screenshot: not before this many seconds of data (default 0)."),
+         QStringLiteral("s"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("show"),
+                      QStringLiteral("Open with this view shown (CPU, Memory, "
+                                     "Bandwidth, Load, Task, Strategies, Events)."),
+                      QStringLiteral("view")});
+}
+
+void describeThresholds(QCommandLineParser &parser)
+{
+    const ui::NodeTableModel::Thresholds defaults;
+    parser.addOption({QStringLiteral("cpu-warn"),
+                      QStringLiteral("CPU cells turn amber from this % of one core (default %1).")
+                          .arg(defaults.cpuWarn * 100),
+                      QStringLiteral("pct"), QString::number(defaults.cpuWarn * 100)});
+    parser.addOption(
+        {QStringLiteral("cpu-critical"),
+         QStringLiteral("... and red from this % (default %1).").arg(defaults.cpuCritical * 100),
+         QStringLiteral("pct"), QString::number(defaults.cpuCritical * 100)});
+    parser.addOption({QStringLiteral("mem-warn"),
+                      QStringLiteral("Memory cells turn amber from this many MiB (default %1).")
+                          .arg(defaults.memWarnBytes / kMiB),
+                      QStringLiteral("mib"), QString::number(defaults.memWarnBytes / kMiB)});
+    parser.addOption({QStringLiteral("mem-critical"),
+                      QStringLiteral("... and red from this many (default %1).")
+                          .arg(defaults.memCriticalBytes / kMiB),
+                      QStringLiteral("mib"), QString::number(defaults.memCriticalBytes / kMiB)});
+}
+
+std::optional<QString> given(const QCommandLineParser &parser, const QString &name)
+{
+    return parser.isSet(name) ? std::optional<QString>(parser.value(name)) : std::nullopt;
+}
+
+std::optional<double> numberIn(const QCommandLineParser &parser, const QString &name, double lo,
+                               double hi)
+{
+    bool good = false;
+    const double v = parser.value(name).toDouble(&good);
+    if (!good || !(v >= lo && v <= hi))
+        return std::nullopt;
+    return v;
+}
+
+std::optional<int> wholeNumber(const QCommandLineParser &parser, const QString &name)
+{
+    bool ok = false;
+    const int value = parser.value(name).toInt(&ok);
+    return ok ? std::optional<int>(value) : std::nullopt;
+}
+
+// Slaves and the screenshot's timing, in the order they have always been checked.
+std::optional<QString> readCounts(const QCommandLineParser &parser, ConsoleOptions &o)
+{
+    const auto slaves = wholeNumber(parser, QStringLiteral("slaves"));
+    if (!slaves || *slaves < 1 || *slaves > 64)
+        return QStringLiteral("--slaves wants a number from 1 to 64");
+    o.slaves = *slaves;
+    const auto timeoutS = wholeNumber(parser, QStringLiteral("timeout-s"));
+    if (!timeoutS || *timeoutS < 1 || *timeoutS > 86400)
+        return QStringLiteral("--timeout-s wants seconds from 1 to 86400");
+    o.timeoutS = *timeoutS;
+    const auto afterS = wholeNumber(parser, QStringLiteral("screenshot-after-s"));
+    if (!afterS || *afterS < 0 || *afterS >= o.timeoutS)
+        return QStringLiteral("--screenshot-after-s wants seconds from 0 to below --timeout-s");
+    o.screenshotAfterS = *afterS;
+    return std::nullopt;
+}
+
+// The options take % of one core and MiB, the table fractions and bytes.
+std::optional<QString> readThresholds(const QCommandLineParser &parser, ConsoleOptions &o)
+{
+    const auto cpuW = numberIn(parser, QStringLiteral("cpu-warn"), 0, 10000);
+    const auto cpuC = numberIn(parser, QStringLiteral("cpu-critical"), 0, 10000);
+    const auto memW = numberIn(parser, QStringLiteral("mem-warn"), 0, 1e9);
+    const auto memC = numberIn(parser, QStringLiteral("mem-critical"), 0, 1e9);
+    if (!cpuW || !cpuC || !memW || !memC || *cpuW > *cpuC || *memW > *memC)
+        return QStringLiteral("thresholds want numbers, warn <= critical (CPU in % of "
+                              "one core, memory in MiB)");
+    o.thresholds.cpuWarn = *cpuW / 100;
+    o.thresholds.cpuCritical = *cpuC / 100;
+    o.thresholds.memWarnBytes = *memW * kMiB;
+    o.thresholds.memCriticalBytes = *memC * kMiB;
+    return std::nullopt;
+}
+
+} // namespace
+
+void describeConsoleOptions(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(
+        QStringLiteral("Starling operator console. Without options it watches the cluster in the "
+                       "run directory (and waits for one to appear)."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    describeSources(parser);
+    describeOutputs(parser);
+    describeThresholds(parser);
+}
+
+Expected<ConsoleOptions> parseConsoleOptions(const QCommandLineParser &parser)
+{
+    if (!parser.positionalArguments().isEmpty())
+        return Error{
+            QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first())};
+    ConsoleOptions o;
+    o.demo = parser.isSet(QStringLiteral("demo"));
+    o.connectTo = given(parser, QStringLiteral("connect"));
+    if (o.demo && o.connectTo)
+        return Error{QStringLiteral("--demo starts its own cluster; drop --connect")};
+    if (const auto problem = readCounts(parser, o))
+        return Error{*problem};
+    if (const auto problem = readThresholds(parser, o))
+        return Error{*problem};
+    o.runDir = parser.value(QStringLiteral("run-dir"));
+    o.tokenFile = parser.value(QStringLiteral("token-file"));
+    o.profile = given(parser, QStringLiteral("profile"));
+    o.screenshot = given(parser, QStringLiteral("screenshot"));
+    o.latencyLog = given(parser, QStringLiteral("latency-log"));
+    o.showTab = given(parser, QStringLiteral("show"));
+    return o;
+}
+
+} // namespace starling::console

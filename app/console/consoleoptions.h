@@ -1,0 +1,40 @@
+#pragma once
+
+#include "models/nodetablemodel.h"
+#include "util/expected.h"
+
+#include <QCommandLineParser>
+#include <QString>
+
+#include <optional>
+
+namespace starling::console {
+
+// What starling-console was asked to do (qBittorrent's cmdoptions): where the cluster is, the
+// demo's own cluster, the screenshot and latency-log modes the tests and the benchmark use,
+// and the node table's colour thresholds.
+struct ConsoleOptions
+{
+    // Options that were not given are empty; one given as "" is still given (and may fail).
+    QString runDir; // empty for $STARLING_RUN_DIR or ./.starling
+    std::optional<QString> connectTo;
+    QString tokenFile;
+    bool demo = false;
+    int slaves = 4;
+    std::optional<QString> profile; // --demo; else the four-slave profile
+    std::optional<QString> screenshot;
+    int timeoutS = 120;
+    int screenshotAfterS = 0;
+    std::optional<QString> latencyLog;
+    std::optional<QString> showTab;
+    ui::NodeTableModel::Thresholds thresholds;
+};
+
+// The console's description and options (its --help).
+void describeConsoleOptions(QCommandLineParser &parser);
+
+// The options `parser` (set up by describeConsoleOptions and parsed) holds, or one line saying
+// what is wrong with them.
+Expected<ConsoleOptions> parseConsoleOptions(const QCommandLineParser &parser);
+
+} // namespace starling::console

@@ -1,0 +1,104 @@
+// starling-console's command line: garbage, missing and out-of-range values are one line each;
+// good values land in ConsoleOptions with the node table's thresholds in its own units.
+#include "consoleoptions.h"
+
+#include <QTest>
+
+using namespace starling;
+using namespace starling::console;
+
+namespace {
+
+Expected<ConsoleOptions> parse(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    describeConsoleOptions(parser);
+    if (!parser.parse(QStringList{QStringLiteral("starling-console")} + arguments))
+        return Error{parser.errorText()};
+    return parseConsoleOptions(parser);
+}
+
+} // namespace
+
+class TestConsoleOptions : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void badArguments_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("error");
+        const QString thresholds = QStringLiteral(
+            "thresholds want numbers, warn <= critical (CPU in % of one core, memory in MiB)");
+        QTest::newRow("positional") << QStringList{QStringLiteral("extra")}
+                                    << QStringLiteral("unexpected argument \"extra\"");
+        QTest::newRow("demo and connect")
+            << QStringList{QStringLiteral("--demo"), QStringLiteral("--connect"),
+                           QStringLiteral("h:1")}
+            << QStringLiteral("--demo starts its own cluster; drop --connect");
+        QTest::newRow("slaves garbage")
+            << QStringList{QStringLiteral("--slaves"), QStringLiteral("x")}
+            << QStringLiteral("--slaves wants a number from 1 to 64");
+        QTest::newRow("slaves too many")
+            << QStringList{QStringLiteral("--slaves"), QStringLiteral("65")}
+            << QStringLiteral("--slaves wants a number from 1 to 64");
+        QTest::newRow("timeout zero")
+            << QStringList{QStringLiteral("--timeout-s"), QStringLiteral("0")}
+            << QStringLiteral("--timeout-s wants seconds from 1 to 86400");
+        QTest::newRow("after not below timeout")
+            << QStringList{QStringLiteral("--timeout-s"), QStringLiteral("10"),
+                           QStringLiteral("--screenshot-after-s"), QStringLiteral("10")}
+            << QStringLiteral("--screenshot-after-s wants seconds from 0 to below --timeout-s");
+        QTest::newRow("after negative")
+            << QStringList{QStringLiteral("--screenshot-after-s"), QStringLiteral("-1")}
+            << QStringLiteral("--screenshot-after-s wants seconds from 0 to below --timeout-s");
+        QTest::newRow("cpu warn garbage")
+            << QStringList{QStringLiteral("--cpu-warn"), QStringLiteral("hot")} << thresholds;
+        QTest::newRow("cpu warn above critical")
+            << QStringList{QStringLiteral("--cpu-warn"), QStringLiteral("99"),
+                           QStringLiteral("--cpu-critical"), QStringLiteral("98")}
+            << thresholds;
+        QTest::newRow("memory out of range")
+            << QStringList{QStringLiteral("--mem-critical"), QStringLiteral("2e9")} << thresholds;
+    }
+
+    void badArguments()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, error);
+        const auto options = parse(arguments);
+        QVERIFY(!options);
+        QCOMPARE(options.error(), error);
+    }
+
+    void defaults()
+    {
+        const auto options = parse({});
+        QVERIFY2(options, qPrintable(options.error()));
+        QCOMPARE(options->slaves, 4);
+        QCOMPARE(options->timeoutS, 120);
+        QCOMPARE(options->screenshotAfterS, 0);
+        QVERIFY(!options->demo && !options->connectTo && !options->screenshot);
+        const ui::NodeTableModel::Thresholds defaults;
+        QCOMPARE(options->thresholds.cpuWarn, defaults.cpuWarn);
+        QCOMPARE(options->thresholds.memCriticalBytes, defaults.memCriticalBytes);
+    }
+
+    void goodValues()
+    {
+        const auto options =
+            parse({QStringLiteral("--demo"), QStringLiteral("--slaves"), QStringLiteral("2"),
+                   QStringLiteral("--cpu-warn"), QStringLiteral("50"), QStringLiteral("--mem-warn"),
+                   QStringLiteral("512"), QStringLiteral("--show"), QStringLiteral("Load")});
+        QVERIFY2(options, qPrintable(options.error()));
+        QVERIFY(options->demo);
+        QCOMPARE(options->slaves, 2);
+        QCOMPARE(options->thresholds.cpuWarn, 0.5);
+        QCOMPARE(options->thresholds.memWarnBytes, 512.0 * 1048576);
+        QCOMPARE(options->showTab, std::optional<QString>(QStringLiteral("Load")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConsoleOptions)
+#include "tst_consoleoptions.moc"
