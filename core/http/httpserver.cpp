@@ -257,6 +257,89 @@ size_t unescape(void *, MHD_Connection *connection, char *text) noexcept
     return MHD_http_unescape(text);
 }
 
+// A POST body arrives over several calls; the last one, with nothing uploaded, answers.
+MHD_Result readBody(const ServerContext &context, MHD_Connection *connection, const char *url,
+                    const char *method, const char *uploadData, size_t *uploadSize,
+                    RequestState &state)
+{
+    if (*uploadSize > 0) {
+        // libmicrohttpd 0.9.75 cannot answer in the middle of a body, so a chunked body that
+        // outgrows the limit is read to its end and dropped (up to as much again; past that the
+        // connection is closed unanswered) and then gets its 413.
+        const qint64 size = qint64(*uploadSize);
+        if (state.discarded > 0 || state.body.size() + size > context.maxBodyBytes) {
+            state.discarded += size;
+            state.body = QByteArray();
+            *uploadSize = 0;
+            return state.discarded > context.maxBodyBytes ? MHD_NO : MHD_YES;
+        }
+        state.body.append(uploadData, qsizetype(size));
+        *uploadSize = 0;
+        return MHD_YES;
+    }
+    state.readingBody = false;
+    if (state.discarded > 0)
+        return queue(connection, bodyTooLarge(context.maxBodyBytes), nullptr, false);
+    HttpRequest request = makeRequest(connection, url, method);
+    request.body = std::exchange(state.body, QByteArray());
+    return queue(connection, callHandler(context, request), &state, false);
+}
+
+// A POST within the limit: its body comes in the following calls.
+MHD_Result startBody(const ServerContext &context, MHD_Connection *connection, RequestState &state)
+{
+    const qint64 announced = announcedLength(connection);
+    if (announced > context.maxBodyBytes)
+        return queue(connection, bodyTooLarge(context.maxBodyBytes), nullptr, false);
+    // Reserved only up to 64 MiB: a client that announces a large body and sends nothing must
+    // not make every connection hold the whole limit.
+    if (announced > 0)
+        state.body.reserve(qsizetype(qMin<qint64>(announced, qint64(64) << 20)));
+    state.readingBody = true;
+    return MHD_YES;
+}
+
+MHD_Result methodNotAllowed(MHD_Connection *connection, const char *method, bool posts)
+{
+    const QByteArray allowed = posts ? "GET, HEAD, POST" : "GET, HEAD";
+    HttpResponse response = HttpResponse::text(
+        MHD_HTTP_METHOD_NOT_ALLOWED, QByteArray("method ") + method + " not allowed: use " +
+                                         (posts ? "GET, HEAD or POST" : "GET or HEAD") + "\n");
+    response.headers.append(qMakePair(QByteArray(MHD_HTTP_HEADER_ALLOW), allowed));
+    return queue(connection, response, nullptr, false);
+}
+
+// Every request but a POST is answered on its first call, before any body is read.
+MHD_Result answerFirstCall(const ServerContext &context, MHD_Connection *connection,
+                           const char *url, const char *method, RequestState &state)
+{
+    if (ConnectionFlags *flags = connectionFlags(connection);
+        flags && std::exchange(flags->nulInTarget, false)) {
+        return queue(connection,
+                     HttpResponse::text(MHD_HTTP_BAD_REQUEST,
+                                        "bad request: the target contains %00 (a NUL byte)\n"),
+                     nullptr, false);
+    }
+    const QByteArrayView verb(method);
+    const bool posts = context.maxBodyBytes > 0;
+    if (posts && verb == MHD_HTTP_METHOD_POST)
+        return startBody(context, connection, state);
+    if (verb != MHD_HTTP_METHOD_GET && verb != MHD_HTTP_METHOD_HEAD)
+        return methodNotAllowed(connection, method, posts);
+    // Answering before the body is read makes libmicrohttpd discard the rest of the request
+    // and close the connection afterwards, so an upload costs us nothing.
+    if (hasBody(connection)) {
+        return queue(
+            connection,
+            HttpResponse::text(MHD_HTTP_CONTENT_TOO_LARGE, "request bodies are not accepted\n"),
+            nullptr, false);
+    }
+    // For HEAD libmicrohttpd sends the headers (Content-Length of this body) and no body.
+    const bool isHead = verb == MHD_HTTP_METHOD_HEAD;
+    return queue(connection, callHandler(context, makeRequest(connection, url, method)), &state,
+                 isHead);
+}
+
 MHD_Result onRequest(void *cls, MHD_Connection *connection, const char *url, const char *method,
                      const char * /*version*/, const char *uploadData, size_t *uploadSize,
                      void **requestState) noexcept
@@ -264,28 +347,7 @@ MHD_Result onRequest(void *cls, MHD_Connection *connection, const char *url, con
     const auto *context = static_cast<const ServerContext *>(cls);
     if (auto *state = static_cast<RequestState *>(*requestState); state && state->readingBody) {
         try {
-            if (*uploadSize > 0) {
-                // libmicrohttpd 0.9.75 cannot answer in the middle of a body, so a chunked body
-                // that outgrows the limit is read to its end and dropped (up to as much again;
-                // past that the connection is closed unanswered) and then gets its 413.
-                const qint64 size = qint64(*uploadSize);
-                if (state->discarded > 0 || state->body.size() + size > context->maxBodyBytes) {
-                    state->discarded += size;
-                    state->body = QByteArray();
-                    *uploadSize = 0;
-                    return state->discarded > context->maxBodyBytes ? MHD_NO : MHD_YES;
-                }
-                state->body.append(uploadData, qsizetype(size));
-                *uploadSize = 0;
-                return MHD_YES;
-            }
-            // The last call: the body is complete.
-            state->readingBody = false;
-            if (state->discarded > 0)
-                return queue(connection, bodyTooLarge(context->maxBodyBytes), nullptr, false);
-            HttpRequest request = makeRequest(connection, url, method);
-            request.body = std::exchange(state->body, QByteArray());
-            return queue(connection, callHandler(*context, request), state, false);
+            return readBody(*context, connection, url, method, uploadData, uploadSize, *state);
         } catch (...) {
             return MHD_NO; // out of memory for the body: close the connection
         }
@@ -300,47 +362,7 @@ MHD_Result onRequest(void *cls, MHD_Connection *connection, const char *url, con
         // Owned by libmicrohttpd's per-request pointer from here; onCompleted deletes it.
         auto *state = new RequestState;
         *requestState = state;
-        if (ConnectionFlags *flags = connectionFlags(connection);
-            flags && std::exchange(flags->nulInTarget, false)) {
-            return queue(connection,
-                         HttpResponse::text(MHD_HTTP_BAD_REQUEST,
-                                            "bad request: the target contains %00 (a NUL byte)\n"),
-                         nullptr, false);
-        }
-        const QByteArrayView verb(method);
-        const bool posts = context->maxBodyBytes > 0;
-        if (posts && verb == MHD_HTTP_METHOD_POST) {
-            const qint64 announced = announcedLength(connection);
-            if (announced > context->maxBodyBytes)
-                return queue(connection, bodyTooLarge(context->maxBodyBytes), nullptr, false);
-            // Reserved only up to 64 MiB: a client that announces a large body and sends
-            // nothing must not make every connection hold the whole limit.
-            if (announced > 0)
-                state->body.reserve(qsizetype(qMin<qint64>(announced, qint64(64) << 20)));
-            state->readingBody = true;
-            return MHD_YES; // the body comes in the following calls
-        }
-        if (verb != MHD_HTTP_METHOD_GET && verb != MHD_HTTP_METHOD_HEAD) {
-            const QByteArray allowed = posts ? "GET, HEAD, POST" : "GET, HEAD";
-            HttpResponse response =
-                HttpResponse::text(MHD_HTTP_METHOD_NOT_ALLOWED,
-                                   QByteArray("method ") + method + " not allowed: use " +
-                                       (posts ? "GET, HEAD or POST" : "GET or HEAD") + "\n");
-            response.headers.append(qMakePair(QByteArray(MHD_HTTP_HEADER_ALLOW), allowed));
-            return queue(connection, response, nullptr, false);
-        }
-        // Answering before the body is read makes libmicrohttpd discard the rest of the request
-        // and close the connection afterwards, so an upload costs us nothing.
-        if (hasBody(connection)) {
-            return queue(
-                connection,
-                HttpResponse::text(MHD_HTTP_CONTENT_TOO_LARGE, "request bodies are not accepted\n"),
-                nullptr, false);
-        }
-        // For HEAD libmicrohttpd sends the headers (Content-Length of this body) and no body.
-        const bool isHead = verb == MHD_HTTP_METHOD_HEAD;
-        return queue(connection, callHandler(*context, makeRequest(connection, url, method)), state,
-                     isHead);
+        return answerFirstCall(*context, connection, url, method, *state);
     } catch (...) {
         return MHD_NO; // allocation failure while building the answer: close the connection
     }
