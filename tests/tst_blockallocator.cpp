@@ -43,6 +43,9 @@ private slots:
     void equalBlocks_data();
     void equalBlocks();
     void equalBlocksBadInputs();
+    void equalCounts_data();
+    void equalCounts();
+    void equalCountsBadInputs();
     void weightedKnown_data();
     void weightedKnown();
     void weightedProportional_data();
@@ -96,6 +99,43 @@ void TestBlockAllocator::equalBlocksBadInputs()
     QVERIFY_THROWS_EXCEPTION(SchedulingError, BlockAllocator::equalBlocks(-1, 3));
     QVERIFY_THROWS_EXCEPTION(SchedulingError, BlockAllocator::equalBlocks(10, 0));
     QVERIFY_THROWS_EXCEPTION(SchedulingError, BlockAllocator::equalBlocks(10, -2));
+}
+
+void TestBlockAllocator::equalCounts_data()
+{
+    QTest::addColumn<long long>("units");
+    QTest::addColumn<QList<double>>("weights");
+    QTest::addColumn<QList<long long>>("counts");
+    // Equal weights: equalBlocks' rule in pieces.
+    QTest::newRow("10 over 3") << 10LL << QList<double>{1, 1, 1} << QList<long long>{4, 3, 3};
+    QTest::newRow("2 over 4") << 2LL << QList<double>{1, 1, 1, 1} << QList<long long>{2, 0, 0, 0};
+    QTest::newRow("0 over 2") << 0LL << QList<double>{1, 1} << QList<long long>{0, 0};
+    QTest::newRow("15 over 4") << 15LL << QList<double>{0.25, 0.25, 0.25, 0.25}
+                               << QList<long long>{6, 3, 3, 3};
+    // W_i: floor of each quota, every leftover to rank 0 (not to the largest remainder).
+    QTest::newRow("7 by 2:1:1") << 7LL << QList<double>{2, 1, 1} << QList<long long>{5, 1, 1};
+    QTest::newRow("7 by 2:2") << 7LL << QList<double>{2, 2} << QList<long long>{4, 3};
+    QTest::newRow("10 by 1:3") << 10LL << QList<double>{1, 3} << QList<long long>{3, 7};
+    QTest::newRow("5 by 1:1:8") << 5LL << QList<double>{1, 1, 8} << QList<long long>{1, 0, 4};
+    QTest::newRow("zero weight") << 5LL << QList<double>{0, 1} << QList<long long>{0, 5};
+}
+
+void TestBlockAllocator::equalCounts()
+{
+    QFETCH(long long, units);
+    QFETCH(QList<double>, weights);
+    QFETCH(QList<long long>, counts);
+    const std::vector<long long> got = BlockAllocator::equalCounts(units, toStd(weights));
+    QCOMPARE(QList<long long>(got.begin(), got.end()), counts);
+}
+
+void TestBlockAllocator::equalCountsBadInputs()
+{
+    QVERIFY_THROWS_EXCEPTION(SchedulingError, BlockAllocator::equalCounts(-1, {1.0}));
+    QVERIFY_THROWS_EXCEPTION(SchedulingError, BlockAllocator::equalCounts(3, {}));
+    QVERIFY_THROWS_EXCEPTION(SchedulingError, BlockAllocator::equalCounts(3, {0.0, 0.0}));
+    QVERIFY_THROWS_EXCEPTION(SchedulingError, BlockAllocator::equalCounts(3, {1.0, -1.0}));
+    QVERIFY_THROWS_EXCEPTION(SchedulingError, BlockAllocator::equalCounts(3, {std::nan(""), 1.0}));
 }
 
 void TestBlockAllocator::weightedKnown_data()

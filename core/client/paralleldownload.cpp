@@ -1,11 +1,11 @@
 #include "paralleldownload.h"
 
 #include "client/blockfetch.h"
-#include "transfer/blockrecord.h"
 #include "client/blockverifier.h"
-#include "client/downloadsource.h"
+#include "client/downloadstart.h"
 #include "client/partfile.h"
-#include "transfer/sha256.h"
+#include "client/sourcepool.h"
+#include "transfer/blockrecord.h"
 
 #include <QFile>
 #include <QMutex>
@@ -23,8 +23,7 @@ namespace starling::client {
 namespace {
 
 constexpr int kPollMs = 100; // the longest curl_multi_poll waits between checks
-constexpr std::int64_t kRateWindowMs = 2000;
-constexpr double kDefaultRateBps = 100e6; // for sources nothing is known about yet
+constexpr std::int64_t kRateWindowMs = SourcePool::kRateWindowMs;
 
 using Source = DownloadSource;
 
@@ -38,9 +37,8 @@ struct ParallelDownload::Private
 
     PartFile file;
     transfer::BlockRecord record;
-    std::vector<Source> sources;
+    SourcePool pool;
     std::vector<int> mismatchSource; // per block: who first sent wrong bytes, -1 = nobody
-    std::vector<int> unassigned;     // blocks no source is left for
     CURLM *multi = nullptr;
     int inFlight = 0;
     std::unique_ptr<BlockVerifier> verifier; // stopped before the multi handle goes
@@ -48,7 +46,6 @@ struct ParallelDownload::Private
     int blocksDone = 0;
     qint64 doneBytes = 0; // verified, including resumed
     qint64 resumedBytes = 0;
-    int reassignments = 0;
     QByteArray buffer;
     std::optional<Error> fatal;
 
@@ -72,28 +69,16 @@ struct ParallelDownload::Private
         if (!fatal)
             fatal = Error{message, QString::fromLatin1(code)};
     }
-    qint64 totalReceived() const
-    {
-        qint64 sum = 0;
-        for (const Source &s : sources)
-            sum += s.received;
-        return sum;
-    }
 
     Expected<bool> prepare();
     bool step();
-    void buildQueues();
     void fill(std::int64_t nowMs);
     void drainMessages();
     void handle(BlockFetch &fetch, const FetchOutcome &outcome);
     void collectVerified();
     void wrongBytes(int block, int sourceIndex);
-    bool anyQueued() const;
     void markVerified(int block, Source &source);
     void abandon(int sourceIndex, const QString &reason, std::vector<int> orphans);
-    void reassign(std::vector<int> blocks);
-    double estimatedRate(const Source &source, std::int64_t nowMs) const;
-    bool anotherSourceKeepsUp(int sourceIndex, std::int64_t nowMs) const;
     void tick(std::int64_t nowMs, bool force);
     void saveRecord();
     DownloadProgress snapshot(std::int64_t nowMs) const;
@@ -103,74 +88,23 @@ struct ParallelDownload::Private
 
 Expected<bool> ParallelDownload::Private::prepare()
 {
-    const QString partPath = transfer::partFilePath(options.outputPath);
-    const QString recordPath = transfer::recordFilePath(options.outputPath);
-    std::optional<transfer::BlockRecord> previous;
-    if (options.resume) {
-        auto loaded = transfer::BlockRecord::load(recordPath, plan);
-        if (loaded)
-            previous = std::move(loaded).value();
-        else if (loaded.errorCode() != QLatin1String("missing"))
-            warn(QStringLiteral("ignoring the resume record: %1; starting over")
-                     .arg(loaded.error()));
-    } else if (QFile::exists(recordPath) || QFile::exists(partPath)) {
-        warn(QStringLiteral("discarding the partial download %1 (use --resume to continue it)")
-                 .arg(partPath));
-        QFile::remove(recordPath);
-    }
-    auto opened = PartFile::open(partPath, plan.size, previous.has_value());
-    if (!opened)
-        return Error{opened.error(), QStringLiteral("io")};
-    file = std::move(opened).value();
-    if (previous && !file.keptContent()) {
-        warn(QStringLiteral("%1 is missing or not %2 bytes long; starting over")
-                 .arg(partPath)
-                 .arg(plan.size));
-        previous.reset();
-    }
-    record = transfer::BlockRecord::forPlan(plan);
-    if (!previous)
-        return true;
-
-    // The record says what was verified once; the bytes may not have reached the disk before a
-    // crash, or someone may have edited the part file, so each block is checked again.
-    int dropped = 0;
-    for (const transfer::PlanBlock &block : plan.blocks) {
-        if (!previous->verified[size_t(block.index)])
-            continue;
-        if (const auto read = file.read(block.offset, block.length, buffer); !read)
-            return Error{read.error(), QStringLiteral("io")};
-        if (transfer::Sha256::hexOf(buffer) != block.sha256) {
-            ++dropped;
-            continue;
-        }
-        record.verified[size_t(block.index)] = true;
-        ++blocksDone;
-        doneBytes += block.length;
-        resumedBytes += block.length;
-    }
-    if (dropped > 0)
-        warn(QStringLiteral("%1 of the %2 blocks the resume record counted no longer match their "
-                            "hash; fetching them again")
-                 .arg(dropped)
-                 .arg(previous->verifiedCount()));
-    recordDirty = true;
+    auto start = DownloadStart::open(plan, options, buffer);
+    if (!start)
+        return Error{start.error(), start.errorCode()};
+    DownloadStart begun = std::move(start).value();
+    file = std::move(begun.file);
+    record = std::move(begun.record);
+    blocksDone = begun.blocksDone;
+    doneBytes = begun.resumedBytes;
+    resumedBytes = begun.resumedBytes;
+    recordDirty = begun.resumed;
+    pool = SourcePool(plan, record);
     return true;
-}
-
-void ParallelDownload::Private::buildQueues()
-{
-    sources = std::vector<Source>(plan.sources.size()); // built in place: Source only moves
-    for (size_t i = 0; i < plan.sources.size(); ++i)
-        sources[i].plan = plan.sources[i];
-    for (const transfer::PlanBlock &block : plan.blocks) {
-        if (!record.verified[size_t(block.index)])
-            sources[size_t(block.source)].queue.push_back(block.index);
-    }
 }
 
 void ParallelDownload::Private::fill(std::int64_t nowMs)
 {
+    std::vector<Source> &sources = pool.sources();
     for (size_t i = 0; i < sources.size(); ++i) {
         Source &s = sources[i];
         if (s.abandoned)
@@ -206,7 +140,7 @@ void ParallelDownload::Private::drainMessages()
         curl_multi_remove_handle(multi, fetch->handle());
         --inFlight;
         const FetchOutcome outcome = fetch->finish(result);
-        sources[size_t(fetch->sourceIndex())].updateBusy(steadyNowMs());
+        pool.at(fetch->sourceIndex()).updateBusy(steadyNowMs());
         handle(*fetch, outcome);
         if (fatal)
             return;
@@ -216,7 +150,7 @@ void ParallelDownload::Private::drainMessages()
 void ParallelDownload::Private::handle(BlockFetch &fetch, const FetchOutcome &outcome)
 {
     const int sourceIndex = fetch.sourceIndex();
-    Source &source = sources[size_t(sourceIndex)];
+    Source &source = pool.at(sourceIndex);
     const int block = fetch.blockIndex();
     using Kind = FetchOutcome::Kind;
     switch (outcome.kind) {
@@ -253,7 +187,7 @@ void ParallelDownload::Private::collectVerified()
                      .arg(file.path(), QString::fromLocal8Bit(strerror(result.readError))),
                  "io");
         else if (result.matches)
-            markVerified(block, sources[size_t(result.job.source)]);
+            markVerified(block, pool.at(result.job.source));
         else
             wrongBytes(block, result.job.source);
     }
@@ -261,28 +195,22 @@ void ParallelDownload::Private::collectVerified()
 
 void ParallelDownload::Private::wrongBytes(int block, int sourceIndex)
 {
-    Source &source = sources[size_t(sourceIndex)];
+    Source &source = pool.at(sourceIndex);
     if (const int first = mismatchSource[size_t(block)]; first >= 0) {
         fail(QStringLiteral("block %1 failed its SHA-256 from %2 and from %3; the file on "
                             "the server may be damaged or changing")
                  .arg(block)
-                 .arg(sources[size_t(first)].plan.name, source.plan.name),
+                 .arg(pool.at(first).plan.name, source.plan.name),
              "verification_failed");
         return;
     }
     mismatchSource[size_t(block)] = sourceIndex;
     // The source may have been abandoned for something else while the block was hashed.
     if (source.abandoned)
-        reassign({block});
+        pool.reassign({block}, plan, steadyNowMs());
     else
         abandon(sourceIndex,
                 QStringLiteral("sent bytes that fail their hash (block %1)").arg(block), {block});
-}
-
-bool ParallelDownload::Private::anyQueued() const
-{
-    return std::any_of(sources.begin(), sources.end(),
-                       [](const Source &s) { return !s.abandoned && !s.queue.empty(); });
 }
 
 void ParallelDownload::Private::markVerified(int block, Source &source)
@@ -300,7 +228,7 @@ void ParallelDownload::Private::markVerified(int block, Source &source)
 void ParallelDownload::Private::abandon(int sourceIndex, const QString &reason,
                                         std::vector<int> orphans)
 {
-    Source &s = sources[size_t(sourceIndex)];
+    Source &s = pool.at(sourceIndex);
     if (s.abandoned)
         return;
     s.abandoned = true;
@@ -323,104 +251,16 @@ void ParallelDownload::Private::abandon(int sourceIndex, const QString &reason,
                   orphans.empty()
                       ? QString()
                       : QStringLiteral("; %1 blocks go to the other sources").arg(orphans.size())));
-    reassign(std::move(orphans));
-}
-
-double ParallelDownload::Private::estimatedRate(const Source &source, std::int64_t nowMs) const
-{
-    if (const auto measured = source.measuredRate(nowMs))
-        return *measured;
-    if (source.plan.linkMBps > 0)
-        return source.plan.linkMBps * 1e6;
-    return kDefaultRateBps;
-}
-
-// Each orphan goes to the source expected to finish it first given what it already has, so
-// the fastest source gets the first ones and the rest spread by speed.
-void ParallelDownload::Private::reassign(std::vector<int> blocks)
-{
-    const std::int64_t nowMs = steadyNowMs();
-    std::vector<size_t> candidates;
-    std::vector<double> pendingBytes;
-    for (size_t i = 0; i < sources.size(); ++i) {
-        if (sources[i].abandoned)
-            continue;
-        candidates.push_back(i);
-        pendingBytes.push_back(sources[i].pendingBytes(plan));
-    }
-    if (candidates.empty()) {
-        unassigned.insert(unassigned.end(), blocks.begin(), blocks.end());
-        return;
-    }
-    for (const int b : blocks) {
-        const double length = double(plan.blocks[size_t(b)].length);
-        size_t best = 0;
-        double bestFinish = std::numeric_limits<double>::infinity();
-        for (size_t k = 0; k < candidates.size(); ++k) {
-            const double finish =
-                (pendingBytes[k] + length) / estimatedRate(sources[candidates[k]], nowMs);
-            if (finish < bestFinish) {
-                bestFinish = finish;
-                best = k;
-            }
-        }
-        sources[candidates[best]].queue.push_back(b);
-        pendingBytes[best] += length;
-        ++reassignments;
-    }
-}
-
-// A source is only "too slow" if the client is not the bottleneck: some other source must
-// reach at least twice the threshold share of its own planned rate.
-bool ParallelDownload::Private::anotherSourceKeepsUp(int sourceIndex, std::int64_t nowMs) const
-{
-    const double slowPlanned = sources[size_t(sourceIndex)].plan.linkMBps * 1e6;
-    for (size_t k = 0; k < sources.size(); ++k) {
-        const Source &other = sources[k];
-        const auto rate = other.measuredRate(nowMs);
-        if (int(k) == sourceIndex || other.abandoned || !rate)
-            continue;
-        const double planned = other.plan.linkMBps > 0 ? other.plan.linkMBps * 1e6 : slowPlanned;
-        if (*rate >= 2 * options.slowFraction * planned)
-            return true;
-    }
-    return false;
+    pool.reassign(orphans, plan, steadyNowMs());
 }
 
 void ParallelDownload::Private::tick(std::int64_t nowMs, bool force)
 {
-    for (size_t i = 0; i < sources.size() && !fatal; ++i) {
-        Source &s = sources[i];
-        s.display.add(nowMs, s.received, kRateWindowMs);
-        if (s.abandoned || s.inFlight() == 0) {
-            s.slowWindow.clear();
-            continue;
-        }
-        for (const auto &c : s.connections) {
-            if (c->busy() && nowMs - c->lastActivityMs() > options.stallTimeoutMs) {
-                abandon(int(i),
-                        QStringLiteral("stalled (no data for %1 s)")
-                            .arg(options.stallTimeoutMs / 1000.0),
-                        {});
-                break;
-            }
-        }
-        if (s.abandoned || s.plan.linkMBps <= 0)
-            continue;
-        s.slowWindow.add(nowMs, s.received, options.slowWindowMs);
-        if (s.slowWindow.spanMs(nowMs) < options.slowWindowMs)
-            continue;
-        const double rate = s.slowWindow.rate(nowMs, s.received);
-        if (rate < options.slowFraction * s.plan.linkMBps * 1e6 &&
-            anotherSourceKeepsUp(int(i), nowMs))
-            abandon(int(i),
-                    QStringLiteral("too slow (%1 MB/s over %2 s, planned %3 MB/s)")
-                        .arg(rate / 1e6, 0, 'f', 2)
-                        .arg(options.slowWindowMs / 1000.0)
-                        .arg(s.plan.linkMBps),
-                    {});
+    for (size_t i = 0; i < pool.sources().size() && !fatal; ++i) {
+        if (const std::optional<QString> trouble = pool.trouble(int(i), nowMs, options))
+            abandon(int(i), *trouble, {});
     }
-    display.add(nowMs, totalReceived(), kRateWindowMs);
+    display.add(nowMs, pool.totalReceived(), kRateWindowMs);
     if (recordDirty && (force || nowMs - lastRecordMs >= options.recordIntervalMs))
         saveRecord();
     if (force || nowMs - lastProgressMs >= options.progressIntervalMs) {
@@ -454,9 +294,9 @@ DownloadProgress ParallelDownload::Private::snapshot(std::int64_t nowMs) const
     p.resumedBytes = resumedBytes;
     p.blocksTotal = int(plan.blocks.size());
     p.blocksDone = blocksDone;
-    p.reassignments = reassignments;
+    p.reassignments = pool.reassignments();
     p.elapsedS = double(nowMs - startMs) / 1000.0;
-    for (const Source &s : sources) {
+    for (const Source &s : pool.sources()) {
         p.sources.push_back(s.progress(nowMs));
         for (const auto &c : s.connections) {
             if (c->busy())
@@ -465,7 +305,7 @@ DownloadProgress ParallelDownload::Private::snapshot(std::int64_t nowMs) const
     }
     if (verifier)
         p.doneBytes += verifier->pendingBytes(); // every byte arrived; the hash is pending
-    p.rateBps = display.rate(nowMs, totalReceived());
+    p.rateBps = display.rate(nowMs, pool.totalReceived());
     p.etaS = p.rateBps > 0 ? double(p.totalBytes - p.doneBytes) / p.rateBps : -1;
     if (blocksDone == p.blocksTotal)
         p.etaS = 0;
@@ -476,7 +316,7 @@ void ParallelDownload::Private::teardown()
 {
     if (verifier)
         verifier->stop(); // before the multi handle its wake-up uses, and the part file
-    for (Source &s : sources) {
+    for (Source &s : pool.sources()) {
         for (const auto &c : s.connections) {
             if (c->busy()) {
                 curl_multi_remove_handle(multi, c->handle());
@@ -564,7 +404,6 @@ Expected<DownloadSummary> ParallelDownload::run()
     d->mismatchSource.assign(d->plan.blocks.size(), -1);
     if (const auto prepared = d->prepare(); !prepared)
         return Error{prepared.error(), prepared.errorCode()};
-    d->buildQueues();
     ensureCurlInitialised();
     d->multi = curl_multi_init();
     if (!d->multi)
@@ -584,19 +423,14 @@ bool ParallelDownload::Private::step()
     if (blocksDone == int(plan.blocks.size()))
         return false;
     if (inFlight == 0 && verifier->pending() == 0) {
-        QStringList reasons;
-        for (const Source &s : sources) {
-            if (s.abandoned)
-                reasons << s.plan.name + QStringLiteral(": ") + s.reason;
-        }
-        fail(QStringLiteral("every source failed (%1)").arg(reasons.join(QStringLiteral("; "))),
+        fail(QStringLiteral("every source failed (%1)").arg(pool.abandonReasons()),
              "sources_failed");
         return false;
     }
     tick(steadyNowMs(), false);
     if (fatal)
         return false;
-    if (inFlight == 0 && anyQueued())
+    if (inFlight == 0 && pool.anyQueued())
         return true; // the tick abandoned a source: hand its blocks out before waiting
     int ready = 0;
     const CURLMcode polled = curl_multi_poll(multi, nullptr, 0, kPollMs, &ready);

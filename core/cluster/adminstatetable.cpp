@@ -11,7 +11,8 @@ NodeState NodeRecord::state() const
     return adminState;
 }
 
-AdminStateTable::AdminStateTable(int worldSize, ClusterPolicy defaults) : m_policy(std::move(defaults))
+AdminStateTable::AdminStateTable(int worldSize, ClusterPolicy defaults)
+    : m_policy(std::move(defaults))
 {
     for (int rank = 0; rank < worldSize; ++rank) {
         NodeRecord node;
@@ -50,32 +51,66 @@ std::vector<int> AdminStateTable::slavesAcceptingTasks() const
 
 Expected<QJsonObject> AdminStateTable::apply(const OperatorCommand &c, std::int64_t nowMs)
 {
-    if (c.op == CommandOp::Strategy) {
-        const ClusterPolicy before = m_policy;
-        m_policy.strategy = c.strategy;
-        m_policy.w1 = c.w1.value_or(m_policy.w1);
-        m_policy.w2 = c.w2.value_or(m_policy.w2);
-        if (m_policy.w1 == 0 && m_policy.w2 == 0) {
-            m_policy = before;
-            return Error{QStringLiteral("w1 and w2 cannot both be 0"),
-                         QStringLiteral("bad_argument")};
-        }
-        const QJsonObject detail{{QLatin1String("strategy"), m_policy.strategy},
-                                 {QLatin1String("w1"), m_policy.w1},
-                                 {QLatin1String("w2"), m_policy.w2},
-                                 {QLatin1String("previous"), before.strategy}};
-        remember(c, nowMs, detail);
-        protocol::StrategyChangedEvent changed;
-        changed.strategy = m_policy.strategy;
-        changed.previous = before.strategy;
-        changed.w1 = m_policy.w1;
-        changed.w2 = m_policy.w2;
-        changed.by = c.client;
-        changed.reason = c.reason;
-        publish(std::move(changed), nowMs);
-        return detail;
+    if (c.op == CommandOp::Strategy)
+        return applyStrategy(c, nowMs);
+    Expected<NodeRecord *> found = commandedSlave(c);
+    if (!found)
+        return Error{found.error(), found.errorCode()};
+    NodeRecord &node = **found;
+    std::optional<Error> refused;
+    switch (c.op) {
+    case CommandOp::Drain:
+        refused = drain(node, c, nowMs);
+        break;
+    case CommandOp::Resume:
+        refused = resume(node, c, nowMs);
+        break;
+    case CommandOp::Weight:
+        setWeight(node, c, nowMs);
+        break;
+    default:
+        return Error{QStringLiteral("%1 is not a node command").arg(toString(c.op)),
+                     QStringLiteral("unknown_op")};
     }
+    if (refused)
+        return *refused;
+    const QJsonObject result{{QLatin1String("node"), node.name},
+                             {QLatin1String("state"), toString(node.state())},
+                             {QLatin1String("weight"), node.weight},
+                             {QLatin1String("assigned"), node.assigned}};
+    remember(c, nowMs, result);
+    return result;
+}
 
+Expected<QJsonObject> AdminStateTable::applyStrategy(const OperatorCommand &c, std::int64_t nowMs)
+{
+    const ClusterPolicy before = m_policy;
+    m_policy.strategy = c.strategy;
+    m_policy.w1 = c.w1.value_or(m_policy.w1);
+    m_policy.w2 = c.w2.value_or(m_policy.w2);
+    if (m_policy.w1 == 0 && m_policy.w2 == 0) {
+        m_policy = before;
+        return Error{QStringLiteral("w1 and w2 cannot both be 0"), QStringLiteral("bad_argument")};
+    }
+    const QJsonObject detail{{QLatin1String("strategy"), m_policy.strategy},
+                             {QLatin1String("w1"), m_policy.w1},
+                             {QLatin1String("w2"), m_policy.w2},
+                             {QLatin1String("previous"), before.strategy}};
+    remember(c, nowMs, detail);
+    protocol::StrategyChangedEvent changed;
+    changed.strategy = m_policy.strategy;
+    changed.previous = before.strategy;
+    changed.w1 = m_policy.w1;
+    changed.w2 = m_policy.w2;
+    changed.by = c.client;
+    changed.reason = c.reason;
+    publish(std::move(changed), nowMs);
+    return detail;
+}
+
+// The slave a node command names; only slaves take tasks, so only they can be commanded.
+Expected<NodeRecord *> AdminStateTable::commandedSlave(const OperatorCommand &c)
+{
     if (c.op != CommandOp::Drain && c.op != CommandOp::Resume && c.op != CommandOp::Weight)
         return Error{QStringLiteral("%1 is not a node command").arg(toString(c.op)),
                      QStringLiteral("unknown_op")};
@@ -87,51 +122,47 @@ Expected<QJsonObject> AdminStateTable::apply(const OperatorCommand &c, std::int6
         return Error{QStringLiteral("cannot %1 the %2: only slaves take tasks")
                          .arg(toString(c.op), node->name),
                      QStringLiteral("bad_state")};
+    return node;
+}
 
-    switch (c.op) {
-    case CommandOp::Drain: {
-        if (node->adminState != NodeState::Active)
-            return Error{
-                QStringLiteral("%1 is already %2").arg(node->name, toString(node->adminState)),
-                QStringLiteral("bad_state")};
-        changeAdminState(*node, NodeState::Draining, c.client, c.reason, nowMs);
-        if (node->assigned == 0)
-            changeAdminState(*node, NodeState::Drained, c.client, c.reason, nowMs);
-        break;
-    }
-    case CommandOp::Resume: {
-        if (node->adminState == NodeState::Active)
-            return Error{QStringLiteral("%1 is already ACTIVE").arg(node->name),
-                         QStringLiteral("bad_state")};
-        changeAdminState(*node, NodeState::Active, c.client, c.reason, nowMs);
-        break;
-    }
-    case CommandOp::Weight: {
-        const double before = node->weight;
-        node->weight = c.weight;
-        protocol::WeightChangedEvent changed;
-        changed.node = node->name;
-        changed.from = before;
-        changed.to = c.weight;
-        changed.by = c.client;
-        changed.reason = c.reason;
-        publish(std::move(changed), nowMs);
-        break;
-    }
-    default:
-        return Error{QStringLiteral("%1 is not a node command").arg(toString(c.op)),
-                     QStringLiteral("unknown_op")};
-    }
-    const QJsonObject result{{QLatin1String("node"), node->name},
-                             {QLatin1String("state"), toString(node->state())},
-                             {QLatin1String("weight"), node->weight},
-                             {QLatin1String("assigned"), node->assigned}};
-    remember(c, nowMs, result);
-    return result;
+// A slave with nothing assigned is DRAINED at once; otherwise when its last task is done.
+std::optional<Error> AdminStateTable::drain(NodeRecord &node, const OperatorCommand &c,
+                                            std::int64_t nowMs)
+{
+    if (node.adminState != NodeState::Active)
+        return Error{QStringLiteral("%1 is already %2").arg(node.name, toString(node.adminState)),
+                     QStringLiteral("bad_state")};
+    changeAdminState(node, NodeState::Draining, c.client, c.reason, nowMs);
+    if (node.assigned == 0)
+        changeAdminState(node, NodeState::Drained, c.client, c.reason, nowMs);
+    return std::nullopt;
+}
+
+std::optional<Error> AdminStateTable::resume(NodeRecord &node, const OperatorCommand &c,
+                                             std::int64_t nowMs)
+{
+    if (node.adminState == NodeState::Active)
+        return Error{QStringLiteral("%1 is already ACTIVE").arg(node.name),
+                     QStringLiteral("bad_state")};
+    changeAdminState(node, NodeState::Active, c.client, c.reason, nowMs);
+    return std::nullopt;
+}
+
+void AdminStateTable::setWeight(NodeRecord &node, const OperatorCommand &c, std::int64_t nowMs)
+{
+    const double before = node.weight;
+    node.weight = c.weight;
+    protocol::WeightChangedEvent changed;
+    changed.node = node.name;
+    changed.from = before;
+    changed.to = c.weight;
+    changed.by = c.client;
+    changed.reason = c.reason;
+    publish(std::move(changed), nowMs);
 }
 
 void AdminStateTable::changeAdminState(NodeRecord &node, NodeState to, const QString &by,
-                                 const QString &reason, std::int64_t nowMs)
+                                       const QString &reason, std::int64_t nowMs)
 {
     const NodeState from = node.adminState;
     node.adminState = to;
@@ -206,7 +237,7 @@ void AdminStateTable::setAssigned(int rank, int assigned, std::int64_t nowMs)
 }
 
 void AdminStateTable::remember(const OperatorCommand &command, std::int64_t nowMs,
-                         const QJsonObject &detail)
+                               const QJsonObject &detail)
 {
     QJsonObject entry = command.toJson();
     entry.insert(QLatin1String("time_ms"), double(nowMs));

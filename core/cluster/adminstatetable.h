@@ -4,9 +4,9 @@
 #include "cluster/noderole.h"
 #include "cluster/nodestate.h"
 #include "cluster/operatorcommand.h"
+#include "protocol/adminstatemessage.h"
 #include "protocol/nodeevents.h"
 #include "sched/distributionstrategy.h"
-#include "protocol/adminstatemessage.h"
 #include "util/expected.h"
 
 #include <QJsonArray>
@@ -14,6 +14,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace starling::cluster {
@@ -99,6 +100,12 @@ public:
 
 private:
     NodeRecord *findMutable(const QString &nameOrRank);
+    // One per operator command; each returns what the command reports or why it was refused.
+    Expected<QJsonObject> applyStrategy(const OperatorCommand &c, std::int64_t nowMs);
+    Expected<NodeRecord *> commandedSlave(const OperatorCommand &c);
+    std::optional<Error> drain(NodeRecord &node, const OperatorCommand &c, std::int64_t nowMs);
+    std::optional<Error> resume(NodeRecord &node, const OperatorCommand &c, std::int64_t nowMs);
+    void setWeight(NodeRecord &node, const OperatorCommand &c, std::int64_t nowMs);
     template<typename Event> void publish(Event event, std::int64_t nowMs)
     {
         event.timeMs = nowMs;

@@ -315,8 +315,16 @@ void ProcSampler::sample(NodeStats &stats, qint64 nowMs)
 
     stats.pid = m_pid;
     stats.sampledAtMs = nowMs;
+    sampleNodeCpu(stats, elapsedS);
+    sampleProcessCpu(stats, pidDir, elapsedS);
+    sampleMemory(stats, pidDir);
+    sampleNetwork(stats, elapsedS);
+    sampleConnections(stats, pidDir);
+}
 
-    // Node CPU: share of non-idle ticks over all cores since the last sample.
+// Node CPU: share of non-idle ticks over all cores since the last sample.
+void ProcSampler::sampleNodeCpu(NodeStats &stats, double elapsedS)
+{
     stats.nodeCpu = 0;
     std::optional<CpuTimes> cpu;
     if (const auto text = readFile(m_root + QLatin1String("/stat"), kSmallFileLimit)) {
@@ -330,9 +338,12 @@ void ProcSampler::sample(NodeStats &stats, qint64 nowMs)
             stats.nodeCpu = double(busy) / double(busy + idle);
     }
     m_lastNodeCpu = cpu;
+}
 
-    // Process CPU: seconds of CPU per second of wall clock, as a fraction of one core (a
-    // multi-threaded process can exceed 1).
+// Process CPU: seconds of CPU per second of wall clock, as a fraction of one core (a
+// multi-threaded process can exceed 1).
+void ProcSampler::sampleProcessCpu(NodeStats &stats, const QString &pidDir, double elapsedS)
+{
     stats.processCpu = 0;
     std::optional<qint64> ticks;
     if (const auto text = readFile(pidDir + QLatin1String("/stat"), kSmallFileLimit))
@@ -342,9 +353,12 @@ void ProcSampler::sample(NodeStats &stats, qint64 nowMs)
             double(*ticks - *m_lastProcessTicks) / double(m_ticksPerSecond) / elapsedS;
     }
     m_lastProcessTicks = ticks;
+}
 
-    // Memory: "used" is what the kernel could not hand to a new program without swapping
-    // (MemTotal - MemAvailable), not MemTotal - MemFree, which counts the page cache as used.
+// "Used" is what the kernel could not hand to a new program without swapping
+// (MemTotal - MemAvailable), not MemTotal - MemFree, which counts the page cache as used.
+void ProcSampler::sampleMemory(NodeStats &stats, const QString &pidDir) const
+{
     stats.nodeMemUsedBytes = 0;
     stats.nodeMemTotalBytes = 0;
     if (const auto text = readFile(m_root + QLatin1String("/meminfo"), kSmallFileLimit)) {
@@ -360,10 +374,13 @@ void ProcSampler::sample(NodeStats &stats, qint64 nowMs)
     stats.processRssBytes = 0;
     if (const auto text = readFile(pidDir + QLatin1String("/status"), kSmallFileLimit))
         stats.processRssBytes = kilobyteField(*text, "VmRSS").value_or(0);
+}
 
-    // Network: bytes per second over the host's link, or over all interfaces, loopback
-    // included, when none is set (see parseNetDev).
-    // A counter that went down (interface removed, counter reset) gives a zero rate.
+// Bytes per second over the host's link, or over all interfaces, loopback included, when none
+// is set (see parseNetDev). A counter that went down (interface removed, counter reset) gives a
+// zero rate.
+void ProcSampler::sampleNetwork(NodeStats &stats, double elapsedS)
+{
     stats.txBytesPerS = 0;
     stats.rxBytesPerS = 0;
     stats.linkInterface = m_link.interfaceName;
@@ -378,27 +395,30 @@ void ProcSampler::sample(NodeStats &stats, qint64 nowMs)
         stats.txBytesPerS = qMax<qint64>(0, net->tx - m_lastNet->tx) / elapsedS;
     }
     m_lastNet = net;
+}
 
-    // Connections: the process's socket inodes that the kernel's TCP tables list as
-    // ESTABLISHED. /proc/net is the reading process's network namespace, which is the slave's
-    // own (the sampler runs inside the process it samples).
+// The process's socket inodes that the kernel's TCP tables list as ESTABLISHED. /proc/net is
+// the reading process's network namespace, which is the slave's own (the sampler runs inside
+// the process it samples).
+void ProcSampler::sampleConnections(NodeStats &stats, const QString &pidDir) const
+{
     stats.connections = 0;
     if (m_root == QLatin1String("/proc") && m_pid == qint64(::getpid())) {
         stats.connections = establishedTcpOfSelf();
         return;
     }
     const QSet<qint64> sockets = socketInodes(pidDir + QLatin1String("/fd"));
-    if (!sockets.isEmpty()) {
-        QSet<qint64> established;
-        for (const char *table : {"/net/tcp", "/net/tcp6"}) {
-            if (const auto text = readFile(m_root + QLatin1String(table), kSocketTableLimit))
-                establishedInodes(*text, established);
-        }
-        int n = 0;
-        for (qint64 inode : sockets)
-            n += established.contains(inode) ? 1 : 0;
-        stats.connections = n;
+    if (sockets.isEmpty())
+        return;
+    QSet<qint64> established;
+    for (const char *table : {"/net/tcp", "/net/tcp6"}) {
+        if (const auto text = readFile(m_root + QLatin1String(table), kSocketTableLimit))
+            establishedInodes(*text, established);
     }
+    int n = 0;
+    for (qint64 inode : sockets)
+        n += established.contains(inode) ? 1 : 0;
+    stats.connections = n;
 }
 
 } // namespace starling::cluster

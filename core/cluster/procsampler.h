@@ -46,6 +46,13 @@ private:
         qint64 tx = 0;
     };
 
+    // One step per /proc source; the rates ones keep their counters for the next sample.
+    void sampleNodeCpu(NodeStats &stats, double elapsedS);
+    void sampleProcessCpu(NodeStats &stats, const QString &pidDir, double elapsedS);
+    void sampleMemory(NodeStats &stats, const QString &pidDir) const;
+    void sampleNetwork(NodeStats &stats, double elapsedS);
+    void sampleConnections(NodeStats &stats, const QString &pidDir) const;
+
     QString m_root;
     HostLink m_link;
     QByteArray m_interface;

@@ -7,6 +7,29 @@
 
 namespace starling::cluster {
 
+namespace {
+
+// The detector here sees heartbeats first-hand, so its verdict wins over the master's copy,
+// which lags by one round trip.
+void applyLiveness(NodeView &node, const FailureDetector &detector, std::int64_t monotonicMs,
+                   const QString &adminState)
+{
+    const Liveness liveness = detector.liveness(node.rank);
+    const NodeState admin = nodeStateFromString(adminState).value_or(NodeState::Active);
+    node.state = liveness == Liveness::Down      ? NodeState::Down
+                 : liveness == Liveness::Suspect ? NodeState::Suspect
+                                                 : admin;
+    if (node.state == NodeState::Suspect || node.state == NodeState::Down) {
+        node.stateBy = QLatin1String(protocol::kDetector);
+        node.stateReason = detector.exited(node.rank)
+                               ? QLatin1String(protocol::kExited)
+                               : QStringLiteral("no heartbeat for %1 ms")
+                                     .arg(detector.silenceMs(node.rank, monotonicMs));
+    }
+}
+
+} // namespace
+
 SnapshotBuilder::SnapshotBuilder(int worldSize, std::size_t historyLength, std::uint64_t seed,
                                  sched::LoadModel model)
     : m_nodes(size_t(worldSize)), m_historyLength(std::max<std::size_t>(1, historyLength)),
@@ -57,6 +80,38 @@ double SnapshotBuilder::loadOf(const NodeView &node) const
     return m_model.realLoad(sample);
 }
 
+NodeView SnapshotBuilder::nodeView(int rank, std::int64_t monotonicMs,
+                                   const FailureDetector &detector) const
+{
+    const Known &known = m_nodes[size_t(rank)];
+    NodeView node;
+    node.rank = rank;
+    node.name = nodeName(rank);
+    node.role = roleForRank(rank);
+    if (known.hello) {
+        node.host = known.hello->host;
+        node.dataUrl = known.hello->dataUrl;
+    }
+    node.emulation = known.emulation;
+    // An exited process has no current numbers: its last sample would read as live ones.
+    if (!known.history.empty() && !detector.exited(rank))
+        node.stats = known.history.back();
+    node.heartbeatAgeMs = known.lastHeardMs < 0 ? -1 : monotonicMs - known.lastHeardMs;
+    const protocol::AdminStateMessage::Node &t = known.table;
+    node.weight = t.weight;
+    node.epoch = t.epoch;
+    node.assigned = t.assigned;
+    node.stateBy = t.by;
+    node.stateReason = t.reason;
+    node.stateSinceMs = t.sinceMs;
+    applyLiveness(node, detector, monotonicMs, t.adminState);
+    if (node.state == NodeState::Draining)
+        node.drainEtaS = node.stats.pendingWorkS;
+    if (node.role == NodeRole::Slave)
+        node.load = loadOf(node);
+    return node;
+}
+
 ClusterSnapshot SnapshotBuilder::build(std::int64_t wallMs, std::int64_t monotonicMs,
                                        const FailureDetector &detector)
 {
@@ -71,54 +126,16 @@ ClusterSnapshot SnapshotBuilder::build(std::int64_t wallMs, std::int64_t monoton
     snapshot.tasksCompleted = m_table.tasksCompleted;
     snapshot.lateMessagesDropped = m_table.lateDropped;
 
+    // Only ACTIVE slaves are ranked (paper 1: lightest = 0).
     std::vector<int> rankable;
     std::vector<double> loads;
     for (int rank = 0; rank < worldSize(); ++rank) {
-        const Known &known = m_nodes[size_t(rank)];
-        NodeView node;
-        node.rank = rank;
-        node.name = nodeName(rank);
-        node.role = roleForRank(rank);
-        if (known.hello) {
-            node.host = known.hello->host;
-            node.dataUrl = known.hello->dataUrl;
+        NodeView node = nodeView(rank, monotonicMs, detector);
+        if (node.role == NodeRole::Slave && node.state == NodeState::Active) {
+            rankable.push_back(rank);
+            loads.push_back(node.load);
         }
-        node.emulation = known.emulation;
-        // An exited process has no current numbers: its last sample would read as live ones.
-        if (!known.history.empty() && !detector.exited(rank))
-            node.stats = known.history.back();
-        node.heartbeatAgeMs = known.lastHeardMs < 0 ? -1 : monotonicMs - known.lastHeardMs;
-        const protocol::AdminStateMessage::Node &t = known.table;
-        node.weight = t.weight;
-        node.epoch = t.epoch;
-        node.assigned = t.assigned;
-        node.stateBy = t.by;
-        node.stateReason = t.reason;
-        node.stateSinceMs = t.sinceMs;
-        // The detector here sees heartbeats first-hand, so its verdict wins over the master's
-        // copy, which lags by one round trip.
-        const Liveness liveness = detector.liveness(rank);
-        const NodeState admin = nodeStateFromString(t.adminState).value_or(NodeState::Active);
-        node.state = liveness == Liveness::Down      ? NodeState::Down
-                     : liveness == Liveness::Suspect ? NodeState::Suspect
-                                                     : admin;
-        if (node.state == NodeState::Suspect || node.state == NodeState::Down) {
-            node.stateBy = QLatin1String(protocol::kDetector);
-            node.stateReason = detector.exited(rank)
-                                   ? QLatin1String(protocol::kExited)
-                                   : QStringLiteral("no heartbeat for %1 ms")
-                                         .arg(detector.silenceMs(rank, monotonicMs));
-        }
-        if (node.state == NodeState::Draining)
-            node.drainEtaS = node.stats.pendingWorkS;
-        if (node.role == NodeRole::Slave) {
-            node.load = loadOf(node);
-            if (node.state == NodeState::Active) {
-                rankable.push_back(rank);
-                loads.push_back(node.load);
-            }
-        }
-        snapshot.nodes.push_back(node);
+        snapshot.nodes.push_back(std::move(node));
     }
     const std::vector<int> order = m_ranker.order(loads);
     for (size_t position = 0; position < order.size(); ++position)

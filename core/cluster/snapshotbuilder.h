@@ -57,6 +57,7 @@ private:
         std::int64_t lastHeardMs = -1;
     };
     double loadOf(const NodeView &node) const;
+    NodeView nodeView(int rank, std::int64_t monotonicMs, const FailureDetector &detector) const;
 
     std::vector<Known> m_nodes;
     std::size_t m_historyLength;

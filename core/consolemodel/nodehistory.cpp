@@ -28,6 +28,70 @@ QByteArray csvField(const QString &text)
     return '"' + bytes + '"';
 }
 
+// Equal time buckets over [t0, t0 + span): time t belongs to bucket (t - t0) * buckets / span.
+struct TimeBuckets
+{
+    qint64 t0 = 0;
+    qint64 span = 1;
+    qint64 buckets = 1;
+
+    qint64 bucketOf(qint64 t) const { return std::min(buckets - 1, (t - t0) * buckets / span); }
+    // The first time past t's bucket; the last bucket never ends.
+    qint64 endAfter(qint64 t) const
+    {
+        const qint64 b = bucketOf(t);
+        return b + 1 >= buckets ? std::numeric_limits<qint64>::max()
+                                : t0 + ((b + 1) * span + buckets - 1) / buckets;
+    }
+};
+
+// The lowest and highest sample of one bucket; the first of equal values wins.
+template<typename It> struct BucketExtremes
+{
+    It minIt;
+    It maxIt;
+    double minV = 0;
+    double maxV = 0;
+
+    void start(It it, double v)
+    {
+        minIt = maxIt = it;
+        minV = maxV = v;
+    }
+    void add(It it, double v)
+    {
+        if (v < minV) {
+            minIt = it;
+            minV = v;
+        } else if (v > maxV) {
+            maxIt = it;
+            maxV = v;
+        }
+    }
+};
+
+// Appends chart points, never the same sample twice in a row (a bucket's min and max can be
+// one sample, and the range's last sample can be its last bucket's).
+template<typename It, typename Value> class PointKeeper
+{
+public:
+    PointKeeper(It none, Value value, QList<QPointF> &points)
+        : m_kept(none), m_value(value), m_points(points)
+    {}
+    void keep(It it)
+    {
+        if (it == m_kept)
+            return;
+        m_points.append(QPointF(double(it->timeMs), m_value(*it)));
+        m_kept = it;
+    }
+
+private:
+    It m_kept;
+    Value m_value;
+    QList<QPointF> &m_points;
+};
+
 } // namespace
 
 NodeHistory::NodeHistory(qint64 maxAgeMs, int maxSamples)
@@ -52,6 +116,52 @@ void NodeHistory::append(const cluster::ClusterSnapshot &snapshot)
     prune();
 }
 
+// Rates and finished tasks from the counters' deltas since the track's baseline; a restarted
+// process (a counter going down, a new pid, a lower heartbeat number) starts a new baseline.
+void NodeHistory::followCounters(Track &track, const cluster::NodeStats &s, qint64 timeMs)
+{
+    const qint64 tx = std::max<qint64>(0, s.txBytesTotal);
+    const qint64 rx = std::max<qint64>(0, s.rxBytesTotal);
+    const qint64 tasks = std::max<qint64>(0, s.tasksDone);
+    const qint64 counterMs = s.sampledAtMs > 0 ? s.sampledAtMs : timeMs;
+    const auto rebase = [&] {
+        track.haveBaseline = true;
+        track.baseSequence = s.sequence;
+        track.basePid = s.pid;
+        track.baseTimeMs = counterMs;
+        track.baseTx = tx;
+        track.baseRx = rx;
+        track.baseTasks = tasks;
+    };
+    const bool restarted =
+        track.haveBaseline &&
+        (tx < track.baseTx || rx < track.baseRx || tasks < track.baseTasks ||
+         (s.pid > 0 && track.basePid > 0 && s.pid != track.basePid) ||
+         (s.sequence > 0 && track.baseSequence > 0 && s.sequence < track.baseSequence));
+    // The monitor repeats a slave's last heartbeat in every snapshot until the next one.
+    const bool repeated =
+        track.haveBaseline && !restarted &&
+        ((s.sequence > 0 && s.sequence == track.baseSequence) || counterMs <= track.baseTimeMs);
+    if (!track.haveBaseline) {
+        track.txRate = track.rxRate = 0;
+        rebase();
+    } else if (restarted) {
+        track.txRate = track.rxRate = 0;
+        track.doneCumulative += tasks; // the new process counts from zero
+        rebase();
+    } else if (repeated) {
+        // Keep the rate the heartbeat gave; tasks can still be counted.
+        track.doneCumulative += tasks - track.baseTasks;
+        track.baseTasks = tasks;
+    } else {
+        const double seconds = double(counterMs - track.baseTimeMs) / 1000.0;
+        track.txRate = float(double(tx - track.baseTx) / seconds);
+        track.rxRate = float(double(rx - track.baseRx) / seconds);
+        track.doneCumulative += tasks - track.baseTasks;
+        rebase();
+    }
+}
+
 void NodeHistory::record(Track &track, const cluster::NodeView &node, qint64 timeMs)
 {
     const cluster::NodeStats &s = node.stats;
@@ -60,48 +170,8 @@ void NodeHistory::record(Track &track, const cluster::NodeView &node, qint64 tim
     const bool measured = s.sequence > 0 || s.sampledAtMs > 0;
     const bool stale =
         node.state == cluster::NodeState::Suspect || node.state == cluster::NodeState::Down;
-    if (measured) {
-        const qint64 tx = std::max<qint64>(0, s.txBytesTotal);
-        const qint64 rx = std::max<qint64>(0, s.rxBytesTotal);
-        const qint64 tasks = std::max<qint64>(0, s.tasksDone);
-        const qint64 counterMs = s.sampledAtMs > 0 ? s.sampledAtMs : timeMs;
-        const auto rebase = [&] {
-            track.haveBaseline = true;
-            track.baseSequence = s.sequence;
-            track.basePid = s.pid;
-            track.baseTimeMs = counterMs;
-            track.baseTx = tx;
-            track.baseRx = rx;
-            track.baseTasks = tasks;
-        };
-        const bool restarted =
-            track.haveBaseline &&
-            (tx < track.baseTx || rx < track.baseRx || tasks < track.baseTasks ||
-             (s.pid > 0 && track.basePid > 0 && s.pid != track.basePid) ||
-             (s.sequence > 0 && track.baseSequence > 0 && s.sequence < track.baseSequence));
-        // The monitor repeats a slave's last heartbeat in every snapshot until the next one.
-        const bool repeated =
-            track.haveBaseline && !restarted &&
-            ((s.sequence > 0 && s.sequence == track.baseSequence) || counterMs <= track.baseTimeMs);
-        if (!track.haveBaseline) {
-            track.txRate = track.rxRate = 0;
-            rebase();
-        } else if (restarted) {
-            track.txRate = track.rxRate = 0;
-            track.doneCumulative += tasks; // the new process counts from zero
-            rebase();
-        } else if (repeated) {
-            // Keep the rate the heartbeat gave; tasks can still be counted.
-            track.doneCumulative += tasks - track.baseTasks;
-            track.baseTasks = tasks;
-        } else {
-            const double seconds = double(counterMs - track.baseTimeMs) / 1000.0;
-            track.txRate = float(double(tx - track.baseTx) / seconds);
-            track.rxRate = float(double(rx - track.baseRx) / seconds);
-            track.doneCumulative += tasks - track.baseTasks;
-            rebase();
-        }
-    }
+    if (measured)
+        followCounters(track, s, timeMs);
 
     Stored stored;
     stored.timeMs = timeMs;
@@ -211,58 +281,36 @@ void NodeHistory::downsample(Iterator lo, Iterator hi, int maxPoints, Value valu
     // Equal time buckets rather than equal counts, so a gap in the data stays a gap. With room
     // for them, the range's first and last samples are kept too, so a line spans its data.
     const bool ends = maxPoints >= 4;
-    const qint64 buckets = ends ? (maxPoints - 2) / 2 : std::max(1, maxPoints / 2);
-    const qint64 t0 = lo->timeMs;
-    const qint64 span = (hi - 1)->timeMs - t0 + 1;
-    // Sample time t belongs to bucket (t - t0) * buckets / span; bucket b ends before endOf(b).
-    const auto bucketOf = [&](qint64 t) {
-        return std::min(buckets - 1, (t - t0) * buckets / span);
-    };
-    const auto endOf = [&](qint64 b) {
-        return b + 1 >= buckets ? std::numeric_limits<qint64>::max()
-                                : t0 + ((b + 1) * span + buckets - 1) / buckets;
-    };
+    const TimeBuckets grid{lo->timeMs, (hi - 1)->timeMs - lo->timeMs + 1,
+                           ends ? (maxPoints - 2) / 2 : std::max(1, maxPoints / 2)};
     points.reserve(maxPoints);
-    Iterator kept = hi; // the last sample appended
-    const auto keep = [&](Iterator it) {
-        if (it == kept)
-            return;
-        points.append(QPointF(double(it->timeMs), value(*it)));
-        kept = it;
-    };
-    if (ends)
-        keep(lo);
-    Iterator minIt = lo;
-    Iterator maxIt = lo;
-    double minV = value(*lo);
-    double maxV = minV;
-    qint64 bucketEnd = endOf(bucketOf(t0));
-    const auto flush = [&] {
+    PointKeeper<Iterator, Value> keeper(hi, value, points);
+    const auto flush = [&](const BucketExtremes<Iterator> &bucket) {
         if (maxPoints == 1) {
-            keep(maxIt);
+            keeper.keep(bucket.maxIt);
             return;
         }
-        keep(std::min(minIt, maxIt));
-        keep(std::max(minIt, maxIt));
+        keeper.keep(std::min(bucket.minIt, bucket.maxIt));
+        keeper.keep(std::max(bucket.minIt, bucket.maxIt));
     };
+    if (ends)
+        keeper.keep(lo);
+    BucketExtremes<Iterator> bucket;
+    bucket.start(lo, value(*lo));
+    qint64 bucketEnd = grid.endAfter(grid.t0);
     for (auto it = lo + 1; it != hi; ++it) {
         const double v = value(*it);
         if (it->timeMs >= bucketEnd) {
-            flush();
-            bucketEnd = endOf(bucketOf(it->timeMs));
-            minIt = maxIt = it;
-            minV = maxV = v;
-        } else if (v < minV) {
-            minIt = it;
-            minV = v;
-        } else if (v > maxV) {
-            maxIt = it;
-            maxV = v;
+            flush(bucket);
+            bucketEnd = grid.endAfter(it->timeMs);
+            bucket.start(it, v);
+        } else {
+            bucket.add(it, v);
         }
     }
-    flush();
+    flush(bucket);
     if (ends)
-        keep(hi - 1);
+        keeper.keep(hi - 1);
 }
 
 std::vector<int> NodeHistory::ranks() const

@@ -130,6 +130,7 @@ private:
     static void downsample(Iterator lo, Iterator hi, int maxPoints, Value value,
                            QList<QPointF> &points);
     void record(Track &track, const cluster::NodeView &node, qint64 timeMs);
+    static void followCounters(Track &track, const cluster::NodeStats &s, qint64 timeMs);
     void prune();
     qint64 doneSince(const Track &track, qint64 fromMs) const;
 

@@ -33,15 +33,14 @@ std::optional<double> number(const QByteArray &value)
     return d;
 }
 
-} // namespace
+using QueryValues = QHash<QByteArray, QByteArray>;
 
-Expected<JobSpec> JobSpec::fromQuery(const QList<QPair<QByteArray, QByteArray>> &query,
-                                     sched::StrategyKind defaultStrategy,
-                                     sched::PddsWeights defaultPdds)
+// Every key known and given once, and an op named: the rest is optional.
+Expected<QueryValues> queryValues(const QList<QPair<QByteArray, QByteArray>> &query)
 {
     static const QSet<QByteArray> known{"op", "sigma", "radius", "strategy", "order",
                                         "w1", "w2",    "tasks",  "seed"};
-    QHash<QByteArray, QByteArray> values;
+    QueryValues values;
     for (const auto &[key, value] : query) {
         if (!known.contains(key))
             return bad(QStringLiteral("unknown parameter %1 (known: op, sigma, radius, strategy, "
@@ -54,7 +53,12 @@ Expected<JobSpec> JobSpec::fromQuery(const QList<QPair<QByteArray, QByteArray>> 
     }
     if (!values.contains("op"))
         return bad(QStringLiteral("missing parameter \"op\" (blur, sobel, median or grey)"));
+    return values;
+}
 
+// The op and its parameters; ImageOp::make says which parameters an op takes.
+Expected<image::ImageOp> readOp(const QueryValues &values)
+{
     std::optional<double> sigma;
     std::optional<int> radius;
     if (values.contains("sigma")) {
@@ -74,11 +78,12 @@ Expected<JobSpec> JobSpec::fromQuery(const QList<QPair<QByteArray, QByteArray>> 
     auto op = image::ImageOp::make(QString::fromUtf8(values.value("op")), sigma, radius);
     if (!op)
         return bad(op.error());
+    return *op;
+}
 
-    JobSpec spec;
-    spec.op = *op;
-    spec.strategy = defaultStrategy;
-    spec.pdds = defaultPdds;
+// Strategy, send order and PDDS weights, over the cluster's defaults already in `spec`.
+std::optional<Error> readScheduling(const QueryValues &values, JobSpec &spec)
+{
     if (values.contains("strategy")) {
         const auto kind =
             sched::strategyKindFromString(QString::fromUtf8(values.value("strategy")));
@@ -107,12 +112,18 @@ Expected<JobSpec> JobSpec::fromQuery(const QList<QPair<QByteArray, QByteArray>> 
     }
     if (spec.pdds.w1 == 0 && spec.pdds.w2 == 0)
         return bad(QStringLiteral("\"w1\" and \"w2\" must not both be 0"));
+    return std::nullopt;
+}
+
+// How many unit tasks, and the seed of a random send order.
+std::optional<Error> readSplit(const QueryValues &values, JobSpec &spec)
+{
     if (values.contains("tasks")) {
         bool ok = false;
         const int tasks = values.value("tasks").toInt(&ok);
-        if (!ok || tasks < 1 || tasks > kMaxTasks)
+        if (!ok || tasks < 1 || tasks > JobSpec::kMaxTasks)
             return bad(QStringLiteral("\"tasks\" must be an integer from 1 to %1, got %2")
-                           .arg(kMaxTasks)
+                           .arg(JobSpec::kMaxTasks)
                            .arg(shown(values.value("tasks"))));
         spec.tasks = tasks;
     }
@@ -124,6 +135,29 @@ Expected<JobSpec> JobSpec::fromQuery(const QList<QPair<QByteArray, QByteArray>> 
                            .arg(shown(values.value("seed"))));
         spec.seed = seed;
     }
+    return std::nullopt;
+}
+
+} // namespace
+
+Expected<JobSpec> JobSpec::fromQuery(const QList<QPair<QByteArray, QByteArray>> &query,
+                                     sched::StrategyKind defaultStrategy,
+                                     sched::PddsWeights defaultPdds)
+{
+    const Expected<QueryValues> values = queryValues(query);
+    if (!values)
+        return Error{values.error(), values.errorCode()};
+    const Expected<image::ImageOp> op = readOp(*values);
+    if (!op)
+        return Error{op.error(), op.errorCode()};
+    JobSpec spec;
+    spec.op = *op;
+    spec.strategy = defaultStrategy;
+    spec.pdds = defaultPdds;
+    if (std::optional<Error> error = readScheduling(*values, spec))
+        return *error;
+    if (std::optional<Error> error = readSplit(*values, spec))
+        return *error;
     return spec;
 }
 

@@ -23,6 +23,32 @@ std::vector<ByteRange> BlockAllocator::equalBlocks(qint64 fileSize, int nodeCoun
     return ranges;
 }
 
+std::vector<long long> BlockAllocator::equalCounts(long long units,
+                                                   const std::vector<double> &weights)
+{
+    if (units < 0 || weights.empty())
+        throw SchedulingError("equalCounts: need a non-negative unit count and at least one node");
+    double sum = 0;
+    for (double weight : weights) {
+        if (!(weight >= 0) || !std::isfinite(weight))
+            throw SchedulingError("equalCounts: weights must be finite and non-negative");
+        sum += weight;
+    }
+    if (!(sum > 0) || !std::isfinite(sum))
+        throw SchedulingError("equalCounts: at least one weight must be positive");
+    std::vector<long long> counts;
+    long long given = 0;
+    for (double weight : weights) {
+        // The epsilon keeps an exact quota (7 * 2 / 2) from flooring one below itself.
+        const long long count = std::min(
+            units - given, static_cast<long long>(std::floor(double(units) * weight / sum + 1e-9)));
+        counts.push_back(count);
+        given += count;
+    }
+    counts[0] += units - given;
+    return counts;
+}
+
 std::vector<ByteRange>
 BlockAllocator::weightedBlocks(qint64 fileSize, const std::vector<double> &shares, qint64 alignment)
 {

@@ -23,6 +23,12 @@ public:
     // comes first in the file. Index r of the result belongs to the node of rank r.
     static std::vector<ByteRange> equalBlocks(qint64 fileSize, int nodeCount);
 
+    // The same rule for whole units (a file's pieces) with per-node weights W_i: floor of every
+    // node's quota `units * W_i / sum(W)`, every unit left over to rank 0, even when that
+    // leaves the others with nothing. With equal weights that is floor(units / N) each and
+    // units mod N extra to rank 0, as equalBlocks does for bytes. Index r belongs to rank r.
+    static std::vector<long long> equalCounts(long long units, const std::vector<double> &weights);
+
     // Ranges in proportion to `shares` (index i belongs to node i). Every boundary except the
     // file's end falls on a multiple of `alignment` (1 = no alignment); nodes with share 0 get
     // an empty range.

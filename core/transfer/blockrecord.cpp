@@ -47,6 +47,30 @@ QByteArray encodeBitmap(const std::vector<bool> &bits)
     return bytes.toBase64();
 }
 
+// The inverse of encodeBitmap: exactly ceil(blocks / 8) bytes, no bit set past the last block.
+Expected<std::vector<bool>> decodeBitmap(const QString &base64, qint64 blocks,
+                                         const QString &origin)
+{
+    const auto decoded = QByteArray::fromBase64Encoding(
+        base64.toLatin1(), QByteArray::Base64Encoding | QByteArray::AbortOnBase64DecodingErrors);
+    const qsizetype bitmapBytes = qsizetype(blocks + 7) / 8;
+    if (!decoded || decoded.decoded.size() != bitmapBytes) {
+        return Error{QStringLiteral("%1: \"verified\" must be base64 of %2 bytes for %3 blocks")
+                         .arg(origin)
+                         .arg(bitmapBytes)
+                         .arg(blocks)};
+    }
+    std::vector<bool> verified(size_t(blocks), false);
+    for (qint64 i = 0; i < bitmapBytes * 8; ++i) {
+        const bool bit = (uchar(decoded.decoded.at(qsizetype(i / 8))) >> (i % 8)) & 1u;
+        if (i >= blocks && bit)
+            return Error{origin + QStringLiteral(": \"verified\" marks blocks past the last one")};
+        if (i < blocks)
+            verified[size_t(i)] = bit;
+    }
+    return verified;
+}
+
 } // namespace
 
 BlockRecord BlockRecord::forPlan(const TransferPlan &plan)
@@ -124,23 +148,10 @@ Expected<BlockRecord> BlockRecord::fromJson(const QByteArray &json, const QStrin
                          .arg(record.size)
                          .arg(record.pieceSize)};
     }
-    const auto decoded = QByteArray::fromBase64Encoding(
-        bitmap.toLatin1(), QByteArray::Base64Encoding | QByteArray::AbortOnBase64DecodingErrors);
-    const qsizetype bitmapBytes = qsizetype(blocks + 7) / 8;
-    if (!decoded || decoded.decoded.size() != bitmapBytes) {
-        return Error{QStringLiteral("%1: \"verified\" must be base64 of %2 bytes for %3 blocks")
-                         .arg(origin)
-                         .arg(bitmapBytes)
-                         .arg(blocks)};
-    }
-    record.verified.assign(size_t(blocks), false);
-    for (qint64 i = 0; i < bitmapBytes * 8; ++i) {
-        const bool bit = (uchar(decoded.decoded.at(qsizetype(i / 8))) >> (i % 8)) & 1u;
-        if (i >= blocks && bit)
-            return Error{origin + QStringLiteral(": \"verified\" marks blocks past the last one")};
-        if (i < blocks)
-            record.verified[size_t(i)] = bit;
-    }
+    Expected<std::vector<bool>> verified = decodeBitmap(bitmap, blocks, origin);
+    if (!verified)
+        return Error{verified.error()};
+    record.verified = std::move(verified).value();
     record.etag = etag.toLatin1();
     record.sha256 = sha.toLatin1();
     return record;

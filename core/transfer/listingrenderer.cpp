@@ -1,8 +1,8 @@
 #include "listingrenderer.h"
 
-#include "util/valueformat.h"
 #include "transfer/pathrules.h"
 #include "transfer/transferplan.h"
+#include "util/valueformat.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -50,27 +50,24 @@ QString utcTime(std::int64_t mtimeMs)
         .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
 }
 
-} // namespace
-
-QByteArray renderListingHtml(const QString &directory, const std::vector<FileEntry> &entries)
+QString pageHead(const QString &shownDirectory)
 {
-    const QStringList segments = directory.split(u'/', Qt::SkipEmptyParts);
-    const QString shownDirectory =
-        displayText(QStringLiteral("/") + segments.join(u'/') +
-                    (segments.isEmpty() ? QString() : QStringLiteral("/")));
-
-    QString html;
-    html += QStringLiteral("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                           "<title>Index of %1</title>\n")
-                .arg(shownDirectory);
+    QString html =
+        QStringLiteral("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                       "<title>Index of %1</title>\n")
+            .arg(shownDirectory);
     html += QStringLiteral(
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
         "td,th{padding:.2em 1em;text-align:left}td.size{text-align:right}"
         "tr:nth-child(even){background:#f4f4f4}a.meta4{font-size:smaller;color:#777}</style>\n"
         "</head>\n<body>\n");
+    return html;
+}
 
-    // Breadcrumb: every ancestor is a link, the current directory is plain text.
-    html += QStringLiteral("<nav class=\"breadcrumb\">");
+// Every ancestor is a link, the current directory is plain text.
+QString breadcrumb(const QStringList &segments)
+{
+    QString html = QStringLiteral("<nav class=\"breadcrumb\">");
     html += segments.isEmpty() ? QStringLiteral("<span>Starling</span>")
                                : QStringLiteral("<a href=\"/\">Starling</a>");
     QString prefix;
@@ -82,33 +79,52 @@ QByteArray renderListingHtml(const QString &directory, const std::vector<FileEnt
                     : QStringLiteral("<a href=\"%1\">%2</a>")
                           .arg(href("/", prefix, true), displayText(segments[i]));
     }
-    html += QStringLiteral("</nav>\n<h1>Index of %1</h1>\n").arg(shownDirectory);
+    return html + QStringLiteral("</nav>\n");
+}
 
+QString parentRow(const QStringList &segments)
+{
+    const QString parent = segments.mid(0, segments.size() - 1).join(u'/');
+    return QStringLiteral("<tr><td><a href=\"%1\">../</a></td><td></td><td></td><td></td>"
+                          "</tr>\n")
+        .arg(parent.isEmpty() ? QStringLiteral("/") : href("/", parent, true));
+}
+
+// A directory links to its own listing; a file to its download and its Metalink.
+QString entryRow(const FileEntry &entry)
+{
+    const QString name = displayText(entry.path.section(u'/', -1));
+    if (entry.isDirectory) {
+        return QStringLiteral("<tr><td><a href=\"%1\">%2/</a></td><td class=\"size\">-</td>"
+                              "<td>%3</td><td></td></tr>\n")
+            .arg(href("/", entry.path, true), name, utcTime(entry.mtimeMs));
+    }
+    return QStringLiteral("<tr><td><a href=\"%1\">%2</a></td>"
+                          "<td class=\"size\" title=\"%3 bytes\">%4</td><td>%5</td>"
+                          "<td><a class=\"meta4\" href=\"%6\">.meta4</a></td></tr>\n")
+        .arg(href(kFilesPathPrefix, entry.path), name, QString::number(entry.size),
+             util::formatBytes(double(entry.size)).toHtmlEscaped(), utcTime(entry.mtimeMs),
+             href(kFilesPathPrefix, entry.path) + QStringLiteral(".meta4"));
+}
+
+} // namespace
+
+QByteArray renderListingHtml(const QString &directory, const std::vector<FileEntry> &entries)
+{
+    const QStringList segments = directory.split(u'/', Qt::SkipEmptyParts);
+    const QString shownDirectory =
+        displayText(QStringLiteral("/") + segments.join(u'/') +
+                    (segments.isEmpty() ? QString() : QStringLiteral("/")));
+
+    QString html = pageHead(shownDirectory) + breadcrumb(segments);
+    html += QStringLiteral("<h1>Index of %1</h1>\n").arg(shownDirectory);
     html += QStringLiteral("<table>\n<thead><tr><th>Name</th><th>Size</th><th>Modified (UTC)</th>"
                            "<th></th></tr></thead>\n<tbody>\n");
-    if (!segments.isEmpty()) {
-        const QString parent = segments.mid(0, segments.size() - 1).join(u'/');
-        html += QStringLiteral("<tr><td><a href=\"%1\">../</a></td><td></td><td></td><td></td>"
-                               "</tr>\n")
-                    .arg(parent.isEmpty() ? QStringLiteral("/") : href("/", parent, true));
-    }
+    if (!segments.isEmpty())
+        html += parentRow(segments);
     for (const FileEntry &entry : entries) {
-        if (!isCleanRelativePath(entry.path))
-            continue;
-        const QString name = displayText(entry.path.section(u'/', -1));
-        if (entry.isDirectory) {
-            html += QStringLiteral("<tr><td><a href=\"%1\">%2/</a></td><td class=\"size\">-</td>"
-                                   "<td>%3</td><td></td></tr>\n")
-                        .arg(href("/", entry.path, true), name, utcTime(entry.mtimeMs));
-        } else {
-            html += QStringLiteral("<tr><td><a href=\"%1\">%2</a></td>"
-                                   "<td class=\"size\" title=\"%3 bytes\">%4</td><td>%5</td>"
-                                   "<td><a class=\"meta4\" href=\"%6\">.meta4</a></td></tr>\n")
-                        .arg(href(kFilesPathPrefix, entry.path), name, QString::number(entry.size),
-                             util::formatBytes(double(entry.size)).toHtmlEscaped(),
-                             utcTime(entry.mtimeMs),
-                             href(kFilesPathPrefix, entry.path) + QStringLiteral(".meta4"));
-        }
+        if (isCleanRelativePath(entry.path))
+            html += entryRow(entry);
     }
     html += QStringLiteral("</tbody>\n</table>\n</body>\n</html>\n");
     return html.toUtf8();

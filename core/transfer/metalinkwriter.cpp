@@ -15,6 +15,37 @@ bool isUnsafe(QChar c)
            c == u'/' || c == u'\\';
 }
 
+// The whole file's hash and, when it has any, one hash per piece in file order.
+void writeHashes(QXmlStreamWriter &xml, const TransferPlan &plan)
+{
+    xml.writeStartElement(kNamespace, QStringLiteral("hash"));
+    xml.writeAttribute(QStringLiteral("type"), QStringLiteral("sha-256"));
+    xml.writeCharacters(QString::fromLatin1(plan.sha256));
+    xml.writeEndElement();
+    if (plan.blocks.empty())
+        return;
+    xml.writeStartElement(kNamespace, QStringLiteral("pieces"));
+    xml.writeAttribute(QStringLiteral("length"), QString::number(plan.pieceSize));
+    xml.writeAttribute(QStringLiteral("type"), QStringLiteral("sha-256"));
+    for (const PlanBlock &block : plan.blocks)
+        xml.writeTextElement(kNamespace, QStringLiteral("hash"), QString::fromLatin1(block.sha256));
+    xml.writeEndElement();
+}
+
+// One mirror per source; priority is its position in the plan (1 = lightest).
+void writeUrls(QXmlStreamWriter &xml, const TransferPlan &plan)
+{
+    const QString filePath = QStringLiteral("/files/") + QString::fromLatin1(encodePath(plan.path));
+    for (size_t i = 0; i < plan.sources.size(); ++i) {
+        QUrl url = plan.sources[i].url;
+        url.setPath(filePath, QUrl::TolerantMode);
+        xml.writeStartElement(kNamespace, QStringLiteral("url"));
+        xml.writeAttribute(QStringLiteral("priority"), QString::number(i + 1));
+        xml.writeCharacters(QString::fromLatin1(url.toEncoded()));
+        xml.writeEndElement();
+    }
+}
+
 } // namespace
 
 QString metalinkFileName(const QString &relativePath)
@@ -70,28 +101,8 @@ Expected<QByteArray> writeMetalink(const TransferPlan &plan, const QDateTime &pu
     xml.writeStartElement(kNamespace, QStringLiteral("file"));
     xml.writeAttribute(QStringLiteral("name"), name);
     xml.writeTextElement(kNamespace, QStringLiteral("size"), QString::number(plan.size));
-    xml.writeStartElement(kNamespace, QStringLiteral("hash"));
-    xml.writeAttribute(QStringLiteral("type"), QStringLiteral("sha-256"));
-    xml.writeCharacters(QString::fromLatin1(plan.sha256));
-    xml.writeEndElement();
-    if (!plan.blocks.empty()) {
-        xml.writeStartElement(kNamespace, QStringLiteral("pieces"));
-        xml.writeAttribute(QStringLiteral("length"), QString::number(plan.pieceSize));
-        xml.writeAttribute(QStringLiteral("type"), QStringLiteral("sha-256"));
-        for (const PlanBlock &block : plan.blocks)
-            xml.writeTextElement(kNamespace, QStringLiteral("hash"),
-                                 QString::fromLatin1(block.sha256));
-        xml.writeEndElement();
-    }
-    const QString filePath = QStringLiteral("/files/") + QString::fromLatin1(encodePath(plan.path));
-    for (size_t i = 0; i < plan.sources.size(); ++i) {
-        QUrl url = plan.sources[i].url;
-        url.setPath(filePath, QUrl::TolerantMode);
-        xml.writeStartElement(kNamespace, QStringLiteral("url"));
-        xml.writeAttribute(QStringLiteral("priority"), QString::number(i + 1));
-        xml.writeCharacters(QString::fromLatin1(url.toEncoded()));
-        xml.writeEndElement();
-    }
+    writeHashes(xml, plan);
+    writeUrls(xml, plan);
     xml.writeEndElement(); // file
     xml.writeEndElement(); // metalink
     xml.writeEndDocument();

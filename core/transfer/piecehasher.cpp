@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include <fcntl.h>
@@ -66,6 +67,86 @@ Error changedError(const QString &path)
                  QStringLiteral("changed")};
 }
 
+Error cancelledError(const QString &path)
+{
+    return Error{path + QStringLiteral(": hashing cancelled"), QStringLiteral("cancelled")};
+}
+
+// Feeds bytes in file order to the whole-file hash and to one hash per piece; a chunk may end
+// inside a piece and hold the ends of several pieces.
+class PieceFeeder
+{
+public:
+    PieceFeeder(qint64 pieceSize, QList<QByteArray> &pieces)
+        : m_pieceSize(pieceSize), m_pieces(pieces)
+    {}
+    void add(const char *data, qint64 size)
+    {
+        m_whole.add(data, qsizetype(size));
+        qint64 used = 0;
+        while (used < size) {
+            const qint64 take = qMin<qint64>(size - used, m_pieceSize - m_pieceFill);
+            m_piece.add(data + used, qsizetype(take));
+            used += take;
+            m_pieceFill += take;
+            if (m_pieceFill == m_pieceSize) {
+                m_pieces.append(m_piece.hexResult());
+                m_pieceFill = 0;
+            }
+        }
+    }
+    // The last, shorter piece, and the whole file's hash.
+    QByteArray finish()
+    {
+        if (m_pieceFill > 0)
+            m_pieces.append(m_piece.hexResult());
+        return m_whole.hexResult();
+    }
+
+private:
+    qint64 m_pieceSize;
+    QList<QByteArray> &m_pieces;
+    Sha256 m_whole;
+    Sha256 m_piece;
+    qint64 m_pieceFill = 0;
+};
+
+// Reads the file once with pread; a short read means it shrank since it was opened.
+std::optional<Error> readPieces(int fd, const QString &path, FileDigest &digest,
+                                const std::function<bool(qint64, qint64)> &progress)
+{
+    PieceFeeder feeder(digest.pieceSize, digest.pieces);
+    std::vector<char> buffer(size_t(qMin(kChunkBytes, qMax<qint64>(digest.size, 1))));
+    qint64 done = 0;
+    while (done < digest.size) {
+        const qint64 want = qMin<qint64>(qint64(buffer.size()), digest.size - done);
+        const ssize_t got = ::pread(fd, buffer.data(), size_t(want), off_t(done));
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            return systemError(path, "cannot read", errno);
+        }
+        if (got == 0)
+            return changedError(path);
+        feeder.add(buffer.data(), got);
+        done += got;
+        if (progress && done < digest.size && !progress(done, digest.size))
+            return cancelledError(path);
+    }
+    digest.sha256 = feeder.finish();
+    return std::nullopt;
+}
+
+// The same inode unchanged, and the path still naming it: otherwise the hashes describe a
+// version nobody will be served.
+bool unchangedSince(int fd, const QByteArray &native, const struct stat &before)
+{
+    struct stat after = {};
+    struct stat named = {};
+    return ::fstat(fd, &after) == 0 && sameVersion(before, after) &&
+           ::stat(native.constData(), &named) == 0 && sameVersion(before, named);
+}
+
 } // namespace
 
 Expected<FileDigest> hashFile(const QString &path, qint64 pieceSize,
@@ -95,54 +176,12 @@ Expected<FileDigest> hashFile(const QString &path, qint64 pieceSize,
     digest.mtimeNs = mtimeNsOf(before);
     digest.pieceSize = pieceSize;
     digest.pieces.reserve(qsizetype((digest.size + pieceSize - 1) / pieceSize));
-
-    Sha256 whole;
-    Sha256 piece;
-    qint64 pieceFill = 0;
-    std::vector<char> buffer(size_t(qMin(kChunkBytes, qMax<qint64>(digest.size, 1))));
-    qint64 done = 0;
-    while (done < digest.size) {
-        const qint64 want = qMin<qint64>(qint64(buffer.size()), digest.size - done);
-        const ssize_t got = ::pread(fd.get(), buffer.data(), size_t(want), off_t(done));
-        if (got < 0) {
-            if (errno == EINTR)
-                continue;
-            return systemError(path, "cannot read", errno);
-        }
-        if (got == 0)
-            return changedError(path); // shorter than it was when opened
-        whole.add(buffer.data(), qsizetype(got));
-        // A chunk may end inside a piece and hold the ends of several pieces.
-        qint64 used = 0;
-        while (used < got) {
-            const qint64 take = qMin<qint64>(got - used, pieceSize - pieceFill);
-            piece.add(buffer.data() + used, qsizetype(take));
-            used += take;
-            pieceFill += take;
-            if (pieceFill == pieceSize) {
-                digest.pieces.append(piece.hexResult());
-                pieceFill = 0;
-            }
-        }
-        done += got;
-        if (progress && done < digest.size && !progress(done, digest.size)) {
-            return Error{path + QStringLiteral(": hashing cancelled"), QStringLiteral("cancelled")};
-        }
-    }
-    if (pieceFill > 0)
-        digest.pieces.append(piece.hexResult());
-    digest.sha256 = whole.hexResult();
-
-    // The same inode unchanged, and the path still naming it: otherwise the hashes describe a
-    // version nobody will be served.
-    struct stat after = {};
-    struct stat named = {};
-    if (::fstat(fd.get(), &after) != 0 || !sameVersion(before, after) ||
-        ::stat(native.constData(), &named) != 0 || !sameVersion(before, named)) {
+    if (std::optional<Error> error = readPieces(fd.get(), path, digest, progress))
+        return *error;
+    if (!unchangedSince(fd.get(), native, before))
         return changedError(path);
-    }
-    if (progress && !progress(done, digest.size))
-        return Error{path + QStringLiteral(": hashing cancelled"), QStringLiteral("cancelled")};
+    if (progress && !progress(digest.size, digest.size))
+        return cancelledError(path);
     return digest;
 }
 

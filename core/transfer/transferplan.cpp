@@ -78,6 +78,30 @@ Expected<PlanSource> readSource(const QJsonValue &value, int index)
     return source;
 }
 
+// Block i must be piece i of the file (index, offset and length follow from the plan's size and
+// piece size) and name one of the plan's sources.
+Expected<PlanBlock> readBlock(const QJsonValue &value, int i, const TransferPlan &plan)
+{
+    const QString context = QStringLiteral("plan: blocks[%1]").arg(i);
+    if (!value.isObject())
+        return Error{context + QStringLiteral(": must be an object")};
+    util::JsonObjectReader reader(value.toObject(), context,
+                                  util::JsonObjectReader::MissingKey::IsError);
+    PlanBlock block;
+    QString sha;
+    reader.readInteger(QLatin1String("index"), i, i, block.index);
+    reader.readInteger(QLatin1String("offset"), qint64(i) * plan.pieceSize,
+                       qint64(i) * plan.pieceSize, block.offset);
+    const qint64 length = qMin(plan.pieceSize, plan.size - qint64(i) * plan.pieceSize);
+    reader.readInteger(QLatin1String("length"), length, length, block.length);
+    reader.readString(QLatin1String("sha256"), sha, hexDigest());
+    reader.readInteger(QLatin1String("source"), 0, qint64(plan.sources.size()) - 1, block.source);
+    if (!reader.ok())
+        return Error{reader.error()};
+    block.sha256 = sha.toLatin1();
+    return block;
+}
+
 } // namespace
 
 QJsonObject TransferPlan::toJson() const
@@ -154,25 +178,10 @@ Expected<TransferPlan> TransferPlan::fromJson(const QJsonObject &object)
     }
     plan.blocks.reserve(size_t(blockArray.size()));
     for (int i = 0; i < blockArray.size(); ++i) {
-        const QString context = QStringLiteral("plan: blocks[%1]").arg(i);
-        if (!blockArray.at(i).isObject())
-            return Error{context + QStringLiteral(": must be an object")};
-        util::JsonObjectReader blockReader(blockArray.at(i).toObject(), context,
-                                           util::JsonObjectReader::MissingKey::IsError);
-        PlanBlock block;
-        QString blockSha;
-        blockReader.readInteger(QLatin1String("index"), i, i, block.index);
-        blockReader.readInteger(QLatin1String("offset"), qint64(i) * plan.pieceSize,
-                                qint64(i) * plan.pieceSize, block.offset);
-        const qint64 length = qMin(plan.pieceSize, plan.size - qint64(i) * plan.pieceSize);
-        blockReader.readInteger(QLatin1String("length"), length, length, block.length);
-        blockReader.readString(QLatin1String("sha256"), blockSha, hexDigest());
-        blockReader.readInteger(QLatin1String("source"), 0, qint64(plan.sources.size()) - 1,
-                                block.source);
-        if (!blockReader.ok())
-            return Error{blockReader.error()};
-        block.sha256 = blockSha.toLatin1();
-        plan.blocks.push_back(block);
+        Expected<PlanBlock> block = readBlock(blockArray.at(i), i, plan);
+        if (!block)
+            return Error{block.error()};
+        plan.blocks.push_back(std::move(block).value());
     }
     return plan;
 }

@@ -1,11 +1,13 @@
 #include "transferplanner.h"
 
 #include "sched/apportionment.h"
+#include "sched/blockallocator.h"
 #include "sched/platform.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 namespace starling::transfer {
 
@@ -62,23 +64,6 @@ StrategyKind baseKind(StrategyKind kind, bool bandwidthKnown, bool computeKnown)
     return StrategyKind::Equal;
 }
 
-// Paper 1's rule at piece granularity: floor of every quota, the remainder to rank 0.
-std::vector<long long> paperOneCounts(const std::vector<double> &weights, long long pieces)
-{
-    const double sum = std::accumulate(weights.begin(), weights.end(), 0.0);
-    std::vector<long long> counts;
-    long long given = 0;
-    for (double w : weights) {
-        // The epsilon keeps an exact quota (7 * 2 / 2) from flooring one below itself.
-        const long long c = std::min(
-            pieces - given, static_cast<long long>(std::floor(double(pieces) * w / sum + 1e-9)));
-        counts.push_back(c);
-        given += c;
-    }
-    counts[0] += pieces - given;
-    return counts;
-}
-
 QString noSourceMessage(const PlanRequest &request)
 {
     int inactive = 0;
@@ -99,9 +84,12 @@ QString noSourceMessage(const PlanRequest &request)
                          .arg(noUrl);
 }
 
-} // namespace
+qint64 pieceCount(const FileDigest &digest)
+{
+    return digest.size == 0 ? 0 : (digest.size - 1) / digest.pieceSize + 1;
+}
 
-Expected<TransferPlan> planTransfer(const PlanRequest &request)
+std::optional<Error> checkDigest(const PlanRequest &request)
 {
     const FileDigest &digest = request.digest;
     const auto bad = [](const QString &message) {
@@ -111,13 +99,18 @@ Expected<TransferPlan> planTransfer(const PlanRequest &request)
         return bad(QStringLiteral("the transfer id must be 1 to 128 characters"));
     if (digest.size < 0 || digest.pieceSize <= 0 || digest.sha256.size() != 64)
         return bad(QStringLiteral("\"%1\" has no valid digest").arg(request.path));
-    const qint64 pieces = digest.size == 0 ? 0 : (digest.size - 1) / digest.pieceSize + 1;
+    const qint64 pieces = pieceCount(digest);
     if (pieces != digest.pieces.size() || pieces > TransferPlan::kMaxBlocks) {
         return bad(QStringLiteral("\"%1\": %2 piece hashes for %3 bytes in pieces of %4")
                        .arg(request.path, QString::number(digest.pieces.size()),
                             QString::number(digest.size), QString::number(digest.pieceSize)));
     }
+    return std::nullopt;
+}
 
+// The plan's sources: lightest first, ties by MPI rank.
+std::vector<PlanCandidate> servingSlaves(const PlanRequest &request)
+{
     std::vector<PlanCandidate> slaves;
     for (const PlanCandidate &c : request.candidates) {
         if (canServe(c))
@@ -128,9 +121,13 @@ Expected<TransferPlan> planTransfer(const PlanRequest &request)
     });
     if (slaves.size() > size_t(TransferPlan::kMaxSources))
         slaves.resize(size_t(TransferPlan::kMaxSources)); // the heaviest go
-    if (slaves.empty() && pieces > 0)
-        return Error{noSourceMessage(request), QStringLiteral("no_source")};
+    return slaves;
+}
 
+// Everything but blocks and sources: what the file is.
+TransferPlan planHeader(const PlanRequest &request)
+{
+    const FileDigest &digest = request.digest;
     TransferPlan plan;
     plan.transferId = request.transferId;
     plan.path = request.path;
@@ -142,9 +139,14 @@ Expected<TransferPlan> planTransfer(const PlanRequest &request)
     plan.pieceSize = digest.pieceSize;
     plan.sha256 = digest.sha256;
     plan.strategy = sched::toString(request.strategy);
-    if (slaves.empty())
-        return plan;
+    return plan;
+}
 
+// Every source's weight (the strategy's base weight times W_i); `kind` becomes Equal when the
+// strategy had nothing to go on.
+std::vector<double> sourceWeights(const PlanRequest &request,
+                                  const std::vector<PlanCandidate> &slaves, StrategyKind *kind)
+{
     std::vector<double> links;
     std::vector<double> computes;
     for (const PlanCandidate &c : slaves) {
@@ -155,9 +157,7 @@ Expected<TransferPlan> planTransfer(const PlanRequest &request)
     bool computesKnown = false;
     const std::vector<double> b = filled(links, &linksKnown);
     const std::vector<double> t = filled(computes, &computesKnown);
-    StrategyKind kind = baseKind(request.strategy, linksKnown, computesKnown);
-    if (kind == StrategyKind::Equal)
-        plan.strategy = sched::toString(StrategyKind::Equal);
+    *kind = baseKind(request.strategy, linksKnown, computesKnown);
 
     sched::Platform platform;
     for (size_t i = 0; i < slaves.size(); ++i)
@@ -165,7 +165,7 @@ Expected<TransferPlan> planTransfer(const PlanRequest &request)
     std::vector<int> order(slaves.size());
     std::iota(order.begin(), order.end(), 0);
     std::vector<double> weights =
-        sched::makeStrategy(kind, request.pdds)->divisibleShares(platform, order, 1.0);
+        sched::makeStrategy(*kind, request.pdds)->divisibleShares(platform, order, 1.0);
     double sum = 0;
     for (size_t i = 0; i < weights.size(); ++i) {
         weights[i] =
@@ -174,15 +174,27 @@ Expected<TransferPlan> planTransfer(const PlanRequest &request)
     }
     if (!(sum > 0) || !std::isfinite(sum)) {
         // PDDS with W1 = W2 = 0 weighs nothing; an equal split is the only defensible answer.
-        kind = StrategyKind::Equal;
-        plan.strategy = sched::toString(kind);
+        *kind = StrategyKind::Equal;
         for (size_t i = 0; i < weights.size(); ++i)
             weights[i] = slaves[i].weight;
     }
-    const std::vector<long long> counts = kind == StrategyKind::Equal
-                                              ? paperOneCounts(weights, pieces)
-                                              : sched::apportion(weights, pieces, order);
+    return weights;
+}
 
+std::vector<long long> pieceCounts(StrategyKind kind, const std::vector<double> &weights,
+                                   long long pieces)
+{
+    if (kind == StrategyKind::Equal)
+        return sched::BlockAllocator::equalCounts(pieces, weights);
+    std::vector<int> order(weights.size());
+    std::iota(order.begin(), order.end(), 0);
+    return sched::apportion(weights, pieces, order);
+}
+
+// Source i's run of pieces follows source i - 1's, so rank 0's run starts the file.
+void appendRuns(TransferPlan &plan, const FileDigest &digest,
+                const std::vector<PlanCandidate> &slaves, const std::vector<long long> &counts)
+{
     qint64 piece = 0;
     for (size_t i = 0; i < slaves.size(); ++i) {
         qint64 bytes = 0;
@@ -203,6 +215,28 @@ Expected<TransferPlan> planTransfer(const PlanRequest &request)
                                 isKnown(slaves[i].linkMBps) ? slaves[i].linkMBps : 0,
                                 digest.size > 0 ? double(bytes) / double(digest.size) : 0});
     }
+}
+
+} // namespace
+
+Expected<TransferPlan> planTransfer(const PlanRequest &request)
+{
+    const FileDigest &digest = request.digest;
+    if (std::optional<Error> error = checkDigest(request))
+        return *error;
+    const qint64 pieces = pieceCount(digest);
+    const std::vector<PlanCandidate> slaves = servingSlaves(request);
+    if (slaves.empty() && pieces > 0)
+        return Error{noSourceMessage(request), QStringLiteral("no_source")};
+
+    TransferPlan plan = planHeader(request);
+    if (slaves.empty())
+        return plan;
+    StrategyKind kind = request.strategy;
+    const std::vector<double> weights = sourceWeights(request, slaves, &kind);
+    if (kind == StrategyKind::Equal)
+        plan.strategy = sched::toString(StrategyKind::Equal);
+    appendRuns(plan, digest, slaves, pieceCounts(kind, weights, pieces));
     return plan;
 }
 

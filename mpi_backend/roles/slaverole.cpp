@@ -5,6 +5,7 @@
 #include "image/imageop.h"
 #include "protocol/rankmessages.h"
 #include "protocol/transferevents.h"
+#include "sched/pendingwork.h"
 #include "transfer/chunkreader.h"
 #include "transfer/relaychunk.h"
 
@@ -30,7 +31,7 @@ constexpr int kEagerMs = 2000;  // after a strip, the next one is likely close b
 
 // The start-up calibration: a 512 x 64 grey strip, blurred, through the same path as real
 // strips (kernel on the worker thread, stretched to the emulated cost).
-jobs::StripAssignment probeStrip(double standardMBps)
+jobs::StripAssignment probeStrip(const sched::CostModel &costs)
 {
     jobs::StripAssignment strip;
     strip.jobId = QStringLiteral("calibration");
@@ -46,7 +47,7 @@ jobs::StripAssignment probeStrip(double standardMBps)
     for (qsizetype i = 0; i < strip.pixels.size(); ++i)
         strip.pixels[i] = char((i * 2654435761u) >> 24);
     const double relative = op ? op->relativeCost() : 1.0;
-    strip.standardS = double(strip.pixels.size()) * relative / (standardMBps * 1e6);
+    strip.standardS = costs.cost(sched::RequestType::ImageStrip, strip.pixels.size()) * relative;
     return strip;
 }
 } // namespace
@@ -57,6 +58,9 @@ SlaveRole::SlaveRole(Transport &transport, const NodeOptions &options, QObject *
                                   : cluster::SlaveEmulation{}),
       m_heartbeat(options.config.heartbeatMs), m_strips(m_emulation.emulated, m_emulation.cpuFactor)
 {
+    // A strip's g1 as the master prices it: input bytes at the cluster's standard compute
+    // speed, no fixed part (the op's relative cost scales it).
+    m_costs.setCost(sched::RequestType::ImageStrip, {0, options.config.imageStandardMBps * 1e6});
     m_sampler.setLink(options.link);
     m_profileLinkMBps = options.profile.forSlave(cluster::slaveIndex(transport.rank())).linkMBps;
     connect(&m_strips, &StripWorker::finished, this, &SlaveRole::onStripFinished);
@@ -114,7 +118,7 @@ Expected<bool> SlaveRole::start()
     m_transport.send(kMonitorRank, Tag::Hello, hello.toJson());
     sendHeartbeat(); // the first sample: the monitor learns of us at once
     m_heartbeat.start();
-    m_strips.enqueue(kProbeReply, probeStrip(m_options.config.imageStandardMBps));
+    m_strips.enqueue(kProbeReply, probeStrip(m_costs));
     m_transport.watchPeers({kMasterRank, kMonitorRank}, m_options.config.peerProbeMs * 2);
     return true;
 }
@@ -339,13 +343,17 @@ void SlaveRole::onStripFinished(int reply, const QByteArray &result, double comp
 
 double SlaveRole::pendingWorkS() const
 {
-    double ms = 1000 * m_strips.pendingStandardS() * (m_unitComputeS > 0 ? m_unitComputeS : 1.0);
+    sched::PendingWork work(m_costs);
+    // Strips are priced by the master; this node's measured slowness turns them into its time.
+    work.addQueued(m_strips.pendingStandardS(), m_unitComputeS > 0 ? m_unitComputeS : 1.0);
+    // Synthetic tasks take exactly their emulated time (a timer), so that is their slowness.
+    const double taskSlowness = m_emulation.cpuFactor * m_slowdown;
     for (const Task &task : m_queue)
-        ms += task.costMs * m_emulation.cpuFactor * m_slowdown;
+        work.addQueued(task.costMs / 1000.0, taskSlowness);
     if (m_running)
-        ms += std::max(0.0, m_running->costMs * m_emulation.cpuFactor * m_slowdown -
-                                double(m_taskClock.elapsed()));
-    return ms / 1000.0;
+        work.addRunning(m_running->costMs / 1000.0, taskSlowness,
+                        double(m_taskClock.elapsed()) / 1000.0);
+    return work.seconds();
 }
 
 void SlaveRole::sendHeartbeat()

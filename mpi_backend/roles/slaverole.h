@@ -8,6 +8,7 @@
 #include "mpi_backend/transport/transport.h"
 #include "nodeoptions.h"
 #include "protocol/rankmessages.h"
+#include "sched/costmodel.h"
 #include "transfer/exportroot.h"
 #include "util/alignedticker.h"
 
@@ -63,6 +64,7 @@ private:
     Transport &m_transport;
     const NodeOptions &m_options;
     cluster::SlaveEmulation m_emulation;
+    sched::CostModel m_costs; // g1, with the cluster's standard strip speed
     cluster::ProcSampler m_sampler;
     std::optional<transfer::ExportRoot> m_root;
     std::unique_ptr<http::DataServer> m_data;
