@@ -104,6 +104,8 @@ private slots:
     void indicesThatDoNotFit();
     void bigTransferAggregates();
     void rendersOnLightAndDark();
+    void fitCells_data();
+    void fitCells();
 };
 
 void TestBlockMapWidget::servedAndPlannedColours_data()
@@ -328,6 +330,52 @@ void TestBlockMapWidget::rendersOnLightAndDark()
                 QFile::copy(path, keep + QLatin1Char('/') + name);
         }
     }
+}
+
+void TestBlockMapWidget::fitCells_data()
+{
+    QTest::addColumn<QSize>("area");
+    QTest::addColumn<int>("blocks");
+    QTest::addColumn<int>("perCell");
+    QTest::addColumn<int>("cells");
+    QTest::addColumn<int>("side");
+    QTest::addColumn<int>("columns");
+    QTest::newRow("no blocks") << QSize(884, 300) << 0 << 1 << 0 << 1 << 1;
+    QTest::newRow("few: biggest cells") << QSize(884, 300) << 10 << 1 << 10 << 40 << 22;
+    QTest::newRow("just fit at 3 px") << QSize(10, 10) << 5 << 1 << 5 << 3 << 3;
+    QTest::newRow("one pixel") << QSize(1, 1) << 1 << 1 << 1 << 1 << 1;
+    // More than fit at 2 px: 5 blocks a cell (300k over 442 x 150 cells), drawn at 2 px.
+    QTest::newRow("past 2 px") << QSize(884, 300) << 300'000 << 5 << 60'000 << 2 << 442;
+    // Room for all, but never more than kMaxCells cells.
+    QTest::newRow("past kMaxCells") << QSize(2000, 2000) << 250'000 << 3 << 83'334 << 6 << 333;
+}
+
+void TestBlockMapWidget::fitCells()
+{
+    QFETCH(QSize, area);
+    QFETCH(int, blocks);
+    QFETCH(int, perCell);
+    QFETCH(int, cells);
+    QFETCH(int, side);
+    QFETCH(int, columns);
+    const BlockMapWidget::CellGrid grid = BlockMapWidget::fitCells(area, blocks);
+    QCOMPARE(grid.perCell, perCell);
+    QCOMPARE(grid.cells, cells);
+    QCOMPARE(grid.side, side);
+    QCOMPARE(grid.columns, columns);
+    QVERIFY(grid.cells <= BlockMapWidget::kMaxCells);
+
+    // The widget lays its cells out by the same rule.
+    if (blocks == 0 || blocks > 100'000)
+        return;
+    const LiveTransfer t = bigTransfer(blocks, blocks / 2);
+    BlockMapWidget map;
+    map.resize(area + QSize(16, 200));
+    map.setTransfer(&t);
+    const BlockMapWidget::CellGrid shown = BlockMapWidget::fitCells(map.gridArea().size(), blocks);
+    QCOMPARE(map.cellCount(), shown.cells);
+    QCOMPARE(map.cellSide(), shown.side);
+    QCOMPARE(map.blocksPerCell(), shown.perCell);
 }
 
 QTEST_MAIN(TestBlockMapWidget)

@@ -168,6 +168,7 @@ private slots:
     void liveBarsAreDrawnApart();
     void rendersOnLightAndDark();
     void manySlavesAndStrips();
+    void layoutMapsTimeAndRows();
 };
 
 void TestTaskStreamChart::drawsEachPhaseInItsRow()
@@ -409,6 +410,45 @@ void TestTaskStreamChart::manySlavesAndStrips()
     const QString keep = qEnvironmentVariable("STARLING_KEEP_PNG");
     if (!keep.isEmpty())
         QFile::copy(path, keep + QStringLiteral("/taskstream-many.png"));
+}
+
+void TestTaskStreamChart::layoutMapsTimeAndRows()
+{
+    using Layout = TaskStreamChart::Layout;
+    const Layout l = TaskStreamChart::layoutFor(QRect(110, 60, 900, 300), 3, 10, 15);
+    QCOMPARE(l.rows, 3);
+    QCOMPARE(l.rowHeight, 100.0);
+    QCOMPARE(l.nameEvery, 1);
+    QCOMPARE(l.barHeight, 38);
+    QCOMPARE(l.step, 1.0); // ten grid lines over 900 px
+    QCOMPARE(l.xOf(0), 110);
+    QCOMPARE(l.xOf(10), 1010); // the span's end, one past the area's right edge
+    QCOMPARE(l.rowTop(1), 160);
+    // Send in a row's top lane, compute in the one below it.
+    QCOMPARE(l.barRect({1, 2.0, 3.0, Phase::Send, false}), QRect(290, 168, 90, 38));
+    QCOMPARE(l.barRect({1, 2.0, 3.0, Phase::Compute, false}), QRect(290, 207, 90, 38));
+    QCOMPARE(l.barRect({0, 4.0, 4.0, Phase::Return, false}).width(), 1); // never invisible
+
+    // No span or no slaves still give a usable layout; crowded rows name every n-th.
+    const Layout empty = TaskStreamChart::layoutFor(QRect(110, 60, 900, 300), 0, 0, 15);
+    QCOMPARE(empty.rows, 1);
+    QCOMPARE(empty.span, 1.0);
+    const Layout crowded = TaskStreamChart::layoutFor(QRect(110, 60, 900, 300), 60, 10, 15);
+    QCOMPARE(crowded.rowHeight, 5.0);
+    QCOMPARE(crowded.nameEvery, 3);
+    QCOMPARE(crowded.barHeight, 2);
+
+    // The widget draws its bars where its layout says.
+    TaskStreamChart chart;
+    chart.resize(1000, 400);
+    chart.setTimeline(QStringLiteral("t"), sample(), {QStringLiteral("a"), QStringLiteral("b")});
+    const Layout shown = TaskStreamChart::layoutFor(chart.plotArea(), chart.rowCount(),
+                                                    chart.timeSpan(), chart.fontMetrics().height());
+    const QImage image = chart.grab().toImage();
+    const QRect compute = shown.barRect({0, 1.0, 6.0, Phase::Compute, false});
+    QCOMPARE(image.pixelColor(compute.center()), TaskStreamChart::computeColour());
+    QCOMPARE(image.pixelColor(compute.topLeft()), TaskStreamChart::computeColour());
+    QVERIFY(image.pixelColor(compute.topLeft() - QPoint(0, 1)) != TaskStreamChart::computeColour());
 }
 
 QTEST_MAIN(TestTaskStreamChart)

@@ -1,7 +1,7 @@
 #include "blockmapwidget.h"
 
-#include "util/valueformat.h"
 #include "seriespalette.h"
+#include "util/valueformat.h"
 
 #include <QHelpEvent>
 #include <QImage>
@@ -29,6 +29,40 @@ double tintOf(const QColor &background)
 {
     return background.lightness() < 128 ? 0.6 : 0.72;
 }
+
+// Which slave most of a run of blocks name. One counter serves every cell: after each run it
+// clears only the slaves that run named, so coding 100k cells stays linear in the blocks.
+class MajorityCount
+{
+public:
+    explicit MajorityCount(size_t slaves) : m_counts(slaves, 0) {}
+
+    // The index that most of `of`'s blocks [first, last) name (the first named wins a tie),
+    // or -1 when none names one.
+    int operator()(const std::vector<int> &of, int first, int last)
+    {
+        m_touched.clear();
+        for (int b = first; b < last; ++b) {
+            const int s = of[size_t(b)];
+            if (s < 0)
+                continue;
+            if (m_counts[size_t(s)]++ == 0)
+                m_touched.push_back(s);
+        }
+        int best = -1;
+        for (int s : m_touched) {
+            if (best < 0 || m_counts[size_t(s)] > m_counts[size_t(best)])
+                best = s;
+        }
+        for (int s : m_touched)
+            m_counts[size_t(s)] = 0;
+        return best;
+    }
+
+private:
+    std::vector<int> m_counts;
+    std::vector<int> m_touched;
+};
 
 } // namespace
 
@@ -119,6 +153,29 @@ void BlockMapWidget::resizeEvent(QResizeEvent *event)
     layoutCells();
 }
 
+BlockMapWidget::CellGrid BlockMapWidget::fitCells(const QSize &area, int blocks)
+{
+    CellGrid g;
+    if (blocks <= 0)
+        return g;
+    const qint64 fit =
+        std::max<qint64>(1, qint64(area.width() / kMinSide) * (area.height() / kMinSide));
+    const qint64 all = blocks;
+    g.perCell =
+        int(std::max<qint64>({1, (all + kMaxCells - 1) / kMaxCells, (all + fit - 1) / fit}));
+    g.cells = int((all + g.perCell - 1) / g.perCell);
+    // The biggest side at which every cell still fits.
+    g.side = 1;
+    for (int side = kMaxSide; side >= 1; --side) {
+        if (qint64(area.width() / side) * (area.height() / side) >= g.cells) {
+            g.side = side;
+            break;
+        }
+    }
+    g.columns = std::max(1, area.width() / g.side);
+    return g;
+}
+
 void BlockMapWidget::layoutCells()
 {
     m_laidOutFor = size();
@@ -131,45 +188,19 @@ void BlockMapWidget::layoutCells()
     // The aggregation changes the legend's note, which can move the grid: settle it in two
     // passes (the second one's note can only be the same or shorter by a digit).
     for (int pass = 0; pass < 2; ++pass) {
-        const QRect grid = gridArea();
-        const qint64 fit =
-            std::max<qint64>(1, qint64(grid.width() / kMinSide) * (grid.height() / kMinSide));
-        const qint64 blocks = m_blocks;
-        m_perCell = int(
-            std::max<qint64>({1, (blocks + kMaxCells - 1) / kMaxCells, (blocks + fit - 1) / fit}));
-        m_cells = int((blocks + m_perCell - 1) / m_perCell);
-        m_side = 1;
-        for (int side = kMaxSide; side >= 1; --side) {
-            if (qint64(grid.width() / side) * (grid.height() / side) >= m_cells) {
-                m_side = side;
-                break;
-            }
-        }
-        m_columns = std::max(1, grid.width() / m_side);
+        const CellGrid g = fitCells(gridArea().size(), m_blocks);
+        m_perCell = g.perCell;
+        m_cells = g.cells;
+        m_side = g.side;
+        m_columns = g.columns;
     }
+    codeCells();
+}
 
+void BlockMapWidget::codeCells()
+{
     m_cellCode.assign(size_t(m_cells), kUnplanned);
-    std::vector<int> counts(m_slaves.size(), 0);
-    std::vector<int> touched;
-    // The index that most of `of`'s blocks [first, last) name, or -1.
-    const auto majority = [&](const std::vector<int> &of, int first, int last) {
-        touched.clear();
-        for (int b = first; b < last; ++b) {
-            const int s = of[size_t(b)];
-            if (s < 0)
-                continue;
-            if (counts[size_t(s)]++ == 0)
-                touched.push_back(s);
-        }
-        int best = -1;
-        for (int s : touched) {
-            if (best < 0 || counts[size_t(s)] > counts[size_t(best)])
-                best = s;
-        }
-        for (int s : touched)
-            counts[size_t(s)] = 0;
-        return best;
-    };
+    MajorityCount majority(m_slaves.size());
     for (int c = 0; c < m_cells; ++c) {
         const int first = c * m_perCell;
         const int last = std::min(m_blocks, first + m_perCell);
@@ -179,6 +210,7 @@ void BlockMapWidget::layoutCells()
             m_cellCode[size_t(c)] = served >= 0 ? served : planned >= 0 ? -2 - planned : kUnplanned;
             continue;
         }
+        // A cell counts as served once all its blocks are.
         const bool allServed = std::all_of(m_servedBy.begin() + first, m_servedBy.begin() + last,
                                            [](int s) { return s >= 0; });
         if (allServed) {
@@ -267,6 +299,25 @@ bool BlockMapWidget::event(QEvent *event)
     return QWidget::event(event);
 }
 
+struct BlockMapWidget::Ink
+{
+    QColor background;
+    QColor text;
+    QColor faint;
+    QColor grid;
+    QFont bold;
+};
+
+BlockMapWidget::Layout BlockMapWidget::layout() const
+{
+    Layout l;
+    l.inner = width() - 2 * kMargin;
+    l.progressBar = QRect(kMargin, kProgressTop, l.inner, kProgressHeight);
+    l.legend = legendRects(QFontMetrics(font()));
+    l.grid = gridArea();
+    return l;
+}
+
 void BlockMapWidget::paintEvent(QPaintEvent *)
 {
     if (m_laidOutFor != size())
@@ -274,38 +325,50 @@ void BlockMapWidget::paintEvent(QPaintEvent *)
     QPainter p(this);
     const QColor background = SeriesPalette::chartBackground(palette());
     const QColor text = SeriesPalette::chartText(palette());
-    const QColor faint = SeriesPalette::blend(text, background, 0.45);
-    const QColor grid = SeriesPalette::blend(text, background, 0.85);
+    Ink ink{background, text, SeriesPalette::blend(text, background, 0.45),
+            SeriesPalette::blend(text, background, 0.85), font()};
+    ink.bold.setBold(true);
     p.fillRect(rect(), background);
-    const QFontMetrics metrics(font());
-    QFont bold = font();
-    bold.setBold(true);
-    const int inner = width() - 2 * kMargin;
-
     if (m_blocks == 0) {
-        p.setPen(text);
-        p.setFont(bold);
-        p.drawText(QRect(kMargin, 4, inner, 20), Qt::AlignLeft | Qt::AlignVCenter, tr("block map"));
-        p.setFont(font());
-        p.setPen(faint);
-        p.drawText(rect(), Qt::AlignCenter,
-                   tr("no transfer yet: a download with starling get shows its blocks here"));
+        drawNoTransfer(p, ink);
         return;
     }
+    const Layout l = layout();
+    drawHeader(p, l, ink);
+    drawProgressBar(p, l, ink);
+    drawLegend(p, l, ink);
+    drawCells(p, l, ink);
+}
 
-    // Header: the file, then its size and plan, and the progress.
+void BlockMapWidget::drawNoTransfer(QPainter &p, const Ink &ink) const
+{
+    p.setPen(ink.text);
+    p.setFont(ink.bold);
+    p.drawText(QRect(kMargin, 4, width() - 2 * kMargin, 20), Qt::AlignLeft | Qt::AlignVCenter,
+               tr("block map"));
+    p.setFont(font());
+    p.setPen(ink.faint);
+    p.drawText(rect(), Qt::AlignCenter,
+               tr("no transfer yet: a download with starling get shows its blocks here"));
+}
+
+// The file and the progress on the first line, its size and plan on the second.
+void BlockMapWidget::drawHeader(QPainter &p, const Layout &layout, const Ink &ink) const
+{
     const QString progress = m_served == m_blocks
                                  ? tr("all %1 blocks served").arg(m_blocks)
                                  : tr("%1/%2 blocks served (%3%)")
                                        .arg(m_served)
                                        .arg(m_blocks)
                                        .arg(std::floor(100.0 * m_served / m_blocks), 0, 'f', 0);
-    p.setPen(text);
-    p.setFont(bold);
-    const int progressWidth = QFontMetrics(bold).horizontalAdvance(progress);
+    const int inner = layout.inner;
+    const QFontMetrics boldMetrics(ink.bold);
+    const int progressWidth = boldMetrics.horizontalAdvance(progress);
+    p.setPen(ink.text);
+    p.setFont(ink.bold);
     p.drawText(QRect(kMargin, 4, inner, 20), Qt::AlignRight | Qt::AlignVCenter, progress);
     p.drawText(QRect(kMargin, 4, inner - progressWidth - 16, 20), Qt::AlignLeft | Qt::AlignVCenter,
-               QFontMetrics(bold).elidedText(m_path, Qt::ElideMiddle, inner - progressWidth - 16));
+               boldMetrics.elidedText(m_path, Qt::ElideMiddle, inner - progressWidth - 16));
     p.setFont(font());
     QStringList facts{util::formatBytes(double(m_size))};
     const QString blocks = m_blocks == 1 ? tr("1 block") : tr("%1 blocks").arg(m_blocks);
@@ -313,13 +376,17 @@ void BlockMapWidget::paintEvent(QPaintEvent *)
                               : blocks);
     if (!m_strategy.isEmpty())
         facts << tr("strategy %1").arg(m_strategy);
-    p.setPen(faint);
+    p.setPen(ink.faint);
     p.drawText(QRect(kMargin, 24, inner, 18), Qt::AlignLeft | Qt::AlignVCenter,
-               metrics.elidedText(facts.join(QStringLiteral(" \u00b7 ")), Qt::ElideRight, inner));
+               QFontMetrics(font()).elidedText(facts.join(QStringLiteral(" \u00b7 ")),
+                                               Qt::ElideRight, inner));
+}
 
-    // The progress bar, split by who served what.
-    const QRect bar(kMargin, kProgressTop, inner, kProgressHeight);
-    p.fillRect(bar, SeriesPalette::blend(text, background, 0.92));
+// Split by who served what, in the slaves' order.
+void BlockMapWidget::drawProgressBar(QPainter &p, const Layout &layout, const Ink &ink) const
+{
+    const QRect &bar = layout.progressBar;
+    p.fillRect(bar, SeriesPalette::blend(ink.text, ink.background, 0.92));
     double servedSoFar = 0;
     for (const SlaveCount &s : m_slaves) {
         const int x0 = bar.left() + int(std::lround(servedSoFar / m_blocks * bar.width()));
@@ -328,12 +395,15 @@ void BlockMapWidget::paintEvent(QPaintEvent *)
         if (x1 > x0)
             p.fillRect(QRect(x0, bar.top(), x1 - x0, bar.height()), s.colour);
     }
-    p.setPen(grid);
+    p.setPen(ink.grid);
     p.drawRect(bar.adjusted(0, 0, -1, -1));
+}
 
-    // Legend: each slave's served colour and planned tint with its counts.
-    const std::vector<QRect> legend = legendRects(metrics);
-    p.setPen(faint);
+// Each slave's served colour and planned tint with its counts.
+void BlockMapWidget::drawLegend(QPainter &p, const Layout &layout, const Ink &ink) const
+{
+    const std::vector<QRect> &legend = layout.legend;
+    p.setPen(ink.faint);
     p.drawText(legend[0], Qt::AlignLeft | Qt::AlignVCenter, tr("served/planned blocks:"));
     for (size_t i = 0; i < m_slaves.size(); ++i) {
         const SlaveCount &s = m_slaves[i];
@@ -341,43 +411,46 @@ void BlockMapWidget::paintEvent(QPaintEvent *)
         const int cy = r.center().y();
         p.fillRect(QRect(r.left(), cy - 5, 11, 11), s.colour);
         p.fillRect(QRect(r.left() + 13, cy - 5, 11, 11),
-                   SeriesPalette::blend(s.colour, background, tintOf(background)));
-        p.setPen(text);
+                   SeriesPalette::blend(s.colour, ink.background, tintOf(ink.background)));
+        p.setPen(ink.text);
         p.drawText(r.adjusted(32, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter, legendText(s));
     }
     if (m_perCell > 1) {
-        p.setPen(faint);
+        p.setPen(ink.faint);
         p.drawText(legend.back(), Qt::AlignLeft | Qt::AlignVCenter,
                    tr("one cell = %1 blocks").arg(m_perCell));
     }
+}
 
-    // The cells. Big ones one by one with a gap; small ones (up to kMaxCells) as an image of one
-    // pixel per cell, scaled without smoothing: one draw call whatever the count.
+// Big cells one by one with a gap; small ones (up to kMaxCells) as an image of one pixel per
+// cell, scaled without smoothing: one draw call whatever the count.
+void BlockMapWidget::drawCells(QPainter &p, const Layout &layout, const Ink &ink) const
+{
     // Codes run from -1 - n (planned for the last slave) to n - 1 (served by it).
     const int n = int(m_slaves.size());
     std::vector<QColor> colours(size_t(2 * n + 1));
     for (int code = -1 - n; code < n; ++code)
-        colours[size_t(code + 1 + n)] = codeColour(code, background, text);
+        colours[size_t(code + 1 + n)] = codeColour(code, ink.background, ink.text);
     const auto colourOf = [&](int code) -> const QColor & {
         return colours[size_t(code + 1 + n)];
     };
-    const QRect area = gridArea();
-    const int rows = (m_cells + m_columns - 1) / m_columns;
+    const QRect &area = layout.grid;
     if (m_side >= kGapFrom) {
         for (int c = 0; c < m_cells; ++c) {
             const int x = area.left() + (c % m_columns) * m_side;
             const int y = area.top() + (c / m_columns) * m_side;
             p.fillRect(QRect(x, y, m_side - 1, m_side - 1), colourOf(m_cellCode[size_t(c)]));
         }
-    } else {
-        QImage image(m_columns, rows, QImage::Format_RGB32);
-        image.fill(background);
-        for (int c = 0; c < m_cells; ++c) {
-            auto *line = reinterpret_cast<QRgb *>(image.scanLine(c / m_columns));
-            line[c % m_columns] = colourOf(m_cellCode[size_t(c)]).rgb();
-        }
-        p.drawImage(QRect(area.left(), area.top(), m_columns * m_side, rows * m_side), image);
+        return;
     }
+    const int rows = (m_cells + m_columns - 1) / m_columns;
+    QImage image(m_columns, rows, QImage::Format_RGB32);
+    image.fill(ink.background);
+    for (int c = 0; c < m_cells; ++c) {
+        auto *line = reinterpret_cast<QRgb *>(image.scanLine(c / m_columns));
+        line[c % m_columns] = colourOf(m_cellCode[size_t(c)]).rgb();
+    }
+    p.drawImage(QRect(area.left(), area.top(), m_columns * m_side, rows * m_side), image);
 }
 
 } // namespace starling::ui

@@ -6,6 +6,10 @@
 
 #include <vector>
 
+QT_BEGIN_NAMESPACE
+class QPainter;
+QT_END_NAMESPACE
+
 namespace starling::ui {
 
 // A transfer's block map: the file's blocks as a grid of cells in file order, left to right
@@ -51,6 +55,17 @@ public:
     int cellAt(QPoint pos) const;        // -1 outside the cells
     QString cellText(int cell) const;    // its tooltip: blocks, who served them, the plan
 
+    // How `blocks` blocks fit an area: blocks per cell, cells, a cell's side in pixels and the
+    // columns. Pure, so the sizing rules can be checked without drawing.
+    struct CellGrid
+    {
+        int perCell = 1;
+        int cells = 0;
+        int side = 1;
+        int columns = 1;
+    };
+    static CellGrid fitCells(const QSize &area, int blocks);
+
     QSize sizeHint() const override { return {900, 420}; }
     QSize minimumSizeHint() const override { return {360, 180}; }
 
@@ -64,7 +79,24 @@ private:
     // not, kUnplanned when neither.
     static constexpr int kUnplanned = -1;
 
+    // Where the header, the progress bar, the legend and the cells go at the current size.
+    struct Layout
+    {
+        int inner = 0; // the width between the margins
+        QRect progressBar;
+        std::vector<QRect> legend; // the caption, one per slave, then the aggregation note
+        QRect grid;
+    };
+    struct Ink; // the palette's colours and the bold font one paint uses
+
     void layoutCells();
+    void codeCells();
+    Layout layout() const;
+    void drawNoTransfer(QPainter &p, const Ink &ink) const;
+    void drawHeader(QPainter &p, const Layout &layout, const Ink &ink) const;
+    void drawProgressBar(QPainter &p, const Layout &layout, const Ink &ink) const;
+    void drawLegend(QPainter &p, const Layout &layout, const Ink &ink) const;
+    void drawCells(QPainter &p, const Layout &layout, const Ink &ink) const;
     QColor codeColour(int code, const QColor &background, const QColor &text) const;
     std::vector<QRect> legendRects(const QFontMetrics &metrics) const;
     QString legendText(const SlaveCount &slave) const;

@@ -126,138 +126,195 @@ void LoadRankBoard::update(const cluster::ClusterSnapshot &snapshot,
     QWidget::update();
 }
 
+struct LoadRankBoard::Ink
+{
+    QColor text;
+    QColor faint;
+    QColor grid;
+    QColor stripe;
+    QFont normal;
+    QFont bold;
+};
+
+int LoadRankBoard::Layout::rowTop(int row) const
+{
+    return kHeader + row * kRowHeight;
+}
+
+int LoadRankBoard::Layout::loadLength(double load) const
+{
+    return int(std::lround(std::min(load, loadScale) / loadScale * loadWidth));
+}
+
+int LoadRankBoard::Layout::shareLength(double share) const
+{
+    return int(std::lround(std::clamp(share / shareScale, 0.0, 1.0) * kShareBarWidth));
+}
+
+LoadRankBoard::Layout LoadRankBoard::layoutFor(int width, int rowCount, double loadScale,
+                                               double shareScale)
+{
+    Layout l;
+    l.rankX = kMargin + kNameWidth + 6;
+    l.loadX = l.rankX + kRankWidth + 8;
+    l.shareX = width - kMargin - kShareWidth;
+    l.loadWidth = std::max(40, l.shareX - 16 - l.loadX - kValueWidth);
+    // Lines reach at least one row down, so an empty board still shows its scales.
+    l.gridBottom = std::max(kHeader + rowCount * kRowHeight, kHeader + kRowHeight);
+    l.loadScale = loadScale;
+    l.shareScale = shareScale;
+    // As many scale labels as fit without touching (about 50 px each).
+    l.loadStep = niceStep(loadScale, std::clamp(l.loadWidth / 50, 1, 4));
+    return l;
+}
+
 void LoadRankBoard::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
     const QColor text = palette().color(QPalette::WindowText);
     const QColor background = palette().color(QPalette::Window);
-    const QColor faint = blend(text, background, 0.45);
-    const QColor grid = blend(text, background, 0.85);
-    const QColor stripe = blend(text, background, 0.95);
-    QFont bold = font();
-    bold.setBold(true);
-    const QFontMetrics metrics(font());
+    Ink ink{text,
+            blend(text, background, 0.45),
+            blend(text, background, 0.85),
+            blend(text, background, 0.95),
+            font(),
+            font()};
+    ink.bold.setBold(true);
+    const Layout layout = layoutFor(width(), int(m_rows.size()), m_loadScale, m_shareScale);
 
-    const int rankX = kMargin + kNameWidth + 6;
-    const int loadX = rankX + kRankWidth + 8;
-    const int shareX = width() - kMargin - kShareWidth;
-    const int loadWidth = std::max(40, shareX - 16 - loadX - kValueWidth);
-    const auto loadLength = [&](double load) {
-        return int(std::lround(std::min(load, m_loadScale) / m_loadScale * loadWidth));
-    };
-    const auto shareLength = [&](double share) {
-        return int(std::lround(std::clamp(share / m_shareScale, 0.0, 1.0) * kShareBarWidth));
-    };
-
-    // Title and the share bars' key.
-    p.setPen(text);
-    p.setFont(bold);
-    p.drawText(QRect(kMargin, 2, width() / 2, 20), Qt::AlignLeft | Qt::AlignVCenter,
-               tr("load rank"));
-    p.setFont(font());
-    const QString doneKey = tr("done, last %1").arg(spanText(m_windowMs));
-    const QString weightKey = tr("weight share");
-    int keyX = width() - kMargin - metrics.horizontalAdvance(doneKey);
-    p.fillRect(QRect(keyX - 16, 8, 12, 8), text);
-    p.drawText(QRect(keyX, 2, width(), 20), Qt::AlignLeft | Qt::AlignVCenter, doneKey);
-    keyX -= 30 + metrics.horizontalAdvance(weightKey);
-    p.drawRect(QRect(keyX - 16, 8, 11, 7));
-    p.drawText(QRect(keyX, 2, width(), 20), Qt::AlignLeft | Qt::AlignVCenter, weightKey);
-
-    // Column names and the shared scales.
-    p.setPen(faint);
-    p.drawText(QRect(kMargin, 24, kNameWidth, 18), Qt::AlignLeft | Qt::AlignVCenter, tr("slave"));
-    p.drawText(QRect(rankX, 24, kRankWidth, 18), Qt::AlignLeft | Qt::AlignVCenter,
-               tr("rank / state"));
-    p.drawText(QRect(loadX, 24, loadWidth + kValueWidth, 18), Qt::AlignLeft | Qt::AlignVCenter,
-               loadWidth > 200 ? tr("load (s of work per unit weight)") : tr("load (s / W)"));
-    p.drawText(QRect(shareX, 24, kShareBarWidth, 18), Qt::AlignLeft | Qt::AlignVCenter,
-               tr("share of work"));
-    p.drawText(QRect(shareX + kShareBarWidth + 6, 24, kShareWidth - kShareBarWidth - 6, 18),
-               Qt::AlignLeft | Qt::AlignVCenter, tr("weight / done"));
-    const int scaleY = 42;
-    const int rowsBottom = kHeader + int(m_rows.size()) * kRowHeight;
-    // As many scale labels as fit without touching (about 50 px each).
-    const double step = niceStep(m_loadScale, std::clamp(loadWidth / 50, 1, 4));
-    for (double t = 0; t <= m_loadScale + 1e-9; t += step) {
-        const int x = loadX + loadLength(t);
-        p.setPen(grid);
-        p.drawLine(x, kHeader - 2, x, std::max(rowsBottom, kHeader + kRowHeight));
-        p.setPen(faint);
-        p.drawText(QRect(x - 30, scaleY, 60, 16), Qt::AlignHCenter | Qt::AlignVCenter,
-                   QString::number(t, 'g', 3));
-    }
-    p.setPen(grid);
-    p.drawLine(shareX + kShareBarWidth, kHeader - 2, shareX + kShareBarWidth,
-               std::max(rowsBottom, kHeader + kRowHeight));
-    p.setPen(faint);
-    p.drawText(QRect(shareX, scaleY, 30, 16), Qt::AlignLeft | Qt::AlignVCenter,
-               QStringLiteral("0"));
-    p.drawText(QRect(shareX + kShareBarWidth - 30, scaleY, 60, 16), Qt::AlignHCenter,
-               percent(m_shareScale));
-
+    drawTitleAndKey(p, ink);
+    drawColumnNames(p, layout, ink);
+    drawScales(p, layout, ink);
     if (m_rows.empty()) {
-        p.setPen(faint);
+        p.setPen(ink.faint);
         p.drawText(QRect(0, kHeader, width(), kRowHeight * 2), Qt::AlignCenter,
                    tr("no slaves yet"));
         return;
     }
-
     for (size_t i = 0; i < m_rows.size(); ++i) {
-        const Row &row = m_rows[i];
-        const int y = kHeader + int(i) * kRowHeight;
+        const int y = layout.rowTop(int(i));
         if (i % 2 == 1)
-            p.fillRect(QRect(0, y, width(), kRowHeight), stripe);
-        const bool ranked = row.loadRank >= 0;
-        QColor colour = SeriesPalette::colour(row.rank - 2);
-        const QColor rowText = ranked ? text : faint;
-
-        p.fillRect(QRect(kMargin, y + 7, 10, 10), colour);
-        p.setPen(rowText);
-        p.setFont(ranked && row.loadRank == 0 ? bold : font());
-        p.drawText(QRect(kMargin + 16, y, kNameWidth - 16, kRowHeight),
-                   Qt::AlignLeft | Qt::AlignVCenter,
-                   metrics.elidedText(row.name, Qt::ElideMiddle, kNameWidth - 16));
-        const QString rankText =
-            !ranked
-                ? cluster::toString(row.state)
-                : (row.loadRank == 0 ? tr("#0 lightest") : QStringLiteral("#%1").arg(row.loadRank));
-        p.drawText(QRect(rankX, y, kRankWidth, kRowHeight), Qt::AlignLeft | Qt::AlignVCenter,
-                   rankText);
-        p.setFont(font());
-
-        // Load: a bar on the shared scale and its number; an unranked slave's is faded.
-        if (!ranked)
-            colour.setAlphaF(0.4f);
-        const int length = loadLength(row.load);
-        p.fillRect(QRect(loadX, y + 6, std::max(length, row.load > 0 ? 1 : 0), kRowHeight - 12),
-                   colour);
-        p.setPen(rowText);
-        const QString loadText = row.load > m_loadScale
-                                     ? QStringLiteral("> %1 s").arg(m_loadScale, 0, 'g', 3)
-                                     : QStringLiteral("%1 s").arg(row.load, 0, 'g', 3);
-        p.drawText(QRect(loadX + length + 6, y, kValueWidth, kRowHeight),
-                   Qt::AlignLeft | Qt::AlignVCenter, loadText);
-
-        // Shares: configured (outlined) above, achieved (filled) below, on one scale.
-        QColor outline = SeriesPalette::colour(row.rank - 2);
-        QColor tint = outline;
-        tint.setAlphaF(0.3f);
-        const int weightLength = shareLength(row.weightShare);
-        if (weightLength > 0) {
-            p.fillRect(QRect(shareX, y + 4, weightLength, 7), tint);
-            p.setPen(outline);
-            p.drawRect(QRect(shareX, y + 4, weightLength - 1, 6));
-        }
-        const int doneLength = shareLength(row.achievedShare);
-        if (doneLength > 0)
-            p.fillRect(QRect(shareX, y + 13, doneLength, 7), outline);
-        p.setPen(rowText);
-        p.drawText(
-            QRect(shareX + kShareBarWidth + 6, y, kShareWidth - kShareBarWidth - 6, kRowHeight),
-            Qt::AlignLeft | Qt::AlignVCenter,
-            QStringLiteral("%1 / %2").arg(percent(row.weightShare), percent(row.achievedShare)));
+            p.fillRect(QRect(0, y, width(), kRowHeight), ink.stripe);
+        drawRowLabels(p, layout, m_rows[i], y, ink);
+        drawLoadBar(p, layout, m_rows[i], y, ink);
+        drawShareBars(p, layout, m_rows[i], y, ink);
     }
+}
+
+void LoadRankBoard::drawTitleAndKey(QPainter &p, const Ink &ink) const
+{
+    p.setPen(ink.text);
+    p.setFont(ink.bold);
+    p.drawText(QRect(kMargin, 2, width() / 2, 20), Qt::AlignLeft | Qt::AlignVCenter,
+               tr("load rank"));
+    p.setFont(ink.normal);
+    // The share bars' key, from the right: the achieved (filled) bar's last.
+    const QFontMetrics metrics(ink.normal);
+    const QString doneKey = tr("done, last %1").arg(spanText(m_windowMs));
+    const QString weightKey = tr("weight share");
+    int keyX = width() - kMargin - metrics.horizontalAdvance(doneKey);
+    p.fillRect(QRect(keyX - 16, 8, 12, 8), ink.text);
+    p.drawText(QRect(keyX, 2, width(), 20), Qt::AlignLeft | Qt::AlignVCenter, doneKey);
+    keyX -= 30 + metrics.horizontalAdvance(weightKey);
+    p.drawRect(QRect(keyX - 16, 8, 11, 7));
+    p.drawText(QRect(keyX, 2, width(), 20), Qt::AlignLeft | Qt::AlignVCenter, weightKey);
+}
+
+void LoadRankBoard::drawColumnNames(QPainter &p, const Layout &layout, const Ink &ink) const
+{
+    p.setPen(ink.faint);
+    p.drawText(QRect(kMargin, 24, kNameWidth, 18), Qt::AlignLeft | Qt::AlignVCenter, tr("slave"));
+    p.drawText(QRect(layout.rankX, 24, kRankWidth, 18), Qt::AlignLeft | Qt::AlignVCenter,
+               tr("rank / state"));
+    p.drawText(QRect(layout.loadX, 24, layout.loadWidth + kValueWidth, 18),
+               Qt::AlignLeft | Qt::AlignVCenter,
+               layout.loadWidth > 200 ? tr("load (s of work per unit weight)")
+                                      : tr("load (s / W)"));
+    p.drawText(QRect(layout.shareX, 24, kShareBarWidth, 18), Qt::AlignLeft | Qt::AlignVCenter,
+               tr("share of work"));
+    p.drawText(QRect(layout.shareX + kShareBarWidth + 6, 24, kShareWidth - kShareBarWidth - 6, 18),
+               Qt::AlignLeft | Qt::AlignVCenter, tr("weight / done"));
+}
+
+void LoadRankBoard::drawScales(QPainter &p, const Layout &layout, const Ink &ink) const
+{
+    constexpr int scaleY = 42;
+    for (double t = 0; t <= layout.loadScale + 1e-9; t += layout.loadStep) {
+        const int x = layout.loadX + layout.loadLength(t);
+        p.setPen(ink.grid);
+        p.drawLine(x, kHeader - 2, x, layout.gridBottom);
+        p.setPen(ink.faint);
+        p.drawText(QRect(x - 30, scaleY, 60, 16), Qt::AlignHCenter | Qt::AlignVCenter,
+                   QString::number(t, 'g', 3));
+    }
+    const int shareEnd = layout.shareX + kShareBarWidth;
+    p.setPen(ink.grid);
+    p.drawLine(shareEnd, kHeader - 2, shareEnd, layout.gridBottom);
+    p.setPen(ink.faint);
+    p.drawText(QRect(layout.shareX, scaleY, 30, 16), Qt::AlignLeft | Qt::AlignVCenter,
+               QStringLiteral("0"));
+    p.drawText(QRect(shareEnd - 30, scaleY, 60, 16), Qt::AlignHCenter, percent(layout.shareScale));
+}
+
+// The slave's colour, name and standing: bold for the lightest, faint when not ranked.
+void LoadRankBoard::drawRowLabels(QPainter &p, const Layout &layout, const Row &row, int y,
+                                  const Ink &ink) const
+{
+    const bool ranked = row.loadRank >= 0;
+    p.fillRect(QRect(kMargin, y + 7, 10, 10), SeriesPalette::colour(row.rank - 2));
+    p.setPen(ranked ? ink.text : ink.faint);
+    p.setFont(ranked && row.loadRank == 0 ? ink.bold : ink.normal);
+    p.drawText(QRect(kMargin + 16, y, kNameWidth - 16, kRowHeight),
+               Qt::AlignLeft | Qt::AlignVCenter,
+               QFontMetrics(ink.normal).elidedText(row.name, Qt::ElideMiddle, kNameWidth - 16));
+    const QString rankText =
+        !ranked ? cluster::toString(row.state)
+                : (row.loadRank == 0 ? tr("#0 lightest") : QStringLiteral("#%1").arg(row.loadRank));
+    p.drawText(QRect(layout.rankX, y, kRankWidth, kRowHeight), Qt::AlignLeft | Qt::AlignVCenter,
+               rankText);
+    p.setFont(ink.normal);
+}
+
+// A bar on the shared scale and its number; an unranked slave's is faded.
+void LoadRankBoard::drawLoadBar(QPainter &p, const Layout &layout, const Row &row, int y,
+                                const Ink &ink) const
+{
+    const bool ranked = row.loadRank >= 0;
+    QColor colour = SeriesPalette::colour(row.rank - 2);
+    if (!ranked)
+        colour.setAlphaF(0.4f);
+    const int length = layout.loadLength(row.load);
+    p.fillRect(QRect(layout.loadX, y + 6, std::max(length, row.load > 0 ? 1 : 0), kRowHeight - 12),
+               colour);
+    p.setPen(ranked ? ink.text : ink.faint);
+    const QString loadText = row.load > layout.loadScale
+                                 ? QStringLiteral("> %1 s").arg(layout.loadScale, 0, 'g', 3)
+                                 : QStringLiteral("%1 s").arg(row.load, 0, 'g', 3);
+    p.drawText(QRect(layout.loadX + length + 6, y, kValueWidth, kRowHeight),
+               Qt::AlignLeft | Qt::AlignVCenter, loadText);
+}
+
+// Configured share (outlined) above, achieved (filled) below, on one scale, and both numbers.
+void LoadRankBoard::drawShareBars(QPainter &p, const Layout &layout, const Row &row, int y,
+                                  const Ink &ink) const
+{
+    const QColor outline = SeriesPalette::colour(row.rank - 2);
+    QColor tint = outline;
+    tint.setAlphaF(0.3f);
+    const int weightLength = layout.shareLength(row.weightShare);
+    if (weightLength > 0) {
+        p.fillRect(QRect(layout.shareX, y + 4, weightLength, 7), tint);
+        p.setPen(outline);
+        p.drawRect(QRect(layout.shareX, y + 4, weightLength - 1, 6));
+    }
+    const int doneLength = layout.shareLength(row.achievedShare);
+    if (doneLength > 0)
+        p.fillRect(QRect(layout.shareX, y + 13, doneLength, 7), outline);
+    p.setPen(row.loadRank >= 0 ? ink.text : ink.faint);
+    p.drawText(
+        QRect(layout.shareX + kShareBarWidth + 6, y, kShareWidth - kShareBarWidth - 6, kRowHeight),
+        Qt::AlignLeft | Qt::AlignVCenter,
+        QStringLiteral("%1 / %2").arg(percent(row.weightShare), percent(row.achievedShare)));
 }
 
 } // namespace starling::ui

@@ -7,6 +7,10 @@
 
 #include <vector>
 
+QT_BEGIN_NAMESPACE
+class QPainter;
+QT_END_NAMESPACE
+
 namespace starling::ui {
 
 // The monitor's load ranking at a glance: one row per slave, lightest first (rank 0 gets the
@@ -46,6 +50,25 @@ public:
     double shareScale() const { return m_shareScale; }
     qint64 windowMs() const { return m_windowMs; }
 
+    // Where the columns, bars and scale lines go at a width: a pure function of the width, the
+    // row count and the two scales, so drawing only places what it is given.
+    struct Layout
+    {
+        int rankX = 0;      // the rank / state column
+        int loadX = 0;      // where load bars start
+        int loadWidth = 0;  // a load bar at the top of the scale
+        int shareX = 0;     // where share bars start
+        int gridBottom = 0; // where the scale lines end
+        double loadScale = 1;
+        double shareScale = 1;
+        double loadStep = 1; // between the load scale's labels
+
+        int rowTop(int row) const;
+        int loadLength(double load) const;   // pixels, clipped to the scale
+        int shareLength(double share) const; // pixels, clipped to the scale
+    };
+    static Layout layoutFor(int width, int rowCount, double loadScale, double shareScale);
+
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override { return {520, 120}; }
 
@@ -53,6 +76,18 @@ protected:
     void paintEvent(QPaintEvent *event) override;
 
 private:
+    struct Ink; // the palette's colours and the fonts one paint uses
+
+    void drawTitleAndKey(QPainter &p, const Ink &ink) const;
+    void drawColumnNames(QPainter &p, const Layout &layout, const Ink &ink) const;
+    void drawScales(QPainter &p, const Layout &layout, const Ink &ink) const;
+    void drawRowLabels(QPainter &p, const Layout &layout, const Row &row, int y,
+                       const Ink &ink) const;
+    void drawLoadBar(QPainter &p, const Layout &layout, const Row &row, int y,
+                     const Ink &ink) const;
+    void drawShareBars(QPainter &p, const Layout &layout, const Row &row, int y,
+                       const Ink &ink) const;
+
     std::vector<Row> m_rows;
     double m_loadScale = 1;
     double m_shareScale = 1;

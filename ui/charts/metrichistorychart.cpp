@@ -1,7 +1,7 @@
 #include "metrichistorychart.h"
 
-#include "util/valueformat.h"
 #include "seriespalette.h"
+#include "util/valueformat.h"
 
 #include <QChart>
 #include <QChartView>
@@ -120,38 +120,58 @@ void MetricHistoryChart::refresh(const consolemodel::NodeHistory &history, qint6
     m_firstMs = history.firstMs();
     if (!m_paused || m_endMs == 0)
         m_endMs = m_latestMs;
-    const auto [from, to] = visibleRange();
 
-    // About two points (a bucket's min and max) per two pixels of plot width, and no more than
-    // kPointLimit in all: Qt Charts' cost grows with the points, and with dozens of slaves on
-    // top of each other the finer detail cannot be seen anyway.
     const std::vector<int> ranks = history.ranks();
-    // Live, a long window moves less than a pixel between snapshots: the lines are refetched
-    // once the window has moved by a pixel's worth of time (5 s for an hour), the axis always.
     // Before the chart is first laid out (hidden, offscreen) its plot area is empty: estimate.
     const int laidOut = int(m_chart->plotArea().width());
     const int plotWidth = laidOut >= 100 ? laidOut : std::max(400, width() - 150);
-    if (!m_paused && m_fetchedEndMs > 0 && m_fetchedWindowMs == m_windowMs &&
-        m_endMs >= m_fetchedEndMs && m_endMs - m_fetchedEndMs < m_windowMs / plotWidth &&
-        ranks == m_fetchedRanks) {
+    if (!linesDue(ranks, plotWidth)) {
         applyRange();
         return;
     }
     m_fetchedEndMs = m_endMs;
     m_fetchedWindowMs = m_windowMs;
     m_fetchedRanks = ranks;
+    Fetched fetched = fetchLines(history, ranks, plotWidth);
+    chooseUnit(fetched.largest);
+    replaceLines(history, fetched.points);
+    applyValueRange(fetched.largest * m_scale);
+    applyRange();
+}
+
+// Live, a long window moves less than a pixel between snapshots: the lines are refetched once
+// the window has moved by a pixel's worth of time (5 s for an hour), the axis always.
+bool MetricHistoryChart::linesDue(const std::vector<int> &ranks, int plotWidth) const
+{
+    return m_paused || m_fetchedEndMs <= 0 || m_fetchedWindowMs != m_windowMs ||
+           m_endMs < m_fetchedEndMs || m_endMs - m_fetchedEndMs >= m_windowMs / plotWidth ||
+           ranks != m_fetchedRanks;
+}
+
+// About two points (a bucket's min and max) per two pixels of plot width, and no more than
+// kPointLimit in all: Qt Charts' cost grows with the points, and with dozens of slaves on top
+// of each other the finer detail cannot be seen anyway.
+MetricHistoryChart::Fetched MetricHistoryChart::fetchLines(const consolemodel::NodeHistory &history,
+                                                           const std::vector<int> &ranks,
+                                                           int plotWidth) const
+{
+    const auto [from, to] = visibleRange();
     const int budget = std::clamp(
         std::min(plotWidth, kPointLimit / std::max<int>(1, int(ranks.size()))), kMinPoints, 1600);
-    std::map<int, QList<QPointF>> fetched;
-    double largest = 0;
+    Fetched fetched;
     for (int rank : ranks) {
         QList<QPointF> points = history.series(rank, m_metric, from, to, budget);
         for (const QPointF &p : points)
-            largest = std::max(largest, p.y());
-        fetched.emplace(rank, std::move(points));
+            fetched.largest = std::max(fetched.largest, p.y());
+        fetched.points.emplace(rank, std::move(points));
     }
-    chooseUnit(largest);
+    return fetched;
+}
 
+// One line per fetched slave, in the chosen unit; slaves no longer in the history lose theirs.
+void MetricHistoryChart::replaceLines(const consolemodel::NodeHistory &history,
+                                      std::map<int, QList<QPointF>> &fetched)
+{
     for (auto it = m_series.begin(); it != m_series.end();) {
         if (fetched.count(it->first) == 0) {
             m_chart->removeSeries(it->second.series);
@@ -172,8 +192,11 @@ void MetricHistoryChart::refresh(const consolemodel::NodeHistory &history, qint6
     m_chart->legend()->setVisible(!m_series.empty() && few);
     // Antialiasing doubles the drawing time; many crossing lines look no worse without it.
     m_view->setRenderHint(QPainter::Antialiasing, few);
+}
 
-    const double top = largest * m_scale;
+// CPU on 0-100 % unless a sample exceeds one core; the others from 0 with some headroom.
+void MetricHistoryChart::applyValueRange(double top)
+{
     if (m_metric == Metric::Cpu) {
         m_valueAxis->setRange(0, top > 100 ? std::ceil(top * 1.1 / 10) * 10 : 100);
         m_valueAxis->setTickCount(top > 100 ? 5 : 6);
@@ -181,7 +204,6 @@ void MetricHistoryChart::refresh(const consolemodel::NodeHistory &history, qint6
         m_valueAxis->setRange(0, top > 0 ? top * 1.15 : 1);
         m_valueAxis->applyNiceNumbers();
     }
-    applyRange();
 }
 
 MetricHistoryChart::Line &MetricHistoryChart::lineFor(int rank, const QString &name)

@@ -75,7 +75,20 @@ private:
         QString name;
     };
 
+    // Each slave's raw samples in the visible window, and the largest of them.
+    struct Fetched
+    {
+        std::map<int, QList<QPointF>> points;
+        double largest = 0;
+    };
+
     Line &lineFor(int rank, const QString &name);
+    bool linesDue(const std::vector<int> &ranks, int plotWidth) const;
+    Fetched fetchLines(const consolemodel::NodeHistory &history, const std::vector<int> &ranks,
+                       int plotWidth) const;
+    void replaceLines(const consolemodel::NodeHistory &history,
+                      std::map<int, QList<QPointF>> &fetched);
+    void applyValueRange(double top);
     void chooseUnit(double largestRaw);
     void applyRange();
     void applyTheme();

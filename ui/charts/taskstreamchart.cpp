@@ -220,28 +220,90 @@ QRect TaskStreamChart::plotArea() const
                  std::max(10, height() - top - kBottom));
 }
 
+struct TaskStreamChart::Ink
+{
+    QColor background;
+    QColor text;
+    QColor faint;
+    QColor grid;
+    QColor stripe;
+};
+
+int TaskStreamChart::Layout::xOf(double seconds) const
+{
+    return area.left() + int(std::lround(seconds * (area.width() / span)));
+}
+
+int TaskStreamChart::Layout::rowTop(int row) const
+{
+    return area.top() + int(row * rowHeight);
+}
+
+QRect TaskStreamChart::Layout::barRect(const consolemodel::StripBar &bar) const
+{
+    const int top = area.top() + int(bar.row * rowHeight) + int(rowHeight * 0.08);
+    const int y = topHalf(bar.phase) ? top : top + barHeight + 1;
+    const int x0 = xOf(bar.from);
+    return QRect(x0, y, std::max(1, xOf(bar.to) - x0), barHeight);
+}
+
+TaskStreamChart::Layout TaskStreamChart::layoutFor(const QRect &area, int slaveCount, double span,
+                                                   int lineHeight)
+{
+    Layout l;
+    l.area = area;
+    l.rows = std::max(1, slaveCount);
+    l.span = span > 0 ? span : 1.0;
+    l.rowHeight = double(area.height()) / l.rows;
+    l.nameEvery = std::max(1, int(std::ceil(lineHeight / l.rowHeight)));
+    // Two lanes of 38% leave a little of the row above and below, so neighbours stay apart.
+    l.barHeight = std::max(2, int(l.rowHeight * 0.38));
+    l.step = niceStep(l.span, std::max(2, std::min(10, area.width() / 90)));
+    return l;
+}
+
 void TaskStreamChart::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
     p.setRenderHint(QPainter::Antialiasing, false);
     const QColor background = SeriesPalette::chartBackground(palette());
     const QColor text = SeriesPalette::chartText(palette());
-    const QColor faint = SeriesPalette::blend(text, background, 0.45);
-    const QColor grid = SeriesPalette::blend(text, background, 0.88);
-    const QColor stripe = SeriesPalette::blend(text, background, 0.95);
+    const Ink ink{background, text, SeriesPalette::blend(text, background, 0.45),
+                  SeriesPalette::blend(text, background, 0.88),
+                  SeriesPalette::blend(text, background, 0.95)};
     p.fillRect(rect(), background);
-    const QFontMetrics metrics(font());
+    drawTitle(p, ink);
+    drawLegend(p, ink);
 
+    const Layout layout =
+        layoutFor(plotArea(), int(m_slaves.size()), m_span, QFontMetrics(font()).height());
+    if (m_bars.empty() && !(m_span > 0)) {
+        p.setPen(ink.faint);
+        p.drawText(layout.area, Qt::AlignCenter, tr("no strips yet"));
+        return;
+    }
+    drawRowNames(p, layout, ink);
+    drawGrid(p, layout, ink); // behind the bars
+    drawBars(p, layout, ink);
+    drawTimeAxis(p, layout, ink);
+    drawMarkers(p, layout, ink);
+}
+
+void TaskStreamChart::drawTitle(QPainter &p, const Ink &ink) const
+{
     QFont bold = font();
     bold.setBold(true);
     p.setFont(bold);
-    p.setPen(text);
+    p.setPen(ink.text);
     p.drawText(QRect(8, 4, width() - 16, 20), Qt::AlignHCenter,
                QFontMetrics(bold).elidedText(m_title, Qt::ElideRight, width() - 16));
     p.setFont(font());
+}
 
-    // Legend: the phases' colours and the marker lines.
-    const std::vector<LegendItem> items = legendItems(text);
+// The phases' colours and the marker lines.
+void TaskStreamChart::drawLegend(QPainter &p, const Ink &ink) const
+{
+    const std::vector<LegendItem> items = legendItems(ink.text);
     const std::vector<QRect> rects = legendRects(items);
     for (size_t i = 0; i < items.size(); ++i) {
         const LegendItem &item = items[i];
@@ -252,7 +314,7 @@ void TaskStreamChart::paintEvent(QPaintEvent *)
             p.fillRect(key, item.colour);
             break;
         case LegendItem::Key::LiveSwatch:
-            p.fillRect(key, SeriesPalette::blend(item.colour, background, kLiveTint));
+            p.fillRect(key, SeriesPalette::blend(item.colour, ink.background, kLiveTint));
             p.setPen(item.colour);
             p.drawRect(key.adjusted(0, 0, -1, -1));
             break;
@@ -264,36 +326,26 @@ void TaskStreamChart::paintEvent(QPaintEvent *)
             break;
         }
         }
-        p.setPen(text);
+        p.setPen(ink.text);
         p.drawText(r.adjusted(18, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter, item.text);
     }
+}
 
-    const QRect area = plotArea();
-    const int rows = std::max<int>(1, int(m_slaves.size()));
-    if (m_bars.empty() && !(m_span > 0)) {
-        p.setPen(faint);
-        p.drawText(area, Qt::AlignCenter, tr("no strips yet"));
-        return;
-    }
-    const double span = m_span > 0 ? m_span : 1.0;
-    const double scale = area.width() / span;
-    const auto xOf = [&](double t) {
-        return area.left() + int(std::lround(t * scale));
-    };
-    const double rowHeight = double(area.height()) / rows;
-
-    // Rows and names; with more rows than the names fit, every n-th name.
-    const int nameEvery = std::max(1, int(std::ceil(metrics.height() / rowHeight)));
-    for (int r = 0; r < rows; ++r) {
-        const int top = area.top() + int(r * rowHeight);
-        const int bottom = area.top() + int((r + 1) * rowHeight);
+// Striped rows, and each named slave's dot and name left of the plot.
+void TaskStreamChart::drawRowNames(QPainter &p, const Layout &layout, const Ink &ink) const
+{
+    const QFontMetrics metrics(font());
+    const QRect &area = layout.area;
+    for (int r = 0; r < layout.rows; ++r) {
+        const int top = layout.rowTop(r);
+        const int bottom = layout.rowTop(r + 1);
         if (r % 2 == 1)
-            p.fillRect(QRect(area.left(), top, area.width(), bottom - top), stripe);
-        if (r % nameEvery != 0 || r >= m_slaves.size())
+            p.fillRect(QRect(area.left(), top, area.width(), bottom - top), ink.stripe);
+        if (r % layout.nameEvery != 0 || r >= m_slaves.size())
             continue;
         const QString name = metrics.elidedText(m_slaves[r], Qt::ElideMiddle, kLeft - 30);
         const int nameWidth = metrics.horizontalAdvance(name);
-        const int cy = top + int(rowHeight / 2);
+        const int cy = top + int(layout.rowHeight / 2);
         // A dot, not a square: the squares are the phases' colours in the legend.
         p.setRenderHint(QPainter::Antialiasing, true);
         p.setPen(Qt::NoPen);
@@ -301,54 +353,64 @@ void TaskStreamChart::paintEvent(QPaintEvent *)
         p.drawEllipse(QRect(kLeft - 10 - nameWidth - 14, cy - 5, 10, 10));
         p.setBrush(Qt::NoBrush);
         p.setRenderHint(QPainter::Antialiasing, false);
-        p.setPen(text);
+        p.setPen(ink.text);
         p.drawText(QRect(4, cy - metrics.height(), kLeft - 14, 2 * metrics.height()),
                    Qt::AlignRight | Qt::AlignVCenter, name);
     }
+}
 
-    // Grid behind the bars.
-    const double step = niceStep(span, std::max(2, std::min(10, area.width() / 90)));
-    p.setPen(grid);
-    for (int i = 1; i * step <= span + 1e-9; ++i)
-        p.drawLine(xOf(i * step), area.top(), xOf(i * step), area.bottom());
+void TaskStreamChart::drawGrid(QPainter &p, const Layout &layout, const Ink &ink) const
+{
+    p.setPen(ink.grid);
+    for (int i = 1; i * layout.step <= layout.span + 1e-9; ++i) {
+        const int x = layout.xOf(i * layout.step);
+        p.drawLine(x, layout.area.top(), x, layout.area.bottom());
+    }
+}
 
-    // Bars: send and return in the top half of a row, compute (or what ended it) below, so a
-    // slave computing one chunk while the port sends it the next is still readable.
-    const int half = std::max(2, int(rowHeight * 0.38));
+// Two lanes a row, so a slave computing one chunk while the port sends it the next is still
+// readable; a phase still going on is lighter with a solid edge, once it is big enough for one.
+void TaskStreamChart::drawBars(QPainter &p, const Layout &layout, const Ink &ink) const
+{
     for (const consolemodel::StripBar &b : m_bars) {
-        if (b.row < 0 || b.row >= rows)
+        if (b.row < 0 || b.row >= layout.rows)
             continue;
-        const int top = area.top() + int(b.row * rowHeight) + int(rowHeight * 0.08);
-        const int y = topHalf(b.phase) ? top : top + half + 1;
-        const int x0 = xOf(b.from);
-        const QRect bar(x0, y, std::max(1, xOf(b.to) - x0), half);
+        const QRect bar = layout.barRect(b);
         const QColor colour = phaseColour(b.phase);
-        if (b.live && bar.width() >= 3 && half >= 3) {
-            p.fillRect(bar, SeriesPalette::blend(colour, background, kLiveTint));
+        if (b.live && bar.width() >= 3 && layout.barHeight >= 3) {
+            p.fillRect(bar, SeriesPalette::blend(colour, ink.background, kLiveTint));
             p.setPen(colour);
             p.drawRect(bar.adjusted(0, 0, -1, -1));
         } else {
             p.fillRect(bar, colour);
         }
     }
+}
 
-    // Time axis and the markers.
-    p.setPen(text);
+void TaskStreamChart::drawTimeAxis(QPainter &p, const Layout &layout, const Ink &ink) const
+{
+    const QRect &area = layout.area;
+    p.setPen(ink.text);
     p.drawLine(area.bottomLeft(), area.bottomRight());
-    for (int i = 0; i * step <= span + 1e-9; ++i) {
-        const int tx = xOf(i * step);
+    for (int i = 0; i * layout.step <= layout.span + 1e-9; ++i) {
+        const int tx = layout.xOf(i * layout.step);
         p.drawLine(tx, area.bottom(), tx, area.bottom() + 4);
         p.drawText(QRect(tx - 30, area.bottom() + 6, 60, 14), Qt::AlignHCenter,
-                   QString::number(i * step, 'g', 4));
+                   QString::number(i * layout.step, 'g', 4));
     }
     p.drawText(QRect(area.left(), area.bottom() + 22, area.width(), 16), Qt::AlignHCenter,
                tr("seconds from the job's start"));
+}
+
+// A marker at the span's end would fall a pixel past the plot: it is kept on the edge.
+void TaskStreamChart::drawMarkers(QPainter &p, const Layout &layout, const Ink &ink) const
+{
     for (const Marker &m : m_markers) {
-        QPen pen(m.accent ? failedColour() : text, m.style == Qt::SolidLine ? 2 : 1);
+        QPen pen(m.accent ? failedColour() : ink.text, m.style == Qt::SolidLine ? 2 : 1);
         pen.setStyle(m.style);
         p.setPen(pen);
-        const int mx = std::min(xOf(m.at), area.right());
-        p.drawLine(mx, area.top(), mx, area.bottom());
+        const int mx = std::min(layout.xOf(m.at), layout.area.right());
+        p.drawLine(mx, layout.area.top(), mx, layout.area.bottom());
     }
 }
 

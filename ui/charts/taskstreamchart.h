@@ -8,6 +8,10 @@
 
 #include <vector>
 
+QT_BEGIN_NAMESPACE
+class QPainter;
+QT_END_NAMESPACE
+
 namespace starling::ui {
 
 // A job's task stream: one row per slave, time across, and for every chunk its send (the
@@ -51,6 +55,25 @@ public:
     int rowCount() const { return int(m_slaves.size()); }
     QRect plotArea() const; // where the bars go at the current size
 
+    // How time and rows map to pixels in the plot area: a pure function of the area, the row
+    // count, the time span and the font's line height, so drawing only places what it is given.
+    struct Layout
+    {
+        QRect area;
+        int rows = 1;         // at least one, so an empty stream still has a row
+        double span = 1;      // seconds across the area
+        double rowHeight = 1; // pixels, fractional so the rows fill the area exactly
+        int nameEvery = 1;    // with more rows than names fit, every n-th name
+        int barHeight = 2;    // each of a row's two lanes of bars
+        double step = 1;      // seconds between grid lines and time labels
+
+        int xOf(double seconds) const;
+        int rowTop(int row) const;
+        // Send and return in a row's top lane, compute (or what ended it) in the bottom one.
+        QRect barRect(const consolemodel::StripBar &bar) const;
+    };
+    static Layout layoutFor(const QRect &area, int slaveCount, double span, int lineHeight);
+
     QSize sizeHint() const override { return {1200, 500}; }
     QSize minimumSizeHint() const override { return {480, 200}; }
 
@@ -80,9 +103,19 @@ private:
         Qt::PenStyle style = Qt::SolidLine;
     };
 
+    struct Ink; // the palette's colours one paint uses
+
     std::vector<LegendItem> legendItems(const QColor &text) const;
     // Lays the legend out in lines from kLeft; returns the items' rectangles.
     std::vector<QRect> legendRects(const std::vector<LegendItem> &items) const;
+
+    void drawTitle(QPainter &p, const Ink &ink) const;
+    void drawLegend(QPainter &p, const Ink &ink) const;
+    void drawRowNames(QPainter &p, const Layout &layout, const Ink &ink) const;
+    void drawGrid(QPainter &p, const Layout &layout, const Ink &ink) const;
+    void drawBars(QPainter &p, const Layout &layout, const Ink &ink) const;
+    void drawTimeAxis(QPainter &p, const Layout &layout, const Ink &ink) const;
+    void drawMarkers(QPainter &p, const Layout &layout, const Ink &ink) const;
 
     QString m_title;
     std::vector<consolemodel::StripBar> m_bars;

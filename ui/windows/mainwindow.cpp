@@ -8,8 +8,8 @@
 #include "charts/taskstreamchart.h"
 #include "consolemodel/bridgeclustersource.h"
 #include "consolemodel/operatoractions.h"
-#include "util/valueformat.h"
 #include "protocol/eventkind.h"
+#include "util/valueformat.h"
 #include "windows/clusterstatusbar.h"
 #include "windows/connectdialog.h"
 #include "windows/draindialog.h"
@@ -108,7 +108,40 @@ void MainWindow::buildActions()
     setStatusBar(m_status);
 }
 
+// The focus chain follows the order widgets are created in, so they are created in reading
+// order: the table, the board, the tabs, the scroll bar.
 void MainWindow::buildLayout()
+{
+    QTableView *table = buildNodeTable();
+    m_board = new LoadRankBoard(this);
+    m_board->setObjectName(QStringLiteral("loadRankBoard"));
+    auto *top = new QSplitter(Qt::Horizontal, this);
+    top->addWidget(table);
+    top->addWidget(m_board);
+    top->setStretchFactor(0, 3);
+    top->setStretchFactor(1, 2);
+    top->setSizes({780, 620});
+
+    QTabWidget *tabs = buildViewTabs();
+    QScrollBar *scrollBack = buildScrollBack();
+    auto *bottom = new QWidget(this);
+    auto *bottomLayout = new QVBoxLayout(bottom);
+    bottomLayout->setContentsMargins(0, 0, 0, 0);
+    bottomLayout->addWidget(tabs);
+    bottomLayout->addWidget(scrollBack);
+
+    auto *main = new QSplitter(Qt::Vertical, this);
+    m_mainSplitter = main;
+    connect(main, &QSplitter::splitterMoved, this, [this] { m_splitterMoved = true; });
+    main->addWidget(top);
+    main->addWidget(bottom);
+    main->setStretchFactor(0, 1);
+    main->setStretchFactor(1, 1);
+    main->setSizes({420, 480}); // the table shows ~18 nodes without scrolling
+    setCentralWidget(main);
+}
+
+QTableView *MainWindow::buildNodeTable()
 {
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("nodeTable"));
@@ -125,16 +158,11 @@ void MainWindow::buildLayout()
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::updateActions);
     m_table->viewport()->installEventFilter(this);
+    return m_table;
+}
 
-    m_board = new LoadRankBoard(this);
-    m_board->setObjectName(QStringLiteral("loadRankBoard"));
-    auto *top = new QSplitter(Qt::Horizontal, this);
-    top->addWidget(m_table);
-    top->addWidget(m_board);
-    top->setStretchFactor(0, 3);
-    top->setStretchFactor(1, 2);
-    top->setSizes({780, 620});
-
+QTabWidget *MainWindow::buildViewTabs()
+{
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("views"));
     const auto addChart = [this](consolemodel::Metric metric) {
@@ -152,6 +180,22 @@ void MainWindow::buildLayout()
     bw->addWidget(addChart(consolemodel::Metric::RxRate));
     m_tabs->addTab(bandwidth, tr("Bandwidth"));
     m_tabs->addTab(addChart(consolemodel::Metric::Load), tr("Load"));
+    m_tabs->addTab(buildTaskViews(), tr("Task assignment"));
+    m_strategies = new StrategyComparisonChart(this);
+    m_tabs->addTab(m_strategies, tr("Strategies"));
+    m_log = new EventLogView(&m_events, this);
+    m_tabs->addTab(m_log, tr("Events"));
+    // Only the visible tab is kept up to date: a tab shown late catches up at once.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        refreshCharts(false);
+        refreshTasks();
+    });
+    return m_tabs;
+}
+
+// The job's task stream above the transfer's block map.
+QSplitter *MainWindow::buildTaskViews()
+{
     auto *tasks = new QSplitter(Qt::Vertical, this);
     m_stream = new TaskStreamChart(this);
     m_stream->setObjectName(QStringLiteral("taskStream"));
@@ -161,16 +205,11 @@ void MainWindow::buildLayout()
     tasks->addWidget(m_blockMap);
     tasks->setStretchFactor(0, 3);
     tasks->setStretchFactor(1, 2);
-    m_tabs->addTab(tasks, tr("Task assignment"));
-    m_strategies = new StrategyComparisonChart(this);
-    m_tabs->addTab(m_strategies, tr("Strategies"));
-    m_log = new EventLogView(&m_events, this);
-    m_tabs->addTab(m_log, tr("Events"));
-    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
-        refreshCharts(false);
-        refreshTasks();
-    });
+    return tasks;
+}
 
+QScrollBar *MainWindow::buildScrollBack()
+{
     m_scrollBack = new QScrollBar(Qt::Horizontal, this);
     m_scrollBack->setObjectName(QStringLiteral("scrollBack"));
     m_scrollBack->setToolTip(tr("Paused: scroll back through the kept history"));
@@ -181,22 +220,7 @@ void MainWindow::buildLayout()
             c->setEndTime(end);
         refreshCharts(true);
     });
-
-    auto *bottom = new QWidget(this);
-    auto *bottomLayout = new QVBoxLayout(bottom);
-    bottomLayout->setContentsMargins(0, 0, 0, 0);
-    bottomLayout->addWidget(m_tabs);
-    bottomLayout->addWidget(m_scrollBack);
-
-    auto *main = new QSplitter(Qt::Vertical, this);
-    m_mainSplitter = main;
-    connect(main, &QSplitter::splitterMoved, this, [this] { m_splitterMoved = true; });
-    main->addWidget(top);
-    main->addWidget(bottom);
-    main->setStretchFactor(0, 1);
-    main->setStretchFactor(1, 1);
-    main->setSizes({420, 480}); // the table shows ~18 nodes without scrolling
-    setCentralWidget(main);
+    return m_scrollBack;
 }
 
 void MainWindow::adoptSource(std::unique_ptr<consolemodel::ClusterSource> source)

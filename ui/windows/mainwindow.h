@@ -108,6 +108,10 @@ protected:
 private:
     void buildActions();
     void buildLayout();
+    QTableView *buildNodeTable();
+    QTabWidget *buildViewTabs();
+    QSplitter *buildTaskViews();
+    QScrollBar *buildScrollBack();
     void onSnapshot(const cluster::ClusterSnapshot &snapshot);
     void onEvent(const QJsonObject &event);
     void onLink(consolemodel::LinkState state, const QString &detail);
