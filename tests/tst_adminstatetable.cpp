@@ -93,7 +93,7 @@ void prepare(AdminStateTable &table, Setup setup)
 
 Q_DECLARE_METATYPE(Setup)
 
-class TestNodeTable : public QObject
+class TestAdminStateTable : public QObject
 {
     Q_OBJECT
 
@@ -131,7 +131,7 @@ private slots:
     void toJsonCarriesStateAndAdminState();
 };
 
-void TestNodeTable::names_data()
+void TestAdminStateTable::names_data()
 {
     QTest::addColumn<int>("rank");
     QTest::addColumn<QString>("name");
@@ -142,7 +142,7 @@ void TestNodeTable::names_data()
     QTest::newRow("5") << 5 << QStringLiteral("slave-5") << NodeRole::Slave;
 }
 
-void TestNodeTable::names()
+void TestAdminStateTable::names()
 {
     QFETCH(int, rank);
     QFETCH(QString, name);
@@ -154,7 +154,7 @@ void TestNodeTable::names()
     QCOMPARE(toString(table.node(rank).role), toString(role));
 }
 
-void TestNodeTable::freshTable()
+void TestAdminStateTable::freshTable()
 {
     const AdminStateTable table(kWorld);
     QCOMPARE(table.nodes().size(), size_t(kWorld));
@@ -178,7 +178,7 @@ void TestNodeTable::freshTable()
     QCOMPARE(custom.slavesAcceptingTasks(), (std::vector<int>{2}));
 }
 
-void TestNodeTable::find_data()
+void TestAdminStateTable::find_data()
 {
     QTest::addColumn<QString>("key");
     QTest::addColumn<int>("rank"); // -1: not found
@@ -200,7 +200,7 @@ void TestNodeTable::find_data()
     QTest::newRow("rank 2.0") << QStringLiteral("2.0") << -1;
 }
 
-void TestNodeTable::find()
+void TestAdminStateTable::find()
 {
     QFETCH(QString, key);
     QFETCH(int, rank);
@@ -215,7 +215,7 @@ void TestNodeTable::find()
     }
 }
 
-void TestNodeTable::drainWithTasksThenDrained()
+void TestAdminStateTable::drainWithTasksThenDrained()
 {
     AdminStateTable table(kWorld);
     table.setAssigned(3, 2, 100);
@@ -260,7 +260,7 @@ void TestNodeTable::drainWithTasksThenDrained()
         QCOMPARE(toString(table.node(rank).state()), toString(NodeState::Active));
 }
 
-void TestNodeTable::drainIdleIsDrainedAtOnce()
+void TestAdminStateTable::drainIdleIsDrainedAtOnce()
 {
     AdminStateTable table(kWorld);
     const auto result =
@@ -280,7 +280,7 @@ void TestNodeTable::drainIdleIsDrainedAtOnce()
                                               NodeState::Drained, QStringLiteral("bob"), {}, 700)));
 }
 
-void TestNodeTable::drainOfDownSlaveFinishesWhenReclaimed()
+void TestAdminStateTable::drainOfDownSlaveFinishesWhenReclaimed()
 {
     AdminStateTable table(kWorld);
     table.setAssigned(5, 3, 0);
@@ -297,7 +297,7 @@ void TestNodeTable::drainOfDownSlaveFinishesWhenReclaimed()
     QCOMPARE(table.slavesAcceptingTasks(), (std::vector<int>{2, 3, 4}));
 }
 
-void TestNodeTable::resume_data()
+void TestAdminStateTable::resume_data()
 {
     QTest::addColumn<Setup>("setup");
     QTest::addColumn<NodeState>("from");
@@ -305,7 +305,7 @@ void TestNodeTable::resume_data()
     QTest::newRow("from DRAINING") << Setup::Slave2Draining << NodeState::Draining;
 }
 
-void TestNodeTable::resume()
+void TestAdminStateTable::resume()
 {
     QFETCH(Setup, setup);
     QFETCH(NodeState, from);
@@ -335,7 +335,7 @@ void TestNodeTable::resume()
     QVERIFY(table.takeEvents().empty());
 }
 
-void TestNodeTable::refused_data()
+void TestAdminStateTable::refused_data()
 {
     QTest::addColumn<Setup>("setup");
     QTest::addColumn<QByteArray>("json");
@@ -391,7 +391,7 @@ void TestNodeTable::refused_data()
         << QStringLiteral("load is not a node command");
 }
 
-void TestNodeTable::refused()
+void TestAdminStateTable::refused()
 {
     QFETCH(Setup, setup);
     QFETCH(QByteArray, json);
@@ -417,7 +417,7 @@ void TestNodeTable::refused()
     QVERIFY(table.takeEvents().empty());
 }
 
-void TestNodeTable::weightChanges()
+void TestAdminStateTable::weightChanges()
 {
     AdminStateTable table(kWorld);
     const auto result = table.apply(
@@ -453,7 +453,7 @@ void TestNodeTable::weightChanges()
     QCOMPARE(table.node(5).weight, 1.0);
 }
 
-void TestNodeTable::strategyChanges()
+void TestAdminStateTable::strategyChanges()
 {
     AdminStateTable table(kWorld);
     // Name only: the weights stay.
@@ -498,7 +498,7 @@ void TestNodeTable::strategyChanges()
         QCOMPARE(toString(node.state()), toString(NodeState::Active));
 }
 
-void TestNodeTable::liveness_data()
+void TestAdminStateTable::liveness_data()
 {
     QTest::addColumn<Setup>("setup");
     QTest::addColumn<NodeState>("admin");
@@ -507,7 +507,7 @@ void TestNodeTable::liveness_data()
     QTest::newRow("DRAINING") << Setup::Slave2Draining << NodeState::Draining;
 }
 
-void TestNodeTable::liveness()
+void TestAdminStateTable::liveness()
 {
     QFETCH(Setup, setup);
     QFETCH(NodeState, admin);
@@ -544,7 +544,7 @@ void TestNodeTable::liveness()
         QCOMPARE(table.node(2).by, kAlice);
 }
 
-void TestNodeTable::sameLivenessTwiceIsNoChange()
+void TestAdminStateTable::sameLivenessTwiceIsNoChange()
 {
     AdminStateTable table(kWorld);
     table.setLiveness(3, Liveness::Alive, 10);
@@ -557,7 +557,7 @@ void TestNodeTable::sameLivenessTwiceIsNoChange()
     QCOMPARE(toString(table.node(3).state()), toString(NodeState::Down));
 }
 
-void TestNodeTable::epochBumpsOnEveryDown()
+void TestAdminStateTable::epochBumpsOnEveryDown()
 {
     AdminStateTable table(kWorld);
     for (int round = 1; round <= 3; ++round) {
@@ -572,7 +572,7 @@ void TestNodeTable::epochBumpsOnEveryDown()
     QCOMPARE(table.node(5).epoch, std::int64_t(0));
 }
 
-void TestNodeTable::slavesAcceptingTasks()
+void TestAdminStateTable::slavesAcceptingTasks()
 {
     AdminStateTable table(8); // slave-2 .. slave-7
     table.setAssigned(3, 1, 0);
@@ -593,7 +593,7 @@ void TestNodeTable::slavesAcceptingTasks()
     QCOMPARE(table.slavesAcceptingTasks(), (std::vector<int>{2, 4, 5, 6, 7}));
 }
 
-void TestNodeTable::takeEventsEmpties()
+void TestAdminStateTable::takeEventsEmpties()
 {
     AdminStateTable table(kWorld);
     QVERIFY(table.takeEvents().empty());
@@ -610,7 +610,7 @@ void TestNodeTable::takeEventsEmpties()
     QVERIFY(table.takeEvents().empty());
 }
 
-void TestNodeTable::recordShutdownAndLoad()
+void TestAdminStateTable::recordShutdownAndLoad()
 {
     AdminStateTable table(kWorld);
     table.record(
@@ -653,7 +653,7 @@ void TestNodeTable::recordShutdownAndLoad()
         QCOMPARE(toString(node.state()), toString(NodeState::Active));
 }
 
-void TestNodeTable::historyIsBounded()
+void TestAdminStateTable::historyIsBounded()
 {
     AdminStateTable table(kWorld);
     const int total = AdminStateTable::kHistoryLimit + 57;
@@ -684,7 +684,7 @@ void TestNodeTable::historyIsBounded()
     QCOMPARE(table.node(2).weight, double(total));
 }
 
-void TestNodeTable::persistAndRestore()
+void TestAdminStateTable::persistAndRestore()
 {
     AdminStateTable before(kWorld);
     QVERIFY(before.apply(command(R"({"op":"weight","node":"slave-2","value":3})"), 10));
@@ -743,7 +743,7 @@ void TestNodeTable::persistAndRestore()
     QCOMPARE(dump(after.persistentState()), dump(expected));
 }
 
-void TestNodeTable::restoreIntoSmallerCluster()
+void TestAdminStateTable::restoreIntoSmallerCluster()
 {
     AdminStateTable big(9); // slave-2 .. slave-8
     QVERIFY(big.apply(command(R"({"op":"weight","node":"slave-3","value":2})"), 1));
@@ -765,7 +765,7 @@ void TestNodeTable::restoreIntoSmallerCluster()
     QCOMPARE(small.slavesAcceptingTasks(), (std::vector<int>{2, 3, 4}));
 }
 
-void TestNodeTable::restoreSkipsBadValues_data()
+void TestAdminStateTable::restoreSkipsBadValues_data()
 {
     // Each row edits a good saved state and names what must stay at the fresh table's value.
     QTest::addColumn<QByteArray>("patch");  // merged into the saved object's top level
@@ -827,7 +827,7 @@ void TestNodeTable::restoreSkipsBadValues_data()
         << QStringLiteral("master");
 }
 
-void TestNodeTable::restoreSkipsBadValues()
+void TestAdminStateTable::restoreSkipsBadValues()
 {
     QFETCH(QByteArray, patch);
     QFETCH(QByteArray, slave2);
@@ -877,7 +877,7 @@ void TestNodeTable::restoreSkipsBadValues()
     QCOMPARE(toString(table.node(3).state()), toString(NodeState::Active));
 }
 
-void TestNodeTable::restoreTrimsHistory()
+void TestAdminStateTable::restoreTrimsHistory()
 {
     QJsonArray history;
     for (int i = 0; i < AdminStateTable::kHistoryLimit + 30; ++i)
@@ -902,7 +902,7 @@ void TestNodeTable::restoreTrimsHistory()
     QVERIFY(other.persistentState().value(QLatin1String("history")).toArray().isEmpty());
 }
 
-void TestNodeTable::toJsonCarriesStateAndAdminState()
+void TestAdminStateTable::toJsonCarriesStateAndAdminState()
 {
     AdminStateTable table(kWorld);
     table.setAssigned(2, 3, 5);
@@ -940,5 +940,5 @@ void TestNodeTable::toJsonCarriesStateAndAdminState()
     QCOMPARE(master.value(QLatin1String("admin_state")).toString(), QStringLiteral("ACTIVE"));
 }
 
-QTEST_GUILESS_MAIN(TestNodeTable)
+QTEST_GUILESS_MAIN(TestAdminStateTable)
 #include "tst_adminstatetable.moc"

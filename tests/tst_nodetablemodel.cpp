@@ -81,7 +81,7 @@ QColor over(const QColor &tint, const QColor &base)
 
 } // namespace
 
-class TestNodeTableModel final : public QObject
+class TestAdminStateTableModel final : public QObject
 {
     Q_OBJECT
 
@@ -510,5 +510,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestNodeTableModel)
+QTEST_MAIN(TestAdminStateTableModel)
 #include "tst_nodetablemodel.moc"

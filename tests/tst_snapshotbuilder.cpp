@@ -263,9 +263,9 @@ void TestSnapshotBuilder::tableSetsWeightsStatesAndPolicy()
     json.insert(QLatin1String("queued_at_master"), 17);
 
     SnapshotBuilder builder(kWorld, 4);
-    QVERIFY(!builder.hasNodeTable()); // the monitor publishes nothing until the table is in
-    builder.setNodeTable(json);
-    QVERIFY(builder.hasNodeTable());
+    QVERIFY(!builder.hasAdminState()); // the monitor publishes nothing until the table is in
+    builder.setAdminState(json);
+    QVERIFY(builder.hasAdminState());
     const ClusterSnapshot snapshot = builder.build(0, 0, watchingAll(0));
     QCOMPARE(snapshot.strategy, QStringLiteral("optimal"));
     QCOMPARE(snapshot.w1, 2.0);
@@ -296,7 +296,7 @@ void TestSnapshotBuilder::tableSetsWeightsStatesAndPolicy()
     nodes.append(QJsonObject{{QStringLiteral("rank"), -1}, {QStringLiteral("weight"), 7}});
     nodes.append(QJsonObject{{QStringLiteral("weight"), 7}});
     next.insert(QLatin1String("nodes"), nodes);
-    builder.setNodeTable(next);
+    builder.setAdminState(next);
     const ClusterSnapshot later = builder.build(0, 0, watchingAll(0));
     QCOMPARE(later.nodes.size(), size_t(kWorld));
     QCOMPARE(toString(later.nodes[4].state), toString(NodeState::Active));
@@ -375,7 +375,7 @@ void TestSnapshotBuilder::detectorOverridesAdminState()
     if (!drain.isEmpty())
         QVERIFY(table.apply(command(drain), 5));
     SnapshotBuilder builder(kWorld, 4);
-    builder.setNodeTable(table.toJson());
+    builder.setAdminState(table.toJson());
     FailureDetector detector = watchingAll(1000);
     // Everyone else keeps talking.
     for (int rank : {2, 4, 5})
@@ -408,7 +408,7 @@ void TestSnapshotBuilder::drainEta()
     QVERIFY(table.apply(command(R"({"op":"drain","node":"slave-2"})"), 1));
     QVERIFY(table.apply(command(R"({"op":"drain","node":"slave-3"})"), 1)); // idle: DRAINED
     SnapshotBuilder builder(kWorld, 4);
-    builder.setNodeTable(table.toJson());
+    builder.setAdminState(table.toJson());
     for (int rank = 2; rank < kWorld; ++rank)
         builder.addSample(rank, stats(10.0 + rank + 0.5), 0);
 
@@ -468,7 +468,7 @@ void TestSnapshotBuilder::loadFollowsRealLoad()
                                      QByteArray::number(weight) + "}";
     QVERIFY(table.apply(command(weightCommand), 0));
     SnapshotBuilder builder(kWorld, 4);
-    builder.setNodeTable(table.toJson());
+    builder.setAdminState(table.toJson());
     if (linkMBps > 0)
         builder.setEmulation(4, SlaveEmulation{true, 2.0, linkMBps});
     NodeStats s = stats(pending);
@@ -526,7 +526,7 @@ void TestSnapshotBuilder::loadRankAndRanking()
     // A weight changes the order: slave-2's 3 s over weight 8 is the lightest.
     AdminStateTable table(kWorld);
     QVERIFY(table.apply(command(R"({"op":"weight","node":"slave-2","value":8})"), 0));
-    builder.setNodeTable(table.toJson());
+    builder.setAdminState(table.toJson());
     const ClusterSnapshot weighted = builder.build(0, 0, watchingAll(0));
     QCOMPARE(weighted.ranking(), (std::vector<int>{2, 5, 3, 4}));
     QCOMPARE(weighted.nodes[2].loadRank, 0);
@@ -539,7 +539,7 @@ void TestSnapshotBuilder::onlyActiveSlavesAreRanked()
     QVERIFY(table.apply(command(R"({"op":"drain","node":"slave-3"})"), 0)); // DRAINING
     QVERIFY(table.apply(command(R"({"op":"drain","node":"slave-5"})"), 0)); // DRAINED
     SnapshotBuilder builder(kWorld, 4);
-    builder.setNodeTable(table.toJson());
+    builder.setAdminState(table.toJson());
     const double pending[] = {3.0, 0.1, 2.0, 0.2};
     for (int rank = 2; rank < kWorld; ++rank)
         builder.addSample(rank, stats(pending[rank - 2]), 0);
@@ -633,7 +633,7 @@ void TestSnapshotBuilder::snapshotJsonRoundTrip()
     tableJson.insert(QLatin1String("queued_at_master"), 31);
 
     SnapshotBuilder builder(kWorld, 4, 3);
-    builder.setNodeTable(tableJson);
+    builder.setAdminState(tableJson);
     for (int rank = 0; rank < kWorld; ++rank)
         builder.setHello(rank, helloFrom(QStringLiteral("h%1").arg(rank)));
     builder.setEmulation(2, SlaveEmulation{true, 2.5, 12.5});

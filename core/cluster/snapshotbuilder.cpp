@@ -41,7 +41,7 @@ void SnapshotBuilder::setHello(int rank, const protocol::RankHello &hello)
     m_nodes.at(size_t(rank)).hello = hello;
 }
 
-void SnapshotBuilder::setNodeTable(const QJsonObject &table)
+void SnapshotBuilder::setAdminState(const QJsonObject &table)
 {
     m_table = protocol::AdminStateMessage::fromJson(table);
     for (const protocol::AdminStateMessage::Node &entry : m_table.nodes) {

@@ -26,7 +26,7 @@ public:
                     sched::LoadModel model = sched::LoadModel{});
 
     void setHello(int rank, const protocol::RankHello &hello);
-    void setNodeTable(const QJsonObject &table);
+    void setAdminState(const QJsonObject &table);
     void setEmulation(int rank, const SlaveEmulation &emulation);
     // monotonicMs: when the monitor received it, for the heartbeat age.
     void addSample(int rank, const NodeStats &stats, std::int64_t monotonicMs);
@@ -42,7 +42,7 @@ public:
     }
     int worldSize() const { return int(m_nodes.size()); }
     // Until the master's table arrives, states and weights would be guesses.
-    bool hasNodeTable() const { return m_haveTable; }
+    bool hasAdminState() const { return m_haveTable; }
 
     ClusterSnapshot build(std::int64_t wallMs, std::int64_t monotonicMs,
                           const FailureDetector &detector);

@@ -122,7 +122,7 @@ void MonitorRole::onMessage(int source, Tag tag, const QByteArray &payload)
         break;
     case Tag::AdminState:
         if (source == kMasterRank) {
-            m_builder.setNodeTable(parse(payload));
+            m_builder.setAdminState(parse(payload));
             reportStateIfReady();
         }
         break;
@@ -240,7 +240,7 @@ void MonitorRole::publishSnapshot()
 {
     // Nothing before the master's table: clients would see default states and weights, not
     // the ones restored from the run directory.
-    if (!m_builder.hasNodeTable())
+    if (!m_builder.hasAdminState())
         return;
     m_lastPublishMs = monotonicMs();
     std::fill(m_fresh.begin(), m_fresh.end(), false);
@@ -317,7 +317,7 @@ void MonitorRole::writeStartupProgress() const
 
 void MonitorRole::reportStateIfReady()
 {
-    if (m_stateReported || !m_builder.hasNodeTable())
+    if (m_stateReported || !m_builder.hasAdminState())
         return;
     for (int rank = 0; rank < m_builder.worldSize(); ++rank) {
         if (!m_builder.hasHello(rank))
