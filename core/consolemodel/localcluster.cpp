@@ -46,7 +46,7 @@ void LocalCluster::start()
 {
     if (m_running || m_up.state() != QProcess::NotRunning)
         return;
-    QDir().mkpath(m_options.runDir);
+    // `starling up` creates the run directory itself, owner-only.
     QDir().mkpath(m_options.exportRoot);
     QStringList args{QStringLiteral("up"),        QStringLiteral("--detach"),
                      QStringLiteral("--slaves"),  QString::number(m_options.slaves),
