@@ -126,11 +126,11 @@ public:
         }
     }
     // The master is still hashing a (huge) file for the plan.
-    void hashing(const transfer::PlanProgress &p)
+    void hashing(const protocol::PlanProgressMessage &p)
     {
         const int percent = p.totalBytes > 0 ? int(p.doneBytes * 100 / p.totalBytes) : 0;
         const QString line = QStringLiteral("%1 %2 on the cluster: %3% (%4 of %5)")
-                                 .arg(p.state == transfer::PlanProgress::State::Queued
+                                 .arg(p.state == protocol::PlanProgressMessage::State::Queued
                                           ? QStringLiteral("waiting to hash")
                                           : QStringLiteral("hashing"),
                                       QFileInfo(p.path).fileName())
@@ -313,7 +313,7 @@ int download(GetRun &run)
     while (true) {
         client::PlanWait wait;
         wait.overallTimeoutMs = int(run.planTimeoutS * 1000);
-        wait.onProgress = [&output](const transfer::PlanProgress &p) {
+        wait.onProgress = [&output](const protocol::PlanProgressMessage &p) {
             output.hashing(p);
             return !g_interrupted.load();
         };

@@ -77,9 +77,10 @@ void printEndpoints(const UpOptions &up, const cluster::ClusterStateFile &state,
 int runUp(const UpOptions &up)
 {
     // First of all: a second `up` must not touch the run files of a cluster still starting.
-    auto lock = RunDirLock::acquire(up.runDir);
-    if (!lock)
-        return usageError(lock.error());
+    auto locked = RunDirLock::acquire(up.runDir);
+    if (!locked)
+        return usageError(locked.error());
+    RunDirLock lock = std::move(locked).value();
     ClusterLauncher launcher(up);
     if (const auto problem = launcher.prepareRunDir())
         return usageError(*problem);
@@ -87,7 +88,7 @@ int runUp(const UpOptions &up)
     ClusterLauncher::stopOnSignals();
     if (!launcher.start())
         return kExitUsage;
-    lock->recordHolder(launcher.pid(), QStringLiteral("mpiexec"));
+    lock.recordHolder(launcher.pid(), QStringLiteral("mpiexec"));
     std::fprintf(stderr, "starting %d slaves (+ master and monitor), log %s ...\n", up.plan.slaves,
                  qPrintable(launcher.logPath()));
     QElapsedTimer clock;

@@ -31,7 +31,7 @@ Expected<PartFileLock> PartFileLock::acquire(const QString &partPath)
 {
     PartFileLock lock;
     lock.m_fd = ::open(QFile::encodeName(partPath).constData(),
-                       O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+                       O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (lock.m_fd < 0)
         return Error{QStringLiteral("cannot open %1: %2")
                          .arg(partPath, QString::fromLocal8Bit(std::strerror(errno))),

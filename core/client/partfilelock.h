@@ -24,7 +24,8 @@ public:
     PartFileLock(const PartFileLock &) = delete;
     PartFileLock &operator=(const PartFileLock &) = delete;
 
-    // Creates the part file if missing (empty, 0600). Symbolic links are refused.
+    // Creates the part file if missing (empty, 0644 less the umask, as PartFile does). Symbolic
+    // links are refused.
     static Expected<PartFileLock> acquire(const QString &partPath);
 
     bool isHeld() const { return m_fd >= 0; }

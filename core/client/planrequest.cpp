@@ -78,7 +78,8 @@ namespace {
 std::optional<Error> awaitHashing(const QByteArray &body, const PlanWait &wait,
                                   const QElapsedTimer &clock)
 {
-    const auto progress = transfer::PlanProgress::fromJson(QJsonDocument::fromJson(body).object());
+    const auto progress =
+        protocol::PlanProgressMessage::fromJson(QJsonDocument::fromJson(body).object());
     if (!progress)
         return Error{
             QStringLiteral("the master sent an invalid progress answer: %1").arg(progress.error()),

@@ -130,7 +130,7 @@ Expected<QByteArray> readTrustedFile(const QString &path)
     const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return fail(path,
-                    QStringLiteral("cannot read: ") + QString::fromLocal8Bit(strerror(errno)));
+                    QStringLiteral("cannot read: ") + QString::fromLocal8Bit(std::strerror(errno)));
     QFile file;
     if (!file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
         ::close(fd);
@@ -147,8 +147,8 @@ Expected<QByteArray> readTrustedFile(const QString &path)
     if (file.error() != QFileDevice::NoError)
         return fail(path, QStringLiteral("cannot read: ") + file.errorString());
     if (bytes.size() > ClusterStateFile::kMaxFileBytes)
-        return fail(path,
-                    QStringLiteral("larger than %1 bytes").arg(ClusterStateFile::kMaxFileBytes));
+        return fail(path, QStringLiteral("larger than the limit of %1 bytes")
+                              .arg(ClusterStateFile::kMaxFileBytes));
     return bytes;
 }
 

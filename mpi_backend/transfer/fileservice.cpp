@@ -1,9 +1,9 @@
 #include "fileservice.h"
 
+#include "protocol/planprogressmessage.h"
 #include "protocol/transferevents.h"
 #include "transfer/listingrenderer.h"
 #include "transfer/metalinkwriter.h"
-#include "transfer/planprogress.h"
 #include "transfer/rangeheader.h"
 #include "transfer/transferplan.h"
 #include "transfer/transferplanner.h"
@@ -269,9 +269,9 @@ http::HttpResponse FileService::plan(const http::HttpRequest &request)
     auto digest = m_hashes.digestOrProgress(file->absolutePath, transfer::pieceSizeFor(file->size),
                                             m_planHashWaitMs);
     if (const auto *progress = std::get_if<transfer::HashProgress>(&digest)) {
-        transfer::PlanProgress body;
-        body.state = progress->queued ? transfer::PlanProgress::State::Queued
-                                      : transfer::PlanProgress::State::Hashing;
+        protocol::PlanProgressMessage body;
+        body.state = progress->queued ? protocol::PlanProgressMessage::State::Queued
+                                      : protocol::PlanProgressMessage::State::Hashing;
         body.path = file->relativePath;
         body.doneBytes = std::min(progress->doneBytes, progress->totalBytes);
         body.totalBytes = progress->totalBytes;

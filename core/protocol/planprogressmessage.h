@@ -5,14 +5,14 @@
 #include <QJsonObject>
 #include <QString>
 
-namespace starling::transfer {
+namespace starling::protocol {
 
 // The master's answer to GET /api/v1/plan while the file's hashes are still being computed:
 // `202 {"state":"hashing","path":...,"done_bytes":...,"total_bytes":...}` ("queued" while the
 // pass waits for a hashing slot). The client asks again with the same request until the plan
 // (200) comes; the master hashes each version of a file (path, size, mtime) once however many
 // clients ask.
-struct PlanProgress
+struct PlanProgressMessage
 {
     enum class State
     {
@@ -26,9 +26,9 @@ struct PlanProgress
     qint64 totalBytes = 0;
 
     QJsonObject toJson() const;
-    static Expected<PlanProgress> fromJson(const QJsonObject &object);
+    static Expected<PlanProgressMessage> fromJson(const QJsonObject &object);
 
-    bool operator==(const PlanProgress &) const = default;
+    bool operator==(const PlanProgressMessage &) const = default;
 };
 
-} // namespace starling::transfer
+} // namespace starling::protocol

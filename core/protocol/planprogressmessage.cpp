@@ -1,8 +1,8 @@
-#include "planprogress.h"
+#include "planprogressmessage.h"
 
 #include "util/jsonobjectreader.h"
 
-namespace starling::transfer {
+namespace starling::protocol {
 
 namespace {
 
@@ -13,15 +13,15 @@ QLatin1String key(const char *name)
     return QLatin1String(name);
 }
 
-QString stateName(PlanProgress::State state)
+QString stateName(PlanProgressMessage::State state)
 {
-    return state == PlanProgress::State::Queued ? QStringLiteral("queued")
-                                                : QStringLiteral("hashing");
+    return state == PlanProgressMessage::State::Queued ? QStringLiteral("queued")
+                                                       : QStringLiteral("hashing");
 }
 
 } // namespace
 
-QJsonObject PlanProgress::toJson() const
+QJsonObject PlanProgressMessage::toJson() const
 {
     return {{key("state"), stateName(state)},
             {key("path"), path},
@@ -29,11 +29,11 @@ QJsonObject PlanProgress::toJson() const
             {key("total_bytes"), totalBytes}};
 }
 
-Expected<PlanProgress> PlanProgress::fromJson(const QJsonObject &object)
+Expected<PlanProgressMessage> PlanProgressMessage::fromJson(const QJsonObject &object)
 {
     util::JsonObjectReader reader(object, QStringLiteral("plan progress"),
                                   util::JsonObjectReader::MissingKey::IsError);
-    PlanProgress progress;
+    PlanProgressMessage progress;
     QString state;
     reader.readString(key("state"), state,
                       util::StringRule{[](const QString &s) {
@@ -52,4 +52,4 @@ Expected<PlanProgress> PlanProgress::fromJson(const QJsonObject &object)
     return progress;
 }
 
-} // namespace starling::transfer
+} // namespace starling::protocol
