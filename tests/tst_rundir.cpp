@@ -142,6 +142,7 @@ private slots:
         first.start(QStringLiteral(STARLING_CLI),
                     upArguments() << QStringLiteral("--run-dir") << m_cluster.runDir());
         QVERIFY(first.waitForStarted());
+        const qint64 firstPid = first.processId();
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(runFile(QStringLiteral("node.log"))) ||
                                      first.state() == QProcess::NotRunning,
                                  60000);
@@ -152,8 +153,7 @@ private slots:
         QCOMPARE(second.exitCode, 2);
         QVERIFY2(oneLine(second.err), qPrintable(second.err));
         // Named by its pid: `up` itself until it has started mpiexec, then mpiexec.
-        const QString byUp =
-            QStringLiteral("locked by starling up (pid %1, since ").arg(first.processId());
+        const QString byUp = QStringLiteral("locked by starling up (pid %1, since ").arg(firstPid);
         const QString byMpiexec =
             QStringLiteral("locked by mpiexec (pid %1, since ").arg(m_cluster.state().mpiexecPid);
         QVERIFY2(second.err.contains(byUp) || second.err.contains(byMpiexec),

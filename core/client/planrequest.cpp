@@ -100,6 +100,22 @@ std::optional<Error> awaitHashing(const QByteArray &body, const PlanWait &wait,
     return std::nullopt;
 }
 
+// The answer that is not a 202: the same request again while the master hashes the file (it
+// keys the pass by the file's version, so asking again starts no second pass).
+Expected<MasterReply> callUntilHashed(const QUrl &master, const MasterRequest &request,
+                                      const PlanWait &wait)
+{
+    QElapsedTimer clock;
+    clock.start();
+    auto reply = callMaster(master, request);
+    while (reply && reply->status == 202) {
+        if (auto stop = awaitHashing(reply->body, wait, clock))
+            return std::move(*stop);
+        reply = callMaster(master, request);
+    }
+    return reply;
+}
+
 } // namespace
 
 Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &path,
@@ -114,15 +130,7 @@ Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &
     request.timeoutMs = timeoutMs;
     request.maxBytes = maxBytes;
     request.userAgent = "starling-get";
-    QElapsedTimer clock;
-    clock.start();
-    auto reply = callMaster(master, request);
-    // The same request again while the master hashes the file (it keys the pass by version).
-    while (reply && reply->status == 202) {
-        if (auto stop = awaitHashing(reply->body, wait, clock))
-            return std::move(*stop);
-        reply = callMaster(master, request);
-    }
+    auto reply = callUntilHashed(master, request, wait);
     if (!reply && reply.errorCode() == u"oversized")
         return Error{QStringLiteral("the master at %1 sent a plan larger than %2 bytes")
                          .arg(master.adjusted(QUrl::RemovePath | QUrl::RemoveQuery).toString())

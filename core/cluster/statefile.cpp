@@ -127,7 +127,8 @@ QString trustProblem(const struct stat &info)
 // The state file read through one descriptor, so the checks are about the bytes that are read.
 Expected<QByteArray> readTrustedFile(const QString &path)
 {
-    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+    // Non-blocking: a FIFO in its place must not hang the reader until the type check.
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return fail(path,
                     QStringLiteral("cannot read: ") + QString::fromLocal8Bit(std::strerror(errno)));
