@@ -210,8 +210,10 @@ private slots:
     void auditTrailSurvivesAFlood()
     {
         make(EventLogModel::kDefaultCapacity);
-        m_logTester.reset(); // the tester's per-row checks would make 100k rows slow, not wrong
+        // The tester's and the proxy's per-row work would make 100k rows slow, not wrong.
         m_filterTester.reset();
+        m_logTester.reset();
+        m_filter.reset();
         m_log->append(drainEvent(1795337300000));
         constexpr int kFlood = 100000;
         for (int i = 0; i < kFlood; ++i)
@@ -222,6 +224,8 @@ private slots:
         // The newest transfer rows are kept, in order, after it.
         QCOMPARE(m_log->line(1).text, describeEvent(blockEvent(kFlood - 10000)).text);
         QCOMPARE(m_log->line(10000).text, describeEvent(blockEvent(kFlood - 1)).text);
+        m_filter = std::make_unique<EventFilterModel>();
+        m_filter->setSourceModel(m_log.get());
         m_filter->setCategories({Category::State, Category::Operator, Category::Failure});
         QCOMPARE(m_filter->rowCount(), 1);
         QCOMPARE(m_filter->index(0, EventLogModel::Who).data().toString(), QStringLiteral("alice"));
@@ -399,7 +403,8 @@ private slots:
         m_filter->setCategories({Category::Job});
         for (int i = 0; i < 150; ++i)
             m_log->append(numbered(i));
-        QCOMPARE(m_log->rowCount(), 100);
+        // 100 job and other rows; the 4 audit rows of fillMixed() are not pushed out by them.
+        QCOMPARE(m_log->rowCount(), 104);
         QCOMPARE(m_filter->rowCount(), 100);
         QCOMPARE(m_filter->index(0, EventLogModel::Text).data().toString(),
                  QStringLiteral("job-50 failed: boom"));
