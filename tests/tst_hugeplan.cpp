@@ -98,6 +98,9 @@ private slots:
                                           180000);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains(QLatin1String("SHA-256 verified")), qPrintable(r.out));
+        // Not a terminal: a progress line per 10% while the master hashes.
+        QVERIFY2(r.err.contains(QLatin1String("starling get: hashing big.bin on the cluster: ")),
+                 qPrintable(r.err));
         QFile got(out(QStringLiteral("big.out")));
         QVERIFY(got.open(QIODevice::ReadOnly));
         QVERIFY(got.readAll() == m_data);
