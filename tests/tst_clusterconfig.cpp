@@ -100,6 +100,10 @@ void TestClusterConfig::defaults_data()
     row("job_queue_limit", 16);
     row("jobs_kept", 32);
     row("image_standard_MBps", 20);
+    // Issue 15, slice "local".
+    row("plan_hash_passes", 2);
+    row("plan_hash_read_MBps", 0);
+    row("plan_hash_wait_ms", 1000);
 }
 
 void TestClusterConfig::defaults()
@@ -122,7 +126,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 28);
+    QCOMPARE(ClusterConfig().toJson().size(), 31);
 }
 
 void TestClusterConfig::roundTrip()
@@ -216,6 +220,10 @@ void TestClusterConfig::accepted_data()
     row("startup_timeout_s fractional", "startup_timeout_s", "2.5", 2.5);
     row("image_max_bytes 16 GiB", "image_max_bytes", "17179869184", 17179869184.0);
     row("image_standard_MBps tiny", "image_standard_MBps", "0.001", 0.001);
+    // Issue 15, slice "local".
+    row("plan_hash_passes max", "plan_hash_passes", "64", 64.0);
+    row("plan_hash_read_MBps slow", "plan_hash_read_MBps", "0.5", 0.5);
+    row("plan_hash_wait_ms zero", "plan_hash_wait_ms", "0", 0.0);
 }
 
 void TestClusterConfig::accepted()
@@ -421,6 +429,16 @@ void TestClusterConfig::rejected_data()
     QTest::newRow("image_standard_MBps zero")
         << withKey("image_standard_MBps", "0")
         << QStringLiteral("\"image_standard_MBps\" must be a number from 0.001 to 1000000, got 0");
+    // Issue 15, slice "local".
+    QTest::newRow("plan_hash_passes zero")
+        << withKey("plan_hash_passes", "0")
+        << QStringLiteral("\"plan_hash_passes\" must be an integer from 1 to 64, got 0");
+    QTest::newRow("plan_hash_read_MBps negative")
+        << withKey("plan_hash_read_MBps", "-1")
+        << QStringLiteral("\"plan_hash_read_MBps\" must be a number from 0 to 1000000, got -1");
+    QTest::newRow("plan_hash_wait_ms over the client's patience")
+        << withKey("plan_hash_wait_ms", "15000")
+        << QStringLiteral("\"plan_hash_wait_ms\" must be an integer from 0 to 10000, got 15000");
 
     QTest::newRow("same fixed port twice")
         << QByteArrayLiteral(R"({"master_port": 8080, "bridge_port": 8080})")

@@ -1,8 +1,12 @@
 // EventLogModel keeps the newest events up to its capacity (dropping the oldest with
 // rowsRemoved), shows them as Time/Category/Node/Who/Text, and EventFilterModel narrows them
-// by category, node and text. Both models run under QAbstractItemModelTester.
+// by category, node and text. Both models run under QAbstractItemModelTester. Operator actions,
+// state changes and failures have a store of their own that no flood of transfer or job events
+// can push out.
 #include "models/eventfiltermodel.h"
 #include "models/eventlogmodel.h"
+#include "protocol/nodeevents.h"
+#include "protocol/transferevents.h"
 
 #include <QAbstractItemModelTester>
 #include <QDateTime>
@@ -11,6 +15,7 @@
 
 #include <memory>
 
+using starling::consolemodel::describeEvent;
 using starling::consolemodel::EventLine;
 using starling::ui::EventFilterModel;
 using starling::ui::EventLogModel;
@@ -34,6 +39,31 @@ QJsonObject numbered(int i)
             {QStringLiteral("job"), QStringLiteral("job-%1").arg(i)},
             {QStringLiteral("error"), QStringLiteral("boom")},
             {QStringLiteral("time_ms"), 1795337310000.0 + i}};
+}
+
+QJsonObject drainEvent(qint64 timeMs)
+{
+    starling::protocol::StateChangedEvent drain;
+    drain.timeMs = timeMs;
+    drain.by = QStringLiteral("alice");
+    drain.reason = QStringLiteral("disk swap");
+    drain.node = QStringLiteral("slave-3");
+    drain.from = QStringLiteral("ACTIVE");
+    drain.to = QStringLiteral("DRAINING");
+    return drain.toJson();
+}
+
+QJsonObject blockEvent(qint64 block)
+{
+    starling::protocol::TransferBlockEvent sent;
+    sent.timeMs = 1795337310000 + block;
+    sent.transferId = QStringLiteral("t-1");
+    sent.block = block;
+    sent.bytes = 1 << 20;
+    sent.complete = true;
+    sent.status = 206;
+    sent.node = QStringLiteral("slave-2");
+    return sent.toJson();
 }
 
 QStringList column(const QAbstractItemModel &model, int col)
@@ -175,6 +205,67 @@ private slots:
         QCOMPARE(m_log->line(0).text, QStringLiteral("job-2 failed: boom"));
     }
 
+    // The flood: 100k transfer_block events after a drain. Before the split the drain
+    // was gone after the first 10000 of them.
+    void auditTrailSurvivesAFlood()
+    {
+        make(EventLogModel::kDefaultCapacity);
+        // The tester's and the proxy's per-row work would make 100k rows slow, not wrong.
+        m_filterTester.reset();
+        m_logTester.reset();
+        m_filter.reset();
+        m_log->append(drainEvent(1795337300000));
+        constexpr int kFlood = 100000;
+        for (int i = 0; i < kFlood; ++i)
+            m_log->append(blockEvent(i));
+        QCOMPARE(m_log->rowCount(), 1 + EventLogModel::kDefaultCapacity);
+        QCOMPARE(m_log->line(0).kind, QStringLiteral("state_changed"));
+        QCOMPARE(m_log->line(0).by, QStringLiteral("alice"));
+        // The newest transfer rows are kept, in order, after it.
+        QCOMPARE(m_log->line(1).text, describeEvent(blockEvent(kFlood - 10000)).text);
+        QCOMPARE(m_log->line(10000).text, describeEvent(blockEvent(kFlood - 1)).text);
+        m_filter = std::make_unique<EventFilterModel>();
+        m_filter->setSourceModel(m_log.get());
+        m_filter->setCategories({Category::State, Category::Operator, Category::Failure});
+        QCOMPARE(m_filter->rowCount(), 1);
+        QCOMPARE(m_filter->index(0, EventLogModel::Who).data().toString(), QStringLiteral("alice"));
+    }
+
+    // Each store drops its own oldest row; the table stays in arrival order and every removal
+    // names the row that really went (QAbstractItemModelTester checks the signals).
+    void storesAreBoundedApartInArrivalOrder()
+    {
+        m_filterTester.reset();
+        m_logTester.reset();
+        m_filter.reset();
+        m_log = std::make_unique<EventLogModel>(3, 2);
+        m_logTester = std::make_unique<QAbstractItemModelTester>(
+            m_log.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(m_log->capacity(), 3);
+        QCOMPARE(m_log->auditCapacity(), 2);
+        QSignalSpy removed(m_log.get(), &QAbstractItemModel::rowsRemoved);
+        m_log->append(drainEvent(1795337300000 + 1)); // audit A1
+        m_log->append(numbered(1));                   // job J1
+        m_log->append(numbered(2));                   // J2
+        m_log->append(drainEvent(1795337300000 + 2)); // A2
+        m_log->append(numbered(3));                   // J3
+        QCOMPARE(removed.count(), 0);
+        m_log->append(numbered(4)); // J1 (row 1) goes
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(removed.last().at(1).toInt(), 1);
+        m_log->append(drainEvent(1795337300000 + 3)); // A1 (row 0) goes
+        QCOMPARE(removed.last().at(1).toInt(), 0);
+        QStringList kinds;
+        for (int row = 0; row < m_log->rowCount(); ++row)
+            kinds << m_log->line(row).kind + QLatin1Char(':') +
+                         QString::number(m_log->line(row).timeMs % 1000);
+        QCOMPARE(kinds,
+                 (QStringList{QStringLiteral("job_failed:2"), QStringLiteral("state_changed:2"),
+                              QStringLiteral("job_failed:3"), QStringLiteral("job_failed:4"),
+                              QStringLiteral("state_changed:3")}));
+        QCOMPARE(m_log->line(5).kind, QString()); // outside the table
+    }
+
     void clearEmptiesTheLog()
     {
         fillMixed();
@@ -312,7 +403,8 @@ private slots:
         m_filter->setCategories({Category::Job});
         for (int i = 0; i < 150; ++i)
             m_log->append(numbered(i));
-        QCOMPARE(m_log->rowCount(), 100);
+        // 100 job and other rows; the 4 audit rows of fillMixed() are not pushed out by them.
+        QCOMPARE(m_log->rowCount(), 104);
         QCOMPARE(m_filter->rowCount(), 100);
         QCOMPARE(m_filter->index(0, EventLogModel::Text).data().toString(),
                  QStringLiteral("job-50 failed: boom"));

@@ -247,6 +247,45 @@ private slots:
                  qMakePair(QByteArray("path"), kPath.toUtf8()));
     }
 
+    // Two downloads into one output (issue 15): the second is refused at once (exit 2, one
+    // line) while the first goes on to a verified file. Today the second truncates the first's
+    // part file and both write into it.
+    void secondGetToTheSameOutputIsRefused()
+    {
+        FakeCluster cluster;
+        for (auto &slave : cluster.slaves)
+            slave->delayMs = 1500; // an emulated slow link: ~5 s for the whole file
+        QProcess first;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("STARLING_RUN_DIR"), m_runDir.path());
+        first.setProcessEnvironment(env);
+        first.setWorkingDirectory(m_dir.path());
+        first.start(QStringLiteral(STARLING_CLI),
+                    {QStringLiteral("get"), cluster.fileUrl(), QStringLiteral("-o"),
+                     QStringLiteral("same.bin"), QStringLiteral("--stall-timeout"),
+                     QStringLiteral("30")});
+        QVERIFY(first.waitForStarted());
+        // Under way: the part file exists and the slaves have been asked for blocks.
+        QTRY_VERIFY_WITH_TIMEOUT(!cluster.slaves[0]->requestedBlocks().isEmpty() ||
+                                     first.state() == QProcess::NotRunning,
+                                 30000);
+        QVERIFY(first.state() == QProcess::Running);
+        QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("same.bin.starling-part"))));
+        const Outcome second =
+            run({cluster.fileUrl(), QStringLiteral("-o"), QStringLiteral("same.bin")});
+        const bool firstStillRunning = first.state() == QProcess::Running;
+        QVERIFY(first.waitForFinished(60000));
+        QCOMPARE(second.exitCode, 2);
+        QVERIFY2(second.err.contains(QLatin1String("same.bin.starling-part is in use")),
+                 qPrintable(second.err));
+        QVERIFY2(oneLine(second.err), qPrintable(second.err));
+        QVERIFY(firstStillRunning); // refused at once, not after the first had finished
+        QCOMPARE(first.exitCode(), 0);
+        QVERIFY(QString::fromUtf8(first.readAllStandardOutput())
+                    .contains(QLatin1String("SHA-256 verified")));
+        QCOMPARE(readOutput(QStringLiteral("same.bin")), cluster.data);
+    }
+
     void fileChangedIsExitOne()
     {
         FakeCluster cluster;

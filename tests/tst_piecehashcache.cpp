@@ -8,6 +8,7 @@
 #include <QCryptographicHash>
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QSemaphore>
 #include <QTemporaryDir>
@@ -17,6 +18,7 @@
 #include <atomic>
 #include <functional>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include <fcntl.h>
@@ -76,6 +78,9 @@ private slots:
     void concurrentRequestsShareOnePass();
     void failedPassReachesWaiters();
     void otherFilesDoNotWait();
+    void progressAnswersAtOnce();
+    void passesBeyondTheCapWaitQueued();
+    void readRateIsCapped();
 
 private:
     QString file(const char *name) const { return m_dir->filePath(QLatin1String(name)); }
@@ -338,6 +343,103 @@ void TestPieceHashCache::otherFilesDoNotWait()
     QVERIFY(fast);
     QCOMPARE(fast->sha256, sha("fast"));
     QCOMPARE(cache.entryCount(), 2);
+}
+
+// Planning a huge file: the caller is not held for the whole pass but told how far it got; the
+// same file asked for again joins that pass instead of starting another.
+void TestPieceHashCache::progressAnswersAtOnce()
+{
+    QVERIFY(writeFile(file("huge.bin"), "pretend this is 30 GiB"));
+    QSemaphore entered;
+    QSemaphore release;
+    PieceHashCache cache({}, [&](const QString &path, qint64 pieceSize) {
+        entered.release();
+        release.acquire();
+        return hashFile(path, pieceSize);
+    });
+    const auto first = cache.digestOrProgress(file("huge.bin"), 4, 0);
+    const bool inside = entered.tryAcquire(1, kWaitMs);
+    std::vector<std::variant<Expected<FileDigest>, HashProgress>> again;
+    for (int i = 0; i < 5; ++i)
+        again.push_back(cache.digestOrProgress(file("huge.bin"), 4, 10));
+    release.release(2); // a stray second pass could not hang the test either
+    const auto done = std::get<Expected<FileDigest>>(
+        cache.digestOrProgress(file("huge.bin"), 4, kWaitMs)); // waits for the pass
+    QVERIFY(inside);
+    QVERIFY(std::holds_alternative<HashProgress>(first));
+    QCOMPARE(std::get<HashProgress>(first).totalBytes, qint64(22));
+    for (const auto &answer : again) {
+        QVERIFY(std::holds_alternative<HashProgress>(answer));
+        QVERIFY(!std::get<HashProgress>(answer).queued);
+    }
+    QVERIFY2(done, qPrintable(why(done)));
+    QCOMPARE(done->sha256, sha("pretend this is 30 GiB"));
+    QCOMPARE(cache.hashCount(), 1);
+}
+
+void TestPieceHashCache::passesBeyondTheCapWaitQueued()
+{
+    QVERIFY(writeFile(file("a.bin"), "aaaa"));
+    QVERIFY(writeFile(file("b.bin"), "bbbb"));
+    QSemaphore entered;
+    QSemaphore release;
+    std::atomic<int> running{0};
+    std::atomic<int> mostRunning{0};
+    PieceHashCacheLimits limits;
+    limits.maxPasses = 1;
+    PieceHashCache cache(limits, [&](const QString &path, qint64 pieceSize) {
+        mostRunning = std::max(mostRunning.load(), ++running);
+        entered.release();
+        release.acquire();
+        --running;
+        return hashFile(path, pieceSize);
+    });
+    cache.digestOrProgress(file("a.bin"), 4, 0);
+    const bool aInside = entered.tryAcquire(1, kWaitMs);
+    const auto b = cache.digestOrProgress(file("b.bin"), 4, 50);
+    const bool bStayedOut = !entered.tryAcquire(1, 50);
+    release.release(1); // a finishes, b starts
+    const bool bInside = entered.tryAcquire(1, kWaitMs);
+    release.release(1);
+    const auto bDone = cache.digestOrProgress(file("b.bin"), 4, kWaitMs);
+    QVERIFY(aInside);
+    QVERIFY(std::holds_alternative<HashProgress>(b));
+    QVERIFY(std::get<HashProgress>(b).queued);
+    QVERIFY(bStayedOut);
+    QVERIFY(bInside);
+    QVERIFY(std::holds_alternative<Expected<FileDigest>>(bDone));
+    QCOMPARE(mostRunning.load(), 1);
+    QCOMPARE(cache.hashCount(), 2);
+}
+
+// The default hasher reports the bytes it has read and keeps to readBytesPerSecond: 12 MiB at
+// 4 MiB/s cannot be done in its first second, whatever the machine's speed.
+void TestPieceHashCache::readRateIsCapped()
+{
+    QVERIFY(writeFile(file("paced.bin"), randomBytes(12 * 1024 * 1024, 3)));
+    PieceHashCacheLimits limits;
+    limits.readBytesPerSecond = 4 * 1024 * 1024;
+    PieceHashCache cache(limits);
+    QElapsedTimer clock;
+    clock.start();
+    const auto first = cache.digestOrProgress(file("paced.bin"), 1 << 20, 0);
+    QVERIFY(std::holds_alternative<HashProgress>(first));
+    qint64 seenDone = 0;
+    QDeadlineTimer deadline(60000);
+    while (!deadline.hasExpired()) {
+        const auto answer = cache.digestOrProgress(file("paced.bin"), 1 << 20, 100);
+        if (const auto *digest = std::get_if<Expected<FileDigest>>(&answer)) {
+            QVERIFY2(*digest, qPrintable(why(*digest)));
+            break;
+        }
+        const HashProgress progress = std::get<HashProgress>(answer);
+        QVERIFY(progress.doneBytes >= seenDone);
+        QVERIFY(progress.doneBytes <= progress.totalBytes);
+        seenDone = progress.doneBytes;
+    }
+    QVERIFY(!deadline.hasExpired());
+    QVERIFY(seenDone > 0);            // progress was reported on the way
+    QVERIFY(clock.elapsed() >= 2000); // 12 MiB paced at 4 MiB/s: a lower bound, not a speed
 }
 
 QTEST_APPLESS_MAIN(TestPieceHashCache)

@@ -108,6 +108,11 @@ private slots:
     void readMissing();
     void readRejected_data();
     void readRejected();
+    void untrustedFileRefused_data();
+    void untrustedFileRefused();
+    void runDirectoryCreatedPrivate();
+    void runDirectoryRefused_data();
+    void runDirectoryRefused();
     void runDirPrecedence_data();
     void runDirPrecedence();
     void stateFilePathJoins_data();
@@ -481,6 +486,106 @@ void TestStateFile::tokens()
     QVERIFY2(format.match(first).hasMatch(), qPrintable(first));
     QVERIFY2(format.match(second).hasMatch(), qPrintable(second));
     QVERIFY(first != second);
+}
+
+// Whoever can write the state file can point every client at a master of their own (and collect
+// the token the console then presents): another user's file, or one group or others may write,
+// is refused by every reader with one line.
+void TestStateFile::untrustedFileRefused_data()
+{
+    QTest::addColumn<int>("mode");
+    QTest::addColumn<bool>("otherOwner");
+    QTest::addColumn<QString>("message");
+    const QString writable = QStringLiteral("is writable by group or others");
+    QTest::newRow("0664") << 0664 << false << writable + QStringLiteral(" (mode 0664)");
+    QTest::newRow("0602") << 0602 << false << writable + QStringLiteral(" (mode 0602)");
+    QTest::newRow("0666") << 0666 << false << writable + QStringLiteral(" (mode 0666)");
+    QTest::newRow("nobody's") << 0600 << true << QStringLiteral("belongs to uid 65534");
+}
+
+void TestStateFile::untrustedFileRefused()
+{
+    QFETCH(int, mode);
+    QFETCH(bool, otherOwner);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = stateFilePath(dir.path());
+    const ClusterStateFile state = sampleState();
+    QVERIFY(writeStateFile(path, state).hasValue());
+    QVERIFY(readStateFile(path).hasValue());
+    const QByteArray native = QFile::encodeName(path);
+    QCOMPARE(::chmod(native.constData(), mode_t(mode)), 0);
+    if (otherOwner) {
+        if (::geteuid() != 0)
+            QSKIP("giving a file to another user needs root");
+        QCOMPARE(::chown(native.constData(), 65534, 65534), 0);
+    }
+    const Expected<ClusterStateFile> read = readStateFile(path);
+    QVERIFY(!read.hasValue());
+    QVERIFY2(read.error().startsWith(path + QStringLiteral(": ") + message),
+             qPrintable(read.error()));
+    QVERIFY2(read.error().contains(QLatin1String("refusing it")), qPrintable(read.error()));
+    QVERIFY(!read.error().contains(QLatin1Char('\n')));
+    QVERIFY(!read.error().contains(state.token));
+}
+
+void TestStateFile::runDirectoryCreatedPrivate()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString runDir = dir.filePath(QStringLiteral("a/b/run"));
+    {
+        UmaskGuard guard{0};
+        const Expected<bool> made = ensureRunDirectory(runDir);
+        QVERIFY2(made.hasValue(), qPrintable(errorOf(made)));
+    }
+    QCOMPARE(modeOf(runDir), 0700);
+    // An existing directory of ours that nobody else may write is taken as it is.
+    QCOMPARE(::chmod(QFile::encodeName(runDir).constData(), 0755), 0);
+    QVERIFY(ensureRunDirectory(runDir).hasValue());
+    QCOMPARE(modeOf(runDir), 0755);
+}
+
+void TestStateFile::runDirectoryRefused_data()
+{
+    QTest::addColumn<int>("mode");
+    QTest::addColumn<bool>("otherOwner");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("0777") << 0777 << false
+                          << QStringLiteral("the run directory is writable by group or others "
+                                            "(mode 0777)");
+    QTest::newRow("sticky 1777") << 01777 << false
+                                 << QStringLiteral("the run directory is writable by group or "
+                                                   "others (mode 1777)");
+    QTest::newRow("0770") << 0770 << false
+                          << QStringLiteral("the run directory is writable by group or others "
+                                            "(mode 0770)");
+    QTest::newRow("nobody's") << 0700 << true
+                              << QStringLiteral("the run directory belongs to uid 65534");
+}
+
+void TestStateFile::runDirectoryRefused()
+{
+    QFETCH(int, mode);
+    QFETCH(bool, otherOwner);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString runDir = dir.filePath(QStringLiteral("run"));
+    QVERIFY(QDir().mkdir(runDir));
+    const QByteArray native = QFile::encodeName(runDir);
+    QCOMPARE(::chmod(native.constData(), mode_t(mode)), 0);
+    if (otherOwner) {
+        if (::geteuid() != 0)
+            QSKIP("giving a directory to another user needs root");
+        QCOMPARE(::chown(native.constData(), 65534, 65534), 0);
+    }
+    const Expected<bool> made = ensureRunDirectory(runDir);
+    QVERIFY(!made.hasValue());
+    QVERIFY2(made.error().startsWith(runDir + QStringLiteral(": ") + message),
+             qPrintable(made.error()));
+    QVERIFY(!made.error().contains(QLatin1Char('\n')));
 }
 
 QTEST_APPLESS_MAIN(TestStateFile)

@@ -17,6 +17,8 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace starling::cli {
@@ -76,6 +78,20 @@ void reportDeaths(const cluster::ClusterStateFile &state, std::vector<bool> &rep
     }
 }
 
+// node.log, empty and owner-only (0600 whatever the umask): QProcess opens an existing file
+// without changing its mode, and the log tells how the cluster is laid out and what it serves.
+bool createPrivateLog(const QString &path)
+{
+    QFile::remove(path);
+    const int fd = ::open(QFile::encodeName(path).constData(),
+                          O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return false;
+    const bool narrowed = ::fchmod(fd, 0600) == 0;
+    ::close(fd);
+    return narrowed;
+}
+
 } // namespace
 
 ClusterLauncher::ClusterLauncher(const UpOptions &up) : m_up(up) {}
@@ -108,7 +124,10 @@ std::optional<QString> ClusterLauncher::prepareRunDir() const
 bool ClusterLauncher::start()
 {
     // The state report is read from node.log: no earlier cluster's may be found there.
-    QFile::remove(logPath());
+    if (!createPrivateLog(logPath())) {
+        usageError(QStringLiteral("cannot create %1").arg(logPath()));
+        return false;
+    }
     m_token = cluster::generateToken();
     const QString mpiexec = qEnvironmentVariable("STARLING_MPIEXEC", QStringLiteral("mpiexec"));
     m_process.setProgram(mpiexec);

@@ -2,6 +2,7 @@
 
 #include "bridgelink.h"
 #include "client/paralleldownload.h"
+#include "client/partfilelock.h"
 #include "client/planrequest.h"
 #include "cliparsing.h"
 #include "progressline.h"
@@ -124,6 +125,31 @@ public:
             printJsonLine(p.toJson());
         }
     }
+    // The master is still hashing a (huge) file for the plan.
+    void hashing(const protocol::PlanProgressMessage &p)
+    {
+        const int percent = p.totalBytes > 0 ? int(p.doneBytes * 100 / p.totalBytes) : 0;
+        const QString line = QStringLiteral("%1 %2 on the cluster: %3% (%4 of %5)")
+                                 .arg(p.state == protocol::PlanProgressMessage::State::Queued
+                                          ? QStringLiteral("waiting to hash")
+                                          : QStringLiteral("hashing"),
+                                      QFileInfo(p.path).fileName())
+                                 .arg(percent)
+                                 .arg(util::formatBytes(double(p.doneBytes)),
+                                      util::formatBytes(double(p.totalBytes)));
+        if (m_json) {
+            QJsonObject object = p.toJson();
+            object.insert(QLatin1String("type"), QStringLiteral("hashing"));
+            printJsonLine(object);
+        } else if (m_bar) {
+            std::fprintf(stderr, "\r%s\033[K", qPrintable(line));
+            m_barShown = true;
+        } else if (percent / 10 != m_lastHashTenth) { // a log, not a bar: every 10%
+            std::fprintf(stderr, "starling get: %s\n", qPrintable(line));
+        }
+        m_lastHashTenth = percent / 10;
+        std::fflush(stderr);
+    }
     void warn(const QString &line)
     {
         clearBar();
@@ -152,6 +178,7 @@ private:
     bool m_barShown = false;
     std::int64_t m_lastBar = -1;
     std::int64_t m_lastJson = -1;
+    int m_lastHashTenth = -1;
 };
 
 QString describeSuccess(const client::DownloadSummary &summary)
@@ -181,6 +208,7 @@ struct GetRun
     client::DownloadOptions options;
     bool json = false;
     double waitS = 60;
+    double planTimeoutS = 3600; // for the master to hash a huge file
     // Set while the master was unreachable or unavailable since the last failed attempt: the
     // cluster went away (a restart), so its slaves failing was no verdict on the file.
     bool sawClusterAway = false;
@@ -259,7 +287,9 @@ std::optional<int> runAttempt(GetRun &run, const transfer::TransferPlan &plan, Q
         return std::nullopt;
     output.finish();
     printFailure(run.json, attempt.progress().toJson(), result.errorCode(), result.error());
-    return fail(kExitRefused, result.error());
+    // Another get on the same output is a usage problem, like an output that is a directory.
+    const bool busy = result.errorCode() == QLatin1String(client::PartFileLock::kBusyCode);
+    return fail(busy ? kExitUsage : kExitRefused, result.error());
 }
 
 int download(GetRun &run)
@@ -281,7 +311,14 @@ int download(GetRun &run)
     });
     bool started = false; // a cluster that is not there at the start is an error at once
     while (true) {
-        const auto plan = client::requestPlan(run.target.master, run.target.path, run.strategy);
+        client::PlanWait wait;
+        wait.overallTimeoutMs = int(run.planTimeoutS * 1000);
+        wait.onProgress = [&output](const protocol::PlanProgressMessage &p) {
+            output.hashing(p);
+            return !g_interrupted.load();
+        };
+        const auto plan = client::requestPlan(run.target.master, run.target.path, run.strategy,
+                                              15000, client::kMaxPlanBytes, wait);
         if (!plan) {
             if (started && clusterIsAway(plan.errorCode()) &&
                 waitForCluster(run, away, output, plan.error())) {
@@ -332,6 +369,10 @@ void describeGetCommand(QCommandLineParser &parser)
                                      "seconds for it to come back, then resume (default 60; 0 = "
                                      "fail at once, keeping the part file for --resume)."),
                       QStringLiteral("seconds")});
+    parser.addOption({QStringLiteral("plan-timeout"),
+                      QStringLiteral("How long to wait for the cluster to hash a large file "
+                                     "before it can plan it (default 3600)."),
+                      QStringLiteral("seconds")});
     parser.addOption(runDirOption());
 }
 
@@ -367,6 +408,19 @@ std::optional<int> readTuning(const QCommandLineParser &parser, client::Download
         return fail(kExitUsage, QStringLiteral("unknown strategy \"%1\" (one of %2)")
                                     .arg(strategy, names.join(QStringLiteral(", "))));
     }
+    return std::nullopt;
+}
+
+std::optional<int> readPlanTimeout(const QCommandLineParser &parser, GetRun &run)
+{
+    if (!parser.isSet(QStringLiteral("plan-timeout")))
+        return std::nullopt;
+    bool ok = false;
+    run.planTimeoutS = parser.value(QStringLiteral("plan-timeout")).toDouble(&ok);
+    if (!ok || !std::isfinite(run.planTimeoutS) || run.planTimeoutS < 1 || run.planTimeoutS > 86400)
+        return fail(kExitUsage, QStringLiteral("--plan-timeout must be a number of seconds "
+                                               "from 1 to 86400, got \"%1\"")
+                                    .arg(parser.value(QStringLiteral("plan-timeout"))));
     return std::nullopt;
 }
 
@@ -417,6 +471,8 @@ int runGetCommand(const QStringList &arguments)
     run.options.resume = parser.isSet(QStringLiteral("resume"));
     run.json = parser.isSet(QStringLiteral("json"));
     if (const auto exit = readWaitCluster(parser, run))
+        return *exit;
+    if (const auto exit = readPlanTimeout(parser, run))
         return *exit;
     return download(run);
 }

@@ -4,6 +4,7 @@
 #include "cliparsing.h"
 #include "cluster/statefile.h"
 #include "clusterlauncher.h"
+#include "rundirlock.h"
 #include "util/jsonfile.h"
 
 #include <QCommandLineParser>
@@ -75,6 +76,11 @@ void printEndpoints(const UpOptions &up, const cluster::ClusterStateFile &state,
 
 int runUp(const UpOptions &up)
 {
+    // First of all: a second `up` must not touch the run files of a cluster still starting.
+    auto locked = RunDirLock::acquire(up.runDir);
+    if (!locked)
+        return usageError(locked.error());
+    RunDirLock lock = std::move(locked).value();
     ClusterLauncher launcher(up);
     if (const auto problem = launcher.prepareRunDir())
         return usageError(*problem);
@@ -82,6 +88,7 @@ int runUp(const UpOptions &up)
     ClusterLauncher::stopOnSignals();
     if (!launcher.start())
         return kExitUsage;
+    lock.recordHolder(launcher.pid(), QStringLiteral("mpiexec"));
     std::fprintf(stderr, "starting %d slaves (+ master and monitor), log %s ...\n", up.plan.slaves,
                  qPrintable(launcher.logPath()));
     QElapsedTimer clock;

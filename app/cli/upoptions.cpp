@@ -99,8 +99,8 @@ Problem readUpFiles(const QCommandLineParser &parser, UpOptions &up, cluster::Cl
     node << QStringLiteral("--export") << exportRoot;
     up.normalized << QStringLiteral("--export") << exportRoot;
     up.runDir = cluster::resolveRunDir(parser.value(QStringLiteral("run-dir")));
-    if (!QDir().mkpath(up.runDir))
-        return QStringLiteral("cannot create run directory %1").arg(up.runDir);
+    if (const auto runDir = cluster::ensureRunDirectory(up.runDir); !runDir)
+        return runDir.error();
     node << QStringLiteral("--run-dir") << up.runDir;
     up.normalized << QStringLiteral("--run-dir") << up.runDir;
     return std::nullopt;

@@ -83,8 +83,8 @@ Expected<mpi::NodeOptions> readOptions(const QCommandLineParser &parser, const Q
     options.endpoint = *endpoint;
     options.link = cluster::HostLink::forAddress(endpoint->advertise);
     options.runDir = cluster::resolveRunDir(parser.value(QStringLiteral("run-dir")));
-    if (!QDir().mkpath(options.runDir))
-        return Error{QStringLiteral("cannot create run directory %1").arg(options.runDir)};
+    if (const auto runDir = cluster::ensureRunDirectory(options.runDir); !runDir)
+        return Error{runDir.error()};
     return options;
 }
 

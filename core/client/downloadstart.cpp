@@ -17,8 +17,8 @@ void warn(const DownloadOptions &options, const QString &line)
 }
 
 // The record of the previous attempt, when --resume asks for it and it fits the plan.
-std::optional<transfer::BlockRecord> previousRecord(const transfer::TransferPlan &plan,
-                                                    const DownloadOptions &options)
+std::optional<transfer::BlockRecord>
+previousRecord(const transfer::TransferPlan &plan, const DownloadOptions &options, bool partExisted)
 {
     const QString partPath = transfer::partFilePath(options.outputPath);
     const QString recordPath = transfer::recordFilePath(options.outputPath);
@@ -29,7 +29,7 @@ std::optional<transfer::BlockRecord> previousRecord(const transfer::TransferPlan
         if (loaded.errorCode() != QLatin1String("missing"))
             warn(options, QStringLiteral("ignoring the resume record: %1; starting over")
                               .arg(loaded.error()));
-    } else if (QFile::exists(recordPath) || QFile::exists(partPath)) {
+    } else if (QFile::exists(recordPath) || partExisted) {
         warn(options,
              QStringLiteral("discarding the partial download %1 (use --resume to continue it)")
                  .arg(partPath));
@@ -44,11 +44,17 @@ Expected<DownloadStart> DownloadStart::open(const transfer::TransferPlan &plan,
                                             const DownloadOptions &options, QByteArray &buffer)
 {
     const QString partPath = transfer::partFilePath(options.outputPath);
-    std::optional<transfer::BlockRecord> previous = previousRecord(plan, options);
+    // Locked before the record or the part file is looked at: another download may own them.
+    const bool partExisted = QFile::exists(partPath);
+    auto locked = PartFileLock::acquire(partPath);
+    if (!locked)
+        return Error{locked.error(), locked.errorCode()};
+    std::optional<transfer::BlockRecord> previous = previousRecord(plan, options, partExisted);
     auto opened = PartFile::open(partPath, plan.size, previous.has_value());
     if (!opened)
         return Error{opened.error(), QStringLiteral("io")};
     DownloadStart start;
+    start.lock = std::move(locked).value();
     start.file = std::move(opened).value();
     if (previous && !start.file.keptContent()) {
         warn(options, QStringLiteral("%1 is missing or not %2 bytes long; starting over")

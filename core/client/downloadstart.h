@@ -2,6 +2,7 @@
 
 #include "client/downloadoptions.h"
 #include "client/partfile.h"
+#include "client/partfilelock.h"
 #include "transfer/blockrecord.h"
 #include "transfer/transferplan.h"
 #include "util/expected.h"
@@ -23,6 +24,7 @@ public:
     static Expected<DownloadStart> open(const transfer::TransferPlan &plan,
                                         const DownloadOptions &options, QByteArray &buffer);
 
+    PartFileLock lock; // held as long as the download runs
     PartFile file;
     transfer::BlockRecord record; // the plan's, with the blocks that passed their hash again
     int blocksDone = 0;

@@ -35,6 +35,7 @@ struct ParallelDownload::Private
     DownloadOptions options;
     std::atomic<bool> stopRequested{false};
 
+    PartFileLock partLock; // released after the file is committed or kept
     PartFile file;
     transfer::BlockRecord record;
     SourcePool pool;
@@ -92,6 +93,7 @@ Expected<bool> ParallelDownload::Private::prepare()
     if (!start)
         return Error{start.error(), start.errorCode()};
     DownloadStart begun = std::move(start).value();
+    partLock = std::move(begun.lock);
     file = std::move(begun.file);
     record = std::move(begun.record);
     blocksDone = begun.blocksDone;

@@ -5,10 +5,15 @@
 #include "util/oneline.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
+#include <QThread>
+
+#include <algorithm>
+#include <optional>
 
 namespace starling::client {
 
@@ -67,8 +72,55 @@ Expected<QString> exportRelativePath(const QString &argument, const QString &exp
     return relative;
 }
 
-Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &path, const QString &strategy,
-                                   int timeoutMs, qint64 maxBytes)
+namespace {
+
+// One 202 answer: nothing to go on (ask again), or why waiting ends here.
+std::optional<Error> awaitHashing(const QByteArray &body, const PlanWait &wait,
+                                  const QElapsedTimer &clock)
+{
+    const auto progress =
+        protocol::PlanProgressMessage::fromJson(QJsonDocument::fromJson(body).object());
+    if (!progress)
+        return Error{
+            QStringLiteral("the master sent an invalid progress answer: %1").arg(progress.error()),
+            QStringLiteral("bad_plan")};
+    if (wait.onProgress && !wait.onProgress(*progress))
+        return Error{QStringLiteral("interrupted while the master was hashing %1")
+                         .arg(oneLine(progress->path)),
+                     QStringLiteral("interrupted")};
+    if (clock.elapsed() + wait.pollMs > wait.overallTimeoutMs)
+        return Error{QStringLiteral("the master was still hashing %1 after %2 s (%3 of %4 bytes); "
+                                    "ask again later")
+                         .arg(oneLine(progress->path))
+                         .arg(wait.overallTimeoutMs / 1000.0)
+                         .arg(progress->doneBytes)
+                         .arg(progress->totalBytes),
+                     QStringLiteral("plan_timeout")};
+    QThread::msleep(ulong(std::max(1, wait.pollMs)));
+    return std::nullopt;
+}
+
+// The answer that is not a 202: the same request again while the master hashes the file (it
+// keys the pass by the file's version, so asking again starts no second pass).
+Expected<MasterReply> callUntilHashed(const QUrl &master, const MasterRequest &request,
+                                      const PlanWait &wait)
+{
+    QElapsedTimer clock;
+    clock.start();
+    auto reply = callMaster(master, request);
+    while (reply && reply->status == 202) {
+        if (auto stop = awaitHashing(reply->body, wait, clock))
+            return std::move(*stop);
+        reply = callMaster(master, request);
+    }
+    return reply;
+}
+
+} // namespace
+
+Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &path,
+                                             const QString &strategy, int timeoutMs,
+                                             qint64 maxBytes, const PlanWait &wait)
 {
     QByteArray target = "/api/v1/plan?path=" + QUrl::toPercentEncoding(path);
     if (!strategy.isEmpty())
@@ -78,7 +130,7 @@ Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &
     request.timeoutMs = timeoutMs;
     request.maxBytes = maxBytes;
     request.userAgent = "starling-get";
-    auto reply = callMaster(master, request);
+    auto reply = callUntilHashed(master, request, wait);
     if (!reply && reply.errorCode() == u"oversized")
         return Error{QStringLiteral("the master at %1 sent a plan larger than %2 bytes")
                          .arg(master.adjusted(QUrl::RemovePath | QUrl::RemoveQuery).toString())

@@ -1,10 +1,13 @@
 #pragma once
 
+#include "protocol/planprogressmessage.h"
 #include "transfer/transferplan.h"
 #include "util/expected.h"
 
 #include <QString>
 #include <QUrl>
+
+#include <functional>
 
 namespace starling::client {
 
@@ -30,8 +33,22 @@ Expected<QString> exportRelativePath(const QString &argument, const QString &exp
 // TransferPlan::fromJson. Error codes: "unreachable" (no answer: connection refused, timeout),
 // "refused" (the master answered 4xx/5xx; its JSON `error` is the message), "bad_plan" (the
 // answer is not a valid plan, or longer than maxBytes). Messages are one line.
+//
+// While the master is still hashing the file it answers 202 with a
+// protocol::PlanProgressMessage; the request is
+// then repeated every pollMs, onProgress told each time, until the plan comes. Error codes then
+// also: "plan_timeout" (still hashing after overallTimeoutMs), "interrupted" (onProgress said
+// stop).
+struct PlanWait
+{
+    int overallTimeoutMs = 3600 * 1000; // an hour: a 30 GiB file at a slow disk's 50 MB/s is 10 min
+    int pollMs = 500;
+    std::function<bool(const protocol::PlanProgressMessage &)> onProgress; // false: stop waiting
+};
 constexpr qint64 kMaxPlanBytes = 256 * 1024 * 1024; // 2^20 blocks of ~200 bytes of JSON
-Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &path, const QString &strategy,
-                                   int timeoutMs = 15000, qint64 maxBytes = kMaxPlanBytes);
+Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &path,
+                                             const QString &strategy, int timeoutMs = 15000,
+                                             qint64 maxBytes = kMaxPlanBytes,
+                                             const PlanWait &wait = {});
 
 } // namespace starling::client

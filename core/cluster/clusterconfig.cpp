@@ -162,6 +162,15 @@ void readScheduling(JsonObjectReader &reader, ClusterConfig &c)
     reader.readNumber(key("w2"), weight, c.w2);
 }
 
+// Issue 15, slice "local": planning huge files. The wait stays well below the 15 s a client
+// gives one plan request.
+void readPlanHashing(JsonObjectReader &reader, ClusterConfig &c)
+{
+    reader.readInteger(key("plan_hash_passes"), 1, 64, c.planHashPasses);
+    reader.readNumber(key("plan_hash_read_MBps"), NumberRange{0, 1e6}, c.planHashReadMBps);
+    reader.readInteger(key("plan_hash_wait_ms"), 0, 10000, c.planHashWaitMs);
+}
+
 // The failure detector needs heartbeats more often than it suspects, and suspects before it
 // declares a node down; equal values would skip a state.
 void checkTimingOrder(JsonObjectReader &reader, const ClusterConfig &c)
@@ -252,6 +261,10 @@ QJsonObject ClusterConfig::toJson() const
         {key("job_queue_limit"), jobQueueLimit},
         {key("jobs_kept"), jobsKept},
         {key("image_standard_MBps"), imageStandardMBps},
+        // Issue 15, slice "local".
+        {key("plan_hash_passes"), planHashPasses},
+        {key("plan_hash_read_MBps"), planHashReadMBps},
+        {key("plan_hash_wait_ms"), planHashWaitMs},
     };
 }
 
@@ -267,6 +280,7 @@ Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QS
     readBridge(reader, config);
     readJobs(reader, config);
     readScheduling(reader, config);
+    readPlanHashing(reader, config);
     reader.rejectUnknownKeys();
     checkTimingOrder(reader, config);
     checkDistinctPorts(reader, config);

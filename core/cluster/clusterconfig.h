@@ -74,6 +74,12 @@ struct ClusterConfig
     int jobQueueLimit = 16;
     int jobsKept = 32;
     double imageStandardMBps = 20;
+    // Issue 15, slice "local" (planning huge files): hashing passes the master runs at once
+    // (more wait queued), their read rate in MB/s (0 = unlimited), and how long a plan request
+    // waits for the hashes before it is answered 202 with the progress.
+    int planHashPasses = 2;
+    double planHashReadMBps = 0;
+    int planHashWaitMs = 1000;
 
     sched::PddsWeights pddsWeights() const { return {w1, w2}; }
 

@@ -36,7 +36,10 @@ Expected<bool> OperatorStateStore::save(const QJsonObject &state) const
 {
     QDir().mkpath(QFileInfo(m_path).absolutePath());
     QSaveFile file(m_path);
-    if (!file.open(QIODevice::WriteOnly))
+    // The audit trail names operators and their reasons: owner-only whatever the umask (a new
+    // QSaveFile is created 0666 minus the umask, and otherwise copies the old file's mode).
+    if (!file.open(QIODevice::WriteOnly) ||
+        !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
         return Error{QStringLiteral("%1: %2").arg(m_path, file.errorString())};
     file.write(QJsonDocument(state).toJson(QJsonDocument::Indented));
     if (!file.commit())

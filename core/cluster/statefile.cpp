@@ -12,8 +12,13 @@
 #include <QSaveFile>
 
 #include <array>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <fcntl.h>
 #include <limits>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace starling::cluster {
 
@@ -99,6 +104,53 @@ Expected<bool> saveOwnerOnly(const QString &path, const QByteArray &bytes)
     if (file.write(bytes) != bytes.size() || !file.commit())
         return fail(path, QStringLiteral("cannot write: ") + file.errorString());
     return true;
+}
+
+QString modeText(mode_t mode)
+{
+    return QStringLiteral("%1").arg(uint(mode & 07777), 4, 8, QLatin1Char('0'));
+}
+
+// Why a file or directory with this owner and mode must not be trusted; empty if it may be.
+QString trustProblem(const struct stat &info)
+{
+    if (info.st_uid != ::geteuid())
+        return QStringLiteral("belongs to uid %1, not to this user (uid %2)")
+            .arg(info.st_uid)
+            .arg(::geteuid());
+    if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+        return QStringLiteral("is writable by group or others (mode %1)")
+            .arg(modeText(info.st_mode));
+    return {};
+}
+
+// The state file read through one descriptor, so the checks are about the bytes that are read.
+Expected<QByteArray> readTrustedFile(const QString &path)
+{
+    // Non-blocking: a FIFO in its place must not hang the reader until the type check.
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return fail(path,
+                    QStringLiteral("cannot read: ") + QString::fromLocal8Bit(std::strerror(errno)));
+    QFile file;
+    if (!file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
+        return fail(path, QStringLiteral("cannot read: ") + file.errorString());
+    }
+    struct stat info;
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
+        return fail(path, QStringLiteral("not a regular file"));
+    if (const QString problem = trustProblem(info); !problem.isEmpty()) {
+        return fail(path, problem + QStringLiteral(": refusing it (fix with: chown $USER and chmod "
+                                                   "600, or remove it)"));
+    }
+    const QByteArray bytes = file.read(ClusterStateFile::kMaxFileBytes + 1);
+    if (file.error() != QFileDevice::NoError)
+        return fail(path, QStringLiteral("cannot read: ") + file.errorString());
+    if (bytes.size() > ClusterStateFile::kMaxFileBytes)
+        return fail(path, QStringLiteral("larger than the limit of %1 bytes")
+                              .arg(ClusterStateFile::kMaxFileBytes));
+    return bytes;
 }
 
 } // namespace
@@ -189,10 +241,25 @@ Expected<ClusterStateFile> readStateFile(const QString &path)
         return Error{QStringLiteral("no cluster found: ") + info.absoluteFilePath() +
                      QStringLiteral(" does not exist (start one with: starling up)")};
     }
-    const Expected<QByteArray> bytes = util::readSmallFile(path, ClusterStateFile::kMaxFileBytes);
+    const Expected<QByteArray> bytes = readTrustedFile(path);
     if (!bytes)
         return Error{bytes.error()};
     return ClusterStateFile::fromJson(*bytes, path);
+}
+
+Expected<bool> ensureRunDirectory(const QString &dir)
+{
+    if (const Expected<bool> made = ensurePrivateDirectory(dir); !made)
+        return made;
+    struct stat info;
+    if (::stat(QFile::encodeName(dir).constData(), &info) != 0 || !S_ISDIR(info.st_mode))
+        return fail(dir, QStringLiteral("the run directory is not a directory"));
+    if (const QString problem = trustProblem(info); !problem.isEmpty()) {
+        return fail(dir, QStringLiteral("the run directory ") + problem +
+                             QStringLiteral(": refusing it (use a directory of your own with "
+                                            "mode 700, or chmod 700 it)"));
+    }
+    return true;
 }
 
 QString generateToken()

@@ -50,8 +50,16 @@ QString stateFilePath(const QString &runDir);
 // missing directory with mode 0700.
 Expected<bool> writeStateFile(const QString &path, const ClusterStateFile &state);
 
-// A missing file is "no cluster found" with the command that starts one.
+// A missing file is "no cluster found" with the command that starts one. A file owned by another
+// user or writable by group or others is refused: whoever could write it could point every
+// client at their own master and collect the token.
 Expected<ClusterStateFile> readStateFile(const QString &path);
+
+// The run directory, created owner-only (0700 whatever the umask) with its missing parents. An
+// existing one is kept as it is unless it is not a directory, belongs to another user or is
+// writable by group or others: then one line saying so, since anyone who can write there can
+// replace the state file, the log or the lock.
+Expected<bool> ensureRunDirectory(const QString &dir);
 
 // 32 random bytes from the system generator as 64 lowercase hex characters.
 QString generateToken();

@@ -1,5 +1,6 @@
 #include "demoload.h"
 
+#include "cluster/statefile.h"
 #include "protocol/jobstatusmessage.h"
 #include "util/oneline.h"
 
@@ -99,6 +100,9 @@ DemoLoad::~DemoLoad()
 
 bool DemoLoad::prepare()
 {
+    // The work directory may be inside the run directory: that one is made owner-only first.
+    if (!m_options.runDir.isEmpty())
+        cluster::ensureRunDirectory(m_options.runDir);
     if (!QDir().mkpath(m_options.workDir) || !QDir().mkpath(m_options.exportRoot)) {
         emit failed(QStringLiteral("cannot create %1").arg(m_options.workDir));
         return false;

@@ -46,7 +46,9 @@ void LocalCluster::start()
 {
     if (m_running || m_up.state() != QProcess::NotRunning)
         return;
-    QDir().mkpath(m_options.runDir);
+    // Owner-only before the export root inside it is made with the umask's mode (`up` would
+    // refuse a group-writable one); a problem here is reported by `up`.
+    cluster::ensureRunDirectory(m_options.runDir);
     QDir().mkpath(m_options.exportRoot);
     QStringList args{QStringLiteral("up"),        QStringLiteral("--detach"),
                      QStringLiteral("--slaves"),  QString::number(m_options.slaves),

@@ -110,7 +110,10 @@ Expected<bool> MasterRole::startFileService()
     auto root = transfer::ExportRoot::open(m_options.config.exportRoot);
     if (!root)
         return Error{QStringLiteral("export root: %1").arg(root.error())};
-    m_files.emplace(std::move(root).value(), m_relay);
+    transfer::PieceHashCacheLimits hashLimits;
+    hashLimits.maxPasses = m_options.config.planHashPasses;
+    hashLimits.readBytesPerSecond = qint64(m_options.config.planHashReadMBps * 1e6);
+    m_files.emplace(std::move(root).value(), m_relay, hashLimits, m_options.config.planHashWaitMs);
     // Plans are made on connection threads.
     m_files->setEventSink([this](QJsonObject event) { sendToMonitorLater(std::move(event)); });
     return true;

@@ -1,5 +1,6 @@
 #include "fileservice.h"
 
+#include "protocol/planprogressmessage.h"
 #include "protocol/transferevents.h"
 #include "transfer/listingrenderer.h"
 #include "transfer/metalinkwriter.h"
@@ -12,7 +13,9 @@
 #include <QLocale>
 #include <QTimeZone>
 
+#include <algorithm>
 #include <chrono>
+#include <variant>
 
 namespace starling::mpi {
 
@@ -61,8 +64,10 @@ QByteArray httpDate(std::int64_t mtimeNs)
 
 } // namespace
 
-FileService::FileService(transfer::ExportRoot root, RelayService &relay)
-    : m_root(std::move(root)), m_relay(relay)
+FileService::FileService(transfer::ExportRoot root, RelayService &relay,
+                         transfer::PieceHashCacheLimits hashLimits, int planHashWaitMs)
+    : m_root(std::move(root)), m_relay(relay), m_hashes(hashLimits),
+      m_planHashWaitMs(planHashWaitMs)
 {}
 
 void FileService::setSlaves(std::vector<Slave> slaves, Policy policy)
@@ -208,16 +213,22 @@ http::HttpResponse FileService::relay(const http::HttpRequest &request,
 Expected<transfer::TransferPlan> FileService::makePlan(const transfer::ResolvedFile &file,
                                                        std::optional<sched::StrategyKind> strategy)
 {
-    const qint64 pieceSize = transfer::pieceSizeFor(file.size);
-    auto digest = m_hashes.digest(file.absolutePath, pieceSize);
+    auto digest = m_hashes.digest(file.absolutePath, transfer::pieceSizeFor(file.size));
     if (!digest)
         return Error{digest.error(), digest.errorCode()};
+    return makePlan(file, strategy, std::move(digest).value());
+}
+
+Expected<transfer::TransferPlan> FileService::makePlan(const transfer::ResolvedFile &file,
+                                                       std::optional<sched::StrategyKind> strategy,
+                                                       transfer::FileDigest digest)
+{
     transfer::PlanRequest request;
     request.transferId = QStringLiteral("t%1-%2")
                              .arg(QDateTime::currentMSecsSinceEpoch(), 0, 36)
                              .arg(m_nextTransfer.fetch_add(1));
     request.path = file.relativePath;
-    request.digest = std::move(digest).value();
+    request.digest = std::move(digest);
     {
         std::lock_guard lock(m_mutex);
         request.strategy = strategy.value_or(m_policy.strategy);
@@ -253,14 +264,37 @@ http::HttpResponse FileService::plan(const http::HttpRequest &request)
         return jsonError(
             400, QStringLiteral("is_directory"),
             QStringLiteral("%1 is a directory; plans are for files").arg(file->relativePath));
-    auto made = makePlan(*file, strategy);
+    // A huge file takes longer to hash than a client waits for one answer: the hashes are
+    // computed in the background and the client is told how far they are until they are ready.
+    auto digest = m_hashes.digestOrProgress(file->absolutePath, transfer::pieceSizeFor(file->size),
+                                            m_planHashWaitMs);
+    if (const auto *progress = std::get_if<transfer::HashProgress>(&digest)) {
+        protocol::PlanProgressMessage body;
+        body.state = progress->queued ? protocol::PlanProgressMessage::State::Queued
+                                      : protocol::PlanProgressMessage::State::Hashing;
+        body.path = file->relativePath;
+        body.doneBytes = std::min(progress->doneBytes, progress->totalBytes);
+        body.totalBytes = progress->totalBytes;
+        http::HttpResponse accepted = http::HttpResponse::json(202, body.toJson());
+        accepted.headers.append({QByteArray("Retry-After"), QByteArray("1")});
+        return accepted;
+    }
+    auto &hashed = std::get<Expected<transfer::FileDigest>>(digest);
+    auto made = hashed
+                    ? makePlan(*file, strategy, std::move(hashed).value())
+                    : Expected<transfer::TransferPlan>(Error{hashed.error(), hashed.errorCode()});
     if (!made) {
         const QString code = made.errorCode() == QLatin1String("no_source")
                                  ? QStringLiteral("no_slaves")
                                  : made.errorCode();
         return jsonError(statusFor(code), code, made.error());
     }
-    const transfer::TransferPlan &plan = *made;
+    emitPlanned(*made);
+    return http::HttpResponse::json(200, made->toJson());
+}
+
+void FileService::emitPlanned(const transfer::TransferPlan &plan)
+{
     protocol::TransferPlannedEvent planned;
     planned.timeMs = QDateTime::currentMSecsSinceEpoch();
     planned.transferId = plan.transferId;
@@ -279,7 +313,6 @@ http::HttpResponse FileService::plan(const http::HttpRequest &request)
         i = j;
     }
     emitEvent(planned.toJson());
-    return http::HttpResponse::json(200, plan.toJson());
 }
 
 http::HttpResponse FileService::listing(const QByteArray &directory, bool html)

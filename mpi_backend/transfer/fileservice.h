@@ -45,7 +45,13 @@ public:
         sched::PddsWeights pdds;
     };
 
-    FileService(transfer::ExportRoot root, RelayService &relay);
+    // How long a plan request waits for its file's hashes before it is answered 202 with the
+    // progress (the client asks again); small files are planned within it.
+    static constexpr int kDefaultPlanHashWaitMs = 1000;
+
+    FileService(transfer::ExportRoot root, RelayService &relay,
+                transfer::PieceHashCacheLimits hashLimits = {},
+                int planHashWaitMs = kDefaultPlanHashWaitMs);
 
     // Any thread. An answer for the paths this service owns (/, /<dir>/, /files/...,
     // /api/v1/files, /api/v1/plan), nullopt for others.
@@ -68,11 +74,16 @@ private:
                                    const QByteArray &etag, const transfer::RangeRequest &range);
     Expected<transfer::TransferPlan> makePlan(const transfer::ResolvedFile &file,
                                               std::optional<sched::StrategyKind> strategy);
+    Expected<transfer::TransferPlan> makePlan(const transfer::ResolvedFile &file,
+                                              std::optional<sched::StrategyKind> strategy,
+                                              transfer::FileDigest digest);
+    void emitPlanned(const transfer::TransferPlan &plan);
     void emitEvent(QJsonObject event);
 
     transfer::ExportRoot m_root;
     RelayService &m_relay;
     transfer::PieceHashCache m_hashes;
+    int m_planHashWaitMs = kDefaultPlanHashWaitMs;
     mutable std::mutex m_mutex; // guards m_slaves, m_policy, m_sink
     std::vector<Slave> m_slaves;
     Policy m_policy;
