@@ -100,6 +100,7 @@ void TestClusterConfig::defaults_data()
     row("job_queue_limit", 16);
     row("jobs_kept", 32);
     row("image_standard_MBps", 20);
+    row("require_file_token", false);
 }
 
 void TestClusterConfig::defaults()
@@ -122,7 +123,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 28);
+    QCOMPARE(ClusterConfig().toJson().size(), 29);
 }
 
 void TestClusterConfig::roundTrip()
@@ -216,6 +217,7 @@ void TestClusterConfig::accepted_data()
     row("startup_timeout_s fractional", "startup_timeout_s", "2.5", 2.5);
     row("image_max_bytes 16 GiB", "image_max_bytes", "17179869184", 17179869184.0);
     row("image_standard_MBps tiny", "image_standard_MBps", "0.001", 0.001);
+    row("require_file_token on", "require_file_token", "true", true);
 }
 
 void TestClusterConfig::accepted()
@@ -430,6 +432,14 @@ void TestClusterConfig::rejected_data()
         << QByteArrayLiteral(R"({"metrics_port": 9100, "data_port_base": 9100})")
         << QStringLiteral("\"metrics_port\" and \"data_port_base\" are both 9100; fixed ports "
                           "must differ");
+
+    const QString fileToken = QStringLiteral("\"require_file_token\" must be true or false, got ");
+    QTest::newRow("require_file_token string")
+        << withKey("require_file_token", "\"yes\"") << fileToken + QStringLiteral("\"yes\"");
+    QTest::newRow("require_file_token number")
+        << withKey("require_file_token", "1") << fileToken + QStringLiteral("1");
+    QTest::newRow("require_file_token null")
+        << withKey("require_file_token", "null") << fileToken + QStringLiteral("null");
 
     QTest::newRow("empty input") << QByteArray() << kNotJson;
     QTest::newRow("garbage bytes") << QByteArrayLiteral("\x00\xff\xfe\x13garbage") << kNotJson;

@@ -67,8 +67,9 @@ Expected<QString> exportRelativePath(const QString &argument, const QString &exp
     return relative;
 }
 
-Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &path, const QString &strategy,
-                                   int timeoutMs, qint64 maxBytes)
+Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &path,
+                                             const QString &strategy, int timeoutMs,
+                                             qint64 maxBytes, const QByteArray &token)
 {
     QByteArray target = "/api/v1/plan?path=" + QUrl::toPercentEncoding(path);
     if (!strategy.isEmpty())
@@ -78,6 +79,7 @@ Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &
     request.timeoutMs = timeoutMs;
     request.maxBytes = maxBytes;
     request.userAgent = "starling-get";
+    request.bearerToken = token;
     auto reply = callMaster(master, request);
     if (!reply && reply.errorCode() == u"oversized")
         return Error{QStringLiteral("the master at %1 sent a plan larger than %2 bytes")
@@ -90,6 +92,11 @@ Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &
     const QByteArray &bodyBytes = reply->body;
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(bodyBytes, &parseError);
+    if (status == 401)
+        return Error{QStringLiteral("the master wants the cluster token (HTTP 401): use the "
+                                    "token in the cluster's state file (--run-dir), --token or "
+                                    "STARLING_TOKEN"),
+                     QStringLiteral("unauthorized")};
     if (status >= 400) {
         // 503: no slave can serve yet (a cluster starting or restarting); worth waiting for.
         const QString kind =

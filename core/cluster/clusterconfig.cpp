@@ -252,6 +252,8 @@ QJsonObject ClusterConfig::toJson() const
         {key("job_queue_limit"), jobQueueLimit},
         {key("jobs_kept"), jobsKept},
         {key("image_standard_MBps"), imageStandardMBps},
+        // Security, "who may do what" slice.
+        {key("require_file_token"), requireFileToken},
     };
 }
 
@@ -267,6 +269,8 @@ Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QS
     readBridge(reader, config);
     readJobs(reader, config);
     readScheduling(reader, config);
+    // Security, "who may do what" slice.
+    reader.readBool(key("require_file_token"), config.requireFileToken);
     reader.rejectUnknownKeys();
     checkTimingOrder(reader, config);
     checkDistinctPorts(reader, config);

@@ -74,6 +74,10 @@ struct ClusterConfig
     int jobQueueLimit = 16;
     int jobsKept = 32;
     double imageStandardMBps = 20;
+    // Security, "who may do what" slice (issue 15): jobs and the cluster snapshot always need
+    // the cluster token; with this the file API (master and data servers) needs it too.
+    // Default off, so plain curl and aria2c keep working.
+    bool requireFileToken = false;
 
     sched::PddsWeights pddsWeights() const { return {w1, w2}; }
 

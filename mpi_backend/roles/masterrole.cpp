@@ -110,7 +110,8 @@ Expected<bool> MasterRole::startFileService()
     auto root = transfer::ExportRoot::open(m_options.config.exportRoot);
     if (!root)
         return Error{QStringLiteral("export root: %1").arg(root.error())};
-    m_files.emplace(std::move(root).value(), m_relay);
+    m_files.emplace(std::move(root).value(), m_relay,
+                    transfer::BlockTagSigner(m_options.clusterToken));
     // Plans are made on connection threads.
     m_files->setEventSink([this](QJsonObject event) { sendToMonitorLater(std::move(event)); });
     return true;
@@ -136,7 +137,9 @@ void MasterRole::startJobService()
 
 Expected<bool> MasterRole::startApi()
 {
-    m_api = std::make_unique<MasterApi>(*m_jobService, *m_files);
+    m_api = std::make_unique<MasterApi>(
+        *m_jobService, *m_files,
+        MasterApiAccess{m_options.clusterToken, m_options.config.requireFileToken});
     const auto port =
         m_api->listen(QHostAddress(m_options.endpoint.bind), quint16(m_options.config.masterPort),
                       m_options.config.imageMaxBytes); // image job uploads

@@ -61,8 +61,9 @@ QByteArray httpDate(std::int64_t mtimeNs)
 
 } // namespace
 
-FileService::FileService(transfer::ExportRoot root, RelayService &relay)
-    : m_root(std::move(root)), m_relay(relay)
+FileService::FileService(transfer::ExportRoot root, RelayService &relay,
+                         transfer::BlockTagSigner signer)
+    : m_root(std::move(root)), m_relay(relay), m_signer(std::move(signer))
 {}
 
 void FileService::setSlaves(std::vector<Slave> slaves, Policy policy)
@@ -228,7 +229,12 @@ Expected<transfer::TransferPlan> FileService::makePlan(const transfer::ResolvedF
                                           slave.unitComputeS});
         }
     }
-    return transfer::planTransfer(request);
+    auto plan = transfer::planTransfer(request);
+    if (plan) {
+        for (transfer::PlanBlock &block : plan->blocks)
+            block.tag = m_signer.sign(plan->transferId, block.index, plan->path);
+    }
+    return plan;
 }
 
 http::HttpResponse FileService::plan(const http::HttpRequest &request)

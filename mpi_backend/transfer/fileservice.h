@@ -4,6 +4,7 @@
 #include "http/httpserver.h"
 #include "relayservice.h"
 #include "sched/distributionstrategy.h"
+#include "transfer/blocktagsigner.h"
 #include "transfer/exportroot.h"
 #include "transfer/piecehashcache.h"
 #include "transfer/rangeheader.h"
@@ -45,7 +46,8 @@ public:
         sched::PddsWeights pdds;
     };
 
-    FileService(transfer::ExportRoot root, RelayService &relay);
+    // `signer` signs every block tag of the plans made here (see BlockTagSigner).
+    FileService(transfer::ExportRoot root, RelayService &relay, transfer::BlockTagSigner signer);
 
     // Any thread. An answer for the paths this service owns (/, /<dir>/, /files/...,
     // /api/v1/files, /api/v1/plan), nullopt for others.
@@ -72,6 +74,7 @@ private:
 
     transfer::ExportRoot m_root;
     RelayService &m_relay;
+    const transfer::BlockTagSigner m_signer;
     transfer::PieceHashCache m_hashes;
     mutable std::mutex m_mutex; // guards m_slaves, m_policy, m_sink
     std::vector<Slave> m_slaves;
