@@ -44,7 +44,7 @@ public:
     {
         long bufferBytes = 512 * 1024; // CURLOPT_BUFFERSIZE: fewer, larger writes
         long connectTimeoutMs = 10000;
-        QByteArray bearerToken; // sent as Authorization: Bearer when not empty
+        QByteArray bearerToken = {}; // sent as Authorization: Bearer when not empty
     };
 
     // counter, if not null, is increased by every byte received (the source's total).

@@ -67,6 +67,36 @@ Expected<QString> exportRelativePath(const QString &argument, const QString &exp
     return relative;
 }
 
+namespace {
+
+// Why the master said no (status >= 400), as one line and a code the caller acts on.
+Error refusal(long status, const QByteArray &bodyBytes, const QJsonDocument &document)
+{
+    if (status == 401)
+        return Error{QStringLiteral("the master wants the cluster token (HTTP 401): use the "
+                                    "token in the cluster's state file (--run-dir), --token or "
+                                    "STARLING_TOKEN"),
+                     QStringLiteral("unauthorized")};
+    // 503: no slave can serve yet (a cluster starting or restarting); worth waiting for.
+    const QString kind = status == 503 ? QStringLiteral("unavailable") : QStringLiteral("refused");
+    const QJsonObject object = document.object();
+    const QString message = oneLine(object.value(QLatin1String("error")).toString());
+    const QString code = oneLine(object.value(QLatin1String("code")).toString(), 64);
+    if (message.isEmpty())
+        return Error{
+            QStringLiteral("the master refused with HTTP %1%2")
+                .arg(status)
+                .arg(bodyBytes.isEmpty()
+                         ? QString()
+                         : QStringLiteral(": ") + oneLine(QString::fromUtf8(bodyBytes.left(200)))),
+            kind};
+    return Error{QStringLiteral("the master refused: %1%2")
+                     .arg(message, code.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(code)),
+                 kind};
+}
+
+} // namespace
+
 Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &path,
                                              const QString &strategy, int timeoutMs,
                                              qint64 maxBytes, const QByteArray &token)
@@ -92,31 +122,8 @@ Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &
     const QByteArray &bodyBytes = reply->body;
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(bodyBytes, &parseError);
-    if (status == 401)
-        return Error{QStringLiteral("the master wants the cluster token (HTTP 401): use the "
-                                    "token in the cluster's state file (--run-dir), --token or "
-                                    "STARLING_TOKEN"),
-                     QStringLiteral("unauthorized")};
-    if (status >= 400) {
-        // 503: no slave can serve yet (a cluster starting or restarting); worth waiting for.
-        const QString kind =
-            status == 503 ? QStringLiteral("unavailable") : QStringLiteral("refused");
-        const QJsonObject object = document.object();
-        const QString message = oneLine(object.value(QLatin1String("error")).toString());
-        const QString code = oneLine(object.value(QLatin1String("code")).toString(), 64);
-        if (message.isEmpty())
-            return Error{QStringLiteral("the master refused with HTTP %1%2")
-                             .arg(status)
-                             .arg(bodyBytes.isEmpty()
-                                      ? QString()
-                                      : QStringLiteral(": ") +
-                                            oneLine(QString::fromUtf8(bodyBytes.left(200)))),
-                         kind};
-        return Error{
-            QStringLiteral("the master refused: %1%2")
-                .arg(message, code.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(code)),
-            kind};
-    }
+    if (status >= 400)
+        return refusal(status, bodyBytes, document);
     if (status != 200)
         return Error{QStringLiteral("the master answered HTTP %1 instead of a plan").arg(status),
                      QStringLiteral("bad_plan")};

@@ -33,7 +33,7 @@ struct PlanBlock
     int source = 0;    // index into TransferPlan::sources
     // The master's signature of this block's report tag (BlockTagSigner), lower-case hex;
     // empty when the plan came unsigned. Only a signed tag makes a slave report the block.
-    QByteArray tag;
+    QByteArray tag = {};
 };
 
 // What the master answers to "how do I fetch this file in parallel": the file's identity
