@@ -259,8 +259,11 @@ private slots:
         // The get's plan is the one made after every plan this test asked for itself.
         QString transferId;
         qint64 blocks = 0;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            (std::tie(transferId, blocks) = newestPlan(), !planned.contains(transferId)), 20000);
+        const auto getPlanned = [&] {
+            std::tie(transferId, blocks) = newestPlan();
+            return !transferId.isEmpty() && !planned.contains(transferId);
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(getPlanned(), 20000);
         QTRY_VERIFY_WITH_TIMEOUT(qint64(blockEvents(transferId).size()) >= blocks, 20000);
     }
 
@@ -272,9 +275,9 @@ private slots:
         QVERIFY(m_cluster.down());
         QVERIFY(up(true));
         const QString token = m_cluster.state().token;
-        for (const QByteArray target : {QByteArray("/files/auth.bin"), QByteArray("/api/v1/files"),
-                                        QByteArray("/api/v1/plan?path=auth.bin"), QByteArray("/"),
-                                        QByteArray("/files/auth.bin.meta4")}) {
+        for (const QByteArray &target : {QByteArray("/files/auth.bin"), QByteArray("/api/v1/files"),
+                                         QByteArray("/api/v1/plan?path=auth.bin"), QByteArray("/"),
+                                         QByteArray("/files/auth.bin.meta4")}) {
             const auto bare = exchange(master(), "GET", target);
             QVERIFY2(bare.status == 401, target.constData());
             QVERIFY2(exchange(authorized(), "GET", target).status == 200, target.constData());
