@@ -229,11 +229,12 @@ Expected<transfer::TransferPlan> FileService::makePlan(const transfer::ResolvedF
                                           slave.unitComputeS});
         }
     }
-    auto plan = transfer::planTransfer(request);
-    if (plan) {
-        for (transfer::PlanBlock &block : plan->blocks)
-            block.tag = m_signer.sign(plan->transferId, block.index, plan->path);
-    }
+    auto made = transfer::planTransfer(request);
+    if (!made)
+        return made;
+    transfer::TransferPlan plan = std::move(made).value();
+    for (transfer::PlanBlock &block : plan.blocks)
+        block.tag = m_signer.sign(plan.transferId, block.index, plan.path);
     return plan;
 }
 
