@@ -22,7 +22,17 @@ struct HttpReply
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
 };
 
-// One HTTP/1.1 exchange with "Connection: close" over a raw socket.
+// The master's URL with the cluster token riding along as its password, which exchange() sends
+// as "Authorization: Bearer <token>" (tests only: a real client never puts a token in a URL).
+inline QUrl withToken(QUrl master, const QString &token)
+{
+    master.setUserName(QStringLiteral("token"));
+    master.setPassword(token);
+    return master;
+}
+
+// One HTTP/1.1 exchange with "Connection: close" over a raw socket; with the token of
+// withToken() when the URL carries one.
 inline HttpReply exchange(const QUrl &base, const QByteArray &method, const QByteArray &target,
                           const QByteArray &body = {}, int timeoutMs = 30000)
 {
@@ -31,6 +41,8 @@ inline HttpReply exchange(const QUrl &base, const QByteArray &method, const QByt
     if (!socket.waitForConnected(5000))
         return {};
     QByteArray request = method + ' ' + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
+    if (!base.password().isEmpty())
+        request += "Authorization: Bearer " + base.password().toLatin1() + "\r\n";
     if (method == "POST")
         request += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     socket.write(request + "\r\n" + body);

@@ -8,6 +8,7 @@
 #include "http/dataserver.h"
 #include "httptestclient.h"
 #include "testutil.h"
+#include "transfer/blocktagsigner.h"
 #include "transfer/transferplan.h"
 
 #include <QDateTime>
@@ -38,6 +39,16 @@ using starling::Expected;
 using starling::transfer::ExportRoot;
 
 constexpr qint64 kBigSize = 3 * 1024 * 1024 + 123;
+// The cluster token the fixture's server holds (a slave's comes from STARLING_CLUSTER_TOKEN).
+inline const QByteArray kToken = QByteArray(64, 'c');
+
+// The query of a block tag as the master signs it: "t=<transfer>&b=<block>&s=<signature>".
+inline QByteArray signedTag(const QString &path, const QString &transfer, int block)
+{
+    const QByteArray signature =
+        starling::transfer::BlockTagSigner(kToken).sign(transfer, block, path);
+    return "t=" + transfer.toLatin1() + "&b=" + QByteArray::number(block) + "&s=" + signature;
+}
 
 inline QByteArray etagOf(const QString &path)
 {
@@ -101,7 +112,8 @@ protected:
     }
 
     // Serves the root on 127.0.0.1:<any>; the port, or 0 (with a warning) on failure.
-    quint16 start(HttpServerLimits limits = {}, std::optional<double> linkMBps = std::nullopt)
+    quint16 start(HttpServerLimits limits = {}, std::optional<double> linkMBps = std::nullopt,
+                  DataServerAccess access = {kToken, false})
     {
         Expected<ExportRoot> root = ExportRoot::open(at("root"));
         if (!root) {
@@ -109,7 +121,7 @@ protected:
             return 0;
         }
         m_server = std::make_unique<DataServer>(std::move(root).value(), limits, linkMBps,
-                                                m_blocks.callback());
+                                                m_blocks.callback(), access);
         const Expected<quint16> port = m_server->listen(QHostAddress::LocalHost, 0);
         if (!port) {
             qWarning("listen failed: %s", qPrintable(port.error()));

@@ -35,6 +35,11 @@ public:
         QMutexLocker lock(&m_mutex);
         return m_path;
     }
+    QByteArray lastAuthorization() const // null when the last request had none
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_authorization;
+    }
 
 private:
     http::HttpResponse handle(const http::HttpRequest &request)
@@ -42,6 +47,7 @@ private:
         QMutexLocker lock(&m_mutex);
         m_query = request.query;
         m_path = request.path;
+        m_authorization = request.header("Authorization");
         http::HttpResponse response;
         response.status = m_status;
         response.contentType = "application/json";
@@ -54,6 +60,7 @@ private:
     QByteArray m_body;
     http::HeaderList m_query;
     QByteArray m_path;
+    QByteArray m_authorization;
     http::HttpServer m_server;
 };
 

@@ -89,6 +89,11 @@ public:
         return m_blocks;
     }
     int hanging() const { return m_hanging.load(); }
+    QList<QByteArray> authorizations() const // each request's Authorization header, in order
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_authorizations;
+    }
 
 private:
     HttpResponse handle(const HttpRequest &request)
@@ -98,6 +103,7 @@ private:
         {
             QMutexLocker lock(&m_mutex);
             m_blocks.append(block);
+            m_authorizations.append(request.header("Authorization"));
             served = m_blocks.size() - 1;
         }
         if (request.path != "/files/" + m_path.toUtf8())
@@ -148,6 +154,7 @@ private:
     mutable QMutex m_mutex;
     QWaitCondition m_wake;
     bool m_released = false;
+    QList<QByteArray> m_authorizations;
     QList<int> m_blocks;
     std::atomic<int> m_hanging{0};
     HttpServer m_server; // last: stopped first, while everything it uses still exists

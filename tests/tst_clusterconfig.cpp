@@ -104,6 +104,7 @@ void TestClusterConfig::defaults_data()
     row("plan_hash_passes", 2);
     row("plan_hash_read_MBps", 0);
     row("plan_hash_wait_ms", 1000);
+    row("require_file_token", false);
 }
 
 void TestClusterConfig::defaults()
@@ -126,7 +127,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 31);
+    QCOMPARE(ClusterConfig().toJson().size(), 32);
 }
 
 void TestClusterConfig::roundTrip()
@@ -224,6 +225,7 @@ void TestClusterConfig::accepted_data()
     row("plan_hash_passes max", "plan_hash_passes", "64", 64.0);
     row("plan_hash_read_MBps slow", "plan_hash_read_MBps", "0.5", 0.5);
     row("plan_hash_wait_ms zero", "plan_hash_wait_ms", "0", 0.0);
+    row("require_file_token on", "require_file_token", "true", true);
 }
 
 void TestClusterConfig::accepted()
@@ -448,6 +450,14 @@ void TestClusterConfig::rejected_data()
         << QByteArrayLiteral(R"({"metrics_port": 9100, "data_port_base": 9100})")
         << QStringLiteral("\"metrics_port\" and \"data_port_base\" are both 9100; fixed ports "
                           "must differ");
+
+    const QString fileToken = QStringLiteral("\"require_file_token\" must be true or false, got ");
+    QTest::newRow("require_file_token string")
+        << withKey("require_file_token", "\"yes\"") << fileToken + QStringLiteral("\"yes\"");
+    QTest::newRow("require_file_token number")
+        << withKey("require_file_token", "1") << fileToken + QStringLiteral("1");
+    QTest::newRow("require_file_token null")
+        << withKey("require_file_token", "null") << fileToken + QStringLiteral("null");
 
     QTest::newRow("empty input") << QByteArray() << kNotJson;
     QTest::newRow("garbage bytes") << QByteArrayLiteral("\x00\xff\xfe\x13garbage") << kNotJson;

@@ -44,7 +44,11 @@ private:
     QByteArray m_bigSha;
     std::vector<int> m_killed;
 
-    QUrl master() const { return QUrl(m_cluster.state().masterUrl); }
+    QUrl master() const
+    {
+        const cluster::ClusterStateFile s = m_cluster.state();
+        return testing::withToken(QUrl(s.masterUrl), s.token);
+    }
     QString out(const QString &name) const { return m_cluster.path(QStringLiteral("out/") + name); }
 
     QJsonObject nodeView(int rank) const

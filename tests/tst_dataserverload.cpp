@@ -67,8 +67,10 @@ void TestDataServerLoad::concurrentDownloads()
         connect(raw, &QTcpSocket::readyRead, this,
                 [raw, &received, i] { received[size_t(i)] += raw->readAll(); });
         connect(raw, &QTcpSocket::connected, this, [raw, offset, length, i] {
-            QByteArray request = "GET /files/medium.bin?t=many&b=" + QByteArray::number(i) +
-                                 " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
+            QByteArray request =
+                "GET /files/medium.bin?" +
+                signedTag(QStringLiteral("medium.bin"), QStringLiteral("many"), i) +
+                " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
             if (i % 8 != 0) {
                 request += "Range: bytes=" + QByteArray::number(offset) + '-' +
                            QByteArray::number(offset + length - 1) + "\r\n";
@@ -111,7 +113,8 @@ void TestDataServerLoad::pacedDownloadIsCompleteAndNotTooFast()
     QVERIFY(writeFile(at("root/paced.bin"), data));
     QElapsedTimer timer;
     timer.start();
-    const Reply reply = get(port, "/files/paced.bin?t=p&b=0");
+    const Reply reply = get(
+        port, "/files/paced.bin?" + signedTag(QStringLiteral("paced.bin"), QStringLiteral("p"), 0));
     const qint64 elapsedMs = timer.elapsed();
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.header("Content-Length"), QByteArray::number(data.size()));
@@ -175,7 +178,9 @@ void TestDataServerLoad::pacedClientAbortReported()
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, port);
         QVERIFY(socket.waitForConnected(kTimeoutMs));
-        socket.write("GET /files/big.bin?t=gone&b=5 HTTP/1.1\r\nHost: x\r\n\r\n");
+        socket.write("GET /files/big.bin?" +
+                     signedTag(QStringLiteral("big.bin"), QStringLiteral("gone"), 5) +
+                     " HTTP/1.1\r\nHost: x\r\n\r\n");
         QByteArray got;
         QTRY_VERIFY_WITH_TIMEOUT((got += socket.readAll()).size() > 200000, kTimeoutMs);
         socket.abort();
@@ -198,7 +203,8 @@ void TestDataServerLoad::pacedStopWakesReaders()
         sockets.push_back(std::make_unique<QTcpSocket>());
         sockets.back()->connectToHost(QHostAddress::LocalHost, port);
         QVERIFY(sockets.back()->waitForConnected(kTimeoutMs));
-        sockets.back()->write("GET /files/big.bin?t=s&b=" + QByteArray::number(i) +
+        sockets.back()->write("GET /files/big.bin?" +
+                              signedTag(QStringLiteral("big.bin"), QStringLiteral("s"), i) +
                               " HTTP/1.1\r\nHost: x\r\n\r\n");
     }
     QTRY_VERIFY_WITH_TIMEOUT(sockets[0]->bytesAvailable() > 0, kTimeoutMs);

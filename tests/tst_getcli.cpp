@@ -303,6 +303,38 @@ private slots:
         QCOMPARE(summary.value(QLatin1String("code")).toString(), QStringLiteral("file_changed"));
     }
 
+    // With a token (--token here; the state file's for a bare path) the plan request and every
+    // block fetch carry it, so a cluster with require_file_token serves `starling get`.
+    void tokenGoesToMasterAndSlaves()
+    {
+        FakeCluster cluster;
+        const Outcome o = run({cluster.fileUrl(), QStringLiteral("-o"), QStringLiteral("tok.bin"),
+                               QStringLiteral("--token"), QStringLiteral("tok-123")});
+        QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+        QCOMPARE(readOutput(QStringLiteral("tok.bin")), cluster.data);
+        QCOMPARE(cluster.master.lastAuthorization(), QByteArray("Bearer tok-123"));
+        for (const auto &slave : cluster.slaves) {
+            QVERIFY(!slave->authorizations().isEmpty());
+            for (const QByteArray &authorization : slave->authorizations())
+                QCOMPARE(authorization, QByteArray("Bearer tok-123"));
+        }
+        QVERIFY(!o.out.contains("tok-123"));
+    }
+
+    // A master that wants another token: exit 2 (no access), one line, no token shown.
+    void unauthorizedIsExitTwo()
+    {
+        FakeCluster cluster;
+        cluster.master.answer(401, R"({"error":"wrong token","code":"unauthorized"})");
+        const Outcome o =
+            run({cluster.fileUrl(), QStringLiteral("--token"), QStringLiteral("guessed-secret")});
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(QLatin1String("HTTP 401")), qPrintable(o.err));
+        QVERIFY2(oneLine(o.err), qPrintable(o.err));
+        QVERIFY(!o.err.contains(QLatin1String("guessed-secret")));
+        QVERIFY(QDir(m_dir.path()).isEmpty());
+    }
+
     void masterRefusalIsExitOne()
     {
         FakeCluster cluster;

@@ -2,7 +2,8 @@
 // exit 2 with one line on stderr and nothing written; `--local` writes exactly applyToImage's
 // result; against a fake master (an HttpServer on 127.0.0.1 port 0 that takes uploads) a job
 // that finishes is exit 0 with the served result in place, and a failed job, a refusal, a full
-// queue or garbage from the master each end with the right code and one line.
+// queue or garbage from the master each end with the right code and one line. The token (from
+// --token or STARLING_TOKEN) goes with every request; a 401 is exit 2 and never shows it.
 #include "http/httpserver.h"
 #include "image/imagecodec.h"
 #include "image/stripkernel.h"
@@ -30,9 +31,11 @@ struct Outcome
     QString err;
 };
 
-Outcome runJob(const QStringList &arguments)
+Outcome runJob(const QStringList &arguments,
+               const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
 {
     QProcess process;
+    process.setProcessEnvironment(environment);
     process.start(QStringLiteral(STARLING_CLI), QStringList{QStringLiteral("job")} + arguments);
     Outcome o;
     if (!process.waitForFinished(60000)) {
@@ -59,8 +62,7 @@ image::ImageBuffer picture()
 class FakeJobMaster
 {
 public:
-    FakeJobMaster()
-        : m_server([this](const http::HttpRequest &r) { return handle(r); }, limits())
+    FakeJobMaster() : m_server([this](const http::HttpRequest &r) { return handle(r); }, limits())
     {}
     ~FakeJobMaster() { m_server.stop(); }
 
@@ -82,6 +84,8 @@ public:
     QByteArray uploaded;
     QByteArray query;
     std::atomic<int> polls{0};
+    QByteArray requiredToken;         // set: anything without "Bearer <it>" gets 401
+    QList<QByteArray> authorizations; // the Authorization header of every request
 
 private:
     static http::HttpServerLimits limits()
@@ -99,6 +103,9 @@ private:
             response.contentType = "application/json";
             return response;
         };
+        authorizations.append(r.header("Authorization"));
+        if (!requiredToken.isEmpty() && r.header("Authorization") != "Bearer " + requiredToken)
+            return json(401, "{\"error\":\"wrong token\",\"code\":\"unauthorized\"}");
         if (r.method == "POST" && r.path == "/api/v1/jobs") {
             uploaded = r.body;
             for (const auto &[k, v] : r.query)
@@ -138,6 +145,7 @@ private:
 private slots:
     void initTestCase()
     {
+        qunsetenv("STARLING_TOKEN"); // each test says whether it gives one
         QVERIFY(m_dir.isValid());
         m_input = path(QStringLiteral("in.ppm"));
         QFile file(m_input);
@@ -284,6 +292,73 @@ private slots:
                      master.query.contains("tasks=4&"),
                  master.query.constData());
         QVERIFY(master.polls.load() >= 3);
+    }
+
+    void tokenGoesWithEveryRequest_data()
+    {
+        QTest::addColumn<bool>("fromEnvironment");
+        QTest::newRow("--token") << false;
+        QTest::newRow("STARLING_TOKEN") << true;
+    }
+
+    void tokenGoesWithEveryRequest()
+    {
+        QFETCH(bool, fromEnvironment);
+        const QByteArray token = "0123abcd-token";
+        FakeJobMaster master;
+        master.requiredToken = token;
+        master.result = *image::encodeImage(picture(), image::ImageFormat::Png);
+        const QString out = path(QStringLiteral("token.png"));
+        QStringList arguments{QStringLiteral("grey"),     m_input,     QStringLiteral("-o"), out,
+                              QStringLiteral("--master"), master.url()};
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        if (fromEnvironment)
+            environment.insert(QStringLiteral("STARLING_TOKEN"), QString::fromLatin1(token));
+        else
+            arguments << QStringLiteral("--token") << QString::fromLatin1(token);
+        const Outcome o = runJob(arguments, environment);
+        QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+        QVERIFY(!o.out.contains(token));
+        QMutexLocker lock(&master.mutex);
+        QVERIFY(master.authorizations.size() >= 3); // submit, status polls, result
+        for (const QByteArray &authorization : std::as_const(master.authorizations))
+            QCOMPARE(authorization, "Bearer " + token);
+    }
+
+    void noAccessIsExit2_data()
+    {
+        QTest::addColumn<QStringList>("tokenArguments");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("wrong token")
+            << QStringList{QStringLiteral("--token"), QStringLiteral("not-the-secret-value")}
+            << QStringLiteral("HTTP 401");
+        QTest::newRow("no token") << QStringList{} << QStringLiteral("HTTP 401");
+        QTest::newRow("token with a space")
+            << QStringList{QStringLiteral("--token"), QStringLiteral("not-the secret-value")}
+            << QStringLiteral("--token must be");
+        QTest::newRow("token with a line break")
+            << QStringList{QStringLiteral("--token"), QStringLiteral("not-the\r\nX: secret-value")}
+            << QStringLiteral("--token must be");
+    }
+
+    // No access is bad usage: exit 2, one line, the token given never echoed.
+    void noAccessIsExit2()
+    {
+        QFETCH(QStringList, tokenArguments);
+        QFETCH(QString, expected);
+        FakeJobMaster master;
+        master.requiredToken = "the-right-one";
+        const QString out = path(QStringLiteral("denied.png"));
+        const Outcome o = runJob(QStringList{QStringLiteral("grey"), m_input, QStringLiteral("-o"),
+                                             out, QStringLiteral("--master"), master.url()} +
+                                 tokenArguments);
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(expected), qPrintable(o.err));
+        QCOMPARE(o.err.trimmed().count(u'\n'), 0);
+        QVERIFY2(!o.err.contains(QStringLiteral("secret")), qPrintable(o.err));
+        QVERIFY(!QFile::exists(out));
+        QMutexLocker lock(&master.mutex);
+        QVERIFY(master.uploaded.isEmpty()); // refused before anything was queued
     }
 
     void failures_data()

@@ -54,7 +54,11 @@ class TestJobs final : public QObject
 private:
     ClusterHarness m_cluster;
 
-    QUrl master() const { return QUrl(m_cluster.state().masterUrl); }
+    QUrl master() const
+    {
+        const cluster::ClusterStateFile s = m_cluster.state();
+        return testing::withToken(QUrl(s.masterUrl), s.token);
+    }
 
     // Submits, waits for the end, returns the final status (and the result when done).
     QJsonObject runJob(const image::ImageBuffer &input, const QByteArray &query,
@@ -215,10 +219,11 @@ private slots:
             QStringLiteral("tst-jobs"));
         consolemodel::TaskActivity activity;
         QList<QJsonObject> events;
-        connect(&source, &consolemodel::ClusterSource::eventReceived, this, [&](const QJsonObject &e) {
-            events.append(e);
-            activity.apply(e);
-        });
+        connect(&source, &consolemodel::ClusterSource::eventReceived, this,
+                [&](const QJsonObject &e) {
+                    events.append(e);
+                    activity.apply(e);
+                });
         source.start();
         QTRY_COMPARE_WITH_TIMEOUT(source.linkState(), consolemodel::LinkState::Connected, 10000);
         const image::ImageBuffer input = noise(64, 90, 1, 5);

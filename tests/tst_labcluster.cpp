@@ -50,7 +50,7 @@ private:
         const auto read = cluster::readStateFile(cluster::stateFilePath(runDir()));
         return read ? *read : cluster::ClusterStateFile{};
     }
-    QUrl master() const { return QUrl(state().masterUrl); }
+    QUrl master() const { return testing::withToken(QUrl(state().masterUrl), state().token); }
     QJsonObject node(int rank) const
     {
         for (const QJsonValue &n :

@@ -2,6 +2,7 @@
 // paths and query), piece size and ETag rules, and fromJson refusing everything a hostile or
 // broken master could send: garbage, truncation, wrong types, gaps and overlaps, wrong piece
 // lengths, bad hashes, URLs, paths and ETags, source indices out of range, oversized arrays.
+#include "transfer/blocktagsigner.h"
 #include "transfer/sha256.h"
 #include "transfer/transferplan.h"
 #include "util/jsonobjectreader.h"
@@ -96,6 +97,7 @@ private slots:
     void blockUrl_data();
     void blockUrl();
     void blockUrlQueryEncoding();
+    void signedTagTravels();
     void pieceSizeFor_data();
     void pieceSizeFor();
     void makeEtag_data();
@@ -219,6 +221,31 @@ void TestTransferPlan::blockUrlQueryEncoding()
     QCOMPARE(query.queryItemValue(QStringLiteral("t"), QUrl::FullyDecoded), plan.transferId);
     QCOMPARE(query.queryItemValue(QStringLiteral("b")), QStringLiteral("0"));
     QVERIFY(!url.hasFragment());
+}
+
+// The master's signature of a block's tag survives the JSON and ends the block URL (&s=); the
+// signature verifies only for its own transfer, block and path.
+void TestTransferPlan::signedTagTravels()
+{
+    TransferPlan plan = samplePlan();
+    const BlockTagSigner signer(QByteArray(64, '7'));
+    for (PlanBlock &block : plan.blocks)
+        block.tag = signer.sign(plan.transferId, block.index, plan.path);
+    QCOMPARE(plan.blocks[3].tag.size(), BlockTagSigner::kSignatureHexChars);
+    const Expected<TransferPlan> back = TransferPlan::fromJson(plan.toJson());
+    QVERIFY2(back, qPrintable(why(back)));
+    for (size_t i = 0; i < plan.blocks.size(); ++i)
+        QCOMPARE(back->blocks[i].tag, plan.blocks[i].tag);
+    QCOMPARE(back->blockUrl(back->blocks[6], 1).query(QUrl::FullyEncoded),
+             QStringLiteral("t=t-42&b=6&s=") + QString::fromLatin1(plan.blocks[6].tag));
+    QVERIFY(signer.verifies(plan.transferId, 6, plan.path, plan.blocks[6].tag));
+    QVERIFY(!signer.verifies(plan.transferId, 7, plan.path, plan.blocks[6].tag));
+    QVERIFY(!signer.verifies(QStringLiteral("t-43"), 6, plan.path, plan.blocks[6].tag));
+    QVERIFY(!signer.verifies(plan.transferId, 6, QStringLiteral("other.bin"), plan.blocks[6].tag));
+    QVERIFY(!BlockTagSigner(QByteArray(64, '8'))
+                 .verifies(plan.transferId, 6, plan.path, plan.blocks[6].tag));
+    QVERIFY(!BlockTagSigner().isKeyed());
+    QVERIFY(!BlockTagSigner().verifies(plan.transferId, 6, plan.path, QByteArray()));
 }
 
 void TestTransferPlan::pieceSizeFor_data()
@@ -406,6 +433,15 @@ void TestTransferPlan::rejects_data()
         "plan: blocks[7]: \"source\" must be an integer from 0 to 2, got -1");
     row("source index fractional", "blocks/7/source", 1.5,
         "plan: blocks[7]: \"source\" must be an integer from 0 to 2, got 1.5");
+    row("tag not hex", "blocks/2/tag", QStringLiteral("XYZ"),
+        "plan: blocks[2]: \"tag\" must be 1 to 64 lower-case hex digits, got \"XYZ\"");
+    row("tag empty", "blocks/2/tag", QString(),
+        "plan: blocks[2]: \"tag\" must be 1 to 64 lower-case hex digits, got \"\"");
+    row("tag too long", "blocks/2/tag", QString(65, u'a'),
+        "plan: blocks[2]: \"tag\" must be 1 to 64 lower-case hex digits, got "
+        "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...");
+    row("tag a number", "blocks/2/tag", 12,
+        "plan: blocks[2]: \"tag\" must be 1 to 64 lower-case hex digits, got 12");
 }
 
 void TestTransferPlan::rejects()

@@ -4,6 +4,7 @@
 #include "client/paralleldownload.h"
 #include "client/partfilelock.h"
 #include "client/planrequest.h"
+#include "clienttoken.h"
 #include "cliparsing.h"
 #include "progressline.h"
 #include "sched/distributionstrategy.h"
@@ -201,7 +202,8 @@ QString describeSuccess(const client::DownloadSummary &summary)
 struct GetRun
 {
     Target target;
-    bool fromStateFile = false; // the master's URL comes from the state file (may change)
+    bool fromStateFile = false;      // the master's URL comes from the state file (may change)
+    bool tokenFromStateFile = false; // so does the token (a restart draws a new one)
     QString argument;
     QString runDirFlag;
     QString strategy;
@@ -252,8 +254,11 @@ bool waitForCluster(GetRun &run, QElapsedTimer &away, ProgressOutput &output, co
     if (run.fromStateFile) {
         if (const auto state = cluster::readStateFile(
                 cluster::stateFilePath(cluster::resolveRunDir(run.runDirFlag)));
-            state && !state->masterUrl.isEmpty())
+            state && !state->masterUrl.isEmpty()) {
             run.target.master = QUrl(state->masterUrl);
+            if (run.tokenFromStateFile)
+                run.options.bearerToken = state->token.toLatin1();
+        }
     }
     return !g_interrupted.load();
 }
@@ -317,8 +322,9 @@ int download(GetRun &run)
             output.hashing(p);
             return !g_interrupted.load();
         };
-        const auto plan = client::requestPlan(run.target.master, run.target.path, run.strategy,
-                                              15000, client::kMaxPlanBytes, wait);
+        const auto plan =
+            client::requestPlan(run.target.master, run.target.path, run.strategy, 15000,
+                                client::kMaxPlanBytes, run.options.bearerToken, wait);
         if (!plan) {
             if (started && clusterIsAway(plan.errorCode()) &&
                 waitForCluster(run, away, output, plan.error())) {
@@ -327,9 +333,9 @@ int download(GetRun &run)
             }
             output.finish();
             printFailure(run.json, {}, plan.errorCode(), plan.error());
-            return fail(plan.errorCode() == QLatin1String("unreachable") ? kExitUsage
-                                                                         : kExitRefused,
-                        plan.error());
+            const bool usage = plan.errorCode() == QLatin1String("unreachable") ||
+                               plan.errorCode() == QLatin1String("unauthorized");
+            return fail(usage ? kExitUsage : kExitRefused, plan.error());
         }
         away.invalidate();
         started = true;
@@ -373,6 +379,7 @@ void describeGetCommand(QCommandLineParser &parser)
                       QStringLiteral("How long to wait for the cluster to hash a large file "
                                      "before it can plan it (default 3600)."),
                       QStringLiteral("seconds")});
+    parser.addOption(tokenOption());
     parser.addOption(runDirOption());
 }
 
@@ -468,6 +475,12 @@ int runGetCommand(const QStringList &arguments)
     run.runDirFlag = parser.value(QStringLiteral("run-dir"));
     run.strategy = parser.value(QStringLiteral("strategy"));
     run.options = options;
+    const auto token = clientToken(parser, target.master);
+    if (!token)
+        return fail(kExitUsage, token.error());
+    run.options.bearerToken = *token;
+    run.tokenFromStateFile = run.fromStateFile && !parser.isSet(QStringLiteral("token")) &&
+                             !qEnvironmentVariableIsSet("STARLING_TOKEN");
     run.options.resume = parser.isSet(QStringLiteral("resume"));
     run.json = parser.isSet(QStringLiteral("json"));
     if (const auto exit = readWaitCluster(parser, run))

@@ -2,6 +2,7 @@
 
 #include "bridgelink.h"
 #include "client/jobclient.h"
+#include "clienttoken.h"
 #include "cliparsing.h"
 #include "image/imagecodec.h"
 #include "image/imageop.h"
@@ -174,13 +175,19 @@ private:
     bool m_shown = false;
 };
 
-int runOnCluster(const Request &request, const QByteArray &input, const QUrl &master, bool json,
-                 double timeoutS)
+// No access is bad usage (exit 2), as a wrong argument is: retrying will not help.
+int exitFor(const QString &errorCode)
 {
-    client::JobClient client(master);
+    return errorCode == u"unauthorized" ? kExitUsage : kExitRefused;
+}
+
+int runOnCluster(const Request &request, const QByteArray &input, client::JobClient &client,
+                 bool json, double timeoutS)
+{
     const auto id = client.submit(input, request.params);
     if (!id) {
-        const bool ours = id.errorCode() == u"bad_request" || id.errorCode() == u"unreachable";
+        const bool ours = id.errorCode() == u"bad_request" || id.errorCode() == u"unreachable" ||
+                          id.errorCode() == u"unauthorized";
         return fail(ours ? kExitUsage : kExitRefused, id.error());
     }
     QElapsedTimer clock;
@@ -192,7 +199,8 @@ int runOnCluster(const Request &request, const QByteArray &input, const QUrl &ma
     for (;;) {
         const auto polled = client.status(*id);
         if (!polled)
-            return fail(kExitRefused, QStringLiteral("%1: %2").arg(*id, polled.error()));
+            return fail(exitFor(polled.errorCode()),
+                        QStringLiteral("%1: %2").arg(*id, polled.error()));
         status = *polled;
         line.update(status, double(clock.elapsed()) / 1000);
         if (status.finished())
@@ -212,7 +220,7 @@ int runOnCluster(const Request &request, const QByteArray &input, const QUrl &ma
     }
     const auto bytes = client.result(*id, request.format, kMaxResultBytes);
     if (!bytes)
-        return fail(kExitRefused, QStringLiteral("%1: %2").arg(*id, bytes.error()));
+        return fail(exitFor(bytes.errorCode()), QStringLiteral("%1: %2").arg(*id, bytes.error()));
     if (const auto exit = writeOutput(request.output, *bytes))
         return *exit;
     QJsonObject final = status.raw;
@@ -273,6 +281,7 @@ void describeJobCommand(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("timeout-s"),
                       QStringLiteral("Give up waiting after this many seconds (default 600)."),
                       QStringLiteral("s")});
+    parser.addOption(tokenOption());
     parser.addOption(runDirOption());
 }
 
@@ -335,7 +344,11 @@ int runJobCommand(const QStringList &arguments)
     QUrl master;
     if (const auto exit = findMaster(parser, master))
         return *exit;
-    return runOnCluster(request, input, master, json, timeoutS);
+    const auto token = clientToken(parser, master);
+    if (!token)
+        return fail(kExitUsage, token.error());
+    client::JobClient client(master, *token);
+    return runOnCluster(request, input, client, json, timeoutS);
 }
 
 } // namespace starling::cli

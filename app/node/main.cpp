@@ -4,6 +4,7 @@
 #include "cluster/endpointaddress.h"
 #include "cluster/noderole.h"
 #include "cluster/statefile.h"
+#include "cluster/statereport.h"
 #include "mpi_backend/mpienvironment.h"
 #include "mpi_backend/mpierror.h"
 #include "mpi_backend/roles/masterrole.h"
@@ -49,6 +50,23 @@ QString rankHostOf(const QCommandLineParser &parser, int rank)
     return cluster::hydraRankHost();
 }
 
+// The cluster token `starling up` hands every rank: the master API and the data servers check
+// it, and block tags are signed with a key derived from it. Without it a rank would serve jobs
+// to anyone, so it does not start.
+Expected<QByteArray> readClusterToken()
+{
+    const QByteArray token = qgetenv(cluster::StateReport::kTokenVariable);
+    bool wellFormed = token.size() == 64;
+    for (const char c : token)
+        wellFormed = wellFormed && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    if (!wellFormed)
+        return Error{QStringLiteral("%1 must hold the cluster token (64 lower-case hex "
+                                    "characters); start the cluster with `starling up`, which "
+                                    "makes one")
+                         .arg(QLatin1String(cluster::StateReport::kTokenVariable))};
+    return token;
+}
+
 Expected<mpi::NodeOptions> readOptions(const QCommandLineParser &parser, const QString &host,
                                        int rank)
 {
@@ -85,6 +103,10 @@ Expected<mpi::NodeOptions> readOptions(const QCommandLineParser &parser, const Q
     options.runDir = cluster::resolveRunDir(parser.value(QStringLiteral("run-dir")));
     if (const auto runDir = cluster::ensureRunDirectory(options.runDir); !runDir)
         return Error{runDir.error()};
+    auto token = readClusterToken();
+    if (!token)
+        return Error{token.error()};
+    options.clusterToken = *token;
     return options;
 }
 

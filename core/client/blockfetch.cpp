@@ -85,6 +85,9 @@ void BlockFetch::start(const QUrl &url, const transfer::PlanBlock &block, const 
 
     curl_slist_free_all(m_headers);
     m_headers = curl_slist_append(nullptr, QByteArray("If-Match: " + etag).constData());
+    if (!m_tuning.bearerToken.isEmpty()) // the data servers may require the cluster token
+        m_headers = curl_slist_append(
+            m_headers, QByteArray("Authorization: Bearer " + m_tuning.bearerToken).constData());
     const QByteArray range = QByteArray::number(block.offset) + '-' +
                              QByteArray::number(block.offset + block.length - 1);
     curl_easy_setopt(m_curl, CURLOPT_URL, url.toEncoded().constData());

@@ -44,6 +44,7 @@ public:
     {
         long bufferBytes = 512 * 1024; // CURLOPT_BUFFERSIZE: fewer, larger writes
         long connectTimeoutMs = 10000;
+        QByteArray bearerToken = {}; // sent as Authorization: Bearer when not empty
     };
 
     // counter, if not null, is increased by every byte received (the source's total).
@@ -57,8 +58,8 @@ public:
 
     // Prepares the handle for `block` (the caller adds it to the multi handle). wholeFile
     // allows a 200 answer, which a server may give to a range covering the whole file.
-    void start(const QUrl &url, const transfer::PlanBlock &block, const QByteArray &etag, bool wholeFile,
-               std::int64_t nowMs);
+    void start(const QUrl &url, const transfer::PlanBlock &block, const QByteArray &etag,
+               bool wholeFile, std::int64_t nowMs);
     // After libcurl reported the transfer done (and the caller removed the handle).
     FetchOutcome finish(CURLcode result);
     // The transfer was taken away (the caller removed the handle from the multi handle).

@@ -23,6 +23,7 @@ struct DownloadOptions
     int slowWindowMs = 3000;      // ...over this long is abandoned
     std::function<void(const DownloadProgress &)> onProgress;
     std::function<void(const QString &)> onWarning; // one line each
+    QByteArray bearerToken = {}; // the cluster token, for data servers that require it; never shown
 
     static constexpr int kMaxConnections = 16;
 

@@ -19,8 +19,8 @@ Error badReply(const QString &message)
 
 } // namespace
 
-JobClient::JobClient(QUrl master, int timeoutMs)
-    : m_master(std::move(master)), m_timeoutMs(timeoutMs)
+JobClient::JobClient(QUrl master, QByteArray token, int timeoutMs)
+    : m_master(std::move(master)), m_token(std::move(token)), m_timeoutMs(timeoutMs)
 {
     m_master.setPath(QString());
     m_master.setQuery(QString());
@@ -36,6 +36,7 @@ Expected<JobClient::Reply> JobClient::call(const QByteArray &pathAndQuery,
     request.timeoutMs = m_timeoutMs;
     request.maxBytes = maxBytes;
     request.userAgent = "starling-job";
+    request.bearerToken = m_token;
     auto reply = client::callMaster(m_master, request);
     if (!reply && reply.errorCode() == u"oversized")
         return badReply(
@@ -47,6 +48,11 @@ Expected<JobClient::Reply> JobClient::call(const QByteArray &pathAndQuery,
 
 Error JobClient::refusal(const Reply &reply) const
 {
+    if (reply.status == 401)
+        return Error{QStringLiteral("the master refused the token (HTTP 401): use the token in "
+                                    "the cluster's state file (--run-dir), --token or "
+                                    "STARLING_TOKEN"),
+                     QStringLiteral("unauthorized")};
     const QJsonObject object = QJsonDocument::fromJson(reply.body).object();
     QString message = oneLine(object.value(u"error").toString(), 500);
     if (message.isEmpty())

@@ -18,15 +18,17 @@ namespace starling::client {
 using JobStatus = protocol::JobStatusMessage;
 
 // The master's image-job API over libcurl (one blocking request at a time; `starling job`).
-// Every failure is one line, with code "unreachable" (no answer), "bad_request" (the master
-// refused the job or its image: a 4xx), "refused" (any other error status; the master's
-// message included) or "bad_reply" (an answer that is not what the API promises).
+// Every failure is one line, with code "unreachable" (no answer), "unauthorized" (401: no or
+// a wrong token), "bad_request" (the master refused the job or its image: a 4xx), "refused"
+// (any other error status; the master's message included) or "bad_reply" (an answer that is
+// not what the API promises). The token goes in every request and in no message.
 class JobClient
 {
 public:
     static constexpr qint64 kMaxStatusBytes = 16 << 20;
 
-    explicit JobClient(QUrl master, int timeoutMs = 30000);
+    // `token`: the cluster token (the state file's), sent as Authorization: Bearer.
+    JobClient(QUrl master, QByteArray token, int timeoutMs = 30000);
 
     // POST /api/v1/jobs?<params> with the image file as the body; the job's id.
     Expected<QString> submit(const QByteArray &image,
@@ -41,6 +43,7 @@ private:
     Error refusal(const Reply &reply) const;
 
     QUrl m_master;
+    QByteArray m_token;
     int m_timeoutMs;
 };
 

@@ -63,8 +63,12 @@ Expected<MasterReply> callMaster(const QUrl &master, const MasterRequest &reques
         // No "Expect: 100-continue" round trip before the body.
         headers = curl_slist_append(headers, "Expect:");
         headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
-        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     }
+    if (!request.bearerToken.isEmpty())
+        headers = curl_slist_append(
+            headers, QByteArray("Authorization: Bearer " + request.bearerToken).constData());
+    if (headers)
+        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     const CURLcode result = curl_easy_perform(curl);
     MasterReply reply;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);

@@ -15,6 +15,7 @@ struct MasterRequest
     int timeoutMs = 10000;
     qint64 maxBytes = 1 << 20; // a longer answer is refused, not buffered
     const char *userAgent = "starling";
+    QByteArray bearerToken = {}; // sent as Authorization: Bearer when not empty; never in an error
 };
 
 struct MasterReply

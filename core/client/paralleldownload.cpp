@@ -112,9 +112,12 @@ void ParallelDownload::Private::fill(std::int64_t nowMs)
         if (s.abandoned)
             continue;
         for (int slot = 0; slot < options.connectionsPerSource && !s.queue.empty(); ++slot) {
-            if (size_t(slot) == s.connections.size())
+            if (size_t(slot) == s.connections.size()) {
+                BlockFetch::Tuning tuning;
+                tuning.bearerToken = options.bearerToken;
                 s.connections.push_back(
-                    std::make_unique<BlockFetch>(int(i), file, &s.received, BlockFetch::Tuning{}));
+                    std::make_unique<BlockFetch>(int(i), file, &s.received, tuning));
+            }
             BlockFetch &fetch = *s.connections[size_t(slot)];
             if (fetch.busy())
                 continue;

@@ -116,11 +116,38 @@ Expected<MasterReply> callUntilHashed(const QUrl &master, const MasterRequest &r
     return reply;
 }
 
+// Why the master said no (status >= 400), as one line and a code the caller acts on.
+Error refusal(long status, const QByteArray &bodyBytes, const QJsonDocument &document)
+{
+    if (status == 401)
+        return Error{QStringLiteral("the master wants the cluster token (HTTP 401): use the "
+                                    "token in the cluster's state file (--run-dir), --token or "
+                                    "STARLING_TOKEN"),
+                     QStringLiteral("unauthorized")};
+    // 503: no slave can serve yet (a cluster starting or restarting); worth waiting for.
+    const QString kind = status == 503 ? QStringLiteral("unavailable") : QStringLiteral("refused");
+    const QJsonObject object = document.object();
+    const QString message = oneLine(object.value(QLatin1String("error")).toString());
+    const QString code = oneLine(object.value(QLatin1String("code")).toString(), 64);
+    if (message.isEmpty())
+        return Error{
+            QStringLiteral("the master refused with HTTP %1%2")
+                .arg(status)
+                .arg(bodyBytes.isEmpty()
+                         ? QString()
+                         : QStringLiteral(": ") + oneLine(QString::fromUtf8(bodyBytes.left(200)))),
+            kind};
+    return Error{QStringLiteral("the master refused: %1%2")
+                     .arg(message, code.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(code)),
+                 kind};
+}
+
 } // namespace
 
 Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &path,
                                              const QString &strategy, int timeoutMs,
-                                             qint64 maxBytes, const PlanWait &wait)
+                                             qint64 maxBytes, const QByteArray &token,
+                                             const PlanWait &wait)
 {
     QByteArray target = "/api/v1/plan?path=" + QUrl::toPercentEncoding(path);
     if (!strategy.isEmpty())
@@ -130,6 +157,7 @@ Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &
     request.timeoutMs = timeoutMs;
     request.maxBytes = maxBytes;
     request.userAgent = "starling-get";
+    request.bearerToken = token;
     auto reply = callUntilHashed(master, request, wait);
     if (!reply && reply.errorCode() == u"oversized")
         return Error{QStringLiteral("the master at %1 sent a plan larger than %2 bytes")
@@ -142,26 +170,8 @@ Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &
     const QByteArray &bodyBytes = reply->body;
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(bodyBytes, &parseError);
-    if (status >= 400) {
-        // 503: no slave can serve yet (a cluster starting or restarting); worth waiting for.
-        const QString kind =
-            status == 503 ? QStringLiteral("unavailable") : QStringLiteral("refused");
-        const QJsonObject object = document.object();
-        const QString message = oneLine(object.value(QLatin1String("error")).toString());
-        const QString code = oneLine(object.value(QLatin1String("code")).toString(), 64);
-        if (message.isEmpty())
-            return Error{QStringLiteral("the master refused with HTTP %1%2")
-                             .arg(status)
-                             .arg(bodyBytes.isEmpty()
-                                      ? QString()
-                                      : QStringLiteral(": ") +
-                                            oneLine(QString::fromUtf8(bodyBytes.left(200)))),
-                         kind};
-        return Error{
-            QStringLiteral("the master refused: %1%2")
-                .arg(message, code.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(code)),
-            kind};
-    }
+    if (status >= 400)
+        return refusal(status, bodyBytes, document);
     if (status != 200)
         return Error{QStringLiteral("the master answered HTTP %1 instead of a plan").arg(status),
                      QStringLiteral("bad_plan")};

@@ -31,8 +31,10 @@ Expected<QString> exportRelativePath(const QString &argument, const QString &exp
 
 // GET <master>/api/v1/plan?path=<path>[&strategy=<strategy>] and validates the answer with
 // TransferPlan::fromJson. Error codes: "unreachable" (no answer: connection refused, timeout),
-// "refused" (the master answered 4xx/5xx; its JSON `error` is the message), "bad_plan" (the
-// answer is not a valid plan, or longer than maxBytes). Messages are one line.
+// "unauthorized" (401: the master wants the cluster token, or another one), "refused" (the
+// master answered 4xx/5xx; its JSON `error` is the message), "bad_plan" (the answer is not a
+// valid plan, or longer than maxBytes). Messages are one line. `token`, when not empty, goes
+// as Authorization: Bearer (a master with require_file_token needs it).
 //
 // While the master is still hashing the file it answers 202 with a
 // protocol::PlanProgressMessage; the request is
@@ -49,6 +51,7 @@ constexpr qint64 kMaxPlanBytes = 256 * 1024 * 1024; // 2^20 blocks of ~200 bytes
 Expected<transfer::TransferPlan> requestPlan(const QUrl &master, const QString &path,
                                              const QString &strategy, int timeoutMs = 15000,
                                              qint64 maxBytes = kMaxPlanBytes,
+                                             const QByteArray &token = {},
                                              const PlanWait &wait = {});
 
 } // namespace starling::client

@@ -265,6 +265,8 @@ QJsonObject ClusterConfig::toJson() const
         {key("plan_hash_passes"), planHashPasses},
         {key("plan_hash_read_MBps"), planHashReadMBps},
         {key("plan_hash_wait_ms"), planHashWaitMs},
+        // Security, "who may do what" slice.
+        {key("require_file_token"), requireFileToken},
     };
 }
 
@@ -281,6 +283,8 @@ Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QS
     readJobs(reader, config);
     readScheduling(reader, config);
     readPlanHashing(reader, config);
+    // Security, "who may do what" slice.
+    reader.readBool(key("require_file_token"), config.requireFileToken);
     reader.rejectUnknownKeys();
     checkTimingOrder(reader, config);
     checkDistinctPorts(reader, config);

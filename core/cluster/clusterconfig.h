@@ -80,6 +80,10 @@ struct ClusterConfig
     int planHashPasses = 2;
     double planHashReadMBps = 0;
     int planHashWaitMs = 1000;
+    // Security, "who may do what" slice (issue 15): jobs and the cluster snapshot always need
+    // the cluster token; with this the file API (master and data servers) needs it too.
+    // Default off, so plain curl and aria2c keep working.
+    bool requireFileToken = false;
 
     sched::PddsWeights pddsWeights() const { return {w1, w2}; }
 

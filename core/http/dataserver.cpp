@@ -12,8 +12,10 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -64,6 +66,7 @@ struct BlockTag
 {
     QString transferId;
     int block = 0;
+    QByteArray signature; // may be empty or wrong: checked before anything is reported
 };
 
 bool isTransferIdByte(char c)
@@ -96,7 +99,7 @@ std::optional<BlockTag> blockTag(const HttpRequest &request, bool &ok)
     if (block > INT_MAX)
         return std::nullopt;
     ok = true;
-    return BlockTag{QString::fromLatin1(t), int(block)};
+    return BlockTag{QString::fromLatin1(t), int(block), request.queryValue("s")};
 }
 
 int statusFor(const QString &code)
@@ -115,8 +118,13 @@ struct DataServer::Private
     transfer::ExportRoot root;
     std::unique_ptr<transfer::TokenBucket> bucket; // null = unpaced
     BlockCallback onBlock;
+    transfer::BlockTagSigner signer;
+    BearerAuth auth;
+    bool requireToken = false;
     std::atomic<qint64> bytesSent{0};
     std::atomic<qint64> requests{0};
+    std::atomic<qint64> unverifiedTags{0};
+    std::atomic<qint64> unverifiedLoggedAt{0}; // steady ms of the last log line, 0 = never
     // Paced readers sleep on this; stop() sets the flag and wakes them all.
     std::mutex stopMutex;
     std::condition_variable stopChanged;
@@ -131,7 +139,32 @@ struct DataServer::Private
     // Sleeps `wait` unless stop() comes first; false if it did.
     bool sleepUnlessStopped(std::chrono::nanoseconds wait);
     void attachOutcome(HttpResponse &response, const std::optional<BlockTag> &tag, bool isHead);
+    // The tag when the master signed it for this path; else nullopt (counted and logged).
+    std::optional<BlockTag> verifiedTag(const std::optional<BlockTag> &tag, const QByteArray &path);
 };
+
+std::optional<BlockTag> DataServer::Private::verifiedTag(const std::optional<BlockTag> &tag,
+                                                         const QByteArray &path)
+{
+    if (!tag)
+        return std::nullopt;
+    if (signer.verifies(tag->transferId, tag->block, QString::fromUtf8(path), tag->signature))
+        return tag;
+    const qint64 count = unverifiedTags.fetch_add(1, std::memory_order_relaxed) + 1;
+    // One line per 10 s at most: a flood of forged tags must not flood the log either.
+    const qint64 nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now().time_since_epoch())
+                             .count();
+    qint64 last = unverifiedLoggedAt.load(std::memory_order_relaxed);
+    if ((last == 0 || nowMs - last >= 10000) &&
+        unverifiedLoggedAt.compare_exchange_strong(last, nowMs)) {
+        std::fprintf(stderr,
+                     "data server: %lld block tag(s) so far without the master's signature; "
+                     "served as plain reads, not reported\n",
+                     static_cast<long long>(count));
+    }
+    return std::nullopt;
+}
 
 HttpResponse DataServer::Private::handle(const HttpRequest &request)
 {
@@ -139,12 +172,10 @@ HttpResponse DataServer::Private::handle(const HttpRequest &request)
     const bool isHead = request.method == "HEAD";
     bool tagOk = true;
     const std::optional<BlockTag> tag = blockTag(request, tagOk);
-    if (!request.path.startsWith("/files/")) {
-        HttpResponse response =
-            HttpResponse::text(404, "not found: files are served under /files/<path>\n");
-        attachOutcome(response, tag, isHead);
-        return response;
-    }
+    if (!request.path.startsWith("/files/"))
+        return HttpResponse::text(404, "not found: files are served under /files/<path>\n");
+    if (requireToken && !auth.admits(request))
+        return BearerAuth::unauthorized(request);
     if (!tagOk) {
         return HttpResponse::text(
             400, "bad block tag: use ?t=<transfer id: letters, digits, '-', '_', '.'>"
@@ -162,7 +193,7 @@ HttpResponse DataServer::Private::handle(const HttpRequest &request)
     } else {
         response = serveFile(request, *opened);
     }
-    attachOutcome(response, tag, isHead);
+    attachOutcome(response, verifiedTag(tag, request.path.sliced(7)), isHead);
     return response;
 }
 
@@ -254,26 +285,31 @@ void DataServer::Private::attachOutcome(HttpResponse &response, const std::optio
                                         bool isHead)
 {
     const bool isFileRange = response.bodyKind == HttpResponse::BodyKind::FileRange;
-    const bool report = tag && !isHead && onBlock;
+    const int status = response.status;
+    // Only a served read is a block's progress; an error answer is nothing to draw.
+    const bool served = status == 200 || status == 206;
+    const bool report = tag && !isHead && served && onBlock;
     if (!isFileRange && !report)
         return;
-    const int status = response.status;
-    const bool served = status == 200 || status == 206;
-    response.onFinished = [this, isFileRange, report, served, status,
+    response.onFinished = [this, isFileRange, report, status,
                            tag](const HttpResponse::Outcome &outcome) {
         if (isFileRange && outcome.complete)
             bytesSent.fetch_add(outcome.bodyBytes, std::memory_order_relaxed);
         if (report) {
-            onBlock(BlockServed{tag->transferId, tag->block, served ? outcome.bodyBytes : 0,
-                                served && outcome.complete, status});
+            onBlock(BlockServed{tag->transferId, tag->block, outcome.bodyBytes, outcome.complete,
+                                status});
         }
     };
 }
 
 DataServer::DataServer(transfer::ExportRoot root, HttpServerLimits limits,
-                       std::optional<double> linkMBps, BlockCallback onBlock)
+                       std::optional<double> linkMBps, BlockCallback onBlock,
+                       DataServerAccess access)
     : d(std::make_unique<Private>(std::move(root)))
 {
+    d->signer = transfer::BlockTagSigner(access.clusterToken);
+    d->auth = BearerAuth(access.clusterToken);
+    d->requireToken = access.requireToken;
     if (linkMBps && *linkMBps > 0) {
         d->bucket = std::make_unique<transfer::TokenBucket>(*linkMBps * 1e6, 2 * kChunkBytes);
     }
@@ -290,6 +326,8 @@ DataServer::~DataServer()
 
 Expected<quint16> DataServer::listen(const QHostAddress &address, quint16 port)
 {
+    if (d->requireToken && !d->auth.hasToken())
+        return Error{QStringLiteral("a file token is required but no cluster token is set")};
     if (!d->server->isListening()) {
         std::lock_guard lock(d->stopMutex);
         d->stopping = false;
@@ -335,6 +373,11 @@ const transfer::ExportRoot &DataServer::root() const
 qint64 DataServer::bytesSent() const
 {
     return d->bytesSent.load(std::memory_order_relaxed);
+}
+
+qint64 DataServer::unverifiedTags() const
+{
+    return d->unverifiedTags.load(std::memory_order_relaxed);
 }
 
 qint64 DataServer::requests() const

@@ -24,6 +24,20 @@ util::StringRule nonEmpty(int maxLength)
             QStringLiteral("a non-empty string of at most %1 characters").arg(maxLength)};
 }
 
+util::StringRule isBlockTag()
+{
+    return {[](const QString &s) {
+                if (s.isEmpty() || s.size() > 64)
+                    return false;
+                for (const QChar c : s) {
+                    if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f')))
+                        return false;
+                }
+                return true;
+            },
+            QStringLiteral("1 to 64 lower-case hex digits")};
+}
+
 // A strong ETag: a quoted string of visible ASCII without quotes inside.
 bool isStrongEtag(const QString &text)
 {
@@ -96,9 +110,14 @@ Expected<PlanBlock> readBlock(const QJsonValue &value, int i, const TransferPlan
     reader.readInteger(QLatin1String("length"), length, length, block.length);
     reader.readString(QLatin1String("sha256"), sha, hexDigest());
     reader.readInteger(QLatin1String("source"), 0, qint64(plan.sources.size()) - 1, block.source);
-    if (!reader.ok())
-        return Error{reader.error()};
+    // Optional: a plan from an older master, or a test's, has no signed tags.
+    util::JsonObjectReader optional(value.toObject(), context);
+    QString tag;
+    optional.readString(QLatin1String("tag"), tag, isBlockTag());
+    if (!reader.ok() || !optional.ok())
+        return Error{reader.ok() ? optional.error() : reader.error()};
     block.sha256 = sha.toLatin1();
+    block.tag = tag.toLatin1();
     return block;
 }
 
@@ -116,11 +135,14 @@ QJsonObject TransferPlan::toJson() const
     }
     QJsonArray blockArray;
     for (const PlanBlock &b : blocks) {
-        blockArray.append(QJsonObject{{QLatin1String("index"), b.index},
-                                      {QLatin1String("offset"), b.offset},
-                                      {QLatin1String("length"), b.length},
-                                      {QLatin1String("sha256"), QString::fromLatin1(b.sha256)},
-                                      {QLatin1String("source"), b.source}});
+        QJsonObject block{{QLatin1String("index"), b.index},
+                          {QLatin1String("offset"), b.offset},
+                          {QLatin1String("length"), b.length},
+                          {QLatin1String("sha256"), QString::fromLatin1(b.sha256)},
+                          {QLatin1String("source"), b.source}};
+        if (!b.tag.isEmpty())
+            block.insert(QLatin1String("tag"), QString::fromLatin1(b.tag));
+        blockArray.append(block);
     }
     return {{QLatin1String("transfer_id"), transferId},
             {QLatin1String("path"), path},
@@ -192,8 +214,10 @@ QUrl TransferPlan::blockUrl(const PlanBlock &block, int sourceIndex) const
     url.setPath(QStringLiteral("/files/") + QString::fromLatin1(encodePath(path)),
                 QUrl::TolerantMode);
     // Not QUrlQuery: it leaves '+' as is, which servers decode as a space in a query.
-    const QByteArray query =
+    QByteArray query =
         "t=" + QUrl::toPercentEncoding(transferId) + "&b=" + QByteArray::number(block.index);
+    if (!block.tag.isEmpty())
+        query += "&s=" + block.tag; // hex: nothing to encode
     url.setQuery(QString::fromLatin1(query), QUrl::TolerantMode);
     return url;
 }

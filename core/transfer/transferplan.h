@@ -31,6 +31,9 @@ struct PlanBlock
     qint64 length = 0;
     QByteArray sha256; // lower-case hex, 64 characters
     int source = 0;    // index into TransferPlan::sources
+    // The master's signature of this block's report tag (BlockTagSigner), lower-case hex;
+    // empty when the plan came unsigned. Only a signed tag makes a slave report the block.
+    QByteArray tag = {};
 };
 
 // What the master answers to "how do I fetch this file in parallel": the file's identity
@@ -58,8 +61,9 @@ struct TransferPlan
     static Expected<TransferPlan> fromJson(const QJsonObject &object);
 
     // The URL a client fetches `block` from on `sources[sourceIndex]`: the data server's
-    // /files/<percent-encoded path>?t=<transferId>&b=<index> (the query lets the slave report
-    // progress per block); the byte range goes in a Range header.
+    // /files/<percent-encoded path>?t=<transferId>&b=<index>[&s=<tag>] (the query lets the
+    // slave report progress per block, once it has checked the master's signature); the byte
+    // range goes in a Range header.
     QUrl blockUrl(const PlanBlock &block, int sourceIndex) const;
 
     static constexpr int kMaxBlocks = 1 << 20;

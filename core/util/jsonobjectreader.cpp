@@ -118,6 +118,18 @@ void JsonObjectReader::readInteger(QLatin1String key, qint64 min, qint64 max, qi
     out = qint64(number);
 }
 
+void JsonObjectReader::readBool(QLatin1String key, bool &out)
+{
+    const QJsonValue value = take(key);
+    if (value.isUndefined())
+        return;
+    if (!value.isBool()) {
+        reject(key, QStringLiteral("true or false"));
+        return;
+    }
+    out = value.toBool();
+}
+
 void JsonObjectReader::readNumber(QLatin1String key, const NumberRange &range, double &out)
 {
     const QJsonValue value = take(key);

@@ -65,6 +65,7 @@ public:
     }
     void readNumber(QLatin1String key, const NumberRange &range, double &out);
     void readString(QLatin1String key, QString &out, const StringRule &rule = {});
+    void readBool(QLatin1String key, bool &out); // JSON true or false only
     // An array of at most maxSize elements; an empty array when the key is missing or wrong.
     QJsonArray readArray(QLatin1String key, qsizetype maxSize);
     // An object of at most maxKeys keys; an empty object when the key is missing or wrong.

@@ -5,7 +5,10 @@
 
 namespace starling::mpi {
 
-MasterApi::MasterApi(JobService &jobs, FileService &files) : m_jobs(jobs), m_files(files) {}
+MasterApi::MasterApi(JobService &jobs, FileService &files, MasterApiAccess access)
+    : m_jobs(jobs), m_files(files), m_auth(std::move(access.token)),
+      m_requireFileToken(access.requireFileToken)
+{}
 
 MasterApi::~MasterApi()
 {
@@ -14,6 +17,9 @@ MasterApi::~MasterApi()
 
 Expected<quint16> MasterApi::listen(const QHostAddress &bind, quint16 port, qint64 maxBodyBytes)
 {
+    if (!m_auth.hasToken())
+        return Error{QStringLiteral("no cluster token (STARLING_CLUSTER_TOKEN): the API would "
+                                    "serve jobs to anyone, so it does not start")};
     http::HttpServerLimits limits;
     // Relays and plans block their connection's thread (waiting for slaves, hashing a file),
     // so every connection gets its own; the limit bounds the threads.
@@ -48,12 +54,22 @@ http::HttpResponse MasterApi::clusterSnapshot() const
     return response;
 }
 
+bool MasterApi::needsToken(const http::HttpRequest &request) const
+{
+    const QByteArray &path = request.path;
+    const bool jobsOrCluster =
+        path == "/api/v1/cluster" || path == "/api/v1/jobs" || path.startsWith("/api/v1/jobs/");
+    return jobsOrCluster || m_requireFileToken;
+}
+
 http::HttpResponse MasterApi::route(const http::HttpRequest &request)
 {
-    if (request.path == "/api/v1/cluster")
-        return clusterSnapshot();
     if (request.path == "/healthz")
         return http::HttpResponse::text(200, "ok\n");
+    if (needsToken(request) && !m_auth.admits(request))
+        return http::BearerAuth::unauthorized(request);
+    if (request.path == "/api/v1/cluster")
+        return clusterSnapshot();
     if (auto answer = m_jobs.handle(request))
         return std::move(*answer);
     if (request.method == "POST")

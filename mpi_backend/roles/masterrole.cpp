@@ -113,7 +113,9 @@ Expected<bool> MasterRole::startFileService()
     transfer::PieceHashCacheLimits hashLimits;
     hashLimits.maxPasses = m_options.config.planHashPasses;
     hashLimits.readBytesPerSecond = qint64(m_options.config.planHashReadMBps * 1e6);
-    m_files.emplace(std::move(root).value(), m_relay, hashLimits, m_options.config.planHashWaitMs);
+    m_files.emplace(std::move(root).value(), m_relay,
+                    transfer::BlockTagSigner(m_options.clusterToken), hashLimits,
+                    m_options.config.planHashWaitMs);
     // Plans are made on connection threads.
     m_files->setEventSink([this](QJsonObject event) { sendToMonitorLater(std::move(event)); });
     return true;
@@ -139,7 +141,9 @@ void MasterRole::startJobService()
 
 Expected<bool> MasterRole::startApi()
 {
-    m_api = std::make_unique<MasterApi>(*m_jobService, *m_files);
+    m_api = std::make_unique<MasterApi>(
+        *m_jobService, *m_files,
+        MasterApiAccess{m_options.clusterToken, m_options.config.requireFileToken});
     const auto port =
         m_api->listen(QHostAddress(m_options.endpoint.bind), quint16(m_options.config.masterPort),
                       m_options.config.imageMaxBytes); // image job uploads

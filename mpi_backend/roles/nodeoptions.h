@@ -5,6 +5,7 @@
 #include "cluster/heterogeneityprofile.h"
 #include "cluster/hostlink.h"
 
+#include <QByteArray>
 #include <QString>
 
 namespace starling::mpi {
@@ -25,6 +26,9 @@ struct NodeOptions
     // False under `starling lab`: the kernel shapes links and CPU, so the profile is not
     // emulated in the application (its entries stay for display).
     bool emulate = true;
+    // The cluster's secret (STARLING_CLUSTER_TOKEN): the master API's bearer token and the key
+    // block tags are signed with. Never logged.
+    QByteArray clusterToken;
 };
 
 using cluster::kMasterRank;

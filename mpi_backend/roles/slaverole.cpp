@@ -89,16 +89,18 @@ Expected<bool> SlaveRole::start()
         m_emulation.linkMBps > 0 ? std::optional<double>(m_emulation.linkMBps) : std::nullopt;
     // Block reports come on connection threads; they go out over MPI from this one.
     const QPointer<SlaveRole> self(this);
-    m_data = std::make_unique<http::DataServer>(*m_root, limits, link,
-                                                [self](const http::BlockServed &block) {
-                                                    QMetaObject::invokeMethod(
-                                                        self,
-                                                        [self, block] {
-                                                            if (self)
-                                                                self->onBlockServed(block);
-                                                        },
-                                                        Qt::QueuedConnection);
-                                                });
+    m_data = std::make_unique<http::DataServer>(
+        *m_root, limits, link,
+        [self](const http::BlockServed &block) {
+            QMetaObject::invokeMethod(
+                self,
+                [self, block] {
+                    if (self)
+                        self->onBlockServed(block);
+                },
+                Qt::QueuedConnection);
+        },
+        http::DataServerAccess{m_options.clusterToken, m_options.config.requireFileToken});
     const cluster::ClusterConfig &config = m_options.config;
     const quint16 port =
         config.dataPortBase == 0

@@ -65,8 +65,9 @@ QByteArray httpDate(std::int64_t mtimeNs)
 } // namespace
 
 FileService::FileService(transfer::ExportRoot root, RelayService &relay,
-                         transfer::PieceHashCacheLimits hashLimits, int planHashWaitMs)
-    : m_root(std::move(root)), m_relay(relay), m_hashes(hashLimits),
+                         transfer::BlockTagSigner signer, transfer::PieceHashCacheLimits hashLimits,
+                         int planHashWaitMs)
+    : m_root(std::move(root)), m_relay(relay), m_signer(std::move(signer)), m_hashes(hashLimits),
       m_planHashWaitMs(planHashWaitMs)
 {}
 
@@ -239,7 +240,13 @@ Expected<transfer::TransferPlan> FileService::makePlan(const transfer::ResolvedF
                                           slave.unitComputeS});
         }
     }
-    return transfer::planTransfer(request);
+    auto made = transfer::planTransfer(request);
+    if (!made)
+        return made;
+    transfer::TransferPlan plan = std::move(made).value();
+    for (transfer::PlanBlock &block : plan.blocks)
+        block.tag = m_signer.sign(plan.transferId, block.index, plan.path);
+    return plan;
 }
 
 http::HttpResponse FileService::plan(const http::HttpRequest &request)

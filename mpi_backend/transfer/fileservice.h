@@ -4,6 +4,7 @@
 #include "http/httpserver.h"
 #include "relayservice.h"
 #include "sched/distributionstrategy.h"
+#include "transfer/blocktagsigner.h"
 #include "transfer/exportroot.h"
 #include "transfer/piecehashcache.h"
 #include "transfer/rangeheader.h"
@@ -49,7 +50,8 @@ public:
     // progress (the client asks again); small files are planned within it.
     static constexpr int kDefaultPlanHashWaitMs = 1000;
 
-    FileService(transfer::ExportRoot root, RelayService &relay,
+    // `signer` signs every block tag of the plans made here (see BlockTagSigner).
+    FileService(transfer::ExportRoot root, RelayService &relay, transfer::BlockTagSigner signer,
                 transfer::PieceHashCacheLimits hashLimits = {},
                 int planHashWaitMs = kDefaultPlanHashWaitMs);
 
@@ -82,6 +84,7 @@ private:
 
     transfer::ExportRoot m_root;
     RelayService &m_relay;
+    const transfer::BlockTagSigner m_signer;
     transfer::PieceHashCache m_hashes;
     int m_planHashWaitMs = kDefaultPlanHashWaitMs;
     mutable std::mutex m_mutex; // guards m_slaves, m_policy, m_sink

@@ -10,14 +10,14 @@
 //      memory: the master's relay and a job, alternating, medians.
 // Prints a table, writes failover.csv and failover.png (the ratios) into OUTDIR.
 #include "benchcluster.h"
+#include "client/jobclient.h"
+#include "client/masterrequest.h"
 #include "cluster/statefile.h"
 #include "failoverbench.h"
 #include "image/imagecodec.h"
 #include "image/imageop.h"
 #include "image/stripkernel.h"
-#include "client/jobclient.h"
 #include "sourcefile.h"
-#include "client/masterrequest.h"
 
 #include <QApplication>
 #include <QDir>
@@ -63,7 +63,7 @@ void detection(Bench &bench, bench::BenchCluster &cluster)
         clock.start();
         ::kill(pid_t(cluster.slavePid(victim - 2)), SIGKILL);
         if (const auto t = timeUntil(
-                master, victim,
+                master, cluster.token(), victim,
                 [](const QJsonObject &n) {
                     return n.value(u"state_reason").toString() == QLatin1String("exited");
                 },
@@ -73,7 +73,7 @@ void detection(Bench &bench, bench::BenchCluster &cluster)
         const qint64 stopped = cluster.slavePid(sleeper - 2);
         ::kill(pid_t(stopped), SIGSTOP);
         if (const auto t = timeUntil(
-                master, sleeper,
+                master, cluster.token(), sleeper,
                 [](const QJsonObject &n) {
                     return n.value(u"state").toString() == QLatin1String("DOWN");
                 },
@@ -158,7 +158,7 @@ std::optional<JobRun> runJob(const bench::BenchCluster &cluster, const QByteArra
                              const image::ImageBuffer &expected,
                              const std::function<void(double done)> &onProgress)
 {
-    client::JobClient client(cluster.masterUrl(), 60000);
+    client::JobClient client(cluster.masterUrl(), cluster.token(), 60000);
     // dynamic: every slave keeps asking for chunks, so one killed at a third still holds work.
     const auto id = client.submit(
         pgm, {{"op", "blur"}, {"sigma", "2"}, {"tasks", "120"}, {"strategy", "dynamic"}});

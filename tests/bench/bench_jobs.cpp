@@ -208,6 +208,7 @@ private:
     QString m_runDir;
     std::map<int, QByteArray> m_images; // tasks -> PGM
     QUrl m_master;
+    QByteArray m_token;
 };
 
 bool Bench::slow(double factor)
@@ -250,7 +251,7 @@ bool Bench::waitCalibrated(int timeoutMs)
 Expected<QJsonObject> Bench::runJob(const Spec &spec, int tasks, std::uint64_t seed, double slowAtS,
                                     double *slowedAt)
 {
-    client::JobClient client(m_master, 60000);
+    client::JobClient client(m_master, m_token, 60000);
     QList<QPair<QByteArray, QByteArray>> params = m_setup.opParams;
     params += {{"strategy", sched::toString(spec.strategy).toLatin1()},
                {"order", sched::toString(spec.order).toLatin1()},
@@ -336,6 +337,7 @@ int Bench::run(int runs, int budgetS)
         return 1;
     }
     m_master = cluster.masterUrl();
+    m_token = cluster.token();
     if (!cluster.waitAllSlavesActive(60000) || !waitCalibrated(60000)) {
         std::fprintf(stderr, "bench_jobs: the slaves did not come up and calibrate in 60 s\n");
         return 1;

@@ -32,7 +32,8 @@ public:
     void down();
 
     const QString &runDir() const { return m_runDir; }
-    QUrl masterUrl() const;                // always ends with '/'
+    QUrl masterUrl() const;                                       // always ends with '/'
+    QByteArray token() const { return m_state.token.toLatin1(); } // for the master's API
     qint64 slavePid(int slaveIndex) const; // slave k is MPI rank 2 + k; 0 = unknown
     // Asks the master for a plan once, so it has hashed the file's pieces (it caches them, as a
     // web server has a file in the page cache) before any timed run.

@@ -16,10 +16,10 @@ double seconds(const QElapsedTimer &clock)
     return clock.nsecsElapsed() / 1e9;
 }
 
-QJsonObject nodeOf(const QUrl &master, int rank)
+QJsonObject nodeOf(const QUrl &master, const QByteArray &token, int rank)
 {
     const auto reply =
-        client::callMaster(master, {"/api/v1/cluster", nullptr, 2000, 4 << 20, "bench"});
+        client::callMaster(master, {"/api/v1/cluster", nullptr, 2000, 4 << 20, "bench", token});
     if (!reply || reply->status != 200)
         return {};
     for (const QJsonValue &n :
@@ -31,12 +31,12 @@ QJsonObject nodeOf(const QUrl &master, int rank)
 }
 
 // Polls the master's snapshot every 5 ms until `done` holds for the node; seconds, or nullopt.
-std::optional<double> timeUntil(const QUrl &master, int rank,
+std::optional<double> timeUntil(const QUrl &master, const QByteArray &token, int rank,
                                 const std::function<bool(const QJsonObject &)> &done,
                                 const QElapsedTimer &since, double limitS)
 {
     while (seconds(since) < limitS) {
-        if (done(nodeOf(master, rank)))
+        if (done(nodeOf(master, token, rank)))
             return seconds(since);
         QThread::msleep(5);
     }

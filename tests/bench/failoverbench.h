@@ -50,8 +50,9 @@ struct Bench
 };
 
 double seconds(const QElapsedTimer &clock);
-QJsonObject nodeOf(const QUrl &master, int rank);
-std::optional<double> timeUntil(const QUrl &master, int rank,
+// `token`: the cluster token (the master's snapshot needs it).
+QJsonObject nodeOf(const QUrl &master, const QByteArray &token, int rank);
+std::optional<double> timeUntil(const QUrl &master, const QByteArray &token, int rank,
                                 const std::function<bool(const QJsonObject &)> &done,
                                 const QElapsedTimer &since, double limitS);
 bool writeText(const QString &path, const QByteArray &text);

@@ -37,6 +37,7 @@ public:
         if (!state)
             return false;
         m_master = QUrl(state->masterUrl);
+        m_token = state->token.toLatin1();
         return true;
     }
     void down()
@@ -55,11 +56,13 @@ public:
     }
     const QString &runDir() const { return m_runDir; }
     const QUrl &master() const { return m_master; }
+    const QByteArray &token() const { return m_token; }
 
 private:
     QString m_cli;
     QString m_runDir;
     QUrl m_master;
+    QByteArray m_token;
     bool m_up = false;
 };
 
@@ -143,7 +146,7 @@ void labDetection(Bench &bench, const QString &exportDir)
             if (!lab.fault(action, QStringLiteral("slave-%1").arg(rank)))
                 return;
             if (const auto t = timeUntil(
-                    lab.master(), rank,
+                    lab.master(), lab.token(), rank,
                     [&](const QJsonObject &n) {
                         return n.value(u"state").toString() == state &&
                                n.value(u"state_reason").toString().startsWith(reason);
