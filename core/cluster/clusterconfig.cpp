@@ -149,6 +149,13 @@ void readJobs(JsonObjectReader &reader, ClusterConfig &c)
     reader.readNumber(key("image_standard_MBps"), NumberRange{0.001, 1e6}, c.imageStandardMBps);
 }
 
+// Slice "uploads" (issue 15): bounded job uploads.
+void readUploadBounds(JsonObjectReader &reader, ClusterConfig &c)
+{
+    reader.readInteger(key("job_upload_slots"), 1, 256, c.jobUploadSlots);
+    reader.readInteger(key("job_byte_budget"), qint64(1) << 20, qint64(1) << 40, c.jobByteBudget);
+}
+
 void readScheduling(JsonObjectReader &reader, ClusterConfig &c)
 {
     QString strategy = sched::toString(c.strategy);
@@ -252,6 +259,9 @@ QJsonObject ClusterConfig::toJson() const
         {key("job_queue_limit"), jobQueueLimit},
         {key("jobs_kept"), jobsKept},
         {key("image_standard_MBps"), imageStandardMBps},
+        // Slice "uploads" (issue 15).
+        {key("job_upload_slots"), jobUploadSlots},
+        {key("job_byte_budget"), jobByteBudget},
     };
 }
 
@@ -267,6 +277,7 @@ Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QS
     readBridge(reader, config);
     readJobs(reader, config);
     readScheduling(reader, config);
+    readUploadBounds(reader, config);
     reader.rejectUnknownKeys();
     checkTimingOrder(reader, config);
     checkDistinctPorts(reader, config);

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "image/imagebuffer.h"
+#include "image/imagecodec.h"
+#include "jobs/jobspec.h"
+#include "util/expected.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QList>
+#include <QPair>
+
+namespace starling::jobs {
+
+class JobReservation;
+
+// A job submission as the master reads it before queuing: the spec from the query, then the
+// image decoded within the limits, its decoded size (input and output) reserved in the board's
+// budget from the header, before any pixel memory is allocated. No HTTP and no MPI, so the
+// fuzzer (tests/fuzz/fuzz_jobsubmission) runs exactly this.
+struct JobSubmission
+{
+    JobSpec spec;
+    image::ImageBuffer input;
+
+    // Codes: "bad_request" (the query), "bad_image" (no body, unknown or corrupt), "too_large"
+    // (over the per-image limits, or more than the whole budget could ever hold) and
+    // "budget_exceeded" (it would fit, but not in what is left now). Without a reservation
+    // only the limits apply.
+    static Expected<JobSubmission> read(const QList<QPair<QByteArray, QByteArray>> &query,
+                                        QByteArrayView body, sched::StrategyKind defaultStrategy,
+                                        sched::PddsWeights defaultPdds, image::DecodeLimits limits,
+                                        JobReservation *reservation);
+};
+
+} // namespace starling::jobs
