@@ -34,11 +34,6 @@ JobBoard::JobBoard(Limits limits) : m_limits(limits), m_budget(limits.byteBudget
     m_limits.kept = std::max(1, m_limits.kept);
 }
 
-qint64 JobBoard::imageCharge(qint64 width, qint64 height, int inChannels, int outChannels)
-{
-    return width * height * (qint64(inChannels) + outChannels);
-}
-
 bool JobBoard::isValidId(QByteArrayView id)
 {
     if (!id.startsWith("job-") || id.size() < 5 || id.size() > 4 + 32)

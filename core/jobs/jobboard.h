@@ -110,7 +110,11 @@ public:
     // reserve(0), reserveImage and submit in one: codes "queue_full", "budget_exceeded".
     Expected<QString> submit(JobSpec spec, image::ImageBuffer input, qint64 nowMs);
     // What a job costs the budget from its decoding until it ends: input plus output pixels.
-    static qint64 imageCharge(qint64 width, qint64 height, int inChannels, int outChannels);
+    static constexpr qint64 imageCharge(qint64 width, qint64 height, int inChannels,
+                                        int outChannels)
+    {
+        return width * height * (qint64(inChannels) + outChannels);
+    }
     // A well-formed id ("job-" and 1 to 32 lower-case hex digits; older spools' numbers too).
     static bool isValidId(QByteArrayView id);
     std::optional<QJsonObject> status(const QString &id) const;

@@ -1,7 +1,6 @@
 #include "jobsubmission.h"
 
-#include "jobs/jobboard.h"
-#include "jobs/jobreservation.h"
+#include "jobs/jobboard.h" // imageCharge only (inline): the fuzzer links no board
 
 namespace starling::jobs {
 
@@ -9,7 +8,7 @@ Expected<JobSubmission> JobSubmission::read(const QList<QPair<QByteArray, QByteA
                                             QByteArrayView body,
                                             sched::StrategyKind defaultStrategy,
                                             sched::PddsWeights defaultPdds,
-                                            image::DecodeLimits limits, JobReservation *reservation)
+                                            image::DecodeLimits limits, const Budget &budget)
 {
     auto spec = JobSpec::fromQuery(query, defaultStrategy, defaultPdds);
     if (!spec)
@@ -18,16 +17,16 @@ Expected<JobSubmission> JobSubmission::read(const QList<QPair<QByteArray, QByteA
         return Error{QStringLiteral("the request has no body: POST the image file itself"),
                      QStringLiteral("bad_image")};
     qint64 neverFits = 0;
-    if (reservation) {
+    if (budget.reserve) {
         const image::ImageOp op = spec->op;
-        limits.reserve = [reservation, op, &neverFits](qint64 width, qint64 height, int channels) {
+        limits.reserve = [&budget, op, &neverFits](qint64 width, qint64 height, int channels) {
             const qint64 charge =
                 JobBoard::imageCharge(width, height, channels, op.outputChannels(channels));
-            if (charge > reservation->budgetCapacity()) {
+            if (charge > budget.capacity) {
                 neverFits = charge;
                 return false;
             }
-            return reservation->reserveImage(charge);
+            return budget.reserve(charge);
         };
     }
     auto decoded = image::decodeImage(body, limits);
@@ -35,7 +34,7 @@ Expected<JobSubmission> JobSubmission::read(const QList<QPair<QByteArray, QByteA
         return Error{QStringLiteral("the image needs %1 bytes with its output, more than the "
                                     "whole job memory budget of %2 bytes")
                          .arg(neverFits)
-                         .arg(reservation->budgetCapacity()),
+                         .arg(budget.capacity),
                      QStringLiteral("too_large")};
     if (!decoded)
         return Error{decoded.error(), decoded.errorCode().isEmpty() ? QStringLiteral("bad_image")

@@ -10,9 +10,9 @@
 #include <QList>
 #include <QPair>
 
-namespace starling::jobs {
+#include <functional>
 
-class JobReservation;
+namespace starling::jobs {
 
 // A job submission as the master reads it before queuing: the spec from the query, then the
 // image decoded within the limits, its decoded size (input and output) reserved in the board's
@@ -22,6 +22,14 @@ struct JobSubmission
 {
     JobSpec spec;
     image::ImageBuffer input;
+
+    // Where the decoded image's bytes (JobBoard::imageCharge) are reserved: the master's job
+    // budget, through the upload's JobReservation. Unset: only the limits apply.
+    struct Budget
+    {
+        std::function<bool(qint64 charge)> reserve;
+        qint64 capacity = 0; // the whole budget: a charge above it can never fit
+    };
 
     // Codes: "bad_request" (the query), "bad_image" (no body, unknown or corrupt), "too_large"
     // (over the per-image limits, or more than the whole budget could ever hold) and

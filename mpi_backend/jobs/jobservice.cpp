@@ -156,8 +156,12 @@ http::HttpResponse JobService::submit(const http::HttpRequest &request)
             return std::move(*admitted.refusal);
         ticket = std::static_pointer_cast<UploadTicket>(admitted.ticket);
     }
-    auto read = jobs::JobSubmission::read(request.query, request.body, strategy, pdds, m_limits,
-                                          &ticket->reservation);
+    jobs::JobReservation &reservation = ticket->reservation;
+    const jobs::JobSubmission::Budget budget{
+        [&reservation](qint64 charge) { return reservation.reserveImage(charge); },
+        reservation.budgetCapacity()};
+    auto read =
+        jobs::JobSubmission::read(request.query, request.body, strategy, pdds, m_limits, budget);
     if (!read) {
         const int status = statusFor(read.errorCode());
         return status == 503 ? retryLater(read.errorCode(), read.error())
