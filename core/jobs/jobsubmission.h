@@ -33,12 +33,12 @@ struct JobSubmission
 
     // Codes: "bad_request" (the query), "bad_image" (no body, unknown or corrupt), "too_large"
     // (over the per-image limits, or more than the whole budget could ever hold) and
-    // "budget_exceeded" (it would fit, but not in what is left now). Without a reservation
-    // only the limits apply.
+    // "budget_exceeded" (it would fit, but not in what is left now). With an empty budget only
+    // the limits apply.
     static Expected<JobSubmission> read(const QList<QPair<QByteArray, QByteArray>> &query,
                                         QByteArrayView body, sched::StrategyKind defaultStrategy,
                                         sched::PddsWeights defaultPdds, image::DecodeLimits limits,
-                                        JobReservation *reservation);
+                                        const Budget &budget);
 };
 
 } // namespace starling::jobs
