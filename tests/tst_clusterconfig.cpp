@@ -95,11 +95,14 @@ void TestClusterConfig::defaults_data()
     row("w1", 1.5);
     row("w2", 0.8);
     row("startup_timeout_s", 30);
-    row("image_max_bytes", 1073741824.0);
-    row("image_max_pixels", 268435456.0);
+    row("image_max_bytes", 268435456.0);
+    row("image_max_pixels", 67108864.0);
     row("job_queue_limit", 16);
     row("jobs_kept", 32);
     row("image_standard_MBps", 20);
+    // Slice "uploads" (issue 15).
+    row("job_upload_slots", 2);
+    row("job_byte_budget", 1073741824.0);
 }
 
 void TestClusterConfig::defaults()
@@ -122,7 +125,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 28);
+    QCOMPARE(ClusterConfig().toJson().size(), 30);
 }
 
 void TestClusterConfig::roundTrip()

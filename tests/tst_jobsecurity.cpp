@@ -69,8 +69,10 @@ QByteArray pngBomb(quint32 width, quint32 height)
 {
     QByteArray png("\x89PNG\r\n\x1a\n", 8);
     QByteArray ihdr;
-    for (const quint32 v : {width, height})
-        ihdr += QByteArray{char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+    for (const quint32 v : {width, height}) {
+        const char bigEndian[4] = {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+        ihdr.append(bigEndian, 4);
+    }
     ihdr += QByteArray("\x08\x02\x00\x00\x00", 5); // 8-bit RGB, deflate, no filter, no interlace
     appendChunk(png, "IHDR", ihdr);
     z_stream z{};
@@ -245,8 +247,8 @@ void TestJobSecurity::garbageIdsAreRefusedBeforeLookup()
     const QByteArray unknown = "job-" + QByteArray(32, '0');
     QCOMPARE(exchange(master(), "GET", "/api/v1/jobs/" + unknown).status, 404);
     QCOMPARE(exchange(master(), "GET", "/api/v1/jobs/" + unknown + "/result").status, 404);
-    for (const QByteArray garbage : {QByteArray("job-zz"), QByteArray("job-") + QByteArray(40, 'a'),
-                                     QByteArray("JOB-1"), QByteArray("job-1%20")}) {
+    const QByteArrayList garbageIds{"job-zz", "job-" + QByteArray(40, 'a'), "JOB-1", "job-1%20"};
+    for (const QByteArray &garbage : garbageIds) {
         const Reply r = exchange(master(), "GET", "/api/v1/jobs/" + garbage);
         QVERIFY2(r.status == 400, garbage.constData());
         QCOMPARE(r.json().value(u"code").toString(), QStringLiteral("bad_job_id"));
