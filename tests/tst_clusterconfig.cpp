@@ -95,8 +95,8 @@ void TestClusterConfig::defaults_data()
     row("w1", 1.5);
     row("w2", 0.8);
     row("startup_timeout_s", 30);
-    row("image_max_bytes", 1073741824.0);
-    row("image_max_pixels", 268435456.0);
+    row("image_max_bytes", 268435456.0);
+    row("image_max_pixels", 67108864.0);
     row("job_queue_limit", 16);
     row("jobs_kept", 32);
     row("image_standard_MBps", 20);
@@ -105,6 +105,9 @@ void TestClusterConfig::defaults_data()
     row("plan_hash_read_MBps", 0);
     row("plan_hash_wait_ms", 1000);
     row("require_file_token", false);
+    // Slice "uploads" (issue 15).
+    row("job_upload_slots", 2);
+    row("job_byte_budget", 1073741824.0);
 }
 
 void TestClusterConfig::defaults()
@@ -127,7 +130,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 32);
+    QCOMPARE(ClusterConfig().toJson().size(), 34);
 }
 
 void TestClusterConfig::roundTrip()

@@ -1,10 +1,15 @@
 // JobBoard: FIFO, one job running at a time, a bounded queue, status JSON through a job's life,
-// results encoded once and cached, and retired jobs.
+// results encoded once and cached, and retired jobs; ids from the CSPRNG; reservations taken
+// before an upload and given back when it fails; the byte budget.
 #include "image/imagecodec.h"
 #include "jobs/jobboard.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <set>
 
 using namespace starling;
 using jobs::JobBoard;
@@ -26,6 +31,14 @@ image::ImageBuffer picture(int w = 6, int h = 5)
     for (qsizetype i = 0; i < img.pixels.size(); ++i)
         img.pixels[i] = char(i);
     return img;
+}
+
+std::optional<jobs::JobReservation> reserve(JobBoard &board, qint64 bytes)
+{
+    auto reserved = board.reserve(bytes);
+    if (!reserved)
+        return std::nullopt;
+    return std::move(reserved).value();
 }
 
 jobs::JobOutcome outcome(const image::ImageBuffer &output)
@@ -57,6 +70,13 @@ private slots:
     void failedJob();
     void retiresOldJobs();
     void unknownJobs();
+    void unguessableIds();
+    void validIds_data();
+    void validIds();
+    void reservationHoldsASlotUntilDropped();
+    void budgetCoversInputsOutputsAndResults();
+    void budgetDropsFetchedResultsFirst();
+    void restoreKeepsSubmissionOrder();
 };
 
 void TestJobBoard::lifeOfAJob()
@@ -163,6 +183,134 @@ void TestJobBoard::unknownJobs()
     board.fail(QStringLiteral("job-9"), QStringLiteral("x"), 1);
     QCOMPARE(board.list().size(), 0);
     QVERIFY(!board.startNext(1));
+}
+
+void TestJobBoard::unguessableIds()
+{
+    JobBoard board({200, 32});
+    static const QRegularExpression kShape(QStringLiteral("^job-[0-9a-f]{32}$"));
+    std::set<QString> seen;
+    for (int i = 0; i < 100; ++i) {
+        const auto id = board.submit(spec(), picture(1, 1), i);
+        QVERIFY(id);
+        QVERIFY2(kShape.match(*id).hasMatch(), qPrintable(*id));
+        QVERIFY(JobBoard::isValidId(id->toLatin1()));
+        QVERIFY(seen.insert(*id).second);
+    }
+    // The order is the board's, not the ids': the oldest is last in the list.
+    QCOMPARE(board.list().last().toObject().value(u"submitted_at_ms").toInt(), 0);
+}
+
+void TestJobBoard::validIds_data()
+{
+    QTest::addColumn<QByteArray>("id");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("new") << QByteArray("job-0123456789abcdef0123456789abcdef") << true;
+    QTest::newRow("old spool number") << QByteArray("job-17") << true;
+    QTest::newRow("33 digits") << QByteArray("job-0123456789abcdef0123456789abcdef0") << false;
+    QTest::newRow("upper case") << QByteArray("job-ABCDEF") << false;
+    QTest::newRow("no digits") << QByteArray("job-") << false;
+    QTest::newRow("dot dot") << QByteArray("..") << false;
+    QTest::newRow("slash") << QByteArray("job-1/2") << false;
+    QTest::newRow("NUL") << QByteArray("job-1\0", 6) << false;
+    QTest::newRow("other prefix") << QByteArray("task-1") << false;
+}
+
+void TestJobBoard::validIds()
+{
+    QFETCH(QByteArray, id);
+    QFETCH(bool, valid);
+    QCOMPARE(JobBoard::isValidId(id), valid);
+}
+
+void TestJobBoard::reservationHoldsASlotUntilDropped()
+{
+    JobBoard board({2, 32, 1000});
+    auto a = reserve(board, 100);
+    auto b = reserve(board, 100);
+    QVERIFY(a && b);
+    QCOMPARE(board.budgetUsed(), qint64(200));
+    const auto third = board.reserve(0);
+    QCOMPARE(third.errorCode(), QStringLiteral("queue_full")); // both slots held by uploads
+    {
+        jobs::JobReservation dropped = std::move(*a); // an upload that failed
+    }
+    QCOMPARE(board.budgetUsed(), qint64(100));
+    auto c = reserve(board, 0);
+    QVERIFY(c);
+    QVERIFY(c->reserveImage(JobBoard::imageCharge(6, 5, 1, 1)));
+    const auto id = board.submit(*c, spec(), picture(), 1);
+    QVERIFY(id);
+    QVERIFY(!c->holdsSlot());
+    QCOMPARE(board.queuedCount(), 1);
+    QCOMPARE(board.submit(*c, spec(), picture(), 2).errorCode(), QStringLiteral("queue_full"));
+}
+
+void TestJobBoard::budgetCoversInputsOutputsAndResults()
+{
+    // 6 x 5 grey in, grey out: 60 bytes while queued or running, 30 once done.
+    JobBoard board({16, 32, 100});
+    const QString a = *board.submit(spec(), picture(), 1);
+    QCOMPARE(board.budgetUsed(), qint64(60));
+    const auto b = board.submit(spec(), picture(), 2);
+    QCOMPARE(b.errorCode(), QStringLiteral("budget_exceeded"));
+    QVERIFY(!board.reserve(41)); // the upload alone does not fit either
+    QCOMPARE(board.budgetUsed(), qint64(60));
+    QVERIFY(board.startNext(3));
+    board.finish(a, outcome(picture()), 4);
+    QCOMPARE(board.budgetUsed(), qint64(30));
+    const auto pgm = board.result(a, image::ImageFormat::Pgm);
+    QVERIFY(pgm);
+    QCOMPARE(board.budgetUsed(), qint64(30) + pgm->size()); // the kept encoding counts
+}
+
+void TestJobBoard::budgetDropsFetchedResultsFirst()
+{
+    JobBoard board({16, 32, 130});
+    const QString a = *board.submit(spec(), picture(), 1);
+    board.startNext(2);
+    board.finish(a, outcome(picture()), 3); // 30 bytes, not fetched
+    const QString b = *board.submit(spec(), picture(), 4);
+    board.startNext(5);
+    board.finish(b, outcome(picture()), 6);            // 30 bytes
+    QVERIFY(board.result(b, image::ImageFormat::Pgm)); // fetched: b may now make room
+    const qint64 used = board.budgetUsed();
+    QVERIFY(used > 60 && used <= 130);
+    // 60 more do not fit beside both results: b (fetched) goes, a (never fetched) stays.
+    const auto c = board.submit(spec(), picture(), 7);
+    QVERIFY2(c, qPrintable(c.error()));
+    QVERIFY(board.status(a));
+    QVERIFY(!board.status(b));
+    // Nothing fetched is left to drop: the next one is refused.
+    QCOMPARE(board.submit(spec(), picture(), 8).errorCode(), QStringLiteral("budget_exceeded"));
+}
+
+void TestJobBoard::restoreKeepsSubmissionOrder()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    jobs::JobSpool spool(dir.filePath(QStringLiteral("jobs")));
+    std::vector<QString> ids;
+    {
+        JobBoard board({16, 32});
+        board.setSpool(&spool);
+        for (int i = 0; i < 6; ++i) // all in the same millisecond: only the sequence orders them
+            ids.push_back(*board.submit(spec(), picture(), 1000));
+    }
+    QStringList warnings;
+    JobBoard restarted({16, 32});
+    for (jobs::JobSpool::Entry &entry : spool.load(warnings))
+        restarted.restore(std::move(entry));
+    QVERIFY(warnings.isEmpty());
+    for (const QString &id : ids) {
+        const auto running = restarted.startNext(2000);
+        QVERIFY(running);
+        QCOMPARE(running->id, id);
+        restarted.finish(id, outcome(picture()), 2001);
+    }
+    // A job submitted after the restart comes after them.
+    const QString later = *restarted.submit(spec(), picture(), 500);
+    QCOMPARE(restarted.list().first().toObject().value(u"id").toString(), later);
 }
 
 QTEST_GUILESS_MAIN(TestJobBoard)

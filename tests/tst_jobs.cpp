@@ -368,7 +368,7 @@ private slots:
             << QByteArray("op=grey") << pgm.left(pgm.size() / 2) << 400 << "";
         QTest::newRow("too many pixels")
             << QByteArray("op=grey") << QByteArray("P5\n3000 3000\n255\n") + QByteArray(10, 'x')
-            << 413 << "";
+            << 422 << "";
     }
 
     void badSubmissions()

@@ -149,6 +149,13 @@ void readJobs(JsonObjectReader &reader, ClusterConfig &c)
     reader.readNumber(key("image_standard_MBps"), NumberRange{0.001, 1e6}, c.imageStandardMBps);
 }
 
+// Slice "uploads" (issue 15): bounded job uploads.
+void readUploadBounds(JsonObjectReader &reader, ClusterConfig &c)
+{
+    reader.readInteger(key("job_upload_slots"), 1, 256, c.jobUploadSlots);
+    reader.readInteger(key("job_byte_budget"), qint64(1) << 20, qint64(1) << 40, c.jobByteBudget);
+}
+
 void readScheduling(JsonObjectReader &reader, ClusterConfig &c)
 {
     QString strategy = sched::toString(c.strategy);
@@ -267,6 +274,9 @@ QJsonObject ClusterConfig::toJson() const
         {key("plan_hash_wait_ms"), planHashWaitMs},
         // Security, "who may do what" slice.
         {key("require_file_token"), requireFileToken},
+        // Slice "uploads" (issue 15).
+        {key("job_upload_slots"), jobUploadSlots},
+        {key("job_byte_budget"), jobByteBudget},
     };
 }
 
@@ -285,6 +295,7 @@ Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QS
     readPlanHashing(reader, config);
     // Security, "who may do what" slice.
     reader.readBool(key("require_file_token"), config.requireFileToken);
+    readUploadBounds(reader, config);
     reader.rejectUnknownKeys();
     checkTimingOrder(reader, config);
     checkDistinctPorts(reader, config);

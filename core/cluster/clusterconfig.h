@@ -69,8 +69,10 @@ struct ClusterConfig
     // many finished ones it keeps for their results, and the compute speed of a *standard*
     // slave (megabytes of input per second for an op of relative cost 1), which the profile's
     // cpu_factor divides on an emulated slave.
-    qint64 imageMaxBytes = qint64(1) << 30;
-    qint64 imageMaxPixels = qint64(16384) * 16384;
+    // image_max_bytes is also the largest job upload body: a bigger Content-Length gets 413
+    // before anything is read. image_max_pixels is the per-image pixel budget (422 over it).
+    qint64 imageMaxBytes = qint64(256) << 20;
+    qint64 imageMaxPixels = qint64(64) << 20;
     int jobQueueLimit = 16;
     int jobsKept = 32;
     double imageStandardMBps = 20;
@@ -84,6 +86,12 @@ struct ClusterConfig
     // the cluster token; with this the file API (master and data servers) needs it too.
     // Default off, so plain curl and aria2c keep working.
     bool requireFileToken = false;
+
+    // Slice "uploads" (issue 15): job uploads read and decoded at once (more get 503 "busy"),
+    // and the one byte budget for uploads, queued and running jobs and kept results (503
+    // "budget_exceeded").
+    int jobUploadSlots = 2;
+    qint64 jobByteBudget = qint64(1) << 30;
 
     sched::PddsWeights pddsWeights() const { return {w1, w2}; }
 

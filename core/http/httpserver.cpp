@@ -38,6 +38,7 @@ namespace {
 struct ServerContext
 {
     HttpServer::Handler handler;
+    HttpServer::AdmissionHook admission;
     qint64 maxBodyBytes = 0;
     std::atomic<bool> stopping{false};
     std::atomic<unsigned> connections{0};
@@ -134,6 +135,7 @@ struct RequestState
     bool readingBody = false;
     QByteArray body;
     qint64 discarded = 0; // body bytes past the limit, dropped unread (then the answer is 413)
+    std::shared_ptr<void> admission; // the admission hook's ticket, released with this state
 };
 
 // The Content-Length a client announced, -1 when absent (chunked) or not a number.
@@ -271,6 +273,7 @@ MHD_Result continueBody(const ServerContext &context, MHD_Connection *connection
         if (state->discarded > 0 || state->body.size() + size > context.maxBodyBytes) {
             state->discarded += size;
             state->body = QByteArray();
+            state->admission.reset(); // refused: what was reserved for it is free again
             *uploadSize = 0;
             return state->discarded > context.maxBodyBytes ? MHD_NO : MHD_YES;
         }
@@ -283,16 +286,30 @@ MHD_Result continueBody(const ServerContext &context, MHD_Connection *connection
         return queue(connection, bodyTooLarge(context.maxBodyBytes), nullptr, false);
     HttpRequest request = makeRequest(connection, url, method);
     request.body = std::exchange(state->body, QByteArray());
+    request.admission = state->admission;
     return queue(connection, callHandler(context, request), state, false);
 }
 
-// A POST on a server that takes bodies: refused at once if it announces too much, else the
-// body is read in the following calls.
-MHD_Result startBody(const ServerContext &context, MHD_Connection *connection, RequestState *state)
+// A POST on a server that takes bodies: refused at once if it announces too much or the
+// admission hook refuses it, else the body is read in the following calls.
+MHD_Result startBody(const ServerContext &context, MHD_Connection *connection, const char *url,
+                     const char *method, RequestState *state)
 {
     const qint64 announced = announcedLength(connection);
     if (announced > context.maxBodyBytes)
         return queue(connection, bodyTooLarge(context.maxBodyBytes), nullptr, false);
+    if (context.admission) {
+        HttpServer::Admission admitted;
+        try {
+            admitted = context.admission(makeRequest(connection, url, method));
+        } catch (const std::exception &e) {
+            qCWarning(lcHttp, "admission hook failed: %s", e.what());
+            return queue(connection, internalError(), nullptr, false);
+        }
+        if (admitted.refusal)
+            return queue(connection, *admitted.refusal, nullptr, false);
+        state->admission = std::move(admitted.ticket);
+    }
     // Reserved only up to 64 MiB: a client that announces a large body and sends nothing must
     // not make every connection hold the whole limit.
     if (announced > 0)
@@ -326,7 +343,7 @@ MHD_Result firstCall(const ServerContext &context, MHD_Connection *connection, c
     const QByteArrayView verb(method);
     const bool posts = context.maxBodyBytes > 0;
     if (posts && verb == MHD_HTTP_METHOD_POST)
-        return startBody(context, connection, state);
+        return startBody(context, connection, url, method, state);
     if (verb != MHD_HTTP_METHOD_GET && verb != MHD_HTTP_METHOD_HEAD)
         return methodNotAllowed(connection, method, posts);
     // Answering before the body is read makes libmicrohttpd discard the rest of the request and
@@ -532,6 +549,11 @@ void HttpServer::stop()
     MHD_stop_daemon(d->daemon); // joins the threads: no handler runs after this returns
     d->daemon = nullptr;
     d->port = 0;
+}
+
+void HttpServer::setAdmissionHook(AdmissionHook hook)
+{
+    d->context.admission = std::move(hook);
 }
 
 bool HttpServer::isListening() const

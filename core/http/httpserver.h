@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace starling::http {
 
@@ -25,6 +26,9 @@ struct HttpRequest
     HeaderList headers; // names as the client spelled them
     QHostAddress peer;
     QByteArray body; // POST only: the whole body, at most HttpServerLimits::maxBodyBytes
+    // POST only: what the admission hook returned for this request (HttpServer::Admission);
+    // null without a hook or when the hook gave none.
+    std::shared_ptr<void> admission;
 
     // First value of a header, name compared case-insensitively; a null QByteArray if absent.
     QByteArray header(QByteArrayView name) const;
@@ -64,6 +68,18 @@ class HttpServer
 {
 public:
     using Handler = std::function<HttpResponse(const HttpRequest &)>;
+    // What the admission hook decides for a POST whose request line and headers have arrived,
+    // before any of its body is read.
+    struct Admission
+    {
+        // Sent at once; the body is never read (libmicrohttpd drops it and closes).
+        std::optional<HttpResponse> refusal;
+        // Kept until the request ends (answered, refused past the body limit, or dropped by
+        // the client), then released: an RAII holder of what was reserved for the request.
+        // The handler sees it as HttpRequest::admission.
+        std::shared_ptr<void> ticket;
+    };
+    using AdmissionHook = std::function<Admission(const HttpRequest &)>;
 
     explicit HttpServer(Handler handler, HttpServerLimits limits = {});
     ~HttpServer();
@@ -71,6 +87,11 @@ public:
     HttpServer &operator=(const HttpServer &) = delete;
     HttpServer(HttpServer &&) = delete;
     HttpServer &operator=(HttpServer &&) = delete;
+
+    // Called on a connection thread for every accepted POST (method, path, query, headers and
+    // peer; no body yet) after the Content-Length check. Set before listen(); must be
+    // thread-safe. GET and HEAD never reach it.
+    void setAdmissionHook(AdmissionHook hook);
 
     // Binds exactly `address` (loopback stays loopback; QHostAddress::Any is dual-stack) and
     // starts serving. Port 0 picks a free port. Returns the bound port, or an error naming the

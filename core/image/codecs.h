@@ -12,6 +12,9 @@ Error badImage(const QString &message);
 Error tooLarge(qint64 width, qint64 height, const DecodeLimits &limits);
 // Checks a header's size against the limits (zero and negative sizes are bad images).
 std::optional<Error> checkSize(qint64 width, qint64 height, const DecodeLimits &limits);
+// The last word before allocating: DecodeLimits::reserve for the decoded size.
+std::optional<Error> admitPixels(qint64 width, qint64 height, int channels,
+                                 const DecodeLimits &limits);
 
 Expected<ImageBuffer> decodePng(QByteArrayView bytes, const DecodeLimits &limits);
 Expected<QByteArray> encodePng(const ImageBuffer &image);

@@ -33,6 +33,19 @@ std::optional<Error> checkSize(qint64 width, qint64 height, const DecodeLimits &
     return std::nullopt;
 }
 
+std::optional<Error> admitPixels(qint64 width, qint64 height, int channels,
+                                 const DecodeLimits &limits)
+{
+    if (!limits.reserve || limits.reserve(width, height, channels))
+        return std::nullopt;
+    return Error{QStringLiteral("the image is %1 x %2 pixels (%3 bytes decoded), more than is "
+                                "left of the job memory budget; retry later")
+                     .arg(width)
+                     .arg(height)
+                     .arg(width * height * channels),
+                 QStringLiteral("budget_exceeded")};
+}
+
 } // namespace detail
 
 Expected<ImageBuffer> decodeImage(QByteArrayView bytes, const DecodeLimits &limits)

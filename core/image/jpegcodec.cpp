@@ -36,13 +36,16 @@ Expected<ImageBuffer> decodeJpeg(QByteArrayView bytes, const DecodeLimits &limit
     if (auto error = checkSize(width, height, limits))
         return *error;
     const bool grey = colourspace == TJCS_GRAY;
+    if (auto error = admitPixels(width, height, grey ? 1 : 3, limits))
+        return *error;
     ImageBuffer image = ImageBuffer::allocate(width, height, grey ? 1 : 3);
-    // A corrupt or truncated file is an error, not a half-grey picture.
+    // A corrupt or truncated file is an error, not a half-grey picture; a progressive file
+    // with more scans than any real one has (a CPU bomb) too.
     if (tjDecompress2(tj.h, reinterpret_cast<const unsigned char *>(bytes.data()),
                       static_cast<unsigned long>(bytes.size()),
                       reinterpret_cast<unsigned char *>(image.pixels.data()), width,
                       int(image.rowBytes()), height, grey ? TJPF_GRAY : TJPF_RGB,
-                      TJFLAG_STOPONWARNING | TJFLAG_ACCURATEDCT) != 0)
+                      TJFLAG_STOPONWARNING | TJFLAG_ACCURATEDCT | TJFLAG_LIMITSCANS) != 0)
         return badImage(QStringLiteral("JPEG: %1").arg(tj.message()));
     return image;
 }

@@ -28,6 +28,8 @@ Expected<ImageBuffer> decodePng(QByteArrayView bytes, const DecodeLimits &limits
     if (auto error = checkSize(reader.image.width, reader.image.height, limits))
         return *error;
     const bool colour = (reader.image.format & PNG_FORMAT_FLAG_COLOR) != 0;
+    if (auto error = admitPixels(reader.image.width, reader.image.height, colour ? 3 : 1, limits))
+        return *error;
     // Alpha is composited on the file's background colour (bKGD), else on black.
     reader.image.format = colour ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
     ImageBuffer image =

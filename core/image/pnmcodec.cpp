@@ -159,6 +159,8 @@ Expected<ImageBuffer> decodePnm(QByteArrayView bytes, const DecodeLimits &limits
         return badImage(QStringLiteral("PGM/PPM: truncated: %1 bytes for %2 samples")
                             .arg(qMax<qint64>(0, available))
                             .arg(samples));
+    if (auto refused = admitPixels(header.width, header.height, header.channels, limits))
+        return *refused;
     ImageBuffer image =
         ImageBuffer::allocate(int(header.width), int(header.height), header.channels);
     const std::optional<Error> error =

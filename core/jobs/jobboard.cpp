@@ -4,9 +4,12 @@
 #include "jobs/jobtimeline.h"
 #include "protocol/jobstatusmessage.h"
 
+#include <QRandomGenerator>
 #include <QtGlobal>
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 namespace starling::jobs {
 
@@ -25,36 +28,125 @@ QString toString(JobState state)
     return QStringLiteral("unknown");
 }
 
-JobBoard::JobBoard(Limits limits) : m_limits(limits)
+JobBoard::JobBoard(Limits limits) : m_limits(limits), m_budget(limits.byteBudget)
 {
     m_limits.queueLimit = std::max(1, m_limits.queueLimit);
     m_limits.kept = std::max(1, m_limits.kept);
 }
 
+bool JobBoard::isValidId(QByteArrayView id)
+{
+    if (!id.startsWith("job-") || id.size() < 5 || id.size() > 4 + 32)
+        return false;
+    return std::all_of(id.begin() + 4, id.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+QString JobBoard::newId() const
+{
+    std::array<quint32, 4> words{};
+    QRandomGenerator::system()->fillRange(words.data(), qsizetype(words.size()));
+    QString id = QStringLiteral("job-");
+    for (const quint32 word : words)
+        id += QStringLiteral("%1").arg(word, 8, 16, QLatin1Char('0'));
+    return id;
+}
+
+Expected<JobReservation> JobBoard::reserve(qint64 uploadBytes)
+{
+    std::lock_guard lock(m_mutex);
+    const int waiting =
+        m_reserved + int(std::count_if(m_jobs.begin(), m_jobs.end(),
+                                       [](const Job &j) { return j.state == JobState::Queued; }));
+    if (waiting >= m_limits.queueLimit)
+        return Error{
+            QStringLiteral("the job queue is full (%1 jobs waiting); retry later").arg(waiting),
+            QStringLiteral("queue_full")};
+    if (!makeRoom(uploadBytes) || !m_budget.tryReserve(uploadBytes))
+        return Error{QStringLiteral("the upload (%1 bytes) does not fit in what is left of the "
+                                    "job memory budget (%2 of %3 bytes); retry later")
+                         .arg(uploadBytes)
+                         .arg(m_budget.available())
+                         .arg(m_budget.capacity()),
+                     QStringLiteral("budget_exceeded")};
+    ++m_reserved;
+    return JobReservation(this, uploadBytes);
+}
+
+bool JobBoard::takeBytes(qint64 bytes)
+{
+    std::lock_guard lock(m_mutex);
+    return makeRoom(bytes) && m_budget.tryReserve(bytes);
+}
+
+void JobBoard::giveBack(bool slot, qint64 bytes)
+{
+    std::lock_guard lock(m_mutex);
+    m_budget.release(bytes);
+    if (slot)
+        --m_reserved;
+}
+
+// Drops finished jobs whose result was fetched, oldest first, until `bytes` fit.
+bool JobBoard::makeRoom(qint64 bytes)
+{
+    while (!m_budget.fits(bytes)) {
+        auto oldest = m_jobs.end();
+        for (auto it = m_jobs.begin(); it != m_jobs.end(); ++it) {
+            const bool spare = it->fetched && it->state == JobState::Done;
+            if (spare && (oldest == m_jobs.end() || it->finishedAtMs < oldest->finishedAtMs))
+                oldest = it;
+        }
+        if (oldest == m_jobs.end())
+            return false;
+        erase(oldest);
+    }
+    return true;
+}
+
+void JobBoard::erase(std::deque<Job>::iterator job)
+{
+    m_budget.release(job->charged);
+    m_jobs.erase(job);
+}
+
 Expected<QString> JobBoard::submit(JobSpec spec, image::ImageBuffer input, qint64 nowMs)
 {
-    QString id;
+    auto reserved = reserve(0);
+    if (!reserved)
+        return Error{reserved.error(), reserved.errorCode()};
+    JobReservation reservation = std::move(reserved).value();
+    const qint64 charge = imageCharge(input.width, input.height, input.channels,
+                                      spec.op.outputChannels(input.channels));
+    if (!reservation.reserveImage(charge))
+        return Error{QStringLiteral("the image (%1 bytes with its output) does not fit in what is "
+                                    "left of the job memory budget; retry later")
+                         .arg(charge),
+                     QStringLiteral("budget_exceeded")};
+    return submit(reservation, std::move(spec), std::move(input), nowMs);
+}
+
+Expected<QString> JobBoard::submit(JobReservation &reservation, JobSpec spec,
+                                   image::ImageBuffer input, qint64 nowMs)
+{
+    if (reservation.m_board != this || !reservation.m_slot)
+        return Error{QStringLiteral("no queue slot was reserved for this job"),
+                     QStringLiteral("queue_full")};
+    const QString id = newId();
+    qint64 sequence = 0;
     {
         std::lock_guard lock(m_mutex);
-        const int waiting =
-            m_reserved + int(std::count_if(m_jobs.begin(), m_jobs.end(), [](const Job &j) {
-                return j.state == JobState::Queued;
-            }));
-        if (waiting >= m_limits.queueLimit)
-            return Error{
-                QStringLiteral("the job queue is full (%1 jobs waiting); retry later").arg(waiting),
-                QStringLiteral("queue_full")};
-        id = QStringLiteral("job-%1").arg(m_nextId++);
-        ++m_reserved;
+        sequence = m_nextSequence++;
     }
     // On disk before anyone can run it, so a job that ends never leaves a spool file behind.
     if (const JobSpool *spool = m_spool.load()) {
-        if (const auto saved = spool->save(id, spec, input, nowMs); !saved)
+        if (const auto saved = spool->save(id, spec, input, nowMs, sequence); !saved)
             qWarning("starling: job %s is not kept across a restart: %s", qPrintable(id),
                      qPrintable(saved.error()));
     }
     Job job;
     job.id = id;
+    job.sequence = sequence;
     job.spec = std::move(spec);
     job.width = input.width;
     job.height = input.height;
@@ -62,9 +154,14 @@ Expected<QString> JobBoard::submit(JobSpec spec, image::ImageBuffer input, qint6
     job.unitsTotal = std::min<long long>(job.spec.tasks, input.height);
     job.submittedAtMs = nowMs;
     job.input = std::make_shared<const image::ImageBuffer>(std::move(input));
+    job.charged = std::exchange(reservation.m_imageBytes, 0);
+    reservation.m_slot = false;
     std::lock_guard lock(m_mutex);
     --m_reserved;
-    m_jobs.push_back(std::move(job));
+    // Two submissions may reach this point out of order; the queue keeps the sequence's.
+    const auto at = std::upper_bound(m_jobs.begin(), m_jobs.end(), sequence,
+                                     [](qint64 s, const Job &j) { return s < j.sequence; });
+    m_jobs.insert(at, std::move(job));
     return id;
 }
 
@@ -73,18 +170,19 @@ void JobBoard::restore(JobSpool::Entry entry)
     std::lock_guard lock(m_mutex);
     Job job;
     job.id = entry.id;
+    job.sequence = std::max(entry.sequence, m_nextSequence);
+    m_nextSequence = job.sequence + 1;
     job.spec = std::move(entry.spec);
     job.width = entry.input.width;
     job.height = entry.input.height;
     job.channels = entry.input.channels;
     job.unitsTotal = std::min<long long>(job.spec.tasks, entry.input.height);
     job.submittedAtMs = entry.submittedAtMs;
+    // Accepted once: it is charged even past the budget.
+    job.charged =
+        imageCharge(job.width, job.height, job.channels, job.spec.op.outputChannels(job.channels));
+    m_budget.force(job.charged);
     job.input = std::make_shared<const image::ImageBuffer>(std::move(entry.input));
-    bool numbered = false;
-    const qint64 number =
-        job.id.startsWith(QLatin1String("job-")) ? job.id.mid(4).toLongLong(&numbered) : 0;
-    if (numbered)
-        m_nextId = std::max(m_nextId, number + 1);
     m_jobs.push_back(std::move(job));
 }
 
@@ -173,6 +271,7 @@ Expected<QByteArray> JobBoard::result(const QString &id, image::ImageFormat form
             return Error{QStringLiteral("job %1 is %2; its result is not ready")
                              .arg(id, toString(job->state)),
                          QStringLiteral("not_done")};
+        job->fetched = true;
         if (const auto it = job->encoded.find(format); it != job->encoded.end())
             return it->second;
         output = job->output;
@@ -181,8 +280,17 @@ Expected<QByteArray> JobBoard::result(const QString &id, image::ImageFormat form
     if (!encoded)
         return Error{encoded.error(), QStringLiteral("encode_failed")};
     std::lock_guard lock(m_mutex);
-    if (Job *job = find(id))
-        job->encoded[format] = *encoded;
+    // Kept for the next fetch only if the budget holds it; otherwise encoded again then.
+    if (Job *job = find(id); job && !job->encoded.count(format)) {
+        job->fetched = false; // not a candidate for makeRoom while its own bytes are placed
+        const bool room = makeRoom(encoded->size()) && m_budget.tryReserve(encoded->size());
+        job = find(id); // makeRoom may have moved it in the deque
+        job->fetched = true;
+        if (room) {
+            job->encoded[format] = *encoded;
+            job->charged += encoded->size();
+        }
+    }
     return *encoded;
 }
 
@@ -221,6 +329,13 @@ void JobBoard::finish(const QString &id, JobOutcome outcome, qint64 nowMs)
     job->state = JobState::Done;
     job->finishedAtMs = nowMs;
     job->unitsDone = job->unitsTotal;
+    // The input goes; the output stays charged until the job is retired.
+    const qint64 outputBytes = outcome.output.pixels.size();
+    if (outputBytes <= job->charged)
+        m_budget.release(job->charged - outputBytes);
+    else
+        m_budget.force(outputBytes - job->charged);
+    job->charged = outputBytes;
     job->output = std::make_shared<const image::ImageBuffer>(std::move(outcome.output));
     job->outcome = std::make_shared<const JobOutcome>(std::move(outcome));
     job->input.reset();
@@ -239,6 +354,7 @@ void JobBoard::fail(const QString &id, const QString &error, qint64 nowMs)
     job->finishedAtMs = nowMs;
     job->error = error;
     job->input.reset();
+    m_budget.release(std::exchange(job->charged, 0));
     if (const JobSpool *spool = m_spool.load())
         spool->remove(id);
     retire();
@@ -269,8 +385,14 @@ void JobBoard::retire()
             });
         if (oldest == m_jobs.end() || !finished(*oldest) || count <= 1)
             return; // the newest result stays even when it alone is over the budget
-        m_jobs.erase(oldest);
+        erase(oldest);
     }
+}
+
+qint64 JobBoard::budgetUsed() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_budget.used();
 }
 
 int JobBoard::queuedCount() const

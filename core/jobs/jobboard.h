@@ -2,6 +2,8 @@
 
 #include "image/imagebuffer.h"
 #include "image/imageformat.h"
+#include "jobs/bytebudget.h"
+#include "jobs/jobreservation.h"
 #include "jobs/jobscheduler.h"
 #include "jobs/jobspec.h"
 #include "jobs/jobspool.h"
@@ -57,6 +59,15 @@ struct JobOutcome
 // whose status and result clients fetch. Bounded: a full queue refuses submissions, and only
 // the newest `kept` finished jobs (and at most kMaxKeptBytes of results) stay.
 //
+// Memory: one ByteBudget covers uploads being read, queued inputs, running jobs (input and
+// output) and every result kept (decoded and each encoding). A submission that would break it
+// is refused ("budget_exceeded") after results already fetched once were dropped, oldest
+// first, to make room; a result nobody fetched yet is never dropped for a new job.
+//
+// Ids are "job-" and 32 hex digits (128 bits from the system's CSPRNG): knowing one job's id
+// tells nothing of another's. The order of jobs is a sequence number inside the board (and the
+// spool), not the id.
+//
 // THREADS: every member is safe to call from any thread (HTTP handlers submit and read, the
 // MPI thread runs). Encoding a result happens outside the lock.
 class JobBoard
@@ -68,6 +79,7 @@ public:
     {
         int queueLimit = 16;
         int kept = 32;
+        qint64 byteBudget = qint64(1) << 30;
     };
     // What the runner gets: the input stays shared and unchanged until the job ends.
     struct Running
@@ -88,8 +100,23 @@ public:
     // the queue limit: it was accepted once). Later ids continue after it.
     void restore(JobSpool::Entry entry);
 
-    // The id, or code "queue_full".
+    // A queue slot and `uploadBytes` of the budget for a submission whose body is about to be
+    // read; codes "queue_full" and "budget_exceeded".
+    Expected<JobReservation> reserve(qint64 uploadBytes);
+    // Queues the job under a new id; the reservation's slot and image bytes go to the job (its
+    // upload bytes stay with it until it is destroyed). Code "queue_full" if it holds no slot.
+    Expected<QString> submit(JobReservation &reservation, JobSpec spec, image::ImageBuffer input,
+                             qint64 nowMs);
+    // reserve(0), reserveImage and submit in one: codes "queue_full", "budget_exceeded".
     Expected<QString> submit(JobSpec spec, image::ImageBuffer input, qint64 nowMs);
+    // What a job costs the budget from its decoding until it ends: input plus output pixels.
+    static constexpr qint64 imageCharge(qint64 width, qint64 height, int inChannels,
+                                        int outChannels)
+    {
+        return width * height * (qint64(inChannels) + outChannels);
+    }
+    // A well-formed id ("job-" and 1 to 32 lower-case hex digits; older spools' numbers too).
+    static bool isValidId(QByteArrayView id);
     std::optional<QJsonObject> status(const QString &id) const;
     QJsonArray list() const; // newest first
     // The encoded result; codes "unknown_job", "not_done" (queued or running), "failed".
@@ -100,11 +127,15 @@ public:
     void finish(const QString &id, JobOutcome outcome, qint64 nowMs);
     void fail(const QString &id, const QString &error, qint64 nowMs);
     int queuedCount() const;
+    qint64 budgetUsed() const;
+    qint64 budgetCapacity() const { return m_budget.capacity(); } // fixed: no lock
 
 private:
+    friend class JobReservation;
     struct Job
     {
         QString id;
+        qint64 sequence = 0; // submission order, across restarts too
         JobSpec spec;
         JobState state = JobState::Queued;
         std::shared_ptr<const image::ImageBuffer> input;
@@ -120,18 +151,26 @@ private:
         std::shared_ptr<const image::ImageBuffer> output;
         std::shared_ptr<const JobOutcome> outcome; // output moved out
         std::map<image::ImageFormat, QByteArray> encoded;
+        qint64 charged = 0;   // bytes of the budget this job holds
+        bool fetched = false; // a client has had its result: it may make room for new jobs
     };
 
     QJsonObject statusOf(const Job &job) const;
     void retire();
+    void erase(std::deque<Job>::iterator job);
+    bool makeRoom(qint64 bytes);            // m_mutex held
+    bool takeBytes(qint64 bytes);           // for JobReservation
+    void giveBack(bool slot, qint64 bytes); // for JobReservation
+    QString newId() const;
     Job *find(const QString &id);
     const Job *find(const QString &id) const;
 
     Limits m_limits;
     mutable std::mutex m_mutex;
     std::deque<Job> m_jobs; // in submission order
-    qint64 m_nextId = 1;
-    int m_reserved = 0; // submissions being written to the spool, counted against the limit
+    ByteBudget m_budget;
+    qint64 m_nextSequence = 1;
+    int m_reserved = 0; // submissions being read or written to the spool, counted as waiting
     std::atomic<const JobSpool *> m_spool{nullptr};
 };
 

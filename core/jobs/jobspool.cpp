@@ -41,7 +41,8 @@ QString JobSpool::path(const QString &id, const char *suffix) const
 }
 
 Expected<bool> JobSpool::save(const QString &id, const JobSpec &spec,
-                              const image::ImageBuffer &input, qint64 submittedAtMs) const
+                              const image::ImageBuffer &input, qint64 submittedAtMs,
+                              qint64 sequence) const
 {
     if (!enabled())
         return true;
@@ -59,7 +60,8 @@ Expected<bool> JobSpool::save(const QString &id, const JobSpec &spec,
                              {QLatin1String("width"), input.width},
                              {QLatin1String("height"), input.height},
                              {QLatin1String("channels"), input.channels},
-                             {QLatin1String("submitted_at_ms"), double(submittedAtMs)}};
+                             {QLatin1String("submitted_at_ms"), double(submittedAtMs)},
+                             {QLatin1String("sequence"), double(sequence)}};
     return writeOwnerOnly(path(id, ".json"), QJsonDocument(record).toJson(QJsonDocument::Compact));
 }
 
@@ -86,6 +88,7 @@ Expected<JobSpool::Entry> JobSpool::read(const QString &id) const
     if (!spec)
         return Error{QStringLiteral("%1: %2").arg(recordPath, spec.error())};
     Entry entry{id, *spec, {}, qint64(record->value(QLatin1String("submitted_at_ms")).toDouble())};
+    entry.sequence = qint64(record->value(QLatin1String("sequence")).toDouble());
     entry.input.width = record->value(QLatin1String("width")).toInt();
     entry.input.height = record->value(QLatin1String("height")).toInt();
     entry.input.channels = record->value(QLatin1String("channels")).toInt();
@@ -123,6 +126,8 @@ std::vector<JobSpool::Entry> JobSpool::load(QStringList &warnings) const
         entries.push_back(std::move(entry).value());
     }
     std::sort(entries.begin(), entries.end(), [](const Entry &a, const Entry &b) {
+        if (a.sequence != b.sequence)
+            return a.sequence < b.sequence;
         return a.submittedAtMs != b.submittedAtMs ? a.submittedAtMs < b.submittedAtMs : a.id < b.id;
     });
     return entries;

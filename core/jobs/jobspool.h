@@ -30,6 +30,7 @@ public:
         JobSpec spec;
         image::ImageBuffer input;
         qint64 submittedAtMs = 0;
+        qint64 sequence = 0; // the board's submission order; 0 in spools written before it
     };
 
     // An empty directory disables the spool.
@@ -37,10 +38,11 @@ public:
 
     bool enabled() const { return !m_directory.isEmpty(); }
     Expected<bool> save(const QString &id, const JobSpec &spec, const image::ImageBuffer &input,
-                        qint64 submittedAtMs) const;
+                        qint64 submittedAtMs, qint64 sequence = 0) const;
     void remove(const QString &id) const;
-    // Every job that reads back whole, oldest first. A broken one (cut short, edited, a
-    // different size) is renamed `.bad` and named in `warnings`, never half-loaded.
+    // Every job that reads back whole, in submission order (sequence, then time, then id). A broken
+    // one (cut short, edited, a different size) is renamed `.bad` and named in `warnings`, never
+    // half-loaded.
     std::vector<Entry> load(QStringList &warnings) const;
 
 private:

@@ -1,9 +1,13 @@
 #include "jobservice.h"
 
 #include "jobs/jobspec.h"
+#include "jobs/jobsubmission.h"
 
 #include <QDateTime>
 #include <QJsonArray>
+
+#include <algorithm>
+#include <memory>
 
 namespace starling::mpi {
 
@@ -33,23 +37,62 @@ QByteArray contentTypeOf(image::ImageFormat format)
     return "application/octet-stream";
 }
 
-// A job id as the board makes them ("job-<n>"); anything else cannot name a job.
-bool plausibleId(const QByteArray &id)
+// What a job submission holds from its headers to its end: an upload slot, a queue slot and
+// budget bytes (HttpServer::Admission::ticket).
+struct UploadTicket
 {
-    if (!id.startsWith("job-") || id.size() > 24 || id.size() < 5)
-        return false;
-    for (qsizetype i = 4; i < id.size(); ++i) {
-        if (id[i] < '0' || id[i] > '9')
-            return false;
-    }
-    return true;
+    jobs::UploadSlots::Permit permit;
+    jobs::JobReservation reservation;
+};
+
+http::HttpResponse retryLater(const QString &code, const QString &message)
+{
+    http::HttpResponse response = jsonError(503, code, message);
+    response.headers.append({QByteArray("Retry-After"), QByteArray("1")});
+    return response;
+}
+
+int statusFor(const QString &code)
+{
+    if (code == QLatin1String("too_large"))
+        return 422;
+    if (code == QLatin1String("budget_exceeded") || code == QLatin1String("queue_full"))
+        return 503;
+    return 400;
+}
+
+// The bytes the upload will take: as announced, else (chunked) the most it may be.
+qint64 uploadBytesOf(const http::HttpRequest &request, qint64 maxBytes)
+{
+    bool ok = false;
+    const qint64 announced = request.header("Content-Length").toLongLong(&ok);
+    if (ok && announced >= 0)
+        return std::min(announced, maxBytes);
+    return request.body.isEmpty() ? maxBytes : std::min<qint64>(request.body.size(), maxBytes);
 }
 
 } // namespace
 
-JobService::JobService(jobs::JobBoard &board, image::DecodeLimits limits)
-    : m_board(board), m_limits(limits)
+JobService::JobService(jobs::JobBoard &board, image::DecodeLimits limits, int uploadSlots)
+    : m_board(board), m_limits(std::move(limits)), m_uploads(uploadSlots)
 {}
+
+http::HttpServer::Admission JobService::admit(const http::HttpRequest &request)
+{
+    if (request.method != "POST" || (request.path != kPrefix && request.path != kPrefixSlash))
+        return {};
+    auto permit = m_uploads.tryTake();
+    if (!permit)
+        return {retryLater(QStringLiteral("busy"),
+                           QStringLiteral("%1 job uploads are being read already; retry later")
+                               .arg(m_uploads.total())),
+                {}};
+    auto reservation = m_board.reserve(uploadBytesOf(request, m_limits.maxBytes));
+    if (!reservation)
+        return {retryLater(reservation.errorCode(), reservation.error()), {}};
+    return {std::nullopt, std::make_shared<UploadTicket>(
+                              UploadTicket{std::move(*permit), std::move(reservation).value()})};
+}
 
 void JobService::setPolicy(sched::StrategyKind strategy, sched::PddsWeights pdds)
 {
@@ -79,11 +122,14 @@ std::optional<http::HttpResponse> JobService::handle(const http::HttpRequest &re
         return jsonError(405, QStringLiteral("bad_request"),
                          QStringLiteral("POST goes to /api/v1/jobs"));
     const QList<QByteArray> parts = path.mid(kPrefix.size() + 1).split('/');
-    if (parts.isEmpty() || !plausibleId(parts[0]) || parts.size() > 2 ||
-        (parts.size() == 2 && parts[1] != "result"))
+    if (parts.size() > 2 || (parts.size() == 2 && parts[1] != "result"))
         return jsonError(404, QStringLiteral("not_found"),
                          QStringLiteral("no such resource: try /api/v1/jobs/<id> or "
                                         "/api/v1/jobs/<id>/result"));
+    // Checked before any lookup: an id is "job-" and at most 32 hex digits.
+    if (!jobs::JobBoard::isValidId(parts[0]))
+        return jsonError(400, QStringLiteral("bad_job_id"),
+                         QStringLiteral("not a job id: \"job-\" and up to 32 hex digits"));
     const QString id = QString::fromLatin1(parts[0]);
     if (parts.size() == 2)
         return result(id, request);
@@ -102,22 +148,30 @@ http::HttpResponse JobService::submit(const http::HttpRequest &request)
         strategy = m_strategy;
         pdds = m_pdds;
     }
-    auto spec = jobs::JobSpec::fromQuery(request.query, strategy, pdds);
-    if (!spec)
-        return jsonError(400, spec.errorCode(), spec.error());
-    if (request.body.isEmpty())
-        return jsonError(400, QStringLiteral("bad_image"),
-                         QStringLiteral("the request has no body: POST the image file itself"));
-    auto decoded = image::decodeImage(request.body, m_limits);
-    if (!decoded)
-        return jsonError(decoded.errorCode() == QLatin1String("too_large") ? 413 : 400,
-                         decoded.errorCode().isEmpty() ? QStringLiteral("bad_image")
-                                                       : decoded.errorCode(),
-                         decoded.error());
-    auto id = m_board.submit(std::move(spec).value(), std::move(decoded).value(),
-                             QDateTime::currentMSecsSinceEpoch());
+    // A request that did not pass the server's hook (a direct call) is admitted here.
+    auto ticket = std::static_pointer_cast<UploadTicket>(request.admission);
+    if (!ticket) {
+        http::HttpServer::Admission admitted = admit(request);
+        if (admitted.refusal)
+            return std::move(*admitted.refusal);
+        ticket = std::static_pointer_cast<UploadTicket>(admitted.ticket);
+    }
+    jobs::JobReservation &reservation = ticket->reservation;
+    const jobs::JobSubmission::Budget budget{
+        [&reservation](qint64 charge) { return reservation.reserveImage(charge); },
+        reservation.budgetCapacity()};
+    auto read =
+        jobs::JobSubmission::read(request.query, request.body, strategy, pdds, m_limits, budget);
+    if (!read) {
+        const int status = statusFor(read.errorCode());
+        return status == 503 ? retryLater(read.errorCode(), read.error())
+                             : jsonError(status, read.errorCode(), read.error());
+    }
+    jobs::JobSubmission submission = std::move(read).value();
+    auto id = m_board.submit(ticket->reservation, std::move(submission.spec),
+                             std::move(submission.input), QDateTime::currentMSecsSinceEpoch());
     if (!id)
-        return jsonError(503, id.errorCode(), id.error());
+        return retryLater(id.errorCode(), id.error());
     std::function<void()> submitted;
     {
         std::lock_guard lock(m_mutex);

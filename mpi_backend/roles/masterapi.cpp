@@ -28,6 +28,9 @@ Expected<quint16> MasterApi::listen(const QHostAddress &bind, quint16 port, qint
     limits.maxBodyBytes = maxBodyBytes;
     m_server = std::make_unique<http::HttpServer>(
         [this](const http::HttpRequest &request) { return route(request); }, limits);
+    // A job upload takes its slots before its body is read (JobService::admit).
+    m_server->setAdmissionHook(
+        [this](const http::HttpRequest &request) { return m_jobs.admit(request); });
     return m_server->listen(bind, port);
 }
 

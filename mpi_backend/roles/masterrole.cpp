@@ -39,7 +39,8 @@ MasterRole::MasterRole(Transport &transport, const NodeOptions &options, QObject
                    std::uint64_t(QDateTime::currentMSecsSinceEpoch())),
       m_relay(transport, RelayService::Settings{}),
       m_spool(QDir(options.runDir).filePath(QStringLiteral("jobs"))),
-      m_board({options.config.jobQueueLimit, options.config.jobsKept}),
+      m_board(
+          {options.config.jobQueueLimit, options.config.jobsKept, options.config.jobByteBudget}),
       m_runner(transport, m_board, options.config.imageStandardMBps),
       m_heartbeat(options.config.heartbeatMs)
 {
@@ -126,7 +127,7 @@ void MasterRole::startJobService()
     image::DecodeLimits decodeLimits;
     decodeLimits.maxBytes = m_options.config.imageMaxBytes;
     decodeLimits.maxPixels = m_options.config.imageMaxPixels;
-    m_jobService.emplace(m_board, decodeLimits);
+    m_jobService.emplace(m_board, decodeLimits, m_options.config.jobUploadSlots);
     const QPointer<MasterRole> self(this);
     m_jobService->setSubmittedCallback([self] {
         QMetaObject::invokeMethod(

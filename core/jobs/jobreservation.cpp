@@ -1,0 +1,59 @@
+#include "jobreservation.h"
+
+#include "jobs/jobboard.h"
+
+#include <utility>
+
+namespace starling::jobs {
+
+JobReservation::JobReservation(JobBoard *board, qint64 uploadBytes)
+    : m_board(board), m_slot(true), m_uploadBytes(uploadBytes)
+{}
+
+JobReservation::JobReservation(JobReservation &&other) noexcept
+    : m_board(std::exchange(other.m_board, nullptr)), m_slot(std::exchange(other.m_slot, false)),
+      m_uploadBytes(std::exchange(other.m_uploadBytes, 0)),
+      m_imageBytes(std::exchange(other.m_imageBytes, 0))
+{}
+
+JobReservation &JobReservation::operator=(JobReservation &&other) noexcept
+{
+    if (this != &other) {
+        release();
+        m_board = std::exchange(other.m_board, nullptr);
+        m_slot = std::exchange(other.m_slot, false);
+        m_uploadBytes = std::exchange(other.m_uploadBytes, 0);
+        m_imageBytes = std::exchange(other.m_imageBytes, 0);
+    }
+    return *this;
+}
+
+JobReservation::~JobReservation()
+{
+    release();
+}
+
+bool JobReservation::reserveImage(qint64 bytes)
+{
+    if (!m_board || !m_board->takeBytes(bytes))
+        return false;
+    m_imageBytes += bytes;
+    return true;
+}
+
+qint64 JobReservation::budgetCapacity() const
+{
+    return m_board ? m_board->budgetCapacity() : 0;
+}
+
+void JobReservation::release()
+{
+    if (!m_board)
+        return;
+    m_board->giveBack(m_slot, m_uploadBytes + m_imageBytes);
+    m_board = nullptr;
+    m_slot = false;
+    m_uploadBytes = m_imageBytes = 0;
+}
+
+} // namespace starling::jobs
