@@ -149,6 +149,23 @@ void readJobs(JsonObjectReader &reader, ClusterConfig &c)
     reader.readNumber(key("image_standard_MBps"), NumberRange{0.001, 1e6}, c.imageStandardMBps);
 }
 
+// Relay limits and bridge flood resistance (issue 15, "flood" slice).
+void readFloodLimits(JsonObjectReader &reader, ClusterConfig &c)
+{
+    reader.readInteger(key("relay_budget_bytes"), qint64(1) << 20, qint64(1) << 40,
+                       c.relayBudgetBytes);
+    reader.readInteger(key("relay_busy_wait_ms"), 0, 60000, c.relayBusyWaitMs);
+    reader.readInteger(key("master_connections_per_address"), 1, 65536,
+                       c.masterConnectionsPerAddress);
+    reader.readInteger(key("relay_min_rate_bytes_per_s"), 0, qint64(1) << 30,
+                       c.relayMinRateBytesPerS);
+    reader.readInteger(key("relay_min_rate_window_s"), 1, 3600, c.relayMinRateWindowS);
+    reader.readInteger(key("bridge_prehello_per_address"), 1, 4096, c.bridgePreHelloPerAddress);
+    reader.readInteger(key("bridge_prehello_max"), 1, 4096, c.bridgePreHelloMax);
+    reader.readInteger(key("bridge_hello_timeout_ms"), 100, 600000, c.bridgeHelloTimeoutMs);
+    reader.readInteger(key("bridge_accept_retry_ms"), 10, 60000, c.bridgeAcceptRetryMs);
+}
+
 void readScheduling(JsonObjectReader &reader, ClusterConfig &c)
 {
     QString strategy = sched::toString(c.strategy);
@@ -252,6 +269,16 @@ QJsonObject ClusterConfig::toJson() const
         {key("job_queue_limit"), jobQueueLimit},
         {key("jobs_kept"), jobsKept},
         {key("image_standard_MBps"), imageStandardMBps},
+        // Relay limits and bridge flood resistance (issue 15, "flood" slice).
+        {key("relay_budget_bytes"), relayBudgetBytes},
+        {key("relay_busy_wait_ms"), relayBusyWaitMs},
+        {key("master_connections_per_address"), masterConnectionsPerAddress},
+        {key("relay_min_rate_bytes_per_s"), relayMinRateBytesPerS},
+        {key("relay_min_rate_window_s"), relayMinRateWindowS},
+        {key("bridge_prehello_per_address"), bridgePreHelloPerAddress},
+        {key("bridge_prehello_max"), bridgePreHelloMax},
+        {key("bridge_hello_timeout_ms"), bridgeHelloTimeoutMs},
+        {key("bridge_accept_retry_ms"), bridgeAcceptRetryMs},
     };
 }
 
@@ -267,6 +294,7 @@ Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QS
     readBridge(reader, config);
     readJobs(reader, config);
     readScheduling(reader, config);
+    readFloodLimits(reader, config); // issue 15, "flood" slice
     reader.rejectUnknownKeys();
     checkTimingOrder(reader, config);
     checkDistinctPorts(reader, config);

@@ -20,6 +20,7 @@ Expected<quint16> MasterApi::listen(const QHostAddress &bind, quint16 port, qint
     limits.threadPerConnection = true;
     limits.connectionLimit = 512;
     limits.maxBodyBytes = maxBodyBytes;
+    m_files.applyConnectionLimits(limits); // per-address cap, minimum relay rate (issue 15)
     m_server = std::make_unique<http::HttpServer>(
         [this](const http::HttpRequest &request) { return route(request); }, limits);
     return m_server->listen(bind, port);
