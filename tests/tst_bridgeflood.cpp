@@ -120,7 +120,7 @@ private:
 void TestBridgeFlood::preHelloFloodCannotLockOperatorsOut()
 {
     // The hello timeout is far away: whatever closes the flood here is the quota.
-    auto server = startServer({.maxClients = 64, .helloTimeoutMs = 60000});
+    auto server = startServer({.maxClients = 64, .helloTimeoutMs = 60000, .preHelloPerAddress = 4});
     QVERIFY(server);
     Flood flood;
     QVERIFY(connectFlood(flood, 100, m_port, QHostAddress(QStringLiteral("127.0.0.1"))));

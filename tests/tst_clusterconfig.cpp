@@ -106,8 +106,8 @@ void TestClusterConfig::defaults_data()
     row("master_connections_per_address", 32);
     row("relay_min_rate_bytes_per_s", 16384);
     row("relay_min_rate_window_s", 30);
-    row("bridge_prehello_per_address", 4);
-    row("bridge_prehello_max", 32);
+    row("bridge_prehello_per_address", 16);
+    row("bridge_prehello_max", 64);
     row("bridge_hello_timeout_ms", 5000);
     row("bridge_accept_retry_ms", 250);
 }

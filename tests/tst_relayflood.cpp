@@ -129,7 +129,7 @@ void TestRelayFlood::initTestCase()
         "relay_budget_bytes": 50331648, "relay_busy_wait_ms": 300,
         "master_connections_per_address": 16,
         "relay_min_rate_bytes_per_s": 1048576, "relay_min_rate_window_s": 6,
-        "bridge_hello_timeout_ms": 60000})");
+        "bridge_hello_timeout_ms": 60000, "bridge_prehello_per_address": 4})");
 
     // Start the cluster with a low soft open-file limit, as a login shell's default would;
     // the nodes inherit it and must raise it themselves.
@@ -226,7 +226,7 @@ void TestRelayFlood::bridgePreHelloFloodLeavesOperatorsIn()
         flood.push_back(std::make_unique<RawBridgeClient>());
         QVERIFY(flood.back()->connectTo(state.bridgePort));
     }
-    QTRY_VERIFY_WITH_TIMEOUT(stillOpen(flood) <= 4, 10000); // the default quota per address
+    QTRY_VERIFY_WITH_TIMEOUT(stillOpen(flood) <= 4, 10000); // the test config's quota
     RawBridgeClient operatorClient;
     QVERIFY(operatorClient.handshake(state.bridgePort, state.token.toUtf8(),
                                      QStringLiteral("operator")) > 0);

@@ -14,6 +14,7 @@
 #include <map>
 
 class QTcpServer;
+class QTcpSocket;
 
 namespace starling::bridge {
 
@@ -38,9 +39,11 @@ public:
         int helloTimeoutMs = 5000;
         // Connections that have not said hello yet have quotas of their own, so a flood of
         // them cannot take the room operators need: a new one past either quota closes the
-        // oldest waiting one (of its address, else of all) at once.
-        int preHelloPerAddress = 4;
-        int preHelloMax = 32;
+        // oldest waiting one (of its address, else of all) at once. Big enough for a burst of
+        // honest clients from one host (make bench connects 16 at once); since the oldest
+        // goes, a flood cannot hold places whatever the size.
+        int preHelloPerAddress = 16;
+        int preHelloMax = 64;
         int acceptRetryMs = 250; // after accept() fails (out of descriptors), try again after
     };
 

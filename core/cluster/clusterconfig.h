@@ -88,8 +88,8 @@ struct ClusterConfig
     int masterConnectionsPerAddress = 32;
     qint64 relayMinRateBytesPerS = 16384;
     int relayMinRateWindowS = 30;
-    int bridgePreHelloPerAddress = 4;
-    int bridgePreHelloMax = 32;
+    int bridgePreHelloPerAddress = 16;
+    int bridgePreHelloMax = 64;
     int bridgeHelloTimeoutMs = 5000;
     int bridgeAcceptRetryMs = 250;
 

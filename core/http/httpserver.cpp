@@ -494,6 +494,10 @@ HttpServer::HttpServer(Handler handler, HttpServerLimits limits) : d(std::make_u
     d->context.handler = std::move(handler);
     d->context.maxBodyBytes = qMax<qint64>(limits.maxBodyBytes, 0);
     d->limits = limits;
+    if (limits.minStreamBytesPerS > 0) {
+        d->context.watchdog =
+            std::make_unique<StreamWatchdog>(limits.minStreamBytesPerS, limits.minStreamWindowS);
+    }
 }
 
 HttpServer::~HttpServer()
@@ -526,10 +530,6 @@ Expected<quint16> HttpServer::listen(const QHostAddress &address, quint16 port)
         flags |= MHD_USE_POLL;
 
     d->context.stopping = false;
-    if (d->limits.minStreamBytesPerS > 0 && !d->context.watchdog) {
-        d->context.watchdog = std::make_unique<StreamWatchdog>(d->limits.minStreamBytesPerS,
-                                                               d->limits.minStreamWindowS);
-    }
     {
         QMutexLocker lock(&d->context.logMutex);
         d->context.capturing = true;
@@ -543,8 +543,7 @@ Expected<quint16> HttpServer::listen(const QHostAddress &address, quint16 port)
         size_t(d->limits.memoryLimitBytes), MHD_OPTION_EXTERNAL_LOGGER, &logMessage, &d->context,
         MHD_OPTION_NOTIFY_COMPLETED, &onCompleted, &d->context, MHD_OPTION_NOTIFY_CONNECTION,
         &onConnection, &d->context, MHD_OPTION_UNESCAPE_CALLBACK, &unescape, nullptr,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, unsigned(d->limits.connectionsPerAddress),
-        MHD_OPTION_END);
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, d->limits.connectionsPerAddress, MHD_OPTION_END);
     QByteArray reason;
     {
         QMutexLocker lock(&d->context.logMutex);

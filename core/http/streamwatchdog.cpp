@@ -74,7 +74,7 @@ void StreamWatchdog::check(std::int64_t nowMs)
             continue;
         }
         qCInfo(lcHttp, "closing a stream to %s: %lld bytes in the last %lld s, below %lld B/s",
-               entry.peer.constData(), entry.floor.bytesInWindow(), m_windowMs / 1000,
+               entry.peer.constData(), entry.floor.bytesInWindow(), qint64(m_windowMs / 1000),
                m_minBytesPerS);
         ::shutdown(entry.fd, SHUT_RDWR);
         m_closed.fetch_add(1);
