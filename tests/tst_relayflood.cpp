@@ -126,7 +126,7 @@ void TestRelayFlood::initTestCase()
     small.close();
     m_cluster.writeConfig(R"({"heartbeat_ms": 100, "suspect_after_ms": 800, "down_after_ms": 2000,
         "snapshot_hz": 10, "startup_timeout_s": 120,
-        "relay_budget_bytes": 50331648, "relay_busy_wait_ms": 300,
+        "relay_budget_bytes": 50331648, "relay_busy_wait_ms": 3000,
         "master_connections_per_address": 16,
         "relay_min_rate_bytes_per_s": 1048576, "relay_min_rate_window_s": 6,
         "bridge_hello_timeout_ms": 60000, "bridge_prehello_per_address": 4})");
@@ -179,7 +179,8 @@ void TestRelayFlood::relaySlowlorisIsBoundedAndOperatorsAreServed()
         slow.back()->send(getRequest("/files/big.bin")); // refused ones may be closed already
     }
     // Past the per-address cap: closed without an answer. Within it: two relays fit the budget,
-    // the others wait their bound and get 503 relay_busy.
+    // the others wait their bound (3 s, long enough that all 24 are accepted before any of
+    // them closes) and get 503 relay_busy.
     int ok = 0, busy = 0, refused = 0;
     for (auto &socket : slow) {
         const int status = socket->readStatus(20000);
