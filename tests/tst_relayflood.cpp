@@ -42,7 +42,7 @@ qint64 statusKb(qint64 pid, const char *field)
     if (!status.open(QIODevice::ReadOnly))
         return -1;
     for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith(QByteArray(field) + ':'))
+        if (line.startsWith(QByteArray(field).append(':')))
             return line.mid(qsizetype(qstrlen(field)) + 1)
                 .trimmed()
                 .split(' ')

@@ -53,7 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const char *data, unsigned long size)
     const QByteArrayView stream(data + 1, qsizetype(size - 1));
     LineBuffer lines(kLineLimit);
     for (qsizetype at = 0; at < stream.size(); at += chunk) {
-        const LineBuffer::Batch batch = lines.feed(stream.mid(at, chunk));
+        const LineBuffer::Batch batch =
+            lines.feed(stream.sliced(at, qMin(chunk, stream.size() - at)));
         require(lines.pendingSize() <= kLineLimit + 1, "framing holds at most a line");
         for (const QByteArray &line : batch.lines) {
             require(!line.isEmpty() && line.size() <= kLineLimit && !line.contains('\n'),
