@@ -108,6 +108,16 @@ void TestClusterConfig::defaults_data()
     // Slice "uploads" (issue 15).
     row("job_upload_slots", 2);
     row("job_byte_budget", 1073741824.0);
+    // Relay limits and bridge flood resistance (issue 15, "flood" slice).
+    row("relay_budget_bytes", 268435456.0);
+    row("relay_busy_wait_ms", 2000);
+    row("master_connections_per_address", 32);
+    row("relay_min_rate_bytes_per_s", 16384);
+    row("relay_min_rate_window_s", 30);
+    row("bridge_prehello_per_address", 16);
+    row("bridge_prehello_max", 64);
+    row("bridge_hello_timeout_ms", 5000);
+    row("bridge_accept_retry_ms", 250);
 }
 
 void TestClusterConfig::defaults()
@@ -130,7 +140,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 34);
+    QCOMPARE(ClusterConfig().toJson().size(), 43);
 }
 
 void TestClusterConfig::roundTrip()
@@ -444,6 +454,33 @@ void TestClusterConfig::rejected_data()
     QTest::newRow("plan_hash_wait_ms over the client's patience")
         << withKey("plan_hash_wait_ms", "15000")
         << QStringLiteral("\"plan_hash_wait_ms\" must be an integer from 0 to 10000, got 15000");
+
+    // Relay limits and bridge flood resistance (issue 15, "flood" slice).
+    QTest::newRow("relay_budget_bytes too small")
+        << withKey("relay_budget_bytes", "1000")
+        << QStringLiteral(
+               "\"relay_budget_bytes\" must be an integer from 1048576 to 1099511627776, got 1000");
+    QTest::newRow("master_connections_per_address zero")
+        << withKey("master_connections_per_address", "0")
+        << QStringLiteral(
+               "\"master_connections_per_address\" must be an integer from 1 to 65536, got 0");
+    QTest::newRow("relay_min_rate_bytes_per_s negative")
+        << withKey("relay_min_rate_bytes_per_s", "-1")
+        << QStringLiteral("\"relay_min_rate_bytes_per_s\" must be an integer from 0 to "
+                          "1073741824, got -1");
+    QTest::newRow("relay_min_rate_window_s zero")
+        << withKey("relay_min_rate_window_s", "0")
+        << QStringLiteral("\"relay_min_rate_window_s\" must be an integer from 1 to 3600, got 0");
+    QTest::newRow("bridge_prehello_per_address zero")
+        << withKey("bridge_prehello_per_address", "0")
+        << QStringLiteral(
+               "\"bridge_prehello_per_address\" must be an integer from 1 to 4096, got 0");
+    QTest::newRow("bridge_prehello_max string")
+        << withKey("bridge_prehello_max", "\"32\"")
+        << QStringLiteral("\"bridge_prehello_max\" must be an integer from 1 to 4096, got \"32\"");
+    QTest::newRow("bridge_accept_retry_ms too small")
+        << withKey("bridge_accept_retry_ms", "5")
+        << QStringLiteral("\"bridge_accept_retry_ms\" must be an integer from 10 to 60000, got 5");
 
     QTest::newRow("same fixed port twice")
         << QByteArrayLiteral(R"({"master_port": 8080, "bridge_port": 8080})")

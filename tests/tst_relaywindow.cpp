@@ -137,6 +137,21 @@ private slots:
         QCOMPARE(relay.nextRequests({2}, 2).size(), size_t(2));
     }
 
+    void takeReadyStopsOnceItHasTheBytesAsked()
+    {
+        // The relay takes only what its pipe has room for (plus at most one chunk), so ready
+        // chunks wait in the window, counted, instead of piling up in the pipe.
+        const QByteArray file = fileBytes(4096);
+        RelayWindow relay(0, 4096, 1024, 4);
+        for (const auto &r : relay.nextRequests({2}, 0))
+            QVERIFY(relay.deliver(r.seq, r.attempt, answer(file, r)));
+        QCOMPARE(joined(relay.takeReady(1)), file.left(1024));
+        QCOMPARE(joined(relay.takeReady(1025)), file.mid(1024, 2048));
+        QVERIFY(relay.takeReady(0).empty());
+        QCOMPARE(joined(relay.takeReady()), file.mid(3072));
+        QVERIFY(relay.finished());
+    }
+
     void lateAndWrongAnswersAreDropped()
     {
         const QByteArray file = fileBytes(4096);

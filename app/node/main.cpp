@@ -12,6 +12,7 @@
 #include "mpi_backend/roles/nodeoptions.h"
 #include "mpi_backend/roles/slaverole.h"
 #include "mpi_backend/transport/mpitransport.h"
+#include "util/openfilelimit.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -234,6 +235,11 @@ int runRank(QCoreApplication &app, const mpi::MpiEnvironment &mpi, const mpi::No
 
 int main(int argc, char **argv)
 {
+    // Before anything opens sockets: the bridge and the HTTP servers hold one descriptor per
+    // client, and a distribution's soft default (1024) would make accept() fail long before
+    // the hard limit. Not fatal: the servers resume accepting once descriptors free up.
+    if (const auto limit = util::raiseOpenFileLimit(); !limit)
+        std::fprintf(stderr, "starling-node: %s\n", qPrintable(limit.error()));
     try {
         mpi::MpiEnvironment mpi(argc, argv);
         QCoreApplication app(argc, argv);

@@ -8,6 +8,7 @@
 #include <QTcpSocket>
 
 #include <algorithm>
+#include <utility>
 
 namespace starling::bridge {
 
@@ -17,6 +18,11 @@ BridgeServer::BridgeServer(Config config, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_server(new QTcpServer(this))
 {
     connect(m_server, &QTcpServer::newConnection, this, &BridgeServer::acceptConnections);
+    // QTcpServer stops accepting after accept() fails for a reason other than a temporary one
+    // (EMFILE, ENFILE, ENOBUFS); without this the bridge would stay deaf for good.
+    connect(m_server, &QTcpServer::acceptError, this, &BridgeServer::onAcceptError);
+    m_acceptRetry.setSingleShot(true);
+    connect(&m_acceptRetry, &QTimer::timeout, this, [this] { m_server->resumeAccepting(); });
 }
 
 BridgeServer::~BridgeServer()
@@ -24,6 +30,10 @@ BridgeServer::~BridgeServer()
     // Sessions are children; make sure none reports back into a half-destroyed server.
     for (BridgeSession *session : std::as_const(m_sessions))
         disconnect(session, nullptr, this, nullptr);
+    for (const auto &[id, waiting] : m_preHello) {
+        if (waiting.session)
+            disconnect(waiting.session, nullptr, this, nullptr);
+    }
 }
 
 Expected<quint16> BridgeServer::listen(const QHostAddress &address, quint16 port)
@@ -31,9 +41,10 @@ Expected<quint16> BridgeServer::listen(const QHostAddress &address, quint16 port
     if (m_config.token.isEmpty())
         return Error{QStringLiteral("bridge: no token configured; refusing to listen unprotected")};
     if (m_config.lineLimit < 1 || m_config.clientBufferLimit < 1 || m_config.maxClients < 1 ||
-        m_config.helloTimeoutMs < 1)
-        return Error{QStringLiteral("bridge: line limit, buffer limit, client limit and hello "
-                                    "timeout must all be positive")};
+        m_config.helloTimeoutMs < 1 || m_config.preHelloPerAddress < 1 ||
+        m_config.preHelloMax < 1 || m_config.acceptRetryMs < 1)
+        return Error{QStringLiteral("bridge: line limit, buffer limit, client limits, hello "
+                                    "timeout and accept retry must all be positive")};
     if (m_server->isListening())
         m_server->close();
     if (!m_server->listen(address, port)) {
@@ -49,6 +60,7 @@ Expected<quint16> BridgeServer::listen(const QHostAddress &address, quint16 port
 
 void BridgeServer::close()
 {
+    m_acceptRetry.stop();
     m_server->close();
     const QList<BridgeSession *> sessions = m_sessions.values();
     for (BridgeSession *session : sessions)
@@ -136,35 +148,81 @@ qint64 BridgeServer::pendingBytes(quint64 clientId) const
 
 void BridgeServer::acceptConnections()
 {
-    while (QTcpSocket *socket = m_server->nextPendingConnection()) {
-        const quint64 id = m_nextClientId++;
-        auto *session = new BridgeSession(id, socket,
-                                          {m_config.token, m_config.lineLimit,
-                                           m_config.clientBufferLimit, m_config.helloTimeoutMs},
-                                          this);
-        if (m_sessions.size() >= m_config.maxClients) {
-            session->closeWithError(ErrorCode::TooManyClients,
-                                    QStringLiteral("the bridge already serves %1 connections")
-                                        .arg(m_config.maxClients));
+    m_acceptFailing = false;
+    while (QTcpSocket *socket = m_server->nextPendingConnection())
+        admit(socket);
+}
+
+void BridgeServer::admit(QTcpSocket *socket)
+{
+    const quint64 id = m_nextClientId++;
+    const QString address = socket->peerAddress().toString();
+    makeRoomFor(address);
+    BridgeSession::Settings settings{m_config.token, m_config.lineLimit, m_config.clientBufferLimit,
+                                     m_config.helloTimeoutMs, [this] {
+                                         return clientCount() < m_config.maxClients;
+                                     }};
+    auto *session = new BridgeSession(id, socket, std::move(settings), this);
+    m_sessions.insert(id, session);
+    m_preHello.emplace(id, PreHello{session, address});
+    connect(session, &QObject::destroyed, this, [this, id] { m_preHello.erase(id); });
+    connect(session, &BridgeSession::authenticated, this, [this, session] {
+        m_preHello.erase(session->id());
+        if (!m_latestSnapshot.isEmpty())
+            session->offerSnapshot(m_latestSnapshot);
+        emit clientJoined(session->id(), session->clientName());
+    });
+    connect(session, &BridgeSession::commandReceived, this,
+            [this, session](const QJsonObject &command) {
+                emit commandReceived(session->id(), session->clientName(), command);
+            });
+    connect(session, &BridgeSession::finished, this, [this, session] {
+        m_sessions.remove(session->id());
+        if (!session->clientName().isEmpty())
+            emit clientLeft(session->id());
+    });
+    session->start();
+}
+
+// The oldest waiting connection goes, not the newest: a flood then cannot hold its places
+// against an operator, whose hello follows its connect within a round trip.
+void BridgeServer::makeRoomFor(const QString &address)
+{
+    int fromAddress = 0;
+    auto oldestOfAddress = m_preHello.end();
+    for (auto it = m_preHello.begin(); it != m_preHello.end(); ++it) {
+        if (it->second.address != address)
             continue;
-        }
-        m_sessions.insert(id, session);
-        connect(session, &BridgeSession::authenticated, this, [this, session] {
-            if (!m_latestSnapshot.isEmpty())
-                session->offerSnapshot(m_latestSnapshot);
-            emit clientJoined(session->id(), session->clientName());
-        });
-        connect(session, &BridgeSession::commandReceived, this,
-                [this, session](const QJsonObject &command) {
-                    emit commandReceived(session->id(), session->clientName(), command);
-                });
-        connect(session, &BridgeSession::finished, this, [this, session] {
-            m_sessions.remove(session->id());
-            if (!session->clientName().isEmpty())
-                emit clientLeft(session->id());
-        });
-        session->start();
+        if (fromAddress++ == 0)
+            oldestOfAddress = it;
     }
+    if (fromAddress >= m_config.preHelloPerAddress) {
+        evict(oldestOfAddress, QStringLiteral("%1 connections from %2 have not said hello")
+                                   .arg(fromAddress)
+                                   .arg(address));
+    }
+    if (int(m_preHello.size()) >= m_config.preHelloMax) {
+        evict(m_preHello.begin(),
+              QStringLiteral("%1 connections have not said hello").arg(m_preHello.size()));
+    }
+}
+
+void BridgeServer::evict(std::map<quint64, PreHello>::iterator entry, const QString &why)
+{
+    const QPointer<BridgeSession> session = entry->second.session;
+    m_preHello.erase(entry);
+    if (session)
+        session->abortWithError(ErrorCode::TooManyClients, why);
+}
+
+void BridgeServer::onAcceptError()
+{
+    ++m_acceptFailures;
+    if (!std::exchange(m_acceptFailing, true)) {
+        qCWarning(lcBridgeServer).noquote() << "bridge: accept failed:" << m_server->errorString()
+                                            << "- retrying every" << m_config.acceptRetryMs << "ms";
+    }
+    m_acceptRetry.start(m_config.acceptRetryMs);
 }
 
 BridgeSession *BridgeServer::authenticatedSession(quint64 clientId) const

@@ -7,9 +7,14 @@
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 #include <QString>
+#include <QTimer>
+
+#include <map>
 
 class QTcpServer;
+class QTcpSocket;
 
 namespace starling::bridge {
 
@@ -30,8 +35,16 @@ public:
         QByteArray token = {};              // required; compared in constant time, never logged
         qsizetype lineLimit = 65536;        // longest line a client may send, in bytes
         qint64 clientBufferLimit = 1 << 20; // unsent bytes per client before snapshots drop
-        int maxClients = 64;                // open connections, authenticated or not
+        int maxClients = 64; // authenticated clients; one more is refused at its hello
         int helloTimeoutMs = 5000;
+        // Connections that have not said hello yet have quotas of their own, so a flood of
+        // them cannot take the room operators need: a new one past either quota closes the
+        // oldest waiting one (of its address, else of all) at once. Big enough for a burst of
+        // honest clients from one host (make bench connects 16 at once); since the oldest
+        // goes, a flood cannot hold places whatever the size.
+        int preHelloPerAddress = 16;
+        int preHelloMax = 64;
+        int acceptRetryMs = 250; // after accept() fails (out of descriptors), try again after
     };
 
     explicit BridgeServer(Config config, QObject *parent = nullptr);
@@ -60,6 +73,8 @@ public:
     qint64 droppedSnapshots() const { return m_droppedSnapshots; }
     qint64 droppedSnapshots(quint64 clientId) const;
     qint64 pendingBytes(quint64 clientId) const; // 0 for an unknown client
+    int preHelloCount() const { return int(m_preHello.size()); }
+    qint64 acceptFailures() const { return m_acceptFailures; }
 
 signals:
     void commandReceived(quint64 clientId, const QString &clientName, const QJsonObject &command);
@@ -67,12 +82,28 @@ signals:
     void clientLeft(quint64 clientId);
 
 private:
+    // A connection that has not said hello, until it does or its socket is gone (lingering
+    // after an error counts: its descriptor is still open).
+    struct PreHello
+    {
+        QPointer<BridgeSession> session;
+        QString address;
+    };
+
     void acceptConnections();
+    void admit(QTcpSocket *socket);
+    void makeRoomFor(const QString &address);
+    void evict(std::map<quint64, PreHello>::iterator entry, const QString &why);
+    void onAcceptError();
     BridgeSession *authenticatedSession(quint64 clientId) const;
 
     Config m_config;
     QTcpServer *m_server;
     QHash<quint64, BridgeSession *> m_sessions; // open connections, by client id
+    std::map<quint64, PreHello> m_preHello;     // by client id: oldest first
+    QTimer m_acceptRetry;
+    qint64 m_acceptFailures = 0;
+    bool m_acceptFailing = false; // logs once per run of failures
     quint64 m_nextClientId = 1;
     QByteArray m_latestSnapshot;
     qint64 m_droppedSnapshots = 0;

@@ -1,7 +1,7 @@
 #include "bridgesession.h"
 
+#include "bridge/bridgehello.h"
 #include "bridge/bridgemessage.h"
-#include "bridge/bridgetoken.h"
 
 #include <QLoggingCategory>
 #include <QPointer>
@@ -122,6 +122,20 @@ void BridgeSession::closeWithError(const QString &code, const QString &message)
         shutdownWriting();
 }
 
+void BridgeSession::abortWithError(const QString &code, const QString &message)
+{
+    if (m_state != State::Closed) {
+        qCInfo(lcBridgeSession).noquote()
+            << "dropping" << describe() << "with" << code << "-" << message;
+        write(BridgeMessage::error(QString(), code, message));
+        m_socket->flush();
+        finish();
+    }
+    m_lingerTimer.stop();
+    m_socket->abort();
+    deleteLater();
+}
+
 void BridgeSession::readAvailable()
 {
     if (m_state == State::Closed) {
@@ -158,36 +172,18 @@ void BridgeSession::handleLine(const QByteArray &line)
 
 void BridgeSession::handleHello(const QByteArray &line)
 {
-    const BridgeMessage::Parsed parsed = BridgeMessage::parse(line);
-    if (!parsed.isValid() || parsed.type != MessageType::Hello) {
-        closeWithError(ErrorCode::HelloRequired,
-                       QStringLiteral("the first line must be {\"type\":\"hello\",...}"));
+    const BridgeHello hello = BridgeHello::check(line, m_settings.token);
+    if (!hello.accepted) {
+        closeWithError(hello.errorCode, hello.errorMessage);
         return;
     }
-    const QJsonObject &hello = parsed.object;
-    const QJsonValue protocol = hello.value(QLatin1String("protocol"));
-    if (!protocol.isDouble() || protocol.toDouble() != kProtocolVersion) {
-        closeWithError(ErrorCode::UnsupportedProtocol,
-                       QStringLiteral("this bridge speaks protocol %1").arg(kProtocolVersion));
-        return;
-    }
-    const QJsonValue token = hello.value(QLatin1String("token"));
-    if (!token.isString() || !BridgeToken::matches(m_settings.token, token.toString().toUtf8())) {
-        closeWithError(ErrorCode::Unauthorized, token.isString()
-                                                    ? QStringLiteral("wrong token")
-                                                    : QStringLiteral("the hello carries no token"));
-        return;
-    }
-    const QJsonValue client = hello.value(QLatin1String("client"));
-    if (!client.isString() || !BridgeMessage::isValidClientName(client.toString())) {
-        closeWithError(
-            ErrorCode::BadHello,
-            QStringLiteral("\"client\" must be 1 to %1 characters of A-Z a-z 0-9 . _ @ -")
-                .arg(kMaxClientNameLength));
+    if (m_settings.roomForClient && !m_settings.roomForClient()) {
+        closeWithError(ErrorCode::TooManyClients,
+                       QStringLiteral("the bridge already serves all the clients it may"));
         return;
     }
     m_helloTimer.stop();
-    m_clientName = client.toString();
+    m_clientName = hello.clientName;
     m_state = State::Ready;
     qCInfo(lcBridgeSession).noquote() << describe() << "welcomed";
     write(BridgeMessage::welcome(m_id));

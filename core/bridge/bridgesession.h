@@ -8,6 +8,8 @@
 #include <QString>
 #include <QTimer>
 
+#include <functional>
+
 class QTcpSocket;
 
 namespace starling::bridge {
@@ -27,6 +29,9 @@ public:
         qsizetype lineLimit = 65536;
         qint64 bufferLimit = 1 << 20;
         int helloTimeoutMs = 5000;
+        // Asked when a valid hello arrives: false means the bridge already serves all the
+        // clients it may, and the hello is refused with too_many_clients. Empty: always room.
+        std::function<bool()> roomForClient = {};
     };
 
     // Takes ownership of socket (already connected).
@@ -53,6 +58,9 @@ public:
     // Writes one error line and closes (the reason is logged, never the token). Input that
     // still arrives is read and discarded until the client closes, for at most 2 s.
     void closeWithError(const QString &code, const QString &message);
+    // Writes one error line if still open and closes the socket now, without lingering: for a
+    // connection refused to make room, whose descriptor must not stay open.
+    void abortWithError(const QString &code, const QString &message);
 
 signals:
     void authenticated();                             // the welcome line has been written

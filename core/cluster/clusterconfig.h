@@ -93,6 +93,24 @@ struct ClusterConfig
     int jobUploadSlots = 2;
     qint64 jobByteBudget = qint64(1) << 30;
 
+    // Relay limits and bridge flood resistance (issue 15, "flood" slice). Relays reserve their
+    // worst-case memory from relayBudgetBytes (waiting at most relayBusyWaitMs, then 503
+    // relay_busy); the master's HTTP server takes at most masterConnectionsPerAddress
+    // connections from one client address and closes a streamed body that moved fewer than
+    // relayMinRateBytesPerS x relayMinRateWindowS bytes over the last window (0 = no floor).
+    // Bridge connections that have not said hello have their own quotas, per address and in
+    // all, apart from bridgeMaxClients (which counts authenticated clients); after accept()
+    // fails (out of descriptors) the bridge tries again after bridgeAcceptRetryMs.
+    qint64 relayBudgetBytes = qint64(256) << 20;
+    int relayBusyWaitMs = 2000;
+    int masterConnectionsPerAddress = 32;
+    qint64 relayMinRateBytesPerS = 16384;
+    int relayMinRateWindowS = 30;
+    int bridgePreHelloPerAddress = 16;
+    int bridgePreHelloMax = 64;
+    int bridgeHelloTimeoutMs = 5000;
+    int bridgeAcceptRetryMs = 250;
+
     sched::PddsWeights pddsWeights() const { return {w1, w2}; }
 
     QJsonObject toJson() const;

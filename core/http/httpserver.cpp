@@ -1,6 +1,7 @@
 #include "httpserver.h"
 
 #include "mhdresponse.h"
+#include "streamwatchdog.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -42,6 +43,7 @@ struct ServerContext
     qint64 maxBodyBytes = 0;
     std::atomic<bool> stopping{false};
     std::atomic<unsigned> connections{0};
+    std::unique_ptr<StreamWatchdog> watchdog; // only with a minimum stream rate
     // While listen() runs MHD_start_daemon, its log lines are collected for the error message
     // (libmicrohttpd reports a failed bind only through its logger); afterwards they go to the
     // log. The logger may run on the daemon's thread, hence the lock.
@@ -131,6 +133,7 @@ struct RequestState
     bool replaced = false;   // the handler's response could not be sent; a 500 went instead
     // Bytes a stream reader produced; shared with the reader, which may outlive this state.
     std::shared_ptr<std::atomic<qint64>> streamed;
+    quint64 watchTicket = 0; // the stream watchdog's, 0 when not watched
     // A POST whose body is still arriving; answered once it is complete.
     bool readingBody = false;
     QByteArray body;
@@ -194,13 +197,49 @@ MHD_Result queue(MHD_Connection *connection, const HttpResponse &response, Reque
     return result;
 }
 
-void onCompleted(void * /*cls*/, MHD_Connection *, void **requestState,
+// The handler's response; a stream is watched for a minimum rate when the server has a floor.
+MHD_Result queueAnswer(const ServerContext &context, MHD_Connection *connection,
+                       HttpResponse response, RequestState *state, bool isHead)
+{
+    if (!context.watchdog || isHead || response.bodyKind != HttpResponse::BodyKind::Stream)
+        return queue(connection, response, state, isHead);
+    auto progress = std::make_shared<StreamWatchdog::Progress>();
+    response.stream = [reader = std::move(response.stream), progress](qint64 position, char *buffer,
+                                                                      qint64 max) {
+        // Time inside the reader is the server's (waiting for data), not the client's.
+        struct Running
+        {
+            std::atomic<bool> &flag;
+            ~Running() { flag = false; }
+        } running{progress->inReader};
+        progress->inReader = true;
+        return reader(position, buffer, max);
+    };
+    const MHD_Result result = queue(connection, response, state, isHead);
+    const MHD_ConnectionInfo *fd =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const MHD_ConnectionInfo *peer =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (result == MHD_YES && state && state->streamed && !state->replaced && fd) {
+        progress->produced = state->streamed;
+        const QByteArray who = peer && peer->client_addr
+                                   ? QHostAddress(peer->client_addr).toString().toUtf8()
+                                   : QByteArray("?");
+        state->watchTicket = context.watchdog->watch(int(fd->connect_fd), progress, who);
+    }
+    return result;
+}
+
+void onCompleted(void *cls, MHD_Connection *, void **requestState,
                  MHD_RequestTerminationCode code) noexcept
 {
     auto *state = static_cast<RequestState *>(*requestState);
     *requestState = nullptr;
     if (!state)
         return;
+    // Before libmicrohttpd closes the socket, so the watchdog never shuts down a reused fd.
+    if (auto *context = static_cast<ServerContext *>(cls); state->watchTicket && context->watchdog)
+        context->watchdog->unwatch(state->watchTicket);
     if (state->onFinished) {
         HttpResponse::Outcome outcome;
         outcome.complete = code == MHD_REQUEST_TERMINATED_COMPLETED_OK && !state->replaced;
@@ -287,7 +326,7 @@ MHD_Result continueBody(const ServerContext &context, MHD_Connection *connection
     HttpRequest request = makeRequest(connection, url, method);
     request.body = std::exchange(state->body, QByteArray());
     request.admission = state->admission;
-    return queue(connection, callHandler(context, request), state, false);
+    return queueAnswer(context, connection, callHandler(context, request), state, false);
 }
 
 // A POST on a server that takes bodies: refused at once if it announces too much or the
@@ -356,8 +395,8 @@ MHD_Result firstCall(const ServerContext &context, MHD_Connection *connection, c
     }
     // For HEAD libmicrohttpd sends the headers (Content-Length of this body) and no body.
     const bool isHead = verb == MHD_HTTP_METHOD_HEAD;
-    return queue(connection, callHandler(context, makeRequest(connection, url, method)), state,
-                 isHead);
+    return queueAnswer(context, connection,
+                       callHandler(context, makeRequest(connection, url, method)), state, isHead);
 }
 
 MHD_Result onRequest(void *cls, MHD_Connection *connection, const char *url, const char *method,
@@ -472,6 +511,10 @@ HttpServer::HttpServer(Handler handler, HttpServerLimits limits) : d(std::make_u
     d->context.handler = std::move(handler);
     d->context.maxBodyBytes = qMax<qint64>(limits.maxBodyBytes, 0);
     d->limits = limits;
+    if (limits.minStreamBytesPerS > 0) {
+        d->context.watchdog =
+            std::make_unique<StreamWatchdog>(limits.minStreamBytesPerS, limits.minStreamWindowS);
+    }
 }
 
 HttpServer::~HttpServer()
@@ -517,7 +560,7 @@ Expected<quint16> HttpServer::listen(const QHostAddress &address, quint16 port)
         size_t(d->limits.memoryLimitBytes), MHD_OPTION_EXTERNAL_LOGGER, &logMessage, &d->context,
         MHD_OPTION_NOTIFY_COMPLETED, &onCompleted, &d->context, MHD_OPTION_NOTIFY_CONNECTION,
         &onConnection, &d->context, MHD_OPTION_UNESCAPE_CALLBACK, &unescape, nullptr,
-        MHD_OPTION_END);
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, d->limits.connectionsPerAddress, MHD_OPTION_END);
     QByteArray reason;
     {
         QMutexLocker lock(&d->context.logMutex);
@@ -569,6 +612,11 @@ quint16 HttpServer::port() const
 bool HttpServer::isStopping() const
 {
     return d->context.stopping.load();
+}
+
+qint64 HttpServer::slowStreamsClosed() const
+{
+    return d->context.watchdog ? d->context.watchdog->closedStreams() : 0;
 }
 
 unsigned HttpServer::currentConnections() const

@@ -50,6 +50,15 @@ struct HttpServerLimits
     // a longer one (by Content-Length at once, or once a chunked body passes the limit) gets
     // 413 without the handler being called.
     qint64 maxBodyBytes = 0;
+    // Flood resistance (issue 15, "flood" slice). Connections from one client address at once;
+    // more are closed as soon as they are accepted (0: no cap, libmicrohttpd's
+    // PER_IP_CONNECTION_LIMIT).
+    unsigned connectionsPerAddress = 0;
+    // A streamed body whose client took fewer than minStreamBytesPerS x minStreamWindowS bytes
+    // over the last minStreamWindowS seconds is closed (time its own reader spends waiting is
+    // not held against the client). 0: no floor.
+    qint64 minStreamBytesPerS = 0;
+    int minStreamWindowS = 30;
 };
 
 // A small RAII HTTP/1.1 server over libmicrohttpd: one internal thread polls (epoll where
@@ -105,6 +114,8 @@ public:
     bool isStopping() const;
     // Connections open right now (accepted and not yet closed); any thread may ask.
     unsigned currentConnections() const;
+    // Streamed bodies closed for falling below the minimum rate since the server was made.
+    qint64 slowStreamsClosed() const;
 
 private:
     struct Private;

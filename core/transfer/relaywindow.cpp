@@ -103,11 +103,14 @@ std::vector<RelayWindow::Request> RelayWindow::reassign(const std::vector<int> &
     return requests;
 }
 
-std::vector<ByteSlice> RelayWindow::takeReady()
+std::vector<ByteSlice> RelayWindow::takeReady(qint64 maxBytes)
 {
     std::vector<ByteSlice> out;
-    for (auto it = m_ready.begin(); it != m_ready.end() && it->first == m_nextOut;
+    qint64 taken = 0;
+    for (auto it = m_ready.begin();
+         it != m_ready.end() && it->first == m_nextOut && taken < maxBytes;
          it = m_ready.erase(it)) {
+        taken += it->second.size();
         m_bytesOut += it->second.size();
         out.push_back(std::move(it->second));
         ++m_nextOut;

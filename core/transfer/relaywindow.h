@@ -5,6 +5,7 @@
 #include <QByteArray>
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <vector>
@@ -42,8 +43,9 @@ public:
     // from the first other source in `sources` (round robin); returns the new requests.
     std::vector<Request> reassign(const std::vector<int> &sources, std::int64_t nowMs,
                                   std::int64_t timeoutMs, const std::vector<int> &lostSources = {});
-    // Contiguous data from the next unsent byte on, chunk by chunk; it leaves the window.
-    std::vector<ByteSlice> takeReady();
+    // Contiguous data from the next unsent byte on, chunk by chunk, until at least maxBytes are
+    // taken (so at most one chunk more than maxBytes); it leaves the window.
+    std::vector<ByteSlice> takeReady(qint64 maxBytes = std::numeric_limits<qint64>::max());
 
     bool finished() const { return m_nextOut == m_chunkCount; }
     std::int64_t reassignments() const { return m_reassignments; }

@@ -26,6 +26,7 @@ Expected<quint16> MasterApi::listen(const QHostAddress &bind, quint16 port, qint
     limits.threadPerConnection = true;
     limits.connectionLimit = 512;
     limits.maxBodyBytes = maxBodyBytes;
+    m_files.applyConnectionLimits(limits); // per-address cap, minimum relay rate (issue 15)
     m_server = std::make_unique<http::HttpServer>(
         [this](const http::HttpRequest &request) { return route(request); }, limits);
     // A job upload takes its slots before its body is read (JobService::admit).

@@ -37,7 +37,7 @@ MasterRole::MasterRole(Transport &transport, const NodeOptions &options, QObject
       m_table(transport.size(), policyFrom(options.config)), m_store(options.runDir),
       m_dispatcher(transport, m_table, m_snapshot,
                    std::uint64_t(QDateTime::currentMSecsSinceEpoch())),
-      m_relay(transport, RelayService::Settings{}),
+      m_relay(transport, RelayService::Settings::fromConfig(options.config)),
       m_spool(QDir(options.runDir).filePath(QStringLiteral("jobs"))),
       m_board(
           {options.config.jobQueueLimit, options.config.jobsKept, options.config.jobByteBudget}),

@@ -78,6 +78,10 @@ Expected<bool> MonitorRole::start()
     bridgeConfig.lineLimit = config.bridgeLineLimitBytes;
     bridgeConfig.clientBufferLimit = config.bridgeClientBufferBytes;
     bridgeConfig.maxClients = config.bridgeMaxClients;
+    bridgeConfig.helloTimeoutMs = config.bridgeHelloTimeoutMs;
+    bridgeConfig.preHelloPerAddress = config.bridgePreHelloPerAddress;
+    bridgeConfig.preHelloMax = config.bridgePreHelloMax;
+    bridgeConfig.acceptRetryMs = config.bridgeAcceptRetryMs;
     m_bridge = std::make_unique<bridge::BridgeServer>(bridgeConfig);
     const auto bridgePort = m_bridge->listen(host, quint16(config.bridgePort));
     if (!bridgePort)

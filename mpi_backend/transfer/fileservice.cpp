@@ -160,6 +160,14 @@ http::HttpResponse FileService::relayedBody(int status, const transfer::Resolved
                                             const transfer::RangeRequest &range)
 {
     auto handle = m_relay.open(file.relativePath, etag, range.offset, range.length);
+    if (!handle) {
+        http::HttpResponse busy = jsonError(
+            503, QStringLiteral("relay_busy"),
+            QStringLiteral("the relay's memory budget is in use; retry later, or fetch the "
+                           "blocks from the slaves (starling get)"));
+        busy.headers.append({QByteArray("Retry-After"), QByteArray("5")});
+        return busy;
+    }
     std::atomic<bool> *stopping = &m_stopping;
     return http::HttpResponse::streamed(
         status, range.length,
@@ -177,7 +185,17 @@ http::HttpResponse FileService::relayedBody(int status, const transfer::Resolved
             }
             return -1;
         },
-        1024 * 1024);
+        // Small reads: the server's minimum-rate floor sees a slow client's progress in steps
+        // this fine (a 1 MiB step could hide 30 s of an honest 20 KiB/s reader).
+        64 * 1024);
+}
+
+void FileService::applyConnectionLimits(http::HttpServerLimits &limits) const
+{
+    const RelayService::Settings &settings = m_relay.settings();
+    limits.connectionsPerAddress = settings.connectionsPerAddress;
+    limits.minStreamBytesPerS = settings.minRateBytesPerS;
+    limits.minStreamWindowS = settings.minRateWindowS;
 }
 
 http::HttpResponse FileService::relay(const http::HttpRequest &request,

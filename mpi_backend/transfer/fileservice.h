@@ -66,6 +66,9 @@ public:
     void setEventSink(std::function<void(QJsonObject)> sink);
     // Before the HTTP server stops: relays waiting for data give up at once.
     void stop();
+    // The relay's limits on the server that carries it: connections per client address and
+    // the minimum rate a relayed body must be read at.
+    void applyConnectionLimits(http::HttpServerLimits &limits) const;
 
 private:
     http::HttpResponse listing(const QByteArray &directory, bool html);

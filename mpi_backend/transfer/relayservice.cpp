@@ -6,6 +6,7 @@
 #include <QPointer>
 
 #include <algorithm>
+#include <chrono>
 
 namespace starling::mpi {
 
@@ -15,8 +16,20 @@ RelayService::Handle::~Handle()
         onRelease();
 }
 
+RelayService::Settings RelayService::Settings::fromConfig(const cluster::ClusterConfig &config)
+{
+    Settings settings;
+    settings.budgetBytes = config.relayBudgetBytes;
+    settings.busyWaitMs = config.relayBusyWaitMs;
+    settings.connectionsPerAddress = unsigned(config.masterConnectionsPerAddress);
+    settings.minRateBytesPerS = config.relayMinRateBytesPerS;
+    settings.minRateWindowS = config.relayMinRateWindowS;
+    return settings;
+}
+
 RelayService::RelayService(Transport &transport, Settings settings, QObject *parent)
-    : QObject(parent), m_transport(transport), m_settings(settings)
+    : QObject(parent), m_transport(transport), m_settings(settings),
+      m_budget(m_settings.budgetBytes)
 {
     m_tick.setInterval(std::max(50, m_settings.chunkTimeoutMs / 6));
     connect(&m_tick, &QTimer::timeout, this, &RelayService::onTick);
@@ -32,9 +45,22 @@ std::int64_t RelayService::nowMs() const
     return QDateTime::currentMSecsSinceEpoch();
 }
 
+// What one relay can hold at its worst: a full window of chunks and a full pipe, which may
+// overshoot by one chunk (pump), or the whole range twice when that is less.
+qint64 RelayService::worstCaseBytes(qint64 length) const
+{
+    const qint64 window = m_settings.chunkBytes * m_settings.window;
+    return std::min(length, window) +
+           std::min(length, m_settings.pipeBytes + m_settings.chunkBytes);
+}
+
 std::shared_ptr<RelayService::Handle>
 RelayService::open(const QString &path, const QByteArray &etag, qint64 offset, qint64 length)
 {
+    auto lease =
+        m_budget.reserve(worstCaseBytes(length), std::chrono::milliseconds(m_settings.busyWaitMs));
+    if (!lease)
+        return nullptr;
     const qint64 id = m_nextId.fetch_add(1);
     auto pipe = std::make_shared<transfer::StreamPipe>(m_settings.pipeBytes);
     // Callbacks come from the connection's thread; they only post to ours. QPointer: the
@@ -47,6 +73,7 @@ RelayService::open(const QString &path, const QByteArray &etag, qint64 offset, q
     });
     auto handle = std::make_shared<Handle>();
     handle->pipe = pipe;
+    handle->lease = lease;
     handle->onRelease = [self, id, pipe] {
         pipe->cancel();
         if (self)
@@ -55,7 +82,7 @@ RelayService::open(const QString &path, const QByteArray &etag, qint64 offset, q
     };
     Relay relay{path, etag,
                 transfer::RelayWindow(offset, length, m_settings.chunkBytes, m_settings.window),
-                pipe};
+                pipe, std::move(lease)};
     QMetaObject::invokeMethod(
         this,
         [self, id, relay = std::move(relay)]() mutable {
@@ -119,8 +146,10 @@ void RelayService::pump(qint64 id)
         drop(id);
         return;
     }
+    // Only what fits (give or take a chunk): the rest waits in the window, which the budget
+    // already counts, instead of piling up in the pipe.
     while (relay.pipe->space() > 0) {
-        std::vector<transfer::ByteSlice> ready = relay.window.takeReady();
+        std::vector<transfer::ByteSlice> ready = relay.window.takeReady(relay.pipe->space());
         if (ready.empty())
             break;
         for (transfer::ByteSlice &chunk : ready) {
@@ -184,6 +213,7 @@ void RelayService::onTick()
 
 void RelayService::stop()
 {
+    m_budget.close(); // connections waiting for budget give up now
     for (auto &[id, relay] : m_relays)
         relay.pipe->fail(QStringLiteral("the cluster is shutting down"));
     m_relays.clear();

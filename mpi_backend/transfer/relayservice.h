@@ -1,8 +1,10 @@
 #pragma once
 
+#include "cluster/clusterconfig.h"
+#include "mpi_backend/transport/transport.h"
+#include "transfer/relaybudget.h"
 #include "transfer/relaywindow.h"
 #include "transfer/streampipe.h"
-#include "mpi_backend/transport/transport.h"
 
 #include <QObject>
 #include <QTimer>
@@ -32,6 +34,17 @@ public:
         int window = 64;                // chunks between "asked" and "in the pipe"
         qint64 pipeBytes = 4 << 20;     // buffered for the HTTP connection
         int chunkTimeoutMs = 3000;      // an unanswered chunk goes to another slave after this
+        // Bytes all relays may hold at once; a relay reserves its worst case (window, pipe and
+        // one chunk, or less for a short range) and waits at most busyWaitMs for room.
+        qint64 budgetBytes = qint64(256) << 20;
+        int busyWaitMs = 2000;
+        // For the master's HTTP server, which carries the relays: connections per client
+        // address, and the minimum rate a relayed body must be read at (0: none).
+        unsigned connectionsPerAddress = 32;
+        qint64 minRateBytesPerS = 16384;
+        int minRateWindowS = 30;
+
+        static Settings fromConfig(const cluster::ClusterConfig &config);
     };
 
     RelayService(Transport &transport, Settings settings, QObject *parent = nullptr);
@@ -43,11 +56,17 @@ public:
     struct Handle
     {
         std::shared_ptr<transfer::StreamPipe> pipe;
-        std::function<void()> onRelease; // cancels the relay
+        std::function<void()> onRelease;                     // cancels the relay
+        std::shared_ptr<transfer::RelayBudget::Lease> lease; // shared with the relay itself
         ~Handle();
     };
+    // Blocks up to busyWaitMs for budget; nullptr when none came (the caller answers 503) or
+    // the service is stopping.
     std::shared_ptr<Handle> open(const QString &path, const QByteArray &etag, qint64 offset,
                                  qint64 length);
+    const Settings &settings() const { return m_settings; }
+    // Bytes the running relays have reserved (any thread).
+    qint64 reservedBytes() const { return m_budget.reserved(); }
 
     // MPI thread. Slaves that may serve chunks, preferred first (the current load ranking).
     void setSources(std::vector<int> ranks);
@@ -67,7 +86,10 @@ private:
         QByteArray etag;
         transfer::RelayWindow window;
         std::shared_ptr<transfer::StreamPipe> pipe;
+        std::shared_ptr<transfer::RelayBudget::Lease> lease;
     };
+
+    qint64 worstCaseBytes(qint64 length) const;
 
     void start(qint64 id, Relay relay);
     void pump(qint64 id);
@@ -78,6 +100,7 @@ private:
 
     Transport &m_transport;
     Settings m_settings;
+    transfer::RelayBudget m_budget;
     std::map<qint64, Relay> m_relays;
     std::vector<int> m_sources;
     std::vector<int> m_lost; // sources lost since the last tick

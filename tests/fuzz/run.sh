@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets with clang++ into BUILD_DIR and runs each for SECONDS.
 #   tests/fuzz/run.sh BUILD_DIR [SECONDS] [TARGET...]
 # SECONDS defaults to $FUZZ_SECONDS, else 10; 0 only builds. TARGETs are rangeheader,
-# exportroot, imagecodec, stripmessage and jobsubmission (default: all). New interesting inputs go to
+# exportroot, imagecodec, stripmessage, jobsubmission and bridgehello (default: all). New interesting inputs go to
 # BUILD_DIR/corpus/TARGET (the seeds in tests/fuzz/corpus/ are read, never written); a crash leaves BUILD_DIR/crash-* and fails.
 # Exit 77 if clang++ cannot build fuzzers here (ctest reports that test as skipped).
 set -eu
@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: run.sh BUILD_DIR [SECONDS] [TARGET...]}
 seconds=${2:-${FUZZ_SECONDS:-10}}
 [ $# -ge 2 ] && shift 2 || shift $#
-targets=${*:-rangeheader exportroot imagecodec stripmessage jobsubmission}
+targets=${*:-rangeheader exportroot imagecodec stripmessage jobsubmission bridgehello}
 
 cxx=${STARLING_FUZZ_CXX:-}
 if [ -z "$cxx" ]; then
