@@ -155,7 +155,15 @@ class TestJobSecurity final : public QObject
 private:
     ClusterHarness m_cluster;
 
-    QUrl master() const { return QUrl(m_cluster.state().masterUrl); }
+    QUrl master() const
+    {
+        return starling::testing::withToken(QUrl(m_cluster.state().masterUrl),
+                                            m_cluster.state().token);
+    }
+    QByteArray authorization() const
+    {
+        return "Authorization: Bearer " + m_cluster.state().token.toLatin1() + "\r\n";
+    }
     qint64 masterPid() const
     {
         const auto pids = m_cluster.state().nodePids;
@@ -188,7 +196,7 @@ private:
         return procStatusBytes(pid, "VmRSS");
     }
 
-    void sendFloodHeaders(std::vector<Uploader> &flood, qint64 bodyBytes);
+    void sendFloodHeaders(std::vector<Uploader> &flood, qint64 bodyBytes, bool withToken = true);
     void waitForAnswers(std::vector<Uploader> &flood, bool finalOnly);
 
 private slots:
@@ -200,6 +208,7 @@ private slots:
     void pngBombIsRefusedBeforeDecoding();
     void jpegHeaderBombIsRefused();
     void uploadFloodIsCutAtTheHeaders();
+    void uploadWithoutTokenIsRefusedUnread();
     void normalJobStillCompletes();
 };
 
@@ -303,14 +312,16 @@ void TestJobSecurity::jpegHeaderBombIsRefused()
     QCOMPARE(r.json().value(u"code").toString(), QStringLiteral("too_large"));
 }
 
-void TestJobSecurity::sendFloodHeaders(std::vector<Uploader> &flood, qint64 bodyBytes)
+void TestJobSecurity::sendFloodHeaders(std::vector<Uploader> &flood, qint64 bodyBytes,
+                                       bool withToken)
 {
     for (Uploader &u : flood) {
         u.socket->connectToHost(master().host(), quint16(master().port()));
         QVERIFY(u.socket->waitForConnected(5000));
         u.socket->write("POST /api/v1/jobs?op=grey HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                        "Expect: 100-continue\r\nContent-Length: " +
-                        QByteArray::number(bodyBytes) + "\r\n\r\n");
+                        "Expect: 100-continue\r\n" +
+                        (withToken ? authorization() : QByteArray()) +
+                        "Content-Length: " + QByteArray::number(bodyBytes) + "\r\n\r\n");
     }
 }
 
@@ -372,6 +383,22 @@ void TestJobSecurity::uploadFloodIsCutAtTheHeaders()
              qPrintable(QStringLiteral("peak %1 MiB over a baseline of %2 MiB")
                             .arg(peak / kMiB)
                             .arg(baseline / kMiB)));
+}
+
+void TestJobSecurity::uploadWithoutTokenIsRefusedUnread()
+{
+    // Strangers' uploads are refused on their headers: no 100 Continue, so no body is read and
+    // no upload slot is held (checking the token in the route would read every body first).
+    std::vector<Uploader> strangers(6);
+    sendFloodHeaders(strangers, 20 * kMiB, false);
+    waitForAnswers(strangers, true);
+    for (const Uploader &u : strangers) {
+        QVERIFY2(!u.continued(), u.received.left(200).constData());
+        QVERIFY2(u.finalStatus() == 401, u.received.left(200).constData());
+        QVERIFY(u.received.contains("\"code\":\"unauthorized\""));
+    }
+    const Reply r = exchange(master(), "POST", "/api/v1/jobs?op=grey", pgm(8, 8));
+    QCOMPARE(r.status, 202);
 }
 
 void TestJobSecurity::normalJobStillCompletes()

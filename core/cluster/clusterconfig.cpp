@@ -154,104 +154,103 @@ void readUploadBounds(JsonObjectReader &reader, ClusterConfig &c)
 {
     reader.readInteger(key("job_upload_slots"), 1, 256, c.jobUploadSlots);
     reader.readInteger(key("job_byte_budget"), qint64(1) << 20, qint64(1) << 40, c.jobByteBudget);
-    // Relay limits and bridge flood resistance (issue 15, "flood" slice).
-    void readFloodLimits(JsonObjectReader & reader, ClusterConfig & c)
-    {
-        reader.readInteger(key("relay_budget_bytes"), qint64(1) << 20, qint64(1) << 40,
-                           c.relayBudgetBytes);
-        reader.readInteger(key("relay_busy_wait_ms"), 0, 60000, c.relayBusyWaitMs);
-        reader.readInteger(key("master_connections_per_address"), 1, 65536,
-                           c.masterConnectionsPerAddress);
-        reader.readInteger(key("relay_min_rate_bytes_per_s"), 0, qint64(1) << 30,
-                           c.relayMinRateBytesPerS);
-        reader.readInteger(key("relay_min_rate_window_s"), 1, 3600, c.relayMinRateWindowS);
-        reader.readInteger(key("bridge_prehello_per_address"), 1, 4096, c.bridgePreHelloPerAddress);
-        reader.readInteger(key("bridge_prehello_max"), 1, 4096, c.bridgePreHelloMax);
-        reader.readInteger(key("bridge_hello_timeout_ms"), 100, 600000, c.bridgeHelloTimeoutMs);
-        reader.readInteger(key("bridge_accept_retry_ms"), 10, 60000, c.bridgeAcceptRetryMs);
-    }
+}
 
-    void readScheduling(JsonObjectReader & reader, ClusterConfig & c)
-    {
-        QString strategy = sched::toString(c.strategy);
-        reader.readString(key("strategy"), strategy,
-                          StringRule{[](const QString &s) {
-                                         return sched::strategyKindFromString(s).has_value();
-                                     },
-                                     QStringLiteral("one of ") + strategyNames()});
-        c.strategy = sched::strategyKindFromString(strategy).value_or(c.strategy);
-        const NumberRange weight{0, 0, false, true};
-        reader.readNumber(key("w1"), weight, c.w1);
-        reader.readNumber(key("w2"), weight, c.w2);
-    }
+// Relay limits and bridge flood resistance (issue 15, "flood" slice).
+void readFloodLimits(JsonObjectReader &reader, ClusterConfig &c)
+{
+    reader.readInteger(key("relay_budget_bytes"), qint64(1) << 20, qint64(1) << 40,
+                       c.relayBudgetBytes);
+    reader.readInteger(key("relay_busy_wait_ms"), 0, 60000, c.relayBusyWaitMs);
+    reader.readInteger(key("master_connections_per_address"), 1, 65536,
+                       c.masterConnectionsPerAddress);
+    reader.readInteger(key("relay_min_rate_bytes_per_s"), 0, qint64(1) << 30,
+                       c.relayMinRateBytesPerS);
+    reader.readInteger(key("relay_min_rate_window_s"), 1, 3600, c.relayMinRateWindowS);
+    reader.readInteger(key("bridge_prehello_per_address"), 1, 4096, c.bridgePreHelloPerAddress);
+    reader.readInteger(key("bridge_prehello_max"), 1, 4096, c.bridgePreHelloMax);
+    reader.readInteger(key("bridge_hello_timeout_ms"), 100, 600000, c.bridgeHelloTimeoutMs);
+    reader.readInteger(key("bridge_accept_retry_ms"), 10, 60000, c.bridgeAcceptRetryMs);
+}
 
-    // Issue 15, slice "local": planning huge files. The wait stays well below the 15 s a client
-    // gives one plan request.
-    void readPlanHashing(JsonObjectReader & reader, ClusterConfig & c)
-    {
-        reader.readInteger(key("plan_hash_passes"), 1, 64, c.planHashPasses);
-        reader.readNumber(key("plan_hash_read_MBps"), NumberRange{0, 1e6}, c.planHashReadMBps);
-        reader.readInteger(key("plan_hash_wait_ms"), 0, 10000, c.planHashWaitMs);
-    }
+void readScheduling(JsonObjectReader &reader, ClusterConfig &c)
+{
+    QString strategy = sched::toString(c.strategy);
+    reader.readString(
+        key("strategy"), strategy,
+        StringRule{[](const QString &s) { return sched::strategyKindFromString(s).has_value(); },
+                   QStringLiteral("one of ") + strategyNames()});
+    c.strategy = sched::strategyKindFromString(strategy).value_or(c.strategy);
+    const NumberRange weight{0, 0, false, true};
+    reader.readNumber(key("w1"), weight, c.w1);
+    reader.readNumber(key("w2"), weight, c.w2);
+}
 
-    // The failure detector needs heartbeats more often than it suspects, and suspects before it
-    // declares a node down; equal values would skip a state.
-    void checkTimingOrder(JsonObjectReader & reader, const ClusterConfig &c)
-    {
-        if (c.suspectAfterMs <= c.heartbeatMs) {
-            reader.fail(QStringLiteral("\"suspect_after_ms\" must be greater than \"heartbeat_ms\" "
-                                       "(%1), got %2")
-                            .arg(c.heartbeatMs)
-                            .arg(c.suspectAfterMs));
-        }
-        if (c.downAfterMs <= c.suspectAfterMs) {
-            reader.fail(
-                QStringLiteral("\"down_after_ms\" must be greater than \"suspect_after_ms\" "
-                               "(%1), got %2")
-                    .arg(c.suspectAfterMs)
-                    .arg(c.downAfterMs));
-        }
-    }
+// Issue 15, slice "local": planning huge files. The wait stays well below the 15 s a client
+// gives one plan request.
+void readPlanHashing(JsonObjectReader &reader, ClusterConfig &c)
+{
+    reader.readInteger(key("plan_hash_passes"), 1, 64, c.planHashPasses);
+    reader.readNumber(key("plan_hash_read_MBps"), NumberRange{0, 1e6}, c.planHashReadMBps);
+    reader.readInteger(key("plan_hash_wait_ms"), 0, 10000, c.planHashWaitMs);
+}
 
-    // Two services cannot listen on one fixed port; slave 0's data server uses data_port_base.
-    void checkDistinctPorts(JsonObjectReader & reader, const ClusterConfig &c)
-    {
-        const std::pair<const char *, quint16> ports[] = {{"master_port", c.masterPort},
-                                                          {"bridge_port", c.bridgePort},
-                                                          {"metrics_port", c.metricsPort},
-                                                          {"data_port_base", c.dataPortBase}};
-        for (size_t i = 0; i < std::size(ports); ++i) {
-            for (size_t j = i + 1; j < std::size(ports); ++j) {
-                if (ports[i].second != 0 && ports[i].second == ports[j].second) {
-                    reader.fail(
-                        QStringLiteral("\"%1\" and \"%2\" are both %3; fixed ports must differ")
-                            .arg(QLatin1String(ports[i].first), QLatin1String(ports[j].first))
-                            .arg(ports[i].second));
-                }
+// The failure detector needs heartbeats more often than it suspects, and suspects before it
+// declares a node down; equal values would skip a state.
+void checkTimingOrder(JsonObjectReader &reader, const ClusterConfig &c)
+{
+    if (c.suspectAfterMs <= c.heartbeatMs) {
+        reader.fail(QStringLiteral("\"suspect_after_ms\" must be greater than \"heartbeat_ms\" "
+                                   "(%1), got %2")
+                        .arg(c.heartbeatMs)
+                        .arg(c.suspectAfterMs));
+    }
+    if (c.downAfterMs <= c.suspectAfterMs) {
+        reader.fail(QStringLiteral("\"down_after_ms\" must be greater than \"suspect_after_ms\" "
+                                   "(%1), got %2")
+                        .arg(c.suspectAfterMs)
+                        .arg(c.downAfterMs));
+    }
+}
+
+// Two services cannot listen on one fixed port; slave 0's data server uses data_port_base.
+void checkDistinctPorts(JsonObjectReader &reader, const ClusterConfig &c)
+{
+    const std::pair<const char *, quint16> ports[] = {{"master_port", c.masterPort},
+                                                      {"bridge_port", c.bridgePort},
+                                                      {"metrics_port", c.metricsPort},
+                                                      {"data_port_base", c.dataPortBase}};
+    for (size_t i = 0; i < std::size(ports); ++i) {
+        for (size_t j = i + 1; j < std::size(ports); ++j) {
+            if (ports[i].second != 0 && ports[i].second == ports[j].second) {
+                reader.fail(QStringLiteral("\"%1\" and \"%2\" are both %3; fixed ports must differ")
+                                .arg(QLatin1String(ports[i].first), QLatin1String(ports[j].first))
+                                .arg(ports[i].second));
             }
         }
     }
+}
 
-    void checkWeights(JsonObjectReader & reader, const ClusterConfig &c)
-    {
-        if (c.w1 == 0 && c.w2 == 0)
-            reader.fail(QStringLiteral("\"w1\" and \"w2\" must not both be 0 (PDDS would weigh "
-                                       "neither speed nor bandwidth)"));
-    }
+void checkWeights(JsonObjectReader &reader, const ClusterConfig &c)
+{
+    if (c.w1 == 0 && c.w2 == 0)
+        reader.fail(QStringLiteral("\"w1\" and \"w2\" must not both be 0 (PDDS would weigh "
+                                   "neither speed nor bandwidth)"));
+}
 
-    QJsonObject overridesToJson(const std::map<QString, AddressOverride> &overrides)
-    {
-        QJsonObject object;
-        for (const auto &[name, entry] : overrides) {
-            QJsonObject inner;
-            if (!entry.bindHost.isEmpty())
-                inner.insert(QLatin1String("bind_host"), entry.bindHost);
-            if (!entry.advertiseHost.isEmpty())
-                inner.insert(QLatin1String("advertise_host"), entry.advertiseHost);
-            object.insert(name, inner);
-        }
-        return object;
+QJsonObject overridesToJson(const std::map<QString, AddressOverride> &overrides)
+{
+    QJsonObject object;
+    for (const auto &[name, entry] : overrides) {
+        QJsonObject inner;
+        if (!entry.bindHost.isEmpty())
+            inner.insert(QLatin1String("bind_host"), entry.bindHost);
+        if (!entry.advertiseHost.isEmpty())
+            inner.insert(QLatin1String("advertise_host"), entry.advertiseHost);
+        object.insert(name, inner);
     }
+    return object;
+}
 
 } // namespace
 

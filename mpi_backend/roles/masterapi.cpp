@@ -29,9 +29,13 @@ Expected<quint16> MasterApi::listen(const QHostAddress &bind, quint16 port, qint
     m_files.applyConnectionLimits(limits); // per-address cap, minimum relay rate (issue 15)
     m_server = std::make_unique<http::HttpServer>(
         [this](const http::HttpRequest &request) { return route(request); }, limits);
-    // A job upload takes its slots before its body is read (JobService::admit).
-    m_server->setAdmissionHook(
-        [this](const http::HttpRequest &request) { return m_jobs.admit(request); });
+    // A job upload is checked and takes its slots before its body is read: a stranger's
+    // upload costs neither memory nor an upload slot (JobService::admit).
+    m_server->setAdmissionHook([this](const http::HttpRequest &request) {
+        if (needsToken(request) && !m_auth.admits(request))
+            return http::HttpServer::Admission{http::BearerAuth::unauthorized(request), {}};
+        return m_jobs.admit(request);
+    });
     return m_server->listen(bind, port);
 }
 
