@@ -3,6 +3,7 @@
 #include "cluster/clusterconfig.h"
 #include "testutil.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QTemporaryDir>
@@ -63,6 +64,7 @@ private slots:
     void loadErrors();
     void loadUnreadable();
     void loadValidFile();
+    void loadResolvesTlsPathsAgainstTheConfig();
 };
 
 void TestClusterConfig::defaults_data()
@@ -100,6 +102,9 @@ void TestClusterConfig::defaults_data()
     row("job_queue_limit", 16);
     row("jobs_kept", 32);
     row("image_standard_MBps", 20);
+    row("tls_cert", QString());
+    row("tls_key", QString());
+    row("tls_ca", QString());
 }
 
 void TestClusterConfig::defaults()
@@ -122,7 +127,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 28);
+    QCOMPARE(ClusterConfig().toJson().size(), 31);
 }
 
 void TestClusterConfig::roundTrip()
@@ -240,6 +245,12 @@ void TestClusterConfig::rejected_data()
     QTest::addColumn<QByteArray>("json");
     QTest::addColumn<QString>("message"); // exact, without the "config.json: " prefix
 
+    QTest::newRow("tls_cert without tls_key")
+        << QByteArrayLiteral(R"({"tls_cert": "server.pem"})")
+        << QStringLiteral("\"tls_cert\" and \"tls_key\" go together: set both or neither");
+    QTest::newRow("tls_ca without a certificate")
+        << QByteArrayLiteral(R"({"tls_ca": "ca.pem"})")
+        << QStringLiteral("\"tls_ca\" needs \"tls_cert\" and \"tls_key\"");
     QTest::newRow("unknown key") << withKey("heartbeat", "500")
                                  << QStringLiteral("unknown key \"heartbeat\"");
     QTest::newRow("unknown key with a line break")
@@ -549,6 +560,21 @@ void TestClusterConfig::loadValidFile()
     const Expected<ClusterConfig> loaded = ClusterConfig::load(path);
     QVERIFY2(loaded.hasValue(), qPrintable(errorOf(loaded)));
     QVERIFY(*loaded == c);
+}
+
+void TestClusterConfig::loadResolvesTlsPathsAgainstTheConfig()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("cluster.json"));
+    QVERIFY(writeFile(path, R"({"tls_cert": "tls/server.pem", "tls_key": "/etc/k.pem",
+                                 "tls_ca": "../ca.pem"})"));
+    const Expected<ClusterConfig> loaded = ClusterConfig::load(path);
+    QVERIFY2(loaded.hasValue(), qPrintable(errorOf(loaded)));
+    QCOMPARE(loaded->tlsCert, dir.filePath(QStringLiteral("tls/server.pem")));
+    QCOMPARE(loaded->tlsKey, QStringLiteral("/etc/k.pem"));
+    QCOMPARE(loaded->tlsCa, QDir::cleanPath(dir.path() + QStringLiteral("/../ca.pem")));
+    QVERIFY(loaded->tlsEnabled());
 }
 
 QTEST_APPLESS_MAIN(TestClusterConfig)

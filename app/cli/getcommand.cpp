@@ -1,6 +1,7 @@
 #include "getcommand.h"
 
 #include "bridgelink.h"
+#include "client/clustertrust.h"
 #include "client/paralleldownload.h"
 #include "client/planrequest.h"
 #include "cliparsing.h"
@@ -64,6 +65,7 @@ std::optional<int> resolveTarget(const QString &argument, const QString &runDir,
         if (!location)
             return fail(kExitUsage, location.error());
         target = {location->master, location->path};
+        client::setClusterTrust(trustForMaster(location->master, runDir));
         return std::nullopt;
     }
     const auto state = findCluster(runDir);
@@ -77,6 +79,7 @@ std::optional<int> resolveTarget(const QString &argument, const QString &runDir,
     if (!relative)
         return fail(kExitUsage, relative.error());
     target = {QUrl(state->masterUrl), *relative};
+    client::setClusterTrust(state->tls);
     return std::nullopt;
 }
 
@@ -224,8 +227,10 @@ bool waitForCluster(GetRun &run, QElapsedTimer &away, ProgressOutput &output, co
     if (run.fromStateFile) {
         if (const auto state = cluster::readStateFile(
                 cluster::stateFilePath(cluster::resolveRunDir(run.runDirFlag)));
-            state && !state->masterUrl.isEmpty())
+            state && !state->masterUrl.isEmpty()) {
             run.target.master = QUrl(state->masterUrl);
+            client::setClusterTrust(state->tls);
+        }
     }
     return !g_interrupted.load();
 }

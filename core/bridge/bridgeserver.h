@@ -32,6 +32,10 @@ public:
         qint64 clientBufferLimit = 1 << 20; // unsent bytes per client before snapshots drop
         int maxClients = 64;                // open connections, authenticated or not
         int helloTimeoutMs = 5000;
+        // TLS slice: with a certificate (PEM, checked by tls::TlsIdentity) the bridge is a
+        // QSslServer and speaks TLS only; a clear-text hello fails the handshake.
+        QByteArray certificatePem = {};
+        QByteArray privateKeyPem = {};
     };
 
     explicit BridgeServer(Config config, QObject *parent = nullptr);
@@ -68,6 +72,7 @@ signals:
 
 private:
     void acceptConnections();
+    Expected<bool> configureTls(); // TLS slice: a no-op without a certificate
     BridgeSession *authenticatedSession(quint64 clientId) const;
 
     Config m_config;

@@ -1,8 +1,9 @@
 #pragma once
 
-#include "consolemodel/clustersource.h"
 #include "bridge/bridgeclient.h"
+#include "consolemodel/clustersource.h"
 #include "util/expected.h"
+#include "util/tlstrust.h"
 
 #include <QTimer>
 
@@ -16,7 +17,8 @@ struct BridgeEndpoint
     QString host;
     quint16 port = 0;
     QByteArray token;
-    QString origin; // for messages: "the state file /x/.starling/cluster.json" or "host:port"
+    util::TlsTrust tls; // TLS slice: the state file's `tls`; empty = clear text
+    QString origin;     // for messages: "the state file /x/.starling/cluster.json" or "host:port"
 };
 
 // Asked before every connection attempt, so a cluster restarted with a new port and token is

@@ -59,6 +59,8 @@ public:
 
     // As HttpServer::listen: binds exactly `address`; port 0 picks a free one.
     Expected<quint16> listen(const QHostAddress &address, quint16 port);
+    // As HttpServer::setTls: HTTPS only from the next listen() on.
+    void setTls(TlsPem pem);
     // Wakes every paced reader (they abort their connections), then stops the server. Idempotent.
     void stop();
     bool isListening() const;

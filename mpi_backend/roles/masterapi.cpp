@@ -12,7 +12,8 @@ MasterApi::~MasterApi()
     stop();
 }
 
-Expected<quint16> MasterApi::listen(const QHostAddress &bind, quint16 port, qint64 maxBodyBytes)
+Expected<quint16> MasterApi::listen(const QHostAddress &bind, quint16 port, qint64 maxBodyBytes,
+                                    const http::TlsPem &tls)
 {
     http::HttpServerLimits limits;
     // Relays and plans block their connection's thread (waiting for slaves, hashing a file),
@@ -22,6 +23,7 @@ Expected<quint16> MasterApi::listen(const QHostAddress &bind, quint16 port, qint
     limits.maxBodyBytes = maxBodyBytes;
     m_server = std::make_unique<http::HttpServer>(
         [this](const http::HttpRequest &request) { return route(request); }, limits);
+    m_server->setTls(tls);
     return m_server->listen(bind, port);
 }
 

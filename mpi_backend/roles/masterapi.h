@@ -25,7 +25,9 @@ public:
     ~MasterApi();
 
     // Starts the server; the bound port. `maxBodyBytes` bounds an upload (an image job).
-    Expected<quint16> listen(const QHostAddress &bind, quint16 port, qint64 maxBodyBytes);
+    // With `tls`, HTTPS only.
+    Expected<quint16> listen(const QHostAddress &bind, quint16 port, qint64 maxBodyBytes,
+                             const http::TlsPem &tls = {});
     void stop();
 
     // Any thread: the monitor's latest snapshot as it arrived, served at /api/v1/cluster.

@@ -4,6 +4,7 @@
 #include "cluster/endpointaddress.h"
 #include "cluster/heterogeneityprofile.h"
 #include "cluster/hostlink.h"
+#include "http/httpserver.h"
 
 #include <QString>
 
@@ -25,6 +26,9 @@ struct NodeOptions
     // False under `starling lab`: the kernel shapes links and CPU, so the profile is not
     // emulated in the application (its entries stay for display).
     bool emulate = true;
+    // The config's certificate and key, checked at start: with them every server of this
+    // rank speaks TLS only. Empty = clear text.
+    http::TlsPem tls;
 };
 
 using cluster::kMasterRank;
