@@ -34,14 +34,14 @@ QByteArray plainHttpAnswer(const QString &host, quint16 port)
         return "not connected";
     socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     QByteArray answer;
-    QTest::qWaitFor(
+    const bool closed = QTest::qWaitFor(
         [&] {
             answer += socket.readAll();
             return socket.state() == QAbstractSocket::UnconnectedState;
         },
         15000);
     answer += socket.readAll();
-    return socket.state() == QAbstractSocket::UnconnectedState ? answer : "still open";
+    return closed ? answer : "still open";
 }
 
 // A 16x8 grey PGM.
@@ -77,6 +77,7 @@ private:
 
     QString bridgeFailure(const util::TlsTrust &trust, bool *welcomed)
     {
+        *welcomed = false;
         const cluster::ClusterStateFile state = m_cluster.state();
         bridge::BridgeClient client;
         client.setTlsTrust(trust);
@@ -84,7 +85,8 @@ private:
         QSignalSpy failed(&client, &bridge::BridgeClient::failed);
         client.connectToBridge(state.bridgeHost, state.bridgePort, state.token.toLatin1(),
                                QStringLiteral("tls-test"));
-        QTRY_VERIFY_WITH_TIMEOUT(!welcome.isEmpty() || !failed.isEmpty(), 10000);
+        if (!QTest::qWaitFor([&] { return !welcome.isEmpty() || !failed.isEmpty(); }, 10000))
+            return QStringLiteral("neither welcomed nor failed within 10 s");
         *welcomed = !welcome.isEmpty();
         return failed.isEmpty() ? QString() : failed.constFirst().constFirst().toString();
     }
@@ -251,6 +253,7 @@ private slots:
         const CliResult result = testing::runCli(arguments);
         QCOMPARE(result.exitCode, 2);
         const QString line = result.err.trimmed();
+        qInfo("%s", qPrintable(line));
         QVERIFY2(!line.contains(u'\n'), qPrintable(result.err));
         QVERIFY2(line.contains(pin ? QLatin1String("pinned") : QLatin1String("not trusted")) ||
                      line.contains(QLatin1String("TLS verification against")),

@@ -193,7 +193,11 @@ void TestTlsIdentity::filesAreWrittenPrivately()
     QVERIFY(dir.isValid());
     const auto files = tls::ThrowAwayCa::writeTo(dir.filePath(QStringLiteral("tls")), m_issued);
     QVERIFY2(files, qPrintable(files.error()));
-    QCOMPARE(QFile::permissions(files->privateKey) & 0x0777, QFile::ReadOwner | QFile::WriteOwner);
+    constexpr QFile::Permissions kGroupOrOther = QFile::ReadGroup | QFile::WriteGroup |
+                                                 QFile::ExeGroup | QFile::ReadOther |
+                                                 QFile::WriteOther | QFile::ExeOther;
+    QCOMPARE(QFile::permissions(files->privateKey) & kGroupOrOther, QFile::Permissions());
+    QVERIFY(QFile::permissions(files->privateKey).testFlag(QFile::ReadOwner));
     QVERIFY(!(QFile::permissions(dir.filePath(QStringLiteral("tls"))) &
               (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther)));
     QVERIFY(tls::TlsIdentity::load(files->certificate, files->privateKey));

@@ -31,7 +31,7 @@ void applyClusterTrust(CURL *curl)
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
     if (!trust.caFile.isEmpty()) {
         curl_easy_setopt(curl, CURLOPT_CAINFO, trust.caFile.toLocal8Bit().constData());
-        curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
+        curl_easy_setopt(curl, CURLOPT_CAPATH, static_cast<char *>(nullptr)); // no system roots
         curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
         curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
     } else {
