@@ -17,8 +17,8 @@ struct BridgeEndpoint
     QString host;
     quint16 port = 0;
     QByteArray token;
-    util::TlsTrust tls; // TLS slice: the state file's `tls`; empty = clear text
-    QString origin;     // for messages: "the state file /x/.starling/cluster.json" or "host:port"
+    QString origin; // for messages: "the state file /x/.starling/cluster.json" or "host:port"
+    util::TlsTrust tls = {}; // TLS slice: the state file's `tls`; empty = clear text
 };
 
 // Asked before every connection attempt, so a cluster restarted with a new port and token is
