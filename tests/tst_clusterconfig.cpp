@@ -3,6 +3,7 @@
 #include "cluster/clusterconfig.h"
 #include "testutil.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QTemporaryDir>
@@ -63,6 +64,7 @@ private slots:
     void loadErrors();
     void loadUnreadable();
     void loadValidFile();
+    void loadResolvesTlsPathsAgainstTheConfig();
 };
 
 void TestClusterConfig::defaults_data()
@@ -118,6 +120,9 @@ void TestClusterConfig::defaults_data()
     row("bridge_prehello_max", 64);
     row("bridge_hello_timeout_ms", 5000);
     row("bridge_accept_retry_ms", 250);
+    row("tls_cert", QString());
+    row("tls_key", QString());
+    row("tls_ca", QString());
 }
 
 void TestClusterConfig::defaults()
@@ -140,7 +145,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 43);
+    QCOMPARE(ClusterConfig().toJson().size(), 46);
 }
 
 void TestClusterConfig::roundTrip()
@@ -263,6 +268,12 @@ void TestClusterConfig::rejected_data()
     QTest::addColumn<QByteArray>("json");
     QTest::addColumn<QString>("message"); // exact, without the "config.json: " prefix
 
+    QTest::newRow("tls_cert without tls_key")
+        << QByteArrayLiteral(R"({"tls_cert": "server.pem"})")
+        << QStringLiteral("\"tls_cert\" and \"tls_key\" go together: set both or neither");
+    QTest::newRow("tls_ca without a certificate")
+        << QByteArrayLiteral(R"({"tls_ca": "ca.pem"})")
+        << QStringLiteral("\"tls_ca\" needs \"tls_cert\" and \"tls_key\"");
     QTest::newRow("unknown key") << withKey("heartbeat", "500")
                                  << QStringLiteral("unknown key \"heartbeat\"");
     QTest::newRow("unknown key with a line break")
@@ -617,6 +628,21 @@ void TestClusterConfig::loadValidFile()
     const Expected<ClusterConfig> loaded = ClusterConfig::load(path);
     QVERIFY2(loaded.hasValue(), qPrintable(errorOf(loaded)));
     QVERIFY(*loaded == c);
+}
+
+void TestClusterConfig::loadResolvesTlsPathsAgainstTheConfig()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("cluster.json"));
+    QVERIFY(writeFile(path, R"({"tls_cert": "tls/server.pem", "tls_key": "/etc/k.pem",
+                                 "tls_ca": "../ca.pem"})"));
+    const Expected<ClusterConfig> loaded = ClusterConfig::load(path);
+    QVERIFY2(loaded.hasValue(), qPrintable(errorOf(loaded)));
+    QCOMPARE(loaded->tlsCert, dir.filePath(QStringLiteral("tls/server.pem")));
+    QCOMPARE(loaded->tlsKey, QStringLiteral("/etc/k.pem"));
+    QCOMPARE(loaded->tlsCa, QDir::cleanPath(dir.path() + QStringLiteral("/../ca.pem")));
+    QVERIFY(loaded->tlsEnabled());
 }
 
 QTEST_APPLESS_MAIN(TestClusterConfig)

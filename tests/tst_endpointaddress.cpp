@@ -161,6 +161,17 @@ void TestEndpointAddress::url()
              QStringLiteral("http://[fd00::5]:8080"));
     QCOMPARE((EndpointAddress{QStringLiteral("0.0.0.0"), QStringLiteral("10.0.0.2")}.url(80)),
              QStringLiteral("http://10.0.0.2:80"));
+    // TLS slice: a config with a certificate makes every advertised URL https.
+    QCOMPARE((EndpointAddress{QStringLiteral("::"), QStringLiteral("fd00::5"), true}.url(8443)),
+             QStringLiteral("https://[fd00::5]:8443"));
+    ClusterConfig config;
+    config.tlsCert = QStringLiteral("/c.pem");
+    config.tlsKey = QStringLiteral("/k.pem");
+    const auto endpoint = resolveEndpoint(config, NodeRole::Slave, {}, {});
+    QVERIFY(endpoint);
+    QCOMPARE(endpoint->url(9000), QStringLiteral("https://127.0.0.1:9000"));
+    QCOMPARE(resolveEndpoint(ClusterConfig(), NodeRole::Slave, {}, {})->url(9000),
+             QStringLiteral("http://127.0.0.1:9000"));
 }
 
 QTEST_GUILESS_MAIN(TestEndpointAddress)

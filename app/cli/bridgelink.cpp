@@ -66,6 +66,7 @@ Expected<bool> BridgeLink::connect(int timeoutMs)
                                     [&](quint64) { welcomed = true; });
     const auto b = QObject::connect(&m_client, &bridge::BridgeClient::failed,
                                     [&](const QString &message) { failure = message; });
+    m_client.setTlsTrust(m_state.tls);
     m_client.connectToBridge(m_state.bridgeHost, m_state.bridgePort, m_state.token.toLatin1(),
                              clientName());
     const bool done =
@@ -138,6 +139,17 @@ Expected<cluster::ClusterStateFile> findCluster(const QString &runDirFlag)
 {
     const QString runDir = cluster::resolveRunDir(runDirFlag);
     return cluster::readStateFile(cluster::stateFilePath(runDir));
+}
+
+util::TlsTrust trustForMaster(const QUrl &master, const QString &runDirFlag)
+{
+    const auto state = findCluster(runDirFlag);
+    if (!state)
+        return {};
+    const QUrl known(state->masterUrl);
+    const bool same = known.scheme() == master.scheme() && known.host() == master.host() &&
+                      known.port() == master.port();
+    return same ? state->tls : util::TlsTrust{};
 }
 
 } // namespace starling::cli

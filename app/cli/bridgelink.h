@@ -6,6 +6,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QUrl>
 
 #include <memory>
 #include <optional>
@@ -49,5 +50,9 @@ private:
 // The state file of the cluster in --run-dir / STARLING_RUN_DIR / ./.starling, or the one-line
 // reason there is none.
 Expected<cluster::ClusterStateFile> findCluster(const QString &runDirFlag);
+
+// What to trust when talking to `master` (TLS slice): the `tls` of the state file in the run
+// directory when that file names this master (same scheme, host and port), else nothing.
+util::TlsTrust trustForMaster(const QUrl &master, const QString &runDirFlag);
 
 } // namespace starling::cli

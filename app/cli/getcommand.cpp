@@ -1,6 +1,7 @@
 #include "getcommand.h"
 
 #include "bridgelink.h"
+#include "client/clustertrust.h"
 #include "client/paralleldownload.h"
 #include "client/partfilelock.h"
 #include "client/planrequest.h"
@@ -66,6 +67,7 @@ std::optional<int> resolveTarget(const QString &argument, const QString &runDir,
         if (!location)
             return fail(kExitUsage, location.error());
         target = {location->master, location->path};
+        client::setClusterTrust(trustForMaster(location->master, runDir));
         return std::nullopt;
     }
     const auto state = findCluster(runDir);
@@ -79,6 +81,7 @@ std::optional<int> resolveTarget(const QString &argument, const QString &runDir,
     if (!relative)
         return fail(kExitUsage, relative.error());
     target = {QUrl(state->masterUrl), *relative};
+    client::setClusterTrust(state->tls);
     return std::nullopt;
 }
 
@@ -258,6 +261,7 @@ bool waitForCluster(GetRun &run, QElapsedTimer &away, ProgressOutput &output, co
             run.target.master = QUrl(state->masterUrl);
             if (run.tokenFromStateFile)
                 run.options.bearerToken = state->token.toLatin1();
+            client::setClusterTrust(state->tls);
         }
     }
     return !g_interrupted.load();

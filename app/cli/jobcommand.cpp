@@ -1,6 +1,7 @@
 #include "jobcommand.h"
 
 #include "bridgelink.h"
+#include "client/clustertrust.h"
 #include "client/jobclient.h"
 #include "clienttoken.h"
 #include "cliparsing.h"
@@ -307,6 +308,7 @@ std::optional<int> findMaster(const QCommandLineParser &parser, QUrl &master)
             (master.scheme() != u"http" && master.scheme() != u"https"))
             return fail(kExitUsage, QStringLiteral("--master must be an http(s) URL, got \"%1\"")
                                         .arg(parser.value(QStringLiteral("master")).left(100)));
+        client::setClusterTrust(trustForMaster(master, parser.value(QStringLiteral("run-dir"))));
         return std::nullopt;
     }
     const auto state = findCluster(parser.value(QStringLiteral("run-dir")));
@@ -317,6 +319,7 @@ std::optional<int> findMaster(const QCommandLineParser &parser, QUrl &master)
                                                "(still starting?)")
                                     .arg(state->runDir));
     master = QUrl(state->masterUrl);
+    client::setClusterTrust(state->tls);
     return std::nullopt;
 }
 

@@ -72,6 +72,12 @@ void printEndpoints(const UpOptions &up, const cluster::ClusterStateFile &state,
                 "  run dir  %s (state file cluster.json holds the token)\n",
                 up.plan.slaves, seconds, qPrintable(state.masterUrl), qPrintable(state.bridgeHost),
                 unsigned(state.bridgePort), qPrintable(state.metricsUrl), qPrintable(up.runDir));
+    if (state.tls.isEnabled())
+        std::printf(
+            "  tls      every endpoint; clients trust %s\n",
+            qPrintable(state.tls.caFile.isEmpty()
+                           ? QStringLiteral("the pinned public key ") + state.tls.publicKeyPin
+                           : state.tls.caFile));
 }
 
 int runUp(const UpOptions &up)
@@ -97,6 +103,7 @@ int runUp(const UpOptions &up)
     if (!state)
         return kExitRefused;
     state->mpiexecPid = launcher.pid();
+    state->tls = up.trust;
     if (const auto written = cluster::writeStateFile(cluster::stateFilePath(up.runDir), *state);
         !written) {
         std::fprintf(stderr, "starling up: %s\n", qPrintable(written.error()));

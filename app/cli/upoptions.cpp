@@ -4,6 +4,7 @@
 #include "cluster/clusterconfig.h"
 #include "cluster/heterogeneityprofile.h"
 #include "cluster/statefile.h"
+#include "tls/tlsidentity.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -103,6 +104,24 @@ Problem readUpFiles(const QCommandLineParser &parser, UpOptions &up, cluster::Cl
         return runDir.error();
     node << QStringLiteral("--run-dir") << up.runDir;
     up.normalized << QStringLiteral("--run-dir") << up.runDir;
+    return std::nullopt;
+}
+
+// With a certificate, it and its key are checked before anything starts (one line naming the
+// key and path), and clients will trust the CA file if one is configured, and the
+// certificate's public key always.
+Problem readTls(const cluster::ClusterConfig &config, UpOptions &up)
+{
+    if (!config.tlsEnabled())
+        return std::nullopt;
+    const auto identity = tls::TlsIdentity::load(config.tlsCert, config.tlsKey);
+    if (!identity)
+        return identity.error();
+    if (!config.tlsCa.isEmpty()) {
+        if (const auto ca = tls::checkCaFile(config.tlsCa); !ca)
+            return ca.error();
+    }
+    up.trust = {config.tlsCa, identity->publicKeyPin};
     return std::nullopt;
 }
 
@@ -226,6 +245,8 @@ Expected<UpOptions> parseUpOptions(const QCommandLineParser &parser)
     up.normalized << QStringLiteral("--slaves") << QString::number(up.plan.slaves);
     cluster::ClusterConfig config;
     if (const auto problem = readUpFiles(parser, up, config))
+        return Error{*problem};
+    if (const auto problem = readTls(config, up))
         return Error{*problem};
     if (const auto problem = readHosts(parser, up))
         return Error{*problem};

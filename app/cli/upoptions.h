@@ -2,6 +2,7 @@
 
 #include "cluster/launchplan.h"
 #include "util/expected.h"
+#include "util/tlstrust.h"
 
 #include <QCommandLineParser>
 #include <QString>
@@ -17,6 +18,7 @@ struct UpOptions
     double timeoutS = 30;
     bool detach = false;
     QStringList normalized; // the arguments again, paths absolute: what restart replays
+    util::TlsTrust trust;   // what clients are told to trust (state file `tls`); empty = clear text
 };
 
 // The description and options of `starling up --help`.

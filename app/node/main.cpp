@@ -12,6 +12,7 @@
 #include "mpi_backend/roles/nodeoptions.h"
 #include "mpi_backend/roles/slaverole.h"
 #include "mpi_backend/transport/mpitransport.h"
+#include "tls/tlsidentity.h"
 #include "util/openfilelimit.h"
 
 #include <QCommandLineParser>
@@ -95,6 +96,12 @@ Expected<mpi::NodeOptions> readOptions(const QCommandLineParser &parser, const Q
     if (parser.isSet(QStringLiteral("bind-host")))
         options.config.bindHost = parser.value(QStringLiteral("bind-host"));
     options.emulate = !parser.isSet(QStringLiteral("no-emulation"));
+    if (options.config.tlsEnabled()) {
+        const auto identity = tls::TlsIdentity::load(options.config.tlsCert, options.config.tlsKey);
+        if (!identity)
+            return Error{identity.error()};
+        options.tls = {identity->certificatePem, identity->privateKeyPem};
+    }
     auto endpoint = cluster::resolveEndpoint(options.config, cluster::roleForRank(rank), rankHost,
                                              addressOfHost(rankHost));
     if (!endpoint)

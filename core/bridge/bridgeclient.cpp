@@ -4,7 +4,10 @@
 
 #include <QLoggingCategory>
 #include <QPointer>
-#include <QTcpSocket>
+#include <QSslConfiguration>
+#include <QSslError>
+#include <QSslKey>
+#include <QSslSocket>
 
 namespace starling::bridge {
 
@@ -28,7 +31,7 @@ bool closesConnection(const QString &code)
 }
 } // namespace
 
-BridgeClient::BridgeClient(QObject *parent) : QObject(parent), m_socket(new QTcpSocket(this))
+BridgeClient::BridgeClient(QObject *parent) : QObject(parent), m_socket(new QSslSocket(this))
 {
     m_socket->setReadBufferSize(kReadChunk);
     m_handshakeTimer.setSingleShot(true);
@@ -40,7 +43,14 @@ BridgeClient::BridgeClient(QObject *parent) : QObject(parent), m_socket(new QTcp
     // The socket's signals are handled from the event loop, in the order the socket emitted
     // them, never inside its emission: a caller may then delete this client (and the socket)
     // from any slot of ours. connected() only writes the hello, so it runs at once.
-    connect(m_socket, &QTcpSocket::connected, this, &BridgeClient::onConnected);
+    connect(m_socket, &QTcpSocket::connected, this, [this] {
+        if (!m_trust.isEnabled())
+            onConnected();
+    });
+    // With TLS the hello waits for encrypted(); the pin check may fail the connection, so it
+    // runs from the event loop like the other handlers.
+    connect(m_socket, &QSslSocket::encrypted, this, [this] { defer(&BridgeClient::onEncrypted); });
+    connect(m_socket, &QSslSocket::sslErrors, this, &BridgeClient::onSslErrors);
     connect(m_socket, &QTcpSocket::readyRead, this,
             [this] { defer(&BridgeClient::readAvailable); });
     connect(m_socket, &QTcpSocket::errorOccurred, this,
@@ -82,7 +92,61 @@ void BridgeClient::connectToBridge(const QString &host, quint16 port, const QByt
     }
     m_state = State::Connecting;
     m_handshakeTimer.start(m_handshakeTimeoutMs);
-    m_socket->connectToHost(host, port);
+    if (m_trust.isEnabled())
+        startTls();
+    else
+        m_socket->connectToHost(host, port);
+}
+
+void BridgeClient::startTls()
+{
+    m_tlsProblem.clear();
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    if (!m_trust.caFile.isEmpty()) {
+        const QList<QSslCertificate> roots = QSslCertificate::fromPath(m_trust.caFile);
+        if (roots.isEmpty()) {
+            const quint64 generation = m_generation;
+            const QString why =
+                QStringLiteral("cannot use the CA file %1: no PEM certificate could be read")
+                    .arg(m_trust.caFile);
+            QTimer::singleShot(0, this, [this, generation, why] {
+                if (generation == m_generation)
+                    fail(why);
+            });
+            return;
+        }
+        tls.setCaCertificates(roots); // the only roots: not the system's
+        tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    } else {
+        // A pin alone: the certificate is self-made, so no chain to check; onEncrypted()
+        // compares the key before anything is sent.
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+    }
+    m_socket->setSslConfiguration(tls);
+    m_socket->connectToHostEncrypted(m_host, m_port);
+}
+
+void BridgeClient::onSslErrors(const QList<QSslError> &errors)
+{
+    // Not ignored: the socket aborts the handshake, and failed() says why.
+    if (!errors.isEmpty())
+        m_tlsProblem = QStringLiteral("TLS certificate not trusted (%1): %2")
+                           .arg(m_trust.caFile, errors.constFirst().errorString());
+}
+
+void BridgeClient::onEncrypted()
+{
+    if (!m_trust.publicKeyPin.isEmpty()) {
+        const QString pin = util::publicKeyPinOf(m_socket->peerCertificate().publicKey().toDer());
+        if (pin != m_trust.publicKeyPin) {
+            m_tlsProblem = QStringLiteral("TLS public key of the bridge at %1 does not match the "
+                                          "pinned one (tls.pubkey_sha256)")
+                               .arg(endpoint());
+            fail(m_tlsProblem);
+            return;
+        }
+    }
+    onConnected();
 }
 
 void BridgeClient::disconnectFromBridge()
@@ -177,10 +241,11 @@ void BridgeClient::onSocketError()
         const QPointer<BridgeClient> self(this);
         const quint64 generation = m_generation;
         m_failureReported = true;
-        emit failed(connected ? QStringLiteral("connection to the bridge at %1 failed: %2")
-                                    .arg(endpoint(), m_socket->errorString())
-                              : QStringLiteral("cannot connect to the bridge at %1: %2")
-                                    .arg(endpoint(), m_socket->errorString()));
+        const QString why = m_tlsProblem.isEmpty() ? m_socket->errorString() : m_tlsProblem;
+        emit failed(
+            connected
+                ? QStringLiteral("connection to the bridge at %1 failed: %2").arg(endpoint(), why)
+                : QStringLiteral("cannot connect to the bridge at %1: %2").arg(endpoint(), why));
         if (!self || generation != m_generation)
             return;
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bridge/linebuffer.h"
+#include "util/tlstrust.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -13,7 +14,8 @@
 #include <QString>
 #include <QTimer>
 
-class QTcpSocket;
+class QSslError;
+class QSslSocket;
 
 namespace starling::bridge {
 
@@ -54,6 +56,10 @@ public:
 
     // Longest line accepted from the bridge (default 16 MiB); applies from the next connection.
     void setLineLimit(qsizetype bytes) { m_lineLimit = bytes; }
+    // TLS slice: with a non-empty trust the next connections are TLS only, verified against the
+    // CA file (as the only root, the host checked against the certificate's names) and/or the
+    // public key pin; a mismatch is failed() before the hello (and its token) goes out.
+    void setTlsTrust(util::TlsTrust trust) { m_trust = std::move(trust); }
     // How long connecting plus the hello may take before failed() (default 10 s).
     void setHandshakeTimeout(int ms) { m_handshakeTimeoutMs = ms; }
 
@@ -77,6 +83,9 @@ private:
     };
 
     void onConnected();
+    void startTls();    // TLS slice: connectToHostEncrypted with m_trust
+    void onEncrypted(); // TLS slice: checks the pin, then onConnected()
+    void onSslErrors(const QList<QSslError> &errors);
     void onDisconnected();
     void onSocketError();
     void readAvailable();
@@ -87,7 +96,9 @@ private:
     void reset();
     QString endpoint() const;
 
-    QTcpSocket *m_socket;
+    QSslSocket *m_socket;
+    util::TlsTrust m_trust;
+    QString m_tlsProblem; // why the last handshake was refused, for failed()
     QTimer m_handshakeTimer;
     LineBuffer m_lines{16 << 20};
     State m_state = State::Idle;

@@ -4,6 +4,10 @@
 #include "bridge/bridgesession.h"
 
 #include <QLoggingCategory>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslServer>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 
@@ -14,8 +18,24 @@ namespace starling::bridge {
 
 Q_LOGGING_CATEGORY(lcBridgeServer, "starling.bridge")
 
+namespace {
+
+// Qt wants the key's algorithm; a PEM file does not always say it (PKCS#8).
+QSslKey privateKeyOf(const QByteArray &pem)
+{
+    for (QSsl::KeyAlgorithm algorithm : {QSsl::Ec, QSsl::Rsa, QSsl::Dsa}) {
+        QSslKey key(pem, algorithm, QSsl::Pem, QSsl::PrivateKey);
+        if (!key.isNull())
+            return key;
+    }
+    return {};
+}
+
+} // namespace
+
 BridgeServer::BridgeServer(Config config, QObject *parent)
-    : QObject(parent), m_config(std::move(config)), m_server(new QTcpServer(this))
+    : QObject(parent), m_config(std::move(config)),
+      m_server(m_config.certificatePem.isEmpty() ? new QTcpServer(this) : new QSslServer(this))
 {
     connect(m_server, &QTcpServer::newConnection, this, &BridgeServer::acceptConnections);
     // QTcpServer stops accepting after accept() fails for a reason other than a temporary one
@@ -23,6 +43,30 @@ BridgeServer::BridgeServer(Config config, QObject *parent)
     connect(m_server, &QTcpServer::acceptError, this, &BridgeServer::onAcceptError);
     m_acceptRetry.setSingleShot(true);
     connect(&m_acceptRetry, &QTimer::timeout, this, [this] { m_server->resumeAccepting(); });
+    // A QSslServer hands a connection out only once its handshake is done, and says so here.
+    if (qobject_cast<QSslServer *>(m_server))
+        connect(m_server, &QTcpServer::pendingConnectionAvailable, this,
+                &BridgeServer::acceptConnections);
+}
+
+Expected<bool> BridgeServer::configureTls()
+{
+    auto *server = qobject_cast<QSslServer *>(m_server);
+    if (!server)
+        return true;
+    if (!QSslSocket::supportsSsl())
+        return Error{QStringLiteral("bridge: TLS is configured but Qt has no TLS backend")};
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(m_config.certificatePem);
+    const QSslKey key = privateKeyOf(m_config.privateKeyPem);
+    if (chain.isEmpty() || key.isNull())
+        return Error{QStringLiteral("bridge: the TLS certificate or key cannot be used")};
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificateChain(chain);
+    tls.setPrivateKey(key);
+    tls.setPeerVerifyMode(QSslSocket::VerifyNone); // clients prove themselves with the token
+    server->setSslConfiguration(tls);
+    server->setHandshakeTimeout(m_config.helloTimeoutMs);
+    return true;
 }
 
 BridgeServer::~BridgeServer()
@@ -45,6 +89,8 @@ Expected<quint16> BridgeServer::listen(const QHostAddress &address, quint16 port
         m_config.preHelloMax < 1 || m_config.acceptRetryMs < 1)
         return Error{QStringLiteral("bridge: line limit, buffer limit, client limits, hello "
                                     "timeout and accept retry must all be positive")};
+    if (const auto tls = configureTls(); !tls)
+        return Error{tls.error()};
     if (m_server->isListening())
         m_server->close();
     if (!m_server->listen(address, port)) {

@@ -45,6 +45,10 @@ public:
         int preHelloPerAddress = 16;
         int preHelloMax = 64;
         int acceptRetryMs = 250; // after accept() fails (out of descriptors), try again after
+        // TLS slice: with a certificate (PEM, checked by tls::TlsIdentity) the bridge is a
+        // QSslServer and speaks TLS only; a clear-text hello fails the handshake.
+        QByteArray certificatePem = {};
+        QByteArray privateKeyPem = {};
     };
 
     explicit BridgeServer(Config config, QObject *parent = nullptr);
@@ -95,6 +99,7 @@ private:
     void makeRoomFor(const QString &address);
     void evict(std::map<quint64, PreHello>::iterator entry, const QString &why);
     void onAcceptError();
+    Expected<bool> configureTls(); // TLS slice: a no-op without a certificate
     BridgeSession *authenticatedSession(quint64 clientId) const;
 
     Config m_config;

@@ -1,5 +1,7 @@
 #include "blockfetch.h"
 
+#include "client/clustertrust.h"
+
 #include <chrono>
 #include <new>
 
@@ -59,6 +61,7 @@ BlockFetch::BlockFetch(int sourceIndex, PartFile &file, qint64 *counter, Tuning 
     curl_easy_setopt(m_curl, CURLOPT_WRITEFUNCTION, &BlockFetch::onData);
     curl_easy_setopt(m_curl, CURLOPT_WRITEDATA, this);
     curl_easy_setopt(m_curl, CURLOPT_PRIVATE, this);
+    applyClusterTrust(m_curl);
 }
 
 BlockFetch::~BlockFetch()

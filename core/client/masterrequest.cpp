@@ -1,6 +1,7 @@
 #include "masterrequest.h"
 
 #include "client/blockfetch.h"
+#include "client/clustertrust.h"
 #include "util/oneline.h"
 
 #include <curl/curl.h>
@@ -56,6 +57,7 @@ Expected<MasterReply> callMaster(const QUrl &master, const MasterRequest &reques
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curlError);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &collect);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+    applyClusterTrust(curl);
     if (request.postBody) {
         curl_easy_setopt(curl, CURLOPT_POST, 1L);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.postBody->constData());
@@ -82,6 +84,9 @@ Expected<MasterReply> callMaster(const QUrl &master, const MasterRequest &reques
     if (result != CURLE_OK) {
         const QString why =
             QString::fromLocal8Bit(curlError[0] ? curlError : curl_easy_strerror(result));
+        if (const auto tls = describeTlsFailure(result, util::oneLine(why)))
+            return Error{QStringLiteral("the master at %1: %2").arg(where, *tls),
+                         QStringLiteral("unreachable")};
         return Error{
             QStringLiteral("cannot reach the master at %1: %2").arg(where, util::oneLine(why)),
             QStringLiteral("unreachable")};

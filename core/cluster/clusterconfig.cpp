@@ -3,6 +3,8 @@
 #include "util/jsonfile.h"
 #include "util/jsonobjectreader.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QHostAddress>
 #include <QRegularExpression>
 #include <QStringList>
@@ -238,6 +240,27 @@ void checkWeights(JsonObjectReader &reader, const ClusterConfig &c)
                                    "neither speed nor bandwidth)"));
 }
 
+// TLS slice. Whether the files are good PEM is checked where they are used (tls::TlsIdentity,
+// at `starling up` and at every rank's start); here only that they come as a pair.
+void readTls(JsonObjectReader &reader, ClusterConfig &c)
+{
+    const StringRule path{[](const QString &s) { return s.size() <= 4096; },
+                          QStringLiteral("a path (\"\" = none)")};
+    reader.readString(key("tls_cert"), c.tlsCert, path);
+    reader.readString(key("tls_key"), c.tlsKey, path);
+    reader.readString(key("tls_ca"), c.tlsCa, path);
+    if (c.tlsCert.isEmpty() != c.tlsKey.isEmpty())
+        reader.fail(
+            QStringLiteral("\"tls_cert\" and \"tls_key\" go together: set both or neither"));
+    if (!c.tlsCa.isEmpty() && c.tlsCert.isEmpty())
+        reader.fail(QStringLiteral("\"tls_ca\" needs \"tls_cert\" and \"tls_key\""));
+}
+
+QString resolvedAgainst(const QDir &base, const QString &path)
+{
+    return path.isEmpty() ? path : QDir::cleanPath(base.absoluteFilePath(path));
+}
+
 QJsonObject overridesToJson(const std::map<QString, AddressOverride> &overrides)
 {
     QJsonObject object;
@@ -304,6 +327,10 @@ QJsonObject ClusterConfig::toJson() const
         {key("bridge_prehello_max"), bridgePreHelloMax},
         {key("bridge_hello_timeout_ms"), bridgeHelloTimeoutMs},
         {key("bridge_accept_retry_ms"), bridgeAcceptRetryMs},
+        // TLS slice
+        {key("tls_cert"), tlsCert},
+        {key("tls_key"), tlsKey},
+        {key("tls_ca"), tlsCa},
     };
 }
 
@@ -324,6 +351,7 @@ Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QS
     reader.readBool(key("require_file_token"), config.requireFileToken);
     readUploadBounds(reader, config);
     readFloodLimits(reader, config); // issue 15, "flood" slice
+    readTls(reader, config);         // TLS slice
     reader.rejectUnknownKeys();
     checkTimingOrder(reader, config);
     checkDistinctPorts(reader, config);
@@ -338,7 +366,16 @@ Expected<ClusterConfig> ClusterConfig::load(const QString &path)
     const Expected<QByteArray> bytes = util::readSmallFile(path, kMaxFileBytes);
     if (!bytes)
         return Error{bytes.error()};
-    return fromJson(*bytes, path);
+    auto config = fromJson(*bytes, path);
+    if (!config)
+        return config;
+    // TLS slice: the ranks may run elsewhere than where `up` was typed.
+    ClusterConfig resolved = std::move(config).value();
+    const QDir base = QFileInfo(path).absoluteDir();
+    resolved.tlsCert = resolvedAgainst(base, resolved.tlsCert);
+    resolved.tlsKey = resolvedAgainst(base, resolved.tlsKey);
+    resolved.tlsCa = resolvedAgainst(base, resolved.tlsCa);
+    return resolved;
 }
 
 } // namespace starling::cluster

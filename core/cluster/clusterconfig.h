@@ -110,6 +110,15 @@ struct ClusterConfig
     int bridgePreHelloMax = 64;
     int bridgeHelloTimeoutMs = 5000;
     int bridgeAcceptRetryMs = 250;
+    // TLS slice: PEM paths (relative ones resolved against the config file's directory). With
+    // a certificate and key the master API, every data server, the bridge and /metrics speak
+    // TLS only; `tls_ca` is the CA file clients are told to trust (state file `tls.ca_file`),
+    // without it they pin the certificate's public key. Empty = clear text, as before.
+    QString tlsCert;
+    QString tlsKey;
+    QString tlsCa;
+
+    bool tlsEnabled() const { return !tlsCert.isEmpty(); }
 
     sched::PddsWeights pddsWeights() const { return {w1, w2}; }
 

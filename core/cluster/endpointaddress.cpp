@@ -35,7 +35,9 @@ QString EndpointAddress::url(quint16 port) const
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
                              ? u'[' + address.toString() + u']'
                              : address.toString();
-    return QStringLiteral("http://%1:%2").arg(host).arg(port);
+    return QStringLiteral("%1://%2:%3")
+        .arg(tls ? QLatin1String("https") : QLatin1String("http"), host)
+        .arg(port);
 }
 
 Expected<EndpointAddress> resolveEndpoint(const ClusterConfig &config, NodeRole role,
@@ -59,7 +61,7 @@ Expected<EndpointAddress> resolveEndpoint(const ClusterConfig &config, NodeRole 
     const auto bound = concrete(bind, rankHost, rankHostAddress, "bind_host");
     if (!bound)
         return Error{bound.error()};
-    EndpointAddress endpoint{*bound, {}};
+    EndpointAddress endpoint{*bound, {}, config.tlsEnabled()};
     if (advertise.isEmpty())
         advertise = isWildcard(QHostAddress(*bound)) ? QString(kRankHostAddress) : *bound;
     const auto advertised = concrete(advertise, rankHost, rankHostAddress, "advertise_host");

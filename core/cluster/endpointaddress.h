@@ -15,8 +15,9 @@ struct EndpointAddress
 {
     QString bind = QStringLiteral("127.0.0.1");      // an IP address, possibly a wildcard (0.0.0.0)
     QString advertise = QStringLiteral("127.0.0.1"); // reachable by clients; never a wildcard
+    bool tls = false; // the servers speak TLS only (the config has a certificate)
 
-    // "http://ADDR:PORT" with IPv6 in brackets.
+    // "http://ADDR:PORT" (https with TLS) with IPv6 in brackets.
     QString url(quint16 port) const;
 };
 

@@ -153,6 +153,35 @@ Expected<QByteArray> readTrustedFile(const QString &path)
     return bytes;
 }
 
+// TLS slice: {"ca_file": PATH, "pubkey_sha256": "sha256//BASE64"}, either may be "".
+QJsonObject tlsToJson(const util::TlsTrust &trust)
+{
+    return {{key("ca_file"), trust.caFile}, {key("pubkey_sha256"), trust.publicKeyPin}};
+}
+
+void readTls(JsonObjectReader &reader, const QJsonObject &root, util::TlsTrust &out)
+{
+    if (!root.contains(key("tls")))
+        return;
+    const QJsonValue value = root.value(key("tls"));
+    if (!value.isObject()) {
+        reader.reject(key("tls"), QStringLiteral("an object"));
+        return;
+    }
+    JsonObjectReader inner(value.toObject(), reader.context() + QStringLiteral(": \"tls\""));
+    inner.readString(
+        key("ca_file"), out.caFile,
+        StringRule{[](const QString &s) { return s.size() <= 4096; }, QStringLiteral("a path")});
+    inner.readString(
+        key("pubkey_sha256"), out.publicKeyPin,
+        StringRule{[](const QString &s) { return s.isEmpty() || util::isPublicKeyPin(s); },
+                   QStringLiteral("\"sha256//\" and the base64 of 32 bytes")});
+    if (inner.ok() && !out.isEnabled())
+        inner.fail(QStringLiteral("names neither a CA file nor a public key pin"));
+    if (!inner.ok())
+        reader.fail(inner.error().mid(reader.context().size() + 2));
+}
+
 } // namespace
 
 QJsonObject ClusterStateFile::toJson() const
@@ -160,7 +189,7 @@ QJsonObject ClusterStateFile::toJson() const
     QJsonArray pids;
     for (qint64 pid : nodePids)
         pids.append(pid);
-    return {
+    QJsonObject object{
         {key("master_url"), masterUrl},
         {key("bridge_host"), bridgeHost},
         {key("bridge_port"), bridgePort},
@@ -174,6 +203,9 @@ QJsonObject ClusterStateFile::toJson() const
         {key("export_root"), exportRoot},
         {key("profile_path"), profilePath},
     };
+    if (tls.isEnabled())
+        object.insert(key("tls"), tlsToJson(tls));
+    return object;
 }
 
 Expected<ClusterStateFile> ClusterStateFile::fromJson(const QByteArray &json, const QString &origin)
@@ -200,6 +232,7 @@ Expected<ClusterStateFile> ClusterStateFile::fromJson(const QByteArray &json, co
     reader.readInteger(key("slaves"), 0, 4096, s.slaves);
     reader.readString(key("export_root"), s.exportRoot);
     reader.readString(key("profile_path"), s.profilePath);
+    readTls(reader, *root, s.tls);
     if (!reader.ok())
         return Error{reader.error()};
     return s;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "util/expected.h"
+#include "util/tlstrust.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -31,9 +32,12 @@ struct ClusterStateFile
     int slaves = 0;
     QString exportRoot;
     QString profilePath; // empty = no heterogeneity profile
+    // TLS slice: optional key "tls" {"ca_file", "pubkey_sha256"}, written when the cluster
+    // speaks TLS; a client then verifies against it and never talks clear text.
+    util::TlsTrust tls;
 
     QJsonObject toJson() const;
-    // Every key above is required; origin (usually the path) starts every error message.
+    // Every key above but `tls` is required; origin (usually the path) starts every error message.
     static Expected<ClusterStateFile> fromJson(const QByteArray &json, const QString &origin);
 
     bool operator==(const ClusterStateFile &) const = default;

@@ -19,6 +19,7 @@ EndpointResolver endpointFromStateFile(const QString &stateFilePath)
         e.host = state->bridgeHost;
         e.port = state->bridgePort;
         e.token = state->token.toLatin1();
+        e.tls = state->tls;
         e.origin = QStringLiteral("the cluster in %1").arg(stateFilePath);
         return e;
     };
@@ -147,6 +148,7 @@ void BridgeClusterSource::attempt()
                    ? QStringLiteral("%1:%2").arg(endpoint->host).arg(endpoint->port)
                    : endpoint->origin;
     setState(LinkState::Connecting, QStringLiteral("connecting to %1").arg(m_origin));
+    m_client.setTlsTrust(endpoint->tls);
     m_client.connectToBridge(endpoint->host, endpoint->port, endpoint->token, m_clientName);
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 
-#include "consolemodel/clustersource.h"
 #include "bridge/bridgeclient.h"
+#include "consolemodel/clustersource.h"
 #include "util/expected.h"
+#include "util/tlstrust.h"
 
 #include <QTimer>
 
@@ -17,6 +18,7 @@ struct BridgeEndpoint
     quint16 port = 0;
     QByteArray token;
     QString origin; // for messages: "the state file /x/.starling/cluster.json" or "host:port"
+    util::TlsTrust tls = {}; // TLS slice: the state file's `tls`; empty = clear text
 };
 
 // Asked before every connection attempt, so a cluster restarted with a new port and token is

@@ -324,6 +324,11 @@ DataServer::~DataServer()
     stop();
 }
 
+void DataServer::setTls(TlsPem pem)
+{
+    d->server->setTls(std::move(pem));
+}
+
 Expected<quint16> DataServer::listen(const QHostAddress &address, quint16 port)
 {
     if (d->requireToken && !d->auth.hasToken())

@@ -77,6 +77,8 @@ public:
     // As HttpServer::listen: binds exactly `address`; port 0 picks a free one. An error when
     // the access requires a token but has none.
     Expected<quint16> listen(const QHostAddress &address, quint16 port);
+    // As HttpServer::setTls: HTTPS only from the next listen() on.
+    void setTls(TlsPem pem);
     // Wakes every paced reader (they abort their connections), then stops the server. Idempotent.
     void stop();
     bool isListening() const;

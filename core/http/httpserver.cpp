@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstdarg>
@@ -504,7 +505,39 @@ struct HttpServer::Private
     HttpServerLimits limits;
     MHD_Daemon *daemon = nullptr;
     quint16 port = 0;
+    TlsPem tls; // kept for the daemon's life: libmicrohttpd keeps the pointers
 };
+
+namespace {
+
+// MHD_OPTION_ARRAY entries for TLS, ending in MHD_OPTION_END (alone when clear text).
+std::array<MHD_OptionItem, 3> tlsOptions(const TlsPem &tls)
+{
+    if (!tls.isEnabled())
+        return {{{MHD_OPTION_END, 0, nullptr},
+                 {MHD_OPTION_END, 0, nullptr},
+                 {MHD_OPTION_END, 0, nullptr}}};
+    return {{{MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char *>(tls.privateKey.constData())},
+             {MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char *>(tls.certificate.constData())},
+             {MHD_OPTION_END, 0, nullptr}}};
+}
+
+// One internal thread runs the event loop and the handler; epoll scales with connections where
+// the kernel has it, poll() otherwise (select() would cap descriptors at 1024). With a thread per
+// connection each thread polls its one socket (libmicrohttpd allows no epoll there).
+unsigned daemonFlags(const HttpServerLimits &limits, unsigned socketFlags, bool tls)
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | socketFlags;
+    if (limits.threadPerConnection)
+        flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+    else if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+        flags |= MHD_USE_EPOLL;
+    else
+        flags |= MHD_USE_POLL;
+    return tls ? flags | MHD_USE_TLS : flags;
+}
+
+} // namespace
 
 HttpServer::HttpServer(Handler handler, HttpServerLimits limits) : d(std::make_unique<Private>())
 {
@@ -534,17 +567,12 @@ Expected<quint16> HttpServer::listen(const QHostAddress &address, quint16 port)
     if (!socket)
         return Error{QStringLiteral("cannot listen on %1: not an IP address").arg(where)};
 
-    // One internal thread runs the event loop and the handler; epoll scales with connections
-    // where the kernel has it, poll() otherwise (select() would cap descriptors at 1024). With a
-    // thread per connection each thread polls its one socket (libmicrohttpd allows no epoll
-    // there).
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | socket->flags;
-    if (d->limits.threadPerConnection)
-        flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
-    else if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
-        flags |= MHD_USE_EPOLL;
-    else
-        flags |= MHD_USE_POLL;
+    if (d->tls.isEnabled() && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+        return Error{QStringLiteral("cannot listen on %1 with TLS: this libmicrohttpd was built "
+                                    "without TLS")
+                         .arg(where)};
+    const unsigned flags = daemonFlags(d->limits, socket->flags, d->tls.isEnabled());
+    std::array<MHD_OptionItem, 3> tls = tlsOptions(d->tls);
 
     d->context.stopping = false;
     {
@@ -560,7 +588,8 @@ Expected<quint16> HttpServer::listen(const QHostAddress &address, quint16 port)
         size_t(d->limits.memoryLimitBytes), MHD_OPTION_EXTERNAL_LOGGER, &logMessage, &d->context,
         MHD_OPTION_NOTIFY_COMPLETED, &onCompleted, &d->context, MHD_OPTION_NOTIFY_CONNECTION,
         &onConnection, &d->context, MHD_OPTION_UNESCAPE_CALLBACK, &unescape, nullptr,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, d->limits.connectionsPerAddress, MHD_OPTION_END);
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, d->limits.connectionsPerAddress, MHD_OPTION_ARRAY,
+        tls.data(), MHD_OPTION_END);
     QByteArray reason;
     {
         QMutexLocker lock(&d->context.logMutex);
@@ -581,6 +610,16 @@ Expected<quint16> HttpServer::listen(const QHostAddress &address, quint16 port)
     d->daemon = daemon;
     d->port = info->port;
     return d->port;
+}
+
+void HttpServer::setTls(TlsPem pem)
+{
+    d->tls = std::move(pem);
+}
+
+bool HttpServer::isTls() const
+{
+    return d->tls.isEnabled();
 }
 
 void HttpServer::stop()

@@ -61,6 +61,16 @@ struct HttpServerLimits
     int minStreamWindowS = 30;
 };
 
+// A server's TLS identity in PEM (certificate first, then any chain; an unencrypted key), as
+// tls::TlsIdentity has checked it. Empty = clear text.
+struct TlsPem
+{
+    QByteArray certificate;
+    QByteArray privateKey;
+
+    bool isEnabled() const { return !certificate.isEmpty(); }
+};
+
 // A small RAII HTTP/1.1 server over libmicrohttpd: one internal thread polls (epoll where
 // available) and runs the handler, or, with HttpServerLimits::threadPerConnection, one thread
 // per connection does. Methods other than GET and HEAD (and POST when maxBodyBytes allows
@@ -106,6 +116,11 @@ public:
     // starts serving. Port 0 picks a free port. Returns the bound port, or an error naming the
     // address and libmicrohttpd's reason (port in use, permission, already listening).
     Expected<quint16> listen(const QHostAddress &address, quint16 port);
+    // HTTPS only from the next listen() on (libmicrohttpd with GnuTLS): a clear-text request is
+    // a failed handshake and the connection is closed. listen() fails if this libmicrohttpd has
+    // no TLS or GnuTLS refuses the PEM.
+    void setTls(TlsPem pem);
+    bool isTls() const;
     // Closes the listening socket and every connection; idempotent. The port is free afterwards.
     void stop();
     bool isListening() const;

@@ -15,7 +15,8 @@ MasterApi::~MasterApi()
     stop();
 }
 
-Expected<quint16> MasterApi::listen(const QHostAddress &bind, quint16 port, qint64 maxBodyBytes)
+Expected<quint16> MasterApi::listen(const QHostAddress &bind, quint16 port, qint64 maxBodyBytes,
+                                    const http::TlsPem &tls)
 {
     if (!m_auth.hasToken())
         return Error{QStringLiteral("no cluster token (STARLING_CLUSTER_TOKEN): the API would "
@@ -36,6 +37,7 @@ Expected<quint16> MasterApi::listen(const QHostAddress &bind, quint16 port, qint
             return http::HttpServer::Admission{http::BearerAuth::unauthorized(request), {}};
         return m_jobs.admit(request);
     });
+    m_server->setTls(tls);
     return m_server->listen(bind, port);
 }
 

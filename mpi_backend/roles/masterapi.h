@@ -34,9 +34,11 @@ public:
     MasterApi(JobService &jobs, FileService &files, MasterApiAccess access);
     ~MasterApi();
 
-    // Starts the server; the bound port. `maxBodyBytes` bounds an upload (an image job). An
-    // error without a token: an API that cannot tell who asks must not serve at all.
-    Expected<quint16> listen(const QHostAddress &bind, quint16 port, qint64 maxBodyBytes);
+    // Starts the server; the bound port. `maxBodyBytes` bounds an upload (an image job). With
+    // `tls`, HTTPS only. An error without a token: an API that cannot tell who asks must not
+    // serve at all.
+    Expected<quint16> listen(const QHostAddress &bind, quint16 port, qint64 maxBodyBytes,
+                             const http::TlsPem &tls = {});
     void stop();
 
     // Any thread: the monitor's latest snapshot as it arrived, served at /api/v1/cluster.

@@ -147,7 +147,8 @@ Expected<bool> MasterRole::startApi()
         MasterApiAccess{m_options.clusterToken, m_options.config.requireFileToken});
     const auto port =
         m_api->listen(QHostAddress(m_options.endpoint.bind), quint16(m_options.config.masterPort),
-                      m_options.config.imageMaxBytes); // image job uploads
+                      m_options.config.imageMaxBytes, // image job uploads
+                      m_options.tls);
     if (!port)
         return Error{
             QStringLiteral("master HTTP on %1: %2").arg(m_options.endpoint.bind, port.error())};

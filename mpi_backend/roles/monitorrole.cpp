@@ -82,6 +82,8 @@ Expected<bool> MonitorRole::start()
     bridgeConfig.preHelloPerAddress = config.bridgePreHelloPerAddress;
     bridgeConfig.preHelloMax = config.bridgePreHelloMax;
     bridgeConfig.acceptRetryMs = config.bridgeAcceptRetryMs;
+    bridgeConfig.certificatePem = m_options.tls.certificate;
+    bridgeConfig.privateKeyPem = m_options.tls.privateKey;
     m_bridge = std::make_unique<bridge::BridgeServer>(bridgeConfig);
     const auto bridgePort = m_bridge->listen(host, quint16(config.bridgePort));
     if (!bridgePort)
@@ -99,6 +101,7 @@ Expected<bool> MonitorRole::start()
         response.contentType = "text/plain; version=0.0.4; charset=utf-8";
         return response;
     });
+    m_metricsServer->setTls(m_options.tls);
     const auto metricsPort = m_metricsServer->listen(host, quint16(config.metricsPort));
     if (!metricsPort)
         return Error{QStringLiteral("metrics: %1").arg(metricsPort.error())};
@@ -332,7 +335,10 @@ void MonitorRole::reportStateIfReady()
     state.masterUrl = m_builder.hello(kMasterRank).url;
     state.bridgeHost = bind;
     state.bridgePort = m_bridgePort;
-    state.metricsUrl = QStringLiteral("http://%1:%2/metrics").arg(bind).arg(m_metricsPort);
+    state.metricsUrl =
+        QStringLiteral("%1://%2:%3/metrics")
+            .arg(m_options.tls.isEnabled() ? QLatin1String("https") : QLatin1String("http"), bind)
+            .arg(m_metricsPort);
     state.token = QString::fromLatin1(m_token);
     for (int rank = 0; rank < m_builder.worldSize(); ++rank)
         state.nodePids.push_back(m_builder.hello(rank).pid);

@@ -4,6 +4,7 @@
 #include "cluster/endpointaddress.h"
 #include "cluster/heterogeneityprofile.h"
 #include "cluster/hostlink.h"
+#include "http/httpserver.h"
 
 #include <QByteArray>
 #include <QString>
@@ -29,6 +30,9 @@ struct NodeOptions
     // The cluster's secret (STARLING_CLUSTER_TOKEN): the master API's bearer token and the key
     // block tags are signed with. Never logged.
     QByteArray clusterToken;
+    // The config's certificate and key, checked at start: with them every server of this
+    // rank speaks TLS only. Empty = clear text.
+    http::TlsPem tls;
 };
 
 using cluster::kMasterRank;

@@ -106,6 +106,7 @@ Expected<bool> SlaveRole::start()
         config.dataPortBase == 0
             ? 0
             : quint16(config.dataPortBase + cluster::slaveIndex(m_transport.rank()));
+    m_data->setTls(m_options.tls);
     const auto listening = m_data->listen(QHostAddress(m_options.endpoint.bind), port);
     if (!listening)
         return Error{QStringLiteral("data server on %1: %2")

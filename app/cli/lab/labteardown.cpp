@@ -5,6 +5,7 @@
 #include "labcgroups.h"
 #include "labnetwork.h"
 #include "labprocesses.h"
+#include "labtls.h"
 
 #include <QFileInfo>
 
@@ -110,6 +111,9 @@ QStringList LabTeardown::run()
 {
     QStringList problems = stopProcesses();
     problems << removeResources();
+    const QString runDir = QFileInfo(m_record.path()).absolutePath();
+    if (!LabTls::remove(runDir))
+        problems << LabTls::directoryIn(runDir) + QStringLiteral(": cannot remove");
     if (problems.isEmpty()) {
         m_record.setProcesses({});
         if (!m_record.remove())

@@ -10,6 +10,7 @@
 #include "labnetwork.h"
 #include "labpreflight.h"
 #include "labteardown.h"
+#include "labtls.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -38,6 +39,7 @@ struct UpRequest
     LabSubnet subnet = *LabSubnet::parse(QStringLiteral("10.77.0.0/24"));
     cluster::HeterogeneityProfile profile;
     ClusterOptions cluster;
+    bool tls = false;
 };
 
 void addOptions(QCommandLineParser &parser)
@@ -60,6 +62,9 @@ void addOptions(QCommandLineParser &parser)
         {QStringLiteral("subnet"),
          QStringLiteral("Private network for the lab (default 10.77.0.0/24)."),
          QStringLiteral("cidr"), QStringLiteral("10.77.0.0/24")},
+        {QStringLiteral("tls"),
+         QStringLiteral("TLS everywhere, with a throw-away CA made in RUN_DIR/lab-tls (removed by "
+                        "lab down); clients trust it through the state file.")},
     });
 }
 
@@ -99,6 +104,7 @@ std::optional<int> readRequest(const QCommandLineParser &parser, UpRequest &requ
         return labError(kCommand, kExitUsage,
                         QStringLiteral("--export must name an existing directory"));
     request.cluster.runDir = cluster::resolveRunDir(parser.value(QStringLiteral("run-dir")));
+    request.tls = parser.isSet(QStringLiteral("tls"));
     return std::nullopt;
 }
 
@@ -256,6 +262,13 @@ int runLabUp(const QStringList &arguments)
         return abandon(record, made.error());
     if (g_interrupted)
         return abandon(record, QStringLiteral("interrupted"));
+    if (request.tls) {
+        const auto config =
+            LabTls::prepare(record.plan(), request.cluster.runDir, request.cluster.configPath);
+        if (!config)
+            return abandon(record, config.error());
+        request.cluster.configPath = *config;
+    }
     QByteArray output;
     if (const QString failure = startCluster(record, request, output); !failure.isEmpty())
         return abandon(record, failure);
