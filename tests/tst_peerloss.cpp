@@ -52,6 +52,8 @@ mpi::NodeOptions TestPeerLoss::options()
     options.runDir = m_dir->filePath(QStringLiteral("run"));
     QDir().mkpath(options.runDir);
     options.config.peerProbeMs = 123;
+    // The master's API refuses to start without the cluster token (issue 15).
+    options.clusterToken = QByteArray(64, 'a');
     return options;
 }
 
