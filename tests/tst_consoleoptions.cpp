@@ -59,6 +59,22 @@ private slots:
             << QStringList{QStringLiteral("--cpu-warn"), QStringLiteral("99"),
                            QStringLiteral("--cpu-critical"), QStringLiteral("98")}
             << thresholds;
+        QTest::newRow("tls pin without connect")
+            << QStringList{QStringLiteral("--tls-pin"), QStringLiteral("sha256//x")}
+            << QStringLiteral("--tls-ca and --tls-pin go with --connect (a state file names its "
+                              "own trust)");
+        QTest::newRow("tls pin garbage")
+            << QStringList{QStringLiteral("--connect"), QStringLiteral("h:1"),
+                           QStringLiteral("--tls-pin"), QStringLiteral("sha256//not-base64!")}
+            << QStringLiteral("--tls-pin wants \"sha256//\" and the base64 of 32 bytes");
+        QTest::newRow("tls pin too short")
+            << QStringList{QStringLiteral("--connect"), QStringLiteral("h:1"),
+                           QStringLiteral("--tls-pin"), QStringLiteral("sha256//AAAA")}
+            << QStringLiteral("--tls-pin wants \"sha256//\" and the base64 of 32 bytes");
+        QTest::newRow("tls ca missing")
+            << QStringList{QStringLiteral("--connect"), QStringLiteral("h:1"),
+                           QStringLiteral("--tls-ca"), QStringLiteral("/nonexistent/ca.pem")}
+            << QStringLiteral("--tls-ca /nonexistent/ca.pem: cannot read it");
         QTest::newRow("memory out of range")
             << QStringList{QStringLiteral("--mem-critical"), QStringLiteral("2e9")} << thresholds;
     }
@@ -97,6 +113,17 @@ private slots:
         QCOMPARE(options->thresholds.cpuWarn, 0.5);
         QCOMPARE(options->thresholds.memWarnBytes, 512.0 * 1048576);
         QCOMPARE(options->showTab, std::optional<QString>(QStringLiteral("Load")));
+    }
+
+    void tlsTrustForConnect()
+    {
+        const QString pin =
+            QStringLiteral("sha256//") + QString::fromLatin1(QByteArray(32, '\x01').toBase64());
+        const auto options = parse({QStringLiteral("--connect"), QStringLiteral("10.0.0.1:4000"),
+                                    QStringLiteral("--tls-pin"), pin});
+        QVERIFY2(options, qPrintable(options.error()));
+        QCOMPARE(options->tls.publicKeyPin, pin);
+        QVERIFY(options->tls.isEnabled());
     }
 };
 

@@ -1,5 +1,7 @@
 #include "consoleoptions.h"
 
+#include <QFileInfo>
+
 #include <optional>
 
 namespace starling::console {
@@ -19,6 +21,15 @@ void describeSources(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("token-file"),
                       QStringLiteral("With --connect: the bridge's token."),
                       QStringLiteral("file")});
+    parser.addOption({QStringLiteral("tls-ca"),
+                      QStringLiteral("With --connect: the bridge speaks TLS; trust only this CA "
+                                     "(PEM), as the state file's tls.ca_file."),
+                      QStringLiteral("file")});
+    parser.addOption({QStringLiteral("tls-pin"),
+                      QStringLiteral("With --connect: the bridge speaks TLS; its public key must "
+                                     "have this pin (sha256//..., the state file's "
+                                     "tls.pubkey_sha256)."),
+                      QStringLiteral("pin")});
     parser.addOption(
         {QStringLiteral("demo"),
          QStringLiteral("Start a local cluster (the four-slave profile) and a load generator; "
@@ -149,6 +160,24 @@ void describeConsoleOptions(QCommandLineParser &parser)
     describeThresholds(parser);
 }
 
+// --tls-ca and --tls-pin, which only mean something with --connect (a state file carries its
+// own trust).
+std::optional<QString> readTlsTrust(const QCommandLineParser &parser, ConsoleOptions &o)
+{
+    o.tls.caFile = parser.value(QStringLiteral("tls-ca"));
+    o.tls.publicKeyPin = parser.value(QStringLiteral("tls-pin"));
+    if (!o.tls.isEnabled())
+        return std::nullopt;
+    if (!o.connectTo)
+        return QStringLiteral("--tls-ca and --tls-pin go with --connect (a state file names its "
+                              "own trust)");
+    if (!o.tls.publicKeyPin.isEmpty() && !util::isPublicKeyPin(o.tls.publicKeyPin))
+        return QStringLiteral("--tls-pin wants \"sha256//\" and the base64 of 32 bytes");
+    if (!o.tls.caFile.isEmpty() && !QFileInfo(o.tls.caFile).isReadable())
+        return QStringLiteral("--tls-ca %1: cannot read it").arg(o.tls.caFile);
+    return std::nullopt;
+}
+
 Expected<ConsoleOptions> parseConsoleOptions(const QCommandLineParser &parser)
 {
     if (!parser.positionalArguments().isEmpty())
@@ -165,6 +194,8 @@ Expected<ConsoleOptions> parseConsoleOptions(const QCommandLineParser &parser)
         return Error{*problem};
     o.runDir = parser.value(QStringLiteral("run-dir"));
     o.tokenFile = parser.value(QStringLiteral("token-file"));
+    if (const auto problem = readTlsTrust(parser, o))
+        return Error{*problem};
     o.profile = given(parser, QStringLiteral("profile"));
     o.screenshot = given(parser, QStringLiteral("screenshot"));
     o.latencyLog = given(parser, QStringLiteral("latency-log"));

@@ -2,6 +2,7 @@
 
 #include "models/nodetablemodel.h"
 #include "util/expected.h"
+#include "util/tlstrust.h"
 
 #include <QCommandLineParser>
 #include <QString>
@@ -19,6 +20,7 @@ struct ConsoleOptions
     QString runDir; // empty for $STARLING_RUN_DIR or ./.starling
     std::optional<QString> connectTo;
     QString tokenFile;
+    util::TlsTrust tls; // --connect to a TLS bridge: --tls-ca and/or --tls-pin
     bool demo = false;
     int slaves = 4;
     std::optional<QString> profile; // --demo; else the four-slave profile

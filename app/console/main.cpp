@@ -138,8 +138,10 @@ std::optional<QString> wireSource(ui::MainWindow &window, const ConsoleOptions &
             consolemodel::parseConnectArguments(*options.connectTo, options.tokenFile);
         if (!endpoint)
             return endpoint.error();
+        consolemodel::BridgeEndpoint bridge = *endpoint;
+        bridge.tls = options.tls;
         window.adoptSource(std::make_unique<consolemodel::BridgeClusterSource>(
-            consolemodel::fixedEndpoint(*endpoint), QStringLiteral("starling-console")));
+            consolemodel::fixedEndpoint(bridge), QStringLiteral("starling-console")));
         return std::nullopt;
     }
     if (options.demo)

@@ -29,6 +29,27 @@ size_t collect(char *data, size_t size, size_t count, void *out)
     return length;
 }
 
+// The body of a POST and the request's headers; the list is the caller's to free after the
+// transfer (libcurl keeps pointing at it).
+curl_slist *attachBodyAndHeaders(CURL *curl, const MasterRequest &request)
+{
+    curl_slist *headers = nullptr;
+    if (request.postBody) {
+        curl_easy_setopt(curl, CURLOPT_POST, 1L);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.postBody->constData());
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.postBody->size()));
+        // No "Expect: 100-continue" round trip before the body.
+        headers = curl_slist_append(headers, "Expect:");
+        headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
+    }
+    if (!request.bearerToken.isEmpty())
+        headers = curl_slist_append(
+            headers, QByteArray("Authorization: Bearer " + request.bearerToken).constData());
+    if (headers)
+        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    return headers;
+}
+
 } // namespace
 
 Expected<MasterReply> callMaster(const QUrl &master, const MasterRequest &request)
@@ -46,7 +67,6 @@ Expected<MasterReply> callMaster(const QUrl &master, const MasterRequest &reques
     Sink sink;
     sink.maxBytes = request.maxBytes;
     char curlError[CURL_ERROR_SIZE] = {};
-    curl_slist *headers = nullptr;
     curl_easy_setopt(curl, CURLOPT_URL, url.constData());
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -58,19 +78,7 @@ Expected<MasterReply> callMaster(const QUrl &master, const MasterRequest &reques
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &collect);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
     applyClusterTrust(curl);
-    if (request.postBody) {
-        curl_easy_setopt(curl, CURLOPT_POST, 1L);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.postBody->constData());
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.postBody->size()));
-        // No "Expect: 100-continue" round trip before the body.
-        headers = curl_slist_append(headers, "Expect:");
-        headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
-    }
-    if (!request.bearerToken.isEmpty())
-        headers = curl_slist_append(
-            headers, QByteArray("Authorization: Bearer " + request.bearerToken).constData());
-    if (headers)
-        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_slist *headers = attachBodyAndHeaders(curl, request);
     const CURLcode result = curl_easy_perform(curl);
     MasterReply reply;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
