@@ -23,10 +23,16 @@ if [ -z "$cxx" ]; then
     echo "fuzz: SKIPPED, no clang++ (install clang and libclang-rt-14-dev)" >&2
     exit 77
 fi
-if ! echo 'extern "C" int LLVMFuzzerTestOneInput(const char *, unsigned long) { return 0; }' |
-    "$cxx" -x c++ -fsanitize=fuzzer -o /dev/null - 2>/dev/null; then
-    echo "fuzz: SKIPPED, $cxx cannot link libFuzzer (install libclang-rt-14-dev)" >&2
-    exit 77
+# The probe runs once, before the first configure: ctest runs several targets at once on a
+# configured build, and a probe failing under load there would skip a fuzzer silently.
+if [ ! -f "$build/CMakeCache.txt" ]; then
+    mkdir -p "$build"
+    if ! echo 'extern "C" int LLVMFuzzerTestOneInput(const char *, unsigned long) { return 0; }' |
+        "$cxx" -x c++ -fsanitize=fuzzer -o "$build/probe" - 2>/dev/null; then
+        echo "fuzz: SKIPPED, $cxx cannot link libFuzzer (install libclang-rt-14-dev)" >&2
+        exit 77
+    fi
+    rm -f "$build/probe"
 fi
 
 launcher=""
