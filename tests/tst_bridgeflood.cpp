@@ -5,10 +5,16 @@
 #include "bridgetestclient.h"
 #include "floodsocket.h"
 
+#include "bridge/bridgeclient.h"
 #include "bridge/bridgeserver.h"
 #include "bridge/bridgetoken.h"
+#include "tls/throwawayca.h"
+#include "util/tlstrust.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QFile>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTest>
@@ -102,6 +108,7 @@ private slots:
     void preHelloFloodCannotLockOperatorsOut();
     void preHelloQuotaIsGlobalToo();
     void acceptResumesAfterDescriptorsRunOut();
+    void tlsHandshakesCountAsPreHello();
 
 private:
     std::unique_ptr<BridgeServer> startServer(BridgeServer::Config config)
@@ -190,6 +197,41 @@ void TestBridgeFlood::acceptResumesAfterDescriptorsRunOut()
     RawBridgeClient later;
     QVERIFY(later.handshake(m_port, m_token) > 0);
     QVERIFY(server->acceptFailures() >= 1);
+}
+
+void TestBridgeFlood::tlsHandshakesCountAsPreHello()
+{
+    // With TLS, a connection that never starts its handshake is a pre-hello connection like
+    // any other: it falls under the quota and the oldest goes. (A QSslServer kept such
+    // connections to itself, up to 30, then stopped accepting until their handshake timeout.)
+    const auto issued = tls::ThrowAwayCa::issue({QStringLiteral("127.0.0.1")});
+    QVERIFY2(issued, qPrintable(issued ? QString() : issued.error()));
+    BridgeServer::Config config{.maxClients = 64,
+                                .helloTimeoutMs = 60000,
+                                .preHelloPerAddress = 4,
+                                .certificatePem = issued->certificatePem,
+                                .privateKeyPem = issued->privateKeyPem};
+    auto server = startServer(config);
+    QVERIFY(server);
+    Flood flood;
+    QVERIFY(connectFlood(flood, 60, m_port, QHostAddress(QStringLiteral("127.0.0.1"))));
+    QTRY_COMPARE_WITH_TIMEOUT(stillOpen(flood), 4, 10000);
+    QCOMPARE(server->preHelloCount(), 4);
+
+    // An operator over TLS, trusting the CA, gets in while the four still wait.
+    const QString caFile = QDir::temp().filePath(
+        QStringLiteral("starling-flood-ca-%1.pem").arg(QCoreApplication::applicationPid()));
+    QFile ca(caFile);
+    QVERIFY(ca.open(QIODevice::WriteOnly) && ca.write(issued->caCertificatePem) > 0);
+    ca.close();
+    const auto removeCa = qScopeGuard([&] { QFile::remove(caFile); });
+    BridgeClient operatorClient;
+    operatorClient.setTlsTrust(util::TlsTrust{caFile, {}});
+    QSignalSpy welcomed(&operatorClient, &BridgeClient::welcomed);
+    operatorClient.connectToBridge(QStringLiteral("127.0.0.1"), m_port, m_token,
+                                   QStringLiteral("operator"));
+    QVERIFY(welcomed.wait(10000));
+    QCOMPARE(server->clientCount(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestBridgeFlood)

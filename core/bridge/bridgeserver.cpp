@@ -1,12 +1,13 @@
 #include "bridgeserver.h"
 
+#include "tlsacceptingserver.h"
+
 #include "bridge/bridgemessage.h"
 #include "bridge/bridgesession.h"
 
 #include <QLoggingCategory>
 #include <QSslConfiguration>
 #include <QSslKey>
-#include <QSslServer>
 #include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -35,7 +36,8 @@ QSslKey privateKeyOf(const QByteArray &pem)
 
 BridgeServer::BridgeServer(Config config, QObject *parent)
     : QObject(parent), m_config(std::move(config)),
-      m_server(m_config.certificatePem.isEmpty() ? new QTcpServer(this) : new QSslServer(this))
+      m_server(m_config.certificatePem.isEmpty() ? new QTcpServer(this)
+                                                 : new TlsAcceptingServer(this))
 {
     connect(m_server, &QTcpServer::newConnection, this, &BridgeServer::acceptConnections);
     // QTcpServer stops accepting after accept() fails for a reason other than a temporary one
@@ -43,15 +45,11 @@ BridgeServer::BridgeServer(Config config, QObject *parent)
     connect(m_server, &QTcpServer::acceptError, this, &BridgeServer::onAcceptError);
     m_acceptRetry.setSingleShot(true);
     connect(&m_acceptRetry, &QTimer::timeout, this, [this] { m_server->resumeAccepting(); });
-    // A QSslServer hands a connection out only once its handshake is done, and says so here.
-    if (qobject_cast<QSslServer *>(m_server))
-        connect(m_server, &QTcpServer::pendingConnectionAvailable, this,
-                &BridgeServer::acceptConnections);
 }
 
 Expected<bool> BridgeServer::configureTls()
 {
-    auto *server = qobject_cast<QSslServer *>(m_server);
+    auto *server = qobject_cast<TlsAcceptingServer *>(m_server);
     if (!server)
         return true;
     if (!QSslSocket::supportsSsl())
@@ -64,8 +62,8 @@ Expected<bool> BridgeServer::configureTls()
     tls.setLocalCertificateChain(chain);
     tls.setPrivateKey(key);
     tls.setPeerVerifyMode(QSslSocket::VerifyNone); // clients prove themselves with the token
+    // The handshake is bounded by the session's hello timeout, like a silent clear-text client.
     server->setSslConfiguration(tls);
-    server->setHandshakeTimeout(m_config.helloTimeoutMs);
     return true;
 }
 
@@ -209,6 +207,8 @@ void BridgeServer::admit(QTcpSocket *socket)
                                          return clientCount() < m_config.maxClients;
                                      }};
     auto *session = new BridgeSession(id, socket, std::move(settings), this);
+    if (auto *tls = qobject_cast<QSslSocket *>(socket))
+        tls->startServerEncryption();
     m_sessions.insert(id, session);
     m_preHello.emplace(id, PreHello{session, address});
     connect(session, &QObject::destroyed, this, [this, id] { m_preHello.erase(id); });
