@@ -45,8 +45,9 @@ public:
         int preHelloPerAddress = 16;
         int preHelloMax = 64;
         int acceptRetryMs = 250; // after accept() fails (out of descriptors), try again after
-        // TLS slice: with a certificate (PEM, checked by tls::TlsIdentity) the bridge is a
-        // QSslServer and speaks TLS only; a clear-text hello fails the handshake.
+        // With a certificate (PEM, checked by tls::TlsIdentity) the bridge speaks TLS only; a
+        // clear-text hello fails the handshake. Each handshake is a pre-hello connection
+        // (TlsAcceptingServer), under the quotas and the hello timeout.
         QByteArray certificatePem = {};
         QByteArray privateKeyPem = {};
     };
