@@ -8,6 +8,9 @@
 #include "bridge/bridgemessage.h"
 #include "bridge/linebuffer.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -31,7 +34,10 @@ void checkVerdict(const QByteArray &line, const BridgeHello &hello)
     if (hello.accepted) {
         require(hello.errorCode.isEmpty(), "a welcome carries no error");
         require(BridgeMessage::isValidClientName(hello.clientName), "welcomed name is valid");
-        require(line.contains(kToken), "welcomed without the token");
+        // The token as JSON reads it: a client may escape any of its characters.
+        require(QJsonDocument::fromJson(line).object().value(QLatin1String("token")).toString() ==
+                    QLatin1String(kToken),
+                "welcomed without the token");
         return;
     }
     const QString &code = hello.errorCode;

@@ -50,7 +50,9 @@ cmake --build "$build" -j 2 >/dev/null || cmake --build "$build" -j 1
 for target in $targets; do
     mkdir -p "$build/corpus/$target"
     echo "fuzz: $target for ${seconds}s"
+    # libFuzzer's own exit code for a crash is 77, which ctest would report as skipped.
     "$build/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+        -error_exitcode=1 \
         -print_final_stats=1 -artifact_prefix="$build/" \
         "$build/corpus/$target" "$here/corpus/$target"
 done
