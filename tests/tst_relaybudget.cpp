@@ -11,6 +11,19 @@
 using namespace starling::transfer;
 using namespace std::chrono_literals;
 
+namespace {
+
+// Returns once a reserve() is blocked in the budget (or after 10 s), so the other thread acts
+// on a real waiter rather than after a guessed delay.
+void waitForWaiter(const RelayBudget &budget)
+{
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (budget.waiting() == 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(1ms);
+}
+
+} // namespace
+
 class TestRelayBudget : public QObject
 {
     Q_OBJECT
@@ -44,8 +57,8 @@ private slots:
     {
         RelayBudget budget(100);
         auto held = budget.reserve(100, 0ms);
-        std::thread releaser([&held] {
-            std::this_thread::sleep_for(50ms);
+        std::thread releaser([&budget, &held] {
+            waitForWaiter(budget);
             held.reset();
         });
         auto waited = budget.reserve(50, 10s); // returns as soon as the other is freed
@@ -59,7 +72,7 @@ private slots:
         RelayBudget budget(10);
         auto held = budget.reserve(10, 0ms);
         std::thread closer([&budget] {
-            std::this_thread::sleep_for(50ms);
+            waitForWaiter(budget);
             budget.close();
         });
         QVERIFY(!budget.reserve(5, 10s));

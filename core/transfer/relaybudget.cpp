@@ -14,6 +14,7 @@ struct RelayBudget::State
     std::mutex mutex;
     std::condition_variable freed;
     qint64 reserved = 0;
+    int waiting = 0;
     bool closed = false;
 };
 
@@ -43,8 +44,10 @@ std::shared_ptr<RelayBudget::Lease> RelayBudget::reserve(qint64 bytes,
     State &s = *m_state;
     const qint64 want = std::clamp<qint64>(bytes, 1, s.capacity);
     std::unique_lock lock(s.mutex);
+    ++s.waiting;
     const bool fits =
         s.freed.wait_for(lock, wait, [&] { return s.closed || s.reserved + want <= s.capacity; });
+    --s.waiting;
     if (!fits || s.closed)
         return nullptr;
     s.reserved += want;
@@ -69,6 +72,12 @@ qint64 RelayBudget::reserved() const
 {
     std::lock_guard lock(m_state->mutex);
     return m_state->reserved;
+}
+
+int RelayBudget::waiting() const
+{
+    std::lock_guard lock(m_state->mutex);
+    return m_state->waiting;
 }
 
 } // namespace starling::transfer

@@ -46,6 +46,8 @@ public:
 
     qint64 capacity() const;
     qint64 reserved() const;
+    // Reservations waiting for room now (so a test can act once a waiter is really waiting).
+    int waiting() const;
 
 private:
     std::shared_ptr<State> m_state;
