@@ -143,6 +143,8 @@ private slots:
     void matchesSimulatorOnRandomPlatforms();
     void lostSlaveUnitsDoneOnce_data();
     void lostSlaveUnitsDoneOnce();
+    void dynamicMatchesSimulatorUntilSlaveLost_data();
+    void dynamicMatchesSimulatorUntilSlaveLost();
     void lateResultIgnored();
     void everySlaveLostIsStuck();
     void badSettingsThrow();
@@ -266,6 +268,49 @@ void TestJobScheduler::lostSlaveUnitsDoneOnce()
         if (c.slave == slave && c.state == JobChunk::State::Done)
             QVERIFY2(c.record.computeEnd <= atS + 1e-9, "a lost slave's result was counted");
     }
+}
+
+void TestJobScheduler::dynamicMatchesSimulatorUntilSlaveLost_data()
+{
+    QTest::addColumn<double>("unitMB");
+    QTest::addColumn<int>("slave");
+    for (const double unitMB : {8.0, 100.0}) {
+        for (const int slave : {0, 2, 5})
+            QTest::addRow("%gMB, N%d lost", unitMB, slave + 1) << unitMB << slave;
+    }
+}
+
+// The new dynamic (first round, then port-priced chunks) sends exactly what the simulator
+// sends until a slave is lost a third into the job; then the others finish its units once.
+void TestJobScheduler::dynamicMatchesSimulatorUntilSlaveLost()
+{
+    QFETCH(double, unitMB);
+    QFETCH(int, slave);
+    sched::Platform platform = sim::PaperExperiment::platform(unitMB);
+    platform.returnRatio = 1;
+    JobScheduler::Settings settings;
+    settings.strategy = sched::StrategyKind::Dynamic;
+    settings.units = 60;
+    sim::RunSpec spec;
+    spec.strategy = settings.strategy;
+    spec.load = double(settings.units);
+    const sched::Timeline predicted = sim::runStrategy(platform, platform, spec).timeline;
+    const double lostAt = predicted.makespan / 3;
+    JobScheduler scheduler(platform, settings);
+    FakeCluster(platform, scheduler).run(std::pair{slave, lostAt});
+    QVERIFY(scheduler.isDone());
+    QVERIFY(coversOnce(scheduler));
+    size_t compared = 0;
+    for (const JobChunk &c : scheduler.chunks()) {
+        if (c.record.sendStart >= lostAt)
+            break;
+        QVERIFY(compared < predicted.chunks.size());
+        const sched::ChunkRecord &p = predicted.chunks[compared++];
+        QCOMPARE(c.slave, p.slave);
+        QCOMPARE(double(c.units), p.units);
+        QVERIFY(qAbs(c.record.sendStart - p.sendStart) < 1e-9);
+    }
+    QVERIFY(compared >= 3); // several chunks went out before the loss
 }
 
 void TestJobScheduler::lateResultIgnored()

@@ -74,11 +74,10 @@ private slots:
     void pddsLimitsAreCpuAndBandwidth();
     void pddsInvalidWeights_data();
     void pddsInvalidWeights();
-    void dynamicChunkRows_data();
-    void dynamicChunkRows();
-    void dynamicChunkProperties();
-    void dynamicDivisibleChunk();
-    void dynamicExpectedShares();
+    void dynamicFirstRoundIsOptimalPart();
+    void dynamicPlanFinishesTogether();
+    void dynamicChunkPricesThePort();
+    void dynamicLedgerLearns();
     void dynamicInvalid();
 };
 
@@ -321,99 +320,90 @@ void TestStrategies::pddsInvalidWeights()
     QVERIFY_THROWS_EXCEPTION(SchedulingError, makeStrategy(StrategyKind::Pdds, {w1, w2}));
 }
 
-void TestStrategies::dynamicChunkRows_data()
+void TestStrategies::dynamicFirstRoundIsOptimalPart()
 {
-    QTest::addColumn<double>("factor");
-    QTest::addColumn<qlonglong>("minChunk");
-    QTest::addColumn<qlonglong>("remaining");
-    QTest::addColumn<double>("rate");
-    QTest::addColumn<double>("total");
-    QTest::addColumn<qlonglong>("expected");
-    // ceil(remaining / factor * rate / total), clamped to [min(minChunk, remaining), remaining]
-    QTest::newRow("quarter of half") << 2.0 << 1LL << 100LL << 1.0 << 4.0 << 13LL;
-    QTest::newRow("only slave") << 2.0 << 1LL << 100LL << 3.0 << 3.0 << 50LL;
-    QTest::newRow("rounds up") << 2.0 << 1LL << 5LL << 4.0 << 4.0 << 3LL;
-    QTest::newRow("at least one") << 2.0 << 1LL << 3LL << 0.1 << 10.0 << 1LL;
-    QTest::newRow("last unit") << 2.0 << 1LL << 1LL << 1.0 << 8.0 << 1LL;
-    QTest::newRow("nothing left") << 2.0 << 1LL << 0LL << 1.0 << 8.0 << 0LL;
-    QTest::newRow("factor 1, one slave") << 1.0 << 1LL << 40LL << 2.0 << 2.0 << 40LL;
-    QTest::newRow("min chunk 5") << 4.0 << 5LL << 100LL << 1.0 << 100.0 << 5LL;
-    QTest::newRow("min chunk above remaining") << 4.0 << 5LL << 3LL << 1.0 << 100.0 << 3LL;
-}
-
-void TestStrategies::dynamicChunkRows()
-{
-    QFETCH(double, factor);
-    QFETCH(qlonglong, minChunk);
-    QFETCH(qlonglong, remaining);
-    QFETCH(double, rate);
-    QFETCH(double, total);
-    QFETCH(qlonglong, expected);
-    QCOMPARE(DynamicStrategy(factor, minChunk).chunkSize(remaining, rate, total), expected);
-}
-
-void TestStrategies::dynamicChunkProperties()
-{
-    const DynamicStrategy dynamic; // factor 2, minimum chunk 1
-    const double total = 10;
-    for (double rate : {0.01, 0.5, 1.0, 2.5, 10.0}) {
-        long long previous = std::numeric_limits<long long>::max();
-        for (long long remaining = 5000; remaining >= 0; --remaining) {
-            const long long chunk = dynamic.chunkSize(remaining, rate, total);
-            QVERIFY(chunk <= remaining);
-            QVERIFY(chunk >= std::min(1LL, remaining));
-            QVERIFY(chunk <= previous); // shrinks as the work runs out
-            previous = chunk;
-            const double raw = double(remaining) / 2 * rate / total;
-            if (raw >= 1) // proportional to the slave's share of the rate, up to rounding
-                QVERIFY(double(chunk) >= raw && double(chunk) < raw + 1);
-        }
-    }
-    // Twice the rate, about twice the chunk.
-    const long long slow = dynamic.chunkSize(100000, 1, 10);
-    const long long fast = dynamic.chunkSize(100000, 2, 10);
-    QVERIFY(qAbs(double(fast) - 2.0 * double(slow)) <= 2);
-}
-
-void TestStrategies::dynamicDivisibleChunk()
-{
+    // The first round is the one-round optimum of half the load, in the send order.
+    const Platform p = makePlatform({1, 1.5, 2, 2.5}, {100, 50, 80, 20});
+    const std::vector<int> order{0, 2, 1, 3};
     const DynamicStrategy dynamic;
-    QVERIFY(qAbs(dynamic.divisibleChunk(100, 1, 4) - 12.5) < 1e-12);
-    QVERIFY(qAbs(dynamic.divisibleChunk(0.3, 2, 2) - 0.15) < 1e-12);
-    for (double remaining : {1e-6, 0.5, 1.0, 17.0, 1e6}) {
-        for (double rate : {1e-9, 0.1, 3.0}) {
-            const double chunk = dynamic.divisibleChunk(remaining, rate, 3.0);
-            QVERIFY(chunk <= remaining);
-            QVERIFY(chunk > 0);
-        }
-    }
-    QVERIFY_THROWS_EXCEPTION(SchedulingError, dynamic.divisibleChunk(10, 0, 1));
-    QVERIFY_THROWS_EXCEPTION(SchedulingError, dynamic.divisibleChunk(10, 2, 1));
+    const std::vector<double> divisible = dynamic.firstRound(p, order, 100, true);
+    const std::vector<double> optimal = OptimalStrategy().divisibleShares(p, order, 50);
+    for (size_t i = 0; i < optimal.size(); ++i)
+        QVERIFY(qAbs(divisible[i] - optimal[i]) < 1e-9);
+    const std::vector<double> whole = dynamic.firstRound(p, order, 21, false); // floor(10.5)
+    const std::vector<long long> optimalWhole = OptimalStrategy().wholeShares(p, order, 10);
+    QCOMPARE(whole, (std::vector<double>(optimalWhole.begin(), optimalWhole.end())));
+    // The expected outcome shown for a dynamic job is the optimum of the whole load.
+    QCOMPARE(dynamic.wholeShares(p, order, 35), OptimalStrategy().wholeShares(p, order, 35));
 }
 
-void TestStrategies::dynamicExpectedShares()
+void TestStrategies::dynamicPlanFinishesTogether()
 {
-    // Expected outcome: shares in proportion to 1 / (c_i + w_i).
-    const Platform p = makePlatform({1, 3, 0.5}, {1, 1, 2}); // c = 1, 1, 0.5
-    const DynamicStrategy dynamic;
-    const std::vector<double> shares = dynamic.divisibleShares(p, {2, 0, 1}, 35);
-    // rates 1/2, 1/4, 1 -> 2 : 1 : 4 of 35
-    QVERIFY(qAbs(shares[0] - 10) < 1e-12);
-    QVERIFY(qAbs(shares[1] - 5) < 1e-12);
-    QVERIFY(qAbs(shares[2] - 20) < 1e-12);
-    QCOMPARE(dynamic.wholeShares(p, {2, 0, 1}, 35), (std::vector<long long>{10, 5, 20}));
+    // From an idle start the remainder's plan is the one-round optimum (all end together);
+    // with one slave busy until t = 50 that slave gets nothing it could not finish by then.
+    Platform p = makePlatform({1, 1.5, 2, 2.5}, {100, 50, 80, 20});
+    p.unitMB = 50;
+    const std::vector<int> order{0, 2, 1, 3};
+    DynamicLedger ledger(p, 0.5);
+    const std::vector<double> plan = DynamicStrategy::remainderPlan(ledger, order, 0, 40);
+    const std::vector<double> optimal = OptimalStrategy().divisibleShares(p, order, 40);
+    for (size_t i = 0; i < optimal.size(); ++i)
+        QVERIFY2(qAbs(plan[i] - optimal[i]) < 1e-6 * 40,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(plan[i]).arg(optimal[i])));
+    ledger.sent(2, 25, 25 * p.unitSendS(2), 0); // slave 2 holds 25 units: busy until 50 s
+    const std::vector<double> busy = DynamicStrategy::remainderPlan(ledger, order, 0, 40);
+    QCOMPARE(busy[2], 0.0);
+    QVERIFY(qAbs(std::accumulate(busy.begin(), busy.end(), 0.0) - 40) < 1e-9);
+    QVERIFY(busy[0] > plan[0]); // the others take what slave 2 cannot
+}
+
+void TestStrategies::dynamicChunkPricesThePort()
+{
+    // Communication-dominated: slave 3's link (4 s of port per unit, against 0.2..0.4 s for
+    // the others) makes a chunk worth less than its port time, so it gets none; the slave on
+    // the best link gets half its planned part.
+    Platform p = makePlatform({1, 1.5, 2, 2.5}, {100, 50, 80, 5});
+    p.unitMB = 20; // c = 0.2, 0.4, 0.25, 4 s per unit
+    const std::vector<int> order{0, 2, 1, 3};
+    const DynamicLedger ledger(p, 0.5);
+    const DynamicStrategy dynamic; // first round 0.5, factor 2, minimum chunk 1
+    QCOMPARE(dynamic.nextChunk(ledger, order, 3, 0, 4, false, true), 0.0);
+    // ... unless nobody else will ask again: then someone must take the work.
+    QCOMPARE(dynamic.nextChunk(ledger, order, 3, 0, 4, false, false), 1.0);
+    const double planned = DynamicStrategy::remainderPlan(ledger, order, 0, 40)[0];
+    const double chunk = dynamic.nextChunk(ledger, order, 0, 0, 40, false, true);
+    QCOMPARE(chunk, std::round(planned / 2));
+    QVERIFY(chunk >= 1 && chunk < 40);
+    // Whole tasks, never more than what is left, all of a last unit.
+    QCOMPARE(dynamic.nextChunk(ledger, order, 0, 0, 1, false, false), 1.0);
+    QCOMPARE(dynamic.nextChunk(ledger, order, 0, 0, 0, false, true), 0.0);
+    const double piece = dynamic.nextChunk(ledger, order, 0, 0, 7.3, true, true);
+    QVERIFY(piece > 0 && piece <= 7.3);
+}
+
+void TestStrategies::dynamicLedgerLearns()
+{
+    const Platform p = makePlatform({2, 4}, {10, 10}); // c = 0.1 s per unit
+    DynamicLedger ledger(p, 0.5);
+    ledger.sent(0, 10, 3.0, 3.0); // observed 0.3 s per unit: averaged to 0.2
+    QVERIFY(qAbs(ledger.unitSendS(0) - 0.2) < 1e-12);
+    QVERIFY(qAbs(ledger.readyAt(0, 3.0) - 23.0) < 1e-12); // 10 units x 2 s from 3 s
+    ledger.computed(0, 10, 40, 43);                       // 4 s per unit: averaged to 3
+    QVERIFY(qAbs(ledger.unitComputeS(0) - 3.0) < 1e-12);
+    QCOMPARE(ledger.readyAt(0, 50), 50.0); // it holds nothing
+    ledger.lose(1);
+    QVERIFY(!ledger.isLive(1));
+    QVERIFY_THROWS_EXCEPTION(SchedulingError, DynamicLedger(p, 0));
 }
 
 void TestStrategies::dynamicInvalid()
 {
-    QVERIFY_THROWS_EXCEPTION(SchedulingError, DynamicStrategy(0.5, 1));
-    QVERIFY_THROWS_EXCEPTION(SchedulingError, DynamicStrategy(2, 0));
+    QVERIFY_THROWS_EXCEPTION(SchedulingError, DynamicStrategy(0, 2, 1));
+    QVERIFY_THROWS_EXCEPTION(SchedulingError, DynamicStrategy(1.5, 2, 1));
+    QVERIFY_THROWS_EXCEPTION(SchedulingError, DynamicStrategy(0.7, 0.5, 1));
+    QVERIFY_THROWS_EXCEPTION(SchedulingError, DynamicStrategy(0.7, 2, 0));
     QVERIFY_THROWS_EXCEPTION(SchedulingError,
-                             DynamicStrategy(std::numeric_limits<double>::quiet_NaN(), 1));
-    const DynamicStrategy dynamic;
-    QVERIFY_THROWS_EXCEPTION(SchedulingError, dynamic.chunkSize(10, 0, 1));
-    QVERIFY_THROWS_EXCEPTION(SchedulingError, dynamic.chunkSize(10, -1, 1));
-    QVERIFY_THROWS_EXCEPTION(SchedulingError, dynamic.chunkSize(10, 2, 1)); // part above total
+                             DynamicStrategy(std::numeric_limits<double>::quiet_NaN(), 2, 1));
 }
 
 QTEST_APPLESS_MAIN(TestStrategies)

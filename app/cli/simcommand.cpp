@@ -5,6 +5,7 @@
 #include "sched/makespanevaluator.h"
 #include "sched/optimalstrategy.h"
 #include "sched/schedulingerror.h"
+#include "sim/dynamiccheck.h"
 #include "sim/paperexperiment.h"
 #include "sim/paperreport.h"
 #include "sim/platformfile.h"
@@ -357,17 +358,49 @@ int runPlatform(const QCommandLineParser &parser, sched::PddsWeights pdds)
     return 0;
 }
 
+// Issue 16, part 3: dynamic against the optimum and the static splits, undisturbed and slowed.
+int runDynamicCheck(const QCommandLineParser &parser)
+{
+    const std::vector<sim::DynamicCheckRow> rows = sim::DynamicCheck::run();
+    printOut(sim::DynamicCheck::table(rows));
+    if (parser.isSet(QStringLiteral("csv")) &&
+        !writeFile(parser.value(QStringLiteral("csv")), sim::DynamicCheck::csv(rows).toUtf8()))
+        return 1;
+    if (parser.isSet(QStringLiteral("plot"))) {
+        std::vector<std::pair<QString, std::vector<sim::PaperRow>>> charts;
+        for (const bool slowed : {false, true}) {
+            for (double unitMB : sim::PaperExperiment::unitSizesMB()) {
+                charts.emplace_back(QStringLiteral("%1 MB units (%2), whole tasks, %3")
+                                        .arg(unitMB)
+                                        .arg(unitMB < 50
+                                                 ? QStringLiteral("compute-dominated")
+                                                 : QStringLiteral("communication-dominated"),
+                                             slowed ? QStringLiteral("N1 slowed 2x at a third")
+                                                    : QStringLiteral("undisturbed")),
+                                    sim::DynamicCheck::chartRows(rows, unitMB, slowed));
+            }
+        }
+        if (!writePlot(parser.value(QStringLiteral("plot")), charts))
+            return 1;
+    }
+    return 0;
+}
+
 void describeSimCommand(QCommandLineParser &parser)
 {
     parser.setApplicationDescription(QStringLiteral(
         "Simulate how a load of unit tasks is distributed over a one-port star platform.\n"
         "  starling sim --paper                      paper 2's experiment, both platforms\n"
-        "  starling sim --platform FILE [options]    one run on your platform"));
+        "  starling sim --platform FILE [options]    one run on your platform\n"
+        "  starling sim --dynamic-check              dynamic vs optimal and static, slowed"));
     parser.addHelpOption();
     parser.addOptions({
         {QStringLiteral("paper"),
          QStringLiteral("Reproduce paper 2's experiment (8 slaves, 20/60/100 tasks).")},
         {QStringLiteral("platform"), QStringLiteral("Platform JSON file."), QStringLiteral("FILE")},
+        {QStringLiteral("dynamic-check"),
+         QStringLiteral("Dynamic vs the optimum and every static split on paper 2's platforms, "
+                        "undisturbed and with N1 slowed 2x.")},
         {QStringLiteral("tasks"), QStringLiteral("Unit tasks in the job (default 100)."),
          QStringLiteral("N")},
         {QStringLiteral("strategy"),
@@ -420,8 +453,12 @@ int runSimCommand(const QStringList &arguments)
             throw BadArgument{QStringLiteral("--w1 and --w2 cannot both be 0")};
         const bool paper = parser.isSet(QStringLiteral("paper"));
         const bool platform = parser.isSet(QStringLiteral("platform"));
-        if (paper == platform)
-            throw BadArgument{QStringLiteral("give exactly one of --paper or --platform FILE")};
+        const bool dynamicCheck = parser.isSet(QStringLiteral("dynamic-check"));
+        if (int(paper) + int(platform) + int(dynamicCheck) != 1)
+            throw BadArgument{
+                QStringLiteral("give exactly one of --paper, --platform FILE or --dynamic-check")};
+        if (dynamicCheck)
+            return runDynamicCheck(parser);
         return paper ? runPaper(parser, pdds) : runPlatform(parser, pdds);
     } catch (const BadArgument &bad) {
         return fail(bad.message);

@@ -29,20 +29,14 @@ JobScheduler::JobScheduler(sched::Platform estimates, Settings settings)
     m_lost.assign(n, false);
     m_outstanding.assign(n, 0);
     m_pending.assign(n, 0);
-    for (int i = 0; i < m_estimates.size(); ++i)
-        m_rates.push_back(1.0 / (m_estimates.unitSendS(i) + m_estimates.unitComputeS(i)));
+    if (m_dynamic)
+        m_ledger.emplace(m_estimates, m_settings.rateSmoothing);
 }
 
 std::optional<JobScheduler::PortWork> JobScheduler::start(double now)
 {
     if (m_dynamic) {
-        m_remaining.push_back({0, m_settings.units});
-        for (int round = 0; round < m_settings.prefetchDepth; ++round) {
-            for (int slave : m_order) {
-                m_port.push_back({Kind::Send, slave, -1});
-                ++m_outstanding[size_t(slave)];
-            }
-        }
+        startDynamic();
     } else {
         long long first = 0;
         for (int slave : m_order) {
@@ -54,6 +48,34 @@ std::optional<JobScheduler::PortWork> JobScheduler::start(double now)
         }
     }
     return serve(now);
+}
+
+// As the simulator: the first round's chunks in the send order, then requests so that each
+// slave keeps `prefetchDepth` chunks requested or held, the first-round one included.
+void JobScheduler::startDynamic()
+{
+    const auto &dynamic = static_cast<const sched::DynamicStrategy &>(*m_strategy);
+    const std::vector<double> firstRound =
+        dynamic.firstRound(m_estimates, m_order, double(m_settings.units), false);
+    long long first = 0;
+    for (int slave : m_order) {
+        const auto units = static_cast<long long>(firstRound[size_t(slave)]);
+        if (units <= 0)
+            continue;
+        m_port.push_back({Kind::Send, slave, newChunk(slave, first, units)});
+        ++m_outstanding[size_t(slave)];
+        first += units;
+    }
+    if (first < m_settings.units)
+        m_remaining.push_back({first, m_settings.units - first});
+    for (int round = 0; round < m_settings.prefetchDepth; ++round) {
+        for (int slave : m_order) {
+            if (round == 0 && firstRound[size_t(slave)] > 0)
+                continue;
+            m_port.push_back({Kind::Send, slave, -1});
+            ++m_outstanding[size_t(slave)];
+        }
+    }
 }
 
 int JobScheduler::newChunk(int slave, long long first, long long units)
@@ -70,19 +92,23 @@ int JobScheduler::newChunk(int slave, long long first, long long units)
     return c.id;
 }
 
-std::optional<long long> JobScheduler::sizeDynamic(int slave, long long *first)
+std::optional<long long> JobScheduler::sizeDynamic(int slave, double now, long long *first)
 {
     if (m_remaining.empty())
         return std::nullopt;
     long long left = 0;
     for (const UnitRange &r : m_remaining)
         left += r.count;
-    const double total = std::accumulate(m_rates.begin(), m_rates.end(), 0.0);
+    // This request is one of the slave's outstanding ones.
+    const int others = std::accumulate(m_outstanding.begin(), m_outstanding.end(), 0) - 1;
     const auto &dynamic = static_cast<const sched::DynamicStrategy &>(*m_strategy);
+    const auto sized = static_cast<long long>(
+        dynamic.nextChunk(*m_ledger, m_order, slave, now, double(left), false, others > 0));
     // A chunk is a run of rows, so it cannot span two ranges given back by a lost slave.
     UnitRange &front = m_remaining.front();
-    const long long units =
-        std::min(front.count, dynamic.chunkSize(left, m_rates[size_t(slave)], total));
+    const long long units = std::min(front.count, sized);
+    if (units <= 0)
+        return 0;
     *first = front.first;
     front.first += units;
     front.count -= units;
@@ -98,7 +124,7 @@ std::optional<JobScheduler::PortWork> JobScheduler::serve(double now)
         m_port.pop_front();
         if (request.kind == Kind::Send && request.chunk < 0) {
             long long first = 0;
-            const std::optional<long long> units = sizeDynamic(request.slave, &first);
+            const std::optional<long long> units = sizeDynamic(request.slave, now, &first);
             if (!units || *units <= 0) {
                 --m_outstanding[size_t(request.slave)];
                 continue;
@@ -128,6 +154,8 @@ std::optional<JobScheduler::PortWork> JobScheduler::sendFinished(int chunk, doub
         giveBack(c);
     } else {
         c.state = State::AtSlave;
+        if (m_ledger)
+            m_ledger->sent(c.slave, double(c.units), now - c.record.sendStart, now);
     }
     return serve(now);
 }
@@ -154,13 +182,8 @@ std::optional<JobScheduler::PortWork> JobScheduler::resultArrived(int chunk, dou
         m_unitsDone += c.units;
     }
     if (m_dynamic) {
-        // As the simulator: the master learns the slave's throughput from what it just saw.
-        const double perUnit =
-            (c.record.sendEnd - c.record.sendStart + std::max(0.0, computeS)) / double(c.units);
-        if (perUnit > 0) {
-            double &rate = m_rates[slave];
-            rate = m_settings.rateSmoothing / perUnit + (1 - m_settings.rateSmoothing) * rate;
-        }
+        // As the simulator: the master learns the slave's speed from what it just saw.
+        m_ledger->computed(c.slave, double(c.units), std::max(0.0, computeS), now);
         --m_outstanding[slave];
         if (!m_remaining.empty()) {
             m_port.push_back({Kind::Send, c.slave, -1});
@@ -185,7 +208,8 @@ std::optional<JobScheduler::PortWork> JobScheduler::slaveLost(int slave, double 
     if (slave < 0 || slave >= m_estimates.size() || m_lost[size_t(slave)])
         return std::nullopt;
     m_lost[size_t(slave)] = true;
-    m_rates[size_t(slave)] = 0;
+    if (m_ledger)
+        m_ledger->lose(slave);
     // Its requests still waiting for the port go; a send in progress ends in sendFinished().
     std::vector<int> orphans;
     for (auto it = m_port.begin(); it != m_port.end();) {

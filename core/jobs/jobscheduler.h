@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sched/distributionstrategy.h"
+#include "sched/dynamicledger.h"
 #include "sched/platform.h"
 #include "sched/sendorder.h"
 #include "sched/timeline.h"
@@ -35,10 +36,11 @@ struct JobChunk
 
 // The master's side of one image job as paper 2's star model runs it, driven by real events:
 // one port that sends strips and receives results first come, first served, slaves that
-// compute what they were sent, and (for `dynamic`) chunks sized when the port serves them from
-// the rates the master keeps observing. The rules are StarSimulator's, event for event, so a
-// cluster whose slaves behave as the platform says produces the simulator's timeline; that
-// is what makes "measured vs predicted" meaningful (tst_jobscheduler checks it).
+// compute what they were sent, and (for `dynamic`) a first round, then chunks sized when the
+// port serves them from the link and CPU times the master keeps observing. The rules are
+// StarSimulator's, event for event, so a cluster whose slaves behave as the platform says produces
+// the simulator's timeline; that is what makes "measured vs predicted" meaningful (tst_jobscheduler
+// checks it).
 //
 // Beyond the simulator: a lost slave (SUSPECT/DOWN, or a failed strip) has every unit it had
 // not returned handed out again, static chunks to the slave expected to finish them first,
@@ -115,7 +117,8 @@ private:
 
     std::optional<PortWork> serve(double now);
     int newChunk(int slave, long long first, long long units);
-    std::optional<long long> sizeDynamic(int slave, long long *first);
+    void startDynamic();
+    std::optional<long long> sizeDynamic(int slave, double now, long long *first);
     void giveBack(const JobChunk &lost);
     int bestLiveSlave(long long units) const;
 
@@ -129,8 +132,8 @@ private:
     std::deque<Request> m_port;
     bool m_portBusy = false;
     std::vector<bool> m_lost;
-    std::vector<int> m_outstanding;    // dynamic: requested or held, not yet computed
-    std::vector<double> m_rates;       // dynamic: units per second, observed
+    std::vector<int> m_outstanding;               // dynamic: requested or held, not yet computed
+    std::optional<sched::DynamicLedger> m_ledger; // dynamic: what the master has learnt
     std::vector<long long> m_pending;  // units sent or queued and not yet computed, per slave
     std::deque<UnitRange> m_remaining; // dynamic: units nobody has been given yet
     long long m_unitsDone = 0;

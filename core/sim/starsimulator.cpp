@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <queue>
 
 namespace starling::sim {
@@ -37,11 +38,12 @@ public:
         }
     }
 
-    // A dynamic run: who decides chunk sizes and how rates are learnt.
+    // A dynamic run: who decides chunk sizes and what the master has learnt so far.
     struct Dynamic
     {
         const sched::DynamicStrategy *strategy = nullptr;
-        std::vector<double> rates; // units per second, per slave
+        std::optional<sched::DynamicLedger> ledger;
+        std::vector<int> order;
         double remaining = 0;
         bool divisible = false;
     };
@@ -55,11 +57,24 @@ public:
         return finish();
     }
 
-    Timeline runDynamic(Dynamic dynamic, const std::vector<int> &order)
+    // The first round's chunks go out first, in `order`; then each slave keeps
+    // `prefetchDepth` chunks requested or held, the first-round one included.
+    Timeline runDynamic(Dynamic dynamic, const std::vector<double> &firstRound)
     {
         m_dynamic = std::move(dynamic);
+        const std::vector<int> &order = m_dynamic.order;
+        for (int slave : order) {
+            const double units = firstRound[size_t(slave)];
+            if (units > 0) {
+                m_port.push_back({PortRequest::Send, slave, units, -1});
+                ++m_slaves[size_t(slave)].outstanding;
+                m_dynamic.remaining -= units;
+            }
+        }
         for (int round = 0; round < m_options.prefetchDepth; ++round) {
             for (int slave : order) {
+                if (round == 0 && firstRound[size_t(slave)] > 0)
+                    continue;
                 m_port.push_back({PortRequest::Send, slave, -1, -1});
                 ++m_slaves[size_t(slave)].outstanding;
             }
@@ -144,15 +159,12 @@ private:
     {
         if (m_dynamic.remaining <= 1e-12)
             return 0;
-        double total = 0;
-        for (double r : m_dynamic.rates)
-            total += r;
-        const double rate = m_dynamic.rates[size_t(slave)];
+        int others = -1; // this request is one of the slave's outstanding ones
+        for (const SlaveState &s : m_slaves)
+            others += s.outstanding;
         const double units =
-            m_dynamic.divisible
-                ? m_dynamic.strategy->divisibleChunk(m_dynamic.remaining, rate, total)
-                : double(m_dynamic.strategy->chunkSize((long long)(m_dynamic.remaining + 0.5), rate,
-                                                       total));
+            m_dynamic.strategy->nextChunk(*m_dynamic.ledger, m_dynamic.order, slave, m_now,
+                                          m_dynamic.remaining, m_dynamic.divisible, others > 0);
         m_dynamic.remaining -= units;
         return units;
     }
@@ -186,6 +198,10 @@ private:
     void onSendDone(int index)
     {
         m_portBusy = false;
+        if (m_dynamic.ledger) {
+            const ChunkRecord &c = m_timeline.chunks[size_t(index)];
+            m_dynamic.ledger->sent(c.slave, c.units, c.sendEnd - c.sendStart, m_now);
+        }
         SlaveState &slave = m_slaves[size_t(m_timeline.chunks[size_t(index)].slave)];
         slave.arrived.push_back(index);
         startComputeIfIdle(m_timeline.chunks[size_t(index)].slave);
@@ -216,12 +232,9 @@ private:
         if (m_p.returnRatio > 0)
             m_port.push_back({PortRequest::Return, chunk.slave, chunk.units, index});
         if (m_dynamic.strategy) {
-            // The master learns the slave's real throughput from what it just saw.
-            const double perUnit =
-                (chunk.sendEnd - chunk.sendStart + chunk.computeEnd - chunk.computeStart) /
-                chunk.units;
-            double &rate = m_dynamic.rates[size_t(chunk.slave)];
-            rate = m_options.rateSmoothing / perUnit + (1 - m_options.rateSmoothing) * rate;
+            // The master learns the slave's real speed from what it just saw.
+            m_dynamic.ledger->computed(chunk.slave, chunk.units,
+                                       chunk.computeEnd - chunk.computeStart, m_now);
             --slave.outstanding;
             if (m_dynamic.remaining > 1e-12) {
                 m_port.push_back({PortRequest::Send, chunk.slave, -1, -1});
@@ -266,11 +279,12 @@ Timeline StarSimulator::runDynamic(const sched::DynamicStrategy &strategy,
         throw sched::SchedulingError("simulator: estimates and order must cover every slave");
     Run::Dynamic dynamic;
     dynamic.strategy = &strategy;
+    dynamic.ledger.emplace(estimates, m_options.rateSmoothing);
+    dynamic.order = order;
     dynamic.remaining = load;
     dynamic.divisible = divisible;
-    for (int i = 0; i < estimates.size(); ++i)
-        dynamic.rates.push_back(1.0 / (estimates.unitSendS(i) + estimates.unitComputeS(i)));
-    return Run(m_truth, m_options).runDynamic(std::move(dynamic), order);
+    const std::vector<double> firstRound = strategy.firstRound(estimates, order, load, divisible);
+    return Run(m_truth, m_options).runDynamic(std::move(dynamic), firstRound);
 }
 
 } // namespace starling::sim

@@ -13,13 +13,14 @@ struct SimOptions
 {
     std::vector<SlowdownEvent> slowdowns;
     int prefetchDepth = 2;      // dynamic: chunks a slave keeps requested ahead of its work
-    double rateSmoothing = 0.5; // dynamic: weight of the newest observation in the rate average
+    double rateSmoothing = 0.5; // dynamic: weight of the newest chunk in the per-unit averages
 };
 
 // A deterministic discrete-event simulator of paper 2's star: one master port that serves send
 // and return requests first come, first served; slaves that compute the chunks they hold one
-// after another. Static splits are sent in the given order; dynamic runs have slaves ask for
-// chunks and the master size them by weighted factoring from rates it keeps observing.
+// after another. Static splits are sent in the given order; dynamic runs send the strategy's
+// first round, then have slaves ask for chunks that the master sizes when the port is free to
+// send them, from the link and CPU times it keeps observing (sched::DynamicLedger).
 class StarSimulator
 {
 public:

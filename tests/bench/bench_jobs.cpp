@@ -352,7 +352,13 @@ int Bench::run(int runs, int budgetS)
         {QStringLiteral("dynamic"), sched::StrategyKind::Dynamic, sched::SendOrder::Decreasing}};
     // `starling slow` stretches the emulated compute time; in the lab the CPU is a real quota,
     // which nothing changes mid-job, so the lab measures the undisturbed experiment only.
-    std::vector<Spec> slowedSpecs{{QStringLiteral("pdds dec, slowed"), sched::StrategyKind::Pdds,
+    std::vector<Spec> slowedSpecs{{QStringLiteral("equal, slowed"), sched::StrategyKind::Equal,
+                                   sched::SendOrder::Decreasing, true},
+                                  {QStringLiteral("cpu, slowed"), sched::StrategyKind::Cpu,
+                                   sched::SendOrder::Decreasing, true},
+                                  {QStringLiteral("bw, slowed"), sched::StrategyKind::Bandwidth,
+                                   sched::SendOrder::Decreasing, true},
+                                  {QStringLiteral("pdds dec, slowed"), sched::StrategyKind::Pdds,
                                    sched::SendOrder::Decreasing, true},
                                   {QStringLiteral("optimal, slowed"), sched::StrategyKind::Optimal,
                                    sched::SendOrder::Decreasing, true},

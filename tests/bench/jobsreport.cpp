@@ -112,6 +112,7 @@ void JobsReport::print(FILE *out, double slowAtS) const
         return c ? c->medianPredicted() : 0.0;
     };
     bool pddsBeats = true, decBeats = true, marginOk = true, asPredicted = true;
+    double dynamicWorst = 0; // issue 16: dynamic / optimal, undisturbed, worst task count
     int orderings = 0;
     QString margins;
     for (int t : kTasks) {
@@ -131,6 +132,8 @@ void JobsReport::print(FILE *out, double slowAtS) const
         decBeats = decBeats && pdds > 0 && pdds < measured("pdds inc", t) &&
                    pdds < measured("pdds rand", t);
         const double m = measured("optimal", t) > 0 ? pdds / measured("optimal", t) : 0;
+        if (measured("optimal", t) > 0 && measured("dynamic", t) > 0)
+            dynamicWorst = std::max(dynamicWorst, measured("dynamic", t) / measured("optimal", t));
         const double p =
             predicted("optimal", t) > 0 ? predicted("pdds dec", t) / predicted("optimal", t) : 0;
         marginOk = marginOk && m > 0 && p > 0 && std::abs(m / p - 1) <= 0.15;
@@ -150,6 +153,9 @@ void JobsReport::print(FILE *out, double slowAtS) const
                  orderings, verdict(asPredicted));
     std::fprintf(out, "   goal: PDDS/optimal margin measured vs predicted (%s) within 15%%  %s\n",
                  qPrintable(margins), verdict(marginOk));
+    std::fprintf(out,
+                 "   goal: dynamic within 1.15x of optimal at every task count (worst %.2fx) %s\n",
+                 dynamicWorst, verdict(dynamicWorst > 0 && dynamicWorst <= 1.15));
     std::fprintf(out, "   goal: every row within 15%% of predicted (worst %.2fx)          %s\n",
                  worst, verdict(std::abs(worst - 1) <= 0.15));
 
@@ -186,7 +192,7 @@ void JobsReport::print(FILE *out, double slowAtS) const
         dynamicSlowed / bestStatic,
         verdict(dynamicSlowed > 0 && dynamicSlowed <= 1.15 * bestStatic));
     std::fprintf(out,
-                 "   goal: static splits fall behind dynamic under the slowdown (%.2fx)     %s\n",
+                 "   goal: dynamic beats every static split under the slowdown (%.2fx)     %s\n",
                  dynamicSlowed > 0 ? bestStaticSlowed / dynamicSlowed : 0.0,
                  verdict(dynamicSlowed > 0 && bestStaticSlowed > dynamicSlowed));
 }
