@@ -95,6 +95,7 @@ bench: build bench-deps
 	    --plot $(BUILD_DIR)/bench/paper-whole.png
 	$(BIN)/starling sim --paper --divisible --csv $(BUILD_DIR)/bench/paper-divisible.csv \
 	    --plot $(BUILD_DIR)/bench/paper-divisible.png
+	$(BIN)/bench_estimator $(BUILD_DIR)/bench
 	$(BIN)/bench_runtime $(BIN)/starling $(BUILD_DIR)/bench
 	$(BIN)/bench_transfer $(BIN)/starling $(BUILD_DIR)/bench
 	$(BIN)/bench_failover $(BIN)/starling $(BUILD_DIR)/bench
