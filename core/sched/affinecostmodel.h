@@ -44,7 +44,7 @@ private:
         double mb;
         double seconds;
     };
-    double confidence(double fixedS) const;
+    double confidence() const;
 
     Settings m_settings;
     RecursiveLeastSquares m_rls;

@@ -88,7 +88,7 @@ std::optional<AffineEstimate> CostEstimator::fromOtherOp(int rank, const OpClass
         const std::optional<AffineEstimate> fit = measured(it->second.model, 0);
         if (fit && (!best || fit->confidence * fit->samples > best->confidence * best->samples)) {
             best = fit;
-            scale = relativeCostOf(op) / relativeCostOf(it->second.op);
+            scale = rateRatio(op, it->second.op);
         }
     }
     if (!best)
@@ -97,6 +97,31 @@ std::optional<AffineEstimate> CostEstimator::fromOtherOp(int rank, const OpClass
     best->source = EstimateSource::OtherOp;
     best->confidence *= 0.5; // the ops' relative costs are a guess for this slave
     return best;
+}
+
+// How much more `op` costs per MB than `other`: measured on the slaves that ran both (the
+// median of their ratios: slaves differ in speed far more than in what each op costs on
+// them), else what the ops' declared relative costs say.
+double CostEstimator::rateRatio(const OpClass &op, const OpClass &other) const
+{
+    std::vector<double> ratios;
+    for (const auto &[key, mine] : m_compute) {
+        if (!sameClass(mine.op, op))
+            continue;
+        const auto theirs = m_compute.find(OpKey{std::get<0>(key), other.op, other.channels});
+        if (theirs == m_compute.end())
+            continue;
+        const std::optional<AffineEstimate> a = mine.model.fit();
+        const std::optional<AffineEstimate> b = theirs->second.model.fit();
+        if (a && b && a->confidence >= m_settings.minConfidence &&
+            b->confidence >= m_settings.minConfidence)
+            ratios.push_back(a->perMBS / b->perMBS);
+    }
+    if (ratios.empty())
+        return relativeCostOf(op) / relativeCostOf(other);
+    std::nth_element(ratios.begin(), ratios.begin() + std::ptrdiff_t(ratios.size() / 2),
+                     ratios.end());
+    return ratios[ratios.size() / 2];
 }
 
 AffineEstimate CostEstimator::compute(int rank, const OpClass &op) const

@@ -72,6 +72,7 @@ private:
 
     std::optional<AffineEstimate> measured(const AffineCostModel &model, double heldFixedS) const;
     std::optional<AffineEstimate> fromOtherOp(int rank, const OpClass &op) const;
+    double rateRatio(const OpClass &op, const OpClass &other) const;
     double heldFixed(int rank, const OpClass &op) const;
     AffineEstimate aged(AffineEstimate e, std::int64_t nowMs) const;
 

@@ -11,14 +11,15 @@ RecursiveLeastSquares::RecursiveLeastSquares(double forgetting)
 
 void RecursiveLeastSquares::reset()
 {
-    m_weight = m_meanX = m_meanY = m_cxx = m_cxy = m_cyy = 0;
+    m_weight = m_count = m_meanX = m_meanY = m_cxx = m_cxy = m_cyy = 0;
 }
 
-bool RecursiveLeastSquares::add(double x, double y, double weight)
+bool RecursiveLeastSquares::add(double x, double y, double weight, double count)
 {
-    if (!std::isfinite(x) || !std::isfinite(y) || !(weight > 0) || !std::isfinite(weight))
+    if (!std::isfinite(x) || !std::isfinite(y) || !(weight > 0) || !std::isfinite(weight) ||
+        !(count > 0) || !std::isfinite(count))
         return false;
-    weight = std::min(weight, 1.0);
+    m_count = m_forgetting * m_count + std::min(count, 1.0);
     // Weighted Welford update with forgetting: the co-moments are centred on the running means.
     m_weight = m_forgetting * m_weight + weight;
     const double dx = x - m_meanX;

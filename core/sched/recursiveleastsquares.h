@@ -14,13 +14,14 @@ class RecursiveLeastSquares
 public:
     explicit RecursiveLeastSquares(double forgetting = 0.9);
 
-    // Adds (x, y) with the given weight (0 < weight <= 1; outliers get less). Returns false if
-    // the input was refused.
-    bool add(double x, double y, double weight = 1.0);
+    // Adds (x, y) with the given weight (> 0: a precision, relative to the other samples) as
+    // `count` observations (0 < count <= 1; outliers count less). Returns false if the input was
+    // refused.
+    bool add(double x, double y, double weight = 1.0, double count = 1.0);
     void reset();
 
     // Weighted count after forgetting: how many recent observations the fit stands on.
-    double effectiveSamples() const { return m_weight; }
+    double effectiveSamples() const { return m_count; }
     double meanX() const { return m_meanX; }
     double meanY() const { return m_meanY; }
     // Coefficient of variation of x (standard deviation / mean): 0 when every x was the same,
@@ -37,7 +38,8 @@ public:
 
 private:
     double m_forgetting;
-    double m_weight = 0;
+    double m_weight = 0; // sum of forgotten weights
+    double m_count = 0;  // sum of forgotten counts
     double m_meanX = 0;
     double m_meanY = 0;
     double m_cxx = 0; // weighted sum of (x - mean x)^2

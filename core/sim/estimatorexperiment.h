@@ -41,6 +41,18 @@ struct JobDraw
     double unitMB = 1;
 };
 
+// What a sequence does to the truth besides noise.
+struct SequenceDisturbance
+{
+    double outlierRate = 0; // share of timings multiplied by outlierFactor
+    double outlierFactor = 5;
+    int slowSlave = -1; // this slave computes slowFactor times slower ...
+    double slowFactor = 2;
+    int slowFromJob = 0; // ... for jobs [slowFromJob, slowUntilJob)
+    int slowUntilJob = 0;
+    std::vector<int> silent; // slaves that never take work (never sampled)
+};
+
 // Plays a sequence of jobs on the truth: each job is planned with `optimal` from what the
 // master believes at that moment, every strip and send is timed on the truth (times noise,
 // and the disturbances below), and the timings go to two learners side by side: the
@@ -48,16 +60,7 @@ struct JobDraw
 class EstimatorExperiment
 {
 public:
-    struct Disturbance
-    {
-        double outlierRate = 0; // share of timings multiplied by outlierFactor
-        double outlierFactor = 5;
-        int slowSlave = -1; // this slave computes slowFactor times slower ...
-        double slowFactor = 2;
-        int slowFromJob = 0; // ... for jobs [slowFromJob, slowUntilJob)
-        int slowUntilJob = 0;
-        std::vector<int> silent; // slaves that never take work (never sampled)
-    };
+    using Disturbance = SequenceDisturbance;
 
     EstimatorExperiment(CostTruth truth, double noise, std::uint64_t seed,
                         Disturbance disturbance = {});
