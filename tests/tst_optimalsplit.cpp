@@ -439,7 +439,7 @@ void TestOptimalSplit::perSlaveFixedCosts()
             s.fixedComputeS = uniform(rng, 0, 3) * s.unitComputeS;
             s.latencyS = uniform(rng, 0, 0.5) * p.unitSendS(0);
         }
-        std::vector<int> order(size_t(n));
+        std::vector<int> order(static_cast<size_t>(n));
         std::iota(order.begin(), order.end(), 0);
         const double load = 40;
         const std::vector<double> shares = OptimalStrategy().divisibleShares(p, order, load);
