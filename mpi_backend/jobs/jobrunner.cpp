@@ -39,7 +39,6 @@ struct JobRunner::Current
     std::vector<Slave> slaves; // the scheduler's platform, in this order
     std::unique_ptr<jobs::JobScheduler> scheduler;
     QElapsedTimer clock;
-    double unitStandardS = 0;
     sched::Platform estimates;
     // The port's current work: when it ends, and the strip it sends.
     std::optional<jobs::JobScheduler::PortWork> port;
@@ -48,7 +47,6 @@ struct JobRunner::Current
     qint64 portBytes = 0;         // of the strip being sent
     bool awaitingReceipt = false; // the strip left; the port is free when the slave has it
     std::map<int, jobs::StripResult> results; // chunk -> result waiting for or in its return
-    std::map<int, double> standardS;          // chunk -> its standard cost
     std::map<int, double> inputMB;            // chunk -> its strip's input, halo included
     sched::OpClass opClass;
     std::vector<bool> lost; // per slave of the job
@@ -224,7 +222,6 @@ void JobRunner::startJob(jobs::JobBoard::Running running)
     }
     job.lost.assign(job.slaves.size(), false);
     const double unitBytes = double(in.height) / job.units->units() * in.width * in.channels;
-    job.unitStandardS = unitBytes * job.spec.op.relativeCost() / (m_standardMBps * 1e6);
     job.opClass = {job.spec.op.name(), in.channels, job.spec.op.relativeCost()};
 
     const sched::Platform estimates = estimatesFor(job, unitBytes);
@@ -285,7 +282,6 @@ void JobRunner::perform(std::optional<jobs::JobScheduler::PortWork> work)
         strip.pixels = in.pixels.mid(qsizetype(halo.begin) * in.rowBytes(),
                                      qsizetype(halo.size()) * in.rowBytes());
         bytes = strip.pixels.size();
-        job.standardS[chunk.id] = strip.standardS;
         job.inputMB[chunk.id] = double(bytes) / 1e6;
         job.portMessage = strip.encode();
         protocol::StripAssignedEvent assigned;
