@@ -97,6 +97,7 @@ bench: build bench-deps
 	    --plot $(BUILD_DIR)/bench/paper-divisible.png
 	$(BIN)/starling sim --dynamic-check --csv $(BUILD_DIR)/bench/dynamic-check.csv \
 	    --plot $(BUILD_DIR)/bench/dynamic-check.png
+	$(BIN)/bench_estimator $(BUILD_DIR)/bench
 	$(BIN)/bench_runtime $(BIN)/starling $(BUILD_DIR)/bench
 	$(BIN)/bench_transfer $(BIN)/starling $(BUILD_DIR)/bench
 	$(BIN)/bench_failover $(BIN)/starling $(BUILD_DIR)/bench

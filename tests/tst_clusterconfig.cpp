@@ -123,6 +123,9 @@ void TestClusterConfig::defaults_data()
     row("tls_cert", QString());
     row("tls_key", QString());
     row("tls_ca", QString());
+    // Estimator slice (issue 16).
+    row("estimator_forgetting", 0.9);
+    row("estimator_confidence_half_life_s", 3600);
 }
 
 void TestClusterConfig::defaults()
@@ -145,7 +148,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 46);
+    QCOMPARE(ClusterConfig().toJson().size(), 48);
 }
 
 void TestClusterConfig::roundTrip()
@@ -239,6 +242,8 @@ void TestClusterConfig::accepted_data()
     row("startup_timeout_s fractional", "startup_timeout_s", "2.5", 2.5);
     row("image_max_bytes 16 GiB", "image_max_bytes", "17179869184", 17179869184.0);
     row("image_standard_MBps tiny", "image_standard_MBps", "0.001", 0.001);
+    row("estimator_forgetting no forgetting", "estimator_forgetting", "1", 1.0);
+    row("estimator_confidence_half_life_s min", "estimator_confidence_half_life_s", "1", 1.0);
     // Issue 15, slice "local".
     row("plan_hash_passes max", "plan_hash_passes", "64", 64.0);
     row("plan_hash_read_MBps slow", "plan_hash_read_MBps", "0.5", 0.5);
@@ -455,6 +460,13 @@ void TestClusterConfig::rejected_data()
     QTest::newRow("image_standard_MBps zero")
         << withKey("image_standard_MBps", "0")
         << QStringLiteral("\"image_standard_MBps\" must be a number from 0.001 to 1000000, got 0");
+    QTest::newRow("estimator_forgetting too small")
+        << withKey("estimator_forgetting", "0.2")
+        << QStringLiteral("\"estimator_forgetting\" must be a number from 0.5 to 1, got 0.2");
+    QTest::newRow("estimator_confidence_half_life_s zero")
+        << withKey("estimator_confidence_half_life_s", "0")
+        << QStringLiteral(
+               "\"estimator_confidence_half_life_s\" must be a number from 1 to 10000000, got 0");
     // Issue 15, slice "local".
     QTest::newRow("plan_hash_passes zero")
         << withKey("plan_hash_passes", "0")

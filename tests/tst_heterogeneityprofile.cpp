@@ -76,6 +76,7 @@ private slots:
     void sizeLimits();
     void loadShippedProfile();
     void loadErrors();
+    void stripFixedCost();
 };
 
 void TestHeterogeneityProfile::forSlave_data()
@@ -229,6 +230,14 @@ void TestHeterogeneityProfile::rejected_data()
 
     const QString link = QStringLiteral(
         "slaves[1]: \"link_MBps\" must be a number greater than 0 and at most 100000, got ");
+    const QString fixed = QStringLiteral(
+        "slaves[0]: \"strip_fixed_ms\" must be a number greater than 0 and at most 60000, got ");
+    QTest::newRow("strip_fixed_ms too large")
+        << withSlaves(R"([{"strip_fixed_ms": 60001}])") << fixed + QStringLiteral("60001");
+    QTest::newRow("strip_fixed_ms negative")
+        << withSlaves(R"([{"strip_fixed_ms": -5}])") << fixed + QStringLiteral("-5");
+    QTest::newRow("strip_fixed_ms string")
+        << withSlaves(R"([{"strip_fixed_ms": "5ms"}])") << fixed + QStringLiteral("\"5ms\"");
     QTest::newRow("link zero") << withSlaves(R"([{}, {"link_MBps": 0}])")
                                << link + QStringLiteral("0");
     QTest::newRow("link negative")
@@ -328,6 +337,19 @@ void TestHeterogeneityProfile::loadErrors()
     const auto loaded = HeterogeneityProfile::load(good);
     QVERIFY2(loaded.hasValue(), qPrintable(errorOf(loaded)));
     QVERIFY(*loaded == p);
+}
+
+// Issue 16: a fixed cost per image strip makes the emulated compute affine (and known).
+void TestHeterogeneityProfile::stripFixedCost()
+{
+    const auto profile = HeterogeneityProfile::fromJson(
+        withSlaves(R"([{"cpu_factor": 2, "strip_fixed_ms": 250}, {"cpu_factor": 1}])"), kOrigin);
+    QVERIFY2(profile.hasValue(), qPrintable(errorOf(profile)));
+    QCOMPARE(profile->forSlave(0).stripFixedS, 0.25);
+    QCOMPARE(profile->forSlave(1).stripFixedS, 0.0);
+    const auto back = HeterogeneityProfile::fromJson(toBytes(*profile), kOrigin);
+    QVERIFY2(back.hasValue(), qPrintable(errorOf(back)));
+    QVERIFY(*back == *profile);
 }
 
 QTEST_APPLESS_MAIN(TestHeterogeneityProfile)

@@ -77,10 +77,11 @@ private:
         const int id = c.id;
         const double units = double(c.units);
         if (work->kind == JobScheduler::PortWork::Kind::Send) {
-            at(m_now + m_truth.startupS + units * m_truth.unitSendS(c.slave),
+            at(m_now + (m_truth.messageFixedS(c.slave) + units * m_truth.unitSendS(c.slave)),
                [this, id] { onSendDone(id); });
         } else {
-            at(m_now + m_truth.startupS + units * m_truth.returnRatio * m_truth.unitSendS(c.slave),
+            at(m_now + (m_truth.messageFixedS(c.slave) +
+                        units * m_truth.returnRatio * m_truth.unitSendS(c.slave)),
                [this, id] { perform(m_scheduler.returnFinished(id, m_now)); });
         }
     }
@@ -101,7 +102,8 @@ private:
         const int id = s.arrived.front();
         s.arrived.pop_front();
         s.computing = true;
-        const double computeS = double(m_scheduler.chunk(id).units) * m_truth.unitComputeS(slave);
+        const double computeS = double(m_scheduler.chunk(id).units) * m_truth.unitComputeS(slave) +
+                                m_truth.chunkFixedComputeS(slave);
         at(m_now + computeS, [this, id, slave, computeS] {
             m_slaves[size_t(slave)].computing = false;
             startComputeIfIdle(slave);
@@ -141,6 +143,7 @@ private slots:
     void matchesSimulator_data();
     void matchesSimulator();
     void matchesSimulatorOnRandomPlatforms();
+    void matchesSimulatorWithFixedCosts();
     void lostSlaveUnitsDoneOnce_data();
     void lostSlaveUnitsDoneOnce();
     void dynamicMatchesSimulatorUntilSlaveLost_data();
@@ -232,6 +235,46 @@ void TestJobScheduler::matchesSimulatorOnRandomPlatforms()
                                 .arg(trial)
                                 .arg(sched::toString(settings.strategy))
                                 .arg(settings.units)));
+    }
+}
+
+// Issue 16: per-slave fixed costs (compute per chunk, latency per message) are charged alike
+// by the scheduler's plan, the simulator and a cluster that behaves as the platform says.
+void TestJobScheduler::matchesSimulatorWithFixedCosts()
+{
+    std::mt19937_64 rng(16);
+    for (int trial = 0; trial < 40; ++trial) {
+        const int n = 1 + int(rng() % 9);
+        sched::Platform platform =
+            testing::randomPlatform(rng, n, testing::uniform(rng, 0, 0.05), testing::uniform(rng));
+        for (sched::SlaveSpec &slave : platform.slaves) {
+            slave.fixedComputeS = testing::uniform(rng, 0, 2) * slave.unitComputeS;
+            slave.latencyS = testing::uniform(rng, 0, 0.1);
+        }
+        JobScheduler::Settings settings;
+        const auto kinds = sched::allStrategyKinds();
+        settings.strategy = kinds[rng() % kinds.size()];
+        settings.order = sched::SendOrder(int(rng() % 3));
+        settings.units = 1 + (long long)(rng() % 120);
+        JobScheduler scheduler(platform, settings);
+        FakeCluster(platform, scheduler).run();
+        sim::RunSpec spec;
+        spec.strategy = settings.strategy;
+        spec.order = settings.order;
+        spec.seed = settings.seed;
+        spec.load = double(settings.units);
+        const sim::RunResult predicted = sim::runStrategy(platform, platform, spec);
+        QVERIFY(scheduler.isDone());
+        QVERIFY(coversOnce(scheduler));
+        QCOMPARE(scheduler.timeline().shares, predicted.timeline.shares);
+        QVERIFY2(qAbs(scheduler.timeline().makespan - predicted.timeline.makespan) < 1e-9,
+                 qPrintable(QStringLiteral("trial %1 (%2, %3 units)")
+                                .arg(trial)
+                                .arg(sched::toString(settings.strategy))
+                                .arg(settings.units)));
+        // The fixed costs are in the timeline: every chunk computes for at least its fixed part.
+        for (const sched::ChunkRecord &c : predicted.timeline.chunks)
+            QVERIFY(c.computeEnd - c.computeStart >= platform.chunkFixedComputeS(c.slave) - 1e-9);
     }
 }
 

@@ -99,6 +99,7 @@ private slots:
     void wholeMatchesBruteForce();
     void wholeAgainstDivisibleAndRounding_data();
     void wholeAgainstDivisibleAndRounding();
+    void perSlaveFixedCosts();
 };
 
 void TestOptimalSplit::linearFinishTogether_data()
@@ -423,6 +424,35 @@ void TestOptimalSplit::wholeAgainstDivisibleAndRounding()
     std::vector<long long> single(size_t(slaves), 0);
     single[size_t(order.front())] = load;
     QVERIFY(wholeMakespan <= makespanOf(p, single, order) + 1e-9);
+}
+
+// Issue 16: per-slave fixed compute per chunk and latency per message. The divisible split still
+// has every participant finish together (evaluated with the fixed costs), and the whole-task
+// DP is still the exact optimum for the order (brute force).
+void TestOptimalSplit::perSlaveFixedCosts()
+{
+    std::mt19937_64 rng(16);
+    for (int trial = 0; trial < 30; ++trial) {
+        const int n = 2 + int(rng() % 3);
+        Platform p = randomPlatform(rng, n, 0, 0);
+        for (SlaveSpec &s : p.slaves) {
+            s.fixedComputeS = uniform(rng, 0, 3) * s.unitComputeS;
+            s.latencyS = uniform(rng, 0, 0.5) * p.unitSendS(0);
+        }
+        std::vector<int> order(static_cast<size_t>(n));
+        std::iota(order.begin(), order.end(), 0);
+        const double load = 40;
+        const std::vector<double> shares = OptimalStrategy().divisibleShares(p, order, load);
+        QVERIFY(std::abs(total(shares) - load) < 1e-9 * load);
+        const Timeline t = evaluateSchedule(p, shares, order);
+        for (const ChunkRecord &c : t.chunks)
+            QVERIFY2(std::abs(c.computeEnd - t.makespan) < 1e-9 * t.makespan,
+                     qPrintable(QStringLiteral("trial %1 slave %2").arg(trial).arg(c.slave)));
+        const long long whole = 6;
+        const std::vector<long long> split = OptimalStrategy().wholeShares(p, order, whole);
+        QVERIFY(std::abs(makespanOf(p, split, order) - bruteForceWhole(p, order, whole)) <
+                1e-9 * makespanOf(p, split, order));
+    }
 }
 
 QTEST_APPLESS_MAIN(TestOptimalSplit)

@@ -256,6 +256,14 @@ void readTls(JsonObjectReader &reader, ClusterConfig &c)
         reader.fail(QStringLiteral("\"tls_ca\" needs \"tls_cert\" and \"tls_key\""));
 }
 
+// Estimator slice (issue 16).
+void readEstimator(JsonObjectReader &reader, ClusterConfig &c)
+{
+    reader.readNumber(key("estimator_forgetting"), NumberRange{0.5, 1.0}, c.estimatorForgetting);
+    reader.readNumber(key("estimator_confidence_half_life_s"), NumberRange{1, 1e7},
+                      c.estimatorConfidenceHalfLifeS);
+}
+
 QString resolvedAgainst(const QDir &base, const QString &path)
 {
     return path.isEmpty() ? path : QDir::cleanPath(base.absoluteFilePath(path));
@@ -331,6 +339,9 @@ QJsonObject ClusterConfig::toJson() const
         {key("tls_cert"), tlsCert},
         {key("tls_key"), tlsKey},
         {key("tls_ca"), tlsCa},
+        // Estimator slice (issue 16)
+        {key("estimator_forgetting"), estimatorForgetting},
+        {key("estimator_confidence_half_life_s"), estimatorConfidenceHalfLifeS},
     };
 }
 
@@ -352,6 +363,7 @@ Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QS
     readUploadBounds(reader, config);
     readFloodLimits(reader, config); // issue 15, "flood" slice
     readTls(reader, config);         // TLS slice
+    readEstimator(reader, config);   // estimator slice
     reader.rejectUnknownKeys();
     checkTimingOrder(reader, config);
     checkDistinctPorts(reader, config);

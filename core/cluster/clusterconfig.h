@@ -117,6 +117,11 @@ struct ClusterConfig
     QString tlsCert;
     QString tlsKey;
     QString tlsCa;
+    // Estimator slice (issue 16): how fast the master's cost estimates forget (weight of the
+    // older timings at each new one: 0.9 = about ten effective samples), and after how many
+    // seconds without a new timing an estimate's confidence halves.
+    double estimatorForgetting = 0.9;
+    double estimatorConfidenceHalfLifeS = 3600;
 
     bool tlsEnabled() const { return !tlsCert.isEmpty(); }
 

@@ -17,6 +17,7 @@ const QLatin1String kDescription("description");
 const QLatin1String kSlaves("slaves");
 const QLatin1String kCpuFactor("cpu_factor");
 const QLatin1String kLinkMBps("link_MBps");
+const QLatin1String kStripFixedMs("strip_fixed_ms");
 
 // Reads slaves[index]; the entry's problems are reported under "<origin>: slaves[index]".
 Expected<SlaveEmulation> readSlave(const QJsonValue &entry, const QString &origin, qsizetype index)
@@ -33,6 +34,10 @@ Expected<SlaveEmulation> readSlave(const QJsonValue &entry, const QString &origi
                       slave.cpuFactor);
     reader.readNumber(kLinkMBps, NumberRange{0, HeterogeneityProfile::kMaxLinkMBps, true},
                       slave.linkMBps);
+    double stripFixedMs = 0;
+    reader.readNumber(kStripFixedMs, NumberRange{0, HeterogeneityProfile::kMaxStripFixedMs, true},
+                      stripFixedMs);
+    slave.stripFixedS = stripFixedMs / 1000;
     reader.rejectUnknownKeys();
     if (!reader.ok())
         return Error{reader.error()};
@@ -55,6 +60,8 @@ QJsonObject HeterogeneityProfile::toJson() const
         QJsonObject entry{{kCpuFactor, slave.cpuFactor}};
         if (slave.linkMBps > 0)
             entry.insert(kLinkMBps, slave.linkMBps);
+        if (slave.stripFixedS > 0)
+            entry.insert(kStripFixedMs, slave.stripFixedS * 1000);
         entries.append(entry);
     }
     QJsonObject root{{kSlaves, entries}};

@@ -16,7 +16,8 @@ namespace starling::cluster {
 //   {"name": "...", "description": "...",
 //    "slaves": [{"cpu_factor": 2.0, "link_MBps": 10}, ...]}
 // Entry k describes slave k (0 = the first slave, MPI rank 2); slaves beyond the list run
-// unemulated. A missing cpu_factor is 1.0, a missing link_MBps means an unpaced link. Every
+// unemulated. A missing cpu_factor is 1.0, a missing link_MBps means an unpaced link; an
+// optional strip_fixed_ms adds that much to every image strip's emulated compute. Every
 // problem is one line naming the origin, the entry and the key.
 struct HeterogeneityProfile
 {
@@ -24,6 +25,7 @@ struct HeterogeneityProfile
     static constexpr int kMaxSlaves = 4096;
     static constexpr double kMaxCpuFactor = 1000;
     static constexpr double kMaxLinkMBps = 100000;
+    static constexpr double kMaxStripFixedMs = 60000;
 
     QString name;
     QString description;

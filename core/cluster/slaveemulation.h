@@ -10,6 +10,9 @@ struct SlaveEmulation
     bool emulated = false;
     double cpuFactor = 1.0;
     double linkMBps = 0; // 0 = not paced
+    // Issue 16: seconds every strip costs on top of its size (start-up, halo copies), so the
+    // emulated compute time is affine and known: stripFixedS + standard cost * cpuFactor.
+    double stripFixedS = 0;
 
     bool operator==(const SlaveEmulation &) const = default;
 };

@@ -243,7 +243,9 @@ int JobScheduler::bestLiveSlave(long long units) const
         if (m_lost[size_t(i)])
             continue;
         const double finish = double(m_pending[size_t(i)] + units) *
-                              (m_estimates.unitSendS(i) + m_estimates.unitComputeS(i));
+                                  (m_estimates.unitSendS(i) + m_estimates.unitComputeS(i)) +
+                              m_estimates.slaves[size_t(i)].latencyS +
+                              m_estimates.chunkFixedComputeS(i);
         if (finish < bestFinish) {
             bestFinish = finish;
             best = i;

@@ -92,7 +92,9 @@ QJsonObject estimatesJson(const JobOutcome &outcome)
     for (const sched::SlaveSpec &e : outcome.estimates.slaves)
         believed.append(QJsonObject{{QStringLiteral("name"), e.name},
                                     {QStringLiteral("unit_compute_s"), e.unitComputeS},
-                                    {QStringLiteral("link_MBps"), e.bandwidthMBps}});
+                                    {QStringLiteral("link_MBps"), e.bandwidthMBps},
+                                    {QStringLiteral("fixed_compute_s"), e.fixedComputeS},
+                                    {QStringLiteral("latency_s"), e.latencyS}});
     return {{QStringLiteral("unit_MB"), outcome.estimates.unitMB},
             {QStringLiteral("return_ratio"), outcome.estimates.returnRatio},
             {QStringLiteral("slaves"), believed}};

@@ -23,10 +23,11 @@ Timeline evaluateSchedule(const Platform &platform, const std::vector<double> &s
         chunk.slave = slave;
         chunk.units = units;
         chunk.sendStart = port;
-        port += platform.startupS + units * platform.unitSendS(slave);
+        port += platform.messageFixedS(slave) + units * platform.unitSendS(slave);
         chunk.sendEnd = port;
         chunk.computeStart = port;
-        chunk.computeEnd = port + units * platform.unitComputeS(slave);
+        chunk.computeEnd =
+            port + units * platform.unitComputeS(slave) + platform.chunkFixedComputeS(slave);
         chunk.returnStart = chunk.returnEnd = chunk.computeEnd;
         timeline.chunks.push_back(chunk);
     }
@@ -40,8 +41,9 @@ Timeline evaluateSchedule(const Platform &platform, const std::vector<double> &s
             ChunkRecord &chunk = timeline.chunks[index];
             chunk.returnStart = std::max(port, chunk.computeEnd);
             // Same association as the simulator so both agree to the last bit.
-            port = chunk.returnStart + (platform.startupS + chunk.units * platform.returnRatio *
-                                                                platform.unitSendS(chunk.slave));
+            port = chunk.returnStart +
+                   (platform.messageFixedS(chunk.slave) +
+                    chunk.units * platform.returnRatio * platform.unitSendS(chunk.slave));
             chunk.returnEnd = port;
         }
     }

@@ -26,7 +26,11 @@ std::vector<double> equalFinishShares(const Platform &p, const std::vector<int> 
         const int next = order[k + 1];
         const double denominator = p.unitSendS(next) + p.unitComputeS(next);
         a[k + 1] = a[k] * p.unitComputeS(cur) / denominator;
-        b[k + 1] = (b[k] * p.unitComputeS(cur) - p.startupS) / denominator;
+        // Equal finish: S_k + f_k + alpha_k w_k = S_k + s_{k+1} + f_{k+1} + alpha_{k+1}(c+w),
+        // with s the next message's fixed cost and f each chunk's fixed compute.
+        b[k + 1] = (b[k] * p.unitComputeS(cur) + p.chunkFixedComputeS(cur) - p.messageFixedS(next) -
+                    p.chunkFixedComputeS(next)) /
+                   denominator;
     }
     double sumA = 0, sumB = 0;
     for (size_t k = 0; k < participants; ++k) {
@@ -62,16 +66,18 @@ fitByDeadline(const Platform &p, const std::vector<int> &order, long long load, 
         const int slave = order[k];
         const double c = p.unitSendS(slave);
         const double w = p.unitComputeS(slave);
+        const double message = p.messageFixedS(slave);
+        const double fixedCompute = p.chunkFixedComputeS(slave);
         std::vector<double> next = port; // giving this slave nothing keeps the port time
         for (size_t m = 1; m < width; ++m) {
             for (size_t units = 1; units <= m; ++units) {
                 const double before = port[m - units];
                 if (before == kInfinity)
                     continue;
-                const double finish = before + p.startupS + double(units) * (c + w);
+                const double finish = before + message + double(units) * (c + w) + fixedCompute;
                 if (finish > deadline)
                     continue; // a smaller `before` for larger `units` may still fit
-                const double after = before + p.startupS + double(units) * c;
+                const double after = before + message + double(units) * c;
                 if (after < next[m]) {
                     next[m] = after;
                     choice[k][m] = static_cast<long long>(units);

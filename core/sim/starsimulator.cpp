@@ -175,7 +175,8 @@ private:
         chunk.slave = slave;
         chunk.units = units;
         chunk.sendStart = now;
-        chunk.sendEnd = linkTime(slave, now, m_p.startupS + units * m_p.unitSendS(slave));
+        chunk.sendEnd =
+            linkTime(slave, now, m_p.messageFixedS(slave) + units * m_p.unitSendS(slave));
         m_timeline.chunks.push_back(chunk);
         m_timeline.shares[size_t(slave)] += units;
         const int index = int(m_timeline.chunks.size()) - 1;
@@ -186,9 +187,9 @@ private:
     {
         ChunkRecord &chunk = m_timeline.chunks[size_t(index)];
         chunk.returnStart = now;
-        chunk.returnEnd =
-            linkTime(chunk.slave, now,
-                     m_p.startupS + chunk.units * m_p.returnRatio * m_p.unitSendS(chunk.slave));
+        chunk.returnEnd = linkTime(chunk.slave, now,
+                                   m_p.messageFixedS(chunk.slave) +
+                                       chunk.units * m_p.returnRatio * m_p.unitSendS(chunk.slave));
         at(chunk.returnEnd, [this] {
             m_portBusy = false;
             servePort(m_now);
@@ -218,8 +219,9 @@ private:
         slave.computing = true;
         ChunkRecord &chunk = m_timeline.chunks[size_t(index)];
         chunk.computeStart = m_now;
-        chunk.computeEnd = stretchedFinish(m_now, chunk.units * m_p.unitComputeS(slaveIndex),
-                                           m_computeChanges[size_t(slaveIndex)]);
+        chunk.computeEnd = stretchedFinish(
+            m_now, chunk.units * m_p.unitComputeS(slaveIndex) + m_p.chunkFixedComputeS(slaveIndex),
+            m_computeChanges[size_t(slaveIndex)]);
         at(chunk.computeEnd, [this, index] { onComputeDone(index); });
     }
 

@@ -21,20 +21,10 @@ namespace starling::mpi {
 namespace {
 
 constexpr double kUnknownLinkMBps = 1000; // a link nobody measured: fast, so compute decides
-constexpr double kSmoothing = 0.5;        // weight of the newest observation
 constexpr int kNoSlaveGiveUpMs = 30000;   // a queued job waits this long for an ACTIVE slave
 constexpr int kEagerMs = 2000;
 
 using PortKind = jobs::JobScheduler::PortWork::Kind;
-
-double ewma(std::map<int, double> &table, int rank, double sample)
-{
-    const auto it = table.find(rank);
-    const double value =
-        it == table.end() ? sample : kSmoothing * sample + (1 - kSmoothing) * it->second;
-    table[rank] = value;
-    return value;
-}
 
 } // namespace
 
@@ -49,7 +39,6 @@ struct JobRunner::Current
     std::vector<Slave> slaves; // the scheduler's platform, in this order
     std::unique_ptr<jobs::JobScheduler> scheduler;
     QElapsedTimer clock;
-    double unitStandardS = 0;
     sched::Platform estimates;
     // The port's current work: when it ends, and the strip it sends.
     std::optional<jobs::JobScheduler::PortWork> port;
@@ -58,15 +47,18 @@ struct JobRunner::Current
     qint64 portBytes = 0;         // of the strip being sent
     bool awaitingReceipt = false; // the strip left; the port is free when the slave has it
     std::map<int, jobs::StripResult> results; // chunk -> result waiting for or in its return
-    std::map<int, double> standardS;          // chunk -> its standard cost
-    std::vector<bool> lost;                   // per slave of the job
+    std::map<int, double> inputMB;            // chunk -> its strip's input, halo included
+    sched::OpClass opClass;
+    std::vector<bool> lost; // per slave of the job
     int reassigned = 0;
 };
 
 JobRunner::JobRunner(Transport &transport, jobs::JobBoard &board, double standardMBps,
-                     QObject *parent)
+                     QObject *parent, double estimatorForgetting, double estimatorHalfLifeS)
     : QObject(parent), m_transport(transport), m_board(board),
-      m_standardMBps(standardMBps > 0 ? standardMBps : 20)
+      m_standardMBps(standardMBps > 0 ? standardMBps : 20),
+      m_estimator(sched::CostEstimator::Settings{m_standardMBps, estimatorForgetting, 0.15,
+                                                 estimatorHalfLifeS})
 {
     m_portTimer.setSingleShot(true);
     m_portTimer.setTimerType(Qt::PreciseTimer);
@@ -108,6 +100,8 @@ void JobRunner::keepSlavesEager()
 void JobRunner::setSlaves(std::vector<Slave> slaves)
 {
     m_slaves = std::move(slaves);
+    for (const Slave &s : m_slaves)
+        m_estimator.setCalibration(s.rank, s.slowness);
     if (m_job) {
         for (size_t i = 0; i < m_job->slaves.size() && m_job; ++i) {
             const int rank = m_job->slaves[i].rank;
@@ -153,28 +147,46 @@ void JobRunner::wake()
     startJob(std::move(running).value());
 }
 
-// T_i and B_i for the job's slaves: what this runner observed on earlier jobs, else what the
-// monitor measured, else the profile's link, else a standard slave on an unknown link.
+// The link as known without this runner's timings: the monitor's estimate, else the
+// profile's link, else an unknown (fast) link, so compute decides.
+sched::AffineEstimate JobRunner::linkFallback(const Slave &s) const
+{
+    sched::AffineEstimate link;
+    const double mbps = s.linkMBps > 0           ? s.linkMBps
+                        : s.emulatedLinkMBps > 0 ? s.emulatedLinkMBps
+                                                 : kUnknownLinkMBps;
+    link.perMBS = 1 / mbps;
+    link.source = s.linkMBps > 0 || s.emulatedLinkMBps > 0 ? sched::EstimateSource::Calibration
+                                                           : sched::EstimateSource::Prior;
+    return link;
+}
+
+// T_i, B_i and the fixed costs for the job's slaves from the estimator. Every strip carries up
+// to two halos of rows: sent and computed once per strip, they are part of the fixed costs.
 sched::Platform JobRunner::estimatesFor(const Current &job, double unitBytes) const
 {
     sched::Platform estimates;
     estimates.unitMB = unitBytes / 1e6;
     estimates.returnRatio = double(job.output.channels) / job.input->channels;
+    const double haloMB = 2.0 * job.halo * job.input->rowBytes() / 1e6;
     for (const Slave &s : job.slaves) {
-        const auto observed = m_observedSlowness.find(s.rank);
-        const double slowness = observed != m_observedSlowness.end() ? observed->second
-                                : s.slowness > 0                     ? s.slowness
-                                                                     : 1.0;
-        const auto link = m_observedLinkMBps.find(s.rank);
-        const double mbps = link != m_observedLinkMBps.end() ? link->second
-                            : s.linkMBps > 0                 ? s.linkMBps
-                            : s.emulatedLinkMBps > 0         ? s.emulatedLinkMBps
-                                                             : kUnknownLinkMBps;
+        sched::SlaveSpec spec = sched::CostEstimator::slaveSpec(
+            s.name, m_estimator.compute(s.rank, job.opClass),
+            m_estimator.link(s.rank, linkFallback(s)), estimates.unitMB, haloMB);
         const double weight = s.weight > 0 ? s.weight : 1.0;
-        estimates.slaves.push_back(
-            {s.name, std::max(1e-9, slowness * job.unitStandardS / weight), mbps});
+        spec.unitComputeS = std::max(1e-9, spec.unitComputeS / weight);
+        spec.fixedComputeS /= weight;
+        estimates.slaves.push_back(spec);
     }
     return estimates;
+}
+
+std::vector<sched::SlaveCostEstimate> JobRunner::costEstimates(std::int64_t nowMs) const
+{
+    std::vector<sched::SlaveCostEstimate> result;
+    for (const Slave &s : m_slaves)
+        result.push_back(m_estimator.slave(s.rank, s.name, linkFallback(s), nowMs));
+    return result;
 }
 
 void JobRunner::publishStarted(const Current &job, double predictedMakespanS)
@@ -210,7 +222,7 @@ void JobRunner::startJob(jobs::JobBoard::Running running)
     }
     job.lost.assign(job.slaves.size(), false);
     const double unitBytes = double(in.height) / job.units->units() * in.width * in.channels;
-    job.unitStandardS = unitBytes * job.spec.op.relativeCost() / (m_standardMBps * 1e6);
+    job.opClass = {job.spec.op.name(), in.channels, job.spec.op.relativeCost()};
 
     const sched::Platform estimates = estimatesFor(job, unitBytes);
     jobs::JobScheduler::Settings settings;
@@ -270,7 +282,7 @@ void JobRunner::perform(std::optional<jobs::JobScheduler::PortWork> work)
         strip.pixels = in.pixels.mid(qsizetype(halo.begin) * in.rowBytes(),
                                      qsizetype(halo.size()) * in.rowBytes());
         bytes = strip.pixels.size();
-        job.standardS[chunk.id] = strip.standardS;
+        job.inputMB[chunk.id] = double(bytes) / 1e6;
         job.portMessage = strip.encode();
         protocol::StripAssignedEvent assigned;
         assigned.chunk = chunk.id;
@@ -364,7 +376,8 @@ void JobRunner::finishSend()
     const Slave &slave = job.slaves[size_t(chunk.slave)];
     const double portS = now() - chunk.record.sendStart;
     if (portS > 0 && !job.lost[size_t(chunk.slave)])
-        ewma(m_observedLinkMBps, slave.rank, double(job.portBytes) / portS / 1e6);
+        m_estimator.addSend(slave.rank, double(job.portBytes) / 1e6, portS,
+                            QDateTime::currentMSecsSinceEpoch());
     protocol::StripSentEvent sent;
     sent.chunk = chunk.id;
     sent.slave = slave.name;
@@ -427,9 +440,9 @@ void JobRunner::onStripResult(int source, const QByteArray &payload)
                     .arg(job.output.channels));
         return;
     }
-    if (const auto standard = job.standardS.find(chunkId);
-        standard != job.standardS.end() && standard->second > 0)
-        ewma(m_observedSlowness, source, result.computeS / standard->second);
+    if (const auto input = job.inputMB.find(chunkId); input != job.inputMB.end())
+        m_estimator.addCompute(source, job.opClass, input->second, result.computeS,
+                               QDateTime::currentMSecsSinceEpoch());
     const double computeS = result.computeS;
     job.results[chunkId] = std::move(result);
     m_transport.stayEager(kEagerMs);

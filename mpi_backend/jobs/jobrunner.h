@@ -3,6 +3,7 @@
 #include "jobs/jobboard.h"
 #include "mpi_backend/transport/transport.h"
 #include "protocol/jobevents.h"
+#include "sched/costestimator.h"
 
 #include <QElapsedTimer>
 #include <QJsonObject>
@@ -28,12 +29,12 @@ namespace starling::mpi {
 // only when emulated: the slave sends its result when it is done. The master computes
 // nothing; it assembles the rows.
 //
-// Estimates: T_i is the slave's slowness (its compute time over the standard cost; measured by
-// the slave's start-up calibration and every strip since, and by this runner from every
-// result) times the standard cost of one unit of this job, divided by the operator's weight;
-// B_i is what this runner measured on the slave's link, else the snapshot's estimate, else the
-// profile's link. A slave that turns SUSPECT or DOWN during a job is lost to it: its strips go
-// to the others and its late results are dropped.
+// Estimates (issue 16): a sched::CostEstimator fitted on this runner's own timings gives each
+// slave a fixed cost per strip and a cost per MB for the job's op class (falling back to
+// another op of the slave, the slave's calibrated slowness, or a standard slave), and a link
+// latency and rate (falling back to the snapshot's estimate, else the profile's link); the
+// compute is divided by the operator's weight. A slave that turns SUSPECT or DOWN during a job is
+// lost to it: its strips go to the others and its late results are dropped.
 //
 // THREADS: the MPI thread only.
 class JobRunner final : public QObject
@@ -55,7 +56,8 @@ public:
     };
 
     JobRunner(Transport &transport, jobs::JobBoard &board, double standardMBps,
-              QObject *parent = nullptr);
+              QObject *parent = nullptr, double estimatorForgetting = 0.9,
+              double estimatorHalfLifeS = 3600);
     ~JobRunner() override;
 
     void setSlaves(std::vector<Slave> slaves);
@@ -67,6 +69,8 @@ public:
     // Fails the running job (the cluster is going down); nothing starts afterwards.
     void stop();
     bool isRunning() const { return m_job != nullptr; }
+    // What the master believes of each slave it knows, confidence aged to `nowMs` (issue 16).
+    std::vector<sched::SlaveCostEstimate> costEstimates(std::int64_t nowMs) const;
 
 signals:
     // For the monitor's event stream (job_started, strip_assigned, strip_done,
@@ -78,6 +82,7 @@ private:
 
     void startJob(jobs::JobBoard::Running running);
     sched::Platform estimatesFor(const Current &job, double unitBytes) const;
+    sched::AffineEstimate linkFallback(const Slave &slave) const;
     void publishStarted(const Current &job, double predictedMakespanS);
     void perform(std::optional<jobs::JobScheduler::PortWork> work);
     void onPortTimer();
@@ -94,8 +99,9 @@ private:
     jobs::JobBoard &m_board;
     double m_standardMBps;
     std::vector<Slave> m_slaves;
-    std::map<int, double> m_observedSlowness; // rank -> EWMA of computeS / standardS
-    std::map<int, double> m_observedLinkMBps; // rank -> EWMA of port bytes per second
+    // Learns each slave's affine compute per op class (from every result's computeS against
+    // its strip's input MB) and its link (from every timed send).
+    sched::CostEstimator m_estimator;
     std::unique_ptr<Current> m_job;
     QTimer m_portTimer;
     QTimer m_wakeTimer;          // retries a queued job that found no slave

@@ -48,9 +48,10 @@ jobs::StripResult compute(const jobs::StripAssignment &strip)
 
 } // namespace
 
-StripWorker::StripWorker(bool emulated, double cpuFactor, QObject *parent)
+StripWorker::StripWorker(bool emulated, double cpuFactor, QObject *parent, double stripFixedS)
     : QObject(parent), m_emulated(emulated),
-      m_cpuFactor(std::isfinite(cpuFactor) && cpuFactor > 0 ? cpuFactor : 1.0)
+      m_cpuFactor(std::isfinite(cpuFactor) && cpuFactor > 0 ? cpuFactor : 1.0),
+      m_stripFixedS(std::isfinite(stripFixedS) && stripFixedS > 0 ? stripFixedS : 0.0)
 {
     m_pool.setMaxThreadCount(1);
     m_waitTimer.setSingleShot(true);
@@ -131,7 +132,7 @@ void StripWorker::onKernelDone(jobs::StripResult result)
     if (m_stopped || !m_running)
         return;
     const double elapsedS = double(m_computeClock.nsecsElapsed()) / 1e9;
-    const double emulatedS = m_running->strip.standardS * m_cpuFactor;
+    const double emulatedS = m_stripFixedS + m_running->strip.standardS * m_cpuFactor;
     m_computeS = (m_emulated ? std::max(elapsedS, emulatedS) : elapsedS) * m_slowdown;
     result.computeS = m_computeS;
     m_ready = std::move(result);

@@ -15,15 +15,16 @@ namespace starling::mpi {
 // A slave's image work: strips are computed one after another, in the order they arrived
 // (paper 2's slave computes what it holds in turn), each on a worker thread so the rank's MPI
 // thread keeps polling and heartbeating. On an emulated slave (the profile gives it a
-// cpu_factor) a strip takes max(kernel time, standard cost x cpu_factor): the kernel runs for
-// real, and the rest is waited out on a timer, so compute speed follows the profile whatever
-// the other ranks on the same cores do. An unemulated slave takes what the kernel takes.
+// cpu_factor) a strip takes max(kernel time, strip_fixed + standard cost x cpu_factor): the kernel
+// runs for real, and the rest is waited out on a timer, so compute speed follows the profile
+// whatever the other ranks on the same cores do. An unemulated slave takes what the kernel takes.
 class StripWorker final : public QObject
 {
     Q_OBJECT
 
 public:
-    StripWorker(bool emulated, double cpuFactor, QObject *parent = nullptr);
+    // `stripFixedS`: what every strip costs on an emulated slave on top of its standard cost.
+    StripWorker(bool emulated, double cpuFactor, QObject *parent = nullptr, double stripFixedS = 0);
     ~StripWorker() override;
 
     // From the MPI thread. `reply` is handed back with the result.
@@ -55,6 +56,7 @@ private:
 
     bool m_emulated;
     double m_cpuFactor;
+    double m_stripFixedS;
     double m_slowdown = 1;
     QThreadPool m_pool;
     std::deque<Item> m_queue;

@@ -41,7 +41,8 @@ MasterRole::MasterRole(Transport &transport, const NodeOptions &options, QObject
       m_spool(QDir(options.runDir).filePath(QStringLiteral("jobs"))),
       m_board(
           {options.config.jobQueueLimit, options.config.jobsKept, options.config.jobByteBudget}),
-      m_runner(transport, m_board, options.config.imageStandardMBps),
+      m_runner(transport, m_board, options.config.imageStandardMBps, nullptr,
+               options.config.estimatorForgetting, options.config.estimatorConfidenceHalfLifeS),
       m_heartbeat(options.config.heartbeatMs)
 {
     m_sampler.setLink(options.link);

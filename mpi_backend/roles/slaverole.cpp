@@ -56,7 +56,8 @@ SlaveRole::SlaveRole(Transport &transport, const NodeOptions &options, QObject *
     : QObject(parent), m_transport(transport), m_options(options),
       m_emulation(options.emulate ? options.profile.forSlave(cluster::slaveIndex(transport.rank()))
                                   : cluster::SlaveEmulation{}),
-      m_heartbeat(options.config.heartbeatMs), m_strips(m_emulation.emulated, m_emulation.cpuFactor)
+      m_heartbeat(options.config.heartbeatMs),
+      m_strips(m_emulation.emulated, m_emulation.cpuFactor, nullptr, m_emulation.stripFixedS)
 {
     // A strip's g1 as the master prices it: input bytes at the cluster's standard compute
     // speed, no fixed part (the op's relative cost scales it).

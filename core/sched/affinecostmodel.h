@@ -1,0 +1,59 @@
+#pragma once
+
+#include "costestimate.h"
+#include "recursiveleastsquares.h"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace starling::sched {
+
+// One learnt cost, seconds = fixedS + MB * perMBS (a slave's compute for one op class, or its
+// link), from timings as they come. Never garbage: fixedS >= 0, perMBS > 0, both finite.
+// - Sizes too alike to tell the fixed part from the rate: the rate is fitted with the fixed
+//   part held (the last good one, else the caller's).
+// - An isolated timing far from the fit is down-weighted (it costs `threshold / error` of a
+//   sample), but kChangeRun such timings in a row on the same side are a real change (a slave
+//   slowed down): the fit starts over from them, so a 2x slowdown is followed within a few
+//   strips instead of being averaged away.
+class AffineCostModel
+{
+public:
+    struct Settings
+    {
+        double forgetting = 0.9;
+        double minSamples = 2;       // effective samples before the fit is used at all
+        double minSpread = 0.15;     // size variation (std/mean) that separates fixed from rate
+        double goodConfidence = 0.5; // a fit this confident becomes the "last good" value
+    };
+    static constexpr int kChangeRun = 3;
+    static constexpr double kMinPerMBS = 1e-9;
+
+    explicit AffineCostModel(Settings settings);
+
+    void add(double mb, double seconds, std::int64_t nowMs, double heldFixedS = 0);
+    // The current fit, or nothing while it stands on too few samples.
+    std::optional<AffineEstimate> fit(double heldFixedS = 0) const;
+    std::optional<AffineEstimate> lastGood() const { return m_lastGood; }
+    int outliers() const { return m_outliers; }
+
+private:
+    struct Sample
+    {
+        double mb;
+        double seconds;
+    };
+    double confidence() const;
+
+    Settings m_settings;
+    RecursiveLeastSquares m_rls;
+    double m_noise = 0.05;          // running mean of |relative error| of accepted timings
+    std::vector<Sample> m_suspects; // consecutive outliers, all on one side of the fit
+    bool m_suspectsAbove = false;
+    std::int64_t m_lastSampleMs = 0;
+    std::optional<AffineEstimate> m_lastGood;
+    int m_outliers = 0;
+};
+
+} // namespace starling::sched

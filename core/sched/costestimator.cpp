@@ -1,0 +1,190 @@
+#include "costestimator.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace starling::sched {
+
+namespace {
+
+bool sameClass(const OpClass &a, const OpClass &b)
+{
+    return a.op == b.op && a.channels == b.channels;
+}
+
+double relativeCostOf(const OpClass &op)
+{
+    return std::isfinite(op.relativeCost) && op.relativeCost > 0 ? op.relativeCost : 1.0;
+}
+
+} // namespace
+
+CostEstimator::CostEstimator() : CostEstimator(Settings{}) {}
+
+CostEstimator::CostEstimator(Settings settings) : m_settings(settings)
+{
+    if (!(m_settings.standardMBps > 0) || !std::isfinite(m_settings.standardMBps))
+        m_settings.standardMBps = 20;
+}
+
+void CostEstimator::addCompute(int rank, const OpClass &op, double inputMB, double seconds,
+                               std::int64_t nowMs)
+{
+    const OpKey key{rank, op.op, op.channels};
+    auto it = m_compute.find(key);
+    if (it == m_compute.end()) {
+        AffineCostModel::Settings settings;
+        settings.forgetting = m_settings.forgetting;
+        it = m_compute.emplace(key, OpModel{op, AffineCostModel(settings)}).first;
+    }
+    it->second.op.relativeCost = relativeCostOf(op);
+    it->second.model.add(inputMB, seconds, nowMs, heldFixed(rank, op));
+}
+
+void CostEstimator::addSend(int rank, double mb, double seconds, std::int64_t nowMs)
+{
+    auto it = m_links.find(rank);
+    if (it == m_links.end()) {
+        AffineCostModel::Settings settings;
+        settings.forgetting = m_settings.forgetting;
+        it = m_links.emplace(rank, AffineCostModel(settings)).first;
+    }
+    it->second.add(mb, seconds, nowMs);
+}
+
+void CostEstimator::setCalibration(int rank, double slowness)
+{
+    if (std::isfinite(slowness) && slowness > 0)
+        m_calibration[rank] = slowness;
+    else
+        m_calibration.erase(rank);
+}
+
+std::optional<AffineEstimate> CostEstimator::measured(const AffineCostModel &model,
+                                                      double heldFixedS) const
+{
+    const std::optional<AffineEstimate> fit = model.fit(heldFixedS);
+    if (fit && (fit->confidence >= m_settings.minConfidence || !model.lastGood()))
+        return fit;
+    return model.lastGood();
+}
+
+// The fixed part a one-size history holds: what another op of the slave showed, else none.
+double CostEstimator::heldFixed(int rank, const OpClass &op) const
+{
+    const std::optional<AffineEstimate> other = fromOtherOp(rank, op);
+    return other ? other->fixedS : 0.0;
+}
+
+// The most confident fit of another op class on the same slave, its rate scaled to `op`.
+std::optional<AffineEstimate> CostEstimator::fromOtherOp(int rank, const OpClass &op) const
+{
+    std::optional<AffineEstimate> best;
+    double scale = 1;
+    for (auto it = m_compute.lower_bound(OpKey{rank, QString(), 0});
+         it != m_compute.end() && std::get<0>(it->first) == rank; ++it) {
+        if (sameClass(it->second.op, op))
+            continue;
+        const std::optional<AffineEstimate> fit = measured(it->second.model, 0);
+        if (fit && (!best || fit->confidence * fit->samples > best->confidence * best->samples)) {
+            best = fit;
+            scale = rateRatio(op, it->second.op);
+        }
+    }
+    if (!best)
+        return std::nullopt;
+    best->perMBS *= scale;
+    best->source = EstimateSource::OtherOp;
+    best->confidence *= 0.5; // the ops' relative costs are a guess for this slave
+    return best;
+}
+
+// How much more `op` costs per MB than `other`: measured on the slaves that ran both (the
+// median of their ratios: slaves differ in speed far more than in what each op costs on
+// them), else what the ops' declared relative costs say.
+double CostEstimator::rateRatio(const OpClass &op, const OpClass &other) const
+{
+    std::vector<double> ratios;
+    for (const auto &[key, mine] : m_compute) {
+        if (!sameClass(mine.op, op))
+            continue;
+        const auto theirs = m_compute.find(OpKey{std::get<0>(key), other.op, other.channels});
+        if (theirs == m_compute.end())
+            continue;
+        const std::optional<AffineEstimate> a = mine.model.fit();
+        const std::optional<AffineEstimate> b = theirs->second.model.fit();
+        if (a && b && a->confidence >= m_settings.minConfidence &&
+            b->confidence >= m_settings.minConfidence)
+            ratios.push_back(a->perMBS / b->perMBS);
+    }
+    if (ratios.empty())
+        return relativeCostOf(op) / relativeCostOf(other);
+    std::nth_element(ratios.begin(), ratios.begin() + std::ptrdiff_t(ratios.size() / 2),
+                     ratios.end());
+    return ratios[ratios.size() / 2];
+}
+
+AffineEstimate CostEstimator::compute(int rank, const OpClass &op) const
+{
+    const double held = heldFixed(rank, op);
+    if (const auto it = m_compute.find(OpKey{rank, op.op, op.channels}); it != m_compute.end()) {
+        if (std::optional<AffineEstimate> own = measured(it->second.model, held))
+            return *own;
+    }
+    if (std::optional<AffineEstimate> other = fromOtherOp(rank, op))
+        return *other;
+    AffineEstimate e;
+    e.perMBS = relativeCostOf(op) / m_settings.standardMBps;
+    if (const auto it = m_calibration.find(rank); it != m_calibration.end()) {
+        e.perMBS *= it->second;
+        e.source = EstimateSource::Calibration;
+    }
+    return e;
+}
+
+AffineEstimate CostEstimator::link(int rank, const AffineEstimate &fallback) const
+{
+    if (const auto it = m_links.find(rank); it != m_links.end()) {
+        if (std::optional<AffineEstimate> own = measured(it->second, fallback.fixedS))
+            return *own;
+    }
+    return fallback;
+}
+
+AffineEstimate CostEstimator::aged(AffineEstimate e, std::int64_t nowMs) const
+{
+    if (e.lastSampleMs > 0 && nowMs > e.lastSampleMs && m_settings.confidenceHalfLifeS > 0) {
+        const double ageS = double(nowMs - e.lastSampleMs) / 1000;
+        e.confidence *= std::exp2(-ageS / m_settings.confidenceHalfLifeS);
+    }
+    return e;
+}
+
+SlaveCostEstimate CostEstimator::slave(int rank, const QString &name,
+                                       const AffineEstimate &linkFallback, std::int64_t nowMs) const
+{
+    SlaveCostEstimate s;
+    s.rank = rank;
+    s.name = name;
+    for (auto it = m_compute.lower_bound(OpKey{rank, QString(), 0});
+         it != m_compute.end() && std::get<0>(it->first) == rank; ++it) {
+        const OpClass &op = it->second.op;
+        s.ops.push_back({op.op, op.channels, aged(compute(rank, op), nowMs)});
+    }
+    s.link = aged(link(rank, linkFallback), nowMs);
+    return s;
+}
+
+SlaveSpec CostEstimator::slaveSpec(const QString &name, const AffineEstimate &compute,
+                                   const AffineEstimate &link, double unitMB, double haloMB)
+{
+    SlaveSpec spec;
+    spec.name = name;
+    spec.unitComputeS = std::max(1e-12, compute.perMBS * unitMB);
+    spec.fixedComputeS = compute.fixedS + compute.perMBS * haloMB;
+    spec.bandwidthMBps = 1 / std::max(AffineCostModel::kMinPerMBS, link.perMBS);
+    spec.latencyS = link.fixedS + link.perMBS * haloMB;
+    return spec;
+}
+
+} // namespace starling::sched

@@ -1,0 +1,189 @@
+#include "estimatorexperiment.h"
+
+#include "sched/makespanevaluator.h"
+#include "sched/optimalstrategy.h"
+#include "sched/sendorder.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace starling::sim {
+
+using sched::AffineEstimate;
+using sched::CostEstimator;
+using sched::Platform;
+
+namespace {
+
+constexpr double kPriorLinkMBps = 100; // what both learners assume of a link never timed
+
+AffineEstimate affine(double fixedS, double perMBS)
+{
+    AffineEstimate e;
+    e.fixedS = fixedS;
+    e.perMBS = perMBS;
+    return e;
+}
+
+AffineEstimate linkPrior()
+{
+    return affine(0, 1 / kPriorLinkMBps);
+}
+
+} // namespace
+
+CostTruth CostTruth::paperWithFixedCosts()
+{
+    const std::vector<double> unitS{1, 1.5, 2, 2.5, 3, 4, 5, 6}; // per 8 MB of the standard op
+    const std::vector<double> mbps{100, 50, 80, 20, 60, 10, 40, 30};
+    const std::vector<double> latencyS{0.02, 0.05, 0.03, 0.1, 0.04, 0.2, 0.06, 0.08};
+    const std::vector<double> fixedS{0.3, 0.5, 0.4, 0.8, 0.6, 1.0, 1.2, 1.5};
+    struct OpTruth
+    {
+        sched::OpClass op;
+        double rateFactor; // true cost per MB next to the standard op
+        double fixedFactor;
+    };
+    // The planner is told grey 0.5, blur 2, median 4; the truth is deliberately otherwise.
+    const std::vector<OpTruth> ops{{{QStringLiteral("grey"), 3, 0.5}, 0.8, 1.0},
+                                   {{QStringLiteral("blur"), 1, 2.0}, 1.4, 1.5},
+                                   {{QStringLiteral("median"), 1, 4.0}, 6.0, 2.0},
+                                   {{QStringLiteral("blur"), 3, 2.0}, 2.5, 1.2}};
+    CostTruth truth;
+    for (size_t i = 0; i < unitS.size(); ++i) {
+        truth.names.push_back(QStringLiteral("s%1").arg(i + 1));
+        truth.links.push_back(affine(latencyS[i], 1 / mbps[i]));
+    }
+    for (const OpTruth &o : ops) {
+        Op op{o.op, {}};
+        for (size_t i = 0; i < unitS.size(); ++i)
+            op.compute.push_back(affine(fixedS[i] * o.fixedFactor, unitS[i] / 8 * o.rateFactor));
+        truth.ops.push_back(op);
+    }
+    return truth;
+}
+
+Platform CostTruth::platform(int op, double unitMB) const
+{
+    Platform p;
+    p.unitMB = unitMB;
+    for (size_t i = 0; i < names.size(); ++i)
+        p.slaves.push_back(
+            CostEstimator::slaveSpec(names[i], ops[size_t(op)].compute[i], links[i], unitMB));
+    return p;
+}
+
+EstimatorExperiment::EstimatorExperiment(CostTruth truth, double noise, std::uint64_t seed,
+                                         Disturbance disturbance)
+    : m_truth(std::move(truth)), m_noise(noise), m_disturbance(std::move(disturbance)), m_rng(seed),
+      m_estimator(CostEstimator::Settings{kStandardMBps, 0.9, 0.15, 3600})
+{}
+
+Platform EstimatorExperiment::truthAt(int op, double unitMB, int atJob) const
+{
+    Platform p = m_truth.platform(op, unitMB);
+    const int slow = m_disturbance.slowSlave;
+    if (slow >= 0 && slow < p.size() && atJob >= m_disturbance.slowFromJob &&
+        atJob < m_disturbance.slowUntilJob) {
+        p.slaves[size_t(slow)].unitComputeS *= m_disturbance.slowFactor;
+        p.slaves[size_t(slow)].fixedComputeS *= m_disturbance.slowFactor;
+    }
+    return p;
+}
+
+Platform EstimatorExperiment::estimated(int op, double unitMB) const
+{
+    Platform p;
+    p.unitMB = unitMB;
+    const sched::OpClass &opClass = m_truth.ops[size_t(op)].op;
+    for (size_t i = 0; i < m_truth.names.size(); ++i)
+        p.slaves.push_back(CostEstimator::slaveSpec(m_truth.names[i],
+                                                    m_estimator.compute(int(i), opClass),
+                                                    m_estimator.link(int(i), linkPrior()), unitMB));
+    return p;
+}
+
+// Today's model: one slowness per slave (compute time over the op's standard cost) and one
+// link rate, each an EWMA with weight 0.5 on the newest timing; no fixed costs.
+Platform EstimatorExperiment::ewma(int op, double unitMB) const
+{
+    Platform p;
+    p.unitMB = unitMB;
+    const double relativeCost = m_truth.ops[size_t(op)].op.relativeCost;
+    for (size_t i = 0; i < m_truth.names.size(); ++i) {
+        const auto slowness = m_ewmaSlowness.find(int(i));
+        const auto link = m_ewmaLinkMBps.find(int(i));
+        sched::SlaveSpec spec;
+        spec.name = m_truth.names[i];
+        spec.unitComputeS = (slowness != m_ewmaSlowness.end() ? slowness->second : 1.0) * unitMB *
+                            relativeCost / kStandardMBps;
+        spec.bandwidthMBps = link != m_ewmaLinkMBps.end() ? link->second : kPriorLinkMBps;
+        p.slaves.push_back(spec);
+    }
+    return p;
+}
+
+double EstimatorExperiment::disturbed(double seconds)
+{
+    std::normal_distribution<double> noise(1.0, m_noise);
+    double factor = std::clamp(noise(m_rng), 0.5, 1.5);
+    if (m_disturbance.outlierRate > 0 &&
+        std::uniform_real_distribution<double>(0, 1)(m_rng) < m_disturbance.outlierRate)
+        factor *= m_disturbance.outlierFactor;
+    return seconds * factor;
+}
+
+void EstimatorExperiment::playJob(const JobDraw &job, int index)
+{
+    Platform beliefs = estimated(job.op, job.unitMB);
+    for (int silent : m_disturbance.silent) {
+        if (silent >= 0 && silent < beliefs.size())
+            beliefs.slaves[size_t(silent)].unitComputeS = 1e9; // never given work
+    }
+    const std::vector<int> order =
+        sched::makeSendOrder(beliefs.bandwidths(), sched::SendOrder::Decreasing, 1);
+    const std::vector<long long> shares =
+        sched::OptimalStrategy().wholeShares(beliefs, order, job.units);
+    const Platform truth = truthAt(job.op, job.unitMB, index);
+    const sched::OpClass &opClass = m_truth.ops[size_t(job.op)].op;
+    const std::int64_t nowMs = std::int64_t(index + 1) * 1000;
+    for (int slave : order) {
+        const double units = double(shares[size_t(slave)]);
+        if (units <= 0)
+            continue;
+        const double mb = units * job.unitMB;
+        const double sendS = disturbed(truth.messageFixedS(slave) + units * truth.unitSendS(slave));
+        const double computeS =
+            disturbed(truth.chunkFixedComputeS(slave) + units * truth.unitComputeS(slave));
+        m_estimator.addCompute(slave, opClass, mb, computeS, nowMs);
+        m_estimator.addSend(slave, mb, sendS, nowMs);
+        const double standardS = mb * opClass.relativeCost / kStandardMBps;
+        auto smooth = [](std::map<int, double> &table, int key, double sample) {
+            const auto it = table.find(key);
+            table[key] = it == table.end() ? sample : 0.5 * sample + 0.5 * it->second;
+        };
+        smooth(m_ewmaSlowness, slave, computeS / standardS);
+        smooth(m_ewmaLinkMBps, slave, mb / sendS);
+    }
+}
+
+void EstimatorExperiment::run(const std::vector<JobDraw> &jobs)
+{
+    for (const JobDraw &job : jobs)
+        playJob(job, m_jobsPlayed++);
+}
+
+double EstimatorExperiment::regret(const Platform &truth, const Platform &beliefs, long long units)
+{
+    auto plannedOn = [&](const Platform &p) {
+        const std::vector<int> order =
+            sched::makeSendOrder(p.bandwidths(), sched::SendOrder::Decreasing, 1);
+        const std::vector<long long> whole = sched::OptimalStrategy().wholeShares(p, order, units);
+        return sched::evaluateSchedule(truth, std::vector<double>(whole.begin(), whole.end()),
+                                       order)
+            .makespan;
+    };
+    return plannedOn(beliefs) / plannedOn(truth);
+}
+
+} // namespace starling::sim

@@ -1,0 +1,99 @@
+#pragma once
+
+#include "sched/costestimator.h"
+#include "sched/platform.h"
+
+#include <QString>
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <vector>
+
+namespace starling::sim {
+
+// The true costs of an emulated platform in the estimator's terms: per slave its link
+// (latency + MB * perMBS) and, per op class, its compute (fixed + MB * perMBS).
+struct CostTruth
+{
+    struct Op
+    {
+        sched::OpClass op; // relativeCost: what the planner believes, not the truth
+        std::vector<sched::AffineEstimate> compute;
+    };
+    std::vector<QString> names;
+    std::vector<sched::AffineEstimate> links;
+    std::vector<Op> ops;
+
+    // Paper 2's 8-slave platform (unit times 1..6 s per 8 MB, links 10..100 MB/s) with fixed
+    // costs per strip and per message, and four op classes whose true costs differ from the
+    // relative costs the planner is told.
+    static CostTruth paperWithFixedCosts();
+    // The star model of one job of `op` with `unitMB` units, as the planner needs it.
+    sched::Platform platform(int op, double unitMB) const;
+};
+
+// One job of a sequence: which op, how many unit tasks of how many MB.
+struct JobDraw
+{
+    int op = 0;
+    long long units = 1;
+    double unitMB = 1;
+};
+
+// What a sequence does to the truth besides noise.
+struct SequenceDisturbance
+{
+    double outlierRate = 0; // share of timings multiplied by outlierFactor
+    double outlierFactor = 5;
+    int slowSlave = -1; // this slave computes slowFactor times slower ...
+    double slowFactor = 2;
+    int slowFromJob = 0; // ... for jobs [slowFromJob, slowUntilJob)
+    int slowUntilJob = 0;
+    std::vector<int> silent; // slaves that never take work (never sampled)
+};
+
+// Plays a sequence of jobs on the truth: each job is planned with `optimal` from what the
+// master believes at that moment, every strip and send is timed on the truth (times noise,
+// and the disturbances below), and the timings go to two learners side by side: the
+// CostEstimator (affine per op class and link) and today's EWMA of slowness and link rate.
+class EstimatorExperiment
+{
+public:
+    using Disturbance = SequenceDisturbance;
+
+    EstimatorExperiment(CostTruth truth, double noise, std::uint64_t seed,
+                        Disturbance disturbance = {});
+
+    void run(const std::vector<JobDraw> &jobs);
+
+    const CostTruth &truth() const { return m_truth; }
+    const sched::CostEstimator &estimator() const { return m_estimator; }
+    // What the CostEstimator / today's EWMA would plan job (op, unitMB) with.
+    sched::Platform estimated(int op, double unitMB) const;
+    sched::Platform ewma(int op, double unitMB) const;
+    // Truth as it is now (a slowed slave included) for job index `atJob`.
+    sched::Platform truthAt(int op, double unitMB, int atJob) const;
+
+    // makespan on `truth` of the whole-task optimal split planned on `beliefs` (its own
+    // decreasing-bandwidth order) over the optimal split planned on `truth`; 1 = no regret.
+    static double regret(const sched::Platform &truth, const sched::Platform &beliefs,
+                         long long units);
+
+    static constexpr double kStandardMBps = 8; // the prior: a standard slave, 1 s per 8 MB
+
+private:
+    void playJob(const JobDraw &job, int index);
+    double disturbed(double seconds);
+
+    CostTruth m_truth;
+    double m_noise;
+    Disturbance m_disturbance;
+    std::mt19937_64 m_rng;
+    sched::CostEstimator m_estimator;
+    std::map<int, double> m_ewmaSlowness; // slave -> computeS / standardS
+    std::map<int, double> m_ewmaLinkMBps;
+    int m_jobsPlayed = 0;
+};
+
+} // namespace starling::sim
