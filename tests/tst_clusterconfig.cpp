@@ -99,7 +99,7 @@ void TestClusterConfig::defaults_data()
     row("startup_timeout_s", 30);
     row("image_max_bytes", 268435456.0);
     row("image_max_pixels", 67108864.0);
-    row("job_queue_limit", 16);
+    row("job_queue_limit", 1024);
     row("jobs_kept", 32);
     row("image_standard_MBps", 20);
     // Issue 15, slice "local".
@@ -123,6 +123,9 @@ void TestClusterConfig::defaults_data()
     row("tls_cert", QString());
     row("tls_key", QString());
     row("tls_ca", QString());
+    // Issue 16, slice "fairness".
+    row("job_queue_per_submitter", 256);
+    row("job_submitter_byte_share", 0.5);
 }
 
 void TestClusterConfig::defaults()
@@ -145,7 +148,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 46);
+    QCOMPARE(ClusterConfig().toJson().size(), 48);
 }
 
 void TestClusterConfig::roundTrip()
@@ -174,6 +177,8 @@ void TestClusterConfig::roundTrip()
     c.jobQueueLimit = 10000;
     c.jobsKept = 1;
     c.imageStandardMBps = 0.5;
+    c.jobQueuePerSubmitter = 10000; // issue 16, slice "fairness"
+    c.jobSubmitterByteShare = 0.01;
     QVERIFY(!(c == ClusterConfig())); // every field differs from its default
 
     const QByteArray text = toBytes(c.toJson());
@@ -455,6 +460,13 @@ void TestClusterConfig::rejected_data()
     QTest::newRow("image_standard_MBps zero")
         << withKey("image_standard_MBps", "0")
         << QStringLiteral("\"image_standard_MBps\" must be a number from 0.001 to 1000000, got 0");
+    // Issue 16, slice "fairness".
+    QTest::newRow("job_queue_per_submitter zero")
+        << withKey("job_queue_per_submitter", "0")
+        << QStringLiteral("\"job_queue_per_submitter\" must be an integer from 1 to 10000, got 0");
+    QTest::newRow("job_submitter_byte_share over 1")
+        << withKey("job_submitter_byte_share", "1.5")
+        << QStringLiteral("\"job_submitter_byte_share\" must be a number from 0.01 to 1, got 1.5");
     // Issue 15, slice "local".
     QTest::newRow("plan_hash_passes zero")
         << withKey("plan_hash_passes", "0")

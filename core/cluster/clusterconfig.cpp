@@ -256,6 +256,14 @@ void readTls(JsonObjectReader &reader, ClusterConfig &c)
         reader.fail(QStringLiteral("\"tls_ca\" needs \"tls_cert\" and \"tls_key\""));
 }
 
+// Issue 16, slice "fairness": per-submitter quotas of the job queue and byte budget.
+void readFairShare(JsonObjectReader &reader, ClusterConfig &c)
+{
+    reader.readInteger(key("job_queue_per_submitter"), 1, 10000, c.jobQueuePerSubmitter);
+    reader.readNumber(key("job_submitter_byte_share"), NumberRange{0.01, 1},
+                      c.jobSubmitterByteShare);
+}
+
 QString resolvedAgainst(const QDir &base, const QString &path)
 {
     return path.isEmpty() ? path : QDir::cleanPath(base.absoluteFilePath(path));
@@ -331,6 +339,9 @@ QJsonObject ClusterConfig::toJson() const
         {key("tls_cert"), tlsCert},
         {key("tls_key"), tlsKey},
         {key("tls_ca"), tlsCa},
+        // Issue 16, slice "fairness".
+        {key("job_queue_per_submitter"), jobQueuePerSubmitter},
+        {key("job_submitter_byte_share"), jobSubmitterByteShare},
     };
 }
 
@@ -352,6 +363,7 @@ Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QS
     readUploadBounds(reader, config);
     readFloodLimits(reader, config); // issue 15, "flood" slice
     readTls(reader, config);         // TLS slice
+    readFairShare(reader, config);   // issue 16, slice "fairness"
     reader.rejectUnknownKeys();
     checkTimingOrder(reader, config);
     checkDistinctPorts(reader, config);
