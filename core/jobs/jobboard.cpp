@@ -96,7 +96,8 @@ std::optional<Error> JobBoard::quotaRefusal(const QString &submitter, qint64 byt
                      QStringLiteral("submitter_quota")};
     const qint64 held = bytesHeldBy(submitter);
     const qint64 share = qint64(double(m_budget.capacity()) * m_limits.submitterByteShare);
-    if (held > own && held + bytes > share)
+    // A share of 1 is the whole budget: its own check says budget_exceeded.
+    if (m_limits.submitterByteShare < 1 && held > own && held + bytes > share)
         return Error{QStringLiteral("submitter \"%1\" holds %2 bytes of the job memory budget; "
                                     "%3 more would pass its share (%4 bytes); retry later")
                          .arg(submitter)

@@ -30,8 +30,8 @@ public:
         JobSpec spec;
         image::ImageBuffer input;
         qint64 submittedAtMs = 0;
-        qint64 sequence = 0; // the board's submission order; 0 in spools written before it
-        QString submitter;   // issue 16, fairness; "" in spools written before it
+        qint64 sequence = 0;    // the board's submission order; 0 in spools written before it
+        QString submitter = {}; // issue 16, fairness; "" in spools written before it
     };
 
     // An empty directory disables the spool.
