@@ -297,7 +297,7 @@ private slots:
         // Issue 16, fairness: without --submitter the login name goes as the submitter.
         const passwd *user = ::getpwuid(::getuid());
         QVERIFY(user && user->pw_name);
-        QVERIFY2(master.query.contains("submitter=" + QByteArray(user->pw_name) + '&'),
+        QVERIFY2(master.query.contains(QByteArray("submitter=" + QByteArray(user->pw_name) + '&')),
                  master.query.constData());
         QVERIFY(master.polls.load() >= 3);
     }
