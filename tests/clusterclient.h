@@ -19,6 +19,7 @@ struct HttpReply
 {
     int status = 0; // 0 = no answer
     QByteArray body;
+    QByteArray head; // the status line and headers, as received
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
 };
 
@@ -59,6 +60,7 @@ inline HttpReply exchange(const QUrl &base, const QByteArray &method, const QByt
     if (!raw.startsWith("HTTP/1.1 ") || end < 0)
         return reply;
     reply.status = raw.mid(9, 3).toInt();
+    reply.head = raw.left(end);
     reply.body = raw.mid(end + 4);
     return reply;
 }

@@ -99,7 +99,7 @@ void TestClusterConfig::defaults_data()
     row("startup_timeout_s", 30);
     row("image_max_bytes", 268435456.0);
     row("image_max_pixels", 67108864.0);
-    row("job_queue_limit", 16);
+    row("job_queue_limit", 1024);
     row("jobs_kept", 32);
     row("image_standard_MBps", 20);
     // Issue 15, slice "local".
@@ -126,6 +126,9 @@ void TestClusterConfig::defaults_data()
     // Estimator slice (issue 16).
     row("estimator_forgetting", 0.9);
     row("estimator_confidence_half_life_s", 3600);
+    // Issue 16, slice "fairness".
+    row("job_queue_per_submitter", 256);
+    row("job_submitter_byte_share", 0.5);
 }
 
 void TestClusterConfig::defaults()
@@ -148,7 +151,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 48);
+    QCOMPARE(ClusterConfig().toJson().size(), 50);
 }
 
 void TestClusterConfig::roundTrip()
@@ -177,6 +180,8 @@ void TestClusterConfig::roundTrip()
     c.jobQueueLimit = 10000;
     c.jobsKept = 1;
     c.imageStandardMBps = 0.5;
+    c.jobQueuePerSubmitter = 10000; // issue 16, slice "fairness"
+    c.jobSubmitterByteShare = 0.01;
     QVERIFY(!(c == ClusterConfig())); // every field differs from its default
 
     const QByteArray text = toBytes(c.toJson());
@@ -467,6 +472,13 @@ void TestClusterConfig::rejected_data()
         << withKey("estimator_confidence_half_life_s", "0")
         << QStringLiteral(
                "\"estimator_confidence_half_life_s\" must be a number from 1 to 10000000, got 0");
+    // Issue 16, slice "fairness".
+    QTest::newRow("job_queue_per_submitter zero")
+        << withKey("job_queue_per_submitter", "0")
+        << QStringLiteral("\"job_queue_per_submitter\" must be an integer from 1 to 10000, got 0");
+    QTest::newRow("job_submitter_byte_share over 1")
+        << withKey("job_submitter_byte_share", "1.5")
+        << QStringLiteral("\"job_submitter_byte_share\" must be a number from 0.01 to 1, got 1.5");
     // Issue 15, slice "local".
     QTest::newRow("plan_hash_passes zero")
         << withKey("plan_hash_passes", "0")

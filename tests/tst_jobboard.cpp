@@ -249,7 +249,7 @@ void TestJobBoard::reservationHoldsASlotUntilDropped()
 void TestJobBoard::budgetCoversInputsOutputsAndResults()
 {
     // 6 x 5 grey in, grey out: 60 bytes while queued or running, 30 once done.
-    JobBoard board({16, 32, 100});
+    JobBoard board({16, 32, 100, 16, 1.0}); // one submitter may use all (tst_jobfairness)
     const QString a = *board.submit(spec(), picture(), 1);
     QCOMPARE(board.budgetUsed(), qint64(60));
     const auto b = board.submit(spec(), picture(), 2);
@@ -266,7 +266,7 @@ void TestJobBoard::budgetCoversInputsOutputsAndResults()
 
 void TestJobBoard::budgetDropsFetchedResultsFirst()
 {
-    JobBoard board({16, 32, 130});
+    JobBoard board({16, 32, 130, 16, 1.0});
     const QString a = *board.submit(spec(), picture(), 1);
     board.startNext(2);
     board.finish(a, outcome(picture()), 3); // 30 bytes, not fetched

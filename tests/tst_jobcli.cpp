@@ -18,6 +18,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <atomic>
 
 using namespace starling;
@@ -291,6 +294,11 @@ private slots:
                      master.query.contains("strategy=dynamic&") &&
                      master.query.contains("tasks=4&"),
                  master.query.constData());
+        // Issue 16, fairness: without --submitter the login name goes as the submitter.
+        const passwd *user = ::getpwuid(::getuid());
+        QVERIFY(user && user->pw_name);
+        QVERIFY2(master.query.contains(QByteArray("submitter=" + QByteArray(user->pw_name) + '&')),
+                 master.query.constData());
         QVERIFY(master.polls.load() >= 3);
     }
 
@@ -385,6 +393,12 @@ private slots:
             << 413 << QByteArray("request body too large\n") << done << 200 << 2 << "HTTP 413";
         QTest::newRow("queue full") << 503 << QByteArray("{\"error\":\"the job queue is full\"}")
                                     << done << 200 << 1 << "queue is full";
+        // Issue 16, fairness: the submitter's share is held; a refusal like 503, not bad usage.
+        QTest::newRow("submitter quota")
+            << 429
+            << QByteArray("{\"error\":\"submitter \\\"alice\\\" has 3 jobs waiting\","
+                          "\"code\":\"submitter_quota\"}")
+            << done << 200 << 1 << "has 3 jobs waiting";
         QTest::newRow("no id") << 202 << QByteArray("{}") << done << 200 << 1 << "no job id";
         QTest::newRow("garbage status")
             << 202 << accepted << QByteArray("<html>oops") << 200 << 1 << "not a JSON object";

@@ -9,6 +9,7 @@
 #include "image/imageop.h"
 #include "image/stripkernel.h"
 #include "jobs/jobspec.h"
+#include "jobs/submittername.h"
 #include "progressline.h"
 
 #include <QCommandLineParser>
@@ -23,6 +24,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <pwd.h>
 #include <unistd.h>
 
 namespace starling::cli {
@@ -48,13 +50,34 @@ struct Request
     image::ImageFormat format = image::ImageFormat::Png;
 };
 
+// Issue 16, fairness: --submitter, else the login name (when it is a valid name; else none is
+// sent and the master counts the job as this host's address's).
+std::optional<int> readSubmitter(const QCommandLineParser &parser, Request &request)
+{
+    QByteArray name;
+    if (parser.isSet(QStringLiteral("submitter"))) {
+        name = parser.value(QStringLiteral("submitter")).toUtf8();
+        if (!jobs::SubmitterName::isValid(name))
+            return fail(kExitUsage, QStringLiteral("--submitter must be 1 to %1 characters of "
+                                                   "A-Z a-z 0-9 . _ @ -")
+                                        .arg(jobs::SubmitterName::kMaxLength));
+    } else if (const passwd *user = ::getpwuid(::getuid()); user && user->pw_name) {
+        name = QByteArray(user->pw_name);
+    }
+    if (jobs::SubmitterName::isValid(name))
+        request.params.append({"submitter", name});
+    return std::nullopt;
+}
+
 std::optional<int> parseRequest(const QCommandLineParser &parser, Request &request)
 {
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 2)
-        return fail(kExitUsage, QStringLiteral("usage: starling job OP INPUT -o OUTPUT "
-                                               "[--sigma S] [--radius R] [--strategy S] "
-                                               "[--order O] [--tasks N] [--local] [--json]"));
+        return fail(
+            kExitUsage,
+            QStringLiteral("usage: starling job OP INPUT -o OUTPUT "
+                           "[--sigma S] [--radius R] [--strategy S] "
+                           "[--order O] [--tasks N] [--submitter NAME] [--local] [--json]"));
     request.input = positional[1];
     request.params.append({"op", positional[0].toUtf8()});
     for (const char *key : {"sigma", "radius", "strategy", "order", "w1", "w2", "tasks", "seed"}) {
@@ -67,6 +90,8 @@ std::optional<int> parseRequest(const QCommandLineParser &parser, Request &reque
     if (!spec)
         return fail(kExitUsage, spec.error());
     request.spec = *spec;
+    if (const auto exit = readSubmitter(parser, request))
+        return exit;
     if (!parser.isSet(QStringLiteral("output")) || parser.value(QStringLiteral("output")).isEmpty())
         return fail(kExitUsage, QStringLiteral("-o OUTPUT is required (its extension sets the "
                                                "format: .png, .jpg, .pgm or .ppm)"));
@@ -272,6 +297,10 @@ void describeJobCommand(QCommandLineParser &parser)
                       QStringLiteral("n")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed of the random send order."),
                       QStringLiteral("k")});
+    parser.addOption({QStringLiteral("submitter"),
+                      QStringLiteral("Whose job this is, for the master's fair share (1-64 of "
+                                     "A-Z a-z 0-9 . _ @ -); default: your login name."),
+                      QStringLiteral("name")});
     parser.addOption({QStringLiteral("json"),
                       QStringLiteral("Print the final status (makespan, timeline) as JSON.")});
     parser.addOption({QStringLiteral("local"),

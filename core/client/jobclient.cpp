@@ -60,8 +60,9 @@ Error JobClient::refusal(const Reply &reply) const
                                        : QStringLiteral("HTTP %1: %2")
                                              .arg(reply.status)
                                              .arg(oneLine(QString::fromUtf8(reply.body.left(300))));
-    const bool theRequest =
-        reply.status >= 400 && reply.status < 500 && reply.status != 404 && reply.status != 409;
+    // 429 (the submitter's share is held) passes as a 503 does: not the request's fault.
+    const bool theRequest = reply.status >= 400 && reply.status < 500 && reply.status != 404 &&
+                            reply.status != 409 && reply.status != 429;
     return Error{QStringLiteral("the master refused: %1").arg(message),
                  theRequest ? QStringLiteral("bad_request") : QStringLiteral("refused")};
 }

@@ -264,6 +264,14 @@ void readEstimator(JsonObjectReader &reader, ClusterConfig &c)
                       c.estimatorConfidenceHalfLifeS);
 }
 
+// Issue 16, slice "fairness": per-submitter quotas of the job queue and byte budget.
+void readFairShare(JsonObjectReader &reader, ClusterConfig &c)
+{
+    reader.readInteger(key("job_queue_per_submitter"), 1, 10000, c.jobQueuePerSubmitter);
+    reader.readNumber(key("job_submitter_byte_share"), NumberRange{0.01, 1},
+                      c.jobSubmitterByteShare);
+}
+
 QString resolvedAgainst(const QDir &base, const QString &path)
 {
     return path.isEmpty() ? path : QDir::cleanPath(base.absoluteFilePath(path));
@@ -342,6 +350,9 @@ QJsonObject ClusterConfig::toJson() const
         // Estimator slice (issue 16)
         {key("estimator_forgetting"), estimatorForgetting},
         {key("estimator_confidence_half_life_s"), estimatorConfidenceHalfLifeS},
+        // Issue 16, slice "fairness".
+        {key("job_queue_per_submitter"), jobQueuePerSubmitter},
+        {key("job_submitter_byte_share"), jobSubmitterByteShare},
     };
 }
 
@@ -364,6 +375,7 @@ Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QS
     readFloodLimits(reader, config); // issue 15, "flood" slice
     readTls(reader, config);         // TLS slice
     readEstimator(reader, config);   // estimator slice
+    readFairShare(reader, config);   // issue 16, slice "fairness"
     reader.rejectUnknownKeys();
     checkTimingOrder(reader, config);
     checkDistinctPorts(reader, config);

@@ -73,7 +73,7 @@ struct ClusterConfig
     // before anything is read. image_max_pixels is the per-image pixel budget (422 over it).
     qint64 imageMaxBytes = qint64(256) << 20;
     qint64 imageMaxPixels = qint64(64) << 20;
-    int jobQueueLimit = 16;
+    int jobQueueLimit = 1024; // issue 16, fairness: was 16; per submitter see below
     int jobsKept = 32;
     double imageStandardMBps = 20;
     // Issue 15, slice "local" (planning huge files): hashing passes the master runs at once
@@ -122,6 +122,12 @@ struct ClusterConfig
     // seconds without a new timing an estimate's confidence halves.
     double estimatorForgetting = 0.9;
     double estimatorConfidenceHalfLifeS = 3600;
+
+    // Issue 16, slice "fairness": queue slots one submitter may hold (queued and being
+    // uploaded), and the part of job_byte_budget it may hold beyond its first job; past either
+    // a submission gets 429 "submitter_quota".
+    int jobQueuePerSubmitter = 256;
+    double jobSubmitterByteShare = 0.5;
 
     bool tlsEnabled() const { return !tlsCert.isEmpty(); }
 

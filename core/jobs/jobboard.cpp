@@ -52,9 +52,11 @@ QString JobBoard::newId() const
     return id;
 }
 
-Expected<JobReservation> JobBoard::reserve(qint64 uploadBytes)
+Expected<JobReservation> JobBoard::reserve(qint64 uploadBytes, const QString &submitter)
 {
     std::lock_guard lock(m_mutex);
+    if (const auto refused = quotaRefusal(submitter, uploadBytes, 0, true))
+        return *refused;
     const int waiting =
         m_reserved + int(std::count_if(m_jobs.begin(), m_jobs.end(),
                                        [](const Job &j) { return j.state == JobState::Queued; }));
@@ -70,21 +72,83 @@ Expected<JobReservation> JobBoard::reserve(qint64 uploadBytes)
                          .arg(m_budget.capacity()),
                      QStringLiteral("budget_exceeded")};
     ++m_reserved;
-    return JobReservation(this, uploadBytes);
+    Holding &holding = m_holdings[submitter];
+    ++holding.reservations;
+    holding.bytes += uploadBytes;
+    return JobReservation(this, uploadBytes, submitter);
 }
 
-bool JobBoard::takeBytes(qint64 bytes)
+// Issue 16, fairness: a submitter's waiting jobs (queued and being uploaded) and, once it holds
+// anything besides the reservation asking (`own` bytes), its share of the budget.
+std::optional<Error> JobBoard::quotaRefusal(const QString &submitter, qint64 bytes, qint64 own,
+                                            bool newSlot) const
+{
+    const auto holding = m_holdings.find(submitter);
+    const int reserving = holding == m_holdings.end() ? 0 : holding->second.reservations;
+    const int queued = int(std::count_if(m_jobs.begin(), m_jobs.end(), [&](const Job &j) {
+        return j.state == JobState::Queued && j.submitter == submitter;
+    }));
+    if (newSlot && reserving + queued >= m_limits.perSubmitterQueue)
+        return Error{QStringLiteral("submitter \"%1\" has %2 jobs waiting, its share of the "
+                                    "queue; retry when they have started")
+                         .arg(submitter)
+                         .arg(reserving + queued),
+                     QStringLiteral("submitter_quota")};
+    const qint64 held = bytesHeldBy(submitter);
+    const qint64 share = qint64(double(m_budget.capacity()) * m_limits.submitterByteShare);
+    // A share of 1 is the whole budget: its own check says budget_exceeded.
+    if (m_limits.submitterByteShare < 1 && held > own && held + bytes > share)
+        return Error{QStringLiteral("submitter \"%1\" holds %2 bytes of the job memory budget; "
+                                    "%3 more would pass its share (%4 bytes); retry later")
+                         .arg(submitter)
+                         .arg(held)
+                         .arg(bytes)
+                         .arg(share),
+                     QStringLiteral("submitter_quota")};
+    return std::nullopt;
+}
+
+qint64 JobBoard::bytesHeldBy(const QString &submitter) const
+{
+    const auto holding = m_holdings.find(submitter);
+    qint64 bytes = holding == m_holdings.end() ? 0 : holding->second.bytes;
+    for (const Job &job : m_jobs)
+        bytes += job.submitter == submitter ? job.charged : 0;
+    return bytes;
+}
+
+bool JobBoard::onBoard(const QString &submitter) const
+{
+    return m_holdings.count(submitter) > 0 ||
+           std::any_of(m_jobs.begin(), m_jobs.end(), [&](const Job &j) {
+               return j.submitter == submitter &&
+                      (j.state == JobState::Queued || j.state == JobState::Running);
+           });
+}
+
+bool JobBoard::takeBytes(const QString &submitter, qint64 bytes, qint64 own, bool &overQuota)
 {
     std::lock_guard lock(m_mutex);
-    return makeRoom(bytes) && m_budget.tryReserve(bytes);
+    overQuota = quotaRefusal(submitter, bytes, own, false).has_value(); // its slot is held
+    if (overQuota || !makeRoom(bytes) || !m_budget.tryReserve(bytes))
+        return false;
+    m_holdings[submitter].bytes += bytes;
+    return true;
 }
 
-void JobBoard::giveBack(bool slot, qint64 bytes)
+void JobBoard::giveBack(const QString &submitter, bool slot, qint64 bytes)
 {
     std::lock_guard lock(m_mutex);
     m_budget.release(bytes);
     if (slot)
         --m_reserved;
+    const auto holding = m_holdings.find(submitter);
+    if (holding == m_holdings.end())
+        return;
+    holding->second.bytes -= bytes;
+    holding->second.reservations -= slot ? 1 : 0;
+    if (holding->second.reservations <= 0 && holding->second.bytes <= 0)
+        m_holdings.erase(holding);
 }
 
 // Drops finished jobs whose result was fetched, oldest first, until `bytes` fit.
@@ -110,9 +174,10 @@ void JobBoard::erase(std::deque<Job>::iterator job)
     m_jobs.erase(job);
 }
 
-Expected<QString> JobBoard::submit(JobSpec spec, image::ImageBuffer input, qint64 nowMs)
+Expected<QString> JobBoard::submit(JobSpec spec, image::ImageBuffer input, qint64 nowMs,
+                                   const QString &submitter)
 {
-    auto reserved = reserve(0);
+    auto reserved = reserve(0, submitter);
     if (!reserved)
         return Error{reserved.error(), reserved.errorCode()};
     JobReservation reservation = std::move(reserved).value();
@@ -120,9 +185,12 @@ Expected<QString> JobBoard::submit(JobSpec spec, image::ImageBuffer input, qint6
                                       spec.op.outputChannels(input.channels));
     if (!reservation.reserveImage(charge))
         return Error{QStringLiteral("the image (%1 bytes with its output) does not fit in what is "
-                                    "left of the job memory budget; retry later")
-                         .arg(charge),
-                     QStringLiteral("budget_exceeded")};
+                                    "left of the job memory budget%2; retry later")
+                         .arg(charge)
+                         .arg(reservation.overQuota() ? QStringLiteral(" share of its submitter")
+                                                      : QString()),
+                     reservation.overQuota() ? QStringLiteral("submitter_quota")
+                                             : QStringLiteral("budget_exceeded")};
     return submit(reservation, std::move(spec), std::move(input), nowMs);
 }
 
@@ -140,12 +208,16 @@ Expected<QString> JobBoard::submit(JobReservation &reservation, JobSpec spec,
     }
     // On disk before anyone can run it, so a job that ends never leaves a spool file behind.
     if (const JobSpool *spool = m_spool.load()) {
-        if (const auto saved = spool->save(id, spec, input, nowMs, sequence); !saved)
+        if (const auto saved =
+                spool->save(id, spec, input, nowMs, sequence, reservation.m_submitter);
+            !saved)
             qWarning("starling: job %s is not kept across a restart: %s", qPrintable(id),
                      qPrintable(saved.error()));
     }
     Job job;
     job.id = id;
+    job.submitter = reservation.m_submitter;
+    job.work = workOf(spec, input);
     job.sequence = sequence;
     job.spec = std::move(spec);
     job.width = input.width;
@@ -158,6 +230,13 @@ Expected<QString> JobBoard::submit(JobReservation &reservation, JobSpec spec,
     reservation.m_slot = false;
     std::lock_guard lock(m_mutex);
     --m_reserved;
+    // The slot and the image bytes are the job's now; the upload's stay with the reservation.
+    if (const auto holding = m_holdings.find(job.submitter); holding != m_holdings.end()) {
+        --holding->second.reservations;
+        holding->second.bytes -= job.charged;
+        if (holding->second.reservations <= 0 && holding->second.bytes <= 0)
+            m_holdings.erase(holding);
+    }
     // Two submissions may reach this point out of order; the queue keeps the sequence's.
     const auto at = std::upper_bound(m_jobs.begin(), m_jobs.end(), sequence,
                                      [](qint64 s, const Job &j) { return s < j.sequence; });
@@ -170,6 +249,8 @@ void JobBoard::restore(JobSpool::Entry entry)
     std::lock_guard lock(m_mutex);
     Job job;
     job.id = entry.id;
+    job.submitter = entry.submitter;
+    job.work = workOf(entry.spec, entry.input);
     job.sequence = std::max(entry.sequence, m_nextSequence);
     m_nextSequence = job.sequence + 1;
     job.spec = std::move(entry.spec);
@@ -203,6 +284,7 @@ QJsonObject JobBoard::statusOf(const Job &job) const
     protocol::JobStatusMessage status;
     status.spec = job.spec.toJson();
     status.id = job.id;
+    status.submitter = job.submitter;
     status.state = toString(job.state);
     status.width = job.width;
     status.height = job.height;
@@ -213,11 +295,13 @@ QJsonObject JobBoard::statusOf(const Job &job) const
     status.startedAtMs = job.startedAtMs;
     status.finishedAtMs = job.finishedAtMs;
     if (job.state == JobState::Queued) {
-        for (const Job &other : m_jobs) {
-            if (&other == &job)
+        // Ahead: the running jobs, and those the fair order starts before this one.
+        for (const Job &other : m_jobs)
+            status.jobsAhead += other.state == JobState::Running ? 1 : 0;
+        for (const std::size_t next : fairOrder(m_jobs.size())) {
+            if (&m_jobs[next] == &job)
                 break;
-            status.jobsAhead +=
-                other.state == JobState::Queued || other.state == JobState::Running ? 1 : 0;
+            ++status.jobsAhead;
         }
     }
     status.error = job.error;
@@ -243,6 +327,7 @@ QJsonArray JobBoard::list() const
     QJsonArray jobs;
     for (auto it = m_jobs.rbegin(); it != m_jobs.rend(); ++it) {
         jobs.append(QJsonObject{{QStringLiteral("id"), it->id},
+                                {QStringLiteral("submitter"), it->submitter},
                                 {QStringLiteral("state"), toString(it->state)},
                                 {QStringLiteral("op"), it->spec.op.name()},
                                 {QStringLiteral("units_done"), qint64(it->unitsDone)},
@@ -294,6 +379,29 @@ Expected<QByteArray> JobBoard::result(const QString &id, image::ImageFormat form
     return *encoded;
 }
 
+double JobBoard::workOf(const JobSpec &spec, const image::ImageBuffer &input)
+{
+    return double(input.pixels.size()) * spec.op.relativeCost();
+}
+
+// Positions in m_jobs of the queued jobs in the order FairShare starts them (the first
+// `count`); m_mutex held.
+std::vector<std::size_t> JobBoard::fairOrder(std::size_t count) const
+{
+    std::vector<std::size_t> queued;
+    std::vector<FairShare::Queued> candidates;
+    for (std::size_t i = 0; i < m_jobs.size(); ++i) {
+        if (m_jobs[i].state != JobState::Queued)
+            continue;
+        queued.push_back(i);
+        candidates.push_back({m_jobs[i].submitter, m_jobs[i].work});
+    }
+    std::vector<std::size_t> order;
+    for (const std::size_t i : m_fair.order(candidates, count))
+        order.push_back(queued[i]);
+    return order;
+}
+
 std::optional<JobBoard::Running> JobBoard::startNext(qint64 nowMs)
 {
     std::lock_guard lock(m_mutex);
@@ -301,14 +409,15 @@ std::optional<JobBoard::Running> JobBoard::startNext(qint64 nowMs)
         if (job.state == JobState::Running)
             return std::nullopt; // one job at a time
     }
-    for (Job &job : m_jobs) {
-        if (job.state != JobState::Queued)
-            continue;
-        job.state = JobState::Running;
-        job.startedAtMs = nowMs;
-        return Running{job.id, job.spec, job.input};
-    }
-    return std::nullopt;
+    const std::vector<std::size_t> next = fairOrder(1);
+    if (next.empty())
+        return std::nullopt;
+    Job &job = m_jobs[next.front()];
+    job.state = JobState::Running;
+    job.startedAtMs = nowMs;
+    m_fair.started(job.submitter, job.work);
+    m_fair.forgetIdle([this](const QString &submitter) { return onBoard(submitter); });
+    return Running{job.id, job.spec, job.input};
 }
 
 void JobBoard::progress(const QString &id, long long unitsDone, long long unitsTotal)

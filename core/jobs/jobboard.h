@@ -3,6 +3,7 @@
 #include "image/imagebuffer.h"
 #include "image/imageformat.h"
 #include "jobs/bytebudget.h"
+#include "jobs/fairshare.h"
 #include "jobs/jobreservation.h"
 #include "jobs/jobscheduler.h"
 #include "jobs/jobspec.h"
@@ -54,10 +55,16 @@ struct JobOutcome
     int reassignedChunks = 0;
 };
 
-// The master's jobs: a FIFO queue that the runner takes one job at a time from (one port, one
-// job: paper 2's model, and the order of submission is the fair order), and the finished jobs
-// whose status and result clients fetch. Bounded: a full queue refuses submissions, and only
-// the newest `kept` finished jobs (and at most kMaxKeptBytes of results) stay.
+// The master's jobs: a queue that the runner takes one job at a time from (one port, one job:
+// paper 2's model), and the finished jobs whose status and result clients fetch. Bounded: a
+// full queue refuses submissions, and only the newest `kept` finished jobs (and at most
+// kMaxKeptBytes of results) stay.
+//
+// Fair share (issue 16): every job has a submitter (SubmitterName). startNext() picks among
+// submitters by start-time fair queuing on each job's estimated work (FairShare), FIFO within
+// a submitter. Admission holds each submitter to `perSubmitterQueue` waiting jobs and, once it
+// holds anything, to `submitterByteShare` of the byte budget (code "submitter_quota"), so one
+// client's flood leaves room for the others.
 //
 // Memory: one ByteBudget covers uploads being read, queued inputs, running jobs (input and
 // output) and every result kept (decoded and each encoding). A submission that would break it
@@ -77,9 +84,13 @@ public:
 
     struct Limits
     {
-        int queueLimit = 16;
+        int queueLimit = 1024;
         int kept = 32;
         qint64 byteBudget = qint64(1) << 30;
+        // Issue 16, fairness: queue slots (waiting and being uploaded) one submitter may hold,
+        // and the part of byteBudget it may hold beyond its first job.
+        int perSubmitterQueue = 256;
+        double submitterByteShare = 0.5;
     };
     // What the runner gets: the input stays shared and unchanged until the job ends.
     struct Running
@@ -101,14 +112,16 @@ public:
     void restore(JobSpool::Entry entry);
 
     // A queue slot and `uploadBytes` of the budget for a submission whose body is about to be
-    // read; codes "queue_full" and "budget_exceeded".
-    Expected<JobReservation> reserve(qint64 uploadBytes);
+    // read; codes "submitter_quota", "queue_full" and "budget_exceeded".
+    Expected<JobReservation> reserve(qint64 uploadBytes, const QString &submitter = {});
     // Queues the job under a new id; the reservation's slot and image bytes go to the job (its
     // upload bytes stay with it until it is destroyed). Code "queue_full" if it holds no slot.
     Expected<QString> submit(JobReservation &reservation, JobSpec spec, image::ImageBuffer input,
                              qint64 nowMs);
-    // reserve(0), reserveImage and submit in one: codes "queue_full", "budget_exceeded".
-    Expected<QString> submit(JobSpec spec, image::ImageBuffer input, qint64 nowMs);
+    // reserve(0), reserveImage and submit in one: codes "submitter_quota", "queue_full",
+    // "budget_exceeded".
+    Expected<QString> submit(JobSpec spec, image::ImageBuffer input, qint64 nowMs,
+                             const QString &submitter = {});
     // What a job costs the budget from its decoding until it ends: input plus output pixels.
     static constexpr qint64 imageCharge(qint64 width, qint64 height, int inChannels,
                                         int outChannels)
@@ -122,6 +135,7 @@ public:
     // The encoded result; codes "unknown_job", "not_done" (queued or running), "failed".
     Expected<QByteArray> result(const QString &id, image::ImageFormat format);
 
+    // The one place that picks the next job: the fair choice among submitters.
     std::optional<Running> startNext(qint64 nowMs);
     void progress(const QString &id, long long unitsDone, long long unitsTotal);
     void finish(const QString &id, JobOutcome outcome, qint64 nowMs);
@@ -135,6 +149,8 @@ private:
     struct Job
     {
         QString id;
+        QString submitter;
+        double work = 0;     // estimated: input bytes x the op's relative cost (fair share)
         qint64 sequence = 0; // submission order, across restarts too
         JobSpec spec;
         JobState state = JobState::Queued;
@@ -158,9 +174,23 @@ private:
     QJsonObject statusOf(const Job &job) const;
     void retire();
     void erase(std::deque<Job>::iterator job);
-    bool makeRoom(qint64 bytes);            // m_mutex held
-    bool takeBytes(qint64 bytes);           // for JobReservation
-    void giveBack(bool slot, qint64 bytes); // for JobReservation
+    bool makeRoom(qint64 bytes); // m_mutex held
+    // For JobReservation: `own` is what the reservation already holds; `overQuota` says why not.
+    bool takeBytes(const QString &submitter, qint64 bytes, qint64 own, bool &overQuota);
+    void giveBack(const QString &submitter, bool slot, qint64 bytes);
+    // Issue 16, fairness (m_mutex held).
+    struct Holding
+    {
+        int reservations = 0;
+        qint64 bytes = 0;
+    };
+    // `own`: bytes the asking reservation holds already; `newSlot`: it asks for a queue slot.
+    std::optional<Error> quotaRefusal(const QString &submitter, qint64 bytes, qint64 own,
+                                      bool newSlot) const;
+    qint64 bytesHeldBy(const QString &submitter) const;
+    bool onBoard(const QString &submitter) const;
+    std::vector<std::size_t> fairOrder(std::size_t count) const;
+    static double workOf(const JobSpec &spec, const image::ImageBuffer &input);
     QString newId() const;
     Job *find(const QString &id);
     const Job *find(const QString &id) const;
@@ -171,6 +201,8 @@ private:
     ByteBudget m_budget;
     qint64 m_nextSequence = 1;
     int m_reserved = 0; // submissions being read or written to the spool, counted as waiting
+    FairShare m_fair;
+    std::map<QString, Holding> m_holdings; // reservations per submitter; none: erased
     std::atomic<const JobSpool *> m_spool{nullptr};
 };
 

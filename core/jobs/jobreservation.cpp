@@ -6,14 +6,16 @@
 
 namespace starling::jobs {
 
-JobReservation::JobReservation(JobBoard *board, qint64 uploadBytes)
-    : m_board(board), m_slot(true), m_uploadBytes(uploadBytes)
+JobReservation::JobReservation(JobBoard *board, qint64 uploadBytes, QString submitter)
+    : m_board(board), m_slot(true), m_uploadBytes(uploadBytes), m_submitter(std::move(submitter))
 {}
 
 JobReservation::JobReservation(JobReservation &&other) noexcept
     : m_board(std::exchange(other.m_board, nullptr)), m_slot(std::exchange(other.m_slot, false)),
       m_uploadBytes(std::exchange(other.m_uploadBytes, 0)),
-      m_imageBytes(std::exchange(other.m_imageBytes, 0))
+      m_imageBytes(std::exchange(other.m_imageBytes, 0)),
+      m_submitter(std::exchange(other.m_submitter, {})),
+      m_overQuota(std::exchange(other.m_overQuota, false))
 {}
 
 JobReservation &JobReservation::operator=(JobReservation &&other) noexcept
@@ -24,6 +26,8 @@ JobReservation &JobReservation::operator=(JobReservation &&other) noexcept
         m_slot = std::exchange(other.m_slot, false);
         m_uploadBytes = std::exchange(other.m_uploadBytes, 0);
         m_imageBytes = std::exchange(other.m_imageBytes, 0);
+        m_submitter = std::exchange(other.m_submitter, {});
+        m_overQuota = std::exchange(other.m_overQuota, false);
     }
     return *this;
 }
@@ -35,7 +39,8 @@ JobReservation::~JobReservation()
 
 bool JobReservation::reserveImage(qint64 bytes)
 {
-    if (!m_board || !m_board->takeBytes(bytes))
+    if (!m_board ||
+        !m_board->takeBytes(m_submitter, bytes, m_uploadBytes + m_imageBytes, m_overQuota))
         return false;
     m_imageBytes += bytes;
     return true;
@@ -50,7 +55,7 @@ void JobReservation::release()
 {
     if (!m_board)
         return;
-    m_board->giveBack(m_slot, m_uploadBytes + m_imageBytes);
+    m_board->giveBack(m_submitter, m_slot, m_uploadBytes + m_imageBytes);
     m_board = nullptr;
     m_slot = false;
     m_uploadBytes = m_imageBytes = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QString>
 #include <QtGlobal>
 
 namespace starling::jobs {
@@ -22,8 +23,11 @@ public:
     ~JobReservation();
 
     // Reserves `bytes` more for the decoded input and its output (JobBoard::imageCharge), making
-    // room by dropping results already fetched; false if the budget cannot hold them.
+    // room by dropping results already fetched; false if the budget cannot hold them, or if
+    // they would pass the submitter's share of it (then overQuota()).
     bool reserveImage(qint64 bytes);
+    bool overQuota() const { return m_overQuota; }
+    const QString &submitter() const { return m_submitter; }
     // The budget's whole size (0 when the reservation holds nothing).
     qint64 budgetCapacity() const;
     bool holdsSlot() const { return m_slot; }
@@ -32,13 +36,15 @@ public:
 
 private:
     friend class JobBoard;
-    JobReservation(JobBoard *board, qint64 uploadBytes);
+    JobReservation(JobBoard *board, qint64 uploadBytes, QString submitter);
     void release();
 
     JobBoard *m_board = nullptr;
     bool m_slot = false;
     qint64 m_uploadBytes = 0;
     qint64 m_imageBytes = 0;
+    QString m_submitter;
+    bool m_overQuota = false;
 };
 
 } // namespace starling::jobs

@@ -1,5 +1,6 @@
 #include "jobspool.h"
 
+#include "jobs/submittername.h"
 #include "util/jsonfile.h"
 
 #include <QDir>
@@ -42,7 +43,7 @@ QString JobSpool::path(const QString &id, const char *suffix) const
 
 Expected<bool> JobSpool::save(const QString &id, const JobSpec &spec,
                               const image::ImageBuffer &input, qint64 submittedAtMs,
-                              qint64 sequence) const
+                              qint64 sequence, const QString &submitter) const
 {
     if (!enabled())
         return true;
@@ -61,7 +62,8 @@ Expected<bool> JobSpool::save(const QString &id, const JobSpec &spec,
                              {QLatin1String("height"), input.height},
                              {QLatin1String("channels"), input.channels},
                              {QLatin1String("submitted_at_ms"), double(submittedAtMs)},
-                             {QLatin1String("sequence"), double(sequence)}};
+                             {QLatin1String("sequence"), double(sequence)},
+                             {QLatin1String("submitter"), submitter}};
     return writeOwnerOnly(path(id, ".json"), QJsonDocument(record).toJson(QJsonDocument::Compact));
 }
 
@@ -89,6 +91,9 @@ Expected<JobSpool::Entry> JobSpool::read(const QString &id) const
         return Error{QStringLiteral("%1: %2").arg(recordPath, spec.error())};
     Entry entry{id, *spec, {}, qint64(record->value(QLatin1String("submitted_at_ms")).toDouble())};
     entry.sequence = qint64(record->value(QLatin1String("sequence")).toDouble());
+    entry.submitter = record->value(QLatin1String("submitter")).toString();
+    if (!SubmitterName::isStorable(entry.submitter))
+        return Error{QStringLiteral("%1: not a valid submitter").arg(recordPath)};
     entry.input.width = record->value(QLatin1String("width")).toInt();
     entry.input.height = record->value(QLatin1String("height")).toInt();
     entry.input.channels = record->value(QLatin1String("channels")).toInt();

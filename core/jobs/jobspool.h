@@ -30,7 +30,8 @@ public:
         JobSpec spec;
         image::ImageBuffer input;
         qint64 submittedAtMs = 0;
-        qint64 sequence = 0; // the board's submission order; 0 in spools written before it
+        qint64 sequence = 0;    // the board's submission order; 0 in spools written before it
+        QString submitter = {}; // issue 16, fairness; "" in spools written before it
     };
 
     // An empty directory disables the spool.
@@ -38,7 +39,8 @@ public:
 
     bool enabled() const { return !m_directory.isEmpty(); }
     Expected<bool> save(const QString &id, const JobSpec &spec, const image::ImageBuffer &input,
-                        qint64 submittedAtMs, qint64 sequence = 0) const;
+                        qint64 submittedAtMs, qint64 sequence = 0,
+                        const QString &submitter = {}) const;
     void remove(const QString &id) const;
     // Every job that reads back whole, in submission order (sequence, then time, then id). A broken
     // one (cut short, edited, a different size) is renamed `.bad` and named in `warnings`, never

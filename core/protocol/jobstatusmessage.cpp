@@ -21,6 +21,7 @@ const QLatin1String kJobsAhead("jobs_ahead");
 const QLatin1String kError("error");
 const QLatin1String kMakespanS("makespan_s");
 const QLatin1String kTimeline("timeline");
+const QLatin1String kSubmitter("submitter"); // issue 16, fairness
 } // namespace key
 
 Error badReply(const QString &message)
@@ -53,6 +54,7 @@ QJsonObject JobStatusMessage::toJson() const
         o.insert(key::kMakespanS, makespanS);
     if (!timeline.isEmpty())
         o.insert(key::kTimeline, timeline);
+    o.insert(key::kSubmitter, submitter);
     return o;
 }
 
@@ -77,6 +79,7 @@ Expected<JobStatusMessage> JobStatusMessage::fromJson(const QJsonObject &o)
     s.startedAtMs = qint64(o.value(key::kStartedAtMs).toDouble());
     s.finishedAtMs = qint64(o.value(key::kFinishedAtMs).toDouble());
     s.jobsAhead = o.value(key::kJobsAhead).toInt();
+    s.submitter = util::oneLine(o.value(key::kSubmitter).toString(), 64);
     s.makespanS = o.value(key::kMakespanS).toDouble(-1);
     s.timeline = o.value(key::kTimeline).toObject();
     if (s.unitsDone < 0 || s.unitsTotal < 0 || s.unitsDone > s.unitsTotal)

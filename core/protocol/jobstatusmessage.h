@@ -13,7 +13,8 @@ namespace starling::protocol {
 struct JobStatusMessage
 {
     QString id;
-    QString state; // queued, running, done, failed
+    QString submitter; // issue 16, fairness: who submitted it (a name or the client's address)
+    QString state;     // queued, running, done, failed
     int width = 0;
     int height = 0;
     int channels = 0;

@@ -2,6 +2,7 @@
 
 #include "jobs/jobspec.h"
 #include "jobs/jobsubmission.h"
+#include "jobs/submittername.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -45,10 +46,13 @@ struct UploadTicket
     jobs::JobReservation reservation;
 };
 
+// A refusal that passes: 503 when the master is busy, 429 when the submitter holds its share
+// (issue 16, fairness: its own jobs must start first, so it is told to wait longer).
 http::HttpResponse retryLater(const QString &code, const QString &message)
 {
-    http::HttpResponse response = jsonError(503, code, message);
-    response.headers.append({QByteArray("Retry-After"), QByteArray("1")});
+    const bool quota = code == QLatin1String("submitter_quota");
+    http::HttpResponse response = jsonError(quota ? 429 : 503, code, message);
+    response.headers.append({QByteArray("Retry-After"), QByteArray(quota ? "5" : "1")});
     return response;
 }
 
@@ -56,9 +60,19 @@ int statusFor(const QString &code)
 {
     if (code == QLatin1String("too_large"))
         return 422;
+    if (code == QLatin1String("submitter_quota"))
+        return 429;
     if (code == QLatin1String("budget_exceeded") || code == QLatin1String("queue_full"))
         return 503;
     return 400;
+}
+
+// A job's submitter when it names none: its client's address, an IPv4 one in its usual form.
+QString addressOf(const QHostAddress &peer)
+{
+    bool v4 = false;
+    const quint32 ip = peer.toIPv4Address(&v4);
+    return v4 ? QHostAddress(ip).toString() : peer.toString();
 }
 
 // The bytes the upload will take: as announced, else (chunked) the most it may be.
@@ -81,13 +95,16 @@ http::HttpServer::Admission JobService::admit(const http::HttpRequest &request)
 {
     if (request.method != "POST" || (request.path != kPrefix && request.path != kPrefixSlash))
         return {};
+    const auto submitter = jobs::SubmitterName::fromQuery(request.query, addressOf(request.peer));
+    if (!submitter)
+        return {jsonError(400, submitter.errorCode(), submitter.error()), {}};
     auto permit = m_uploads.tryTake();
     if (!permit)
         return {retryLater(QStringLiteral("busy"),
                            QStringLiteral("%1 job uploads are being read already; retry later")
                                .arg(m_uploads.total())),
                 {}};
-    auto reservation = m_board.reserve(uploadBytesOf(request, m_limits.maxBytes));
+    auto reservation = m_board.reserve(uploadBytesOf(request, m_limits.maxBytes), *submitter);
     if (!reservation)
         return {retryLater(reservation.errorCode(), reservation.error()), {}};
     return {std::nullopt, std::make_shared<UploadTicket>(
@@ -160,12 +177,15 @@ http::HttpResponse JobService::submit(const http::HttpRequest &request)
     const jobs::JobSubmission::Budget budget{
         [&reservation](qint64 charge) { return reservation.reserveImage(charge); },
         reservation.budgetCapacity()};
-    auto read =
-        jobs::JobSubmission::read(request.query, request.body, strategy, pdds, m_limits, budget);
+    auto read = jobs::JobSubmission::read(jobs::SubmitterName::withoutSubmitter(request.query),
+                                          request.body, strategy, pdds, m_limits, budget);
     if (!read) {
-        const int status = statusFor(read.errorCode());
-        return status == 503 ? retryLater(read.errorCode(), read.error())
-                             : jsonError(status, read.errorCode(), read.error());
+        // The image did not fit the submitter's share rather than the budget.
+        const QString code =
+            reservation.overQuota() ? QStringLiteral("submitter_quota") : read.errorCode();
+        const int status = statusFor(code);
+        return status == 503 || status == 429 ? retryLater(code, read.error())
+                                              : jsonError(status, code, read.error());
     }
     jobs::JobSubmission submission = std::move(read).value();
     auto id = m_board.submit(ticket->reservation, std::move(submission.spec),

@@ -22,7 +22,9 @@ namespace starling::mpi {
 // Bounded before the body is read: admit() runs when a POST's headers have arrived (the
 // server's admission hook) and takes one of `uploadSlots` upload slots, a queue slot and the
 // upload's bytes of the board's budget, or refuses at once with 503 (busy, queue_full,
-// budget_exceeded). All of it is given back if the upload fails or the client goes away. The
+// budget_exceeded) or, when the job's submitter (`submitter` in the query, else the client's
+// address) holds its share, 429 submitter_quota; a malformed submitter is 400 bad_request.
+// All of it is given back if the upload fails or the client goes away. The
 // decoded size is reserved from the image's header before any pixel is allocated (422
 // too_large over the per-image limit, 503 budget_exceeded when the budget is in use).
 class JobService

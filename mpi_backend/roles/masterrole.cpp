@@ -39,8 +39,8 @@ MasterRole::MasterRole(Transport &transport, const NodeOptions &options, QObject
                    std::uint64_t(QDateTime::currentMSecsSinceEpoch())),
       m_relay(transport, RelayService::Settings::fromConfig(options.config)),
       m_spool(QDir(options.runDir).filePath(QStringLiteral("jobs"))),
-      m_board(
-          {options.config.jobQueueLimit, options.config.jobsKept, options.config.jobByteBudget}),
+      m_board({options.config.jobQueueLimit, options.config.jobsKept, options.config.jobByteBudget,
+               options.config.jobQueuePerSubmitter, options.config.jobSubmitterByteShare}),
       m_runner(transport, m_board, options.config.imageStandardMBps, nullptr,
                options.config.estimatorForgetting, options.config.estimatorConfidenceHalfLifeS),
       m_heartbeat(options.config.heartbeatMs)
