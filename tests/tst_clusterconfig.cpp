@@ -123,6 +123,7 @@ void TestClusterConfig::defaults_data()
     row("tls_cert", QString());
     row("tls_key", QString());
     row("tls_ca", QString());
+    row("estimate_publish_ms", 1000);
 }
 
 void TestClusterConfig::defaults()
@@ -145,7 +146,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 46);
+    QCOMPARE(ClusterConfig().toJson().size(), 47);
 }
 
 void TestClusterConfig::roundTrip()
@@ -174,6 +175,7 @@ void TestClusterConfig::roundTrip()
     c.jobQueueLimit = 10000;
     c.jobsKept = 1;
     c.imageStandardMBps = 0.5;
+    c.estimatePublishMs = 60000;
     QVERIFY(!(c == ClusterConfig())); // every field differs from its default
 
     const QByteArray text = toBytes(c.toJson());
@@ -274,6 +276,9 @@ void TestClusterConfig::rejected_data()
     QTest::newRow("tls_ca without a certificate")
         << QByteArrayLiteral(R"({"tls_ca": "ca.pem"})")
         << QStringLiteral("\"tls_ca\" needs \"tls_cert\" and \"tls_key\"");
+    QTest::newRow("estimate_publish_ms too small")
+        << withKey("estimate_publish_ms", "99")
+        << QStringLiteral("\"estimate_publish_ms\" must be an integer from 100 to 60000, got 99");
     QTest::newRow("unknown key") << withKey("heartbeat", "500")
                                  << QStringLiteral("unknown key \"heartbeat\"");
     QTest::newRow("unknown key with a line break")

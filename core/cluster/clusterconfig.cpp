@@ -256,6 +256,12 @@ void readTls(JsonObjectReader &reader, ClusterConfig &c)
         reader.fail(QStringLiteral("\"tls_ca\" needs \"tls_cert\" and \"tls_key\""));
 }
 
+// Issue 16, showing the estimates.
+void readEstimateDisplay(JsonObjectReader &reader, ClusterConfig &c)
+{
+    reader.readInteger(key("estimate_publish_ms"), 100, 60000, c.estimatePublishMs);
+}
+
 QString resolvedAgainst(const QDir &base, const QString &path)
 {
     return path.isEmpty() ? path : QDir::cleanPath(base.absoluteFilePath(path));
@@ -331,6 +337,8 @@ QJsonObject ClusterConfig::toJson() const
         {key("tls_cert"), tlsCert},
         {key("tls_key"), tlsKey},
         {key("tls_ca"), tlsCa},
+        // Issue 16, showing the estimates.
+        {key("estimate_publish_ms"), estimatePublishMs},
     };
 }
 
@@ -350,8 +358,9 @@ Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QS
     // Security, "who may do what" slice.
     reader.readBool(key("require_file_token"), config.requireFileToken);
     readUploadBounds(reader, config);
-    readFloodLimits(reader, config); // issue 15, "flood" slice
-    readTls(reader, config);         // TLS slice
+    readFloodLimits(reader, config);     // issue 15, "flood" slice
+    readTls(reader, config);             // TLS slice
+    readEstimateDisplay(reader, config); // issue 16, showing the estimates
     reader.rejectUnknownKeys();
     checkTimingOrder(reader, config);
     checkDistinctPorts(reader, config);

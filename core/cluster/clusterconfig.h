@@ -117,6 +117,9 @@ struct ClusterConfig
     QString tlsCert;
     QString tlsKey;
     QString tlsCa;
+    // Issue 16, showing the estimates: the master sends its cost estimates to the monitor (for
+    // the snapshot, the console and /metrics) when they change, at most this often.
+    int estimatePublishMs = 1000;
 
     bool tlsEnabled() const { return !tlsCert.isEmpty(); }
 

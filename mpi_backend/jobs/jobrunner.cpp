@@ -363,8 +363,12 @@ void JobRunner::finishSend()
     const jobs::JobChunk &chunk = job.scheduler->chunk(work.chunk);
     const Slave &slave = job.slaves[size_t(chunk.slave)];
     const double portS = now() - chunk.record.sendStart;
-    if (portS > 0 && !job.lost[size_t(chunk.slave)])
+    if (portS > 0 && !job.lost[size_t(chunk.slave)]) {
         ewma(m_observedLinkMBps, slave.rank, double(job.portBytes) / portS / 1e6);
+        sched::AffineEstimate &link = m_observed[slave.rank].link;
+        link.samples += 1;
+        link.lastSampleMs = QDateTime::currentMSecsSinceEpoch();
+    }
     protocol::StripSentEvent sent;
     sent.chunk = chunk.id;
     sent.slave = slave.name;
@@ -428,12 +432,51 @@ void JobRunner::onStripResult(int source, const QByteArray &payload)
         return;
     }
     if (const auto standard = job.standardS.find(chunkId);
-        standard != job.standardS.end() && standard->second > 0)
+        standard != job.standardS.end() && standard->second > 0) {
         ewma(m_observedSlowness, source, result.computeS / standard->second);
+        noteComputeSample(source, job);
+    }
     const double computeS = result.computeS;
     job.results[chunkId] = std::move(result);
     m_transport.stayEager(kEagerMs);
     perform(job.scheduler->resultArrived(chunkId, computeS, now()));
+}
+
+void JobRunner::noteComputeSample(int rank, const Current &job)
+{
+    std::vector<sched::OpCostEstimate> &ops = m_observed[rank].ops;
+    const QString op = job.spec.op.name();
+    auto it = std::find_if(ops.begin(), ops.end(), [&](const sched::OpCostEstimate &o) {
+        return o.op == op && o.channels == job.input->channels;
+    });
+    if (it == ops.end())
+        it = ops.insert(ops.end(), {op, job.input->channels, {}});
+    it->compute.perMBS = job.spec.op.relativeCost() / m_standardMBps;
+    it->compute.samples += 1;
+    it->compute.lastSampleMs = QDateTime::currentMSecsSinceEpoch();
+}
+
+std::vector<sched::SlaveCostEstimate> JobRunner::costEstimates(std::int64_t) const
+{
+    std::vector<sched::SlaveCostEstimate> out;
+    for (auto [rank, seen] : m_observed) {
+        seen.rank = rank;
+        for (const Slave &s : m_slaves)
+            seen.name = s.rank == rank ? s.name : seen.name;
+        const auto slowness = m_observedSlowness.find(rank);
+        for (sched::OpCostEstimate &op : seen.ops) {
+            op.compute.perMBS *= slowness != m_observedSlowness.end() ? slowness->second : 1.0;
+            op.compute.confidence = op.compute.samples / (op.compute.samples + 3);
+            op.compute.source = sched::EstimateSource::Measured;
+        }
+        const auto link = m_observedLinkMBps.find(rank);
+        seen.link.perMBS = link != m_observedLinkMBps.end() ? 1 / link->second : 0;
+        seen.link.confidence = seen.link.samples / (seen.link.samples + 3);
+        seen.link.source =
+            seen.link.samples > 0 ? sched::EstimateSource::Measured : sched::EstimateSource::Prior;
+        out.push_back(std::move(seen));
+    }
+    return out;
 }
 
 void JobRunner::loseSlave(int index, const QString &why)

@@ -3,6 +3,7 @@
 #include "jobs/jobboard.h"
 #include "mpi_backend/transport/transport.h"
 #include "protocol/jobevents.h"
+#include "sched/costestimate.h"
 
 #include <QElapsedTimer>
 #include <QJsonObject>
@@ -67,6 +68,9 @@ public:
     // Fails the running job (the cluster is going down); nothing starts afterwards.
     void stop();
     bool isRunning() const { return m_job != nullptr; }
+    // What the master believes of each slave it has observed, for the monitor's snapshot. A thin
+    // view of the EWMAs below (fixed cost 0) until the estimator replaces it.
+    std::vector<sched::SlaveCostEstimate> costEstimates(std::int64_t nowMs) const;
 
 signals:
     // For the monitor's event stream (job_started, strip_assigned, strip_done,
@@ -82,6 +86,7 @@ private:
     void perform(std::optional<jobs::JobScheduler::PortWork> work);
     void onPortTimer();
     void finishSend();
+    void noteComputeSample(int rank, const Current &job);
     void loseSlave(int index, const QString &why);
     void checkFinished();
     void failJob(const QString &error);
@@ -96,6 +101,9 @@ private:
     std::vector<Slave> m_slaves;
     std::map<int, double> m_observedSlowness; // rank -> EWMA of computeS / standardS
     std::map<int, double> m_observedLinkMBps; // rank -> EWMA of port bytes per second
+    // Per rank, the op classes and the link observed: samples and when (wall clock). An op's
+    // perMBS holds its standard seconds per MB, scaled by the slowness when reported.
+    std::map<int, sched::SlaveCostEstimate> m_observed;
     std::unique_ptr<Current> m_job;
     QTimer m_portTimer;
     QTimer m_wakeTimer;          // retries a queued job that found no slave

@@ -160,6 +160,9 @@ constexpr std::array<ColumnTitle, NodeTableModel::ColumnCount> kTitles{{
     {"Run", "Tasks running on the slave now"},
     {"T_i", "T_i: measured seconds per unit task on this slave (- = not measured yet)"},
     {"B_i", "B_i: measured bandwidth to this slave (- = not measured yet)"},
+    {"Estimate", "The master's compute estimate for the op it measured last: cost per MB of "
+                 "input · confidence · age of the newest sample; dimmed when the confidence is "
+                 "low or the sample old (- = not estimated yet)"},
     {"Heartbeat", "Time since the slave's last heartbeat (- = never heard from)"},
 }};
 
@@ -169,6 +172,7 @@ NodeTableModel::NodeTableModel(QObject *parent) : QAbstractTableModel(parent) {}
 
 void NodeTableModel::setSnapshot(const cluster::ClusterSnapshot &snapshot)
 {
+    m_snapshotMs = snapshot.timeMs;
     // A snapshot off the wire may repeat a rank; the first one wins, like ClusterSnapshot::node.
     std::vector<NodeView> incoming;
     std::set<int> seen;
@@ -277,8 +281,8 @@ void NodeTableModel::setThresholds(const Thresholds &thresholds)
 {
     m_thresholds = thresholds;
     if (!m_nodes.empty()) {
-        emit dataChanged(index(0, Cpu), index(rowCount() - 1, Memory),
-                         {Qt::BackgroundRole, Qt::ToolTipRole});
+        emit dataChanged(index(0, Cpu), index(rowCount() - 1, Estimate),
+                         {Qt::BackgroundRole, Qt::ForegroundRole, Qt::ToolTipRole});
     }
 }
 
@@ -317,7 +321,7 @@ QVariant NodeTableModel::data(const QModelIndex &index, int role) const
     case Qt::BackgroundRole:
         return background(node, column);
     case Qt::ForegroundRole:
-        return m_stale ? QVariant(staleTextColour()) : QVariant();
+        return foreground(node, column);
     case Qt::TextAlignmentRole:
         return column <= State ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                                : QVariant(Qt::AlignRight | Qt::AlignVCenter);
@@ -372,11 +376,29 @@ QVariant NodeTableModel::display(const NodeView &node, int column) const
     case Bandwidth:
         return node.stats.bandwidthMBps > 0 ? util::formatRate(node.stats.bandwidthMBps * 1e6)
                                             : dash();
+    case Estimate:
+        return node.estimates ? estimateOf(node)->text() : dash();
     case HeartbeatAge:
         return util::formatAge(node.heartbeatAgeMs);
     default:
         return {};
     }
+}
+
+std::optional<cluster::EstimateSummary> NodeTableModel::estimateOf(const NodeView &node) const
+{
+    if (!node.estimates)
+        return std::nullopt;
+    return cluster::EstimateSummary(*node.estimates, m_snapshotMs, m_thresholds.estimate);
+}
+
+QVariant NodeTableModel::foreground(const NodeView &node, int column) const
+{
+    if (m_stale)
+        return staleTextColour();
+    if (column == Estimate && node.estimates && estimateOf(node)->isDoubtful())
+        return doubtfulTextColour();
+    return {};
 }
 
 // Raw values, so a proxy sorts 9 KiB below 10 MiB; cells showing "-" sort as -1.
@@ -418,6 +440,8 @@ QVariant NodeTableModel::sortValue(const NodeView &node, int column) const
         return measured(node.stats.unitComputeS > 0, node.stats.unitComputeS);
     case Bandwidth:
         return measured(node.stats.bandwidthMBps > 0, node.stats.bandwidthMBps);
+    case Estimate:
+        return node.estimates ? estimateOf(node)->perMBS() : -1.0;
     case HeartbeatAge:
         return qint64(node.heartbeatAgeMs);
     default:
@@ -487,6 +511,14 @@ QString NodeTableModel::toolTip(const NodeView &node, int column) const
     case InFlight:
         if (isSlave(node))
             tip = workTip(node);
+        break;
+    case Estimate:
+        if (const auto summary = estimateOf(node)) {
+            tip = (summary->isLowConfidence() ? tr("Low confidence: few or scattered samples.\n")
+                                              : QString()) +
+                  (summary->isOld() ? tr("Old: the slave may have changed since.\n") : QString()) +
+                  summary->details();
+        }
         break;
     default:
         break;
@@ -576,6 +608,12 @@ QColor NodeTableModel::staleTextColour()
 {
     // Mid grey: legible but plainly "not live" on white and on near-black bases.
     return QColor(128, 128, 128);
+}
+
+QColor NodeTableModel::doubtfulTextColour()
+{
+    // Greyer than text, warmer than stale: "read with care", not "not live".
+    return QColor(150, 120, 90);
 }
 
 } // namespace starling::ui
