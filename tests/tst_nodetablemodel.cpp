@@ -544,6 +544,15 @@ private slots:
         QCOMPARE(cell(2, NodeTableModel::Estimate, NodeTableModel::SortRole).toDouble(), 0.041);
         QCOMPARE(cell(0, NodeTableModel::Estimate, NodeTableModel::SortRole).toDouble(), -1.0);
 
+        // The same estimates 10 s later: only the ages change, and the view hears of it.
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        s.timeMs += 10'000;
+        m_model->setSnapshot(s);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).value<QModelIndex>().column(), int(NodeTableModel::Estimate));
+        QCOMPARE(cell(2, NodeTableModel::Estimate).toString(),
+                 QStringLiteral("41 ms/MB · 92% · 13 s"));
+
         // The thresholds are the operator's: a lower bar takes the grey estimate as it is.
         NodeTableModel::Thresholds t = m_model->thresholds();
         t.estimate.lowConfidence = 0.2;

@@ -450,7 +450,7 @@ void JobRunner::noteComputeSample(int rank, const Current &job)
         return o.op == op && o.channels == job.input->channels;
     });
     if (it == ops.end())
-        it = ops.insert(ops.end(), {op, job.input->channels, {}});
+        it = ops.insert(ops.end(), sched::OpCostEstimate{op, job.input->channels, {}});
     it->compute.perMBS = job.spec.op.relativeCost() / m_standardMBps;
     it->compute.samples += 1;
     it->compute.lastSampleMs = QDateTime::currentMSecsSinceEpoch();

@@ -3,6 +3,7 @@
 #include "models/nodetablemodel.h"
 #include "util/valueformat.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -101,10 +102,12 @@ QVariant JobAccuracyModel::display(const FinishedJob &job, int column) const
         return job.predictedS > 0 ? util::formatSeconds(job.predictedS) : QStringLiteral("-");
     case Measured:
         return util::formatSeconds(job.makespanS);
-    case Error:
-        return error ? signedPercent(*error) +
-                           (std::fabs(*error) > m_tolerance ? QStringLiteral(" ⚠") : QString())
-                     : QStringLiteral("-");
+    case Error: {
+        if (!error)
+            return QStringLiteral("-");
+        const QString mark = std::fabs(*error) > m_tolerance ? QStringLiteral(" ⚠") : QString();
+        return QString(signedPercent(*error) + mark);
+    }
     default:
         return {};
     }

@@ -172,7 +172,6 @@ NodeTableModel::NodeTableModel(QObject *parent) : QAbstractTableModel(parent) {}
 
 void NodeTableModel::setSnapshot(const cluster::ClusterSnapshot &snapshot)
 {
-    m_snapshotMs = snapshot.timeMs;
     // A snapshot off the wire may repeat a rank; the first one wins, like ClusterSnapshot::node.
     std::vector<NodeView> incoming;
     std::set<int> seen;
@@ -217,8 +216,13 @@ void NodeTableModel::setSnapshot(const cluster::ClusterSnapshot &snapshot)
         }
     }
     emitRowsChanged(changed);
+    insertNodes(added);
+    refreshEstimateAges(snapshot.timeMs);
+}
 
-    // New nodes, each at its place in rank order.
+// New nodes, each at its place in rank order.
+void NodeTableModel::insertNodes(const std::vector<const NodeView *> &added)
+{
     for (const NodeView *node : added) {
         updateOwnRates(*node);
         const auto at = std::lower_bound(
@@ -230,6 +234,18 @@ void NodeTableModel::setSnapshot(const cluster::ClusterSnapshot &snapshot)
         rebuildRowMap();
         endInsertRows();
     }
+}
+
+// An estimate's age grows with every snapshot though the estimate itself has not changed.
+void NodeTableModel::refreshEstimateAges(std::int64_t snapshotMs)
+{
+    if (snapshotMs == m_snapshotMs)
+        return;
+    m_snapshotMs = snapshotMs;
+    const bool any = std::any_of(m_nodes.begin(), m_nodes.end(),
+                                 [](const NodeView &n) { return n.estimates.has_value(); });
+    if (any)
+        emit dataChanged(index(0, Estimate), index(rowCount() - 1, Estimate));
 }
 
 void NodeTableModel::updateOwnRates(const NodeView &node)

@@ -99,6 +99,8 @@ private:
     QVariant foreground(const cluster::NodeView &node, int column) const;
     std::optional<cluster::EstimateSummary> estimateOf(const cluster::NodeView &node) const;
     void rebuildRowMap();
+    void insertNodes(const std::vector<const cluster::NodeView *> &added);
+    void refreshEstimateAges(std::int64_t snapshotMs);
     void emitRowsChanged(const std::vector<int> &rows);
     void updateOwnRates(const cluster::NodeView &node);
     // What the Tx/Rx cells show: the host link's rates, or, when the link is shared with other
