@@ -149,6 +149,9 @@ constexpr std::array<ColumnTitle, NodeTableModel::ColumnCount> kTitles{{
     {"Load", "load_i: pending work plus CPU, network, connection and queue terms, divided by "
              "W_i, in seconds of standard-node work"},
     {"Rank", "Load rank: 0 = lightest ACTIVE slave (gets the next task); - = not ranked"},
+    {"Estimate", "The master's compute estimate for the op it measured last: cost per MB of "
+                 "input · confidence · age of the newest sample; dimmed when the confidence is "
+                 "low or the sample old (- = not estimated yet)"},
     {"CPU", "CPU use of the slave process, in % of one core"},
     {"RSS", "Resident memory of the slave process"},
     {"Tx/s", "Bytes per second the node's host link sends; where the link is shared (one machine, "
@@ -160,9 +163,6 @@ constexpr std::array<ColumnTitle, NodeTableModel::ColumnCount> kTitles{{
     {"Run", "Tasks running on the slave now"},
     {"T_i", "T_i: measured seconds per unit task on this slave (- = not measured yet)"},
     {"B_i", "B_i: measured bandwidth to this slave (- = not measured yet)"},
-    {"Estimate", "The master's compute estimate for the op it measured last: cost per MB of "
-                 "input · confidence · age of the newest sample; dimmed when the confidence is "
-                 "low or the sample old (- = not estimated yet)"},
     {"Heartbeat", "Time since the slave's last heartbeat (- = never heard from)"},
 }};
 
@@ -297,7 +297,7 @@ void NodeTableModel::setThresholds(const Thresholds &thresholds)
 {
     m_thresholds = thresholds;
     if (!m_nodes.empty()) {
-        emit dataChanged(index(0, Cpu), index(rowCount() - 1, Estimate),
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1),
                          {Qt::BackgroundRole, Qt::ForegroundRole, Qt::ToolTipRole});
     }
 }

@@ -28,6 +28,7 @@ public:
         Weight,
         Load,
         LoadRank,
+        Estimate, // the master's cost estimate with its confidence and age (issue 16)
         Cpu,
         Memory,
         Tx,
@@ -37,7 +38,6 @@ public:
         InFlight,
         UnitCompute,
         Bandwidth,
-        Estimate, // the master's cost estimate with its confidence and age (issue 16)
         HeartbeatAge,
         ColumnCount
     };

@@ -217,7 +217,9 @@ QSplitter *MainWindow::buildStrategyViews()
     m_accuracyView->setModel(&m_accuracy);
     m_accuracyView->verticalHeader()->hide();
     m_accuracyView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_accuracyView->horizontalHeader()->setStretchLastSection(true);
+    // Numbers stay beside their headers; the job id column takes what is left.
+    m_accuracyView->horizontalHeader()->setSectionResizeMode(JobAccuracyModel::Job,
+                                                             QHeaderView::Stretch);
     m_accuracyView->setAlternatingRowColors(true);
     views->addWidget(m_strategies);
     views->addWidget(m_accuracyView);
