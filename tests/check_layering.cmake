@@ -13,7 +13,7 @@ set(rules
 # core sub-folder | the sub-folders it may include | why
 set(core_rules
     "util||helpers with no domain knowledge: everything may use them, they use nothing"
-    "protocol|util|the message catalogue every layer reads and writes: nothing it describes may depend back on it"
+    "protocol|sched util|the message catalogue every layer reads and writes: nothing it describes may depend back on it (it carries sched's cost estimates as they are)"
     "sched|util|the papers' strategies are pure arithmetic over a platform"
     "sim|sched util|the simulator runs the strategies on a simulated star"
     "cluster|protocol sched util|nodes, their states and the failure detector speak the catalogue and pick strategies"

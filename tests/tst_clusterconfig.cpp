@@ -129,6 +129,7 @@ void TestClusterConfig::defaults_data()
     // Issue 16, slice "fairness".
     row("job_queue_per_submitter", 256);
     row("job_submitter_byte_share", 0.5);
+    row("estimate_publish_ms", 1000);
 }
 
 void TestClusterConfig::defaults()
@@ -151,7 +152,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 50);
+    QCOMPARE(ClusterConfig().toJson().size(), 51);
 }
 
 void TestClusterConfig::roundTrip()
@@ -182,6 +183,7 @@ void TestClusterConfig::roundTrip()
     c.imageStandardMBps = 0.5;
     c.jobQueuePerSubmitter = 10000; // issue 16, slice "fairness"
     c.jobSubmitterByteShare = 0.01;
+    c.estimatePublishMs = 60000;
     QVERIFY(!(c == ClusterConfig())); // every field differs from its default
 
     const QByteArray text = toBytes(c.toJson());
@@ -284,6 +286,9 @@ void TestClusterConfig::rejected_data()
     QTest::newRow("tls_ca without a certificate")
         << QByteArrayLiteral(R"({"tls_ca": "ca.pem"})")
         << QStringLiteral("\"tls_ca\" needs \"tls_cert\" and \"tls_key\"");
+    QTest::newRow("estimate_publish_ms too small")
+        << withKey("estimate_publish_ms", "99")
+        << QStringLiteral("\"estimate_publish_ms\" must be an integer from 100 to 60000, got 99");
     QTest::newRow("unknown key") << withKey("heartbeat", "500")
                                  << QStringLiteral("unknown key \"heartbeat\"");
     QTest::newRow("unknown key with a line break")

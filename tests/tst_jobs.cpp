@@ -218,6 +218,9 @@ private slots:
             consolemodel::endpointFromStateFile(cluster::stateFilePath(m_cluster.runDir())),
             QStringLiteral("tst-jobs"));
         consolemodel::TaskActivity activity;
+        cluster::ClusterSnapshot latest;
+        connect(&source, &consolemodel::ClusterSource::snapshotReceived, this,
+                [&](const cluster::ClusterSnapshot &s) { latest = s; });
         QList<QJsonObject> events;
         connect(&source, &consolemodel::ClusterSource::eventReceived, this,
                 [&](const QJsonObject &e) {
@@ -254,6 +257,42 @@ private slots:
         // The status rounds to microseconds.
         QVERIFY(std::abs(activity.finishedJobs().back().makespanS -
                          status.value(u"makespan_s").toDouble()) < 2e-6);
+        QCOMPARE(activity.finishedJobs().back().op, QStringLiteral("blur"));
+        QVERIFY(activity.finishedJobs().back().predictionError().has_value());
+        // Issue 16: the master's estimates of every slave of the job reach the snapshot (what
+        // `starling status --json` prints), each with its confidence and age.
+        const auto blurEstimates = [&] {
+            int slaves = 0;
+            for (const cluster::NodeView &n : latest.nodes) {
+                const bool blur =
+                    n.estimates && std::any_of(n.estimates->ops.begin(), n.estimates->ops.end(),
+                                               [](const sched::OpCostEstimate &op) {
+                                                   return op.op == u"blur" &&
+                                                          op.compute.samples >= 1;
+                                               });
+                slaves += blur ? 1 : 0;
+            }
+            return slaves;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(blurEstimates() >= 1, 10000);
+        const QJsonObject snapshot = latest.toJson();
+        int aged = 0;
+        for (const QJsonValue &node : snapshot.value(u"nodes").toArray()) {
+            const QJsonObject estimates = node.toObject().value(u"estimates").toObject();
+            for (const QJsonValue &op : estimates.value(u"compute").toArray()) {
+                const QJsonObject o = op.toObject();
+                if (o.value(u"op").toString() != u"blur")
+                    continue;
+                const double age = o.value(u"age_s").toDouble(-1);
+                QVERIFY2(age >= 0 && age < 120, qPrintable(QString::number(age)));
+                QVERIFY(o.value(u"per_mb_s").toDouble() > 0);
+                const double confidence = o.value(u"confidence").toDouble(-1);
+                QVERIFY(confidence > 0 && confidence <= 1);
+                QCOMPARE(o.value(u"source").toString(), QStringLiteral("measured"));
+                ++aged;
+            }
+        }
+        QVERIFY(aged >= 1);
         source.stop();
     }
 

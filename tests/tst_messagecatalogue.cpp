@@ -6,6 +6,7 @@
 // fields, so the document cannot drift from the code.
 #include "cluster/operatorcommand.h"
 #include "protocol/adminstatemessage.h"
+#include "protocol/costestimatesmessage.h"
 #include "protocol/eventkind.h"
 #include "protocol/jobevents.h"
 #include "protocol/jobstatusmessage.h"
@@ -54,6 +55,28 @@ template<typename Event> Event onStrip()
     e.slave = QStringLiteral("slave-3");
     e.rank = 3;
     return e;
+}
+
+// Two slaves: one measured on two op classes with a link, one with nothing measured yet.
+CostEstimatesMessage costEstimates()
+{
+    using starling::sched::EstimateSource;
+    CostEstimatesMessage m;
+    m.timeMs = kT0;
+    starling::sched::SlaveCostEstimate a;
+    a.rank = 2;
+    a.name = QStringLiteral("slave-2");
+    a.ops.push_back({QStringLiteral("median"),
+                     3,
+                     {0.004, 0.041, 12.5, 0.92, kT0 - 3000, EstimateSource::Measured}});
+    a.ops.push_back(
+        {QStringLiteral("grey"), 1, {0, 0.0125, 2, 0.25, kT0 - 60000, EstimateSource::OtherOp}});
+    a.link = {0.0005, 0.08, 30, 0.8, kT0 - 1000, EstimateSource::Measured};
+    starling::sched::SlaveCostEstimate b;
+    b.rank = 3;
+    b.name = QStringLiteral("slave-3");
+    m.slaves = {a, b};
+    return m;
 }
 
 StripAssignedEvent stripAssigned()
@@ -425,6 +448,81 @@ private slots:
         QCOMPARE(read.w1, std::nullopt);
         QCOMPARE(read.w2, std::optional(0.25));
         QCOMPARE(read.queuedAtMaster, 0);
+    }
+
+    // Tag::CostEstimates, master -> monitor: what goes in comes out, numbers exact; the link
+    // travels as latency and rate.
+    void costEstimatesRoundTrip()
+    {
+        const QJsonObject json = costEstimates().toJson();
+        const CostEstimatesMessage read = CostEstimatesMessage::fromJson(json);
+        QCOMPARE(read.toJson(), json);
+        QCOMPARE(read.timeMs, kT0);
+        QCOMPARE(read.slaves.size(), size_t(2));
+        QCOMPARE(read.slaves[0].ops.size(), size_t(2));
+        QCOMPARE(read.slaves[0].ops[0].compute.perMBS, 0.041);
+        QVERIFY(read.slaves[0].ops[1].compute.source == starling::sched::EstimateSource::OtherOp);
+        const QJsonObject link =
+            json.value(u"slaves").toArray().at(0).toObject().value(u"link").toObject();
+        QCOMPARE(link.value(u"mbps").toDouble(), 12.5);
+        QCOMPARE(link.value(u"latency_s").toDouble(), 0.0005);
+        // In the snapshot each estimate also has its age against the snapshot's time.
+        const QJsonObject aged = CostEstimatesMessage::slaveToJson(read.slaves[0], kT0 + 2000);
+        QCOMPARE(aged.value(u"compute").toArray().at(0).toObject().value(u"age_s").toDouble(), 5.0);
+        QCOMPARE(aged.value(u"link").toObject().value(u"age_s").toDouble(), 3.0);
+        QVERIFY(
+            !json.value(u"slaves").toArray().at(0).toObject().value(u"link").toObject().contains(
+                u"age_s"));
+        // Never sampled: no age, rather than 55 years.
+        QVERIFY(!CostEstimatesMessage::slaveToJson(read.slaves[1], kT0)
+                     .value(u"link")
+                     .toObject()
+                     .contains(u"age_s"));
+    }
+
+    // Garbage, truncated and oversized: entries that do not fit are left out, never read as
+    // zeros; lists stop at their bounds.
+    void damagedCostEstimatesAreLeftOut()
+    {
+        QJsonObject json = costEstimates().toJson();
+        QJsonArray slaves = json.value(u"slaves").toArray();
+        QJsonObject a = slaves.at(0).toObject();
+        QJsonArray compute = a.value(u"compute").toArray();
+        QJsonObject bad = compute.at(0).toObject();
+        bad.insert(QStringLiteral("per_mb_s"), -1);
+        QJsonObject notFinite = compute.at(0).toObject();
+        notFinite.insert(QStringLiteral("confidence"), 7);
+        QJsonObject truncated = compute.at(1).toObject();
+        truncated.remove(QStringLiteral("source"));
+        compute = {bad, notFinite, truncated, QStringLiteral("median"), compute.at(1)};
+        a.insert(QStringLiteral("compute"), compute);
+        a.insert(QStringLiteral("link"), QStringLiteral("fast"));
+        slaves = {a, QJsonObject{{QStringLiteral("rank"), QStringLiteral("two")}}, 42,
+                  QJsonObject{{QStringLiteral("rank"), -3}}};
+        json.insert(QStringLiteral("slaves"), slaves);
+        json.insert(QStringLiteral("time_ms"), 1e300);
+        const CostEstimatesMessage read = CostEstimatesMessage::fromJson(json);
+        QCOMPARE(read.timeMs, 0);
+        QCOMPARE(read.slaves.size(), size_t(1));
+        QCOMPARE(read.slaves[0].ops.size(), size_t(1)); // only the whole grey entry
+        QCOMPARE(read.slaves[0].ops[0].op, QStringLiteral("grey"));
+        QCOMPARE(read.slaves[0].link.samples, 0.0); // the default, not garbage
+        QCOMPARE(CostEstimatesMessage::fromJson(QJsonObject{}).slaves.size(), size_t(0));
+
+        QJsonArray many;
+        const QJsonObject one =
+            costEstimates().toJson().value(u"slaves").toArray().at(0).toObject();
+        QJsonArray manyOps;
+        for (int i = 0; i < 100; ++i)
+            manyOps.append(one.value(u"compute").toArray().at(0));
+        QJsonObject wide = one;
+        wide.insert(QStringLiteral("compute"), manyOps);
+        for (int i = 0; i < CostEstimatesMessage::kMaxSlaves + 10; ++i)
+            many.append(wide);
+        const CostEstimatesMessage huge =
+            CostEstimatesMessage::fromJson(QJsonObject{{QStringLiteral("slaves"), many}});
+        QCOMPARE(huge.slaves.size(), size_t(CostEstimatesMessage::kMaxSlaves));
+        QCOMPARE(huge.slaves[0].ops.size(), size_t(CostEstimatesMessage::kMaxOps));
     }
 
     void rankMessagesRoundTrip()

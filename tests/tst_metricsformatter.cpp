@@ -306,6 +306,7 @@ private slots:
     void referenceParserReadsEverything();
     void nonFiniteValues();
     void emptySnapshot();
+    void estimatesPerOpClass();
 };
 
 void TestMetricsFormatter::specificLines_data()
@@ -402,7 +403,7 @@ void TestMetricsFormatter::structure()
         QCOMPARE(line.left(end), family);
         ++samples;
     }
-    QCOMPARE(seen.size(), 27);
+    QCOMPARE(seen.size(), 29);
     QCOMPARE(samples, expectedSamples(exampleSnapshot()).size());
 }
 
@@ -459,7 +460,7 @@ void TestMetricsFormatter::emptySnapshot()
     // A monitor that has not heard from anyone still serves valid text with every family.
     const ClusterSnapshot snapshot;
     const QByteArray text = bridge::formatPrometheus(snapshot);
-    QCOMPARE(text.count("# TYPE "), 27);
+    QCOMPARE(text.count("# TYPE "), 29);
     QVERIFY(text.contains("\nstarling_snapshot_sequence 0\n"));
     QVERIFY(!text.contains("\nstarling_snapshot_timestamp_seconds "));
     QString error;
@@ -467,6 +468,33 @@ void TestMetricsFormatter::emptySnapshot()
     if (!parsed)
         QFAIL(qPrintable(error));
     QCOMPARE(parsed->size(), expectedSamples(snapshot).size());
+}
+
+// Issue 16: the master's compute estimate and its confidence, one sample per node and op class
+// (labels op and channels); nodes without estimates have none.
+void TestMetricsFormatter::estimatesPerOpClass()
+{
+    ClusterSnapshot s = exampleSnapshot();
+    sched::SlaveCostEstimate e;
+    e.rank = 2;
+    e.ops.push_back({QStringLiteral("median"), 3, {0.004, 0.041, 20, 0.92, 1, {}}});
+    e.ops.push_back({QStringLiteral("grey"), 1, {0, 0.0125, 2, 0.25, 1, {}}});
+    s.nodes[2].estimates = e;
+    const QList<QByteArray> lines = bridge::formatPrometheus(s).split('\n');
+    const QByteArray busy = R"(node="slave-2",rank="2",role="slave")";
+    const QList<QByteArray> expected{
+        "starling_node_estimate_seconds_per_megabyte{" + busy +
+            R"(,op="median",channels="3"} 0.041)",
+        "starling_node_estimate_seconds_per_megabyte{" + busy +
+            R"(,op="grey",channels="1"} 0.0125)",
+        "starling_node_estimate_confidence_ratio{" + busy + R"(,op="median",channels="3"} 0.92)",
+        QByteArray("# TYPE starling_node_estimate_confidence_ratio gauge")};
+    for (const QByteArray &line : expected)
+        QVERIFY2(lines.contains(line), line.constData());
+    int samples = 0;
+    for (const QByteArray &line : lines)
+        samples += line.startsWith("starling_node_estimate_") ? 1 : 0;
+    QCOMPARE(samples, 4);
 }
 
 QTEST_GUILESS_MAIN(TestMetricsFormatter)

@@ -490,6 +490,76 @@ private slots:
                  QVariant(NodeTableModel::criticalColour()));
     }
 
+    // Issue 16: the master's estimate for the op measured last, with confidence and age against
+    // the snapshot's time; dimmed when the confidence is low or the sample old; the tooltip
+    // names every op class and the link; "-" and no colour before any estimate.
+    void estimateShowsConfidenceAndAge()
+    {
+        using starling::sched::EstimateSource;
+        ClusterSnapshot s = snapshot({0, 2, 3, 4});
+        s.timeMs = 1'700'000'100'000;
+        starling::sched::SlaveCostEstimate e;
+        e.ops.push_back({QStringLiteral("grey"),
+                         1,
+                         {0, 0.0125, 2, 0.25, s.timeMs - 50'000, EstimateSource::OtherOp}});
+        e.ops.push_back({QStringLiteral("median"),
+                         3,
+                         {0.004, 0.041, 20, 0.92, s.timeMs - 3'000, EstimateSource::Measured}});
+        e.link = {0.0005, 0.08, 30, 0.8, s.timeMs - 1'000, EstimateSource::Measured};
+        s.nodes[1].estimates = e;
+        e.ops.pop_back(); // only the low-confidence grey one
+        s.nodes[2].estimates = e;
+        e.ops = {{QStringLiteral("blur"),
+                  1,
+                  {0, 0.02, 40, 0.95, s.timeMs - 3'600'000, EstimateSource::Measured}}};
+        s.nodes[3].estimates = e; // confident, but an hour old
+        m_model->setSnapshot(s);
+
+        QCOMPARE(cell(2, NodeTableModel::Estimate).toString(),
+                 QStringLiteral("41 ms/MB · 92% · 3.0 s"));
+        QVERIFY(!cell(2, NodeTableModel::Estimate, Qt::ForegroundRole).isValid());
+        QCOMPARE(cell(3, NodeTableModel::Estimate).toString(),
+                 QStringLiteral("13 ms/MB · 25% · 50 s"));
+        QCOMPARE(cell(3, NodeTableModel::Estimate, Qt::ForegroundRole),
+                 QVariant(NodeTableModel::doubtfulTextColour()));
+        QCOMPARE(cell(4, NodeTableModel::Estimate, Qt::ForegroundRole),
+                 QVariant(NodeTableModel::doubtfulTextColour()));
+        QVERIFY(cell(4, NodeTableModel::Estimate, Qt::ToolTipRole)
+                    .toString()
+                    .startsWith(QStringLiteral("Old")));
+        QCOMPARE(cell(0, NodeTableModel::Estimate).toString(), QStringLiteral("-"));
+        QVERIFY(!cell(0, NodeTableModel::Estimate, Qt::ForegroundRole).isValid());
+
+        const QString tip = cell(2, NodeTableModel::Estimate, Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(QStringLiteral("median (3 ch): 4.0 ms + 41 ms/MB, 92% confident, "
+                                             "20 samples, 3.0 s old, measured")),
+                 qPrintable(tip));
+        QVERIFY2(tip.contains(QStringLiteral("grey (grey): ")), qPrintable(tip));
+        QVERIFY2(tip.contains(QStringLiteral("link: 0.5 ms + ")) &&
+                     tip.contains(QStringLiteral("80% confident")),
+                 qPrintable(tip));
+        QVERIFY(cell(3, NodeTableModel::Estimate, Qt::ToolTipRole)
+                    .toString()
+                    .startsWith(QStringLiteral("Low confidence")));
+        QCOMPARE(cell(2, NodeTableModel::Estimate, NodeTableModel::SortRole).toDouble(), 0.041);
+        QCOMPARE(cell(0, NodeTableModel::Estimate, NodeTableModel::SortRole).toDouble(), -1.0);
+
+        // The same estimates 10 s later: only the ages change, and the view hears of it.
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        s.timeMs += 10'000;
+        m_model->setSnapshot(s);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).value<QModelIndex>().column(), int(NodeTableModel::Estimate));
+        QCOMPARE(cell(2, NodeTableModel::Estimate).toString(),
+                 QStringLiteral("41 ms/MB · 92% · 13 s"));
+
+        // The thresholds are the operator's: a lower bar takes the grey estimate as it is.
+        NodeTableModel::Thresholds t = m_model->thresholds();
+        t.estimate.lowConfidence = 0.2;
+        m_model->setThresholds(t);
+        QVERIFY(!cell(3, NodeTableModel::Estimate, Qt::ForegroundRole).isValid());
+    }
+
     void headersExplainEachColumn()
     {
         std::set<QString> titles;

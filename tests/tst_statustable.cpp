@@ -70,6 +70,31 @@ private slots:
         QVERIFY(table.contains(QStringLiteral("slave-3: DRAINING by alice (disk swap)")));
     }
 
+    // T_i: the op measured last, per MB with its confidence; `?` when doubtful (few samples or
+    // an old one), `-` before the master has estimated the slave.
+    void estimatesShowCostAndConfidence()
+    {
+        ClusterSnapshot s = twoSlaves();
+        s.timeMs = 1'700'000'060'000;
+        starling::sched::SlaveCostEstimate e;
+        e.rank = 2;
+        e.ops.push_back(
+            {QStringLiteral("grey"), 3, {0.002, 0.0123, 4, 0.2, s.timeMs - 50'000, {}}});
+        e.ops.push_back(
+            {QStringLiteral("blur"), 3, {0.004, 0.041, 20, 0.92, s.timeMs - 3'000, {}}});
+        s.nodes[1].estimates = e;
+        e.ops.pop_back();
+        s.nodes[2].estimates = e;
+        const QString table = formatStatusTable(s);
+        QVERIFY2(table.contains(QStringLiteral("T_i")), qPrintable(table));
+        const QString a = lineOf(table, QStringLiteral("slave-2"));
+        QVERIFY2(a.contains(QStringLiteral(" 41ms/MB 92% ")), qPrintable(a));
+        const QString b = lineOf(table, QStringLiteral("slave-3"));
+        QVERIFY2(b.contains(QStringLiteral(" 12ms/MB 20%? ")), qPrintable(b));
+        const QString m = lineOf(table, QStringLiteral("master"));
+        QVERIFY2(!m.contains(QStringLiteral("ms/MB")), qPrintable(m));
+    }
+
     void masterHasNoMeasurements()
     {
         const QString m = lineOf(formatStatusTable(twoSlaves()), QStringLiteral("master"));

@@ -233,6 +233,33 @@ const NodeFamily kNodeFamilies[] = {
      }},
 };
 
+// Issue 16: the master's compute estimates, one sample per node and op class.
+void estimateFamilies(Exposition &out, const cluster::ClusterSnapshot &snapshot,
+                      const std::vector<QByteArray> &labels)
+{
+    const auto each = [&](const char *name, double (*value)(const sched::AffineEstimate &)) {
+        for (size_t i = 0; i < snapshot.nodes.size(); ++i) {
+            if (!snapshot.nodes[i].estimates)
+                continue;
+            for (const sched::OpCostEstimate &op : snapshot.nodes[i].estimates->ops) {
+                out.sample(name,
+                           labels[i] + ',' + label("op", op.op) + ',' +
+                               label("channels", QString::number(op.channels)),
+                           value(op.compute));
+            }
+        }
+    };
+    out.family("starling_node_estimate_seconds_per_megabyte", "gauge",
+               "The master's estimate of the node's compute seconds per MB of input, per op "
+               "class; absent until estimated.");
+    each("starling_node_estimate_seconds_per_megabyte",
+         [](const sched::AffineEstimate &e) { return e.perMBS; });
+    out.family("starling_node_estimate_confidence_ratio", "gauge",
+               "Confidence of that estimate, 0 (a guess) to 1.");
+    each("starling_node_estimate_confidence_ratio",
+         [](const sched::AffineEstimate &e) { return e.confidence; });
+}
+
 } // namespace
 
 QByteArray formatPrometheus(const cluster::ClusterSnapshot &snapshot)
@@ -266,6 +293,8 @@ QByteArray formatPrometheus(const cluster::ClusterSnapshot &snapshot)
                 out.sample(family.name, labels[i], *value);
         }
     }
+
+    estimateFamilies(out, snapshot, labels);
 
     out.family("starling_snapshot_sequence", "gauge",
                "Sequence number of the monitor's cluster snapshot.");

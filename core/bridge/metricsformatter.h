@@ -35,6 +35,9 @@ inline constexpr char kPrometheusContentType[] = "text/plain; version=0.0.4; cha
 //   starling_node_tasks_done_total                  counter
 //   starling_node_unit_compute_seconds              gauge, T_i estimate; absent until measured
 //   starling_node_bandwidth_bytes_per_second        gauge, B_i estimate; absent until measured
+//   starling_node_estimate_seconds_per_megabyte{op,channels}  gauge, the master's compute
+//                                                   cost estimate per op class (issue 16)
+//   starling_node_estimate_confidence_ratio{op,channels}      gauge, 0..1, its confidence
 //   starling_snapshot_sequence                      gauge
 //   starling_snapshot_timestamp_seconds             gauge; absent if the snapshot has no time
 //   starling_cluster_master_queued_tasks            gauge

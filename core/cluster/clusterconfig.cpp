@@ -272,6 +272,12 @@ void readFairShare(JsonObjectReader &reader, ClusterConfig &c)
                       c.jobSubmitterByteShare);
 }
 
+// Issue 16, showing the estimates.
+void readEstimateDisplay(JsonObjectReader &reader, ClusterConfig &c)
+{
+    reader.readInteger(key("estimate_publish_ms"), 100, 60000, c.estimatePublishMs);
+}
+
 QString resolvedAgainst(const QDir &base, const QString &path)
 {
     return path.isEmpty() ? path : QDir::cleanPath(base.absoluteFilePath(path));
@@ -353,6 +359,8 @@ QJsonObject ClusterConfig::toJson() const
         // Issue 16, slice "fairness".
         {key("job_queue_per_submitter"), jobQueuePerSubmitter},
         {key("job_submitter_byte_share"), jobSubmitterByteShare},
+        // Issue 16, showing the estimates.
+        {key("estimate_publish_ms"), estimatePublishMs},
     };
 }
 
@@ -372,10 +380,11 @@ Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QS
     // Security, "who may do what" slice.
     reader.readBool(key("require_file_token"), config.requireFileToken);
     readUploadBounds(reader, config);
-    readFloodLimits(reader, config); // issue 15, "flood" slice
-    readTls(reader, config);         // TLS slice
-    readEstimator(reader, config);   // estimator slice
-    readFairShare(reader, config);   // issue 16, slice "fairness"
+    readFloodLimits(reader, config);     // issue 15, "flood" slice
+    readTls(reader, config);             // TLS slice
+    readEstimator(reader, config);       // estimator slice
+    readFairShare(reader, config);       // issue 16, slice "fairness"
+    readEstimateDisplay(reader, config); // issue 16, showing the estimates
     reader.rejectUnknownKeys();
     checkTimingOrder(reader, config);
     checkDistinctPorts(reader, config);

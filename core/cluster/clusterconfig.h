@@ -128,6 +128,9 @@ struct ClusterConfig
     // a submission gets 429 "submitter_quota".
     int jobQueuePerSubmitter = 256;
     double jobSubmitterByteShare = 0.5;
+    // Issue 16, showing the estimates: the master sends its cost estimates to the monitor (for
+    // the snapshot, the console and /metrics) when they change, at most this often.
+    int estimatePublishMs = 1000;
 
     bool tlsEnabled() const { return !tlsCert.isEmpty(); }
 

@@ -1,5 +1,7 @@
 #include "clustersnapshot.h"
 
+#include "protocol/costestimatesmessage.h"
+
 #include <QJsonArray>
 
 #include <algorithm>
@@ -23,7 +25,7 @@ std::int64_t integer(const QJsonObject &o, QLatin1String key, std::int64_t fallb
 }
 } // namespace
 
-QJsonObject NodeView::toJson() const
+QJsonObject NodeView::toJson(std::optional<std::int64_t> ageAtMs) const
 {
     QJsonObject o{
         {QLatin1String("rank"), rank},
@@ -48,6 +50,10 @@ QJsonObject NodeView::toJson() const
         o.insert(QLatin1String("emulation"),
                  QJsonObject{{QLatin1String("cpu_factor"), emulation.cpuFactor},
                              {QLatin1String("link_MBps"), emulation.linkMBps}});
+    }
+    if (estimates) {
+        o.insert(QLatin1String("estimates"),
+                 protocol::CostEstimatesMessage::slaveToJson(*estimates, ageAtMs));
     }
     return o;
 }
@@ -79,6 +85,8 @@ NodeView NodeView::fromJson(const QJsonObject &o)
         n.emulation.cpuFactor = emulation.value(QLatin1String("cpu_factor")).toDouble(1.0);
         n.emulation.linkMBps = emulation.value(QLatin1String("link_MBps")).toDouble(0);
     }
+    if (const QJsonValue e = o.value(QLatin1String("estimates")); e.isObject())
+        n.estimates = protocol::CostEstimatesMessage::slaveFromJson(e.toObject());
     return n;
 }
 
@@ -86,7 +94,7 @@ QJsonObject ClusterSnapshot::toJson() const
 {
     QJsonArray array;
     for (const NodeView &n : nodes)
-        array.append(n.toJson());
+        array.append(n.toJson(timeMs));
     return {
         {QLatin1String("seq"), double(sequence)},
         {QLatin1String("time_ms"), double(timeMs)},

@@ -4,6 +4,7 @@
 #include "cluster/nodestate.h"
 #include "cluster/nodestats.h"
 #include "cluster/slaveemulation.h"
+#include "sched/costestimate.h"
 #include "sched/distributionstrategy.h"
 
 #include <QJsonObject>
@@ -37,8 +38,11 @@ struct NodeView
     QString stateReason; // operator reason or detector message behind the current state
     QString stateBy;     // who set it ("detector" for SUSPECT/DOWN)
     std::int64_t stateSinceMs = 0;
+    // Slaves: what the master believes of it (Tag::CostEstimates); none until the master says.
+    std::optional<sched::SlaveCostEstimate> estimates;
 
-    QJsonObject toJson() const;
+    // With ageAtMs (the snapshot's time), each estimate also carries its age.
+    QJsonObject toJson(std::optional<std::int64_t> ageAtMs = std::nullopt) const;
     static NodeView fromJson(const QJsonObject &object);
 };
 

@@ -52,6 +52,16 @@ void SnapshotBuilder::setAdminState(const QJsonObject &table)
     m_haveTable = true;
 }
 
+void SnapshotBuilder::setCostEstimates(const protocol::CostEstimatesMessage &message)
+{
+    for (Known &known : m_nodes)
+        known.estimates.reset();
+    for (const sched::SlaveCostEstimate &slave : message.slaves) {
+        if (isSlaveRank(slave.rank) && slave.rank < worldSize())
+            m_nodes[size_t(slave.rank)].estimates = slave;
+    }
+}
+
 void SnapshotBuilder::setEmulation(int rank, const SlaveEmulation &emulation)
 {
     m_nodes.at(size_t(rank)).emulation = emulation;
@@ -93,6 +103,7 @@ NodeView SnapshotBuilder::nodeView(int rank, std::int64_t monotonicMs,
         node.dataUrl = known.hello->dataUrl;
     }
     node.emulation = known.emulation;
+    node.estimates = known.estimates;
     // An exited process has no current numbers: its last sample would read as live ones.
     if (!known.history.empty() && !detector.exited(rank))
         node.stats = known.history.back();

@@ -3,6 +3,7 @@
 #include "cluster/clustersnapshot.h"
 #include "cluster/failuredetector.h"
 #include "protocol/adminstatemessage.h"
+#include "protocol/costestimatesmessage.h"
 #include "protocol/rankmessages.h"
 #include "sched/loadmodel.h"
 #include "sched/loadranker.h"
@@ -30,6 +31,9 @@ public:
     void setEmulation(int rank, const SlaveEmulation &emulation);
     // monotonicMs: when the monitor received it, for the heartbeat age.
     void addSample(int rank, const NodeStats &stats, std::int64_t monotonicMs);
+    // The master's latest estimates replace the previous ones; slaves it no longer names keep
+    // none (a stale estimate shown as current would mislead).
+    void setCostEstimates(const protocol::CostEstimatesMessage &message);
 
     const std::deque<NodeStats> &history(int rank) const
     {
@@ -55,6 +59,7 @@ private:
         SlaveEmulation emulation;
         std::deque<NodeStats> history;
         std::int64_t lastHeardMs = -1;
+        std::optional<sched::SlaveCostEstimate> estimates;
     };
     double loadOf(const NodeView &node) const;
     NodeView nodeView(int rank, std::int64_t monotonicMs, const FailureDetector &detector) const;

@@ -1,5 +1,7 @@
 #include "statustable.h"
 
+#include "cluster/estimatesummary.h"
+
 #include "util/valueformat.h"
 
 #include <QStringList>
@@ -44,16 +46,26 @@ QString summaryLine(const ClusterSnapshot &snapshot)
 
 QStringList headerRow()
 {
-    return {QStringLiteral("NODE"), QStringLiteral("STATE"),    QStringLiteral("WEIGHT"),
-            QStringLiteral("LOAD"), QStringLiteral("RANK"),     QStringLiteral("CPU"),
-            QStringLiteral("PROC"), QStringLiteral("RSS"),      QStringLiteral("TX/s"),
-            QStringLiteral("RX/s"), QStringLiteral("CONN"),     QStringLiteral("QUEUE"),
-            QStringLiteral("RUN"),  QStringLiteral("HEARTBEAT")};
+    return {QStringLiteral("NODE"), QStringLiteral("STATE"), QStringLiteral("WEIGHT"),
+            QStringLiteral("LOAD"), QStringLiteral("RANK"),  QStringLiteral("CPU"),
+            QStringLiteral("PROC"), QStringLiteral("RSS"),   QStringLiteral("TX/s"),
+            QStringLiteral("RX/s"), QStringLiteral("CONN"),  QStringLiteral("QUEUE"),
+            QStringLiteral("RUN"),  QStringLiteral("T_i"),   QStringLiteral("HEARTBEAT")};
 }
 
 // Master and monitor show their role instead of a state and "-" where only slaves have values;
 // nodes never heard from show "-" for what a heartbeat would have told.
-QStringList nodeRow(const NodeView &node)
+// The master's estimate for the op it measured last: cost per MB and confidence; `?` marks a
+// doubtful one (low confidence or an old sample), measured against the snapshot's time.
+QString estimateCell(const NodeView &node, std::int64_t nowMs)
+{
+    if (!node.estimates)
+        return QStringLiteral("-");
+    const EstimateSummary summary(*node.estimates, nowMs);
+    return summary.compact() + (summary.isDoubtful() ? QStringLiteral("?") : QString());
+}
+
+QStringList nodeRow(const NodeView &node, std::int64_t nowMs)
 {
     const bool slave = node.role == NodeRole::Slave;
     const bool heard = node.heartbeatAgeMs >= 0;
@@ -75,6 +87,7 @@ QStringList nodeRow(const NodeView &node)
             heard ? QString::number(node.stats.connections) : dash,
             slave ? QString::number(node.stats.queueLength) : dash,
             slave ? QString::number(node.stats.inFlight) : dash,
+            estimateCell(node, nowMs),
             age(node.heartbeatAgeMs)};
 }
 
@@ -124,7 +137,7 @@ QString formatStatusTable(const ClusterSnapshot &snapshot)
 {
     std::vector<QStringList> rows{headerRow()};
     for (const NodeView &node : snapshot.nodes)
-        rows.push_back(nodeRow(node));
+        rows.push_back(nodeRow(node, snapshot.timeMs));
     return summaryLine(snapshot) + alignedColumns(rows) + stateNotes(snapshot);
 }
 

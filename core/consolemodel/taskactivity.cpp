@@ -245,6 +245,13 @@ bool TaskActivity::on(const protocol::StripReassignedEvent &e)
     return true;
 }
 
+std::optional<double> FinishedJob::predictionError() const
+{
+    if (!(predictedS > 0) || !std::isfinite(predictedS) || !(makespanS >= 0))
+        return std::nullopt;
+    return (makespanS - predictedS) / predictedS;
+}
+
 bool TaskActivity::on(const protocol::JobDoneEvent &e)
 {
     if (!isForRunningJob(e.job))
@@ -252,7 +259,7 @@ bool TaskActivity::on(const protocol::JobDoneEvent &e)
     m_job.makespanS = nonNegative(e.makespanS, secondsIntoJob(e.timeMs));
     endJob(LiveJob::State::Done, m_job.makespanS);
     m_finished.push_back({m_job.id, m_job.strategy, m_job.order, m_job.units, m_job.makespanS,
-                          m_job.predictedS, e.timeMs});
+                          m_job.predictedS, e.timeMs, m_job.op});
     while (m_finished.size() > size_t(m_keptJobs))
         m_finished.pop_front();
     return true;

@@ -9,6 +9,7 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <vector>
 
 namespace starling::consolemodel {
@@ -87,7 +88,11 @@ struct FinishedJob
     double makespanS = 0;
     double predictedS = 0;
     qint64 endedMs = 0;
+    QString op; // issue 16: the op, for the predicted-against-measured table
     QString label() const { return strategy + u'/' + order; }
+    // How far the model was off: (measured - predicted) / predicted, e.g. 0.4 = took 40% longer
+    // than predicted; nullopt when the master gave no prediction.
+    std::optional<double> predictionError() const;
 };
 
 // A transfer's block map: which slave serves each block and which are served.

@@ -1,6 +1,7 @@
 #include "masterrole.h"
 
 #include "cluster/peerloss.h"
+#include "protocol/costestimatesmessage.h"
 #include "protocol/nodeevents.h"
 #include "protocol/rankmessages.h"
 #include "protocol/transferevents.h"
@@ -57,6 +58,8 @@ MasterRole::MasterRole(Transport &transport, const NodeOptions &options, QObject
     m_tableTimer.setInterval(1000);
     connect(&m_tableTimer, &QTimer::timeout, this, &MasterRole::publishTable);
     connect(&m_heartbeat, &AlignedTicker::tick, this, &MasterRole::sendHeartbeat);
+    m_estimateTimer.setInterval(options.config.estimatePublishMs);
+    connect(&m_estimateTimer, &QTimer::timeout, this, [this] { publishEstimates(false); });
 }
 
 MasterRole::~MasterRole() = default;
@@ -171,6 +174,8 @@ void MasterRole::announce()
     persist();
     m_tableTimer.start();
     m_heartbeat.start();
+    publishEstimates(true);
+    m_estimateTimer.start();
     std::vector<int> everyone;
     for (int rank = kMonitorRank; rank < m_transport.size(); ++rank)
         everyone.push_back(rank);
@@ -483,6 +488,22 @@ void MasterRole::updateJobRunner()
             sched::strategyKindFromString(table.strategy).value_or(sched::kDefaultStrategy),
             {table.w1, table.w2});
     m_runner.setSlaves(std::move(slaves));
+}
+
+// The estimates change with every job's results; the timer bounds how often they go out.
+void MasterRole::publishEstimates(bool force)
+{
+    if (m_stopping)
+        return;
+    protocol::CostEstimatesMessage message;
+    message.timeMs = now();
+    message.slaves = m_runner.costEstimates(message.timeMs);
+    QJsonObject json = message.toJson();
+    const QJsonArray slaves = json.value(QLatin1String("slaves")).toArray();
+    if (!force && slaves == m_sentEstimates)
+        return;
+    m_sentEstimates = slaves;
+    m_transport.send(kMonitorRank, Tag::CostEstimates, json);
 }
 
 void MasterRole::publishTable()

@@ -16,6 +16,7 @@
 #include "taskdispatcher.h"
 #include "util/alignedticker.h"
 
+#include <QJsonArray>
 #include <QObject>
 #include <QTimer>
 
@@ -64,6 +65,7 @@ private:
     void publishTable();
     void updateFileService();
     void updateJobRunner();
+    void publishEstimates(bool force);
     void flushEvents();
     void persist();
     void sendHeartbeat();
@@ -89,6 +91,9 @@ private:
     QString m_url;
     QTimer m_tableTimer;
     AlignedTicker m_heartbeat;
+    // Issue 16, showing the estimates: what was last sent, so only changes go out.
+    QTimer m_estimateTimer;
+    QJsonArray m_sentEstimates;
     bool m_stopping = false;
 };
 

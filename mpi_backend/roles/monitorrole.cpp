@@ -145,6 +145,10 @@ void MonitorRole::onMessage(int source, Tag tag, const QByteArray &payload)
         if (source == kMasterRank)
             onSlaveExited(parse(payload));
         break;
+    case Tag::CostEstimates: // shown from the next snapshot on
+        if (source == kMasterRank)
+            m_builder.setCostEstimates(protocol::CostEstimatesMessage::fromJson(parse(payload)));
+        break;
     case Tag::Shutdown:
         if (source == kMasterRank)
             shutdown();

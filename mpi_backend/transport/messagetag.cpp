@@ -49,6 +49,8 @@ const char *toString(Tag tag)
         return "peer-lost";
     case Tag::StripReceived:
         return "strip-received";
+    case Tag::CostEstimates:
+        return "cost-estimates";
     }
     return "unknown";
 }

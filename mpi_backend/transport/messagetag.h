@@ -11,7 +11,7 @@ enum class Tag : int
     Hello = 1,     // any rank -> monitor: protocol::RankHello
     Heartbeat,     // slave -> monitor: NodeStats
     Snapshot,      // monitor -> master: ClusterSnapshot
-    AdminState,          // master -> monitor: protocol::AdminStateMessage
+    AdminState,    // master -> monitor: protocol::AdminStateMessage
     Command,       // monitor -> master: protocol::CommandRequest
     CommandReply,  // master -> monitor: protocol::CommandReply
     Event,         // master -> monitor: a typed event (protocol/*events.h)
@@ -30,6 +30,8 @@ enum class Tag : int
     Probe,         // any rank -> a watched peer: empty; a failed send means the peer is gone
     PeerLost,      // master -> monitor: cluster::PeerLoss, a slave's process is gone
     StripReceived, // slave -> master: jobs::StripReceipt, a strip arrived whole
+    // issue 16, showing the estimates:
+    CostEstimates, // master -> monitor: protocol::CostEstimatesMessage
 };
 
 const char *toString(Tag tag);

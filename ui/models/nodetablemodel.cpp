@@ -149,6 +149,9 @@ constexpr std::array<ColumnTitle, NodeTableModel::ColumnCount> kTitles{{
     {"Load", "load_i: pending work plus CPU, network, connection and queue terms, divided by "
              "W_i, in seconds of standard-node work"},
     {"Rank", "Load rank: 0 = lightest ACTIVE slave (gets the next task); - = not ranked"},
+    {"Estimate", "The master's compute estimate for the op it measured last: cost per MB of "
+                 "input · confidence · age of the newest sample; dimmed when the confidence is "
+                 "low or the sample old (- = not estimated yet)"},
     {"CPU", "CPU use of the slave process, in % of one core"},
     {"RSS", "Resident memory of the slave process"},
     {"Tx/s", "Bytes per second the node's host link sends; where the link is shared (one machine, "
@@ -213,8 +216,13 @@ void NodeTableModel::setSnapshot(const cluster::ClusterSnapshot &snapshot)
         }
     }
     emitRowsChanged(changed);
+    insertNodes(added);
+    refreshEstimateAges(snapshot.timeMs);
+}
 
-    // New nodes, each at its place in rank order.
+// New nodes, each at its place in rank order.
+void NodeTableModel::insertNodes(const std::vector<const NodeView *> &added)
+{
     for (const NodeView *node : added) {
         updateOwnRates(*node);
         const auto at = std::lower_bound(
@@ -226,6 +234,18 @@ void NodeTableModel::setSnapshot(const cluster::ClusterSnapshot &snapshot)
         rebuildRowMap();
         endInsertRows();
     }
+}
+
+// An estimate's age grows with every snapshot though the estimate itself has not changed.
+void NodeTableModel::refreshEstimateAges(std::int64_t snapshotMs)
+{
+    if (snapshotMs == m_snapshotMs)
+        return;
+    m_snapshotMs = snapshotMs;
+    const bool any = std::any_of(m_nodes.begin(), m_nodes.end(),
+                                 [](const NodeView &n) { return n.estimates.has_value(); });
+    if (any)
+        emit dataChanged(index(0, Estimate), index(rowCount() - 1, Estimate));
 }
 
 void NodeTableModel::updateOwnRates(const NodeView &node)
@@ -277,8 +297,8 @@ void NodeTableModel::setThresholds(const Thresholds &thresholds)
 {
     m_thresholds = thresholds;
     if (!m_nodes.empty()) {
-        emit dataChanged(index(0, Cpu), index(rowCount() - 1, Memory),
-                         {Qt::BackgroundRole, Qt::ToolTipRole});
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1),
+                         {Qt::BackgroundRole, Qt::ForegroundRole, Qt::ToolTipRole});
     }
 }
 
@@ -317,7 +337,7 @@ QVariant NodeTableModel::data(const QModelIndex &index, int role) const
     case Qt::BackgroundRole:
         return background(node, column);
     case Qt::ForegroundRole:
-        return m_stale ? QVariant(staleTextColour()) : QVariant();
+        return foreground(node, column);
     case Qt::TextAlignmentRole:
         return column <= State ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                                : QVariant(Qt::AlignRight | Qt::AlignVCenter);
@@ -372,11 +392,29 @@ QVariant NodeTableModel::display(const NodeView &node, int column) const
     case Bandwidth:
         return node.stats.bandwidthMBps > 0 ? util::formatRate(node.stats.bandwidthMBps * 1e6)
                                             : dash();
+    case Estimate:
+        return node.estimates ? estimateOf(node)->text() : dash();
     case HeartbeatAge:
         return util::formatAge(node.heartbeatAgeMs);
     default:
         return {};
     }
+}
+
+std::optional<cluster::EstimateSummary> NodeTableModel::estimateOf(const NodeView &node) const
+{
+    if (!node.estimates)
+        return std::nullopt;
+    return cluster::EstimateSummary(*node.estimates, m_snapshotMs, m_thresholds.estimate);
+}
+
+QVariant NodeTableModel::foreground(const NodeView &node, int column) const
+{
+    if (m_stale)
+        return staleTextColour();
+    if (column == Estimate && node.estimates && estimateOf(node)->isDoubtful())
+        return doubtfulTextColour();
+    return {};
 }
 
 // Raw values, so a proxy sorts 9 KiB below 10 MiB; cells showing "-" sort as -1.
@@ -418,6 +456,8 @@ QVariant NodeTableModel::sortValue(const NodeView &node, int column) const
         return measured(node.stats.unitComputeS > 0, node.stats.unitComputeS);
     case Bandwidth:
         return measured(node.stats.bandwidthMBps > 0, node.stats.bandwidthMBps);
+    case Estimate:
+        return node.estimates ? estimateOf(node)->perMBS() : -1.0;
     case HeartbeatAge:
         return qint64(node.heartbeatAgeMs);
     default:
@@ -487,6 +527,14 @@ QString NodeTableModel::toolTip(const NodeView &node, int column) const
     case InFlight:
         if (isSlave(node))
             tip = workTip(node);
+        break;
+    case Estimate:
+        if (const auto summary = estimateOf(node)) {
+            tip = (summary->isLowConfidence() ? tr("Low confidence: few or scattered samples.\n")
+                                              : QString()) +
+                  (summary->isOld() ? tr("Old: the slave may have changed since.\n") : QString()) +
+                  summary->details();
+        }
         break;
     default:
         break;
@@ -576,6 +624,12 @@ QColor NodeTableModel::staleTextColour()
 {
     // Mid grey: legible but plainly "not live" on white and on near-black bases.
     return QColor(128, 128, 128);
+}
+
+QColor NodeTableModel::doubtfulTextColour()
+{
+    // Greyer than text, warmer than stale: "read with care", not "not live".
+    return QColor(150, 120, 90);
 }
 
 } // namespace starling::ui

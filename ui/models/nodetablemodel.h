@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cluster/clustersnapshot.h"
+#include "cluster/estimatesummary.h"
 
 #include <QAbstractTableModel>
 #include <QColor>
@@ -27,6 +28,7 @@ public:
         Weight,
         Load,
         LoadRank,
+        Estimate, // the master's cost estimate with its confidence and age (issue 16)
         Cpu,
         Memory,
         Tx,
@@ -56,6 +58,7 @@ public:
         double cpuCritical = 0.95;
         double memWarnBytes = 1024.0 * 1024 * 1024;
         double memCriticalBytes = 2048.0 * 1024 * 1024;
+        cluster::EstimateDoubt estimate; // where an estimate is shown dimmed
     };
 
     explicit NodeTableModel(QObject *parent = nullptr);
@@ -86,13 +89,18 @@ public:
     static QColor warnColour();
     static QColor criticalColour();
     static QColor staleTextColour();
+    static QColor doubtfulTextColour(); // an estimate with low confidence or an old sample
 
 private:
     QVariant display(const cluster::NodeView &node, int column) const;
     QVariant sortValue(const cluster::NodeView &node, int column) const;
     QVariant background(const cluster::NodeView &node, int column) const;
     QString toolTip(const cluster::NodeView &node, int column) const;
+    QVariant foreground(const cluster::NodeView &node, int column) const;
+    std::optional<cluster::EstimateSummary> estimateOf(const cluster::NodeView &node) const;
     void rebuildRowMap();
+    void insertNodes(const std::vector<const cluster::NodeView *> &added);
+    void refreshEstimateAges(std::int64_t snapshotMs);
     void emitRowsChanged(const std::vector<int> &rows);
     void updateOwnRates(const cluster::NodeView &node);
     // What the Tx/Rx cells show: the host link's rates, or, when the link is shared with other
@@ -114,6 +122,7 @@ private:
     std::unordered_map<int, int> m_rowOfRank;
     Thresholds m_thresholds;
     bool m_stale = false;
+    std::int64_t m_snapshotMs = 0; // estimates' ages are read against the snapshot's time
 };
 
 } // namespace starling::ui

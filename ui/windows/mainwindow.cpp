@@ -181,8 +181,7 @@ QTabWidget *MainWindow::buildViewTabs()
     m_tabs->addTab(bandwidth, tr("Bandwidth"));
     m_tabs->addTab(addChart(consolemodel::Metric::Load), tr("Load"));
     m_tabs->addTab(buildTaskViews(), tr("Task assignment"));
-    m_strategies = new StrategyComparisonChart(this);
-    m_tabs->addTab(m_strategies, tr("Strategies"));
+    m_tabs->addTab(buildStrategyViews(), tr("Strategies"));
     m_log = new EventLogView(&m_events, this);
     m_tabs->addTab(m_log, tr("Events"));
     // Only the visible tab is kept up to date: a tab shown late catches up at once.
@@ -206,6 +205,27 @@ QSplitter *MainWindow::buildTaskViews()
     tasks->setStretchFactor(0, 3);
     tasks->setStretchFactor(1, 2);
     return tasks;
+}
+
+// Medians per strategy above predicted against measured per job.
+QSplitter *MainWindow::buildStrategyViews()
+{
+    auto *views = new QSplitter(Qt::Vertical, this);
+    m_strategies = new StrategyComparisonChart(this);
+    m_accuracyView = new QTableView(this);
+    m_accuracyView->setObjectName(QStringLiteral("jobAccuracy"));
+    m_accuracyView->setModel(&m_accuracy);
+    m_accuracyView->verticalHeader()->hide();
+    m_accuracyView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Numbers stay beside their headers; the job id column takes what is left.
+    m_accuracyView->horizontalHeader()->setSectionResizeMode(JobAccuracyModel::Job,
+                                                             QHeaderView::Stretch);
+    m_accuracyView->setAlternatingRowColors(true);
+    views->addWidget(m_strategies);
+    views->addWidget(m_accuracyView);
+    views->setStretchFactor(0, 3);
+    views->setStretchFactor(1, 2);
+    return views;
 }
 
 QScrollBar *MainWindow::buildScrollBack()
@@ -437,6 +457,7 @@ void MainWindow::refreshTasks()
         m_stream->setTimeline(tr("no image job yet"), {}, {});
     m_blockMap->setTransfer(m_activity.currentTransfer());
     m_strategies->setJobs(m_activity.finishedJobs());
+    m_accuracy.setJobs(m_activity.finishedJobs());
 }
 
 void MainWindow::refreshNow()

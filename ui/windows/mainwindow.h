@@ -5,6 +5,7 @@
 #include "consolemodel/nodehistory.h"
 #include "consolemodel/taskactivity.h"
 #include "models/eventlogmodel.h"
+#include "models/jobaccuracymodel.h"
 #include "models/nodetablemodel.h"
 
 #include <QElapsedTimer>
@@ -81,6 +82,7 @@ public:
     TaskStreamChart *taskStream() const { return m_stream; }
     BlockMapWidget *blockMap() const { return m_blockMap; }
     StrategyComparisonChart *strategies() const { return m_strategies; }
+    QTableView *jobAccuracyView() const { return m_accuracyView; }
     QTabWidget *tabs() const { return m_tabs; }
     QAction *drainAction() const { return m_drain; }
     QAction *resumeAction() const { return m_resume; }
@@ -111,6 +113,7 @@ private:
     QTableView *buildNodeTable();
     QTabWidget *buildViewTabs();
     QSplitter *buildTaskViews();
+    QSplitter *buildStrategyViews();
     QScrollBar *buildScrollBack();
     void onSnapshot(const cluster::ClusterSnapshot &snapshot);
     void onEvent(const QJsonObject &event);
@@ -150,6 +153,7 @@ private:
     EventLogModel m_events;
     consolemodel::NodeHistory m_history;
     consolemodel::TaskActivity m_activity;
+    JobAccuracyModel m_accuracy; // predicted against measured per job (issue 16)
     bool m_tasksDirty = false;
 
     QTableView *m_table = nullptr;
@@ -159,6 +163,7 @@ private:
     TaskStreamChart *m_stream = nullptr;
     BlockMapWidget *m_blockMap = nullptr;
     StrategyComparisonChart *m_strategies = nullptr;
+    QTableView *m_accuracyView = nullptr;
     EventLogView *m_log = nullptr;
     QComboBox *m_window = nullptr;
     QScrollBar *m_scrollBack = nullptr;
