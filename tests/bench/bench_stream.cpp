@@ -86,22 +86,8 @@ struct Row
     sim::StreamResult result;
 };
 
-} // namespace
-
-int main(int argc, char **argv)
+std::vector<Row> simulate(sim::StreamWorkload workload)
 {
-    qputenv("QT_QPA_PLATFORM", "offscreen");
-    QGuiApplication app(argc, argv);
-    const auto options = parse(app.arguments());
-    if (!options)
-        return 2;
-    QDir().mkpath(options->outDir);
-    sim::StreamWorkload workload;
-    workload.base = sim::PaperExperiment::platform(8);
-    workload.kinds = jobKinds();
-    workload.sizes = {2, 6, 20, 60, 240};
-    workload.jobs = options->jobs;
-    workload.seed = options->seed;
     std::vector<Row> rows;
     for (const auto strategy : {sched::StrategyKind::Optimal, sched::StrategyKind::Pdds}) {
         workload.spec.strategy = strategy;
@@ -113,17 +99,22 @@ int main(int argc, char **argv)
                                 sim::StreamSimulator(overlap).run(jobs)});
         }
     }
-    const QString csvPath = options->outDir + QStringLiteral("/stream-sim.csv");
-    QFile csv(csvPath);
+    return rows;
+}
+
+// The CSV, and the table on stdout with each mode against FIFO on the same arrivals.
+bool report(const std::vector<Row> &rows, sim::StreamWorkload workload, const QString &path)
+{
+    QFile csv(path);
     if (!csv.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        std::fprintf(stderr, "bench_stream: cannot write %s\n", qPrintable(csvPath));
-        return 1;
+        std::fprintf(stderr, "bench_stream: cannot write %s\n", qPrintable(path));
+        return false;
     }
     QTextStream out(&csv);
     out << "source,strategy,load,overlap,jobs,capacity_units_per_s,arrival_jobs_per_s,"
            "throughput_jobs_per_s,mean_latency_s,p95_latency_s\n";
     std::printf("Simulated stream, %d jobs, capacity %.3f units/s (paper-2 platform, 8 MB units)\n",
-                options->jobs, workload.capacity());
+                workload.jobs, workload.capacity());
     std::printf("%-8s %5s %7s %12s %10s %10s %14s %12s\n", "strategy", "load", "overlap",
                 "throughput/s", "mean s", "p95 s", "thr vs FIFO", "p95 vs FIFO");
     std::map<std::pair<QString, double>, const sim::StreamResult *> fifo;
@@ -132,7 +123,7 @@ int main(int argc, char **argv)
             fifo[{r.strategy, r.load}] = &r.result;
         const sim::StreamResult &base = *fifo[{r.strategy, r.load}];
         workload.loadFraction = r.load;
-        out << "sim," << r.strategy << ',' << r.load << ',' << r.overlap << ',' << options->jobs
+        out << "sim," << r.strategy << ',' << r.load << ',' << r.overlap << ',' << workload.jobs
             << ',' << workload.capacity() << ',' << workload.arrivalRate() << ','
             << r.result.throughput() << ',' << r.result.meanLatencyS() << ','
             << r.result.p95LatencyS() << '\n';
@@ -142,8 +133,11 @@ int main(int argc, char **argv)
                     r.result.throughput() / base.throughput(),
                     r.result.p95LatencyS() / base.p95LatencyS());
     }
-    csv.close();
+    return true;
+}
 
+bench::StreamChart chartOf(const std::vector<Row> &rows)
+{
     bench::StreamChart chart(QStringLiteral("Stream of mixed jobs, simulated (optimal): FIFO vs "
                                             "job_overlap %1")
                                  .arg(kDefaultOverlap));
@@ -168,8 +162,31 @@ int main(int argc, char **argv)
         }
         chart.addPanel(panel);
     }
+    return chart;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QGuiApplication app(argc, argv);
+    const auto options = parse(app.arguments());
+    if (!options)
+        return 2;
+    QDir().mkpath(options->outDir);
+    sim::StreamWorkload workload;
+    workload.base = sim::PaperExperiment::platform(8);
+    workload.kinds = jobKinds();
+    workload.sizes = {2, 6, 20, 60, 240};
+    workload.jobs = options->jobs;
+    workload.seed = options->seed;
+    const std::vector<Row> rows = simulate(workload);
+    const QString csvPath = options->outDir + QStringLiteral("/stream-sim.csv");
+    if (!report(rows, workload, csvPath))
+        return 1;
     const QString pngPath = options->outDir + QStringLiteral("/stream-sim.png");
-    if (!chart.render().save(pngPath)) {
+    if (!chartOf(rows).render().save(pngPath)) {
         std::fprintf(stderr, "bench_stream: cannot write %s\n", qPrintable(pngPath));
         return 1;
     }
