@@ -74,7 +74,10 @@ std::optional<std::vector<long long>> fitByDeadline(const Platform &p,
                 if (before == kInfinity)
                     continue;
                 const double arrival = before + p.startupS + double(units) * c;
-                const double finish = std::max(arrival, ready) + double(units) * w;
+                // Idle slave: the idle star's expression, bit for bit.
+                const double finish = ready > arrival
+                                          ? ready + double(units) * w
+                                          : before + p.startupS + double(units) * (c + w);
                 if (finish > deadline)
                     continue; // a smaller `before` for larger `units` may still fit
                 if (arrival < next[m]) {
