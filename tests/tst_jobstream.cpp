@@ -16,6 +16,7 @@
 
 #include <deque>
 #include <functional>
+#include <numeric>
 #include <queue>
 
 using namespace starling;

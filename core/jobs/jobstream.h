@@ -39,7 +39,8 @@ public:
     std::optional<Work> returnFinished(int job, int chunk, double now);
     // The slave is lost to every running job.
     std::optional<Work> slaveLost(int slave, double now);
-    // The job leaves (done or failed); port work of its in flight no longer counts.
+    // The job leaves (done or failed). If its port work is in flight the port is taken to be
+    // free again: the caller abandons that transfer (a failed job's strip is not waited for).
     std::optional<Work> remove(int job, double now);
 
     bool contains(int job) const { return m_jobs.count(job) != 0; }
