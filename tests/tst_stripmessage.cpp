@@ -25,6 +25,7 @@ StripAssignment sampleAssignment()
     a.haloBottom = 3;
     a.units = 2.5;
     a.standardS = 0.125;
+    a.sequence = 41;
     a.pixels = QByteArray(10 * 5 * 3, '\0');
     for (int i = 0; i < a.pixels.size(); ++i)
         a.pixels[i] = char(i * 7);
@@ -132,6 +133,7 @@ void TestStripMessage::assignmentRoundTrip()
     QCOMPARE(back->haloBottom, a.haloBottom);
     QCOMPARE(back->units, a.units);
     QCOMPARE(back->standardS, a.standardS);
+    QCOMPARE(back->sequence, a.sequence);
     QCOMPARE(back->pixels, a.pixels);
 }
 
@@ -215,6 +217,8 @@ void TestStripMessage::lyingHeaders_data()
     QTest::newRow("negative cost") << "standard_s" << QJsonValue(-1) << "standard_s";
     QTest::newRow("cost not a number")
         << "standard_s" << QJsonValue(QStringLiteral("1")) << "standard_s";
+    QTest::newRow("negative job sequence") << "sequence" << QJsonValue(-1) << "sequence";
+    QTest::newRow("job sequence not whole") << "sequence" << QJsonValue(1.5) << "sequence";
     QTest::newRow("unknown key") << "colour" << QJsonValue(true) << "colour";
 }
 

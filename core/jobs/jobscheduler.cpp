@@ -1,6 +1,7 @@
 #include "jobscheduler.h"
 
 #include "sched/dynamicstrategy.h"
+#include "sched/optimalstrategy.h"
 #include "sched/schedulingerror.h"
 
 #include <algorithm>
@@ -24,7 +25,10 @@ JobScheduler::JobScheduler(sched::Platform estimates, Settings settings)
     m_dynamic = m_strategy->isDynamic();
     m_order = sched::makeSendOrder(m_estimates.bandwidths(), m_settings.order, m_settings.seed);
     const std::vector<long long> whole =
-        m_strategy->wholeShares(m_estimates, m_order, m_settings.units);
+        m_settings.strategy == sched::StrategyKind::Optimal && !m_settings.backlog.isEmpty()
+            ? sched::OptimalStrategy().wholeSharesAfter(m_estimates, m_order, m_settings.units,
+                                                        m_settings.backlog)
+            : m_strategy->wholeShares(m_estimates, m_order, m_settings.units);
     m_planned.assign(whole.begin(), whole.end());
     m_lost.assign(n, false);
     m_outstanding.assign(n, 0);
@@ -47,7 +51,7 @@ std::optional<JobScheduler::PortWork> JobScheduler::start(double now)
             first += units;
         }
     }
-    return serve(now);
+    return next(now);
 }
 
 // As the simulator: the first round's chunks in the send order, then requests so that each
@@ -144,6 +148,35 @@ std::optional<JobScheduler::PortWork> JobScheduler::serve(double now)
     return std::nullopt;
 }
 
+std::optional<JobScheduler::PortWork> JobScheduler::next(double now)
+{
+    if (m_settings.sharedPort)
+        return std::nullopt;
+    return serve(now);
+}
+
+std::optional<JobScheduler::PortWork> JobScheduler::takePortWork(double now)
+{
+    return serve(now);
+}
+
+std::vector<sched::QueuedChunk> JobScheduler::queuedChunks() const
+{
+    std::vector<sched::QueuedChunk> ahead;
+    for (const JobChunk &c : m_chunks) {
+        const bool atSlave = c.state == State::AtSlave;
+        if (!atSlave && c.state != State::Queued && c.state != State::Sending)
+            continue;
+        if (m_lost[size_t(c.slave)])
+            continue;
+        const auto units = double(c.units);
+        ahead.push_back(
+            {c.slave, atSlave ? 0.0 : m_estimates.startupS + units * m_estimates.unitSendS(c.slave),
+             units * m_estimates.unitComputeS(c.slave), atSlave});
+    }
+    return ahead;
+}
+
 std::optional<JobScheduler::PortWork> JobScheduler::sendFinished(int chunk, double now)
 {
     JobChunk &c = m_chunks.at(size_t(chunk));
@@ -157,7 +190,7 @@ std::optional<JobScheduler::PortWork> JobScheduler::sendFinished(int chunk, doub
         if (m_ledger)
             m_ledger->sent(c.slave, double(c.units), now - c.record.sendStart, now);
     }
-    return serve(now);
+    return next(now);
 }
 
 std::optional<JobScheduler::PortWork> JobScheduler::resultArrived(int chunk, double computeS,
@@ -190,7 +223,7 @@ std::optional<JobScheduler::PortWork> JobScheduler::resultArrived(int chunk, dou
             ++m_outstanding[slave];
         }
     }
-    return serve(now);
+    return next(now);
 }
 
 std::optional<JobScheduler::PortWork> JobScheduler::returnFinished(int chunk, double now)
@@ -200,7 +233,7 @@ std::optional<JobScheduler::PortWork> JobScheduler::returnFinished(int chunk, do
     c.record.returnEnd = now;
     c.state = State::Done;
     m_unitsDone += c.units;
-    return serve(now);
+    return next(now);
 }
 
 std::optional<JobScheduler::PortWork> JobScheduler::slaveLost(int slave, double now)
@@ -232,7 +265,7 @@ std::optional<JobScheduler::PortWork> JobScheduler::slaveLost(int slave, double 
         c.state = State::Lost;
         giveBack(c);
     }
-    return serve(now);
+    return next(now);
 }
 
 int JobScheduler::bestLiveSlave(long long units) const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sched/backlog.h"
 #include "sched/distributionstrategy.h"
 #include "sched/dynamicledger.h"
 #include "sched/platform.h"
@@ -62,6 +63,12 @@ public:
         bool returnsResults = true;
         int prefetchDepth = 2;      // dynamic: as sim::SimOptions
         double rateSmoothing = 0.5; // dynamic: as sim::SimOptions
+        // A stream of jobs (issue 16): what earlier jobs still hold of the port and the slaves
+        // when this one starts; `optimal` plans onto it, the other strategies just run after it.
+        sched::Backlog backlog;
+        // The port is shared with other jobs (JobStream): the calls below only update this
+        // job's state and return nothing; the stream takes the port work with takePortWork().
+        bool sharedPort = false;
     };
     struct PortWork
     {
@@ -87,6 +94,12 @@ public:
     // The slave is gone for this job: nothing more is sent to it, and its unreturned units
     // are handed out again.
     std::optional<PortWork> slaveLost(int slave, double now);
+
+    // Shared port: this job's next port work if it has any (the caller knows the port is free).
+    std::optional<PortWork> takePortWork(double now);
+    // What this job still has ahead of a job that would start now, chunks in creation order.
+    std::vector<sched::QueuedChunk> queuedChunks() const;
+    const sched::Platform &estimates() const { return m_estimates; }
 
     const JobChunk &chunk(int id) const { return m_chunks.at(size_t(id)); }
     const std::vector<JobChunk> &chunks() const { return m_chunks; }
@@ -116,6 +129,7 @@ private:
     };
 
     std::optional<PortWork> serve(double now);
+    std::optional<PortWork> next(double now);
     int newChunk(int slave, long long first, long long units);
     void startDynamic();
     std::optional<long long> sizeDynamic(int slave, double now, long long *first);

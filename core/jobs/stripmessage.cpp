@@ -96,6 +96,7 @@ QByteArray StripAssignment::encode() const
     header.insert(QStringLiteral("halo_bottom"), haloBottom);
     header.insert(QStringLiteral("units"), units);
     header.insert(QStringLiteral("standard_s"), standardS);
+    header.insert(QStringLiteral("sequence"), sequence);
     return frame(header, pixels);
 }
 
@@ -115,6 +116,8 @@ Expected<StripAssignment> StripAssignment::decode(const QByteArray &message)
     r.readInteger(QLatin1String("halo_bottom"), 0, kMaxSide, a.haloBottom);
     r.readNumber(QLatin1String("units"), {0, 1e9}, a.units);
     r.readNumber(QLatin1String("standard_s"), seconds(), a.standardS);
+    // Exact in a JSON double, so it round-trips.
+    r.readInteger(QLatin1String("sequence"), 0, qint64(1) << 52, a.sequence);
     if (!op.isObject())
         r.reject(QLatin1String("op"), QStringLiteral("an object"));
     a.op = op.toObject();

@@ -32,6 +32,9 @@ struct StripAssignment
     double units = 0;     // unit tasks in the strip
     double standardS = 0; // what the strip costs a standard slave, seconds (emulated compute)
     QByteArray pixels;
+    // The job's place in the master's stream (jobs::JobStream): a slave computes the strips it
+    // holds earliest job first, so a job that overlaps the one in front does not delay it.
+    qint64 sequence = 0;
 
     QByteArray encode() const;
     static Expected<StripAssignment> decode(const QByteArray &message);

@@ -1,9 +1,11 @@
 #include "optimalstrategy.h"
 
 #include "apportionment.h"
+#include "backlog.h"
 #include "makespanevaluator.h"
 #include "schedulingerror.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -53,14 +55,16 @@ void checkInputs(const Platform &p, const std::vector<int> &order, double load)
 }
 
 // Least port time to place every number of tasks 0..load on the slaves of `order` so that each
-// finishes by `deadline`; returns the shares if `load` fits, else nothing.
-std::optional<std::vector<long long>>
-fitByDeadline(const Platform &p, const std::vector<int> &order, long long load, double deadline)
+// finishes by `deadline`; returns the shares if `load` fits, else nothing. Behind a backlog the
+// port starts when it is free and a slave computes from max(arrival, when it is free).
+std::optional<std::vector<long long>> fitByDeadline(const Platform &p,
+                                                    const std::vector<int> &order, long long load,
+                                                    double deadline, const Backlog &backlog)
 {
     const size_t n = order.size();
     const auto width = size_t(load) + 1;
     std::vector<double> port(width, kInfinity);
-    port[0] = 0;
+    port[0] = backlog.portFreeS;
     std::vector<std::vector<long long>> choice(n, std::vector<long long>(width, 0));
     for (size_t k = 0; k < n; ++k) {
         const int slave = order[k];
@@ -68,18 +72,22 @@ fitByDeadline(const Platform &p, const std::vector<int> &order, long long load, 
         const double w = p.unitComputeS(slave);
         const double message = p.messageFixedS(slave);
         const double fixedCompute = p.chunkFixedComputeS(slave);
+        const double ready = backlog.slaveFree(slave);
         std::vector<double> next = port; // giving this slave nothing keeps the port time
         for (size_t m = 1; m < width; ++m) {
             for (size_t units = 1; units <= m; ++units) {
                 const double before = port[m - units];
                 if (before == kInfinity)
                     continue;
-                const double finish = before + message + double(units) * (c + w) + fixedCompute;
+                const double arrival = before + message + double(units) * c;
+                // Idle slave: the idle star's expression, bit for bit.
+                const double finish =
+                    ready > arrival ? ready + double(units) * w + fixedCompute
+                                    : before + message + double(units) * (c + w) + fixedCompute;
                 if (finish > deadline)
                     continue; // a smaller `before` for larger `units` may still fit
-                const double after = before + message + double(units) * c;
-                if (after < next[m]) {
-                    next[m] = after;
+                if (arrival < next[m]) {
+                    next[m] = arrival;
                     choice[k][m] = static_cast<long long>(units);
                 }
             }
@@ -100,6 +108,25 @@ fitByDeadline(const Platform &p, const std::vector<int> &order, long long load, 
 std::vector<double> toDouble(const std::vector<long long> &shares)
 {
     return {shares.begin(), shares.end()};
+}
+
+// The makespan (from the job's start) of a static split sent in `order` behind `backlog`.
+double makespanAfter(const Platform &p, const std::vector<long long> &shares,
+                     const std::vector<int> &order, const Backlog &backlog)
+{
+    if (backlog.isEmpty())
+        return evaluateSchedule(p, toDouble(shares), order).makespan;
+    double port = backlog.portFreeS;
+    double makespan = 0;
+    for (int slave : order) {
+        const auto units = double(shares[size_t(slave)]);
+        if (units <= 0)
+            continue;
+        port += p.startupS + units * p.unitSendS(slave);
+        makespan = std::max(makespan, std::max(port, backlog.slaveFree(slave)) +
+                                          units * p.unitComputeS(slave));
+    }
+    return makespan;
 }
 
 } // namespace
@@ -139,6 +166,14 @@ std::vector<long long> OptimalStrategy::wholeShares(const Platform &estimates,
                                                     const std::vector<int> &order,
                                                     long long load) const
 {
+    return wholeSharesAfter(estimates, order, load, Backlog{});
+}
+
+std::vector<long long> OptimalStrategy::wholeSharesAfter(const Platform &estimates,
+                                                         const std::vector<int> &order,
+                                                         long long load,
+                                                         const Backlog &backlog) const
+{
     checkInputs(estimates, order, double(load));
     Platform model = estimates;
     model.returnRatio = 0;
@@ -150,13 +185,14 @@ std::vector<long long> OptimalStrategy::wholeShares(const Platform &estimates,
     // the answer is the makespan of a real split, exact up to the search tolerance.
     std::vector<long long> best =
         apportion(divisibleShares(model, order, double(load)), load, order);
-    double hi = evaluateSchedule(model, toDouble(best), order).makespan;
+    double hi = makespanAfter(model, best, order, backlog);
+    // A backlog only delays, so the bound of an idle star still holds.
     double lo = makespanLowerBound(model, double(load)) * (1 - 1e-12);
     for (int iteration = 0; iteration < 200 && hi - lo > 1e-12 * hi; ++iteration) {
         const double mid = lo + (hi - lo) / 2;
-        if (auto fit = fitByDeadline(model, order, load, mid)) {
+        if (auto fit = fitByDeadline(model, order, load, mid, backlog)) {
             best = *fit;
-            hi = evaluateSchedule(model, toDouble(best), order).makespan;
+            hi = makespanAfter(model, best, order, backlog);
         } else {
             lo = mid;
         }

@@ -4,6 +4,8 @@
 
 namespace starling::sched {
 
+struct Backlog;
+
 // Divisible-load theory's optimal split for the one-port star, for a given send order.
 // Linear costs: alpha_{k+1} = alpha_k * w_k / (c_{k+1} + w_{k+1}), all slaves finish together.
 // Affine costs (start-up s per message): alpha_{k+1} = (alpha_k * w_k - s) / (c_{k+1} + w_{k+1});
@@ -20,6 +22,12 @@ public:
                                         double load) const override;
     std::vector<long long> wholeShares(const Platform &estimates, const std::vector<int> &order,
                                        long long load) const override;
+    // The same optimum for a job that starts behind others (a stream of jobs): its sends wait
+    // for the port, and each slave computes once it is free; finish = max(arrival, free) +
+    // compute. An empty backlog gives wholeShares().
+    std::vector<long long> wholeSharesAfter(const Platform &estimates,
+                                            const std::vector<int> &order, long long load,
+                                            const Backlog &backlog) const;
 
     // Makespan of the divisible optimum: s + alpha_1 * (c_1 + w_1).
     static double divisibleMakespan(const Platform &estimates, const std::vector<int> &order,

@@ -109,8 +109,13 @@ void StripWorker::startNext()
 {
     if (m_stopped || m_running || m_queue.empty())
         return;
-    m_running = std::move(m_queue.front());
-    m_queue.pop_front();
+    // Earliest job first (the master's stream order), in arrival order within a job.
+    const auto next =
+        std::min_element(m_queue.begin(), m_queue.end(), [](const Item &a, const Item &b) {
+            return a.strip.sequence < b.strip.sequence;
+        });
+    m_running = std::move(*next);
+    m_queue.erase(next);
     m_computeClock.start();
     // The worker gets its own copy; the result comes back to this thread by a queued call.
     const jobs::StripAssignment strip = m_running->strip;

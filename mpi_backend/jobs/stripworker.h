@@ -12,8 +12,9 @@
 
 namespace starling::mpi {
 
-// A slave's image work: strips are computed one after another, in the order they arrived
-// (paper 2's slave computes what it holds in turn), each on a worker thread so the rank's MPI
+// A slave's image work: strips are computed one after another, earliest job of the master's
+// stream first and in the order they arrived within a job (paper 2's slave computes what it
+// holds in turn), each on a worker thread so the rank's MPI
 // thread keeps polling and heartbeating. On an emulated slave (the profile gives it a
 // cpu_factor) a strip takes max(kernel time, strip_fixed + standard cost x cpu_factor): the kernel
 // runs for real, and the rest is waited out on a timer, so compute speed follows the profile
