@@ -171,8 +171,11 @@ std::vector<sched::QueuedChunk> JobScheduler::queuedChunks() const
             continue;
         const auto units = double(c.units);
         ahead.push_back(
-            {c.slave, atSlave ? 0.0 : m_estimates.startupS + units * m_estimates.unitSendS(c.slave),
-             units * m_estimates.unitComputeS(c.slave), atSlave});
+            {c.slave,
+             atSlave ? 0.0
+                     : m_estimates.messageFixedS(c.slave) + units * m_estimates.unitSendS(c.slave),
+             units * m_estimates.unitComputeS(c.slave) + m_estimates.chunkFixedComputeS(c.slave),
+             atSlave});
     }
     return ahead;
 }

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <queue>
 
 namespace starling::sim {
@@ -103,8 +104,9 @@ private:
         const Platform *estimates = nullptr;
         std::unique_ptr<sched::DistributionStrategy> strategy;
         std::deque<PortRequest> port;
-        std::vector<Phase> phases; // per chunk of result.timeline
-        std::vector<double> rates; // dynamic: units per second, per slave
+        std::vector<Phase> phases;                  // per chunk of result.timeline
+        std::optional<sched::DynamicLedger> ledger; // dynamic: what the master learns
+        std::vector<int> order;                     // dynamic: the send order
         std::vector<int> outstanding;
         double remaining = 0;
         double unitsDone = 0;
@@ -148,13 +150,16 @@ private:
             const Job &job = m_jobs[size_t(index)];
             const Platform &e = *job.estimates;
             const auto queued = [&](int slave, double units) {
-                ahead.push_back({slave, e.startupS + units * e.unitSendS(slave),
-                                 units * e.unitComputeS(slave), false});
+                ahead.push_back({slave, e.messageFixedS(slave) + units * e.unitSendS(slave),
+                                 units * e.unitComputeS(slave) + e.chunkFixedComputeS(slave),
+                                 false});
             };
             for (size_t k = 0; k < job.phases.size(); ++k) {
                 const ChunkRecord &c = job.result.timeline.chunks[k];
                 if (job.phases[k] == Phase::AtSlave)
-                    ahead.push_back({c.slave, 0.0, c.units * e.unitComputeS(c.slave), true});
+                    ahead.push_back(
+                        {c.slave, 0.0,
+                         c.units * e.unitComputeS(c.slave) + e.chunkFixedComputeS(c.slave), true});
                 else if (job.phases[k] == Phase::Sending)
                     queued(c.slave, c.units);
             }
@@ -184,16 +189,7 @@ private:
         job.result.sendOrder = order;
         const auto units = static_cast<long long>(spec.spec.load);
         if (job.strategy->isDynamic()) {
-            job.remaining = double(units);
-            job.outstanding.assign(m_slaves.size(), 0);
-            for (int i = 0; i < e.size(); ++i)
-                job.rates.push_back(1.0 / (e.unitSendS(i) + e.unitComputeS(i)));
-            for (int round = 0; round < m_options.prefetchDepth; ++round) {
-                for (int slave : order) {
-                    job.port.push_back({false, slave, -1, -1});
-                    ++job.outstanding[size_t(slave)];
-                }
-            }
+            startDynamic(job, order, units);
         } else {
             const sched::Backlog ahead = backlog();
             const std::vector<long long> shares =
@@ -209,14 +205,44 @@ private:
         servePort();
     }
 
+    // As StarSimulator::runDynamic: the first round in the send order, then each slave keeps
+    // `prefetchDepth` chunks requested or held, the first-round one included.
+    void startDynamic(Job &job, const std::vector<int> &order, long long units)
+    {
+        const Platform &e = *job.estimates;
+        const auto &dynamic = static_cast<const sched::DynamicStrategy &>(*job.strategy);
+        job.remaining = double(units);
+        job.outstanding.assign(m_slaves.size(), 0);
+        job.ledger.emplace(e, m_options.rateSmoothing);
+        job.order = order;
+        const std::vector<double> first = dynamic.firstRound(e, order, double(units), false);
+        for (int slave : order) {
+            if (first[size_t(slave)] > 0) {
+                job.port.push_back({false, slave, first[size_t(slave)], -1});
+                ++job.outstanding[size_t(slave)];
+                job.remaining -= first[size_t(slave)];
+            }
+        }
+        for (int round = 0; round < m_options.prefetchDepth; ++round) {
+            for (int slave : order) {
+                if (round == 0 && first[size_t(slave)] > 0)
+                    continue;
+                job.port.push_back({false, slave, -1, -1});
+                ++job.outstanding[size_t(slave)];
+            }
+        }
+    }
+
     double sizeDynamicChunk(Job &job, int slave)
     {
         if (job.remaining <= 1e-12)
             return 0;
-        const double total = std::accumulate(job.rates.begin(), job.rates.end(), 0.0);
+        int others = -1; // this request is one of the slave's outstanding ones
+        for (int outstanding : job.outstanding)
+            others += outstanding;
         const auto &dynamic = static_cast<const sched::DynamicStrategy &>(*job.strategy);
-        const double units = double(
-            dynamic.chunkSize((long long)(job.remaining + 0.5), job.rates[size_t(slave)], total));
+        const double units = dynamic.nextChunk(*job.ledger, job.order, slave, m_now, job.remaining,
+                                               false, others > 0);
         job.remaining -= units;
         return units;
     }
@@ -255,7 +281,8 @@ private:
         chunk.slave = slave;
         chunk.units = units;
         chunk.sendStart = m_now;
-        chunk.sendEnd = m_now + job.truth->startupS + units * job.truth->unitSendS(slave);
+        chunk.sendEnd =
+            m_now + job.truth->messageFixedS(slave) + units * job.truth->unitSendS(slave);
         job.result.timeline.chunks.push_back(chunk);
         job.result.timeline.shares[size_t(slave)] += units;
         job.phases.push_back(Phase::Sending);
@@ -268,7 +295,10 @@ private:
         m_portBusy = false;
         Job &job = m_jobs[size_t(index)];
         job.phases[size_t(k)] = Phase::AtSlave;
-        const int slave = job.result.timeline.chunks[size_t(k)].slave;
+        const ChunkRecord &sent = job.result.timeline.chunks[size_t(k)];
+        if (job.ledger)
+            job.ledger->sent(sent.slave, sent.units, sent.sendEnd - sent.sendStart, m_now);
+        const int slave = sent.slave;
         m_slaves[size_t(slave)].arrived.emplace_back(index, k);
         startComputeIfIdle(slave);
         servePort();
@@ -289,7 +319,8 @@ private:
         Job &job = m_jobs[size_t(index)];
         ChunkRecord &chunk = job.result.timeline.chunks[size_t(k)];
         chunk.computeStart = m_now;
-        chunk.computeEnd = m_now + chunk.units * job.truth->unitComputeS(slaveIndex);
+        chunk.computeEnd = m_now + chunk.units * job.truth->unitComputeS(slaveIndex) +
+                           job.truth->chunkFixedComputeS(slaveIndex);
         at(chunk.computeEnd, [this, index, k] { onComputeDone(index, k); });
     }
 
@@ -307,20 +338,16 @@ private:
             job.unitsDone += chunk.units;
         }
         if (job.strategy->isDynamic())
-            learnRate(job, chunk);
+            learnFromResult(job, chunk);
         startComputeIfIdle(chunk.slave);
         servePort();
         finishIfDone(index);
     }
 
-    void learnRate(Job &job, const ChunkRecord &chunk)
+    void learnFromResult(Job &job, const ChunkRecord &chunk)
     {
-        const double perUnit =
-            (chunk.sendEnd - chunk.sendStart + chunk.computeEnd - chunk.computeStart) / chunk.units;
-        if (perUnit > 0) {
-            double &rate = job.rates[size_t(chunk.slave)];
-            rate = m_options.rateSmoothing / perUnit + (1 - m_options.rateSmoothing) * rate;
-        }
+        job.ledger->computed(chunk.slave, chunk.units, chunk.computeEnd - chunk.computeStart,
+                             m_now);
         --job.outstanding[size_t(chunk.slave)];
         if (job.remaining > 1e-12) {
             job.port.push_back({false, chunk.slave, -1, -1});
@@ -333,7 +360,7 @@ private:
         Job &job = m_jobs[size_t(index)];
         ChunkRecord &chunk = job.result.timeline.chunks[size_t(k)];
         chunk.returnStart = m_now;
-        chunk.returnEnd = m_now + job.truth->startupS +
+        chunk.returnEnd = m_now + job.truth->messageFixedS(chunk.slave) +
                           chunk.units * job.truth->returnRatio * job.truth->unitSendS(chunk.slave);
         at(chunk.returnEnd, [this, index, k] {
             m_portBusy = false;
