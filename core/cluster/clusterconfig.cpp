@@ -297,11 +297,49 @@ QJsonObject overridesToJson(const std::map<QString, AddressOverride> &overrides)
     return object;
 }
 
+// The keys added for issues 15 and 16 (security, scheduling), in the order they came.
+QJsonObject laterKeysToJson(const ClusterConfig &c)
+{
+    return {
+        // Issue 15, slice "local".
+        {key("plan_hash_passes"), c.planHashPasses},
+        {key("plan_hash_read_MBps"), c.planHashReadMBps},
+        {key("plan_hash_wait_ms"), c.planHashWaitMs},
+        // Security, "who may do what" slice.
+        {key("require_file_token"), c.requireFileToken},
+        // Slice "uploads" (issue 15).
+        {key("job_upload_slots"), c.jobUploadSlots},
+        {key("job_byte_budget"), c.jobByteBudget},
+        // Relay limits and bridge flood resistance (issue 15, "flood" slice).
+        {key("relay_budget_bytes"), c.relayBudgetBytes},
+        {key("relay_busy_wait_ms"), c.relayBusyWaitMs},
+        {key("master_connections_per_address"), c.masterConnectionsPerAddress},
+        {key("relay_min_rate_bytes_per_s"), c.relayMinRateBytesPerS},
+        {key("relay_min_rate_window_s"), c.relayMinRateWindowS},
+        {key("bridge_prehello_per_address"), c.bridgePreHelloPerAddress},
+        {key("bridge_prehello_max"), c.bridgePreHelloMax},
+        {key("bridge_hello_timeout_ms"), c.bridgeHelloTimeoutMs},
+        {key("bridge_accept_retry_ms"), c.bridgeAcceptRetryMs},
+        // TLS slice
+        {key("tls_cert"), c.tlsCert},
+        {key("tls_key"), c.tlsKey},
+        {key("tls_ca"), c.tlsCa},
+        // Estimator slice (issue 16)
+        {key("estimator_forgetting"), c.estimatorForgetting},
+        {key("estimator_confidence_half_life_s"), c.estimatorConfidenceHalfLifeS},
+        // Issue 16, slice "fairness".
+        {key("job_queue_per_submitter"), c.jobQueuePerSubmitter},
+        {key("job_submitter_byte_share"), c.jobSubmitterByteShare},
+        // Issue 16, showing the estimates.
+        {key("estimate_publish_ms"), c.estimatePublishMs},
+    };
+}
+
 } // namespace
 
 QJsonObject ClusterConfig::toJson() const
 {
-    return {
+    QJsonObject object{
         {key("bind_host"), bindHost},
         {key("advertise_host"), advertiseHost},
         {key("service_host"), serviceHost},
@@ -330,38 +368,11 @@ QJsonObject ClusterConfig::toJson() const
         {key("job_queue_limit"), jobQueueLimit},
         {key("jobs_kept"), jobsKept},
         {key("image_standard_MBps"), imageStandardMBps},
-        // Issue 15, slice "local".
-        {key("plan_hash_passes"), planHashPasses},
-        {key("plan_hash_read_MBps"), planHashReadMBps},
-        {key("plan_hash_wait_ms"), planHashWaitMs},
-        // Security, "who may do what" slice.
-        {key("require_file_token"), requireFileToken},
-        // Slice "uploads" (issue 15).
-        {key("job_upload_slots"), jobUploadSlots},
-        {key("job_byte_budget"), jobByteBudget},
-        // Relay limits and bridge flood resistance (issue 15, "flood" slice).
-        {key("relay_budget_bytes"), relayBudgetBytes},
-        {key("relay_busy_wait_ms"), relayBusyWaitMs},
-        {key("master_connections_per_address"), masterConnectionsPerAddress},
-        {key("relay_min_rate_bytes_per_s"), relayMinRateBytesPerS},
-        {key("relay_min_rate_window_s"), relayMinRateWindowS},
-        {key("bridge_prehello_per_address"), bridgePreHelloPerAddress},
-        {key("bridge_prehello_max"), bridgePreHelloMax},
-        {key("bridge_hello_timeout_ms"), bridgeHelloTimeoutMs},
-        {key("bridge_accept_retry_ms"), bridgeAcceptRetryMs},
-        // TLS slice
-        {key("tls_cert"), tlsCert},
-        {key("tls_key"), tlsKey},
-        {key("tls_ca"), tlsCa},
-        // Estimator slice (issue 16)
-        {key("estimator_forgetting"), estimatorForgetting},
-        {key("estimator_confidence_half_life_s"), estimatorConfidenceHalfLifeS},
-        // Issue 16, slice "fairness".
-        {key("job_queue_per_submitter"), jobQueuePerSubmitter},
-        {key("job_submitter_byte_share"), jobSubmitterByteShare},
-        // Issue 16, showing the estimates.
-        {key("estimate_publish_ms"), estimatePublishMs},
     };
+    const QJsonObject later = laterKeysToJson(*this);
+    for (auto it = later.begin(); it != later.end(); ++it)
+        object.insert(it.key(), it.value());
+    return object;
 }
 
 Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QString &origin)
