@@ -7,6 +7,7 @@
 #include "randomplatform.h"
 #include "sched/distributionstrategy.h"
 #include "sched/schedulingerror.h"
+#include "sim/eventqueue.h"
 #include "sim/paperexperiment.h"
 #include "sim/strategyrun.h"
 
@@ -38,8 +39,7 @@ public:
             at(lose->second, [this, lose] { perform(m_scheduler.slaveLost(lose->first, m_now)); });
         perform(m_scheduler.start(0));
         while (!m_events.empty() && m_steps++ < 1000000) {
-            Event e = m_events.top();
-            m_events.pop();
+            sim::EventQueue::Event e = m_events.pop();
             m_now = e.time;
             e.action();
         }
@@ -47,16 +47,6 @@ public:
     std::vector<int> deliveredLate;
 
 private:
-    struct Event
-    {
-        double time;
-        long long seq;
-        std::function<void()> action;
-        bool operator>(const Event &o) const
-        {
-            return time != o.time ? time > o.time : seq > o.seq;
-        }
-    };
     struct Slave
     {
         std::deque<int> arrived;
@@ -64,10 +54,7 @@ private:
         bool dead = false;
     };
 
-    void at(double time, std::function<void()> action)
-    {
-        m_events.push({time, m_seq++, std::move(action)});
-    }
+    void at(double time, std::function<void()> action) { m_events.at(time, std::move(action)); }
 
     void perform(std::optional<JobScheduler::PortWork> work)
     {
@@ -114,8 +101,7 @@ private:
     sched::Platform m_truth;
     JobScheduler &m_scheduler;
     std::vector<Slave> m_slaves;
-    std::priority_queue<Event, std::vector<Event>, std::greater<>> m_events;
-    long long m_seq = 0;
+    sim::EventQueue m_events;
     long long m_steps = 0;
     double m_now = 0;
 };

@@ -9,6 +9,7 @@
 #include "sched/backlog.h"
 #include "sched/optimalstrategy.h"
 #include "sched/schedulingerror.h"
+#include "sim/eventqueue.h"
 #include "sim/paperexperiment.h"
 #include "sim/streamsimulator.h"
 
@@ -55,8 +56,7 @@ public:
             });
         }
         while (!m_events.empty() && m_steps++ < 5000000) {
-            Event e = m_events.top();
-            m_events.pop();
+            sim::EventQueue::Event e = m_events.pop();
             m_now = e.time;
             e.action();
         }
@@ -64,26 +64,13 @@ public:
     }
 
 private:
-    struct Event
-    {
-        double time;
-        long long seq;
-        std::function<void()> action;
-        bool operator>(const Event &o) const
-        {
-            return time != o.time ? time > o.time : seq > o.seq;
-        }
-    };
     struct Slave
     {
         std::deque<std::pair<int, int>> arrived; // (sequence, chunk)
         bool computing = false;
     };
 
-    void at(double time, std::function<void()> action)
-    {
-        m_events.push({time, m_seq++, std::move(action)});
-    }
+    void at(double time, std::function<void()> action) { m_events.at(time, std::move(action)); }
 
     const sched::Platform &truth(int sequence) const
     {
@@ -183,8 +170,7 @@ private:
     std::vector<JobOutcome> m_outcomes;
     std::vector<int> m_sequenceToJob;
     std::deque<int> m_waiting;
-    std::priority_queue<Event, std::vector<Event>, std::greater<>> m_events;
-    long long m_seq = 0;
+    sim::EventQueue m_events;
     long long m_steps = 0;
     double m_now = 0;
 };

@@ -128,9 +128,7 @@ QString PaperReport::table(const std::vector<PaperRow> &rows, bool divisible)
         for (int t : tasks) {
             const auto it = std::find_if(block.begin(), block.end(),
                                          [&](const PaperRow *r) { return r->tasks == t; });
-            out += QStringLiteral("| %1 s%2")
-                       .arg((*it)->lowerBound, 10, 'f', 2)
-                       .arg(QString(), 18);
+            out += QStringLiteral("| %1 s%2").arg((*it)->lowerBound, 10, 'f', 2).arg(QString(), 18);
         }
         out += QStringLiteral("\n\n");
     }

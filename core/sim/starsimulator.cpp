@@ -1,5 +1,6 @@
 #include "starsimulator.h"
 
+#include "eventqueue.h"
 #include "sched/schedulingerror.h"
 
 #include <algorithm>
@@ -94,16 +95,6 @@ private:
         double units; // < 0: a dynamic request, sized when the port serves it
         int chunk;    // for returns
     };
-    struct Event
-    {
-        double time;
-        long long seq;
-        std::function<void()> action;
-        bool operator>(const Event &o) const
-        {
-            return time != o.time ? time > o.time : seq > o.seq;
-        }
-    };
     struct SlaveState
     {
         std::deque<int> arrived; // chunks waiting to be computed
@@ -111,17 +102,13 @@ private:
         int outstanding = 0; // dynamic: requested or held, not yet computed
     };
 
-    void at(double time, std::function<void()> action)
-    {
-        m_events.push({time, m_seq++, std::move(action)});
-    }
+    void at(double time, std::function<void()> action) { m_events.at(time, std::move(action)); }
 
     Timeline finish()
     {
         servePort(0);
         while (!m_events.empty()) {
-            Event e = m_events.top();
-            m_events.pop();
+            EventQueue::Event e = m_events.pop();
             m_now = e.time;
             e.action();
         }
@@ -252,10 +239,9 @@ private:
     std::vector<std::vector<std::pair<double, double>>> m_computeChanges;
     std::vector<std::vector<std::pair<double, double>>> m_linkChanges;
     std::vector<SlaveState> m_slaves;
-    std::priority_queue<Event, std::vector<Event>, std::greater<>> m_events;
+    EventQueue m_events;
     std::deque<PortRequest> m_port;
     bool m_portBusy = false;
-    long long m_seq = 0;
     double m_now = 0;
     Dynamic m_dynamic;
     Timeline m_timeline;

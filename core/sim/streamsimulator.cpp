@@ -1,5 +1,6 @@
 #include "streamsimulator.h"
 
+#include "eventqueue.h"
 #include "sched/backlog.h"
 #include "sched/dynamicstrategy.h"
 #include "sched/optimalstrategy.h"
@@ -70,8 +71,7 @@ public:
             });
         }
         while (!m_events.empty()) {
-            Event e = m_events.top();
-            m_events.pop();
+            EventQueue::Event e = m_events.pop();
             m_now = e.time;
             e.action();
         }
@@ -112,26 +112,13 @@ private:
         double unitsDone = 0;
         StreamJobResult result;
     };
-    struct Event
-    {
-        double time;
-        long long seq;
-        std::function<void()> action;
-        bool operator>(const Event &o) const
-        {
-            return time != o.time ? time > o.time : seq > o.seq;
-        }
-    };
     struct SlaveState
     {
         std::deque<std::pair<int, int>> arrived; // (job, chunk) waiting to be computed
         bool computing = false;
     };
 
-    void at(double time, std::function<void()> action)
-    {
-        m_events.push({time, m_seq++, std::move(action)});
-    }
+    void at(double time, std::function<void()> action) { m_events.at(time, std::move(action)); }
 
     void admit()
     {
@@ -389,9 +376,8 @@ private:
     std::vector<Job> m_jobs;
     std::vector<int> m_running; // started, not done: earliest first
     std::deque<int> m_waiting;
-    std::priority_queue<Event, std::vector<Event>, std::greater<>> m_events;
+    EventQueue m_events;
     bool m_portBusy = false;
-    long long m_seq = 0;
     double m_now = 0;
 };
 
