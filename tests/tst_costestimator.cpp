@@ -75,9 +75,28 @@ double worstRegret(const EstimatorExperiment &run, const std::vector<Probe> &job
     for (const Probe &p : jobs) {
         const Platform truth = run.truthAt(p.op, p.unitMB, atJob);
         const Platform beliefs = ewma ? run.ewma(p.op, p.unitMB) : run.estimated(p.op, p.unitMB);
-        worst = std::max(worst, EstimatorExperiment::regret(truth, beliefs, p.units));
+        const double r = EstimatorExperiment::regret(truth, beliefs, p.units);
+        if (r > kMargin)
+            qInfo("probe op %d units %lld unitMB %.2f regret %.4f", p.op, p.units, p.unitMB, r);
+        worst = std::max(worst, r);
     }
     return worst;
+}
+
+// Why a row misses: each slave's estimate next to the truth, per op used.
+void dumpEstimates(const EstimatorExperiment &run, const std::vector<int> &ops, int atJob)
+{
+    for (int op : ops) {
+        const Platform truth = run.truthAt(op, 1.0, atJob);
+        const Platform beliefs = run.estimated(op, 1.0);
+        for (int s = 0; s < truth.size(); ++s) {
+            const SlaveSpec &t = truth.slaves[size_t(s)];
+            const SlaveSpec &b = beliefs.slaves[size_t(s)];
+            qInfo("op %d slave %d fixed %.3f/%.3f perMB %.4f/%.4f latency %.3f/%.3f MBps %.1f/%.1f",
+                  op, s, b.fixedComputeS, t.fixedComputeS, b.unitComputeS, t.unitComputeS,
+                  b.latencyS, t.latencyS, b.bandwidthMBps, t.bandwidthMBps);
+        }
+    }
 }
 
 } // namespace
@@ -94,6 +113,8 @@ private slots:
     void modelDownWeightsAnIsolatedOutlier();
     void modelFollowsAPersistentSlowdown();
     void fallbacksWhenNothingWasMeasured();
+    void aChangeIsSharedAcrossTheSlavesOps();
+    void aSlaveIsProbedUntilItsSizesSeparate();
     void parametersAreAccurateAfterAMixedSequence();
     void guarantee_data();
     void guarantee();
@@ -142,12 +163,15 @@ void TestCostEstimator::modelHoldsTheFixedPartForOneSize()
     AffineCostModel model{AffineCostModel::Settings{}};
     for (int i = 0; i < 20; ++i) // sizes 1..8: fixed 0.5 and rate 0.2 are identifiable
         model.add(1 + i % 8, 0.5 + 0.2 * (1 + i % 8), i);
-    for (int i = 0; i < 30; ++i) // then one size forever, and the slave twice as slow per MB
-        model.add(4, 0.5 + 0.4 * 4, 100 + i);
+    // Then one size forever, and the slave twice as slow: a change scales the fixed part and
+    // the rate alike (a loaded machine; the emulated profile's slowdown), and one size cannot
+    // tell otherwise, so the fixed part is held at twice the last good one.
+    for (int i = 0; i < 30; ++i)
+        model.add(4, 2 * (0.5 + 0.2 * 4), 100 + i);
     const auto fit = model.fit();
     QVERIFY(fit && sane(*fit));
-    QCOMPARE_LE(std::abs(fit->fixedS - 0.5), 0.05); // held, not re-fitted from one size
-    QCOMPARE_LE(std::abs(fit->perMBS - 0.4) / 0.4, 0.03);
+    QCOMPARE_LE(std::abs(fit->fixedS - 1.0), 0.1); // held, not re-fitted from one size
+    QCOMPARE_LE(std::abs(fit->perMBS - 0.4) / 0.4, 0.05);
 }
 
 void TestCostEstimator::modelDownWeightsAnIsolatedOutlier()
@@ -216,6 +240,55 @@ void TestCostEstimator::fallbacksWhenNothingWasMeasured()
     QCOMPARE(fresh.ops.size(), size_t(1));
     QCOMPARE_LE(std::abs(old.ops[0].compute.confidence - fresh.ops[0].compute.confidence / 2),
                 1e-9);
+}
+
+// A slave that slowed 2x, seen on blur only, is planned 2x slower for median too (without
+// sharing, median kept the old speed until three of its own strips showed it).
+void TestCostEstimator::aChangeIsSharedAcrossTheSlavesOps()
+{
+    CostEstimator estimator(CostEstimator::Settings{10, 0.9, 0.15, 3600});
+    const OpClass blur{QStringLiteral("blur"), 1, 2.0};
+    const OpClass median{QStringLiteral("median"), 1, 4.0};
+    for (int i = 0; i < 12; ++i) {
+        const double mb = 1 + i % 4;
+        estimator.addCompute(2, blur, mb, 0.2 + 0.5 * mb, i);
+        estimator.addCompute(2, median, mb, 0.4 + 1.5 * mb, i);
+    }
+    const AffineEstimate before = estimator.compute(2, median);
+    QVERIFY(before.source == EstimateSource::Measured);
+    for (int i = 0; i < AffineCostModel::kChangeRun; ++i) {
+        const double mb = 1 + i % 4;
+        estimator.addCompute(2, blur, mb, 2 * (0.2 + 0.5 * mb), 100 + i);
+    }
+    const AffineEstimate after = estimator.compute(2, median);
+    QVERIFY(sane(after));
+    const double predictedBefore = before.fixedS + 3 * before.perMBS;
+    const double predictedAfter = after.fixedS + 3 * after.perMBS;
+    QCOMPARE_LE(std::abs(predictedAfter / predictedBefore - 2), 0.1);
+}
+
+// One strip size cannot tell the fixed part from the rate: the slave is probed (a small chunk
+// first) until its timings did; then it is not. Today nothing says a slave needs probing.
+void TestCostEstimator::aSlaveIsProbedUntilItsSizesSeparate()
+{
+    CostEstimator estimator(CostEstimator::Settings{10, 0.9, 0.15, 3600});
+    const OpClass grey{QStringLiteral("grey"), 3, 0.5};
+    QVERIFY(estimator.needsProbe(1, grey));
+    for (int i = 0; i < 20; ++i)
+        estimator.addCompute(1, grey, 80, 1.0 + 0.1 * 80, i);
+    QVERIFY(estimator.needsProbe(1, grey)); // confident, but about one size only
+    for (int i = 0; i < 4; ++i) {
+        estimator.addCompute(1, grey, 25, 1.0 + 0.1 * 25, 100 + 2 * i);
+        estimator.addCompute(1, grey, 55, 1.0 + 0.1 * 55, 101 + 2 * i);
+    }
+    QVERIFY(!estimator.needsProbe(1, grey));
+    const AffineEstimate e = estimator.compute(1, grey);
+    QCOMPARE_LE(std::abs(e.fixedS - 1.0), 0.05);
+    QVERIFY(!estimator.needsProbe(1, grey)); // a separated slave stays so at one size again
+    for (int i = 0; i < 20; ++i)
+        estimator.addCompute(1, grey, 80, 1.0 + 0.1 * 80, 200 + i);
+    QVERIFY(!estimator.needsProbe(1, grey));
+    QCOMPARE_LE(std::abs(estimator.compute(1, grey).fixedS - 1.0), 0.05);
 }
 
 void TestCostEstimator::parametersAreAccurateAfterAMixedSequence()
@@ -298,6 +371,9 @@ void TestCostEstimator::guarantee()
             QVERIFY(sane(run.estimator().compute(slave, op.op)));
     }
     const double regret = worstRegret(run, probes(ops, probeMB), false, int(jobs.size()));
+    if (regret > kMargin || qEnvironmentVariableIsSet("STARLING_DUMP_ESTIMATES"))
+        dumpEstimates(run, ops, int(jobs.size()));
+    qInfo("regret %.4f", regret);
     if (!knownGap.isEmpty())
         QEXPECT_FAIL("", qPrintable(knownGap), Continue);
     QVERIFY2(regret <= kMargin, qPrintable(QStringLiteral("regret %1").arg(regret)));

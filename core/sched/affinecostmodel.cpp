@@ -79,10 +79,10 @@ double AffineCostModel::confidence() const
     return std::clamp(count * spread * fitQuality, 0.0, 1.0);
 }
 
-void AffineCostModel::add(double mb, double seconds, std::int64_t nowMs, double heldFixedS)
+double AffineCostModel::add(double mb, double seconds, std::int64_t nowMs, double heldFixedS)
 {
     if (!usable(mb, seconds))
-        return;
+        return 1;
     m_lastSampleMs = std::max(m_lastSampleMs, nowMs);
     const std::optional<AffineEstimate> now =
         m_rls.effectiveSamples() >= kLineSamples ? fit(heldFixedS) : std::nullopt;
@@ -102,24 +102,63 @@ void AffineCostModel::add(double mb, double seconds, std::int64_t nowMs, double 
             if (m_suspects.empty() || above != m_suspectsAbove)
                 m_suspects.clear();
             m_suspectsAbove = above;
-            m_suspects.push_back({mb, seconds});
+            m_suspects.push_back({mb, seconds, predicted});
             ++m_outliers;
-            if (int(m_suspects.size()) >= kChangeRun) {
-                // Not an outlier but a new truth: start over from the run that showed it.
-                m_rls.reset();
-                for (const Sample &s : m_suspects)
-                    m_rls.add(s.mb, s.seconds, precision(s.seconds));
-                m_suspects.clear();
-                return;
-            }
+            if (int(m_suspects.size()) >= kChangeRun)
+                return restartFromSuspects();
             count = threshold / std::abs(error);
         }
     }
     m_rls.add(mb, seconds, precision(expected) * count, count);
+    updateLastGood(heldFixedS);
+    return 1;
+}
+
+// Not an outlier but a new truth: the slave became `factor` times slower (the geometric mean
+// of measured over predicted of the run that showed it), fixed part and rate alike, as a
+// loaded or throttled machine does (and as the emulated profile's slowdown does). The history
+// is scaled by it, not dropped, so the fixed part stays told from the rate; then the run is
+// added. Returns the factor, for the slave's other op classes.
+double AffineCostModel::restartFromSuspects()
+{
+    double logRatio = 0;
+    for (const Sample &s : m_suspects)
+        logRatio += std::log(std::max(1e-12, s.seconds) / s.predictedS);
+    const double factor = std::exp(logRatio / double(m_suspects.size()));
+    const std::vector<Sample> run = std::move(m_suspects);
+    m_suspects.clear();
+    if (!std::isfinite(factor) || factor <= 0) {
+        m_rls.reset();
+        m_lastGood.reset();
+    } else {
+        rescale(factor);
+    }
+    for (const Sample &s : run)
+        m_rls.add(s.mb, s.seconds, precision(s.seconds));
+    return std::isfinite(factor) && factor > 0 ? factor : 1;
+}
+
+void AffineCostModel::rescale(double factor)
+{
+    if (!std::isfinite(factor) || factor <= 0)
+        return;
+    m_rls.scaleY(factor);
+    m_suspects.clear();
+    if (m_lastGood) {
+        m_lastGood->fixedS *= factor;
+        m_lastGood->perMBS *= factor;
+    }
+}
+
+void AffineCostModel::updateLastGood(double heldFixedS)
+{
     // While a run of outliers is pending the fit may be half old, half new: not a good value.
     if (const auto updated = fit(heldFixedS);
-        m_suspects.empty() && updated && updated->confidence >= m_settings.goodConfidence)
+        m_suspects.empty() && updated && updated->confidence >= m_settings.goodConfidence) {
         m_lastGood = updated;
+        m_separated = m_separated || (m_rls.spreadX() >= m_settings.minSpread &&
+                                      m_rls.effectiveSamples() >= kLineSamples);
+    }
 }
 
 } // namespace starling::sched

@@ -12,6 +12,9 @@ bool sameClass(const OpClass &a, const OpClass &b)
     return a.op == b.op && a.channels == b.channels;
 }
 
+// A change beyond 10x either way is not a slowdown but a different kind of work: not shared.
+constexpr double kMinSharedChange = 0.1;
+
 double relativeCostOf(const OpClass &op)
 {
     return std::isfinite(op.relativeCost) && op.relativeCost > 0 ? op.relativeCost : 1.0;
@@ -38,7 +41,16 @@ void CostEstimator::addCompute(int rank, const OpClass &op, double inputMB, doub
         it = m_compute.emplace(key, OpModel{op, AffineCostModel(settings)}).first;
     }
     it->second.op.relativeCost = relativeCostOf(op);
-    it->second.model.add(inputMB, seconds, nowMs, heldFixed(rank, op));
+    const double change = it->second.model.add(inputMB, seconds, nowMs, heldFixed(rank, op));
+    if (change == 1 || !(change > kMinSharedChange && change < 1 / kMinSharedChange))
+        return;
+    // A slave that slowed (or recovered) did so for every op it runs, not only for the one
+    // that showed it: the op classes it runs rarely would otherwise plan with the old speed.
+    for (auto other = m_compute.lower_bound(OpKey{rank, QString(), 0});
+         other != m_compute.end() && std::get<0>(other->first) == rank; ++other) {
+        if (other != it)
+            other->second.model.rescale(change);
+    }
 }
 
 void CostEstimator::addSend(int rank, double mb, double seconds, std::int64_t nowMs)
@@ -140,6 +152,12 @@ AffineEstimate CostEstimator::compute(int rank, const OpClass &op) const
         e.source = EstimateSource::Calibration;
     }
     return e;
+}
+
+bool CostEstimator::needsProbe(int rank, const OpClass &op) const
+{
+    const auto it = m_compute.find(OpKey{rank, op.op, op.channels});
+    return it == m_compute.end() || !it->second.model.separated();
 }
 
 AffineEstimate CostEstimator::link(int rank, const AffineEstimate &fallback) const

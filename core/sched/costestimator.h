@@ -51,6 +51,10 @@ public:
     void setCalibration(int rank, double slowness);
 
     AffineEstimate compute(int rank, const OpClass &op) const;
+    // Whether `rank` should be probed on `op`: given a small chunk before the rest of its share,
+    // so the two sizes tell its fixed part from its rate (issue 16: a slave with too little
+    // information is probed). True until its timings of `op` have separated the two.
+    bool needsProbe(int rank, const OpClass &op) const;
     // `fallback` is the link as known without timings (the monitor's estimate, the profile).
     AffineEstimate link(int rank, const AffineEstimate &fallback) const;
     // Every op class seen on `rank`, and its link, confidence aged to `nowMs`.
