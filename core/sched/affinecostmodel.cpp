@@ -88,6 +88,7 @@ double AffineCostModel::add(double mb, double seconds, std::int64_t nowMs, doubl
         m_rls.effectiveSamples() >= kLineSamples ? fit(heldFixedS) : std::nullopt;
     double count = 1;
     double expected = seconds;
+    m_lastOutlierRatio = 0;
     if (now) {
         const double predicted = std::max(1e-12, now->fixedS + mb * now->perMBS);
         expected = predicted;
@@ -95,18 +96,21 @@ double AffineCostModel::add(double mb, double seconds, std::int64_t nowMs, doubl
         const double threshold =
             std::clamp(kOutlierNoiseMultiple * m_noise, kMinOutlierError, kMaxOutlierError);
         if (std::abs(error) <= threshold) {
-            m_suspects.clear();
+            flushSuspects();
             m_noise = 0.9 * m_noise + 0.1 * std::abs(error);
         } else {
             const bool above = error > 0;
-            if (m_suspects.empty() || above != m_suspectsAbove)
-                m_suspects.clear();
+            if (above != m_suspectsAbove)
+                flushSuspects();
             m_suspectsAbove = above;
-            m_suspects.push_back({mb, seconds, predicted});
+            // Held back until the run ends: a change adds it at full weight to the scaled
+            // history, an isolated outlier is added down-weighted.
+            m_suspects.push_back({mb, seconds, predicted, threshold / std::abs(error)});
             ++m_outliers;
+            m_lastOutlierRatio = std::max(1e-12, seconds) / predicted;
             if (int(m_suspects.size()) >= kChangeRun)
                 return restartFromSuspects();
-            count = threshold / std::abs(error);
+            return 1;
         }
     }
     m_rls.add(mb, seconds, precision(expected) * count, count);
@@ -121,33 +125,46 @@ double AffineCostModel::add(double mb, double seconds, std::int64_t nowMs, doubl
 // added. Returns the factor, for the slave's other op classes.
 double AffineCostModel::restartFromSuspects()
 {
-    double logRatio = 0;
+    std::vector<double> ratios;
     for (const Sample &s : m_suspects)
-        logRatio += std::log(std::max(1e-12, s.seconds) / s.predictedS);
-    const double factor = std::exp(logRatio / double(m_suspects.size()));
-    const std::vector<Sample> run = std::move(m_suspects);
-    m_suspects.clear();
-    if (!std::isfinite(factor) || factor <= 0) {
-        m_rls.reset();
-        m_lastGood.reset();
-    } else {
-        rescale(factor);
+        ratios.push_back(std::max(1e-12, s.seconds) / s.predictedS);
+    std::sort(ratios.begin(), ratios.end());
+    if (ratios.back() > kChangeAgreement * ratios.front()) {
+        // A change moves every timing alike; a 5x hiccup next to timings 1.5x off does not.
+        // The oldest suspect is an outlier after all; the others may still become a change.
+        const Sample oldest = m_suspects.front();
+        m_suspects.erase(m_suspects.begin());
+        m_rls.add(oldest.mb, oldest.seconds, precision(oldest.predictedS) * oldest.count,
+                  oldest.count);
+        return 1;
     }
-    for (const Sample &s : run)
-        m_rls.add(s.mb, s.seconds, precision(s.seconds));
-    return std::isfinite(factor) && factor > 0 ? factor : 1;
+    const double factor = ratios[ratios.size() / 2];
+    rescale(factor);
+    return factor;
 }
 
+// The suspects pending are the new truth: added at full weight after the history is scaled.
 void AffineCostModel::rescale(double factor)
 {
     if (!std::isfinite(factor) || factor <= 0)
         return;
     m_rls.scaleY(factor);
-    m_suspects.clear();
     if (m_lastGood) {
         m_lastGood->fixedS *= factor;
         m_lastGood->perMBS *= factor;
     }
+    for (const Sample &s : m_suspects)
+        m_rls.add(s.mb, s.seconds, precision(s.seconds));
+    m_suspects.clear();
+}
+
+// The run of outliers ended before it made a change: each counts as `threshold / error` of a
+// sample, weighed for the time the fit expected.
+void AffineCostModel::flushSuspects()
+{
+    for (const Sample &s : m_suspects)
+        m_rls.add(s.mb, s.seconds, precision(s.predictedS) * s.count, s.count);
+    m_suspects.clear();
 }
 
 void AffineCostModel::updateLastGood(double heldFixedS)

@@ -28,6 +28,9 @@ public:
         double goodConfidence = 0.5; // a fit this confident becomes the "last good" value
     };
     static constexpr int kChangeRun = 3;
+    // The timings of a change agree within this factor (noise, and on several op classes each
+    // op's own estimate error); a hiccup next to timings merely off does not.
+    static constexpr double kChangeAgreement = 1.5;
     static constexpr double kMinPerMBS = 1e-9;
 
     explicit AffineCostModel(Settings settings);
@@ -45,6 +48,9 @@ public:
     // until then the fixed part is held, and a plan far from the sizes seen is a guess.
     bool separated() const { return m_separated; }
     int outliers() const { return m_outliers; }
+    // Measured over predicted of the last timing if it was an outlier, else 0: the owner sees
+    // a change that shows on several op classes of one slave, one timing each.
+    double lastOutlierRatio() const { return m_lastOutlierRatio; }
 
 private:
     struct Sample
@@ -52,7 +58,9 @@ private:
         double mb;
         double seconds;
         double predictedS; // by the fit before the change
+        double count;      // what it counts as a sample if it stays isolated
     };
+    void flushSuspects();
     double confidence() const;
     double restartFromSuspects();
     void updateLastGood(double heldFixedS);
@@ -66,6 +74,7 @@ private:
     std::optional<AffineEstimate> m_lastGood;
     int m_outliers = 0;
     bool m_separated = false;
+    double m_lastOutlierRatio = 0;
 };
 
 } // namespace starling::sched
