@@ -26,6 +26,8 @@ namespace {
 // wrong model costs (today's EWMA: 10-60%, see todaysModelBreaksTheGuarantee).
 constexpr double kMargin = 1.05;
 constexpr double kNoise = 0.03;
+// Noise draws each guarantee row is played under (one seed can pass by luck).
+constexpr std::uint64_t kSeeds = 5;
 
 bool sane(const AffineEstimate &e)
 {
@@ -75,9 +77,28 @@ double worstRegret(const EstimatorExperiment &run, const std::vector<Probe> &job
     for (const Probe &p : jobs) {
         const Platform truth = run.truthAt(p.op, p.unitMB, atJob);
         const Platform beliefs = ewma ? run.ewma(p.op, p.unitMB) : run.estimated(p.op, p.unitMB);
-        worst = std::max(worst, EstimatorExperiment::regret(truth, beliefs, p.units));
+        const double r = EstimatorExperiment::regret(truth, beliefs, p.units);
+        if (r > kMargin && qEnvironmentVariableIsSet("STARLING_DUMP_ESTIMATES"))
+            qInfo("probe op %d units %lld unitMB %.2f regret %.4f", p.op, p.units, p.unitMB, r);
+        worst = std::max(worst, r);
     }
     return worst;
+}
+
+// Why a row misses: each slave's estimate next to the truth, per op used.
+void dumpEstimates(const EstimatorExperiment &run, const std::vector<int> &ops, int atJob)
+{
+    for (int op : ops) {
+        const Platform truth = run.truthAt(op, 1.0, atJob);
+        const Platform beliefs = run.estimated(op, 1.0);
+        for (int s = 0; s < truth.size(); ++s) {
+            const SlaveSpec &t = truth.slaves[size_t(s)];
+            const SlaveSpec &b = beliefs.slaves[size_t(s)];
+            qInfo("op %d slave %d fixed %.3f/%.3f perMB %.4f/%.4f latency %.3f/%.3f MBps %.1f/%.1f",
+                  op, s, b.fixedComputeS, t.fixedComputeS, b.unitComputeS, t.unitComputeS,
+                  b.latencyS, t.latencyS, b.bandwidthMBps, t.bandwidthMBps);
+        }
+    }
 }
 
 } // namespace
@@ -94,6 +115,8 @@ private slots:
     void modelDownWeightsAnIsolatedOutlier();
     void modelFollowsAPersistentSlowdown();
     void fallbacksWhenNothingWasMeasured();
+    void aChangeIsSharedAcrossTheSlavesOps();
+    void aSlaveIsProbedUntilItsSizesSeparate();
     void parametersAreAccurateAfterAMixedSequence();
     void guarantee_data();
     void guarantee();
@@ -142,12 +165,15 @@ void TestCostEstimator::modelHoldsTheFixedPartForOneSize()
     AffineCostModel model{AffineCostModel::Settings{}};
     for (int i = 0; i < 20; ++i) // sizes 1..8: fixed 0.5 and rate 0.2 are identifiable
         model.add(1 + i % 8, 0.5 + 0.2 * (1 + i % 8), i);
-    for (int i = 0; i < 30; ++i) // then one size forever, and the slave twice as slow per MB
-        model.add(4, 0.5 + 0.4 * 4, 100 + i);
+    // Then one size forever, and the slave twice as slow: a change scales the fixed part and
+    // the rate alike (a loaded machine; the emulated profile's slowdown), and one size cannot
+    // tell otherwise, so the fixed part is held at twice the last good one.
+    for (int i = 0; i < 30; ++i)
+        model.add(4, 2 * (0.5 + 0.2 * 4), 100 + i);
     const auto fit = model.fit();
     QVERIFY(fit && sane(*fit));
-    QCOMPARE_LE(std::abs(fit->fixedS - 0.5), 0.05); // held, not re-fitted from one size
-    QCOMPARE_LE(std::abs(fit->perMBS - 0.4) / 0.4, 0.03);
+    QCOMPARE_LE(std::abs(fit->fixedS - 1.0), 0.1); // held, not re-fitted from one size
+    QCOMPARE_LE(std::abs(fit->perMBS - 0.4) / 0.4, 0.05);
 }
 
 void TestCostEstimator::modelDownWeightsAnIsolatedOutlier()
@@ -218,6 +244,62 @@ void TestCostEstimator::fallbacksWhenNothingWasMeasured()
                 1e-9);
 }
 
+// A slave that slowed 2x, seen on blur and grey, is planned 2x slower for median too (without
+// sharing, median kept the old speed until three of its own strips showed it).
+void TestCostEstimator::aChangeIsSharedAcrossTheSlavesOps()
+{
+    CostEstimator estimator(CostEstimator::Settings{10, 0.9, 0.15, 3600});
+    const OpClass blur{QStringLiteral("blur"), 1, 2.0};
+    const OpClass median{QStringLiteral("median"), 1, 4.0};
+    for (int i = 0; i < 12; ++i) {
+        const double mb = 1 + i % 4;
+        estimator.addCompute(2, blur, mb, 0.2 + 0.5 * mb, i);
+        estimator.addCompute(2, median, mb, 0.4 + 1.5 * mb, i);
+    }
+    const AffineEstimate before = estimator.compute(2, median);
+    QVERIFY(before.source == EstimateSource::Measured);
+    // The change shows on blur and grey, one strip each in turn; median does not run.
+    const OpClass grey{QStringLiteral("grey"), 1, 0.5};
+    for (int i = 0; i < 12; ++i)
+        estimator.addCompute(2, grey, 1 + i % 4, 0.1 + 0.1 * (1 + i % 4), 50 + i);
+    for (int i = 0; i < AffineCostModel::kChangeRun; ++i) {
+        const double mb = 1 + i % 4;
+        if (i % 2 == 0)
+            estimator.addCompute(2, blur, mb, 2 * (0.2 + 0.5 * mb), 100 + i);
+        else
+            estimator.addCompute(2, grey, mb, 2 * (0.1 + 0.1 * mb), 100 + i);
+    }
+    const AffineEstimate after = estimator.compute(2, median);
+    QVERIFY(sane(after));
+    const double predictedBefore = before.fixedS + 3 * before.perMBS;
+    const double predictedAfter = after.fixedS + 3 * after.perMBS;
+    QCOMPARE_LE(std::abs(predictedAfter / predictedBefore - 2), 0.1);
+}
+
+// One strip size cannot tell the fixed part from the rate: the slave is probed (a small chunk
+// first) until its timings did; then it is not. Today nothing says a slave needs probing.
+void TestCostEstimator::aSlaveIsProbedUntilItsSizesSeparate()
+{
+    CostEstimator estimator(CostEstimator::Settings{10, 0.9, 0.15, 3600});
+    const OpClass grey{QStringLiteral("grey"), 3, 0.5};
+    QVERIFY(estimator.needsProbe(1, grey));
+    for (int i = 0; i < 20; ++i)
+        estimator.addCompute(1, grey, 80, 1.0 + 0.1 * 80, i);
+    QVERIFY(estimator.needsProbe(1, grey)); // confident, but about one size only
+    for (int i = 0; i < 4; ++i) {
+        estimator.addCompute(1, grey, 25, 1.0 + 0.1 * 25, 100 + 2 * i);
+        estimator.addCompute(1, grey, 55, 1.0 + 0.1 * 55, 101 + 2 * i);
+    }
+    QVERIFY(!estimator.needsProbe(1, grey));
+    const AffineEstimate e = estimator.compute(1, grey);
+    QCOMPARE_LE(std::abs(e.fixedS - 1.0), 0.05);
+    QVERIFY(!estimator.needsProbe(1, grey)); // a separated slave stays so at one size again
+    for (int i = 0; i < 20; ++i)
+        estimator.addCompute(1, grey, 80, 1.0 + 0.1 * 80, 200 + i);
+    QVERIFY(!estimator.needsProbe(1, grey));
+    QCOMPARE_LE(std::abs(estimator.compute(1, grey).fixedS - 1.0), 0.05);
+}
+
 void TestCostEstimator::parametersAreAccurateAfterAMixedSequence()
 {
     EstimatorExperiment run(CostTruth::paperWithFixedCosts(), kNoise, 7);
@@ -241,9 +323,9 @@ void TestCostEstimator::guarantee_data()
     QTest::addColumn<std::vector<JobDraw>>("jobs");
     QTest::addColumn<EstimatorExperiment::Disturbance>("disturbance");
     QTest::addColumn<std::vector<double>>("probeMB");
-    // Not met yet (see NOTES-SLICE.md): planning far outside the strip sizes seen (tiny-only or
-    // huge-only histories: the rate or the fixed part is not identifiable; the probing
-    // is not built), and the first jobs after a 2x change, whose plan still leans on the slave.
+    // Not met yet on every draw (see NOTES-SLICE.md): tiny-only histories cannot tell the rate
+    // (probing only splits shares of 3+ units), and a hiccup among a model's first timings (before
+    // it can call anything an outlier) or an op run rarely leaves one fixed part far off.
     QTest::addColumn<QString>("knownGap");
     using D = EstimatorExperiment::Disturbance;
     const std::vector<int> all{0, 1, 2, 3};
@@ -253,30 +335,30 @@ void TestCostEstimator::guarantee_data()
         << std::vector<JobDraw>(40, JobDraw{1, 60, 2}) << D{} << std::vector{2.0} << QString();
     QTest::newRow("alternating ops, sizes 100x apart")
         << draws(40, {1, 2, 1, 2, 0}, 10, 100, 0.1, 10, 4) << D{} << std::vector{0.5, 8.0}
-        << QString();
+        << QStringLiteral("regret 1.11 on one draw of five: grey, run every fifth job");
     QTest::newRow("tiny jobs only")
         << draws(40, all, 4, 12, 0.05, 0.2, 2) << D{} << std::vector{0.1}
         << QStringLiteral("extrapolates the rate from strips where the fixed part dominates");
     QTest::newRow("huge jobs only")
         << draws(30, all, 100, 100, 8, 12, 3) << D{} << std::vector{10.0}
-        << QStringLiteral("fixed part not identifiable from large strips only");
+        << QStringLiteral("regret 1.06 on one draw of five (1.04 on the others at most)");
     D outliers;
     outliers.outlierRate = 0.05;
     QTest::newRow("outliers 5%") << draws(50, all, 10, 100, 0.5, 10, 5) << outliers
                                  << std::vector{0.5, 8.0}
-                                 << QStringLiteral("regret 1.06 on one small probe");
+                                 << QStringLiteral("regret 1.50 on one draw: a hiccup among the "
+                                                   "first timings of one slave's op");
     D slowed;
     slowed.slowSlave = 0;
     slowed.slowFromJob = 20;
     slowed.slowUntilJob = 1000; // still slow when the guarantee is checked
     QTest::newRow("fastest slave 2x slower")
-        << draws(40, all, 10, 100, 0.5, 10, 6) << slowed << std::vector{0.5, 8.0}
-        << QStringLiteral("an op class the slowed slave ran too rarely since the change");
+        << draws(40, all, 10, 100, 0.5, 10, 6) << slowed << std::vector{0.5, 8.0} << QString();
     D back = slowed;
     back.slowUntilJob = 30; // slowed for ten jobs, then back
     QTest::newRow("2x slower for a while and back")
         << draws(45, all, 10, 100, 0.5, 10, 7) << back << std::vector{0.5, 8.0}
-        << QStringLiteral("regret up to 1.09 on small probes after the return");
+        << QStringLiteral("regret 1.08 on two draws of five after the return");
 }
 
 void TestCostEstimator::guarantee()
@@ -285,19 +367,29 @@ void TestCostEstimator::guarantee()
     QFETCH(EstimatorExperiment::Disturbance, disturbance);
     QFETCH(std::vector<double>, probeMB);
     QFETCH(QString, knownGap);
-    EstimatorExperiment run(CostTruth::paperWithFixedCosts(), kNoise, 42, disturbance);
-    run.run(jobs);
     std::vector<int> ops;
     for (const JobDraw &job : jobs) {
         if (std::find(ops.begin(), ops.end(), job.op) == ops.end())
             ops.push_back(job.op);
     }
-    // Never garbage, whatever the sequence.
-    for (int slave = 0; slave < 8; ++slave) {
-        for (const CostTruth::Op &op : run.truth().ops)
-            QVERIFY(sane(run.estimator().compute(slave, op.op)));
+    // The same sequence under kSeeds noise draws: a row passes when its worst draw does.
+    double regret = 0;
+    for (std::uint64_t seed = 42; seed < 42 + kSeeds; ++seed) {
+        EstimatorExperiment run(CostTruth::paperWithFixedCosts(), kNoise, seed, disturbance);
+        run.run(jobs);
+        // Never garbage, whatever the sequence.
+        for (int slave = 0; slave < 8; ++slave) {
+            for (const CostTruth::Op &op : run.truth().ops)
+                QVERIFY(sane(run.estimator().compute(slave, op.op)));
+        }
+        const double r = worstRegret(run, probes(ops, probeMB), false, int(jobs.size()));
+        if (qEnvironmentVariableIsSet("STARLING_DUMP_ESTIMATES")) {
+            qInfo("seed %llu regret %.4f", static_cast<unsigned long long>(seed), r);
+            dumpEstimates(run, ops, int(jobs.size()));
+        }
+        regret = std::max(regret, r);
     }
-    const double regret = worstRegret(run, probes(ops, probeMB), false, int(jobs.size()));
+    qInfo("worst regret over %d draws: %.4f", int(kSeeds), regret);
     if (!knownGap.isEmpty())
         QEXPECT_FAIL("", qPrintable(knownGap), Continue);
     QVERIFY2(regret <= kMargin, qPrintable(QStringLiteral("regret %1").arg(regret)));

@@ -79,15 +79,16 @@ double AffineCostModel::confidence() const
     return std::clamp(count * spread * fitQuality, 0.0, 1.0);
 }
 
-void AffineCostModel::add(double mb, double seconds, std::int64_t nowMs, double heldFixedS)
+double AffineCostModel::add(double mb, double seconds, std::int64_t nowMs, double heldFixedS)
 {
     if (!usable(mb, seconds))
-        return;
+        return 1;
     m_lastSampleMs = std::max(m_lastSampleMs, nowMs);
     const std::optional<AffineEstimate> now =
         m_rls.effectiveSamples() >= kLineSamples ? fit(heldFixedS) : std::nullopt;
     double count = 1;
     double expected = seconds;
+    m_lastOutlierRatio = 0;
     if (now) {
         const double predicted = std::max(1e-12, now->fixedS + mb * now->perMBS);
         expected = predicted;
@@ -95,31 +96,86 @@ void AffineCostModel::add(double mb, double seconds, std::int64_t nowMs, double 
         const double threshold =
             std::clamp(kOutlierNoiseMultiple * m_noise, kMinOutlierError, kMaxOutlierError);
         if (std::abs(error) <= threshold) {
-            m_suspects.clear();
+            flushSuspects();
             m_noise = 0.9 * m_noise + 0.1 * std::abs(error);
         } else {
             const bool above = error > 0;
-            if (m_suspects.empty() || above != m_suspectsAbove)
-                m_suspects.clear();
+            if (above != m_suspectsAbove)
+                flushSuspects();
             m_suspectsAbove = above;
-            m_suspects.push_back({mb, seconds});
+            // Held back until the run ends: a change adds it at full weight to the scaled
+            // history, an isolated outlier is added down-weighted.
+            m_suspects.push_back({mb, seconds, predicted, threshold / std::abs(error)});
             ++m_outliers;
-            if (int(m_suspects.size()) >= kChangeRun) {
-                // Not an outlier but a new truth: start over from the run that showed it.
-                m_rls.reset();
-                for (const Sample &s : m_suspects)
-                    m_rls.add(s.mb, s.seconds, precision(s.seconds));
-                m_suspects.clear();
-                return;
-            }
-            count = threshold / std::abs(error);
+            m_lastOutlierRatio = std::max(1e-12, seconds) / predicted;
+            if (int(m_suspects.size()) >= kChangeRun)
+                return restartFromSuspects();
+            return 1;
         }
     }
     m_rls.add(mb, seconds, precision(expected) * count, count);
+    updateLastGood(heldFixedS);
+    return 1;
+}
+
+// Not an outlier but a new truth: the slave became `factor` times slower (the geometric mean
+// of measured over predicted of the run that showed it), fixed part and rate alike, as a
+// loaded or throttled machine does (and as the emulated profile's slowdown does). The history
+// is scaled by it, not dropped, so the fixed part stays told from the rate; then the run is
+// added. Returns the factor, for the slave's other op classes.
+double AffineCostModel::restartFromSuspects()
+{
+    std::vector<double> ratios;
+    for (const Sample &s : m_suspects)
+        ratios.push_back(std::max(1e-12, s.seconds) / s.predictedS);
+    std::sort(ratios.begin(), ratios.end());
+    if (ratios.back() > kChangeAgreement * ratios.front()) {
+        // A change moves every timing alike; a 5x hiccup next to timings 1.5x off does not.
+        // The oldest suspect is an outlier after all; the others may still become a change.
+        const Sample oldest = m_suspects.front();
+        m_suspects.erase(m_suspects.begin());
+        m_rls.add(oldest.mb, oldest.seconds, precision(oldest.predictedS) * oldest.count,
+                  oldest.count);
+        return 1;
+    }
+    const double factor = ratios[ratios.size() / 2];
+    rescale(factor);
+    return factor;
+}
+
+// The suspects pending are the new truth: added at full weight after the history is scaled.
+void AffineCostModel::rescale(double factor)
+{
+    if (!std::isfinite(factor) || factor <= 0)
+        return;
+    m_rls.scaleY(factor);
+    if (m_lastGood) {
+        m_lastGood->fixedS *= factor;
+        m_lastGood->perMBS *= factor;
+    }
+    for (const Sample &s : m_suspects)
+        m_rls.add(s.mb, s.seconds, precision(s.seconds));
+    m_suspects.clear();
+}
+
+// The run of outliers ended before it made a change: each counts as `threshold / error` of a
+// sample, weighed for the time the fit expected.
+void AffineCostModel::flushSuspects()
+{
+    for (const Sample &s : m_suspects)
+        m_rls.add(s.mb, s.seconds, precision(s.predictedS) * s.count, s.count);
+    m_suspects.clear();
+}
+
+void AffineCostModel::updateLastGood(double heldFixedS)
+{
     // While a run of outliers is pending the fit may be half old, half new: not a good value.
     if (const auto updated = fit(heldFixedS);
-        m_suspects.empty() && updated && updated->confidence >= m_settings.goodConfidence)
+        m_suspects.empty() && updated && updated->confidence >= m_settings.goodConfidence) {
         m_lastGood = updated;
+        m_separated = m_separated || (m_rls.spreadX() >= m_settings.minSpread &&
+                                      m_rls.effectiveSamples() >= kLineSamples);
+    }
 }
 
 } // namespace starling::sched

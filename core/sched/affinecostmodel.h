@@ -15,8 +15,8 @@ namespace starling::sched {
 //   part held (the last good one, else the caller's).
 // - An isolated timing far from the fit is down-weighted (it costs `threshold / error` of a
 //   sample), but kChangeRun such timings in a row on the same side are a real change (a slave
-//   slowed down): the fit starts over from them, so a 2x slowdown is followed within a few
-//   strips instead of being averaged away.
+//   slowed down): the history is scaled by the change (fixed part and rate alike) and the run
+//   added, so a 2x slowdown is followed within a few strips instead of being averaged away.
 class AffineCostModel
 {
 public:
@@ -28,23 +28,42 @@ public:
         double goodConfidence = 0.5; // a fit this confident becomes the "last good" value
     };
     static constexpr int kChangeRun = 3;
+    // The timings of a change agree within this factor (noise, and on several op classes each
+    // op's own estimate error); a hiccup next to timings merely off does not.
+    static constexpr double kChangeAgreement = 1.5;
     static constexpr double kMinPerMBS = 1e-9;
 
     explicit AffineCostModel(Settings settings);
 
-    void add(double mb, double seconds, std::int64_t nowMs, double heldFixedS = 0);
+    // Returns the factor by which a change this timing confirmed scaled the costs (new over
+    // old prediction of the run that showed it), 1 when there was none.
+    double add(double mb, double seconds, std::int64_t nowMs, double heldFixedS = 0);
+    // The slave changed speed (seen on another op class): scale the history and the last
+    // good value instead of waiting for this op's own timings to show it.
+    void rescale(double factor);
     // The current fit, or nothing while it stands on too few samples.
     std::optional<AffineEstimate> fit(double heldFixedS = 0) const;
     std::optional<AffineEstimate> lastGood() const { return m_lastGood; }
+    // Whether a confident fit ever told the fixed part from the rate (sizes spread enough);
+    // until then the fixed part is held, and a plan far from the sizes seen is a guess.
+    bool separated() const { return m_separated; }
     int outliers() const { return m_outliers; }
+    // Measured over predicted of the last timing if it was an outlier, else 0: the owner sees
+    // a change that shows on several op classes of one slave, one timing each.
+    double lastOutlierRatio() const { return m_lastOutlierRatio; }
 
 private:
     struct Sample
     {
         double mb;
         double seconds;
+        double predictedS; // by the fit before the change
+        double count;      // what it counts as a sample if it stays isolated
     };
+    void flushSuspects();
     double confidence() const;
+    double restartFromSuspects();
+    void updateLastGood(double heldFixedS);
 
     Settings m_settings;
     RecursiveLeastSquares m_rls;
@@ -54,6 +73,8 @@ private:
     std::int64_t m_lastSampleMs = 0;
     std::optional<AffineEstimate> m_lastGood;
     int m_outliers = 0;
+    bool m_separated = false;
+    double m_lastOutlierRatio = 0;
 };
 
 } // namespace starling::sched

@@ -12,6 +12,9 @@ bool sameClass(const OpClass &a, const OpClass &b)
     return a.op == b.op && a.channels == b.channels;
 }
 
+// A change beyond 10x either way is not a slowdown but a different kind of work: not shared.
+constexpr double kMinSharedChange = 0.1;
+
 double relativeCostOf(const OpClass &op)
 {
     return std::isfinite(op.relativeCost) && op.relativeCost > 0 ? op.relativeCost : 1.0;
@@ -38,7 +41,59 @@ void CostEstimator::addCompute(int rank, const OpClass &op, double inputMB, doub
         it = m_compute.emplace(key, OpModel{op, AffineCostModel(settings)}).first;
     }
     it->second.op.relativeCost = relativeCostOf(op);
-    it->second.model.add(inputMB, seconds, nowMs, heldFixed(rank, op));
+    const double change = it->second.model.add(inputMB, seconds, nowMs, heldFixed(rank, op));
+    // A change one op class showed on its own may be that op's estimate catching up (a
+    // hiccup among its first timings): only a change seen on several op classes is the
+    // slave's, and shared (watchForChange).
+    if (change != 1)
+        m_outlierRuns.erase(rank);
+    else
+        watchForChange(rank, it->second.model);
+}
+
+// kChangeRun outliers in a row on one side, over at least two of the slave's op classes, that
+// agree on the factor: the slave changed (it slowed or recovered), not one op's estimate.
+void CostEstimator::watchForChange(int rank, const AffineCostModel &model)
+{
+    const double ratio = model.lastOutlierRatio();
+    std::vector<Outlier> &run = m_outlierRuns[rank];
+    // Only a model that predicted well before can tell a change (a young one is just off).
+    if (!(ratio > 0) || !model.lastGood()) {
+        run.clear();
+        return;
+    }
+    const Outlier outlier{std::log(ratio), &model};
+    if (!run.empty() && (run.front().logRatio > 0) != (outlier.logRatio > 0))
+        run.clear();
+    run.push_back(outlier);
+    if (int(run.size()) < AffineCostModel::kChangeRun)
+        return;
+    std::vector<double> sorted;
+    bool severalOps = false;
+    for (const Outlier &o : run) {
+        sorted.push_back(o.logRatio);
+        severalOps = severalOps || o.model != run.front().model;
+    }
+    std::sort(sorted.begin(), sorted.end());
+    if (!severalOps ||
+        sorted.back() - sorted.front() > std::log(AffineCostModel::kChangeAgreement)) {
+        run.erase(run.begin()); // the rest may still turn into a change
+        return;
+    }
+    run.clear();
+    shareChange(rank, std::exp(sorted[sorted.size() / 2]));
+}
+
+// A slave that slowed (or recovered) did so for every op it runs, not only for the one that
+// showed it: the op classes it runs rarely would otherwise plan with the old speed.
+void CostEstimator::shareChange(int rank, double factor)
+{
+    if (!(factor > kMinSharedChange && factor < 1 / kMinSharedChange))
+        return;
+    for (auto other = m_compute.lower_bound(OpKey{rank, QString(), 0});
+         other != m_compute.end() && std::get<0>(other->first) == rank; ++other) {
+        other->second.model.rescale(factor);
+    }
 }
 
 void CostEstimator::addSend(int rank, double mb, double seconds, std::int64_t nowMs)
@@ -140,6 +195,12 @@ AffineEstimate CostEstimator::compute(int rank, const OpClass &op) const
         e.source = EstimateSource::Calibration;
     }
     return e;
+}
+
+bool CostEstimator::needsProbe(int rank, const OpClass &op) const
+{
+    const auto it = m_compute.find(OpKey{rank, op.op, op.channels});
+    return it == m_compute.end() || !it->second.model.separated();
 }
 
 AffineEstimate CostEstimator::link(int rank, const AffineEstimate &fallback) const

@@ -51,6 +51,10 @@ public:
     void setCalibration(int rank, double slowness);
 
     AffineEstimate compute(int rank, const OpClass &op) const;
+    // Whether `rank` should be probed on `op`: given a small chunk before the rest of its share,
+    // so the two sizes tell its fixed part from its rate (issue 16: a slave with too little
+    // information is probed). True until its timings of `op` have separated the two.
+    bool needsProbe(int rank, const OpClass &op) const;
     // `fallback` is the link as known without timings (the monitor's estimate, the profile).
     AffineEstimate link(int rank, const AffineEstimate &fallback) const;
     // Every op class seen on `rank`, and its link, confidence aged to `nowMs`.
@@ -75,11 +79,21 @@ private:
     double rateRatio(const OpClass &op, const OpClass &other) const;
     double heldFixed(int rank, const OpClass &op) const;
     AffineEstimate aged(AffineEstimate e, std::int64_t nowMs) const;
+    void watchForChange(int rank, const AffineCostModel &model);
+    void shareChange(int rank, double factor);
 
     Settings m_settings;
     std::map<OpKey, OpModel> m_compute;
     std::map<int, AffineCostModel> m_links;
     std::map<int, double> m_calibration;
+    // Per slave, log(measured / predicted) of its consecutive outliers on one side, whatever
+    // their op class: a slave that runs each op rarely shows a change one op at a time.
+    struct Outlier
+    {
+        double logRatio; // log(measured / predicted)
+        const AffineCostModel *model;
+    };
+    std::map<int, std::vector<Outlier>> m_outlierRuns;
 };
 
 } // namespace starling::sched

@@ -37,6 +37,21 @@ bool RecursiveLeastSquares::add(double x, double y, double weight, double count)
     return true;
 }
 
+void RecursiveLeastSquares::scaleY(double factor)
+{
+    if (!std::isfinite(factor) || factor <= 0)
+        return;
+    // As if every y had been measured `factor` times larger, weighed by the caller's
+    // 1/time^2 precision then: the weights shrink by factor^2 so the new timings are not
+    // outweighed by the scaled history.
+    const double weightScale = 1 / (factor * factor);
+    m_weight *= weightScale;
+    m_meanY *= factor;
+    m_cxx *= weightScale;
+    m_cxy *= factor * weightScale;
+    m_cyy *= factor * factor * weightScale;
+}
+
 double RecursiveLeastSquares::spreadX() const
 {
     if (m_weight <= 0 || m_meanX == 0)

@@ -19,6 +19,10 @@ public:
     // refused.
     bool add(double x, double y, double weight = 1.0, double count = 1.0);
     void reset();
+    // Every y seen so far times `factor` (> 0), weights divided by factor^2 (they are
+    // 1/time^2 precisions): a machine that became `factor` times slower keeps the shape of its
+    // history (sizes seen, the fixed part told from the rate) instead of starting over.
+    void scaleY(double factor);
 
     // Weighted count after forgetting: how many recent observations the fit stands on.
     double effectiveSamples() const { return m_count; }

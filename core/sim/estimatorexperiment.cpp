@@ -148,23 +148,36 @@ void EstimatorExperiment::playJob(const JobDraw &job, int index)
     const sched::OpClass &opClass = m_truth.ops[size_t(job.op)].op;
     const std::int64_t nowMs = std::int64_t(index + 1) * 1000;
     for (int slave : order) {
-        const double units = double(shares[size_t(slave)]);
+        const long long units = shares[size_t(slave)];
         if (units <= 0)
             continue;
-        const double mb = units * job.unitMB;
-        const double sendS = disturbed(truth.messageFixedS(slave) + units * truth.unitSendS(slave));
-        const double computeS =
-            disturbed(truth.chunkFixedComputeS(slave) + units * truth.unitComputeS(slave));
-        m_estimator.addCompute(slave, opClass, mb, computeS, nowMs);
-        m_estimator.addSend(slave, mb, sendS, nowMs);
-        const double standardS = mb * opClass.relativeCost / kStandardMBps;
-        auto smooth = [](std::map<int, double> &table, int key, double sample) {
-            const auto it = table.find(key);
-            table[key] = it == table.end() ? sample : 0.5 * sample + 0.5 * it->second;
-        };
-        smooth(m_ewmaSlowness, slave, computeS / standardS);
-        smooth(m_ewmaLinkMBps, slave, mb / sendS);
+        // Probing: a slave whose timings of this op never separated fixed from rate gets its
+        // share as a small chunk first, then the rest (the two sizes separate them).
+        const long long probe =
+            m_probing && units >= 3 && m_estimator.needsProbe(slave, opClass) ? units / 3 : 0;
+        if (probe > 0)
+            playChunk(truth, opClass, slave, probe, job.unitMB, nowMs);
+        playChunk(truth, opClass, slave, units - probe, job.unitMB, nowMs);
     }
+}
+
+void EstimatorExperiment::playChunk(const Platform &truth, const sched::OpClass &opClass, int slave,
+                                    long long units, double unitMB, std::int64_t nowMs)
+{
+    const double mb = double(units) * unitMB;
+    const double sendS =
+        disturbed(truth.messageFixedS(slave) + double(units) * truth.unitSendS(slave));
+    const double computeS =
+        disturbed(truth.chunkFixedComputeS(slave) + double(units) * truth.unitComputeS(slave));
+    m_estimator.addCompute(slave, opClass, mb, computeS, nowMs);
+    m_estimator.addSend(slave, mb, sendS, nowMs);
+    const double standardS = mb * opClass.relativeCost / kStandardMBps;
+    auto smooth = [](std::map<int, double> &table, int key, double sample) {
+        const auto it = table.find(key);
+        table[key] = it == table.end() ? sample : 0.5 * sample + 0.5 * it->second;
+    };
+    smooth(m_ewmaSlowness, slave, computeS / standardS);
+    smooth(m_ewmaLinkMBps, slave, mb / sendS);
 }
 
 void EstimatorExperiment::run(const std::vector<JobDraw> &jobs)

@@ -66,6 +66,9 @@ public:
                         Disturbance disturbance = {});
 
     void run(const std::vector<JobDraw> &jobs);
+    // Whether the master probes slaves that need it (CostEstimator::needsProbe); on by
+    // default, off to measure what probing buys.
+    void setProbing(bool probing) { m_probing = probing; }
 
     const CostTruth &truth() const { return m_truth; }
     const sched::CostEstimator &estimator() const { return m_estimator; }
@@ -84,6 +87,8 @@ public:
 
 private:
     void playJob(const JobDraw &job, int index);
+    void playChunk(const sched::Platform &truth, const sched::OpClass &opClass, int slave,
+                   long long units, double unitMB, std::int64_t nowMs);
     double disturbed(double seconds);
 
     CostTruth m_truth;
@@ -94,6 +99,7 @@ private:
     std::map<int, double> m_ewmaSlowness; // slave -> computeS / standardS
     std::map<int, double> m_ewmaLinkMBps;
     int m_jobsPlayed = 0;
+    bool m_probing = true;
 };
 
 } // namespace starling::sim

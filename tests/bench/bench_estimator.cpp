@@ -94,7 +94,10 @@ double median(std::vector<double> v)
     return v[v.size() / 2];
 }
 
-Row measure(const Sequence &seq, const EstimatorExperiment &run, bool ewma)
+// Models side by side per sequence: CostEstimator, the same without probing, today's EWMA.
+constexpr int kModels = 3;
+
+Row measure(const Sequence &seq, const EstimatorExperiment &run, bool ewma, const QString &model)
 {
     std::vector<int> ops;
     for (const JobDraw &job : seq.jobs) {
@@ -121,7 +124,7 @@ Row measure(const Sequence &seq, const EstimatorExperiment &run, bool ewma)
             }
         }
     }
-    Row row{seq.name, ewma ? QStringLiteral("EWMA (today)") : QStringLiteral("CostEstimator")};
+    Row row{seq.name, model};
     row.fixedError = median(fixedErrors);
     row.rateError = median(rateErrors);
     double sum = 0;
@@ -135,7 +138,7 @@ Row measure(const Sequence &seq, const EstimatorExperiment &run, bool ewma)
 // Worst regret per sequence, the two models side by side, drawn offscreen.
 void drawChart(const std::vector<Row> &rows, const QString &path)
 {
-    const int groups = int(rows.size() / 2);
+    const int groups = int(rows.size() / kModels);
     QImage image(1000, 520, QImage::Format_ARGB32);
     image.fill(Qt::white);
     QPainter painter(&image);
@@ -155,22 +158,23 @@ void drawChart(const std::vector<Row> &rows, const QString &path)
         painter.drawLine(QPointF(plot.left(), y(v)), QPointF(plot.right(), y(v)));
         painter.drawText(QRectF(0, y(v) - 8, 65, 16), Qt::AlignRight, QString::number(v, 'f', 2));
     }
-    const QColor colours[2] = {QColor(0x1f, 0x77, 0xb4), QColor(0xd6, 0x27, 0x28)};
+    const QColor colours[kModels] = {QColor(0x1f, 0x77, 0xb4), QColor(0x9e, 0xc9, 0xe6),
+                                     QColor(0xd6, 0x27, 0x28)};
     const double slot = plot.width() / groups;
     for (int g = 0; g < groups; ++g) {
-        for (int m = 0; m < 2; ++m) {
-            const Row &r = rows[size_t(2 * g + m)];
-            const QRectF bar(plot.left() + g * slot + slot * (0.15 + 0.35 * m), y(r.worstRegret),
-                             slot * 0.33, plot.bottom() - y(r.worstRegret));
+        for (int m = 0; m < kModels; ++m) {
+            const Row &r = rows[size_t(kModels * g + m)];
+            const QRectF bar(plot.left() + g * slot + slot * (0.1 + 0.27 * m), y(r.worstRegret),
+                             slot * 0.25, plot.bottom() - y(r.worstRegret));
             painter.fillRect(bar, colours[m]);
         }
         painter.setPen(Qt::black);
         painter.drawText(QRectF(plot.left() + g * slot, plot.bottom() + 5, slot, 40),
-                         Qt::AlignHCenter | Qt::TextWordWrap, rows[size_t(2 * g)].sequence);
+                         Qt::AlignHCenter | Qt::TextWordWrap, rows[size_t(kModels * g)].sequence);
     }
-    for (int m = 0; m < 2; ++m) {
-        painter.fillRect(QRectF(80 + 220 * m, 470, 14, 14), colours[m]);
-        painter.drawText(QPointF(100 + 220 * m, 482), rows[size_t(m)].model);
+    for (int m = 0; m < kModels; ++m) {
+        painter.fillRect(QRectF(80 + 280 * m, 470, 14, 14), colours[m]);
+        painter.drawText(QPointF(100 + 280 * m, 482), rows[size_t(m)].model);
     }
     painter.end();
     image.save(path);
@@ -195,8 +199,13 @@ int main(int argc, char **argv)
     for (const Sequence &seq : sequences()) {
         EstimatorExperiment run(CostTruth::paperWithFixedCosts(), 0.03, 42, seq.disturbance);
         run.run(seq.jobs);
-        rows.push_back(measure(seq, run, false));
-        rows.push_back(measure(seq, run, true));
+        // The same sequence without probing: what the small first chunks buy.
+        EstimatorExperiment unprobed(CostTruth::paperWithFixedCosts(), 0.03, 42, seq.disturbance);
+        unprobed.setProbing(false);
+        unprobed.run(seq.jobs);
+        rows.push_back(measure(seq, run, false, QStringLiteral("CostEstimator")));
+        rows.push_back(measure(seq, unprobed, false, QStringLiteral("CostEstimator, no probing")));
+        rows.push_back(measure(seq, run, true, QStringLiteral("EWMA (today)")));
     }
     QFile csv(dir + QStringLiteral("/estimator.csv"));
     if (!csv.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
