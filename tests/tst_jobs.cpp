@@ -287,8 +287,14 @@ private slots:
                 QVERIFY2(age >= 0 && age < 120, qPrintable(QString::number(age)));
                 QVERIFY(o.value(u"per_mb_s").toDouble() > 0);
                 const double confidence = o.value(u"confidence").toDouble(-1);
-                QVERIFY(confidence > 0 && confidence <= 1);
-                QCOMPARE(o.value(u"source").toString(), QStringLiteral("measured"));
+                QVERIFY(confidence >= 0 && confidence <= 1);
+                // With few strips the estimator may still lean on another op or the
+                // calibration (tst_costestimator covers which); what it saw is counted.
+                const QString from = o.value(u"source").toString();
+                QVERIFY2(from == u"measured" || from == u"other_op" || from == u"calibration",
+                         qPrintable(from));
+                QVERIFY(from != u"measured" || confidence > 0);
+                QVERIFY(o.value(u"samples").toDouble() > 0);
                 ++aged;
             }
         }

@@ -48,6 +48,9 @@ public:
     // until then the fixed part is held, and a plan far from the sizes seen is a guess.
     bool separated() const { return m_separated; }
     int outliers() const { return m_outliers; }
+    // What the model has seen, even while its fit is not used yet (for the display).
+    double samples() const { return m_rls.effectiveSamples(); }
+    std::int64_t lastSampleMs() const { return m_lastSampleMs; }
     // Measured over predicted of the last timing if it was an outlier, else 0: the owner sees
     // a change that shows on several op classes of one slave, one timing each.
     double lastOutlierRatio() const { return m_lastOutlierRatio; }

@@ -182,10 +182,22 @@ double CostEstimator::rateRatio(const OpClass &op, const OpClass &other) const
 AffineEstimate CostEstimator::compute(int rank, const OpClass &op) const
 {
     const double held = heldFixed(rank, op);
-    if (const auto it = m_compute.find(OpKey{rank, op.op, op.channels}); it != m_compute.end()) {
-        if (std::optional<AffineEstimate> own = measured(it->second.model, held))
-            return *own;
+    const auto own = m_compute.find(OpKey{rank, op.op, op.channels});
+    if (own != m_compute.end()) {
+        if (std::optional<AffineEstimate> fit = measured(own->second.model, held))
+            return *fit;
     }
+    AffineEstimate e = fallback(rank, op);
+    // Planned from elsewhere, but the operator still sees how much of this op was timed.
+    if (own != m_compute.end()) {
+        e.samples = own->second.model.samples();
+        e.lastSampleMs = own->second.model.lastSampleMs();
+    }
+    return e;
+}
+
+AffineEstimate CostEstimator::fallback(int rank, const OpClass &op) const
+{
     if (std::optional<AffineEstimate> other = fromOtherOp(rank, op))
         return *other;
     AffineEstimate e;

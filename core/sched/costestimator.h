@@ -67,6 +67,8 @@ public:
                                const AffineEstimate &link, double unitMB, double haloMB = 0);
 
 private:
+    // What plans use while this op's own fit is not ready: another op, calibration, prior.
+    AffineEstimate fallback(int rank, const OpClass &op) const;
     using OpKey = std::tuple<int, QString, int>; // rank, op, channels
     struct OpModel
     {
