@@ -119,6 +119,28 @@ bool coversOnce(const JobScheduler &s)
     return std::all_of(seen.begin(), seen.end(), [](int n) { return n == 1; });
 }
 
+// A random strategy, send order and job size, drawn in that order.
+JobScheduler::Settings randomSettings(std::mt19937_64 &rng, int maxUnits)
+{
+    JobScheduler::Settings settings;
+    const auto kinds = sched::allStrategyKinds();
+    settings.strategy = kinds[rng() % kinds.size()];
+    settings.order = sched::SendOrder(int(rng() % 3));
+    settings.units = 1 + (long long)(rng() % maxUnits);
+    return settings;
+}
+
+// What the simulator predicts for the same job on the same platform.
+sim::RunResult simulated(const sched::Platform &platform, const JobScheduler::Settings &settings)
+{
+    sim::RunSpec spec;
+    spec.strategy = settings.strategy;
+    spec.order = settings.order;
+    spec.seed = settings.seed;
+    spec.load = double(settings.units);
+    return sim::runStrategy(platform, platform, spec);
+}
+
 } // namespace
 
 class TestJobScheduler : public QObject
@@ -201,19 +223,10 @@ void TestJobScheduler::matchesSimulatorOnRandomPlatforms()
         const int n = 1 + int(rng() % 9);
         const sched::Platform platform =
             testing::randomPlatform(rng, n, testing::uniform(rng, 0, 0.05), testing::uniform(rng));
-        JobScheduler::Settings settings;
-        const auto kinds = sched::allStrategyKinds();
-        settings.strategy = kinds[rng() % kinds.size()];
-        settings.order = sched::SendOrder(int(rng() % 3));
-        settings.units = 1 + (long long)(rng() % 150);
+        const JobScheduler::Settings settings = randomSettings(rng, 150);
         JobScheduler scheduler(platform, settings);
         FakeCluster(platform, scheduler).run();
-        sim::RunSpec spec;
-        spec.strategy = settings.strategy;
-        spec.order = settings.order;
-        spec.seed = settings.seed;
-        spec.load = double(settings.units);
-        const sim::RunResult predicted = sim::runStrategy(platform, platform, spec);
+        const sim::RunResult predicted = simulated(platform, settings);
         QVERIFY(scheduler.isDone());
         QVERIFY(coversOnce(scheduler));
         QVERIFY2(qAbs(scheduler.timeline().makespan - predicted.timeline.makespan) < 1e-9,
@@ -237,19 +250,10 @@ void TestJobScheduler::matchesSimulatorWithFixedCosts()
             slave.fixedComputeS = testing::uniform(rng, 0, 2) * slave.unitComputeS;
             slave.latencyS = testing::uniform(rng, 0, 0.1);
         }
-        JobScheduler::Settings settings;
-        const auto kinds = sched::allStrategyKinds();
-        settings.strategy = kinds[rng() % kinds.size()];
-        settings.order = sched::SendOrder(int(rng() % 3));
-        settings.units = 1 + (long long)(rng() % 120);
+        const JobScheduler::Settings settings = randomSettings(rng, 120);
         JobScheduler scheduler(platform, settings);
         FakeCluster(platform, scheduler).run();
-        sim::RunSpec spec;
-        spec.strategy = settings.strategy;
-        spec.order = settings.order;
-        spec.seed = settings.seed;
-        spec.load = double(settings.units);
-        const sim::RunResult predicted = sim::runStrategy(platform, platform, spec);
+        const sim::RunResult predicted = simulated(platform, settings);
         QVERIFY(scheduler.isDone());
         QVERIFY(coversOnce(scheduler));
         QCOMPARE(scheduler.timeline().shares, predicted.timeline.shares);
