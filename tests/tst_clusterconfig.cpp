@@ -130,6 +130,8 @@ void TestClusterConfig::defaults_data()
     row("job_queue_per_submitter", 256);
     row("job_submitter_byte_share", 0.5);
     row("estimate_publish_ms", 1000);
+    // Issue 16, slice "runner".
+    row("job_overlap", 3);
 }
 
 void TestClusterConfig::defaults()
@@ -152,7 +154,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 51);
+    QCOMPARE(ClusterConfig().toJson().size(), 52);
 }
 
 void TestClusterConfig::roundTrip()
@@ -289,6 +291,12 @@ void TestClusterConfig::rejected_data()
     QTest::newRow("estimate_publish_ms too small")
         << withKey("estimate_publish_ms", "99")
         << QStringLiteral("\"estimate_publish_ms\" must be an integer from 100 to 60000, got 99");
+    QTest::newRow("job_overlap zero")
+        << withKey("job_overlap", "0")
+        << QStringLiteral("\"job_overlap\" must be an integer from 1 to 16, got 0");
+    QTest::newRow("job_overlap too large")
+        << withKey("job_overlap", "17")
+        << QStringLiteral("\"job_overlap\" must be an integer from 1 to 16, got 17");
     QTest::newRow("unknown key") << withKey("heartbeat", "500")
                                  << QStringLiteral("unknown key \"heartbeat\"");
     QTest::newRow("unknown key with a line break")

@@ -66,6 +66,7 @@ class TestJobBoard : public QObject
 private slots:
     void lifeOfAJob();
     void oneAtATimeInOrder();
+    void severalRunningUpToTheOverlap();
     void queueLimit();
     void failedJob();
     void retiresOldJobs();
@@ -127,6 +128,28 @@ void TestJobBoard::oneAtATimeInOrder()
     board.finish(a, outcome(picture()), 5);
     QCOMPARE(board.startNext(6)->id, b);
     QCOMPARE(board.list().first().toObject().value(u"id").toString(), b); // newest first
+}
+
+// Issue 16, job stream: the runner overlaps jobs; the board hands out at most `maxRunning`,
+// counts every running job ahead of a queued one, and each keeps its budget until it ends.
+void TestJobBoard::severalRunningUpToTheOverlap()
+{
+    JobBoard board({16, 32});
+    const QString a = *board.submit(spec(), picture(), 1);
+    const QString b = *board.submit(spec(), picture(), 2);
+    const QString c = *board.submit(spec(), picture(), 3);
+    const qint64 charged = board.budgetUsed();
+    QCOMPARE(board.startNext(4, 2)->id, a);
+    QCOMPARE(board.startNext(5, 2)->id, b);
+    QVERIFY(!board.startNext(6, 2)); // two run
+    QCOMPARE(board.status(b)->value(u"state").toString(), QStringLiteral("running"));
+    QCOMPARE(board.status(c)->value(u"jobs_ahead").toInt(), 2);
+    QCOMPARE(board.budgetUsed(), charged);
+    board.finish(b, outcome(picture()), 7); // the later one may end first
+    QCOMPARE(board.startNext(8, 2)->id, c);
+    board.fail(a, QStringLiteral("lost"), 9);
+    board.finish(c, outcome(picture()), 10);
+    QCOMPARE(board.budgetUsed(), 2 * qint64(picture().pixels.size())); // two outputs kept
 }
 
 void TestJobBoard::queueLimit()

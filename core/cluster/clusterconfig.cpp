@@ -278,6 +278,12 @@ void readEstimateDisplay(JsonObjectReader &reader, ClusterConfig &c)
     reader.readInteger(key("estimate_publish_ms"), 100, 60000, c.estimatePublishMs);
 }
 
+// Issue 16, slice "runner": jobs running at once.
+void readJobOverlap(JsonObjectReader &reader, ClusterConfig &c)
+{
+    reader.readInteger(key("job_overlap"), 1, 16, c.jobOverlap);
+}
+
 QString resolvedAgainst(const QDir &base, const QString &path)
 {
     return path.isEmpty() ? path : QDir::cleanPath(base.absoluteFilePath(path));
@@ -332,6 +338,7 @@ QJsonObject laterKeysToJson(const ClusterConfig &c)
         {key("job_submitter_byte_share"), c.jobSubmitterByteShare},
         // Issue 16, showing the estimates.
         {key("estimate_publish_ms"), c.estimatePublishMs},
+        {key("job_overlap"), c.jobOverlap}, // issue 16, slice "runner"
     };
 }
 
@@ -396,6 +403,7 @@ Expected<ClusterConfig> ClusterConfig::fromJson(const QByteArray &json, const QS
     readEstimator(reader, config);       // estimator slice
     readFairShare(reader, config);       // issue 16, slice "fairness"
     readEstimateDisplay(reader, config); // issue 16, showing the estimates
+    readJobOverlap(reader, config);      // issue 16, slice "runner"
     reader.rejectUnknownKeys();
     checkTimingOrder(reader, config);
     checkDistinctPorts(reader, config);

@@ -131,6 +131,9 @@ struct ClusterConfig
     // Issue 16, showing the estimates: the master sends its cost estimates to the monitor (for
     // the snapshot, the console and /metrics) when they change, at most this often.
     int estimatePublishMs = 1000;
+    // Issue 16, slice "runner": image jobs the master runs at once, sharing its port (a job
+    // starts on the backlog of those in front). 1 = one at a time, first come first served.
+    int jobOverlap = 3;
 
     bool tlsEnabled() const { return !tlsCert.isEmpty(); }
 

@@ -402,13 +402,14 @@ std::vector<std::size_t> JobBoard::fairOrder(std::size_t count) const
     return order;
 }
 
-std::optional<JobBoard::Running> JobBoard::startNext(qint64 nowMs)
+std::optional<JobBoard::Running> JobBoard::startNext(qint64 nowMs, int maxRunning)
 {
     std::lock_guard lock(m_mutex);
-    for (Job &job : m_jobs) {
-        if (job.state == JobState::Running)
-            return std::nullopt; // one job at a time
-    }
+    const auto running = std::count_if(m_jobs.begin(), m_jobs.end(), [](const Job &job) {
+        return job.state == JobState::Running;
+    });
+    if (running >= std::max(1, maxRunning))
+        return std::nullopt;
     const std::vector<std::size_t> next = fairOrder(1);
     if (next.empty())
         return std::nullopt;

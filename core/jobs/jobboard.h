@@ -55,8 +55,8 @@ struct JobOutcome
     int reassignedChunks = 0;
 };
 
-// The master's jobs: a queue that the runner takes one job at a time from (one port, one job:
-// paper 2's model), and the finished jobs whose status and result clients fetch. Bounded: a
+// The master's jobs: a queue that the runner takes jobs from (up to job_overlap at once, sharing
+// the one port), and the finished jobs whose status and result clients fetch. Bounded: a
 // full queue refuses submissions, and only the newest `kept` finished jobs (and at most
 // kMaxKeptBytes of results) stay.
 //
@@ -135,8 +135,9 @@ public:
     // The encoded result; codes "unknown_job", "not_done" (queued or running), "failed".
     Expected<QByteArray> result(const QString &id, image::ImageFormat format);
 
-    // The one place that picks the next job: the fair choice among submitters.
-    std::optional<Running> startNext(qint64 nowMs);
+    // The one place that picks the next job: the fair choice among submitters. Nothing while
+    // `maxRunning` jobs run (issue 16: the runner overlaps up to job_overlap of them).
+    std::optional<Running> startNext(qint64 nowMs, int maxRunning = 1);
     void progress(const QString &id, long long unitsDone, long long unitsTotal);
     void finish(const QString &id, JobOutcome outcome, qint64 nowMs);
     void fail(const QString &id, const QString &error, qint64 nowMs);

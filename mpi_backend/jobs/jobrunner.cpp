@@ -1,4 +1,5 @@
 #include "jobrunner.h"
+#include "runningjob.h"
 
 #include "image/imagebuffer.h"
 #include "image/imageop.h"
@@ -14,7 +15,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 namespace starling::mpi {
 
@@ -28,38 +28,16 @@ using PortKind = jobs::JobScheduler::PortWork::Kind;
 
 } // namespace
 
-struct JobRunner::Current
-{
-    QString id;
-    jobs::JobSpec spec;
-    std::shared_ptr<const image::ImageBuffer> input;
-    image::ImageBuffer output;
-    int halo = 0;
-    std::unique_ptr<image::UnitRows> units;
-    std::vector<Slave> slaves; // the scheduler's platform, in this order
-    std::unique_ptr<jobs::JobScheduler> scheduler;
-    QElapsedTimer clock;
-    sched::Platform estimates;
-    // The port's current work: when it ends, and the strip it sends.
-    std::optional<jobs::JobScheduler::PortWork> port;
-    double portDue = 0;
-    QByteArray portMessage;
-    qint64 portBytes = 0;         // of the strip being sent
-    bool awaitingReceipt = false; // the strip left; the port is free when the slave has it
-    std::map<int, jobs::StripResult> results; // chunk -> result waiting for or in its return
-    std::map<int, double> inputMB;            // chunk -> its strip's input, halo included
-    sched::OpClass opClass;
-    std::vector<bool> lost; // per slave of the job
-    int reassigned = 0;
-};
-
 JobRunner::JobRunner(Transport &transport, jobs::JobBoard &board, double standardMBps,
-                     QObject *parent, double estimatorForgetting, double estimatorHalfLifeS)
+                     QObject *parent, double estimatorForgetting, double estimatorHalfLifeS,
+                     int overlap)
     : QObject(parent), m_transport(transport), m_board(board),
       m_standardMBps(standardMBps > 0 ? standardMBps : 20),
       m_estimator(sched::CostEstimator::Settings{m_standardMBps, estimatorForgetting, 0.15,
-                                                 estimatorHalfLifeS})
+                                                 estimatorHalfLifeS}),
+      m_overlap(std::clamp(overlap, 1, 16))
 {
+    m_clock.start();
     m_portTimer.setSingleShot(true);
     m_portTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_portTimer, &QTimer::timeout, this, &JobRunner::onPortTimer);
@@ -73,27 +51,35 @@ JobRunner::~JobRunner() = default;
 
 double JobRunner::now() const
 {
-    return m_job ? double(m_job->clock.nsecsElapsed()) / 1e9 : 0;
+    return double(m_clock.nsecsElapsed()) / 1e9;
 }
 
-template<typename Event> void JobRunner::publish(Event e)
+template<typename Event> void JobRunner::publish(const RunningJob &job, Event e)
 {
     e.timeMs = QDateTime::currentMSecsSinceEpoch();
-    if (m_job)
-        e.job = m_job->id;
+    e.job = job.id;
     emit event(e.toJson());
 }
 
+RunningJob *JobRunner::findJob(const QString &id)
+{
+    for (auto &[sequence, job] : m_jobs) {
+        if (job->id == id)
+            return job.get();
+    }
+    return nullptr;
+}
+
 // A slave that polls MPI slowly (it backs off to 20 ms when idle) would receive each strip
-// late; while a job runs, its slaves are told to poll fast, like the master does.
+// late; while jobs run, their slaves are told to poll fast, like the master does.
 void JobRunner::keepSlavesEager()
 {
-    if (!m_job)
+    if (m_jobs.empty())
         return;
     m_transport.stayEager(kEagerMs);
-    for (size_t i = 0; i < m_job->slaves.size(); ++i) {
-        if (!m_job->lost[i])
-            m_transport.send(m_job->slaves[i].rank, Tag::Wake, protocol::Wake{kEagerMs}.toJson());
+    for (size_t i = 0; i < m_streamSlaves.size(); ++i) {
+        if (!m_lost[i])
+            m_transport.send(m_streamSlaves[i].rank, Tag::Wake, protocol::Wake{kEagerMs}.toJson());
     }
 }
 
@@ -102,49 +88,80 @@ void JobRunner::setSlaves(std::vector<Slave> slaves)
     m_slaves = std::move(slaves);
     for (const Slave &s : m_slaves)
         m_estimator.setCalibration(s.rank, s.slowness);
-    if (m_job) {
-        for (size_t i = 0; i < m_job->slaves.size() && m_job; ++i) {
-            const int rank = m_job->slaves[i].rank;
-            const auto it = std::find_if(m_slaves.begin(), m_slaves.end(),
-                                         [rank](const Slave &s) { return s.rank == rank; });
-            if (it == m_slaves.end() || !it->alive)
-                loseSlave(int(i), QStringLiteral("stopped answering"));
-        }
+    for (size_t i = 0; i < m_streamSlaves.size() && !m_jobs.empty(); ++i) {
+        const int rank = m_streamSlaves[i].rank;
+        const auto it = std::find_if(m_slaves.begin(), m_slaves.end(),
+                                     [rank](const Slave &s) { return s.rank == rank; });
+        if (it == m_slaves.end() || !it->alive)
+            loseSlave(int(i), QStringLiteral("stopped answering"));
     }
     wake();
 }
 
-void JobRunner::wake()
+std::vector<JobRunner::Slave> JobRunner::availableSlaves() const
 {
-    if (m_stopped || m_job || m_board.queuedCount() == 0) {
-        m_wakeTimer.stop();
-        return;
+    std::vector<Slave> available;
+    for (const Slave &s : m_slaves) {
+        if (s.available)
+            available.push_back(s);
     }
-    const bool anyAvailable =
-        std::any_of(m_slaves.begin(), m_slaves.end(), [](const Slave &s) { return s.available; });
-    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-    if (!anyAvailable) {
-        if (m_noSlaveSinceMs == 0)
-            m_noSlaveSinceMs = nowMs;
-        if (nowMs - m_noSlaveSinceMs < kNoSlaveGiveUpMs) {
-            m_wakeTimer.start(); // a slave may come back (resume, recovery, start-up)
-            return;
-        }
+    return available;
+}
+
+// A job joins running ones only on their platform (JobStream indexes slaves alike for all).
+bool JobRunner::canJoin(const std::vector<Slave> &available) const
+{
+    if (m_jobs.empty())
+        return true;
+    if (available.size() != m_streamSlaves.size())
+        return false;
+    for (size_t i = 0; i < available.size(); ++i) {
+        if (available[i].rank != m_streamSlaves[i].rank || m_lost[i])
+            return false;
+    }
+    return true;
+}
+
+// True while a queued job should wait for an ACTIVE slave (one may resume, recover or start).
+bool JobRunner::waitForSlaves(bool anyAvailable, qint64 nowMs)
+{
+    if (anyAvailable) {
+        m_noSlaveSinceMs = 0;
+        return false;
+    }
+    if (m_noSlaveSinceMs == 0)
+        m_noSlaveSinceMs = nowMs;
+    if (nowMs - m_noSlaveSinceMs < kNoSlaveGiveUpMs) {
+        m_wakeTimer.start();
+        return true;
     }
     m_noSlaveSinceMs = 0;
-    auto running = m_board.startNext(nowMs);
-    if (!running)
-        return;
-    if (!anyAvailable) {
-        m_board.fail(running->id,
-                     QStringLiteral("no slave took image work for %1 s (none is ACTIVE); "
-                                    "resume a slave and submit again")
-                         .arg(kNoSlaveGiveUpMs / 1000),
-                     nowMs);
-        wake();
-        return;
+    return false;
+}
+
+void JobRunner::wake()
+{
+    m_wakeTimer.stop();
+    while (!m_stopped && int(m_jobs.size()) < m_overlap && m_board.queuedCount() > 0) {
+        std::vector<Slave> available = availableSlaves();
+        if (!canJoin(available))
+            return; // the next job starts when the running ones have ended
+        const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+        if (waitForSlaves(!available.empty(), nowMs))
+            return;
+        auto running = m_board.startNext(nowMs, m_overlap);
+        if (!running)
+            return;
+        if (available.empty()) {
+            m_board.fail(running->id,
+                         QStringLiteral("no slave took image work for %1 s (none is ACTIVE); "
+                                        "resume a slave and submit again")
+                             .arg(kNoSlaveGiveUpMs / 1000),
+                         nowMs);
+            continue;
+        }
+        startJob(std::move(running).value(), std::move(available));
     }
-    startJob(std::move(running).value());
 }
 
 // The link as known without this runner's timings: the monitor's estimate, else the
@@ -163,13 +180,13 @@ sched::AffineEstimate JobRunner::linkFallback(const Slave &s) const
 
 // T_i, B_i and the fixed costs for the job's slaves from the estimator. Every strip carries up
 // to two halos of rows: sent and computed once per strip, they are part of the fixed costs.
-sched::Platform JobRunner::estimatesFor(const Current &job, double unitBytes) const
+sched::Platform JobRunner::estimatesFor(const RunningJob &job, double unitBytes) const
 {
     sched::Platform estimates;
     estimates.unitMB = unitBytes / 1e6;
     estimates.returnRatio = double(job.output.channels) / job.input->channels;
     const double haloMB = 2.0 * job.halo * job.input->rowBytes() / 1e6;
-    for (const Slave &s : job.slaves) {
+    for (const Slave &s : m_streamSlaves) {
         sched::SlaveSpec spec = sched::CostEstimator::slaveSpec(
             s.name, m_estimator.compute(s.rank, job.opClass),
             m_estimator.link(s.rank, linkFallback(s)), estimates.unitMB, haloMB);
@@ -189,26 +206,31 @@ std::vector<sched::SlaveCostEstimate> JobRunner::costEstimates(std::int64_t nowM
     return result;
 }
 
-void JobRunner::publishStarted(const Current &job, double predictedMakespanS)
+void JobRunner::publishStarted(const RunningJob &job, double predictedMakespanS)
 {
     protocol::JobStartedEvent started;
     started.op = job.spec.op.name();
     started.strategy = sched::toString(job.spec.strategy);
     started.order = sched::toString(job.spec.order);
     started.units = job.units->units();
-    for (size_t i = 0; i < job.slaves.size(); ++i) {
-        started.slaves.append(job.slaves[i].name);
-        started.plannedShares.push_back(qint64(job.scheduler->plannedShares()[i]));
+    const jobs::JobScheduler &scheduler = m_stream.job(job.sequence);
+    for (size_t i = 0; i < m_streamSlaves.size(); ++i) {
+        started.slaves.append(m_streamSlaves[i].name);
+        started.plannedShares.push_back(qint64(scheduler.plannedShares()[i]));
     }
     started.predictedMakespanS = predictedMakespanS;
-    publish(std::move(started));
+    publish(job, std::move(started));
 }
 
-void JobRunner::startJob(jobs::JobBoard::Running running)
+void JobRunner::startJob(jobs::JobBoard::Running running, std::vector<Slave> available)
 {
+    if (m_jobs.empty()) { // a new stream: the platform of every job that joins it
+        m_streamSlaves = std::move(available);
+        m_lost.assign(m_streamSlaves.size(), false);
+    }
     const image::ImageBuffer &in = *running.input;
-    m_job = std::make_unique<Current>();
-    Current &job = *m_job;
+    auto added = std::make_unique<RunningJob>();
+    RunningJob &job = *added;
     job.id = running.id;
     job.spec = running.spec;
     job.input = running.input;
@@ -216,137 +238,123 @@ void JobRunner::startJob(jobs::JobBoard::Running running)
     job.units = std::make_unique<image::UnitRows>(in.height, job.spec.tasks);
     job.output =
         image::ImageBuffer::allocate(in.width, in.height, job.spec.op.outputChannels(in.channels));
-    for (const Slave &s : m_slaves) {
-        if (s.available)
-            job.slaves.push_back(s);
-    }
-    job.lost.assign(job.slaves.size(), false);
     const double unitBytes = double(in.height) / job.units->units() * in.width * in.channels;
     job.opClass = {job.spec.op.name(), in.channels, job.spec.op.relativeCost()};
-
-    const sched::Platform estimates = estimatesFor(job, unitBytes);
+    job.estimates = estimatesFor(job, unitBytes);
     jobs::JobScheduler::Settings settings;
     settings.strategy = job.spec.strategy;
     settings.pdds = job.spec.pdds;
     settings.order = job.spec.order;
     settings.seed = job.spec.seed;
     settings.units = job.units->units();
-    job.estimates = estimates;
-    // What the model predicts from the same estimates, so the console can put the measured
-    // makespan next to it (the scheduler follows the simulator's rules event for event).
+    // What the model predicts from the same estimates on idle slaves, so the console can put
+    // the measured makespan next to it (the scheduler follows the simulator's rules).
     double predicted = 0;
+    std::optional<jobs::JobStream::Work> work;
+    job.startS = now();
     try {
-        job.scheduler = std::make_unique<jobs::JobScheduler>(estimates, settings);
-        predicted = sim::runStrategy(estimates, estimates,
+        predicted = sim::runStrategy(job.estimates, job.estimates,
                                      {job.spec.strategy, job.spec.order, job.spec.pdds,
                                       job.spec.seed, double(settings.units)})
                         .timeline.makespan;
+        job.sequence = m_stream.start(job.estimates, settings, job.startS, &work);
     } catch (const sched::SchedulingError &e) {
-        failJob(QStringLiteral("cannot plan the job: %1").arg(QString::fromUtf8(e.what())));
+        const QString error =
+            QStringLiteral("cannot plan the job: %1").arg(QString::fromUtf8(e.what()));
+        protocol::JobFailedEvent failed;
+        failed.error = error;
+        publish(job, std::move(failed));
+        m_board.fail(job.id, error, QDateTime::currentMSecsSinceEpoch());
         return;
     }
+    m_jobs.emplace(job.sequence, std::move(added));
     publishStarted(job, predicted);
     m_board.progress(job.id, 0, job.units->units());
     keepSlavesEager();
     m_eagerTimer.start();
-    job.clock.start();
-    perform(job.scheduler->start(0));
+    perform(work);
 }
 
-void JobRunner::perform(std::optional<jobs::JobScheduler::PortWork> work)
+// The strip of `chunk` (its rows and the halo its op needs), announced as assigned.
+QByteArray JobRunner::stripFor(RunningJob &job, const jobs::JobChunk &chunk, qint64 *pixelBytes)
 {
-    if (!m_job || !work)
+    const Slave &slave = m_streamSlaves[size_t(chunk.slave)];
+    const jobs::StripAssignment strip = job.strip(chunk, m_standardMBps);
+    *pixelBytes = strip.pixels.size();
+    job.inputMB[chunk.id] = double(strip.pixels.size()) / 1e6;
+    protocol::StripAssignedEvent assigned;
+    assigned.chunk = chunk.id;
+    assigned.slave = slave.name;
+    assigned.rank = slave.rank;
+    assigned.firstUnit = qint64(chunk.firstUnit);
+    assigned.units = qint64(chunk.units);
+    assigned.rowsBegin = strip.begin;
+    assigned.rowsEnd = strip.end;
+    publish(job, std::move(assigned));
+    return strip.encode();
+}
+
+void JobRunner::perform(std::optional<jobs::JobStream::Work> work)
+{
+    if (!work || !m_jobs.count(work->job))
         return;
-    Current &job = *m_job;
-    const jobs::JobChunk &chunk = job.scheduler->chunk(work->chunk);
-    const Slave &slave = job.slaves[size_t(chunk.slave)];
+    RunningJob &job = *m_jobs.at(work->job);
+    const jobs::JobChunk &chunk = m_stream.job(work->job).chunk(work->work.chunk);
+    const Slave &slave = m_streamSlaves[size_t(chunk.slave)];
+    m_port.emplace();
+    m_port->job = work->job;
+    m_port->work = work->work;
     qint64 bytes = 0;
-    if (work->kind == PortKind::Send) {
-        const image::ImageBuffer &in = *job.input;
-        const image::RowRange rows = job.units->span(int(chunk.firstUnit), int(chunk.units));
-        const image::RowRange halo = image::withHalo(rows, job.halo, in.height);
-        jobs::StripAssignment strip;
-        strip.jobId = job.id;
-        strip.chunk = chunk.id;
-        strip.op = job.spec.op.toJson();
-        strip.width = in.width;
-        strip.channels = in.channels;
-        strip.imageHeight = in.height;
-        strip.begin = rows.begin;
-        strip.end = rows.end;
-        strip.haloTop = rows.begin - halo.begin;
-        strip.haloBottom = halo.end - rows.end;
-        strip.units = double(chunk.units);
-        strip.standardS = double(rows.size()) * in.rowBytes() * job.spec.op.relativeCost() /
-                          (m_standardMBps * 1e6);
-        strip.pixels = in.pixels.mid(qsizetype(halo.begin) * in.rowBytes(),
-                                     qsizetype(halo.size()) * in.rowBytes());
-        bytes = strip.pixels.size();
-        job.inputMB[chunk.id] = double(bytes) / 1e6;
-        job.portMessage = strip.encode();
-        protocol::StripAssignedEvent assigned;
-        assigned.chunk = chunk.id;
-        assigned.slave = slave.name;
-        assigned.rank = slave.rank;
-        assigned.firstUnit = qint64(chunk.firstUnit);
-        assigned.units = qint64(chunk.units);
-        assigned.rowsBegin = qint64(rows.begin);
-        assigned.rowsEnd = qint64(rows.end);
-        publish(std::move(assigned));
+    if (work->work.kind == PortKind::Send) {
+        m_port->message = stripFor(job, chunk, &bytes);
     } else {
         const auto it = job.results.find(chunk.id);
         bytes = it == job.results.end() ? 0 : it->second.pixels.size();
     }
-    job.port = work;
-    if (work->kind == PortKind::Send && slave.emulatedLinkMBps <= 0 && slave.ownLink) {
-        job.portBytes = job.portMessage.size();
-        job.awaitingReceipt = true;
-        m_transport.send(slave.rank, Tag::StripAssign, std::exchange(job.portMessage, {}));
+    if (work->work.kind == PortKind::Send && slave.emulatedLinkMBps <= 0 && slave.ownLink) {
+        m_port->bytes = m_port->message.size();
+        m_port->awaitingReceipt = true;
+        m_transport.send(slave.rank, Tag::StripAssign, std::exchange(m_port->message, {}));
         return; // onStripReceived() (or the slave's loss) frees the port
     }
     const double seconds =
         slave.emulatedLinkMBps > 0 ? double(bytes) / (slave.emulatedLinkMBps * 1e6) : 0;
-    job.portDue = now() + seconds;
+    m_port->due = now() + seconds;
     m_portTimer.start(int(std::floor(seconds * 1000)));
 }
 
 void JobRunner::onPortTimer()
 {
-    if (!m_job || !m_job->port)
+    if (!m_port || m_port->awaitingReceipt)
         return;
-    Current &job = *m_job;
-    const double left = job.portDue - now();
+    const double left = m_port->due - now();
     if (left > 0.0002) { // QTimer has millisecond steps; the port's time is exact
         m_portTimer.start(int(std::floor(left * 1000)));
         return;
     }
     m_transport.stayEager(kEagerMs);
-    const jobs::JobScheduler::PortWork work = *job.port;
-    if (work.kind == PortKind::Send) {
-        job.portBytes = job.portMessage.size();
-        const jobs::JobChunk &chunk = job.scheduler->chunk(work.chunk);
-        m_transport.send(job.slaves[size_t(chunk.slave)].rank, Tag::StripAssign,
-                         std::exchange(job.portMessage, {}));
+    if (m_port->work.kind == PortKind::Send) {
+        m_port->bytes = m_port->message.size();
+        const jobs::JobChunk &chunk = m_stream.job(m_port->job).chunk(m_port->work.chunk);
+        m_transport.send(m_streamSlaves[size_t(chunk.slave)].rank, Tag::StripAssign,
+                         std::exchange(m_port->message, {}));
         finishSend();
         return;
     }
-    job.port.reset();
-    const jobs::JobChunk &chunk = job.scheduler->chunk(work.chunk);
-    const Slave &slave = job.slaves[size_t(chunk.slave)];
-    // The result's rows go into place; then the port is free.
-    const auto it = job.results.find(work.chunk);
-    if (it != job.results.end()) {
-        const jobs::StripResult &r = it->second;
-        const qsizetype rowBytes = job.output.rowBytes();
-        std::memcpy(job.output.pixels.data() + qsizetype(r.begin) * rowBytes, r.pixels.constData(),
-                    size_t(r.pixels.size()));
-        job.results.erase(it);
-    }
-    perform(job.scheduler->returnFinished(work.chunk, now()));
-    if (!m_job)
-        return;
-    const jobs::JobChunk &done = m_job->scheduler->chunk(work.chunk);
-    const sched::ChunkRecord &r = done.record;
+    finishReturn(*std::exchange(m_port, std::nullopt));
+}
+
+// The result's rows go into place; then the port is free.
+void JobRunner::finishReturn(Port port)
+{
+    RunningJob &job = *m_jobs.at(port.job);
+    const int chunkId = port.work.chunk;
+    job.place(chunkId);
+    perform(m_stream.returnFinished(port.job, chunkId, now()));
+    const jobs::JobScheduler &scheduler = m_stream.job(port.job);
+    const jobs::JobChunk &done = scheduler.chunk(chunkId);
+    const Slave &slave = m_streamSlaves[size_t(done.slave)];
+    const sched::ChunkRecord r = job.fromStart(done.record);
     protocol::StripDoneEvent finished;
     finished.chunk = done.id;
     finished.slave = slave.name;
@@ -359,42 +367,40 @@ void JobRunner::onPortTimer()
     finished.computeEndS = jobs::micro(r.computeEnd);
     finished.returnStartS = jobs::micro(r.returnStart);
     finished.returnEndS = jobs::micro(r.returnEnd);
-    publish(std::move(finished));
-    m_board.progress(m_job->id, m_job->scheduler->unitsDone(), m_job->scheduler->units());
-    checkFinished();
+    publish(job, std::move(finished));
+    m_board.progress(job.id, scheduler.unitsDone(), scheduler.units());
+    checkFinished(port.job);
 }
 
 // The port's strip is with its slave (or the slave is gone): the port is free, and what the
 // send took is that link's speed.
 void JobRunner::finishSend()
 {
-    Current &job = *m_job;
-    const jobs::JobScheduler::PortWork work = *job.port;
-    job.port.reset();
-    job.awaitingReceipt = false;
-    const jobs::JobChunk &chunk = job.scheduler->chunk(work.chunk);
-    const Slave &slave = job.slaves[size_t(chunk.slave)];
+    const Port port = *std::exchange(m_port, std::nullopt);
+    const RunningJob &job = *m_jobs.at(port.job);
+    const jobs::JobChunk &chunk = m_stream.job(port.job).chunk(port.work.chunk);
+    const Slave &slave = m_streamSlaves[size_t(chunk.slave)];
     const double portS = now() - chunk.record.sendStart;
-    if (portS > 0 && !job.lost[size_t(chunk.slave)])
-        m_estimator.addSend(slave.rank, double(job.portBytes) / 1e6, portS,
+    if (portS > 0 && !m_lost[size_t(chunk.slave)])
+        m_estimator.addSend(slave.rank, double(port.bytes) / 1e6, portS,
                             QDateTime::currentMSecsSinceEpoch());
     protocol::StripSentEvent sent;
     sent.chunk = chunk.id;
     sent.slave = slave.name;
     sent.rank = slave.rank;
-    sent.sendEndS = now();
-    publish(std::move(sent));
-    perform(job.scheduler->sendFinished(work.chunk, now()));
+    sent.sendEndS = now() - job.startS;
+    publish(job, std::move(sent));
+    perform(m_stream.sendFinished(port.job, port.work.chunk, now()));
 }
 
 void JobRunner::onStripReceived(int source, const QByteArray &payload)
 {
     const auto receipt = jobs::StripReceipt::decode(payload);
-    if (!m_job || !receipt || receipt->jobId != m_job->id || !m_job->awaitingReceipt ||
-        !m_job->port || m_job->port->chunk != receipt->chunk)
+    if (!receipt || !m_port || !m_port->awaitingReceipt || m_port->work.chunk != receipt->chunk ||
+        m_jobs.at(m_port->job)->id != receipt->jobId)
         return; // late, for another job, or garbage
-    const jobs::JobChunk &chunk = m_job->scheduler->chunk(receipt->chunk);
-    if (m_job->slaves[size_t(chunk.slave)].rank != source)
+    const jobs::JobChunk &chunk = m_stream.job(m_port->job).chunk(receipt->chunk);
+    if (m_streamSlaves[size_t(chunk.slave)].rank != source)
         return;
     m_transport.stayEager(kEagerMs);
     finishSend();
@@ -403,41 +409,44 @@ void JobRunner::onStripReceived(int source, const QByteArray &payload)
 void JobRunner::onStripResult(int source, const QByteArray &payload)
 {
     auto decoded = jobs::StripResult::decode(payload);
-    if (!m_job || !decoded || decoded->jobId != m_job->id)
+    RunningJob *found = decoded ? findJob(decoded->jobId) : nullptr;
+    if (!found)
         return; // a late answer to a job that ended, or garbage: nothing to do with it
-    Current &job = *m_job;
+    RunningJob &job = *found;
+    const jobs::JobScheduler &scheduler = m_stream.job(job.sequence);
     jobs::StripResult result = std::move(decoded).value();
     const int chunkId = result.chunk;
-    if (chunkId < 0 || size_t(chunkId) >= job.scheduler->chunks().size())
+    if (chunkId < 0 || size_t(chunkId) >= scheduler.chunks().size())
         return;
-    const jobs::JobChunk &chunk = job.scheduler->chunk(chunkId);
-    if (job.slaves[size_t(chunk.slave)].rank != source)
-        return; // not the slave this chunk went to
-    if (chunk.state != jobs::JobChunk::State::AtSlave) {
-        job.scheduler->resultArrived(chunkId, result.computeS, now()); // counted as late
-        return;
-    }
-    if (!result.error.isEmpty()) {
-        failJob(QStringLiteral("%1 could not compute rows %2-%3: %4")
-                    .arg(job.slaves[size_t(chunk.slave)].name)
-                    .arg(result.begin)
-                    .arg(result.end)
-                    .arg(result.error));
+    const jobs::JobChunk &chunk = scheduler.chunk(chunkId);
+    const Slave &slave = m_streamSlaves[size_t(chunk.slave)];
+    if (slave.rank != source)
+        return;                                          // not the slave this chunk went to
+    if (chunk.state != jobs::JobChunk::State::AtSlave) { // counted as late
+        perform(m_stream.resultArrived(job.sequence, chunkId, result.computeS, now()));
         return;
     }
     const image::RowRange rows = job.units->span(int(chunk.firstUnit), int(chunk.units));
+    if (!result.error.isEmpty()) {
+        failJob(job.sequence, QStringLiteral("%1 could not compute rows %2-%3: %4")
+                                  .arg(slave.name)
+                                  .arg(result.begin)
+                                  .arg(result.end)
+                                  .arg(result.error));
+        return;
+    }
     if (result.begin != rows.begin || result.end != rows.end || result.width != job.output.width ||
         result.channels != job.output.channels) {
-        failJob(QStringLiteral("%1 answered chunk %2 with rows %3-%4 of %5 channels, expected "
-                               "rows %6-%7 of %8")
-                    .arg(job.slaves[size_t(chunk.slave)].name)
-                    .arg(chunkId)
-                    .arg(result.begin)
-                    .arg(result.end)
-                    .arg(result.channels)
-                    .arg(rows.begin)
-                    .arg(rows.end)
-                    .arg(job.output.channels));
+        failJob(job.sequence, QStringLiteral("%1 answered chunk %2 with rows %3-%4 of %5 "
+                                             "channels, expected rows %6-%7 of %8")
+                                  .arg(slave.name)
+                                  .arg(chunkId)
+                                  .arg(result.begin)
+                                  .arg(result.end)
+                                  .arg(result.channels)
+                                  .arg(rows.begin)
+                                  .arg(rows.end)
+                                  .arg(job.output.channels));
         return;
     }
     if (const auto input = job.inputMB.find(chunkId); input != job.inputMB.end())
@@ -446,90 +455,104 @@ void JobRunner::onStripResult(int source, const QByteArray &payload)
     const double computeS = result.computeS;
     job.results[chunkId] = std::move(result);
     m_transport.stayEager(kEagerMs);
-    perform(job.scheduler->resultArrived(chunkId, computeS, now()));
+    perform(m_stream.resultArrived(job.sequence, chunkId, computeS, now()));
 }
 
+// The slave is lost to every running job (they share the platform).
 void JobRunner::loseSlave(int index, const QString &why)
 {
-    if (!m_job || m_job->lost[size_t(index)])
+    if (m_jobs.empty() || m_lost[size_t(index)])
         return;
-    Current &job = *m_job;
-    job.lost[size_t(index)] = true;
-    int held = 0;
-    for (const jobs::JobChunk &c : job.scheduler->chunks()) {
-        held += c.slave == index && (c.state == jobs::JobChunk::State::Queued ||
-                                     c.state == jobs::JobChunk::State::AtSlave)
-                    ? 1
-                    : 0;
+    m_lost[size_t(index)] = true;
+    std::map<int, std::pair<int, int>> before; // job -> chunks it held there, chunks in all
+    for (const auto &[sequence, job] : m_jobs) {
+        int held = 0;
+        for (const jobs::JobChunk &c : m_stream.job(sequence).chunks()) {
+            // A strip still on its way there is given back too (sendFinished sees the loss).
+            held += c.slave == index && (c.state == jobs::JobChunk::State::Queued ||
+                                         c.state == jobs::JobChunk::State::Sending ||
+                                         c.state == jobs::JobChunk::State::AtSlave)
+                        ? 1
+                        : 0;
+        }
+        before[sequence] = {held, int(m_stream.job(sequence).chunks().size())};
     }
-    const int before = int(job.scheduler->chunks().size());
-    const auto work = job.scheduler->slaveLost(index, now());
-    job.reassigned += held;
-    protocol::StripReassignedEvent reassigned;
-    reassigned.slave = job.slaves[size_t(index)].name;
-    reassigned.rank = job.slaves[size_t(index)].rank;
-    reassigned.reason = why;
-    reassigned.chunks = held;
-    reassigned.newChunks = int(job.scheduler->chunks().size()) - before;
-    publish(std::move(reassigned));
+    const auto work = m_stream.slaveLost(index, now());
+    for (const auto &[sequence, job] : m_jobs) {
+        const auto [held, chunks] = before[sequence];
+        job->reassigned += held;
+        protocol::StripReassignedEvent reassigned;
+        reassigned.slave = m_streamSlaves[size_t(index)].name;
+        reassigned.rank = m_streamSlaves[size_t(index)].rank;
+        reassigned.reason = why;
+        reassigned.chunks = held;
+        reassigned.newChunks = int(m_stream.job(sequence).chunks().size()) - chunks;
+        publish(*job, std::move(reassigned));
+    }
     // A strip on its way to the lost slave will never be confirmed: the port is free now.
-    if (job.port && job.awaitingReceipt && job.scheduler->chunk(job.port->chunk).slave == index)
+    if (m_port && m_port->awaitingReceipt &&
+        m_stream.job(m_port->job).chunk(m_port->work.chunk).slave == index)
         finishSend();
-    else if (!job.port)
+    else if (!m_port)
         perform(work);
-    if (m_job)
-        checkFinished();
+    std::vector<int> running;
+    for (const auto &[sequence, job] : m_jobs)
+        running.push_back(sequence);
+    for (const int sequence : running)
+        checkFinished(sequence);
 }
 
-void JobRunner::checkFinished()
+void JobRunner::checkFinished(int sequence)
 {
-    if (!m_job)
+    const auto it = m_jobs.find(sequence);
+    if (it == m_jobs.end())
         return;
-    Current &job = *m_job;
-    if (job.scheduler->isStuck()) {
-        failJob(QStringLiteral("every slave of the job was lost; submit it again"));
+    const jobs::JobScheduler &scheduler = m_stream.job(sequence);
+    if (scheduler.isStuck()) {
+        failJob(sequence, QStringLiteral("every slave of the job was lost; submit it again"));
         return;
     }
-    if (!job.scheduler->isDone())
-        return;
-    jobs::JobOutcome outcome;
-    const sched::Timeline timeline = job.scheduler->timeline();
-    for (const jobs::JobChunk &c : job.scheduler->chunks()) {
-        if (c.state == jobs::JobChunk::State::Done)
-            outcome.chunks.push_back(c);
-    }
-    for (const Slave &s : job.slaves)
-        outcome.slaves.push_back({s.name, s.rank});
-    outcome.plannedShares = job.scheduler->plannedShares();
-    outcome.sendOrder = job.scheduler->sendOrder();
-    outcome.estimates = job.estimates;
-    outcome.makespanS = timeline.makespan;
-    outcome.lateResults = job.scheduler->lateResults();
-    outcome.reassignedChunks = job.reassigned;
-    outcome.output = std::move(job.output);
-    const QString id = job.id;
+    if (scheduler.isDone())
+        finishJob(*it->second);
+}
+
+void JobRunner::finishJob(RunningJob &job)
+{
+    std::vector<jobs::JobSlave> slaves;
+    for (const Slave &s : m_streamSlaves)
+        slaves.push_back({s.name, s.rank});
+    jobs::JobOutcome outcome = job.outcome(m_stream.job(job.sequence), std::move(slaves));
     protocol::JobDoneEvent finished;
-    finished.makespanS = timeline.makespan;
+    finished.makespanS = outcome.makespanS;
     finished.reassigned = job.reassigned;
-    publish(std::move(finished));
+    publish(job, std::move(finished));
+    const QString id = job.id;
+    const int sequence = job.sequence;
     m_board.finish(id, std::move(outcome), QDateTime::currentMSecsSinceEpoch());
-    m_job.reset();
-    m_portTimer.stop();
-    m_eagerTimer.stop();
+    m_jobs.erase(sequence);
+    perform(m_stream.remove(sequence, now()));
+    if (m_jobs.empty())
+        m_eagerTimer.stop();
     wake();
 }
 
-void JobRunner::failJob(const QString &error)
+void JobRunner::failJob(int sequence, const QString &error)
 {
-    if (!m_job)
+    const auto it = m_jobs.find(sequence);
+    if (it == m_jobs.end())
         return;
     protocol::JobFailedEvent failed;
     failed.error = error;
-    publish(std::move(failed));
-    m_board.fail(m_job->id, error, QDateTime::currentMSecsSinceEpoch());
-    m_job.reset();
-    m_portTimer.stop();
-    m_eagerTimer.stop();
+    publish(*it->second, std::move(failed));
+    m_board.fail(it->second->id, error, QDateTime::currentMSecsSinceEpoch());
+    m_jobs.erase(it);
+    if (m_port && m_port->job == sequence) { // its transfer is abandoned; the port is free
+        m_port.reset();
+        m_portTimer.stop();
+    }
+    perform(m_stream.remove(sequence, now()));
+    if (m_jobs.empty())
+        m_eagerTimer.stop();
     wake();
 }
 
@@ -537,8 +560,10 @@ void JobRunner::stop()
 {
     m_stopped = true;
     m_wakeTimer.stop();
-    failJob(QStringLiteral("the cluster shut down during the job; it runs again when the "
-                           "cluster is restarted in the same run directory"));
+    while (!m_jobs.empty())
+        failJob(m_jobs.begin()->first,
+                QStringLiteral("the cluster shut down during the job; it runs again when the "
+                               "cluster is restarted in the same run directory"));
 }
 
 } // namespace starling::mpi

@@ -43,7 +43,8 @@ MasterRole::MasterRole(Transport &transport, const NodeOptions &options, QObject
       m_board({options.config.jobQueueLimit, options.config.jobsKept, options.config.jobByteBudget,
                options.config.jobQueuePerSubmitter, options.config.jobSubmitterByteShare}),
       m_runner(transport, m_board, options.config.imageStandardMBps, nullptr,
-               options.config.estimatorForgetting, options.config.estimatorConfidenceHalfLifeS),
+               options.config.estimatorForgetting, options.config.estimatorConfidenceHalfLifeS,
+               options.config.jobOverlap),
       m_heartbeat(options.config.heartbeatMs)
 {
     m_sampler.setLink(options.link);
