@@ -16,12 +16,28 @@
 #include <QPointer>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <unistd.h>
 
 namespace starling::mpi {
 
 namespace {
+// Confidence ages continuously (it halves per estimator_confidence_half_life_s), so compared
+// exactly the estimates would differ every tick and go out every estimate_publish_ms. Kept to
+// the percent the console and status show, they go out when something a reader sees changed.
+void roundConfidence(std::vector<sched::SlaveCostEstimate> &slaves)
+{
+    const auto round = [](double &c) {
+        c = std::round(c * 100) / 100;
+    };
+    for (sched::SlaveCostEstimate &slave : slaves) {
+        for (sched::OpCostEstimate &op : slave.ops)
+            round(op.compute.confidence);
+        round(slave.link.confidence);
+    }
+}
+
 QJsonObject parse(const QByteArray &payload)
 {
     return QJsonDocument::fromJson(payload).object();
@@ -499,6 +515,7 @@ void MasterRole::publishEstimates(bool force)
     protocol::CostEstimatesMessage message;
     message.timeMs = now();
     message.slaves = m_runner.costEstimates(message.timeMs);
+    roundConfidence(message.slaves);
     QJsonObject json = message.toJson();
     const QJsonArray slaves = json.value(QLatin1String("slaves")).toArray();
     if (!force && slaves == m_sentEstimates)
