@@ -103,7 +103,7 @@ bench: build bench-deps
 	$(BIN)/bench_failover $(BIN)/starling $(BUILD_DIR)/bench
 	$(BIN)/bench_imagekernel $(BUILD_DIR)/bench
 	$(BIN)/bench_jobs $(BIN)/starling $(BUILD_DIR)/bench
-	$(BIN)/bench_stream $(BUILD_DIR)/bench
+	$(BIN)/bench_stream $(BUILD_DIR)/bench --cluster $(BIN)/starling
 	$(BIN)/bench_jobs $(BIN)/starling $(BUILD_DIR)/bench --lab
 	$(BIN)/bench_console $(BIN)/starling-console $(BUILD_DIR)/bench --minutes $(CONSOLE_BENCH_MINUTES)
 	sh tests/fuzz/run.sh $(BUILD_DIR)/fuzz $(FUZZ_SECONDS)

@@ -2,9 +2,14 @@
 // 50%, 70% and 90% of capacity (and 10x, saturated), sizes 2 to 240 unit tasks (120x), blur / sobel
 // / median / grey. Throughput, mean and p95 job latency with jobs one at a time (FIFO, job_overlap
 // 1) against overlapping jobs, predicted by sim::StreamSimulator; the same arrival sequence for
-// every mode. Capacity is the slaves' aggregate compute rate (sim::StreamWorkload).
+// every mode. Capacity is the slaves' aggregate compute rate (sim::StreamWorkload). Then the
+// bound no schedule beats at each load (StreamBound). With --cluster, the cluster half
+// (StreamClusterBench): the first --cluster-jobs of the same stream on an emulated cluster.
 //   bench_stream OUT_DIR [--jobs N] [--seed S]
+//                [--cluster STARLING_CLI [--cluster-jobs N] [--unit-ms MS] [--deadline-s S]]
+#include "streambound.h"
 #include "streamchart.h"
+#include "streamclusterbench.h"
 
 #include "image/imageop.h"
 #include "sim/paperexperiment.h"
@@ -13,6 +18,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QTextStream>
 
@@ -25,7 +31,8 @@ namespace {
 
 // 10x capacity: jobs pile up, so throughput is what each mode sustains at most.
 const double kLoads[] = {0.5, 0.7, 0.9, 10};
-const int kOverlaps[] = {1, 2, 3, 4};
+// 6 and 8: whether more overlap gets closer to the bound (StreamBound).
+const int kOverlaps[] = {1, 2, 3, 4, 6, 8};
 constexpr int kDefaultOverlap = 3; // the job_overlap proposed as the default
 
 struct Options
@@ -33,6 +40,7 @@ struct Options
     QString outDir;
     int jobs = 300;
     quint64 seed = 16;
+    bench::StreamClusterOptions cluster; // cli empty: no cluster half
 };
 
 std::optional<Options> parse(const QStringList &args)
@@ -46,6 +54,18 @@ std::optional<Options> parse(const QStringList &args)
             ok = ok && o.jobs >= 10 && o.jobs <= 100000;
         } else if (a == QLatin1String("--seed") && i + 1 < args.size()) {
             o.seed = args[++i].toULongLong(&ok);
+        } else if (a == QLatin1String("--cluster") && i + 1 < args.size()) {
+            o.cluster.cli = args[++i];
+            ok = QFileInfo(o.cluster.cli).isExecutable();
+        } else if (a == QLatin1String("--cluster-jobs") && i + 1 < args.size()) {
+            o.cluster.jobs = args[++i].toInt(&ok);
+            ok = ok && o.cluster.jobs >= 4 && o.cluster.jobs <= 1000;
+        } else if (a == QLatin1String("--unit-ms") && i + 1 < args.size()) {
+            o.cluster.unitMs = args[++i].toDouble(&ok);
+            ok = ok && o.cluster.unitMs >= 5 && o.cluster.unitMs <= 1000;
+        } else if (a == QLatin1String("--deadline-s") && i + 1 < args.size()) {
+            o.cluster.deadlineS = args[++i].toDouble(&ok);
+            ok = ok && o.cluster.deadlineS >= 10 && o.cluster.deadlineS <= 3600;
         } else if (o.outDir.isEmpty() && !a.startsWith(QLatin1String("--"))) {
             o.outDir = a;
         } else {
@@ -57,7 +77,9 @@ std::optional<Options> parse(const QStringList &args)
         }
     }
     if (o.outDir.isEmpty()) {
-        std::fprintf(stderr, "usage: bench_stream OUT_DIR [--jobs 10..100000] [--seed S]\n");
+        std::fprintf(stderr, "usage: bench_stream OUT_DIR [--jobs 10..100000] [--seed S] "
+                             "[--cluster STARLING_CLI [--cluster-jobs 4..1000] [--unit-ms "
+                             "5..1000] [--deadline-s 10..3600]]\n");
         return std::nullopt;
     }
     return o;
@@ -136,6 +158,50 @@ bool report(const std::vector<Row> &rows, sim::StreamWorkload workload, const QS
     return true;
 }
 
+// The 1.3x goal examined: at each load, the throughput no schedule can beat (the offered rate,
+// the slaves' compute and the port, StreamBound), for the unending mix and for this finite
+// stream, next to what FIFO and the best overlap reach; bound / FIFO is the best ratio possible.
+bool reportBounds(const std::vector<Row> &rows, sim::StreamWorkload workload, const QString &path)
+{
+    QFile csv(path);
+    if (!csv.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        std::fprintf(stderr, "bench_stream: cannot write %s\n", qPrintable(path));
+        return false;
+    }
+    QTextStream out(&csv);
+    out << "strategy,load,offered_jobs_per_s,compute_bound,port_bound,joint_bound,bound,"
+           "stream_bound,fifo_throughput,best_overlap,best_throughput\n";
+    std::printf("\nUpper bounds on throughput (jobs/s) for any schedule; stream = this finite "
+                "stream's arrivals\n");
+    std::printf("%-8s %5s %9s %9s %9s %9s %9s %9s %9s %10s %11s %10s\n", "strategy", "load",
+                "offered", "compute", "port", "joint", "bound", "stream", "FIFO", "best (ov)",
+                "FIFO/strm", "strm/FIFO");
+    for (const Row &fifo : rows) {
+        if (fifo.overlap != 1)
+            continue;
+        const Row *best = &fifo;
+        for (const Row &r : rows) {
+            if (r.strategy == fifo.strategy && r.load == fifo.load &&
+                r.result.throughput() > best->result.throughput())
+                best = &r;
+        }
+        workload.loadFraction = fifo.load;
+        const bench::StreamBound bound(workload);
+        const double stream = bound.streamThroughput(workload.generate());
+        const double thr = fifo.result.throughput();
+        out << fifo.strategy << ',' << fifo.load << ',' << bound.offeredRate() << ','
+            << bound.computeRate() << ',' << bound.portRate() << ',' << bound.jointRate() << ','
+            << bound.rate() << ',' << stream << ',' << thr << ',' << best->overlap << ','
+            << best->result.throughput() << '\n';
+        std::printf("%-8s %4.0f%% %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %6.4f (%d) %10.2fx "
+                    "%9.2fx\n",
+                    qPrintable(fifo.strategy), fifo.load * 100, bound.offeredRate(),
+                    bound.computeRate(), bound.portRate(), bound.jointRate(), bound.rate(), stream,
+                    thr, best->result.throughput(), best->overlap, thr / stream, stream / thr);
+    }
+    return true;
+}
+
 bench::StreamChart chartOf(const std::vector<Row> &rows)
 {
     bench::StreamChart chart(QStringLiteral("Stream of mixed jobs, simulated (optimal): FIFO vs "
@@ -185,11 +251,18 @@ int main(int argc, char **argv)
     const QString csvPath = options->outDir + QStringLiteral("/stream-sim.csv");
     if (!report(rows, workload, csvPath))
         return 1;
+    if (!reportBounds(rows, workload, options->outDir + QStringLiteral("/stream-bound.csv")))
+        return 1;
     const QString pngPath = options->outDir + QStringLiteral("/stream-sim.png");
     if (!chartOf(rows).render().save(pngPath)) {
         std::fprintf(stderr, "bench_stream: cannot write %s\n", qPrintable(pngPath));
         return 1;
     }
-    std::printf("Wrote %s and %s\n", qPrintable(csvPath), qPrintable(pngPath));
-    return 0;
+    std::printf("Wrote %s, stream-bound.csv and %s\n", qPrintable(csvPath), qPrintable(pngPath));
+    if (options->cluster.cli.isEmpty())
+        return 0;
+    bench::StreamClusterOptions cluster = options->cluster;
+    cluster.outDir = options->outDir;
+    cluster.seed = options->seed;
+    return bench::StreamClusterBench(cluster, workload).run();
 }
