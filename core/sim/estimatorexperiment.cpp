@@ -186,17 +186,33 @@ void EstimatorExperiment::run(const std::vector<JobDraw> &jobs)
         playJob(job, m_jobsPlayed++);
 }
 
+double EstimatorExperiment::plannedMakespan(const Platform &truth, const Platform &beliefs,
+                                            long long units)
+{
+    const std::vector<int> order =
+        sched::makeSendOrder(beliefs.bandwidths(), sched::SendOrder::Decreasing, 1);
+    const std::vector<long long> whole =
+        sched::OptimalStrategy().wholeShares(beliefs, order, units);
+    return sched::evaluateSchedule(truth, std::vector<double>(whole.begin(), whole.end()), order)
+        .makespan;
+}
+
 double EstimatorExperiment::regret(const Platform &truth, const Platform &beliefs, long long units)
 {
-    auto plannedOn = [&](const Platform &p) {
-        const std::vector<int> order =
-            sched::makeSendOrder(p.bandwidths(), sched::SendOrder::Decreasing, 1);
-        const std::vector<long long> whole = sched::OptimalStrategy().wholeShares(p, order, units);
-        return sched::evaluateSchedule(truth, std::vector<double>(whole.begin(), whole.end()),
-                                       order)
-            .makespan;
-    };
-    return plannedOn(beliefs) / plannedOn(truth);
+    return plannedMakespan(truth, beliefs, units) / plannedMakespan(truth, truth, units);
+}
+
+double EstimatorExperiment::unitStepS(const Platform &truth, long long units)
+{
+    const std::vector<int> order =
+        sched::makeSendOrder(truth.bandwidths(), sched::SendOrder::Decreasing, 1);
+    const std::vector<long long> whole = sched::OptimalStrategy().wholeShares(truth, order, units);
+    double slowest = 0;
+    for (int i = 0; i < truth.size(); ++i) {
+        if (whole[size_t(i)] > 0)
+            slowest = std::max(slowest, truth.unitSendS(i) + truth.unitComputeS(i));
+    }
+    return slowest;
 }
 
 } // namespace starling::sim

@@ -82,6 +82,14 @@ public:
     // decreasing-bandwidth order) over the optimal split planned on `truth`; 1 = no regret.
     static double regret(const sched::Platform &truth, const sched::Platform &beliefs,
                          long long units);
+    // The numerator of regret: makespan on `truth` of the whole-task optimal split planned on
+    // `beliefs` (seconds; the absolute regret is this minus the same on truth).
+    static double plannedMakespan(const sched::Platform &truth, const sched::Platform &beliefs,
+                                  long long units);
+    // One whole unit (send and compute) on the slowest slave that `optimal` planned on `truth`
+    // gives work: the step by which a whole-task split of `units` moves, and so the least
+    // regret in seconds a small job can be guaranteed whatever the estimates.
+    static double unitStepS(const sched::Platform &truth, long long units);
 
     static constexpr double kStandardMBps = 8; // the prior: a standard slave, 1 s per 8 MB
 
