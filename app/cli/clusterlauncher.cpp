@@ -214,6 +214,8 @@ int ClusterLauncher::stayInForeground(const cluster::ClusterStateFile &state)
     std::vector<bool> reported(state.nodePids.size(), false);
     while (m_process.state() != QProcess::NotRunning && !g_stopRequested) {
         m_process.waitForFinished(100);
+        if (endedInOrder(state))
+            break;
         reportDeaths(state, reported);
         if (reported[0] || reported[1]) {
             // The survivors stop themselves once they notice; make sure of it.
@@ -231,8 +233,8 @@ int ClusterLauncher::stayInForeground(const cluster::ClusterStateFile &state)
         return 0;
     }
     removeOwnRunFiles(state);
-    reportDeaths(state, reported);
     if (m_process.exitStatus() != QProcess::NormalExit || m_process.exitCode() != 0) {
+        reportDeaths(state, reported);
         std::fprintf(stderr,
                      "starling up: the cluster exited unexpectedly (mpiexec exit code %d); last "
                      "lines of %s:\n%s\n",
@@ -242,6 +244,18 @@ int ClusterLauncher::stayInForeground(const cluster::ClusterStateFile &state)
     }
     std::printf("cluster stopped\n");
     return 0;
+}
+
+// `starling down` ends every rank in order, the master and the monitor too, and then mpiexec
+// exits 0 within moments; a crash of either never gives exit code 0.
+bool ClusterLauncher::endedInOrder(const cluster::ClusterStateFile &state)
+{
+    if (state.nodePids.size() < 2 ||
+        (util::processAlive(state.nodePids[0]) && util::processAlive(state.nodePids[1])))
+        return false;
+    m_process.waitForFinished(3000);
+    return m_process.state() == QProcess::NotRunning &&
+           m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
 }
 
 std::vector<qint64> ClusterLauncher::livePids(const cluster::ClusterStateFile &state)

@@ -38,7 +38,7 @@ int execSibling(const char *name, char **argv)
         path.truncate(path.lastIndexOf('/') + 1);
     }
     // Installed, the helpers live in /usr/libexec/starling, not on PATH beside /usr/bin/starling.
-    if (::access((path + name).constData(), X_OK) != 0)
+    if (::access(QByteArray(path + name).constData(), X_OK) != 0)
         path += "../libexec/starling/";
     path += name;
     ::execv(path.constData(), argv);
