@@ -368,6 +368,17 @@ private slots:
                  up.readAll().constData());
     }
 
+    // systemd-analyze checks the unit's syntax, that its programs exist and its man: pages too.
+    void unitVerifies()
+    {
+        requireRoot();
+        const Run r =
+            run(QStringLiteral("systemd-analyze"),
+                {QStringLiteral("verify"), QStringLiteral("/lib/systemd/system/starling.service")},
+                60000);
+        QVERIFY2(r.code == 0 && r.err.trimmed().isEmpty(), qPrintable(r.describe()));
+    }
+
     void manPagesAndCompletionInstalled()
     {
         requireRoot();

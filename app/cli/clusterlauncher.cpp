@@ -214,8 +214,11 @@ int ClusterLauncher::stayInForeground(const cluster::ClusterStateFile &state)
     std::vector<bool> reported(state.nodePids.size(), false);
     while (m_process.state() != QProcess::NotRunning && !g_stopRequested) {
         m_process.waitForFinished(100);
-        if (endedInOrder(state))
-            break;
+        if (endedInOrder(state)) {
+            m_process.waitForFinished(7000); // `down` forces a hung rank within about 5 s
+            std::printf("cluster stopped by starling down\n");
+            return 0;
+        }
         reportDeaths(state, reported);
         if (reported[0] || reported[1]) {
             // The survivors stop themselves once they notice; make sure of it.
@@ -233,8 +236,8 @@ int ClusterLauncher::stayInForeground(const cluster::ClusterStateFile &state)
         return 0;
     }
     removeOwnRunFiles(state);
+    reportDeaths(state, reported);
     if (m_process.exitStatus() != QProcess::NormalExit || m_process.exitCode() != 0) {
-        reportDeaths(state, reported);
         std::fprintf(stderr,
                      "starling up: the cluster exited unexpectedly (mpiexec exit code %d); last "
                      "lines of %s:\n%s\n",
@@ -246,16 +249,21 @@ int ClusterLauncher::stayInForeground(const cluster::ClusterStateFile &state)
     return 0;
 }
 
-// `starling down` ends every rank in order, the master and the monitor too, and then mpiexec
-// exits 0 within moments; a crash of either never gives exit code 0.
-bool ClusterLauncher::endedInOrder(const cluster::ClusterStateFile &state)
+// `starling down` (or restart) leaves RUN_DIR/stopping naming the mpiexec it stops before it
+// stops anything; a crash of the master or the monitor leaves none.
+QString ClusterLauncher::stopMarkerPath(const QString &runDir)
+{
+    return QDir(runDir).filePath(QStringLiteral("stopping"));
+}
+
+bool ClusterLauncher::endedInOrder(const cluster::ClusterStateFile &state) const
 {
     if (state.nodePids.size() < 2 ||
         (util::processAlive(state.nodePids[0]) && util::processAlive(state.nodePids[1])))
         return false;
-    m_process.waitForFinished(3000);
-    return m_process.state() == QProcess::NotRunning &&
-           m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
+    QFile marker(stopMarkerPath(state.runDir));
+    return marker.open(QIODevice::ReadOnly) &&
+           marker.read(32).trimmed() == QByteArray::number(state.mpiexecPid);
 }
 
 std::vector<qint64> ClusterLauncher::livePids(const cluster::ClusterStateFile &state)
@@ -285,6 +293,7 @@ bool ClusterLauncher::waitUntilGone(const cluster::ClusterStateFile &state, int 
 
 void ClusterLauncher::removeRunFiles(const QString &runDir)
 {
+    QFile::remove(stopMarkerPath(runDir));
     QFile::remove(cluster::stateFilePath(runDir));
     QFile::remove(QDir(runDir).filePath(QStringLiteral("startup.json")));
 }
@@ -303,6 +312,10 @@ bool ClusterLauncher::stop(const cluster::ClusterStateFile &state, const QString
     constexpr int kGracefulMs = 3000;
     QElapsedTimer clock;
     clock.start();
+    QFile marker(stopMarkerPath(state.runDir));
+    if (marker.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        marker.write(QByteArray::number(state.mpiexecPid) + '\n');
+    marker.close();
     BridgeLink link(state);
     if (link.connect(1000)) {
         cluster::OperatorCommand shutdown;

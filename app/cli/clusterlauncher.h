@@ -53,7 +53,8 @@ public:
 private:
     void abandonStart();
     bool exitedDuringStart() const;
-    bool endedInOrder(const cluster::ClusterStateFile &state);
+    bool endedInOrder(const cluster::ClusterStateFile &state) const;
+    static QString stopMarkerPath(const QString &runDir);
 
     UpOptions m_up;
     QString m_token;
