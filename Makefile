@@ -23,15 +23,18 @@ BIN := $(BUILD_DIR)/bin
 # for the HTTP servers, and the Prometheus client's text parser that tests check /metrics with;
 # libcurl and OpenSSL for starling get, clang's libFuzzer, aria2 and curl for the transfer
 # tests; OpenCV imgproc, libpng and TurboJPEG for image jobs; Xvfb (and xauth, for xvfb-run)
-# for the console's screenshot test on a real X server; iproute2 (ip, tc) for starling lab.
+# for the console's screenshot test on a real X server; iproute2 (ip, tc) for starling lab;
+# help2man (man pages from --help), dpkg-dev (cpack's dpkg-shlibdeps), lintian, man-db and
+# systemd (systemd-analyze verify on the unit) for the Debian package and tst_package.
 PACKAGES := cmake g++ make ninja-build pkg-config \
             qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libxkbcommon-dev \
             mpich libmpich-dev fonts-dejavu-core libmicrohttpd-dev python3-prometheus-client \
             libcurl4-openssl-dev libssl-dev clang libclang-rt-14-dev aria2 curl \
-            libopencv-imgproc-dev libpng-dev libturbojpeg0-dev xvfb xauth iproute2
+            libopencv-imgproc-dev libpng-dev libturbojpeg0-dev xvfb xauth iproute2 \
+            help2man dpkg-dev lintian man-db systemd
 BENCH_PACKAGES := nginx curl aria2
 
-.PHONY: demo test bench deps bench-deps build clean format
+.PHONY: demo test bench deps bench-deps build clean format package
 
 # Installs the Debian packages of list $(1) that are missing (sudo when not root).
 define install_missing
@@ -63,6 +66,10 @@ build: deps
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure --timeout 600
+
+# The Debian package (packaging/README.md): $(BUILD_DIR)/package/starling_VERSION-1_ARCH.deb.
+package: build
+	cmake --build $(BUILD_DIR) --target package
 
 # LAB=1: the demo on a starling lab (four hosts in network namespaces; needs root). Without it
 # the machine's networking is never touched.

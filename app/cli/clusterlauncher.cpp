@@ -214,6 +214,11 @@ int ClusterLauncher::stayInForeground(const cluster::ClusterStateFile &state)
     std::vector<bool> reported(state.nodePids.size(), false);
     while (m_process.state() != QProcess::NotRunning && !g_stopRequested) {
         m_process.waitForFinished(100);
+        if (endedInOrder(state)) {
+            m_process.waitForFinished(7000); // `down` forces a hung rank within about 5 s
+            std::printf("cluster stopped by starling down\n");
+            return 0;
+        }
         reportDeaths(state, reported);
         if (reported[0] || reported[1]) {
             // The survivors stop themselves once they notice; make sure of it.
@@ -244,6 +249,23 @@ int ClusterLauncher::stayInForeground(const cluster::ClusterStateFile &state)
     return 0;
 }
 
+// `starling down` (or restart) leaves RUN_DIR/stopping naming the mpiexec it stops before it
+// stops anything; a crash of the master or the monitor leaves none.
+QString ClusterLauncher::stopMarkerPath(const QString &runDir)
+{
+    return QDir(runDir).filePath(QStringLiteral("stopping"));
+}
+
+bool ClusterLauncher::endedInOrder(const cluster::ClusterStateFile &state) const
+{
+    if (state.nodePids.size() < 2 ||
+        (util::processAlive(state.nodePids[0]) && util::processAlive(state.nodePids[1])))
+        return false;
+    QFile marker(stopMarkerPath(state.runDir));
+    return marker.open(QIODevice::ReadOnly) &&
+           marker.read(32).trimmed() == QByteArray::number(state.mpiexecPid);
+}
+
 std::vector<qint64> ClusterLauncher::livePids(const cluster::ClusterStateFile &state)
 {
     std::vector<qint64> live;
@@ -271,6 +293,7 @@ bool ClusterLauncher::waitUntilGone(const cluster::ClusterStateFile &state, int 
 
 void ClusterLauncher::removeRunFiles(const QString &runDir)
 {
+    QFile::remove(stopMarkerPath(runDir));
     QFile::remove(cluster::stateFilePath(runDir));
     QFile::remove(QDir(runDir).filePath(QStringLiteral("startup.json")));
 }
@@ -289,6 +312,10 @@ bool ClusterLauncher::stop(const cluster::ClusterStateFile &state, const QString
     constexpr int kGracefulMs = 3000;
     QElapsedTimer clock;
     clock.start();
+    QFile marker(stopMarkerPath(state.runDir));
+    if (marker.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        marker.write(QByteArray::number(state.mpiexecPid) + '\n');
+    marker.close();
     BridgeLink link(state);
     if (link.connect(1000)) {
         cluster::OperatorCommand shutdown;

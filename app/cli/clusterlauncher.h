@@ -33,7 +33,8 @@ public:
     // output there); nullopt, with the reason printed and the cluster stopped, if the cluster
     // exited, timed out, was interrupted or reported garbage during start-up.
     std::optional<cluster::ClusterStateFile> waitForState();
-    // In the foreground until Ctrl-C or the cluster ends: reports every rank that dies.
+    // In the foreground until Ctrl-C (SIGTERM, SIGHUP) or the cluster ends: reports every rank
+    // that dies; 0 after `starling down` (the systemd unit's ExecStop), 1 after a crash.
     int stayInForeground(const cluster::ClusterStateFile &state);
     qint64 pid() const { return m_pid; }
     QString logPath() const;
@@ -52,6 +53,8 @@ public:
 private:
     void abandonStart();
     bool exitedDuringStart() const;
+    bool endedInOrder(const cluster::ClusterStateFile &state) const;
+    static QString stopMarkerPath(const QString &runDir);
 
     UpOptions m_up;
     QString m_token;

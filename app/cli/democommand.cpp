@@ -12,11 +12,17 @@ namespace starling::cli {
 
 namespace {
 
+// Beside the build (build/bin -> resources/), else where the Debian package puts it.
 QString defaultProfile()
 {
-    const QString near = QDir(QCoreApplication::applicationDirPath())
-                             .filePath(QStringLiteral("../../resources/profiles/four-slaves.json"));
-    return QFileInfo::exists(near) ? QDir::cleanPath(near) : QString();
+    const QDir here(QCoreApplication::applicationDirPath());
+    for (const char *relative : {"../../resources/profiles/four-slaves.json",
+                                 "../share/starling/profiles/four-slaves.json"}) {
+        const QString path = here.filePath(QLatin1String(relative));
+        if (QFileInfo::exists(path))
+            return QDir::cleanPath(path);
+    }
+    return QString();
 }
 
 void describeDemoCommand(QCommandLineParser &parser)

@@ -37,11 +37,15 @@ int execSibling(const char *name, char **argv)
         path = QByteArray(self, int(length));
         path.truncate(path.lastIndexOf('/') + 1);
     }
-    path += name;
-    ::execv(path.constData(), argv);
+    // Installed, the helpers live in /usr/libexec/starling, not on PATH beside /usr/bin/starling.
+    const QByteArray beside = path + name;
+    ::execv(beside.constData(), argv);
+    const QByteArray installed = path + "../libexec/starling/" + name;
+    if (errno == ENOENT)
+        ::execv(installed.constData(), argv);
     return usageError(
         QStringLiteral("cannot run %1: %2")
-            .arg(QString::fromLocal8Bit(path), QString::fromLocal8Bit(std::strerror(errno))));
+            .arg(QString::fromLocal8Bit(beside), QString::fromLocal8Bit(std::strerror(errno))));
 }
 
 } // namespace starling::cli

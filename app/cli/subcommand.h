@@ -32,8 +32,9 @@ private:
     char *m_argv[2] = {nullptr, nullptr};
 };
 
-// Replaces this process by the executable `name` in this executable's directory, with the
-// same arguments; returns (2, with one line on stderr) only if that cannot start.
+// Replaces this process by the executable `name` in this executable's directory (installed:
+// ../libexec/starling), with the same arguments; returns (2, with one line on stderr) only if that
+// cannot start.
 int execSibling(const char *name, char **argv);
 
 } // namespace starling::cli

@@ -31,14 +31,17 @@ int usageError(const QString &message)
     return 2;
 }
 
-// The default profile, found next to the build (build/bin -> resources/) or where the
-// source tree said at build time.
+// The default profile, found next to the build (build/bin -> resources/), where the Debian
+// package puts it, or where the source tree said at build time.
 QString defaultProfile()
 {
-    const QString near = QDir(QCoreApplication::applicationDirPath())
-                             .filePath(QStringLiteral("../../resources/profiles/four-slaves.json"));
-    if (QFileInfo::exists(near))
-        return QDir::cleanPath(near);
+    const QDir here(QCoreApplication::applicationDirPath());
+    for (const char *relative : {"../../resources/profiles/four-slaves.json",
+                                 "../share/starling/profiles/four-slaves.json"}) {
+        const QString path = here.filePath(QLatin1String(relative));
+        if (QFileInfo::exists(path))
+            return QDir::cleanPath(path);
+    }
     return QStringLiteral(STARLING_RESOURCES_DIR "/profiles/four-slaves.json");
 }
 
@@ -232,11 +235,44 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     return exitCode != 0 ? exitCode : code;
 }
 
+void nameApplication()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("starling-console"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(STARLING_VERSION));
+}
+
+bool asksForHelpOrVersion(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray argument(argv[i]);
+        if (argument == "-h" || argument == "-?" || argument == "--help" ||
+            argument == "--help-all" || argument == "-v" || argument == "--version")
+            return true;
+    }
+    return false;
+}
+
+// --help and --version need no display: help2man runs them at build time for the man page.
+int printHelpOrVersion(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    nameApplication();
+    QCommandLineParser parser;
+    console::describeConsoleOptions(parser);
+    if (!parser.parse(QCoreApplication::arguments()))
+        return usageError(parser.errorText());
+    if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("help-all")))
+        parser.showHelp(0);
+    parser.showVersion();
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     g_defaultHandler = qInstallMessageHandler(quietRuntimeDirNoise);
+    if (asksForHelpOrVersion(argc, argv))
+        return printHelpOrVersion(argc, argv);
     // Without a display Qt would abort with a message about xcb; say what to do instead.
     if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
         qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
@@ -244,8 +280,7 @@ int main(int argc, char **argv)
                                          "one run `starling demo`, or set "
                                          "QT_QPA_PLATFORM=offscreen"));
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("starling-console"));
-    QApplication::setApplicationVersion(QStringLiteral(STARLING_VERSION));
+    nameApplication();
 
     QCommandLineParser parser;
     console::describeConsoleOptions(parser);

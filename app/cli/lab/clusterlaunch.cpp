@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
 
 namespace starling::cli::lab {
 
@@ -13,8 +14,13 @@ QString ClusterLaunch::program()
 
 QString ClusterLaunch::launcherPath()
 {
-    return QDir(QCoreApplication::applicationDirPath())
-        .filePath(QStringLiteral("starling-lab-exec"));
+    const QDir here(QCoreApplication::applicationDirPath());
+    const QString beside = here.filePath(QStringLiteral("starling-lab-exec"));
+    // The Debian package keeps helpers off PATH (packaging/README.md).
+    return QFileInfo(beside).isExecutable()
+               ? beside
+               : QDir::cleanPath(
+                     here.filePath(QStringLiteral("../libexec/starling/starling-lab-exec")));
 }
 
 QStringList ClusterLaunch::upArguments(const LabPlan &plan, const ClusterOptions &options,

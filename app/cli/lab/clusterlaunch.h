@@ -24,7 +24,7 @@ public:
     // Which program plays `starling` for up and down: $STARLING_LAB_CLUSTER_PROGRAM (tests
     // put a stand-in there), else this executable.
     static QString program();
-    // starling-lab-exec, next to this executable.
+    // starling-lab-exec, next to this executable (installed: ../libexec/starling).
     static QString launcherPath();
 
     // The one place the `starling up` command line is built:
