@@ -375,12 +375,13 @@ void MainWindow::onSnapshot(const cluster::ClusterSnapshot &snapshot)
 // and as tall as its rows (at most half the window); the rest for the views.
 void MainWindow::fitSplittersToTable()
 {
+    m_tableFit->fitNow(); // measures the new rows
     auto *beside = qobject_cast<QSplitter *>(m_mainSplitter->widget(0));
     const int wide = beside->width();
     const int left =
         std::clamp(m_tableFit->widthForColumns(), wide / 2, std::max(wide / 2, wide - kBoardWidth));
     beside->setSizes({left, wide - left});
-    m_tableFit->fitNow();
+    m_tableFit->fitNow(); // within the new width
     const int total = m_mainSplitter->height();
     const int top = std::clamp(m_tableFit->heightForRows(), total / 5, total / 2);
     m_mainSplitter->setSizes({top, total - top});

@@ -16,6 +16,7 @@ namespace {
 
 constexpr int kValueRefitMs = 1000; // values change 2-4 times a second; widths need not
 constexpr int kCellPadding = 12;    // the style's margins around a cell's text
+constexpr int kWidthSlack = 16;     // a little short of the edge: no scroll bar for a pixel
 
 } // namespace
 
@@ -27,8 +28,10 @@ NodeTableFit::NodeTableFit(QTableView *view) : QObject(view), m_view(view)
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setStretchLastSection(true);
     view->setTextElideMode(Qt::ElideRight);
-    connect(header, &QHeaderView::sectionResized, this, [this] {
-        if (!m_fitting)
+    // The stretched last section follows the table's width by itself; any other resize that
+    // is not ours is the operator's (a drag, or widths they saved).
+    connect(header, &QHeaderView::sectionResized, this, [this, header](int logical) {
+        if (!m_fitting && logical != header->count() - 1)
             m_operatorSized = true;
     });
     QAbstractItemModel *model = view->model();
@@ -116,7 +119,9 @@ void NodeTableFit::fitNow()
     std::vector<int> least(m_wanted.size());
     for (int c = 0; c < header->count(); ++c)
         least[size_t(c)] = std::min(m_wanted[size_t(c)], header->sectionSizeHint(c));
-    const std::vector<int> widths = squeeze(m_wanted, least, m_view->viewport()->width());
+    // The slack: a table whose rows outgrow its height gets a vertical scroll bar after this.
+    const int available = m_view->viewport()->width() - kWidthSlack;
+    const std::vector<int> widths = squeeze(m_wanted, least, available);
     m_fitting = true;
     for (int c = 0; c + 1 < header->count(); ++c) // the last one stretches to the edge
         header->resizeSection(c, widths[size_t(c)]);
@@ -136,8 +141,7 @@ int NodeTableFit::heightForRows() const
 
 int NodeTableFit::widthForColumns() const
 {
-    const std::vector<int> wanted = m_wanted.empty() ? measure() : m_wanted;
-    return std::accumulate(wanted.begin(), wanted.end(), 0) + 2 * m_view->frameWidth();
+    return std::accumulate(m_wanted.begin(), m_wanted.end(), 0) + 2 * m_view->frameWidth();
 }
 
 // The cell's own tooltip, with its text in full first when the column is too narrow for it.

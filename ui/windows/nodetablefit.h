@@ -30,7 +30,8 @@ public:
     // The header and every row, plus the horizontal scroll bar if the columns need one: what
     // the table needs to show all its rows.
     int heightForRows() const;
-    // Every column at the width its header and cells need: what the table needs to show them all.
+    // Every column at the width its header and cells needed at the last fit: what the table
+    // needs to show them all.
     int widthForColumns() const;
     bool isOperatorSized() const { return m_operatorSized; }
 
