@@ -20,6 +20,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 using namespace starling;
 using starling::testing::FakeClusterSource;
@@ -246,6 +247,22 @@ private slots:
         QCOMPARE(window.eventModel().line(1).kind, QStringLiteral("node_down"));
         QVERIFY(window.activity().currentJob());
         QTRY_VERIFY(window.taskStream()->barCount() >= 1); // the live send bar
+    }
+
+    // The fixed-scale button on either chart sets both the CPU and the memory chart.
+    void fixedScaleAppliesToBothCharts()
+    {
+        ui::MainWindow window;
+        ui::MetricHistoryChart *cpu = window.chart(consolemodel::Metric::Cpu);
+        ui::MetricHistoryChart *memory = window.chart(consolemodel::Metric::Memory);
+        QVERIFY(cpu && memory && cpu->scaleToggle() && memory->scaleToggle());
+        QVERIFY(!cpu->isFixedScale() && !memory->isFixedScale());
+        memory->scaleToggle()->click();
+        QVERIFY(cpu->isFixedScale() && memory->isFixedScale());
+        QVERIFY(cpu->scaleToggle()->isChecked());
+        cpu->scaleToggle()->click();
+        QVERIFY(!cpu->isFixedScale() && !memory->isFixedScale());
+        QVERIFY(!memory->scaleToggle()->isChecked());
     }
 
     void rendersWithSixteenSlaves()

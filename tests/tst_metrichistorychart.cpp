@@ -13,6 +13,7 @@
 #include <QLineSeries>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QValueAxis>
 
 using starling::cluster::ClusterSnapshot;
@@ -27,6 +28,34 @@ namespace {
 
 constexpr qint64 kStart = 1'700'000'000'000;
 constexpr qint64 kStep = 250;
+
+// Four slaves whose CPU (fraction of a core) and memory run from `low` to `high` of their
+// maxima over two minutes: slave i sits at low + (high - low) * i / 3, with a little noise.
+// `fromStep` moves it later: a chart refetches only for a window that moved.
+NodeHistory levels(double lowCpu, double highCpu, double lowMiB, double highMiB, int fromStep = 0)
+{
+    NodeHistory history;
+    for (int i = 0; i < 480; ++i) {
+        ClusterSnapshot s;
+        s.timeMs = kStart + (fromStep + i) * kStep;
+        for (int slave = 0; slave < 4; ++slave) {
+            NodeView n;
+            n.rank = 2 + slave;
+            n.name = QStringLiteral("slave-%1").arg(n.rank);
+            n.role = NodeRole::Slave;
+            n.stats.sequence = i + 1;
+            n.stats.pid = 100 + slave;
+            n.stats.sampledAtMs = s.timeMs;
+            const double at = slave / 3.0, noise = (i % 2) * 0.002;
+            n.stats.processCpu = lowCpu + (highCpu - lowCpu) * at + noise * highCpu;
+            n.stats.processRssBytes =
+                qint64((lowMiB + (highMiB - lowMiB) * at) * (1 + noise) * 1024 * 1024);
+            s.nodes.push_back(n);
+        }
+        history.append(s);
+    }
+    return history;
+}
 
 // Slaves at ranks 2..2+slaves-1, each with its own level of CPU, memory and traffic and a
 // wave on top, from kStart + fromStep * kStep on, one snapshot every 250 ms.
@@ -91,6 +120,8 @@ private slots:
     void slavesComeAndGo();
     void unitsAndHover();
     void rendersToPng();
+    void cpuAxisFitsTheData();
+    void memoryAxisFitsTheData();
 };
 
 void TestMetricHistoryChart::sixteenSlaves()
@@ -119,7 +150,8 @@ void TestMetricHistoryChart::sixteenSlaves()
     }
     QCOMPARE(chart.unit(), QStringLiteral("%"));
     QCOMPARE(chart.valueAxis()->min(), 0.0);
-    QCOMPARE(chart.valueAxis()->max(), 100.0);
+    // Fitted to the data (up to 64 %), with headroom, within one core.
+    QVERIFY(chart.valueAxis()->max() >= 64 && chart.valueAxis()->max() <= 100);
 
     // Refreshing again with more data replaces the lines instead of adding to them.
     feed(history, 20 * 60 * 4, 8, 16);
@@ -285,6 +317,56 @@ void TestMetricHistoryChart::unitsAndHover()
     MetricHistoryChart cpu(Metric::Cpu);
     cpu.refresh(history, now);
     QVERIFY(cpu.hoverText(2, double(now)).contains(QStringLiteral("% of one core")));
+}
+
+// Typical 2-15 % fill a fitted axis instead of lying flat under a fixed 0-100 %; a flat idle
+// line is not magnified; 90 % still fits under 100 %; the fixed scale is exactly 0-100 %.
+void TestMetricHistoryChart::cpuAxisFitsTheData()
+{
+    MetricHistoryChart chart(Metric::Cpu);
+    chart.resize(900, 500);
+    QVERIFY(chart.scaleToggle());
+    QVERIFY(!chart.isFixedScale());
+    const NodeHistory typical = levels(0.02, 0.15, 30, 35);
+    chart.refresh(typical, typical.lastMs());
+    const QValueAxis *axis = chart.valueAxis();
+    QCOMPARE(axis->min(), 0.0);
+    QVERIFY2(axis->max() >= 15 && axis->max() < 40, qPrintable(QString::number(axis->max())));
+
+    chart.scaleToggle()->click(); // the operator's button
+    QVERIFY(chart.isFixedScale());
+    QCOMPARE(axis->min(), 0.0);
+    QCOMPARE(axis->max(), 100.0);
+    chart.setFixedScale(false);
+    QVERIFY(!chart.scaleToggle()->isChecked());
+    QVERIFY(axis->max() < 40);
+
+    const NodeHistory idle = levels(0.001, 0.003, 30, 30, 1000);
+    chart.refresh(idle, idle.lastMs());
+    QVERIFY2(axis->max() >= 5 && axis->max() <= 10, qPrintable(QString::number(axis->max())));
+
+    const NodeHistory busy = levels(0.3, 0.9, 30, 35, 2000);
+    chart.refresh(busy, busy.lastMs());
+    QVERIFY2(axis->max() >= 90 && axis->max() <= 100, qPrintable(QString::number(axis->max())));
+}
+
+// Memory around its values (30-35 MiB) instead of from 0; fixed, from 0 again.
+void TestMetricHistoryChart::memoryAxisFitsTheData()
+{
+    MetricHistoryChart chart(Metric::Memory);
+    chart.resize(900, 500);
+    const NodeHistory history = levels(0.02, 0.15, 30, 35);
+    chart.refresh(history, history.lastMs());
+    QCOMPARE(chart.unit(), QStringLiteral("MiB"));
+    const QValueAxis *axis = chart.valueAxis();
+    QVERIFY2(axis->min() > 20 && axis->min() <= 30, qPrintable(QString::number(axis->min())));
+    QVERIFY2(axis->max() >= 35 && axis->max() < 45, qPrintable(QString::number(axis->max())));
+    chart.setFixedScale(true);
+    QCOMPARE(axis->min(), 0.0);
+    QVERIFY(axis->max() >= 35);
+    // Rates keep their scale from 0 whatever the choice.
+    MetricHistoryChart tx(Metric::TxRate);
+    QVERIFY(!tx.scaleToggle());
 }
 
 void TestMetricHistoryChart::rendersToPng()

@@ -101,6 +101,9 @@ void ClusterLauncher::stopOnSignals()
     std::signal(SIGINT, onStopSignal);
     std::signal(SIGTERM, onStopSignal);
     std::signal(SIGHUP, onStopSignal);
+    // A closed terminal also ends a pipe we print into (`starling up | tee`): "stopping the
+    // cluster ..." must not kill us with SIGPIPE before the cluster is stopped.
+    std::signal(SIGPIPE, SIG_IGN);
 }
 
 QString ClusterLauncher::logPath() const

@@ -5,6 +5,7 @@
 #include "consolemodel/demoload.h"
 #include "consolemodel/localcluster.h"
 #include "consoleoptions.h"
+#include "util/stopsignals.h"
 #include "windows/mainwindow.h"
 
 #include <QApplication>
@@ -16,7 +17,9 @@
 #include <QFileInfo>
 #include <QTimer>
 
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -203,10 +206,26 @@ void scheduleScreenshot(ui::MainWindow &window, const ConsoleOptions &options, i
     poll->start(200);
 }
 
+// Ctrl-C, kill or a closed terminal (make demo) close the window like its close button, so
+// the demo cluster is stopped below instead of outliving the console.
+void closeOnStopSignals(util::StopSignals &stopSignals, ui::MainWindow &window)
+{
+    QObject::connect(&stopSignals, &util::StopSignals::received, &window, [&window](int number) {
+        std::fprintf(stderr, "starling-console: %s; closing\n", ::strsignal(number));
+        window.close();
+        QApplication::quit(); // also with a dialog open
+    });
+}
+
 // Builds the window, wires its cluster source and the test modes, and runs until it closes.
 int runConsole(QApplication &app, const ConsoleOptions &options)
 {
+    // First and so last to go: a second signal while the demo stops is caught too.
+    util::StopSignals stopSignals({SIGINT, SIGTERM, SIGHUP});
+    // With the terminal gone, the line about closing must not kill us through a dead pipe.
+    std::signal(SIGPIPE, SIG_IGN);
     ui::MainWindow window;
+    closeOnStopSignals(stopSignals, window);
     window.setThresholds(options.thresholds);
     if (options.showTab && !window.showTab(*options.showTab))
         return usageError(QStringLiteral("no view called \"%1\"").arg(*options.showTab));
@@ -226,6 +245,9 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
         scheduleScreenshot(window, options, exitCode);
     window.show();
     const int code = app.exec();
+    // Closed while `up` still starts the cluster: its end must not start the load any more.
+    if (demo.cluster)
+        demo.cluster->disconnect(&window);
     if (demo.load)
         demo.load->stop();
     window.setSource(nullptr);

@@ -1,5 +1,6 @@
 #include "metrichistorychart.h"
 
+#include "niceaxisrange.h"
 #include "seriespalette.h"
 #include "util/valueformat.h"
 
@@ -11,6 +12,9 @@
 #include <QEvent>
 #include <QLegend>
 #include <QLineSeries>
+#include <QResizeEvent>
+#include <QSignalBlocker>
+#include <QToolButton>
 #include <QToolTip>
 #include <QValueAxis>
 #include <QVBoxLayout>
@@ -28,6 +32,9 @@ constexpr int kLegendLimit = 16;
 constexpr int kPointLimit = 16'000;
 constexpr int kMinPoints = 120;
 constexpr double kKiB = 1024.0;
+// Fitted axes never narrower than this: idle noise stays a flat line near the bottom.
+constexpr double kMinCpuSpan = 5;           // percent
+constexpr double kMinMemorySpanShare = 0.1; // of the largest value
 
 bool isRate(Metric m)
 {
@@ -67,9 +74,11 @@ MetricHistoryChart::MetricHistoryChart(Metric metric, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view);
+    if (metric == Metric::Cpu || metric == Metric::Memory)
+        buildScaleToggle();
     applyTheme();
     chooseUnit(0);
-    m_valueAxis->setRange(0, metric == Metric::Cpu ? 100 : 1);
+    applyValueRange();
     applyRange();
 }
 
@@ -135,8 +144,47 @@ void MetricHistoryChart::refresh(const consolemodel::NodeHistory &history, qint6
     Fetched fetched = fetchLines(history, ranks, plotWidth);
     chooseUnit(fetched.largest);
     replaceLines(history, fetched.points);
-    applyValueRange(fetched.largest * m_scale);
+    m_shownLow = fetched.smallest * m_scale;
+    m_shownHigh = fetched.largest * m_scale;
+    applyValueRange();
     applyRange();
+}
+
+void MetricHistoryChart::buildScaleToggle()
+{
+    m_scaleToggle = new QToolButton(this);
+    m_scaleToggle->setObjectName(QStringLiteral("fixedScale"));
+    m_scaleToggle->setCheckable(true);
+    m_scaleToggle->setAutoRaise(true);
+    m_scaleToggle->setText(m_metric == Metric::Cpu ? tr("Fixed 0-100 %") : tr("Fixed from 0"));
+    m_scaleToggle->setToolTip(tr("Checked: CPU on a fixed 0-100 % axis and memory from 0.\n"
+                                 "Unchecked: both axes fitted to the visible values."));
+    connect(m_scaleToggle, &QToolButton::toggled, this, [this](bool fixed) {
+        setFixedScale(fixed);
+        emit fixedScaleToggled(fixed);
+    });
+}
+
+void MetricHistoryChart::setFixedScale(bool fixed)
+{
+    if (m_scaleToggle) {
+        const QSignalBlocker quiet(m_scaleToggle);
+        m_scaleToggle->setChecked(fixed);
+    }
+    if (fixed == m_fixedScale)
+        return;
+    m_fixedScale = fixed;
+    applyValueRange();
+}
+
+void MetricHistoryChart::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    if (m_scaleToggle) {
+        m_scaleToggle->adjustSize();
+        m_scaleToggle->move(width() - m_scaleToggle->width() - 6, 6);
+        m_scaleToggle->raise();
+    }
 }
 
 // Live, a long window moves less than a pixel between snapshots: the lines are refetched once
@@ -159,10 +207,14 @@ MetricHistoryChart::Fetched MetricHistoryChart::fetchLines(const consolemodel::N
     const int budget = std::clamp(
         std::min(plotWidth, kPointLimit / std::max<int>(1, int(ranks.size()))), kMinPoints, 1600);
     Fetched fetched;
+    bool any = false;
     for (int rank : ranks) {
         QList<QPointF> points = history.series(rank, m_metric, from, to, budget);
-        for (const QPointF &p : points)
+        for (const QPointF &p : points) {
+            fetched.smallest = any ? std::min(fetched.smallest, p.y()) : p.y();
             fetched.largest = std::max(fetched.largest, p.y());
+            any = true;
+        }
         fetched.points.emplace(rank, std::move(points));
     }
     return fetched;
@@ -194,12 +246,25 @@ void MetricHistoryChart::replaceLines(const consolemodel::NodeHistory &history,
     m_view->setRenderHint(QPainter::Antialiasing, few);
 }
 
-// CPU on 0-100 % unless a sample exceeds one core; the others from 0 with some headroom.
-void MetricHistoryChart::applyValueRange(double top)
+// Fixed: CPU on 0-100 % unless a sample exceeds one core; the others from 0 with some
+// headroom. Fitted (CPU and memory): round ticks around the visible values.
+void MetricHistoryChart::applyValueRange()
 {
-    if (m_metric == Metric::Cpu) {
+    const double top = m_shownHigh;
+    if (m_metric == Metric::Cpu && (m_fixedScale || top > 100)) {
         m_valueAxis->setRange(0, top > 100 ? std::ceil(top * 1.1 / 10) * 10 : 100);
         m_valueAxis->setTickCount(top > 100 ? 5 : 6);
+    } else if (m_metric == Metric::Cpu) {
+        NiceAxisRange fitted = NiceAxisRange::fit(0, top, kMinCpuSpan, true);
+        if (fitted.max > 100)
+            fitted = {0, 100, 6};
+        m_valueAxis->setRange(fitted.min, fitted.max);
+        m_valueAxis->setTickCount(fitted.ticks);
+    } else if (m_metric == Metric::Memory && !m_fixedScale && top > 0) {
+        const NiceAxisRange fitted =
+            NiceAxisRange::fit(m_shownLow, top, top * kMinMemorySpanShare, false);
+        m_valueAxis->setRange(fitted.min, fitted.max);
+        m_valueAxis->setTickCount(fitted.ticks);
     } else {
         m_valueAxis->setRange(0, top > 0 ? top * 1.15 : 1);
         m_valueAxis->applyNiceNumbers();
@@ -260,8 +325,7 @@ void MetricHistoryChart::chooseUnit(double largestRaw)
     m_valueAxis->setTitleText(m_metric == Metric::Cpu
                                   ? tr("CPU (% of one core)")
                                   : QStringLiteral("%1 (%2)").arg(axisName(m_metric), unit));
-    m_valueAxis->setLabelFormat(m_metric == Metric::Cpu ? QStringLiteral("%.0f")
-                                                        : QStringLiteral("%.4g"));
+    m_valueAxis->setLabelFormat(QStringLiteral("%.4g")); // a fitted CPU axis may step by 2.5
 }
 
 void MetricHistoryChart::applyRange()

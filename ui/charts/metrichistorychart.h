@@ -16,6 +16,7 @@ class QChart;
 class QChartView;
 class QDateTimeAxis;
 class QLineSeries;
+class QToolButton;
 class QValueAxis;
 QT_END_NAMESPACE
 
@@ -28,9 +29,12 @@ namespace starling::ui {
 // point per pixel column (16000 points at most in all), and live only once the window has
 // moved by a pixel's worth of time. Hovering a line shows that sample's value and time.
 //
-// Units: CPU in percent of one core (axis 0-100, wider only if a sample exceeds it); memory
-// and rates in KiB, MiB or GiB (per second), whichever suits the largest visible value; load
-// in seconds. The legend is shown for up to 16 slaves; beyond that the colours are the key.
+// Units: CPU in percent of one core; memory and rates in KiB, MiB or GiB (per second),
+// whichever suits the largest visible value; load in seconds. The CPU and memory axes fit the
+// visible data (CPU from 0, at least 0-5 %; memory around the values, at least a tenth of the
+// largest wide) unless the "fixed" button on the chart is checked: then CPU is 0-100 % (wider
+// only if a sample exceeds one core) and memory starts at 0. The others always start at 0. The
+// legend is shown for up to 16 slaves; beyond that the colours are the key.
 class MetricHistoryChart final : public QWidget
 {
     Q_OBJECT
@@ -65,8 +69,17 @@ public:
     QChart *chart() const { return m_chart; }
     QValueAxis *valueAxis() const { return m_valueAxis; }
 
+    // CPU and memory only (the others ignore it): the fixed scale instead of the fitted one.
+    void setFixedScale(bool fixed);
+    bool isFixedScale() const { return m_fixedScale; }
+    QToolButton *scaleToggle() const { return m_scaleToggle; } // nullptr for the others
+
+signals:
+    void fixedScaleToggled(bool fixed); // by the operator, on this chart's button
+
 protected:
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     struct Line
@@ -80,6 +93,7 @@ private:
     {
         std::map<int, QList<QPointF>> points;
         double largest = 0;
+        double smallest = 0;
     };
 
     Line &lineFor(int rank, const QString &name);
@@ -88,7 +102,8 @@ private:
                        int plotWidth) const;
     void replaceLines(const consolemodel::NodeHistory &history,
                       std::map<int, QList<QPointF>> &fetched);
-    void applyValueRange(double top);
+    void buildScaleToggle();
+    void applyValueRange();
     void chooseUnit(double largestRaw);
     void applyRange();
     void applyTheme();
@@ -108,6 +123,10 @@ private:
     double m_scale = 1;    // raw value * m_scale = plotted value
     QString m_unit;
     bool m_dark = false;
+    QToolButton *m_scaleToggle = nullptr;
+    bool m_fixedScale = false;
+    double m_shownLow = 0; // the visible data's extremes, in the unit, for the value axis
+    double m_shownHigh = 0;
     // What the lines were last fetched for.
     qint64 m_fetchedEndMs = 0;
     qint64 m_fetchedWindowMs = 0;

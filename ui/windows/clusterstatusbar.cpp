@@ -32,7 +32,8 @@ ClusterStatusBar::ClusterStatusBar(QWidget *parent)
     addPermanentWidget(m_notice, 1);
 }
 
-void ClusterStatusBar::setLink(consolemodel::LinkState state, const QString &detail, bool haveSource)
+void ClusterStatusBar::setLink(consolemodel::LinkState state, const QString &detail,
+                               bool haveSource)
 {
     switch (state) {
     case consolemodel::LinkState::Connected:

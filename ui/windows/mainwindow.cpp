@@ -14,6 +14,7 @@
 #include "windows/connectdialog.h"
 #include "windows/draindialog.h"
 #include "windows/eventlogview.h"
+#include "windows/nodetablefit.h"
 #include "windows/strategydialog.h"
 #include "windows/weightdialog.h"
 
@@ -40,6 +41,7 @@ namespace {
 
 constexpr int kTickMs = 250;         // ages and staleness; the live task stream
 constexpr int kChartRefreshMs = 250; // charts redraw at most this often
+constexpr int kBoardWidth = 420;     // the load-rank board's bars and labels, at least
 const char *const kWindowNames[] = {"1 min", "5 min", "15 min", "1 h"};
 
 } // namespace
@@ -121,6 +123,7 @@ void MainWindow::buildLayout()
     top->setStretchFactor(0, 3);
     top->setStretchFactor(1, 2);
     top->setSizes({780, 620});
+    connect(top, &QSplitter::splitterMoved, this, [this] { m_splitterMoved = true; });
 
     QTabWidget *tabs = buildViewTabs();
     QScrollBar *scrollBack = buildScrollBack();
@@ -135,7 +138,8 @@ void MainWindow::buildLayout()
     connect(main, &QSplitter::splitterMoved, this, [this] { m_splitterMoved = true; });
     main->addWidget(top);
     main->addWidget(bottom);
-    main->setStretchFactor(0, 1);
+    // A taller window gives its height to the charts: the table is sized to its rows below.
+    main->setStretchFactor(0, 0);
     main->setStretchFactor(1, 1);
     main->setSizes({420, 480}); // the table shows ~18 nodes without scrolling
     setCentralWidget(main);
@@ -152,8 +156,7 @@ QTableView *MainWindow::buildNodeTable()
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_tableFit = new NodeTableFit(m_table);
     m_table->setAlternatingRowColors(true);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::updateActions);
@@ -168,6 +171,11 @@ QTabWidget *MainWindow::buildViewTabs()
     const auto addChart = [this](consolemodel::Metric metric) {
         auto *chart = new MetricHistoryChart(metric, this);
         chart->setWindow(m_window->currentData().toLongLong());
+        // One choice of scale for the CPU and memory charts, made on either.
+        connect(chart, &MetricHistoryChart::fixedScaleToggled, this, [this](bool fixed) {
+            for (MetricHistoryChart *c : m_charts)
+                c->setFixedScale(fixed);
+        });
         m_charts.push_back(chart);
         return chart;
     };
@@ -347,14 +355,8 @@ void MainWindow::onSnapshot(const cluster::ClusterSnapshot &snapshot)
     m_nodes.setSnapshot(snapshot);
     m_nodes.setStale(false);
     if (snapshot.nodes.size() != m_nodeRows && !m_splitterMoved) {
-        // The table as tall as its rows (a third to a half of the window), the rest for views.
         m_nodeRows = snapshot.nodes.size();
-        const int rowsHeight = m_table->horizontalHeader()->height() + 4 +
-                               int(m_nodeRows) * m_table->verticalHeader()->defaultSectionSize() +
-                               m_table->horizontalScrollBar()->sizeHint().height();
-        const int total = m_mainSplitter->height();
-        const int top = std::clamp(rowsHeight, total / 3, total / 2);
-        m_mainSplitter->setSizes({top, total - top});
+        fitSplittersToTable();
     }
     m_history.append(snapshot);
     QStringList names;
@@ -367,6 +369,22 @@ void MainWindow::onSnapshot(const cluster::ClusterSnapshot &snapshot)
     m_status->setDrains(snapshot);
     updateActions();
     tick();
+}
+
+// The table as wide as its columns, as far as the load-rank board keeps room for its bars,
+// and as tall as its rows (at most half the window); the rest for the views.
+void MainWindow::fitSplittersToTable()
+{
+    m_tableFit->fitNow(); // measures the new rows
+    auto *beside = qobject_cast<QSplitter *>(m_mainSplitter->widget(0));
+    const int wide = beside->width();
+    const int left =
+        std::clamp(m_tableFit->widthForColumns(), wide / 2, std::max(wide / 2, wide - kBoardWidth));
+    beside->setSizes({left, wide - left});
+    m_tableFit->fitNow(); // within the new width
+    const int total = m_mainSplitter->height();
+    const int top = std::clamp(m_tableFit->heightForRows(), total / 5, total / 2);
+    m_mainSplitter->setSizes({top, total - top});
 }
 
 void MainWindow::onEvent(const QJsonObject &event)

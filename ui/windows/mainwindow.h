@@ -36,6 +36,7 @@ class ClusterStatusBar;
 class EventLogView;
 class LoadRankBoard;
 class MetricHistoryChart;
+class NodeTableFit;
 class StrategyComparisonChart;
 class TaskStreamChart;
 
@@ -116,6 +117,7 @@ private:
     QSplitter *buildStrategyViews();
     QScrollBar *buildScrollBack();
     void onSnapshot(const cluster::ClusterSnapshot &snapshot);
+    void fitSplittersToTable();
     void onEvent(const QJsonObject &event);
     void onLink(consolemodel::LinkState state, const QString &detail);
     void tick(); // 4 Hz: ages, staleness, live task views
@@ -157,6 +159,7 @@ private:
     bool m_tasksDirty = false;
 
     QTableView *m_table = nullptr;
+    NodeTableFit *m_tableFit = nullptr; // columns within the table's width
     LoadRankBoard *m_board = nullptr;
     QTabWidget *m_tabs = nullptr;
     std::vector<MetricHistoryChart *> m_charts;

@@ -1,7 +1,7 @@
 #include "weightdialog.h"
 
-#include "util/valueformat.h"
 #include "consolemodel/weightpreview.h"
+#include "util/valueformat.h"
 
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
