@@ -378,8 +378,13 @@ void MainWindow::fitSplittersToTable()
     m_tableFit->fitNow(); // measures the new rows
     auto *beside = qobject_cast<QSplitter *>(m_mainSplitter->widget(0));
     const int wide = beside->width();
+    const int columns = m_tableFit->widthForColumns();
+    // In a narrow window the board beside would leave the table too little of its columns:
+    // the board folds away (its handle stays at the right edge to drag it back); the table's
+    // Load and Rank columns say what it shows.
+    const bool fold = wide - m_board->minimumSizeHint().width() < columns * 3 / 4;
     const int left =
-        std::clamp(m_tableFit->widthForColumns(), wide / 2, std::max(wide / 2, wide - kBoardWidth));
+        fold ? wide : std::clamp(columns, wide / 2, std::max(wide / 2, wide - kBoardWidth));
     beside->setSizes({left, wide - left});
     m_tableFit->fitNow(); // within the new width
     const int total = m_mainSplitter->height();
