@@ -25,7 +25,7 @@ private slots:
         QVERIFY(m_cluster.isValid());
         m_cluster.writeConfig(R"({"heartbeat_ms": 100, "suspect_after_ms": 800,
                                  "down_after_ms": 2000, "snapshot_hz": 10,
-                                 "startup_timeout_s": 120})");
+                                 "startup_timeout_s": 120, "job_queue_limit": 16})");
         QVERIFY(m_cluster.up(2, {}));
         const QUrl metrics(m_cluster.state().metricsUrl);
         QVERIFY2(metrics.isValid() && metrics.port() > 0, qPrintable(metrics.toString()));
@@ -61,6 +61,12 @@ private slots:
         QCOMPARE(up.size(), 1);
         QCOMPARE(up.at(0).toObject().value(u"value").toArray().at(1).toString(),
                  QStringLiteral("1"));
+        // The master's job counters reach /metrics through the monitor's snapshot.
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m_prometheus.query(QStringLiteral("starling_cluster_job_queue_limit == 16")).size(), 1,
+            10000);
+        QCOMPARE(m_prometheus.query(QStringLiteral("starling_cluster_jobs_failed_total")).size(),
+                 1);
         // The rules are loaded: the recording rule has a value (both slaves ACTIVE).
         QTRY_COMPARE_WITH_TIMEOUT(
             m_prometheus.query(QStringLiteral("starling:slaves_active:ratio == 1")).size(), 1,
