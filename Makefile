@@ -32,6 +32,11 @@ PACKAGES := cmake g++ make ninja-build pkg-config \
             libcurl4-openssl-dev libssl-dev clang libclang-rt-14-dev aria2 curl \
             libopencv-imgproc-dev libpng-dev libturbojpeg0-dev xvfb xauth iproute2 \
             help2man dpkg-dev lintian man-db systemd
+# Issue 17, slice "Prometheus": promtool checks and unit-tests resources/prometheus/ and a real
+# prometheus scrapes a live cluster in tst_prometheuslive (its own instance on a free loopback
+# port). Debian's package also registers a system prometheus on :9090 (init script; started
+# at install wherever services may start); the tests never use or touch that one.
+PACKAGES += prometheus
 BENCH_PACKAGES := nginx curl aria2
 
 .PHONY: demo test bench deps bench-deps build clean format package

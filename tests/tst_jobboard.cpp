@@ -78,6 +78,7 @@ private slots:
     void budgetCoversInputsOutputsAndResults();
     void budgetDropsFetchedResultsFirst();
     void restoreKeepsSubmissionOrder();
+    void countsForMetrics();
 };
 
 void TestJobBoard::lifeOfAJob()
@@ -334,6 +335,26 @@ void TestJobBoard::restoreKeepsSubmissionOrder()
     // A job submitted after the restart comes after them.
     const QString later = *restarted.submit(spec(), picture(), 500);
     QCOMPARE(restarted.list().first().toObject().value(u"id").toString(), later);
+}
+
+// Issue 17: what /metrics and the alert rules see; the totals outlive retired jobs (kept = 1).
+void TestJobBoard::countsForMetrics()
+{
+    JobBoard board({16, 1});
+    QCOMPARE(board.counts(), (JobBoard::Counts{0, 0, 16, 0, 0}));
+    std::vector<QString> ids;
+    for (int i = 0; i < 5; ++i)
+        ids.push_back(*board.submit(spec(), picture(), i));
+    QVERIFY(board.startNext(10, 3));
+    QVERIFY(board.startNext(10, 3));
+    QVERIFY(board.startNext(10, 3));
+    QCOMPARE(board.counts(), (JobBoard::Counts{2, 3, 16, 0, 0}));
+    board.finish(ids[0], outcome(picture()), 11);
+    board.fail(ids[1], QStringLiteral("lost"), 12);
+    board.fail(ids[1], QStringLiteral("again"), 13); // already failed: counted once
+    board.finish(ids[2], outcome(picture()), 14);
+    QCOMPARE(board.counts(), (JobBoard::Counts{2, 0, 16, 2, 1}));
+    QVERIFY(!board.status(ids[0])); // retired, still counted
 }
 
 QTEST_GUILESS_MAIN(TestJobBoard)

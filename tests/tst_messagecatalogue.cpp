@@ -430,8 +430,10 @@ private slots:
         table.queuedAtMaster = 17;
         table.tasksCompleted = 40;
         table.lateDropped = 1;
+        table.jobs = {3, 2, 16, 40, 5}; // issue 17: the job counters behind /metrics
         const QJsonObject json = table.toJson();
         QCOMPARE(AdminStateMessage::fromJson(json).toJson(), json);
+        QCOMPARE(AdminStateMessage::fromJson(json).jobs, table.jobs);
 
         QJsonObject damaged = json;
         damaged.insert(QStringLiteral("nodes"),
@@ -441,6 +443,10 @@ private slots:
                                   QStringLiteral("rank 4")});
         damaged.remove(QStringLiteral("w1"));
         damaged.insert(QStringLiteral("queued_at_master"), QStringLiteral("many"));
+        damaged.insert(QStringLiteral("jobs"),
+                       QJsonObject{{QStringLiteral("queued"), -4},
+                                   {QStringLiteral("running"), QStringLiteral("two")},
+                                   {QStringLiteral("failed_total"), 1e300}});
         const AdminStateMessage read = AdminStateMessage::fromJson(damaged);
         QCOMPARE(read.nodes.size(), size_t(1));
         QCOMPARE(read.nodes[0].rank, 3);
@@ -448,6 +454,7 @@ private slots:
         QCOMPARE(read.w1, std::nullopt);
         QCOMPARE(read.w2, std::optional(0.25));
         QCOMPARE(read.queuedAtMaster, 0);
+        QCOMPARE(read.jobs, AdminStateMessage::Jobs{}); // out of range or not a number: 0
     }
 
     // Tag::CostEstimates, master -> monitor: what goes in comes out, numbers exact; the link

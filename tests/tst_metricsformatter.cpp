@@ -39,6 +39,9 @@ ClusterSnapshot exampleSnapshot()
     s.sequence = 17;
     s.timeMs = 1700000000250;
     s.tasksQueuedAtMaster = 9;
+    s.tasksCompleted = 4000;
+    s.lateMessagesDropped = 3;
+    s.jobs = {5, 2, 16, 40, 6};
 
     NodeView master = node(0, QStringLiteral("master"), NodeRole::Master, NodeState::Active);
     NodeView monitor = node(1, QStringLiteral("monitor"), NodeRole::Monitor, NodeState::Active);
@@ -71,6 +74,7 @@ ClusterSnapshot exampleSnapshot()
     draining.weight = 0.5;
     draining.heartbeatAgeMs = 1000;
     draining.drainEtaS = 12.5;
+    draining.stateSinceMs = s.timeMs - 2000500;
     draining.stats.inFlight = 2;
 
     NodeView drained = node(4, QStringLiteral("slave\n4"), NodeRole::Slave, NodeState::Drained);
@@ -79,6 +83,7 @@ ClusterSnapshot exampleSnapshot()
 
     NodeView suspect = node(5, QStringLiteral("slave-5"), NodeRole::Slave, NodeState::Suspect);
     suspect.heartbeatAgeMs = 4500;
+    suspect.stateSinceMs = s.timeMs - 150000; // SUSPECT for 150 s
     NodeView down = node(6, QStringLiteral("slave-6"), NodeRole::Slave, NodeState::Down);
     NodeView unicode =
         node(7, QStringLiteral("n\u00f6de-\u00e9t\u00e9"), NodeRole::Slave, NodeState::Active);
@@ -149,8 +154,10 @@ Labels nodeLabels(const NodeView &n)
             {QStringLiteral("role"), toString(n.role)}};
 }
 
+const bridge::BridgeMetrics kBridge{2, 7, 1};
+
 // Every sample the whole output must contain, keyed by name and labels.
-QMap<QString, double> expectedSamples(const ClusterSnapshot &s)
+QMap<QString, double> expectedSamples(const ClusterSnapshot &s, const bridge::BridgeMetrics &b = {})
 {
     QMap<QString, double> out;
     for (const NodeView &n : s.nodes) {
@@ -183,6 +190,33 @@ QMap<QString, double> expectedSamples(const ClusterSnapshot &s)
                              {{QStringLiteral("state"), toString(state)}}),
                    count);
     }
+    // Issue 17: when each node's state began, and the counters the alert rules use.
+    for (const NodeView &n : s.nodes) {
+        if (n.stateSinceMs <= 0)
+            continue;
+        out.insert(
+            sampleKey(QStringLiteral("starling_node_state_since_timestamp_seconds"), nodeLabels(n)),
+            n.stateSinceMs / 1000.0);
+        if (s.timeMs > 0)
+            out.insert(
+                sampleKey(QStringLiteral("starling_node_state_duration_seconds"), nodeLabels(n)),
+                (s.timeMs - n.stateSinceMs) / 1000.0);
+    }
+    const QList<QPair<const char *, double>> cluster{
+        {"starling_cluster_tasks_completed_total", double(s.tasksCompleted)},
+        {"starling_cluster_late_messages_dropped_total", double(s.lateMessagesDropped)},
+        {"starling_cluster_jobs_queued", double(s.jobs.queued)},
+        {"starling_cluster_jobs_running", double(s.jobs.running)},
+        {"starling_cluster_jobs_completed_total", double(s.jobs.doneTotal)},
+        {"starling_cluster_jobs_failed_total", double(s.jobs.failedTotal)},
+        {"starling_bridge_clients", double(b.clients)},
+        {"starling_bridge_snapshots_dropped_total", double(b.droppedSnapshots)},
+        {"starling_bridge_clients_too_slow_total", double(b.tooSlowClosures)}};
+    for (const auto &[name, value] : cluster)
+        out.insert(sampleKey(QString::fromLatin1(name), {}), value);
+    if (s.jobs.queueLimit > 0)
+        out.insert(sampleKey(QStringLiteral("starling_cluster_job_queue_limit"), {}),
+                   double(s.jobs.queueLimit));
     return out;
 }
 
@@ -341,12 +375,32 @@ void TestMetricsFormatter::specificLines_data()
     QTest::newRow("nodes down") << QByteArray(R"(starling_cluster_nodes{state="DOWN"} 1)");
     QTest::newRow("counter type") << QByteArray("# TYPE starling_node_tasks_done_total counter");
     QTest::newRow("gauge type") << QByteArray("# TYPE starling_node_state gauge");
+    // Issue 17: what the alert rules in resources/prometheus/ read.
+    const QByteArray suspect = R"(node="slave-5",rank="5",role="slave")";
+    QTest::newRow("state duration") << "starling_node_state_duration_seconds{" + suspect + "} 150";
+    QTest::newRow("state since") << "starling_node_state_since_timestamp_seconds{" + suspect +
+                                        "} 1699999850.25";
+    QTest::newRow("drain duration")
+        << "starling_node_state_duration_seconds{" + quoted + "} 2000.5";
+    QTest::newRow("tasks completed") << QByteArray("starling_cluster_tasks_completed_total 4000");
+    QTest::newRow("late dropped") << QByteArray("starling_cluster_late_messages_dropped_total 3");
+    QTest::newRow("jobs queued") << QByteArray("starling_cluster_jobs_queued 5");
+    QTest::newRow("jobs running") << QByteArray("starling_cluster_jobs_running 2");
+    QTest::newRow("job queue limit") << QByteArray("starling_cluster_job_queue_limit 16");
+    QTest::newRow("jobs completed") << QByteArray("starling_cluster_jobs_completed_total 40");
+    QTest::newRow("jobs failed") << QByteArray("starling_cluster_jobs_failed_total 6");
+    QTest::newRow("jobs failed type")
+        << QByteArray("# TYPE starling_cluster_jobs_failed_total counter");
+    QTest::newRow("bridge clients") << QByteArray("starling_bridge_clients 2");
+    QTest::newRow("bridge dropped") << QByteArray("starling_bridge_snapshots_dropped_total 7");
+    QTest::newRow("bridge too slow") << QByteArray("starling_bridge_clients_too_slow_total 1");
 }
 
 void TestMetricsFormatter::specificLines()
 {
     QFETCH(QByteArray, line);
-    const QList<QByteArray> lines = bridge::formatPrometheus(exampleSnapshot()).split('\n');
+    const QList<QByteArray> lines =
+        bridge::formatPrometheus(exampleSnapshot(), kBridge).split('\n');
     QVERIFY2(lines.contains(line), line.constData());
 }
 
@@ -403,7 +457,7 @@ void TestMetricsFormatter::structure()
         QCOMPARE(line.left(end), family);
         ++samples;
     }
-    QCOMPARE(seen.size(), 29);
+    QCOMPARE(seen.size(), 42);
     QCOMPARE(samples, expectedSamples(exampleSnapshot()).size());
 }
 
@@ -411,10 +465,10 @@ void TestMetricsFormatter::referenceParserReadsEverything()
 {
     const ClusterSnapshot snapshot = exampleSnapshot();
     QString error;
-    const auto parsed = parseWithReference(bridge::formatPrometheus(snapshot), &error);
+    const auto parsed = parseWithReference(bridge::formatPrometheus(snapshot, kBridge), &error);
     if (!parsed)
         QFAIL(qPrintable(error));
-    const QMap<QString, double> expected = expectedSamples(snapshot);
+    const QMap<QString, double> expected = expectedSamples(snapshot, kBridge);
     for (auto it = expected.begin(); it != expected.end(); ++it) {
         QVERIFY2(parsed->contains(it.key()), qPrintable(QStringLiteral("missing ") + it.key()));
         QCOMPARE(parsed->value(it.key()).value, it.value());
@@ -460,7 +514,10 @@ void TestMetricsFormatter::emptySnapshot()
     // A monitor that has not heard from anyone still serves valid text with every family.
     const ClusterSnapshot snapshot;
     const QByteArray text = bridge::formatPrometheus(snapshot);
-    QCOMPARE(text.count("# TYPE "), 29);
+    QCOMPARE(text.count("# TYPE "), 42);
+    // Not known yet: no queue limit and no state times (a limit of 0 would fire "queue full").
+    QVERIFY(!text.contains("\nstarling_cluster_job_queue_limit "));
+    QVERIFY(!text.contains("\nstarling_node_state_duration_seconds"));
     QVERIFY(text.contains("\nstarling_snapshot_sequence 0\n"));
     QVERIFY(!text.contains("\nstarling_snapshot_timestamp_seconds "));
     QString error;
@@ -477,8 +534,8 @@ void TestMetricsFormatter::estimatesPerOpClass()
     ClusterSnapshot s = exampleSnapshot();
     sched::SlaveCostEstimate e;
     e.rank = 2;
-    e.ops.push_back({QStringLiteral("median"), 3, {0.004, 0.041, 20, 0.92, 1, {}}});
-    e.ops.push_back({QStringLiteral("grey"), 1, {0, 0.0125, 2, 0.25, 1, {}}});
+    e.ops.push_back({QStringLiteral("median"), 3, {0.004, 0.041, 20, 0.92, s.timeMs - 90000, {}}});
+    e.ops.push_back({QStringLiteral("grey"), 1, {0, 0.0125, 2, 0.25, 0, {}}}); // never sampled
     s.nodes[2].estimates = e;
     const QList<QByteArray> lines = bridge::formatPrometheus(s).split('\n');
     const QByteArray busy = R"(node="slave-2",rank="2",role="slave")";
@@ -488,13 +545,15 @@ void TestMetricsFormatter::estimatesPerOpClass()
         "starling_node_estimate_seconds_per_megabyte{" + busy +
             R"(,op="grey",channels="1"} 0.0125)",
         "starling_node_estimate_confidence_ratio{" + busy + R"(,op="median",channels="3"} 0.92)",
-        QByteArray("# TYPE starling_node_estimate_confidence_ratio gauge")};
+        QByteArray("# TYPE starling_node_estimate_confidence_ratio gauge"),
+        // Issue 17: the age behind "estimates stale"; none for an op never sampled.
+        "starling_node_estimate_age_seconds{" + busy + R"(,op="median",channels="3"} 90)"};
     for (const QByteArray &line : expected)
         QVERIFY2(lines.contains(line), line.constData());
     int samples = 0;
     for (const QByteArray &line : lines)
         samples += line.startsWith("starling_node_estimate_") ? 1 : 0;
-    QCOMPARE(samples, 4);
+    QCOMPARE(samples, 5);
 }
 
 QTEST_GUILESS_MAIN(TestMetricsFormatter)

@@ -1,7 +1,7 @@
 // SnapshotBuilder and ClusterSnapshot: the monitor's merged picture of the cluster (the master's
 // table, the slaves' heartbeats, the detector's verdicts, load and rank) and its JSON form.
-#include "cluster/clustersnapshot.h"
 #include "cluster/adminstatetable.h"
+#include "cluster/clustersnapshot.h"
 #include "cluster/snapshotbuilder.h"
 
 #include <QJsonArray>
@@ -150,6 +150,7 @@ void compareSnapshots(const ClusterSnapshot &a, const ClusterSnapshot &b)
     QCOMPARE(a.w1, b.w1);
     QCOMPARE(a.w2, b.w2);
     QCOMPARE(a.tasksQueuedAtMaster, b.tasksQueuedAtMaster);
+    QCOMPARE(a.jobs, b.jobs);
     QCOMPARE(a.nodes.size(), b.nodes.size());
     for (size_t i = 0; i < a.nodes.size(); ++i) {
         compareNodes(a.nodes[i], b.nodes[i]);
@@ -261,6 +262,8 @@ void TestSnapshotBuilder::tableSetsWeightsStatesAndPolicy()
     table.setLiveness(2, Liveness::Alive, 60);
     QJsonObject json = table.toJson();
     json.insert(QLatin1String("queued_at_master"), 17);
+    const protocol::AdminStateMessage::Jobs jobs{2, 1, 16, 9, 3}; // issue 17, for /metrics
+    json.insert(QLatin1String("jobs"), jobs.toJson());
 
     SnapshotBuilder builder(kWorld, 4);
     QVERIFY(!builder.hasAdminState()); // the monitor publishes nothing until the table is in
@@ -271,6 +274,8 @@ void TestSnapshotBuilder::tableSetsWeightsStatesAndPolicy()
     QCOMPARE(snapshot.w1, 2.0);
     QCOMPARE(snapshot.w2, 0.25);
     QCOMPARE(snapshot.tasksQueuedAtMaster, std::int64_t(17));
+    QCOMPARE(snapshot.jobs, jobs);
+    QCOMPARE(ClusterSnapshot::fromJson(snapshot.toJson()).jobs, jobs); // and on the bridge
 
     const NodeView &s2 = snapshot.nodes[2];
     QCOMPARE(toString(s2.state), toString(NodeState::Active));
@@ -303,6 +308,7 @@ void TestSnapshotBuilder::tableSetsWeightsStatesAndPolicy()
     for (const NodeView &node : later.nodes)
         QVERIFY(node.weight != 7.0);
     QCOMPARE(later.tasksQueuedAtMaster, std::int64_t(0)); // not in the new table
+    QCOMPARE(later.jobs, protocol::AdminStateMessage::Jobs{});
 }
 
 void TestSnapshotBuilder::samplesFeedStatsAndBoundedHistory()

@@ -222,6 +222,7 @@ void BridgeServer::admit(QTcpSocket *socket)
             [this, session](const QJsonObject &command) {
                 emit commandReceived(session->id(), session->clientName(), command);
             });
+    connect(session, &BridgeSession::closedTooSlow, this, [this] { ++m_tooSlowClosures; });
     connect(session, &BridgeSession::finished, this, [this, session] {
         m_sessions.remove(session->id());
         if (!session->clientName().isEmpty())

@@ -80,6 +80,8 @@ public:
     qint64 pendingBytes(quint64 clientId) const; // 0 for an unknown client
     int preHelloCount() const { return int(m_preHello.size()); }
     qint64 acceptFailures() const { return m_acceptFailures; }
+    // Issue 17: clients closed with "too_slow" since the server was made (/metrics counter).
+    qint64 tooSlowClosures() const { return m_tooSlowClosures; }
 
 signals:
     void commandReceived(quint64 clientId, const QString &clientName, const QJsonObject &command);
@@ -113,6 +115,7 @@ private:
     quint64 m_nextClientId = 1;
     QByteArray m_latestSnapshot;
     qint64 m_droppedSnapshots = 0;
+    qint64 m_tooSlowClosures = 0;
 };
 
 } // namespace starling::bridge

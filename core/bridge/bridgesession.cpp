@@ -92,6 +92,7 @@ void BridgeSession::sendReliable(const QByteArray &line)
     if (m_state != State::Ready)
         return;
     if (m_socket->bytesToWrite() + line.size() > 2 * m_settings.bufferLimit) {
+        emit closedTooSlow();
         closeWithError(ErrorCode::TooSlow,
                        QStringLiteral("the client is not reading: %1 bytes unsent")
                            .arg(m_socket->bytesToWrite()));

@@ -66,6 +66,7 @@ signals:
     void authenticated();                             // the welcome line has been written
     void commandReceived(const QJsonObject &command); // envelope already checked
     void finished();                                  // closed, for whatever reason
+    void closedTooSlow(); // issue 17: just before finished(), when closed with "too_slow"
 
 private:
     enum class State

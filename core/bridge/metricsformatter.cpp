@@ -1,5 +1,6 @@
 #include "metricsformatter.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -260,9 +261,91 @@ void estimateFamilies(Exposition &out, const cluster::ClusterSnapshot &snapshot,
          [](const sched::AffineEstimate &e) { return e.confidence; });
 }
 
+// Issue 17: an age needs the snapshot's time, which the per-node table does not see.
+void estimateAges(Exposition &out, const cluster::ClusterSnapshot &snapshot,
+                  const std::vector<QByteArray> &labels)
+{
+    out.family("starling_node_estimate_age_seconds", "gauge",
+               "Seconds from the estimate's newest sample to the snapshot; absent if never "
+               "sampled.");
+    if (snapshot.timeMs <= 0)
+        return;
+    for (size_t i = 0; i < snapshot.nodes.size(); ++i) {
+        if (!snapshot.nodes[i].estimates)
+            continue;
+        for (const sched::OpCostEstimate &op : snapshot.nodes[i].estimates->ops) {
+            if (op.compute.lastSampleMs <= 0)
+                continue;
+            out.sample(
+                "starling_node_estimate_age_seconds",
+                labels[i] + ',' + label("op", op.op) + ',' +
+                    label("channels", QString::number(op.channels)),
+                double(std::max<std::int64_t>(0, snapshot.timeMs - op.compute.lastSampleMs)) /
+                    1000.0);
+        }
+    }
+}
+
+// Issue 17: "SUSPECT for 2 minutes", "a drain not finished in 30 minutes" need when the state
+// began; the duration spares rules a time() that promtool's tests start at 0.
+void stateTimes(Exposition &out, const cluster::ClusterSnapshot &snapshot,
+                const std::vector<QByteArray> &labels)
+{
+    out.family("starling_node_state_since_timestamp_seconds", "gauge",
+               "When the node entered its current state, seconds since the Unix epoch.");
+    for (size_t i = 0; i < snapshot.nodes.size(); ++i) {
+        if (snapshot.nodes[i].stateSinceMs > 0)
+            out.sample("starling_node_state_since_timestamp_seconds", labels[i],
+                       double(snapshot.nodes[i].stateSinceMs) / 1000.0);
+    }
+    out.family("starling_node_state_duration_seconds", "gauge",
+               "Seconds the node has been in its current state at the snapshot's time.");
+    for (size_t i = 0; i < snapshot.nodes.size(); ++i) {
+        const std::int64_t since = snapshot.nodes[i].stateSinceMs;
+        if (since > 0 && snapshot.timeMs > 0)
+            out.sample("starling_node_state_duration_seconds", labels[i],
+                       double(std::max<std::int64_t>(0, snapshot.timeMs - since)) / 1000.0);
+    }
+}
+
+// Issue 17: the master's task and job counters and the monitor's bridge.
+void clusterCounters(Exposition &out, const cluster::ClusterSnapshot &snapshot,
+                     const BridgeMetrics &bridge)
+{
+    const auto one = [&out](const char *name, const char *type, const char *help, double value) {
+        out.family(name, type, help);
+        out.sample(name, {}, value);
+    };
+    one("starling_cluster_tasks_completed_total", "counter",
+        "Tasks the master has seen complete, each counted once.", double(snapshot.tasksCompleted));
+    one("starling_cluster_late_messages_dropped_total", "counter",
+        "Completions from an older epoch the master refused.",
+        double(snapshot.lateMessagesDropped));
+    const protocol::AdminStateMessage::Jobs &jobs = snapshot.jobs;
+    one("starling_cluster_jobs_queued", "gauge", "Image jobs waiting at the master.",
+        double(jobs.queued));
+    one("starling_cluster_jobs_running", "gauge", "Image jobs the master is running.",
+        double(jobs.running));
+    out.family("starling_cluster_job_queue_limit", "gauge",
+               "Image jobs that may wait at the master (job_queue_limit).");
+    if (jobs.queueLimit > 0)
+        out.sample("starling_cluster_job_queue_limit", {}, double(jobs.queueLimit));
+    one("starling_cluster_jobs_completed_total", "counter",
+        "Image jobs completed since the master started.", double(jobs.doneTotal));
+    one("starling_cluster_jobs_failed_total", "counter",
+        "Image jobs failed since the master started.", double(jobs.failedTotal));
+    one("starling_bridge_clients", "gauge", "Authenticated bridge clients of the monitor.",
+        bridge.clients);
+    one("starling_bridge_snapshots_dropped_total", "counter",
+        "Snapshots skipped for bridge clients that were behind.", double(bridge.droppedSnapshots));
+    one("starling_bridge_clients_too_slow_total", "counter",
+        "Bridge clients closed as too slow (not reading their events).",
+        double(bridge.tooSlowClosures));
+}
+
 } // namespace
 
-QByteArray formatPrometheus(const cluster::ClusterSnapshot &snapshot)
+QByteArray formatPrometheus(const cluster::ClusterSnapshot &snapshot, const BridgeMetrics &bridge)
 {
     Exposition out;
     std::vector<QByteArray> labels;
@@ -314,6 +397,10 @@ QByteArray formatPrometheus(const cluster::ClusterSnapshot &snapshot)
             count += node.state == state ? 1 : 0;
         out.sample("starling_cluster_nodes", label("state", cluster::toString(state)), count);
     }
+
+    stateTimes(out, snapshot, labels);
+    estimateAges(out, snapshot, labels);
+    clusterCounters(out, snapshot, bridge);
     return out.take();
 }
 

@@ -42,6 +42,31 @@ inline constexpr char kPrometheusContentType[] = "text/plain; version=0.0.4; cha
 //   starling_snapshot_timestamp_seconds             gauge; absent if the snapshot has no time
 //   starling_cluster_master_queued_tasks            gauge
 //   starling_cluster_nodes{state}                   gauge, nodes per NodeState (zeros included)
-QByteArray formatPrometheus(const starling::cluster::ClusterSnapshot &snapshot);
+// Issue 17, for the alert rules in resources/prometheus/starling-rules.yml:
+//   starling_node_state_since_timestamp_seconds     gauge, when the current state began (Unix
+//                                                   time); absent if not known
+//   starling_node_state_duration_seconds            gauge, snapshot time - that; same
+//   starling_node_estimate_age_seconds{op,channels} gauge, snapshot time - the estimate's
+//                                                   newest sample; absent if never sampled
+//   starling_cluster_tasks_completed_total          counter, the master's tasks, each once
+//   starling_cluster_late_messages_dropped_total    counter, stale completions refused
+//   starling_cluster_jobs_queued                    gauge, image jobs waiting at the master
+//   starling_cluster_jobs_running                   gauge
+//   starling_cluster_job_queue_limit                gauge, job_queue_limit; absent if not known
+//   starling_cluster_jobs_completed_total           counter, since the master started
+//   starling_cluster_jobs_failed_total              counter, since the master started
+//   starling_bridge_clients                         gauge, authenticated bridge clients
+//   starling_bridge_snapshots_dropped_total         counter, snapshots skipped for slow clients
+//   starling_bridge_clients_too_slow_total          counter, clients closed with "too_slow"
+// The counters restart from 0 with the process that counts them; rules use increase().
+struct BridgeMetrics
+{
+    int clients = 0;
+    qint64 droppedSnapshots = 0;
+    qint64 tooSlowClosures = 0;
+};
+
+QByteArray formatPrometheus(const starling::cluster::ClusterSnapshot &snapshot,
+                            const BridgeMetrics &bridge = {});
 
 } // namespace starling::bridge

@@ -105,6 +105,7 @@ QJsonObject ClusterSnapshot::toJson() const
         {QLatin1String("tasks_completed"), double(tasksCompleted)},
         {QLatin1String("late_messages_dropped"), double(lateMessagesDropped)},
         {QLatin1String("nodes"), array},
+        {QLatin1String("jobs"), jobs.toJson()},
     };
 }
 
@@ -121,6 +122,7 @@ ClusterSnapshot ClusterSnapshot::fromJson(const QJsonObject &o)
     s.lateMessagesDropped = integer(o, QLatin1String("late_messages_dropped"), 0);
     for (const QJsonValue &v : o.value(QLatin1String("nodes")).toArray())
         s.nodes.push_back(NodeView::fromJson(v.toObject()));
+    s.jobs = protocol::AdminStateMessage::Jobs::fromJson(o.value(QLatin1String("jobs")).toObject());
     return s;
 }
 

@@ -4,6 +4,7 @@
 #include "cluster/nodestate.h"
 #include "cluster/nodestats.h"
 #include "cluster/slaveemulation.h"
+#include "protocol/adminstatemessage.h"
 #include "sched/costestimate.h"
 #include "sched/distributionstrategy.h"
 
@@ -58,6 +59,8 @@ struct ClusterSnapshot
     std::int64_t tasksCompleted = 0;      // by the master's book, each task counted once
     std::int64_t lateMessagesDropped = 0; // stale completions refused (see TaskLedger)
     std::vector<NodeView> nodes;          // ordered by MPI rank
+    // Issue 17, Prometheus: the master's image jobs (from its latest AdminStateMessage).
+    protocol::AdminStateMessage::Jobs jobs;
 
     QJsonObject toJson() const;
     static ClusterSnapshot fromJson(const QJsonObject &object);

@@ -136,6 +136,7 @@ ClusterSnapshot SnapshotBuilder::build(std::int64_t wallMs, std::int64_t monoton
     snapshot.tasksQueuedAtMaster = m_table.queuedAtMaster;
     snapshot.tasksCompleted = m_table.tasksCompleted;
     snapshot.lateMessagesDropped = m_table.lateDropped;
+    snapshot.jobs = m_table.jobs;
 
     // Only ACTIVE slaves are ranked (paper 1: lightest = 0).
     std::vector<int> rankable;

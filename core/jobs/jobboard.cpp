@@ -437,6 +437,7 @@ void JobBoard::finish(const QString &id, JobOutcome outcome, qint64 nowMs)
     if (!job || job->state != JobState::Running)
         return;
     job->state = JobState::Done;
+    ++m_doneTotal;
     job->finishedAtMs = nowMs;
     job->unitsDone = job->unitsTotal;
     // The input goes; the output stays charged until the job is retired.
@@ -461,6 +462,7 @@ void JobBoard::fail(const QString &id, const QString &error, qint64 nowMs)
     if (!job || job->state == JobState::Done || job->state == JobState::Failed)
         return;
     job->state = JobState::Failed;
+    ++m_failedTotal;
     job->finishedAtMs = nowMs;
     job->error = error;
     job->input.reset();
@@ -510,6 +512,20 @@ int JobBoard::queuedCount() const
     std::lock_guard lock(m_mutex);
     return int(std::count_if(m_jobs.begin(), m_jobs.end(),
                              [](const Job &j) { return j.state == JobState::Queued; }));
+}
+
+JobBoard::Counts JobBoard::counts() const
+{
+    std::lock_guard lock(m_mutex);
+    Counts counts;
+    counts.queueLimit = m_limits.queueLimit;
+    counts.done = m_doneTotal;
+    counts.failed = m_failedTotal;
+    for (const Job &j : m_jobs) {
+        counts.queued += j.state == JobState::Queued ? 1 : 0;
+        counts.running += j.state == JobState::Running ? 1 : 0;
+    }
+    return counts;
 }
 
 } // namespace starling::jobs

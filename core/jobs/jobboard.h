@@ -142,6 +142,17 @@ public:
     void finish(const QString &id, JobOutcome outcome, qint64 nowMs);
     void fail(const QString &id, const QString &error, qint64 nowMs);
     int queuedCount() const;
+    // Issue 17, Prometheus: what /metrics and the alert rules see of the board.
+    struct Counts
+    {
+        int queued = 0; // waiting for the runner
+        int running = 0;
+        int queueLimit = 0;
+        qint64 done = 0;   // since this master started
+        qint64 failed = 0; // since this master started
+        bool operator==(const Counts &) const = default;
+    };
+    Counts counts() const;
     qint64 budgetUsed() const;
     qint64 budgetCapacity() const { return m_budget.capacity(); } // fixed: no lock
 
@@ -204,6 +215,8 @@ private:
     int m_reserved = 0; // submissions being read or written to the spool, counted as waiting
     FairShare m_fair;
     std::map<QString, Holding> m_holdings; // reservations per submitter; none: erased
+    qint64 m_doneTotal = 0;                // issue 17: counters for counts()
+    qint64 m_failedTotal = 0;
     std::atomic<const JobSpool *> m_spool{nullptr};
 };
 

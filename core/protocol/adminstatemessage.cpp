@@ -11,7 +11,9 @@ namespace {
 const QLatin1String kNodes("nodes"), kRank("rank"), kState("state"), kAdminState("admin_state"),
     kWeight("weight"), kEpoch("epoch"), kAssigned("assigned"), kBy(eventkey::kBy),
     kReason(eventkey::kReason), kSinceMs("since_ms"), kStrategy("strategy"), kW1("w1"), kW2("w2"),
-    kQueued("queued_at_master"), kCompleted("tasks_completed"), kLateDropped("late_dropped");
+    kQueued("queued_at_master"), kCompleted("tasks_completed"), kLateDropped("late_dropped"),
+    kJobs("jobs"), kJobsQueued("queued"), kJobsRunning("running"), kQueueLimit("queue_limit"),
+    kDoneTotal("done_total"), kFailedTotal("failed_total");
 
 constexpr qint64 kMaxValue = qint64(1) << 53;
 
@@ -35,7 +37,8 @@ QJsonObject AdminStateMessage::toJson() const
                   {kStrategy, strategy},
                   {kQueued, double(queuedAtMaster)},
                   {kCompleted, double(tasksCompleted)},
-                  {kLateDropped, double(lateDropped)}};
+                  {kLateDropped, double(lateDropped)},
+                  {kJobs, jobs.toJson()}};
     insertOptional(o, kW1, w1);
     insertOptional(o, kW2, w2);
     return o;
@@ -67,7 +70,32 @@ AdminStateMessage AdminStateMessage::fromJson(const QJsonObject &message)
     m.queuedAtMaster = std::max<qint64>(0, f.count(kQueued, kMaxValue));
     m.tasksCompleted = std::max<qint64>(0, f.count(kCompleted, kMaxValue));
     m.lateDropped = std::max<qint64>(0, f.count(kLateDropped, kMaxValue));
+    m.jobs = Jobs::fromJson(f.object(kJobs, 16));
     return m;
+}
+
+QJsonObject AdminStateMessage::Jobs::toJson() const
+{
+    return {{kJobsQueued, double(queued)},
+            {kJobsRunning, double(running)},
+            {kQueueLimit, double(queueLimit)},
+            {kDoneTotal, double(doneTotal)},
+            {kFailedTotal, double(failedTotal)}};
+}
+
+AdminStateMessage::Jobs AdminStateMessage::Jobs::fromJson(const QJsonObject &object)
+{
+    const EventFields f(object);
+    const auto read = [&f](QLatin1String key) {
+        return std::max<qint64>(0, f.count(key, kMaxValue));
+    };
+    Jobs jobs;
+    jobs.queued = read(kJobsQueued);
+    jobs.running = read(kJobsRunning);
+    jobs.queueLimit = read(kQueueLimit);
+    jobs.doneTotal = read(kDoneTotal);
+    jobs.failedTotal = read(kFailedTotal);
+    return jobs;
 }
 
 } // namespace starling::protocol

@@ -34,6 +34,22 @@ struct AdminStateMessage
     qint64 tasksCompleted = 0;
     qint64 lateDropped = 0; // answers from an older epoch, dropped
 
+    // Issue 17, Prometheus: the master's image jobs, for /metrics and its alert rules. Also
+    // the `jobs` object of the cluster snapshot.
+    struct Jobs
+    {
+        qint64 queued = 0; // waiting for the runner
+        qint64 running = 0;
+        qint64 queueLimit = 0; // job_queue_limit; 0 = not known (an older master)
+        qint64 doneTotal = 0;  // since the master started
+        qint64 failedTotal = 0;
+        bool operator==(const Jobs &) const = default;
+
+        QJsonObject toJson() const;
+        static Jobs fromJson(const QJsonObject &object); // lenient: a bad field reads as 0
+    };
+    Jobs jobs;
+
     QJsonObject toJson() const;
     static AdminStateMessage fromJson(const QJsonObject &message);
 

@@ -532,6 +532,8 @@ void MasterRole::publishTable()
     table.queuedAtMaster = m_dispatcher.waitingCount();
     table.lateDropped = m_dispatcher.lateDropped();
     table.tasksCompleted = m_dispatcher.completed();
+    const jobs::JobBoard::Counts jobs = m_board.counts();
+    table.jobs = {jobs.queued, jobs.running, jobs.queueLimit, jobs.done, jobs.failed};
     m_transport.send(kMonitorRank, Tag::AdminState, table.toJson());
 }
 

@@ -259,7 +259,9 @@ void MonitorRole::publishSnapshot()
     const QJsonObject json = snapshot.toJson();
     m_bridge->publishSnapshot(json);
     m_transport.send(kMasterRank, Tag::Snapshot, json);
-    QByteArray text = bridge::formatPrometheus(snapshot);
+    QByteArray text =
+        bridge::formatPrometheus(snapshot, {m_bridge->clientCount(), m_bridge->droppedSnapshots(),
+                                            m_bridge->tooSlowClosures()});
     std::lock_guard lock(m_metricsMutex);
     m_metricsText = std::move(text);
 }
