@@ -4,7 +4,10 @@
 // `optimal` planned on the truth, after any sequence of jobs (adversarial ones included).
 #include "sched/affinecostmodel.h"
 #include "sched/costestimator.h"
+#include "sched/optimalstrategy.h"
+#include "sched/platform.h"
 #include "sched/recursiveleastsquares.h"
+#include "sched/sendorder.h"
 #include "sim/estimatorexperiment.h"
 
 #include <QTest>
@@ -367,33 +370,46 @@ void TestCostEstimator::oneSizeIsSplitWithTheCalibratedRate()
     QCOMPARE_LE(std::abs(e.fixedS + 0.1 * e.perMBS - 1.02) / 1.02, 0.15);
 }
 
-// A slave with a large fixed cost and the best rate, first timed on tiny strips, looks many
-// times slower per MB than it is; `optimal` leaves it out, so it must be planned optimistically
-// (CostEstimator::setLeftOut) or it is never timed on another size. Today it never gets work
-// again: the estimate stays 20x off and the huge jobs run without their best slave.
+// A slave with a large fixed cost and the best rate, first timed on a tiny strip (all fixed
+// cost) and calibrated as slow (its calibration strip was mostly fixed cost too), looks 40x
+// slower per MB than it is: `optimal` leaves it out, and left out it is never timed at another
+// size. Once a plan left it out (setLeftOut) it is planned at the fastest rate the cluster
+// showed, gets a share, and its timing there corrects it. Today it stays out for good.
 void TestCostEstimator::aSlaveLeftOutOnTinyStripsIsNotStarved()
 {
-    CostTruth truth;
-    truth.names = {QStringLiteral("small-fixed"), QStringLiteral("large-fixed")};
+    CostEstimator estimator(CostEstimator::Settings{10, 0.9, 0.15, 3600});
+    const OpClass blur{QStringLiteral("blur"), 1, 1.0};
+    const auto truth = [](int rank, double mb) {
+        return rank == 0 ? 0.02 + 0.1 * mb : 1.0 + 0.05 * mb;
+    };
+    estimator.setCalibration(0, 1.0);
+    estimator.setCalibration(1, 200.0);
+    for (int i = 0; i < 6; ++i) {
+        const double mb = i % 2 ? 10.0 : 1.0;
+        estimator.addCompute(0, blur, mb, truth(0, mb), i);
+    }
+    estimator.addCompute(1, blur, 0.01, truth(1, 0.01), 10);
     AffineEstimate link;
     link.perMBS = 1.0 / 1000;
-    truth.links = {link, link};
-    AffineEstimate a;
-    a.fixedS = 0.02;
-    a.perMBS = 0.1;
-    AffineEstimate b;
-    b.fixedS = 1.0;
-    b.perMBS = 0.05;
-    truth.ops = {{OpClass{QStringLiteral("blur"), 1, 1.0}, {a, b}}};
-    EstimatorExperiment run(truth, kNoise, 3);
-    std::vector<JobDraw> jobs(3, JobDraw{0, 4, 0.005});
-    for (int i = 0; i < 4; ++i)
-        jobs.push_back(JobDraw{0, 100, 1.0});
-    run.run(jobs);
-    const AffineEstimate e = run.estimator().compute(1, truth.ops[0].op);
-    QCOMPARE_LE(std::abs(e.perMBS - b.perMBS) / b.perMBS, 0.2);
-    const Platform real = truth.platform(0, 1.0);
-    QCOMPARE_LE(EstimatorExperiment::regret(real, run.estimated(0, 1.0), 100), kMargin);
+    const auto shareOfSlave1 = [&] {
+        Platform p;
+        p.unitMB = 1.0;
+        for (int rank : {0, 1})
+            p.slaves.push_back(CostEstimator::slaveSpec(QString::number(rank),
+                                                        estimator.compute(rank, blur), link, 1.0));
+        const std::vector<int> order = makeSendOrder(p.bandwidths(), SendOrder::Decreasing, 1);
+        return OptimalStrategy().wholeShares(p, order, 100)[1];
+    };
+    QCOMPARE(shareOfSlave1(), 0LL); // its own estimate excludes it
+    estimator.setLeftOut(blur, {1});
+    const long long share = shareOfSlave1();
+    QCOMPARE_GT(share, 0LL);
+    estimator.setLeftOut(blur, {});
+    estimator.addCompute(1, blur, double(share), truth(1, double(share)), 20);
+    const AffineEstimate e = estimator.compute(1, blur);
+    QVERIFY(sane(e));
+    QCOMPARE_LE(std::abs(e.perMBS - 0.05) / 0.05, 0.1);
+    QCOMPARE_LE(std::abs(e.fixedS - 1.0), 0.1);
 }
 
 void TestCostEstimator::parametersAreAccurateAfterAMixedSequence()
