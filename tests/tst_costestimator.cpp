@@ -4,7 +4,10 @@
 // `optimal` planned on the truth, after any sequence of jobs (adversarial ones included).
 #include "sched/affinecostmodel.h"
 #include "sched/costestimator.h"
+#include "sched/optimalstrategy.h"
+#include "sched/platform.h"
 #include "sched/recursiveleastsquares.h"
+#include "sched/sendorder.h"
 #include "sim/estimatorexperiment.h"
 
 #include <QTest>
@@ -145,6 +148,9 @@ private slots:
     void fallbacksWhenNothingWasMeasured();
     void aChangeIsSharedAcrossTheSlavesOps();
     void aSlaveIsProbedUntilItsSizesSeparate();
+    void aStripFarBeyondTheSizesSeenIsNoOutlier();
+    void oneSizeIsSplitWithTheCalibratedRate();
+    void aSlaveLeftOutOnTinyStripsIsNotStarved();
     void parametersAreAccurateAfterAMixedSequence();
     void guarantee_data();
     void guarantee();
@@ -328,6 +334,84 @@ void TestCostEstimator::aSlaveIsProbedUntilItsSizesSeparate()
     QCOMPARE_LE(std::abs(estimator.compute(1, grey).fixedS - 1.0), 0.05);
 }
 
+// Tiny strips (all fixed cost, sizes too alike to tell it from the rate), then one 100x larger:
+// the fit never saw that size, so its error says how wrong the extrapolation was. Today it is
+// held back as an outlier and the fit keeps predicting 10x too much there.
+void TestCostEstimator::aStripFarBeyondTheSizesSeenIsNoOutlier()
+{
+    AffineCostModel model{AffineCostModel::Settings{}};
+    const auto truth = [](double mb) {
+        return 0.3 + 20 * mb;
+    };
+    for (int i = 0; i < 10; ++i) {
+        const double mb = i % 2 ? 0.0011 : 0.001;
+        model.add(mb, truth(mb), i);
+    }
+    model.add(0.1, truth(0.1), 20);
+    QCOMPARE(model.outliers(), 0);
+    const auto fit = model.fit();
+    QVERIFY(fit && sane(*fit));
+    QCOMPARE_LE(std::abs(fit->fixedS + 0.1 * fit->perMBS - truth(0.1)) / truth(0.1), 0.1);
+    QCOMPARE_LE(std::abs(fit->fixedS + 0.001 * fit->perMBS - truth(0.001)) / truth(0.001), 0.1);
+}
+
+// One size seen: what exceeds the calibrated rate x MB is fixed, instead of all of the time going
+// into the rate (today: the rate 6x too slow, a 50 MB strip predicted at 60 s instead of 11 s).
+void TestCostEstimator::oneSizeIsSplitWithTheCalibratedRate()
+{
+    CostEstimator estimator(CostEstimator::Settings{10, 0.9, 0.15, 3600});
+    const OpClass blur{QStringLiteral("blur"), 1, 1.0};
+    estimator.setCalibration(1, 2.0); // 2 standard seconds per second: 0.2 s per MB of blur
+    for (int i = 0; i < 5; ++i)
+        estimator.addCompute(1, blur, 1.0, 1.0 + 0.2 * 1.0, i);
+    const AffineEstimate e = estimator.compute(1, blur);
+    QVERIFY(sane(e));
+    QCOMPARE_LE(std::abs(e.fixedS + 50 * e.perMBS - 11.0) / 11.0, 0.15);
+    QCOMPARE_LE(std::abs(e.fixedS + 0.1 * e.perMBS - 1.02) / 1.02, 0.15);
+}
+
+// A slave with a large fixed cost and the best rate, first timed on a tiny strip (all fixed
+// cost) and calibrated as slow (its calibration strip was mostly fixed cost too), looks 40x
+// slower per MB than it is: `optimal` leaves it out, and left out it is never timed at another
+// size. Once a plan left it out (setLeftOut) it is planned at the fastest rate the cluster
+// showed, gets a share, and its timing there corrects it. Today it stays out for good.
+void TestCostEstimator::aSlaveLeftOutOnTinyStripsIsNotStarved()
+{
+    CostEstimator estimator(CostEstimator::Settings{10, 0.9, 0.15, 3600});
+    const OpClass blur{QStringLiteral("blur"), 1, 1.0};
+    const auto truth = [](int rank, double mb) {
+        return rank == 0 ? 0.02 + 0.1 * mb : 1.0 + 0.05 * mb;
+    };
+    estimator.setCalibration(0, 1.0);
+    estimator.setCalibration(1, 200.0);
+    for (int i = 0; i < 6; ++i) {
+        const double mb = i % 2 ? 10.0 : 1.0;
+        estimator.addCompute(0, blur, mb, truth(0, mb), i);
+    }
+    estimator.addCompute(1, blur, 0.01, truth(1, 0.01), 10);
+    AffineEstimate link;
+    link.perMBS = 1.0 / 1000;
+    const auto shareOfSlave1 = [&] {
+        Platform p;
+        p.unitMB = 1.0;
+        for (int rank : {0, 1})
+            p.slaves.push_back(CostEstimator::slaveSpec(QString::number(rank),
+                                                        estimator.compute(rank, blur), link, 1.0));
+        const std::vector<int> order = makeSendOrder(p.bandwidths(), SendOrder::Decreasing, 1);
+        return OptimalStrategy().wholeShares(p, order, 100)[1];
+    };
+    QCOMPARE(shareOfSlave1(), 0LL); // its own estimate excludes it
+    estimator.setLeftOut(blur, {1});
+    const long long share = shareOfSlave1();
+    QCOMPARE_GT(share, 0LL);
+    estimator.setLeftOut(blur, {});
+    estimator.addCompute(1, blur, double(share), truth(1, double(share)), 20);
+    const AffineEstimate e = estimator.compute(1, blur);
+    QVERIFY(sane(e));
+    QCOMPARE_LE(std::abs(e.perMBS - 0.05) / 0.05, 0.1);
+    QCOMPARE_LE(std::abs(e.fixedS - 1.0), 0.1);
+}
+
 void TestCostEstimator::parametersAreAccurateAfterAMixedSequence()
 {
     EstimatorExperiment run(CostTruth::paperWithFixedCosts(), kNoise, 7);
@@ -352,9 +436,8 @@ void TestCostEstimator::guarantee_data()
     QTest::addColumn<EstimatorExperiment::Disturbance>("disturbance");
     QTest::addColumn<std::vector<double>>("probeMB");
     // Not met yet on every draw (NOTES-SLICE.md): tiny-only histories cannot tell the rate
-    // (probing only splits shares of 3+ units; 1.2-5x, seconds beyond one unit), and a hiccup
-    // among a model's first timings (before it can call anything an outlier) leaves one fixed
-    // part far off. The other rows' worst probes (1.06-1.11) are within one unit's step.
+    // (probing only splits shares of 3+ units; up to 1.8x, seconds beyond one unit). The other
+    // rows' worst probes (1.03-1.13) are within 5% or one unit's step.
     QTest::addColumn<QString>("knownGap");
     using D = EstimatorExperiment::Disturbance;
     const std::vector<int> all{0, 1, 2, 3};
@@ -368,15 +451,13 @@ void TestCostEstimator::guarantee_data()
     QTest::newRow("tiny jobs only")
         << draws(40, all, 4, 12, 0.05, 0.2, 2) << D{} << std::vector{0.1}
         << QStringLiteral("rate not identifiable from strips that are mostly fixed cost: misses by "
-                          "2-40 unit steps");
+                          "up to 1.8x");
     QTest::newRow("huge jobs only")
         << draws(30, all, 100, 100, 8, 12, 3) << D{} << std::vector{10.0} << QString();
     D outliers;
     outliers.outlierRate = 0.05;
     QTest::newRow("outliers 5%") << draws(50, all, 10, 100, 0.5, 10, 5) << outliers
-                                 << std::vector{0.5, 8.0}
-                                 << QStringLiteral("regret 1.50 on one draw: a hiccup among the "
-                                                   "first timings of one slave's op");
+                                 << std::vector{0.5, 8.0} << QString();
     D slowed;
     slowed.slowSlave = 0;
     slowed.slowFromJob = 20;

@@ -15,6 +15,11 @@ constexpr double kOutlierNoiseMultiple = 4;
 constexpr double kMaxOutlierError = 0.6;
 // Three timings (2.71 after forgetting 0.9) of different sizes determine a line.
 constexpr double kLineSamples = 2.5;
+// Two timings (1.9 after forgetting) of sizes far apart determine a line as well: a coefficient
+// of variation of 1 (weights 1/time^2, so the short strip weighs more) takes a strip some 10x
+// the size of the other; their few percent of noise hardly moves the slope then.
+constexpr double kTwoSizes = 1.5;
+constexpr double kWideSpread = 1.0;
 
 // Timings scatter in proportion to their length (noise is a share of the time), so each is
 // weighed by the inverse square of its expected length: least squares on relative errors.
@@ -36,15 +41,18 @@ AffineCostModel::AffineCostModel(Settings settings)
     : m_settings(settings), m_rls(settings.forgetting)
 {}
 
-std::optional<AffineEstimate> AffineCostModel::fit(double heldFixedS) const
+std::optional<AffineEstimate> AffineCostModel::fit(Prior prior) const
 {
     const double n = m_rls.effectiveSamples();
-    if (n < m_settings.minSamples || !(m_rls.meanX() > 0))
+    // One timing and a prior already say more than the prior alone (the time at that size), and
+    // two of sizes far apart determine the line.
+    const bool informed = prior.fixedKnown || prior.perMBS > 0 || m_separated;
+    if (n < (informed ? 1.0 : m_settings.minSamples) || !(m_rls.meanX() > 0))
         return std::nullopt;
     const double mx = m_rls.meanX();
     const double my = std::max(0.0, m_rls.meanY());
     AffineEstimate e;
-    if (m_rls.spreadX() >= m_settings.minSpread && n >= kLineSamples) {
+    if (fitsALine(prior)) {
         e.fixedS = m_rls.intercept();
         e.perMBS = m_rls.slope();
         if (e.fixedS < 0) { // no fixed part to speak of: the best line through the origin
@@ -56,9 +64,7 @@ std::optional<AffineEstimate> AffineCostModel::fit(double heldFixedS) const
             e.fixedS = std::max(0.0, my - e.perMBS * mx);
         }
     } else {
-        const double held = m_lastGood ? m_lastGood->fixedS : heldFixedS;
-        // Hold the fixed part, but never let it swallow more than half of what was measured.
-        e.fixedS = std::clamp(std::isfinite(held) ? held : 0.0, 0.0, 0.5 * my);
+        e.fixedS = heldFixed(prior, mx, my);
         e.perMBS = std::max(kMinPerMBS, (my - e.fixedS) / mx);
     }
     e.samples = n;
@@ -66,6 +72,51 @@ std::optional<AffineEstimate> AffineCostModel::fit(double heldFixedS) const
     e.lastSampleMs = m_lastSampleMs;
     e.source = EstimateSource::Measured;
     return e;
+}
+
+// One size cannot tell the fixed part from the rate. Holding it at 0 puts all the time into the
+// rate: a strip that is 95% fixed cost makes the slave look 20x slower per MB, `optimal` never
+// gives it a larger strip, and nothing corrects it. So: the last good fixed part; else one known
+// from elsewhere; else the prior rate splits the time (what exceeds rate x MB is fixed); else a
+// guess that may take at most half of the time.
+double AffineCostModel::heldFixed(Prior prior, double meanMB, double meanS) const
+{
+    const double finiteFixed = std::isfinite(prior.fixedS) ? prior.fixedS : 0.0;
+    if (m_lastGood)
+        return std::clamp(m_lastGood->fixedS, 0.0, 0.5 * meanS);
+    if (prior.fixedKnown)
+        return std::clamp(finiteFixed, 0.0, 0.5 * meanS);
+    if (std::isfinite(prior.perMBS) && prior.perMBS > 0)
+        return std::max(0.0, meanS - prior.perMBS * meanMB);
+    return std::clamp(finiteFixed, 0.0, 0.5 * meanS);
+}
+
+// Whether the timings tell the fixed part from the rate: three of sizes spread enough, or two of
+// sizes far apart (a tiny strip and a large one: their noise hardly moves the line).
+// Time that does not grow with size over a few strips is noise (or bytes counted that the slave
+// does not compute, such as halo rows), not a free rate: where a prior rate is known they are
+// split with it as if one size was seen; a free rate would take every unit of the next job.
+bool AffineCostModel::fitsALine(Prior prior) const
+{
+    const double n = m_rls.effectiveSamples();
+    const double spread = m_rls.spreadX();
+    const bool enough = (n >= kLineSamples && spread >= m_settings.minSpread) ||
+                        (n >= kTwoSizes && spread >= kWideSpread);
+    const bool growing = m_rls.slope() > 0 || n >= kLineSamples + 1 || !(prior.perMBS > 0);
+    return enough && growing;
+}
+
+bool AffineCostModel::beyondSizesSeen(double mb) const
+{
+    return m_maxMB > 0 && (mb > kLeverage * m_maxMB || mb * kLeverage < m_minMB);
+}
+
+void AffineCostModel::addToFit(double mb, double seconds, double weight, double count)
+{
+    if (!m_rls.add(mb, seconds, weight, count))
+        return;
+    m_minMB = m_maxMB > 0 ? std::min(m_minMB, mb) : mb;
+    m_maxMB = std::max(m_maxMB, mb);
 }
 
 // Enough recent samples, sizes spread enough to separate fixed from rate, residuals small.
@@ -79,16 +130,24 @@ double AffineCostModel::confidence() const
     return std::clamp(count * spread * fitQuality, 0.0, 1.0);
 }
 
-double AffineCostModel::add(double mb, double seconds, std::int64_t nowMs, double heldFixedS)
+double AffineCostModel::add(double mb, double seconds, std::int64_t nowMs, Prior prior)
 {
     if (!usable(mb, seconds))
         return 1;
     m_lastSampleMs = std::max(m_lastSampleMs, nowMs);
     const std::optional<AffineEstimate> now =
-        m_rls.effectiveSamples() >= kLineSamples ? fit(heldFixedS) : std::nullopt;
+        m_rls.effectiveSamples() >= kLineSamples ? fit(prior) : std::nullopt;
     double count = 1;
     double expected = seconds;
     m_lastOutlierRatio = 0;
+    if (now && beyondSizesSeen(mb)) {
+        // Leverage, not an outlier: the fit extrapolates here, so its error says how wrong the
+        // extrapolation was. Weighed for the time measured (the prediction is what is in doubt).
+        flushSuspects();
+        addToFit(mb, seconds, precision(seconds), 1);
+        updateLastGood(prior);
+        return 1;
+    }
     if (now) {
         const double predicted = std::max(1e-12, now->fixedS + mb * now->perMBS);
         expected = predicted;
@@ -113,8 +172,8 @@ double AffineCostModel::add(double mb, double seconds, std::int64_t nowMs, doubl
             return 1;
         }
     }
-    m_rls.add(mb, seconds, precision(expected) * count, count);
-    updateLastGood(heldFixedS);
+    addToFit(mb, seconds, precision(expected) * count, count);
+    updateLastGood(prior);
     return 1;
 }
 
@@ -134,8 +193,8 @@ double AffineCostModel::restartFromSuspects()
         // The oldest suspect is an outlier after all; the others may still become a change.
         const Sample oldest = m_suspects.front();
         m_suspects.erase(m_suspects.begin());
-        m_rls.add(oldest.mb, oldest.seconds, precision(oldest.predictedS) * oldest.count,
-                  oldest.count);
+        addToFit(oldest.mb, oldest.seconds, precision(oldest.predictedS) * oldest.count,
+                 oldest.count);
         return 1;
     }
     const double factor = ratios[ratios.size() / 2];
@@ -154,7 +213,7 @@ void AffineCostModel::rescale(double factor)
         m_lastGood->perMBS *= factor;
     }
     for (const Sample &s : m_suspects)
-        m_rls.add(s.mb, s.seconds, precision(s.seconds));
+        addToFit(s.mb, s.seconds, precision(s.seconds), 1);
     m_suspects.clear();
 }
 
@@ -163,18 +222,21 @@ void AffineCostModel::rescale(double factor)
 void AffineCostModel::flushSuspects()
 {
     for (const Sample &s : m_suspects)
-        m_rls.add(s.mb, s.seconds, precision(s.predictedS) * s.count, s.count);
+        addToFit(s.mb, s.seconds, precision(s.predictedS) * s.count, s.count);
     m_suspects.clear();
 }
 
-void AffineCostModel::updateLastGood(double heldFixedS)
+void AffineCostModel::updateLastGood(Prior prior)
 {
     // While a run of outliers is pending the fit may be half old, half new: not a good value.
-    if (const auto updated = fit(heldFixedS);
+    if (const auto updated = fit(prior);
         m_suspects.empty() && updated && updated->confidence >= m_settings.goodConfidence) {
         m_lastGood = updated;
-        m_separated = m_separated || (m_rls.spreadX() >= m_settings.minSpread &&
-                                      m_rls.effectiveSamples() >= kLineSamples);
+        m_separated = m_separated || fitsALine(prior);
+    } else if (updated && m_suspects.empty() && fitsALine(prior) &&
+               m_rls.spreadX() >= kWideSpread) {
+        // Two sizes far apart: told apart, though two timings are not yet a confident fit.
+        m_separated = true;
     }
 }
 

@@ -9,10 +9,24 @@
 
 namespace starling::sched {
 
+// What the owner believes without this model's own timings, used while they are all of one
+// size: a fixed part (a separated fit of another op), else a rate (the slave's calibration,
+// scaled by the op's relative cost; 0 = none), else a fixed part that may swallow at most
+// half of the time measured.
+struct AffinePrior
+{
+    double fixedS = 0;
+    double perMBS = 0;
+    bool fixedKnown = false;
+};
+
 // One learnt cost, seconds = fixedS + MB * perMBS (a slave's compute for one op class, or its
 // link), from timings as they come. Never garbage: fixedS >= 0, perMBS > 0, both finite.
 // - Sizes too alike to tell the fixed part from the rate: the rate is fitted with the fixed
-//   part held (the last good one, else the caller's).
+//   part held (the last good one, else the caller's prior: a fixed part known from elsewhere,
+//   or a rate, which splits the time measured as fixed = t - rate x MB).
+// - A timing at a size far outside those seen (kLeverage x beyond) is new information (the
+//   first large strip after tiny ones), never judged as an outlier by a fit that never saw it.
 // - An isolated timing far from the fit is down-weighted (it costs `threshold / error` of a
 //   sample), but kChangeRun such timings in a row on the same side are a real change (a slave
 //   slowed down): the history is scaled by the change (fixed part and rate alike) and the run
@@ -32,17 +46,20 @@ public:
     // op's own estimate error); a hiccup next to timings merely off does not.
     static constexpr double kChangeAgreement = 1.5;
     static constexpr double kMinPerMBS = 1e-9;
+    static constexpr double kLeverage = 2;
+
+    using Prior = AffinePrior;
 
     explicit AffineCostModel(Settings settings);
 
     // Returns the factor by which a change this timing confirmed scaled the costs (new over
     // old prediction of the run that showed it), 1 when there was none.
-    double add(double mb, double seconds, std::int64_t nowMs, double heldFixedS = 0);
+    double add(double mb, double seconds, std::int64_t nowMs, Prior prior = {});
     // The slave changed speed (seen on another op class): scale the history and the last
     // good value instead of waiting for this op's own timings to show it.
     void rescale(double factor);
     // The current fit, or nothing while it stands on too few samples.
-    std::optional<AffineEstimate> fit(double heldFixedS = 0) const;
+    std::optional<AffineEstimate> fit(Prior prior = {}) const;
     std::optional<AffineEstimate> lastGood() const { return m_lastGood; }
     // Whether a confident fit ever told the fixed part from the rate (sizes spread enough);
     // until then the fixed part is held, and a plan far from the sizes seen is a guess.
@@ -66,7 +83,11 @@ private:
     void flushSuspects();
     double confidence() const;
     double restartFromSuspects();
-    void updateLastGood(double heldFixedS);
+    void updateLastGood(Prior prior);
+    double heldFixed(Prior prior, double meanMB, double meanS) const;
+    bool beyondSizesSeen(double mb) const;
+    bool fitsALine(Prior prior) const;
+    void addToFit(double mb, double seconds, double weight, double count);
 
     Settings m_settings;
     RecursiveLeastSquares m_rls;
@@ -78,6 +99,8 @@ private:
     int m_outliers = 0;
     bool m_separated = false;
     double m_lastOutlierRatio = 0;
+    double m_minMB = 0; // sizes the fit has taken (0 = none yet)
+    double m_maxMB = 0;
 };
 
 } // namespace starling::sched

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace starling::sched {
 
@@ -41,7 +42,7 @@ void CostEstimator::addCompute(int rank, const OpClass &op, double inputMB, doub
         it = m_compute.emplace(key, OpModel{op, AffineCostModel(settings)}).first;
     }
     it->second.op.relativeCost = relativeCostOf(op);
-    const double change = it->second.model.add(inputMB, seconds, nowMs, heldFixed(rank, op));
+    const double change = it->second.model.add(inputMB, seconds, nowMs, prior(rank, op));
     // A change one op class showed on its own may be that op's estimate catching up (a
     // hiccup among its first timings): only a change seen on several op classes is the
     // slave's, and shared (watchForChange).
@@ -109,26 +110,80 @@ void CostEstimator::addSend(int rank, double mb, double seconds, std::int64_t no
 
 void CostEstimator::setCalibration(int rank, double slowness)
 {
-    if (std::isfinite(slowness) && slowness > 0)
+    if (std::isfinite(slowness) && slowness > 0) {
         m_calibration[rank] = slowness;
-    else
+        const auto fastest = m_fastestCalibration.find(rank);
+        if (fastest == m_fastestCalibration.end() || slowness < fastest->second)
+            m_fastestCalibration[rank] = slowness;
+    } else
         m_calibration.erase(rank);
 }
 
 std::optional<AffineEstimate> CostEstimator::measured(const AffineCostModel &model,
-                                                      double heldFixedS) const
+                                                      AffineCostModel::Prior prior) const
 {
-    const std::optional<AffineEstimate> fit = model.fit(heldFixedS);
+    const std::optional<AffineEstimate> fit = model.fit(prior);
     if (fit && (fit->confidence >= m_settings.minConfidence || !model.lastGood()))
         return fit;
     return model.lastGood();
 }
 
-// The fixed part a one-size history holds: what another op of the slave showed, else none.
-double CostEstimator::heldFixed(int rank, const OpClass &op) const
+// What a one-size history of `op` is split with, best first:
+// - the fixed part another op of the slave told from its rate (a strip's fixed costs hardly
+//   depend on the op);
+// - for a slave the last plan of `op` left out: the optimistic end of what its timings allow, a
+//   rate as fast as the fastest the cluster has shown for `op`, the rest fixed. A slave first
+//   timed on tiny strips (mostly fixed cost) looks many times slower per MB than it is; left
+//   out on that, it would never be timed at another size and never corrected;
+// - the slave's fastest calibration as its rate (see m_fastestCalibration);
+// - another op's fixed part, or none.
+AffineCostModel::Prior CostEstimator::prior(int rank, const OpClass &op) const
 {
-    const std::optional<AffineEstimate> other = fromOtherOp(rank, op);
-    return other ? other->fixedS : 0.0;
+    AffineCostModel::Prior prior;
+    double bestConfidence = -1;
+    double fastest = std::numeric_limits<double>::infinity();
+    for (const auto &[key, other] : m_compute) {
+        const std::optional<AffineEstimate> fit = measured(other.model);
+        if (!fit)
+            continue;
+        // Unseparated, another slave's rate errs on the slow side: still a fair optimistic end.
+        if (std::get<0>(key) != rank && sameClass(other.op, op) &&
+            fit->confidence >= m_settings.minConfidence &&
+            fit->perMBS > AffineCostModel::kMinPerMBS)
+            fastest = std::min(fastest, fit->perMBS);
+        if (std::get<0>(key) == rank && !sameClass(other.op, op) && other.model.separated() &&
+            fit->confidence > bestConfidence) {
+            bestConfidence = fit->confidence;
+            prior.fixedS = fit->fixedS;
+            prior.fixedKnown = true;
+        }
+    }
+    if (prior.fixedKnown)
+        return prior;
+    if (const auto it = m_fastestCalibration.find(rank); it != m_fastestCalibration.end()) {
+        const double calibrated = it->second * relativeCostOf(op) / m_settings.standardMBps;
+        prior.perMBS = leftOut(rank, op) ? std::min(fastest, calibrated) : calibrated;
+        return prior;
+    }
+    if (leftOut(rank, op) && std::isfinite(fastest)) {
+        prior.perMBS = fastest;
+        return prior;
+    }
+    if (const std::optional<AffineEstimate> other = fromOtherOp(rank, op))
+        prior.fixedS = other->fixedS;
+    return prior;
+}
+
+void CostEstimator::setLeftOut(const OpClass &op, std::vector<int> ranks)
+{
+    std::sort(ranks.begin(), ranks.end());
+    m_leftOut[{op.op, op.channels}] = std::move(ranks);
+}
+
+bool CostEstimator::leftOut(int rank, const OpClass &op) const
+{
+    const auto it = m_leftOut.find({op.op, op.channels});
+    return it != m_leftOut.end() && std::binary_search(it->second.begin(), it->second.end(), rank);
 }
 
 // The most confident fit of another op class on the same slave, its rate scaled to `op`.
@@ -140,7 +195,7 @@ std::optional<AffineEstimate> CostEstimator::fromOtherOp(int rank, const OpClass
          it != m_compute.end() && std::get<0>(it->first) == rank; ++it) {
         if (sameClass(it->second.op, op))
             continue;
-        const std::optional<AffineEstimate> fit = measured(it->second.model, 0);
+        const std::optional<AffineEstimate> fit = measured(it->second.model);
         if (fit && (!best || fit->confidence * fit->samples > best->confidence * best->samples)) {
             best = fit;
             scale = rateRatio(op, it->second.op);
@@ -181,10 +236,9 @@ double CostEstimator::rateRatio(const OpClass &op, const OpClass &other) const
 
 AffineEstimate CostEstimator::compute(int rank, const OpClass &op) const
 {
-    const double held = heldFixed(rank, op);
     const auto own = m_compute.find(OpKey{rank, op.op, op.channels});
     if (own != m_compute.end()) {
-        if (std::optional<AffineEstimate> fit = measured(own->second.model, held))
+        if (std::optional<AffineEstimate> fit = measured(own->second.model, prior(rank, op)))
             return *fit;
     }
     AffineEstimate e = fallback(rank, op);
@@ -218,7 +272,9 @@ bool CostEstimator::needsProbe(int rank, const OpClass &op) const
 AffineEstimate CostEstimator::link(int rank, const AffineEstimate &fallback) const
 {
     if (const auto it = m_links.find(rank); it != m_links.end()) {
-        if (std::optional<AffineEstimate> own = measured(it->second, fallback.fixedS))
+        AffineCostModel::Prior prior;
+        prior.fixedS = fallback.fixedS;
+        if (std::optional<AffineEstimate> own = measured(it->second, prior))
             return *own;
     }
     return fallback;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace starling::sched {
@@ -50,6 +51,10 @@ public:
     // The slave's calibrated slowness (standard seconds per second); <= 0 = unknown.
     void setCalibration(int rank, double slowness);
 
+    // The ranks the latest plan of `op` gave no work: a slave left out on an estimate its
+    // timings cannot back (one size seen) is planned optimistically next time (prior()).
+    void setLeftOut(const OpClass &op, std::vector<int> ranks);
+
     AffineEstimate compute(int rank, const OpClass &op) const;
     // Whether `rank` should be probed on `op`: given a small chunk before the rest of its share,
     // so the two sizes tell its fixed part from its rate (issue 16: a slave with too little
@@ -76,10 +81,12 @@ private:
         AffineCostModel model;
     };
 
-    std::optional<AffineEstimate> measured(const AffineCostModel &model, double heldFixedS) const;
+    std::optional<AffineEstimate> measured(const AffineCostModel &model,
+                                           AffineCostModel::Prior prior = {}) const;
     std::optional<AffineEstimate> fromOtherOp(int rank, const OpClass &op) const;
     double rateRatio(const OpClass &op, const OpClass &other) const;
-    double heldFixed(int rank, const OpClass &op) const;
+    AffineCostModel::Prior prior(int rank, const OpClass &op) const;
+    bool leftOut(int rank, const OpClass &op) const;
     AffineEstimate aged(AffineEstimate e, std::int64_t nowMs) const;
     void watchForChange(int rank, const AffineCostModel &model);
     void shareChange(int rank, double factor);
@@ -88,6 +95,10 @@ private:
     std::map<OpKey, OpModel> m_compute;
     std::map<int, AffineCostModel> m_links;
     std::map<int, double> m_calibration;
+    // The lowest slowness each slave has reported: every timing behind it includes fixed costs,
+    // which only raise it, so the lowest is the closest to the slave's rate.
+    std::map<int, double> m_fastestCalibration;
+    std::map<std::pair<QString, int>, std::vector<int>> m_leftOut; // (op, channels) -> ranks
     // Per slave, log(measured / predicted) of its consecutive outliers on one side, whatever
     // their op class: a slave that runs each op rarely shows a change one op at a time.
     struct Outlier

@@ -146,6 +146,12 @@ void EstimatorExperiment::playJob(const JobDraw &job, int index)
         sched::OptimalStrategy().wholeShares(beliefs, order, job.units);
     const Platform truth = truthAt(job.op, job.unitMB, index);
     const sched::OpClass &opClass = m_truth.ops[size_t(job.op)].op;
+    std::vector<int> leftOut;
+    for (int slave = 0; slave < beliefs.size(); ++slave) {
+        if (shares[size_t(slave)] <= 0)
+            leftOut.push_back(slave);
+    }
+    m_estimator.setLeftOut(opClass, std::move(leftOut));
     const std::int64_t nowMs = std::int64_t(index + 1) * 1000;
     for (int slave : order) {
         const long long units = shares[size_t(slave)];

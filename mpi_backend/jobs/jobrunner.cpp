@@ -198,6 +198,19 @@ sched::Platform JobRunner::estimatesFor(const RunningJob &job, double unitBytes)
     return estimates;
 }
 
+// The estimator plans a slave this job leaves out optimistically next time, so that an estimate
+// from one size of strip cannot exclude it for good.
+void JobRunner::noteLeftOut(const RunningJob &job)
+{
+    const std::vector<double> &shares = m_stream.job(job.sequence).plannedShares();
+    std::vector<int> leftOut;
+    for (size_t i = 0; i < shares.size() && i < m_streamSlaves.size(); ++i) {
+        if (!(shares[i] > 0))
+            leftOut.push_back(m_streamSlaves[i].rank);
+    }
+    m_estimator.setLeftOut(job.opClass, std::move(leftOut));
+}
+
 std::vector<sched::SlaveCostEstimate> JobRunner::costEstimates(std::int64_t nowMs) const
 {
     std::vector<sched::SlaveCostEstimate> result;
@@ -267,6 +280,7 @@ void JobRunner::startJob(jobs::JobBoard::Running running, std::vector<Slave> ava
         m_board.fail(job.id, error, QDateTime::currentMSecsSinceEpoch());
         return;
     }
+    noteLeftOut(job);
     m_jobs.emplace(job.sequence, std::move(added));
     publishStarted(job, predicted);
     m_board.progress(job.id, 0, job.units->units());

@@ -104,6 +104,7 @@ private:
     bool waitForSlaves(bool anyAvailable, qint64 nowMs);
     void startJob(jobs::JobBoard::Running running, std::vector<Slave> available);
     sched::Platform estimatesFor(const RunningJob &job, double unitBytes) const;
+    void noteLeftOut(const RunningJob &job);
     sched::AffineEstimate linkFallback(const Slave &slave) const;
     void publishStarted(const RunningJob &job, double predictedMakespanS);
     void perform(std::optional<jobs::JobStream::Work> work);
