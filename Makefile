@@ -72,7 +72,7 @@ build: deps
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure --timeout 600
 
-# The Debian package (packaging/README.md): $(BUILD_DIR)/package/starling_VERSION-1_ARCH.deb.
+# The Debian package (resources/packaging/README.md): $(BUILD_DIR)/package/starling_VERSION-1_ARCH.deb.
 package: build
 	cmake --build $(BUILD_DIR) --target package
 

@@ -1,4 +1,4 @@
-// The Debian package as an operator gets it (packaging/README.md): lintian finds no error; once
+// The Debian package as an operator gets it (resources/packaging/README.md): lintian finds no error; once
 // installed, the programs run from PATH in a clean environment (sim, a one-machine cluster up,
 // status, down), the man pages are found and the completion completes; a purge leaves no file
 // of the package and removes nothing else. Installing needs root (CI runs as root); without it

@@ -16,7 +16,7 @@ QString ClusterLaunch::launcherPath()
 {
     const QDir here(QCoreApplication::applicationDirPath());
     const QString beside = here.filePath(QStringLiteral("starling-lab-exec"));
-    // The Debian package keeps helpers off PATH (packaging/README.md).
+    // The Debian package keeps helpers off PATH (resources/packaging/README.md).
     return QFileInfo(beside).isExecutable()
                ? beside
                : QDir::cleanPath(

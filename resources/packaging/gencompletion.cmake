@@ -73,7 +73,7 @@ endfunction()
 describe("starling")
 
 file(WRITE ${OUTPUT} "# bash completion for starling(1); generated at build time from its --help texts
-# (packaging/gencompletion.cmake), do not edit.
+# (resources/packaging/gencompletion.cmake), do not edit.
 
 _starling_subcommands()
 {
