@@ -3,6 +3,7 @@
 #include "cliparsing.h"
 #include "cluster/statefile.h"
 #include "headlessdemo.h"
+#include "util/shippedresource.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -15,14 +16,7 @@ namespace {
 // Beside the build (build/bin -> resources/), else where the Debian package puts it.
 QString defaultProfile()
 {
-    const QDir here(QCoreApplication::applicationDirPath());
-    for (const char *relative : {"../../resources/profiles/four-slaves.json",
-                                 "../share/starling/profiles/four-slaves.json"}) {
-        const QString path = here.filePath(QLatin1String(relative));
-        if (QFileInfo::exists(path))
-            return QDir::cleanPath(path);
-    }
-    return QString();
+    return util::findShippedResource(QStringLiteral("profiles/four-slaves.json"));
 }
 
 void describeDemoCommand(QCommandLineParser &parser)

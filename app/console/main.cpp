@@ -5,6 +5,7 @@
 #include "consolemodel/demoload.h"
 #include "consolemodel/localcluster.h"
 #include "consoleoptions.h"
+#include "util/shippedresource.h"
 #include "util/stopsignals.h"
 #include "windows/mainwindow.h"
 
@@ -38,14 +39,9 @@ int usageError(const QString &message)
 // package puts it, or where the source tree said at build time.
 QString defaultProfile()
 {
-    const QDir here(QCoreApplication::applicationDirPath());
-    for (const char *relative : {"../../resources/profiles/four-slaves.json",
-                                 "../share/starling/profiles/four-slaves.json"}) {
-        const QString path = here.filePath(QLatin1String(relative));
-        if (QFileInfo::exists(path))
-            return QDir::cleanPath(path);
-    }
-    return QStringLiteral(STARLING_RESOURCES_DIR "/profiles/four-slaves.json");
+    const QString shipped = util::findShippedResource(QStringLiteral("profiles/four-slaves.json"));
+    return shipped.isEmpty() ? QStringLiteral(STARLING_RESOURCES_DIR "/profiles/four-slaves.json")
+                             : shipped;
 }
 
 // Qt says this on every start under a bare root shell (no XDG_RUNTIME_DIR) and then uses
