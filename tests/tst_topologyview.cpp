@@ -46,6 +46,7 @@ private slots:
     void labelsAndWidths();
     void layoutFits_data();
     void layoutFits();
+    void rendersOnLightAndDark_data();
     void rendersOnLightAndDark();
     void mainWindowHasTheTab();
 };
@@ -116,6 +117,7 @@ void TestTopologyView::labelsAndWidths()
     QCOMPARE(TopologyView::linkLabel(b), QStringLiteral("3.2 MB/s of 8.0 MB/s"));
     b.capacityBps = 0;
     QCOMPARE(TopologyView::linkLabel(b), QStringLiteral("3.2 MB/s, link ?"));
+    QCOMPARE(TopologyView::shortLinkLabel(b), QStringLiteral("3.2/? MB/s"));
     b.receivedBps = 125e6;
     b.capacityBps = 125e6;
     QCOMPARE(TopologyView::linkLabel(b), QStringLiteral("125 MB/s of 125 MB/s"));
@@ -174,46 +176,62 @@ void TestTopologyView::layoutFits()
         QVERIFY(bounds.contains(frame));
 }
 
+void TestTopologyView::rendersOnLightAndDark_data()
+{
+    QTest::addColumn<int>("slaves");
+    QTest::addColumn<QSize>("size");
+    QTest::addColumn<bool>("dark");
+    for (const bool dark : {false, true}) {
+        QTest::addRow("16 slaves, 1000x640, %s", dark ? "dark" : "light")
+            << 16 << QSize(1000, 640) << dark;
+        QTest::addRow("64 slaves, 800x600, %s", dark ? "dark" : "light")
+            << 64 << QSize(800, 600) << dark;
+    }
+}
+
 void TestTopologyView::rendersOnLightAndDark()
 {
+    QFETCH(int, slaves);
+    QFETCH(QSize, size);
+    QFETCH(bool, dark);
     consolemodel::NodeHistory history;
-    const cluster::ClusterSnapshot s = run(history, 16, 20);
+    const cluster::ClusterSnapshot s = run(history, slaves, 20);
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    for (const bool dark : {false, true}) {
-        TopologyView view;
-        if (dark)
-            view.setPalette(starling::testing::darkPalette(view.palette()));
-        view.update(s, history);
-        const QString path = dir.filePath(dark ? QStringLiteral("topology-dark.png")
-                                               : QStringLiteral("topology-light.png"));
-        QCOMPARE(ui::saveWidgetPng(&view, QSize(1000, 640), path), QString());
-        const QImage image(path);
-        QCOMPARE(image.size(), QSize(1000, 640));
-        const QColor background = ui::SeriesPalette::chartBackground(view.palette());
-        const QColor text = ui::SeriesPalette::chartText(view.palette());
-        QCOMPARE(QColor(image.pixel(0, 0)), background);
-        QVERIFY(std::abs(background.lightness() - text.lightness()) > 150);
-        QVERIFY2(starling::testing::differing(image) > 20000,
-                 qPrintable(QString::number(starling::testing::differing(image))));
-        // Text inside the slave boxes: the palette's text colour on the state tint.
-        const TopologyView::Layout l = TopologyView::layoutFor(image.size(), view.slaves());
-        int inBoxes = 0;
-        for (const QRect &box : l.slaves) {
-            for (int y = box.top(); y <= box.bottom(); ++y) {
-                for (int x = box.left(); x <= box.right(); ++x)
-                    inBoxes += QColor(image.pixel(x, y)) == text ? 1 : 0;
-            }
+    TopologyView view;
+    if (dark)
+        view.setPalette(starling::testing::darkPalette(view.palette()));
+    view.update(s, history);
+    const QString path =
+        dir.filePath(QStringLiteral("topology-%1-%2.png")
+                         .arg(slaves)
+                         .arg(dark ? QStringLiteral("dark") : QStringLiteral("light")));
+    QCOMPARE(ui::saveWidgetPng(&view, size, path), QString());
+    if (qEnvironmentVariableIsSet("STARLING_KEEP_PNG"))
+        QFile::copy(path, qEnvironmentVariable("STARLING_KEEP_PNG") + QLatin1Char('/') +
+                              QFileInfo(path).fileName());
+    const QImage image(path);
+    QCOMPARE(image.size(), size);
+    const QColor background = ui::SeriesPalette::chartBackground(view.palette());
+    const QColor text = ui::SeriesPalette::chartText(view.palette());
+    QCOMPARE(QColor(image.pixel(0, 0)), background);
+    QVERIFY(std::abs(background.lightness() - text.lightness()) > 150);
+    QVERIFY2(starling::testing::differing(image) > 20000,
+             qPrintable(QString::number(starling::testing::differing(image))));
+    // Text inside every slave box: the palette's text colour on the state tint.
+    const TopologyView::Layout l = TopologyView::layoutFor(image.size(), view.slaves());
+    for (size_t i = 0; i < l.slaves.size(); ++i) {
+        const QRect &box = l.slaves[i];
+        int inBox = 0;
+        for (int y = box.top(); y <= box.bottom(); ++y) {
+            for (int x = box.left(); x <= box.right(); ++x)
+                inBox += QColor(image.pixel(x, y)) == text ? 1 : 0;
         }
-        QVERIFY2(inBoxes > 16 * 30, qPrintable(QString::number(inBoxes)));
-        // Each state's fill differs from the text enough to read it.
-        const QColor downFill(image.pixel(l.slaves[3].right() - 2, l.slaves[3].bottom() - 2));
-        QVERIFY2(std::abs(downFill.lightness() - text.lightness()) > 90,
-                 qPrintable(downFill.name()));
-        if (qEnvironmentVariableIsSet("STARLING_KEEP_PNG"))
-            QFile::copy(path, qEnvironmentVariable("STARLING_KEEP_PNG") + QLatin1Char('/') +
-                                  QFileInfo(path).fileName());
+        QVERIFY2(inBox > 10, qPrintable(QStringLiteral("box %1: %2").arg(i).arg(inBox)));
     }
+    // Each state's fill differs from the text enough to read it (slave-5 is DOWN).
+    const QColor downFill(image.pixel(l.slaves[3].right() - 4, l.slaves[3].bottom() - 3));
+    QVERIFY2(std::abs(downFill.lightness() - text.lightness()) > 90, qPrintable(downFill.name()));
 }
 
 void TestTopologyView::mainWindowHasTheTab()

@@ -25,7 +25,7 @@ constexpr int kTitleHeight = 40; // title and key
 constexpr int kLineHeight = 14;  // one line of text in a box (the font is 11 px)
 constexpr int kFontPixels = 11;
 constexpr int kRoleBoxHeight = 3 * kLineHeight + 8;
-constexpr int kFeederGap = 18; // from a column's feeder line to its boxes
+constexpr int kFeederGap = 30; // from a column's feeder line to its boxes: the branch
 constexpr int kColumnGap = 6;  // after a column's boxes
 constexpr int kRowGap = 6;     // between boxes: host frames fit in it
 constexpr int kMaxBoxHeight = 3 * kLineHeight + 10;
@@ -61,6 +61,12 @@ QColor stateFill(NodeState state, const QColor &background)
     return SeriesPalette::blend(background, opaque, tint.alphaF());
 }
 
+// The branch's length: long enough to see its width, shorter in narrow columns.
+int feederGap(int cellWidth)
+{
+    return std::clamp(cellWidth / 6, 14, kFeederGap);
+}
+
 struct Grid
 {
     int columns = 1;
@@ -77,7 +83,8 @@ Grid chooseGrid(int count, int width, int height)
     for (int columns = 1; columns <= std::max(1, count); ++columns) {
         const int rows = (count + columns - 1) / columns;
         Grid g{columns, std::max(1, rows), width / columns, height / std::max(1, rows)};
-        const int boxWidth = std::min(g.cellWidth - kFeederGap - kColumnGap, kMaxBoxWidth);
+        const int boxWidth =
+            std::min(g.cellWidth - feederGap(g.cellWidth) - kColumnGap, kMaxBoxWidth);
         const int boxHeight = std::min(g.cellHeight - kRowGap, kMaxBoxHeight);
         if (boxWidth < kMinBoxWidth || boxHeight < kMinBoxHeight)
             continue;
@@ -170,6 +177,14 @@ QString TopologyView::linkLabel(const Box &box)
     return tr("%1 MB/s of %2 MB/s").arg(megabytes(busier), megabytes(box.capacityBps));
 }
 
+QString TopologyView::shortLinkLabel(const Box &box)
+{
+    const double busier = std::max(box.sentBps, box.receivedBps);
+    return tr("%1/%2 MB/s")
+        .arg(megabytes(busier),
+             box.capacityBps > 0 ? megabytes(box.capacityBps) : QStringLiteral("?"));
+}
+
 double TopologyView::branchWidth(double capacityBps, double largestBps)
 {
     if (capacityBps <= 0 || largestBps <= 0)
@@ -196,12 +211,13 @@ TopologyView::Layout TopologyView::layoutFor(QSize size, const std::vector<Box> 
     const Grid g = chooseGrid(count, gridWidth, gridHeight);
     l.columns = count > 0 ? g.columns : 0;
     l.rows = count > 0 ? g.rows : 0;
-    const int boxWidth = std::max(1, std::min(g.cellWidth - kFeederGap - kColumnGap, kMaxBoxWidth));
+    const int boxWidth =
+        std::max(1, std::min(g.cellWidth - feederGap(g.cellWidth) - kColumnGap, kMaxBoxWidth));
     const int boxHeight = std::max(1, std::min(g.cellHeight - kRowGap, kMaxBoxHeight));
     l.textLines = boxHeight >= 3 * kLineHeight + 4 ? 3 : (boxHeight >= 2 * kLineHeight + 2 ? 2 : 1);
     for (int i = 0; i < count; ++i) {
         const int column = i / g.rows, row = i % g.rows;
-        const int x = gridX + column * g.cellWidth + kFeederGap;
+        const int x = gridX + column * g.cellWidth + feederGap(g.cellWidth);
         const int y = gridY + row * g.cellHeight + kRowGap / 2;
         l.slaves.emplace_back(x, y, boxWidth, boxHeight);
     }
@@ -340,10 +356,15 @@ void TopologyView::drawBox(QPainter &p, const QRect &rect, const Box &box, int l
     const auto line = [&](int i) {
         return QRect(inner.left(), lineTop + i * kLineHeight, inner.width(), kLineHeight);
     };
-    const QString state = !known                              ? tr("not reported")
-                          : lines == 1 && inner.width() < 110 ? shortState(box.state)
-                                                              : cluster::toString(box.state);
-    const int stateWidth = metrics.horizontalAdvance(state) + 4;
+    // The name first; the state's word, then its letter, only where the name keeps its room
+    // (the tint says the state too).
+    const int nameWidth = QFontMetrics(ink.bold).horizontalAdvance(box.name);
+    QString state = known ? cluster::toString(box.state) : tr("not reported");
+    if (nameWidth + metrics.horizontalAdvance(state) + 6 > inner.width())
+        state = known ? shortState(box.state) : QStringLiteral("?");
+    if (nameWidth + metrics.horizontalAdvance(state) + 6 > inner.width())
+        state.clear();
+    const int stateWidth = state.isEmpty() ? 0 : metrics.horizontalAdvance(state) + 4;
     p.setFont(ink.bold);
     p.drawText(
         line(0).adjusted(0, 0, -stateWidth, 0), Qt::AlignLeft | Qt::AlignVCenter,
@@ -355,7 +376,9 @@ void TopologyView::drawBox(QPainter &p, const QRect &rect, const Box &box, int l
         rest << (box.host.isEmpty() ? tr("host ?") : box.host);
     if (lines >= 2) {
         if (box.role == NodeRole::Slave)
-            rest << linkLabel(box);
+            rest << (metrics.horizontalAdvance(linkLabel(box)) <= inner.width()
+                         ? linkLabel(box)
+                         : shortLinkLabel(box));
         else if (box.role == NodeRole::Master) {
             double port = 0;
             for (const Box &s : m_slaves)

@@ -69,6 +69,7 @@ public:
     int hostCount() const;
     // "3.2 MB/s of 8 MB/s": the busier direction of a full-duplex link against its rate.
     static QString linkLabel(const Box &box);
+    static QString shortLinkLabel(const Box &box); // "3.2/8.0 MB/s", for narrow boxes
     // Line width of a slave's branch: 1 px unknown, 2..7 px by capacity against the largest.
     static double branchWidth(double capacityBps, double largestBps);
 

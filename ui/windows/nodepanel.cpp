@@ -158,6 +158,7 @@ QGroupBox *NodePanel::buildEstimates()
     m_estimates->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
     m_estimates->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     layout->addWidget(m_estimates);
+    layout->addStretch();
     return box;
 }
 
