@@ -257,7 +257,7 @@ void TestNodePanel::rendersOnLightAndDark()
         NodePanel panel(QStringLiteral("slave-3"), &events);
         if (dark)
             panel.setPalette(starling::testing::darkPalette(panel.palette()));
-        panel.refresh(last, history, activity, 300'000);
+        panel.refresh(last, history, activity, 60'000);
         const QString path = dir.filePath(dark ? QStringLiteral("nodepanel-dark.png")
                                                : QStringLiteral("nodepanel-light.png"));
         QCOMPARE(ui::saveWidgetPng(&panel, QSize(1120, 780), path), QString());
