@@ -83,6 +83,7 @@ private slots:
     void panelShowsEverythingAboutTheNode();
     void aNodeThatLeavesIsGone();
     void rendersOnLightAndDark();
+    void benchmarkRefreshWithAnHourOfHistory();
 };
 
 void TestNodePanel::doubleClickOpensTheNodesPanel()
@@ -286,6 +287,32 @@ void TestNodePanel::rendersOnLightAndDark()
         QVERIFY2(linePixels > 20, qPrintable(QString::number(linePixels)));
         QVERIFY(std::abs(background.lightness() - text.lightness()) > 150);
     }
+}
+
+// Not a check: what refreshing one open panel costs the GUI thread with a full hour of
+// history (14,400 samples of the node) and the 1 h window, for the README's console numbers.
+void TestNodePanel::benchmarkRefreshWithAnHourOfHistory()
+{
+    consolemodel::NodeHistory history;
+    consolemodel::TaskActivity activity;
+    ui::EventLogModel events;
+    cluster::ClusterSnapshot last;
+    for (int seq = 1; seq <= 14'400; ++seq) {
+        last = panelSnapshot(kSlaves, seq);
+        last.timeMs = starling::testing::kPanelT0 + 250LL * seq;
+        history.append(last);
+    }
+    QCOMPARE(history.sampleCount(3), 14'400);
+    for (const QJsonObject &e : panelEvents()) {
+        events.append(e);
+        activity.apply(e);
+    }
+    NodePanel panel(QStringLiteral("slave-3"), &events);
+    QBENCHMARK
+    {
+        panel.refresh(last, history, activity, 3'600'000);
+    }
+    QCOMPARE(panel.sparkline(consolemodel::Metric::Cpu)->pointCount() > 100, true);
 }
 
 QTEST_MAIN(TestNodePanel)

@@ -49,6 +49,7 @@ private slots:
     void rendersOnLightAndDark_data();
     void rendersOnLightAndDark();
     void mainWindowHasTheTab();
+    void benchmarkUpdateAndPaint64();
 };
 
 void TestTopologyView::boxesComeFromTheFeed()
@@ -245,6 +246,23 @@ void TestTopologyView::mainWindowHasTheTab()
     QCOMPARE(window.tabs()->currentWidget(), window.topology());
     window.refreshNow();
     QCOMPARE(int(window.topology()->slaves().size()), 16);
+}
+
+// Not a check: what a refresh of the tab costs the GUI thread at 64 slaves (update from the
+// snapshot and history, then one paint at 800x600), for the README's console numbers.
+void TestTopologyView::benchmarkUpdateAndPaint64()
+{
+    consolemodel::NodeHistory history;
+    const cluster::ClusterSnapshot s = run(history, 64, 20);
+    TopologyView view;
+    view.resize(800, 600);
+    QImage image(800, 600, QImage::Format_ARGB32_Premultiplied);
+    QBENCHMARK
+    {
+        view.update(s, history);
+        view.render(&image);
+    }
+    QCOMPARE(int(view.slaves().size()), 64);
 }
 
 QTEST_MAIN(TestTopologyView)
