@@ -310,7 +310,8 @@ void TopologyView::drawHostFrames(QPainter &p, const Layout &layout, const Ink &
 }
 
 // The master's port: one trunk, a feeder down each column and a branch to each slave, as wide
-// as its link; master and monitor joined by a dotted line (stats and heartbeats over MPI).
+// as its link, filled in the slave's colour as far as the link is in use; master and monitor
+// joined by a dotted line (stats and heartbeats over MPI).
 void TopologyView::drawLinks(QPainter &p, const Layout &layout, const Ink &ink) const
 {
     p.setPen(QPen(ink.line, 1, Qt::DotLine));
@@ -335,6 +336,16 @@ void TopologyView::drawLinks(QPainter &p, const Layout &layout, const Ink &ink) 
         p.setPen(pen);
         const int feeder = layout.feederX[i / size_t(rows)];
         p.drawLine(feeder, box.center().y(), box.left(), box.center().y());
+        // Inside a known link, its use now: as wide as the busier direction's share of it.
+        const Box &b = m_slaves[i];
+        const double used =
+            b.capacityBps > 0 ? std::max(b.sentBps, b.receivedBps) / b.capacityBps : 0;
+        if (used > 0 && w > 2) {
+            p.setPen(QPen(SeriesPalette::colour(b.rank - cluster::kFirstSlaveRank),
+                          std::max(1.0, (w - 1) * std::min(1.0, used)), Qt::SolidLine,
+                          Qt::FlatCap));
+            p.drawLine(feeder + 2, box.center().y(), box.left(), box.center().y());
+        }
     }
 }
 
