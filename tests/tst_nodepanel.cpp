@@ -221,11 +221,24 @@ void TestNodePanel::aNodeThatLeavesIsGone()
     QVERIFY(panel->windowTitle().contains(QLatin1String("(gone)")));
     QCOMPARE(panel->numberText(NodePanel::Weight), QStringLiteral("1.5")); // kept, greyed
 
+    // No snapshot for a while: greyed like the table, live again with the next one.
+    window.setStaleAfterMs(50);
+    QTRY_VERIFY(panel->isStale());
+    QVERIFY(panel->windowTitle().contains(QLatin1String("(gone)"))); // gone says more
+    QVERIFY(!panel->sparkline(consolemodel::Metric::Cpu)->isEnabled());
+
     // Back again: live again.
     feed(source, 9, 1);
     window.refreshNow();
     QVERIFY(!panel->isGone());
+    QVERIFY(!panel->isStale());
+    QVERIFY(panel->sparkline(consolemodel::Metric::Cpu)->isEnabled());
     QVERIFY(panel->headerText().contains(QLatin1String("DRAINING")));
+    QTRY_VERIFY(panel->isStale());
+    QVERIFY(panel->windowTitle().contains(QLatin1String("(stale)")));
+    window.setStaleAfterMs(60'000);
+    feed(source, 10, 1);
+    QTRY_VERIFY(!panel->isStale());
 
     // Another cluster: nothing of the old one passes for live; the panel survives the switch
     // and the window's end.

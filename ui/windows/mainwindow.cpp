@@ -450,6 +450,8 @@ void MainWindow::tick()
     const bool stale = isStale();
     if (m_snapshotCount > 0 && stale != m_nodes.isStale())
         m_nodes.setStale(stale);
+    if (m_snapshotCount > 0)
+        m_panels->setStale(stale);
     m_status->setLink(m_link, m_linkDetail, m_source != nullptr);
     m_status->setSnapshotAge(
         m_snapshotCount, m_snapshot.sequence,

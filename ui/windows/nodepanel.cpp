@@ -133,6 +133,7 @@ QGroupBox *NodePanel::buildNumbers()
 QGroupBox *NodePanel::buildHistory()
 {
     auto *box = new QGroupBox(tr("History"), this);
+    m_historyBox = box;
     auto *layout = new QVBoxLayout(box);
     const auto add = [&](Metric metric, const QString &title, NodeSparkline::Formatter format) {
         auto *line = new NodeSparkline(title, std::move(format), box);
@@ -215,15 +216,32 @@ void NodePanel::refresh(const cluster::ClusterSnapshot &snapshot,
               snapshot.timeMs > 0 ? snapshot.timeMs : QDateTime::currentMSecsSinceEpoch());
 }
 
+void NodePanel::setStale(bool stale)
+{
+    if (stale == m_stale)
+        return;
+    m_stale = stale;
+    showLiveness();
+}
+
+// Old numbers must not look live: greyed when the node is gone or the data stopped arriving.
+void NodePanel::showLiveness()
+{
+    const bool live = !m_gone && !m_stale;
+    for (QWidget *w : {static_cast<QWidget *>(m_numbersBox), static_cast<QWidget *>(m_historyBox),
+                       static_cast<QWidget *>(m_estimates)})
+        w->setEnabled(live);
+    setWindowTitle(m_gone    ? tr("%1 (gone) - Starling node").arg(m_node)
+                   : m_stale ? tr("%1 (stale) - Starling node").arg(m_node)
+                             : tr("%1 - Starling node").arg(m_node));
+}
+
 void NodePanel::showGone(bool gone)
 {
     if (gone == m_gone && !gone)
         return;
     m_gone = gone;
-    m_numbersBox->setEnabled(!gone);
-    m_estimates->setEnabled(!gone);
-    setWindowTitle(gone ? tr("%1 (gone) - Starling node").arg(m_node)
-                        : tr("%1 - Starling node").arg(m_node));
+    showLiveness();
     if (!gone)
         return;
     m_title->setText(tr("%1 is gone").arg(m_node));

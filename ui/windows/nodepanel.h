@@ -61,6 +61,9 @@ public:
     void refresh(const cluster::ClusterSnapshot &snapshot, const consolemodel::NodeHistory &history,
                  const consolemodel::TaskActivity &activity, qint64 windowMs);
     bool isGone() const { return m_gone; }
+    // No snapshot for a while (the main window's verdict): the values are greyed.
+    void setStale(bool stale);
+    bool isStale() const { return m_stale; }
 
     // For tests and screenshots: what is shown.
     QString headerText() const;
@@ -85,15 +88,18 @@ private:
     void showEstimates(const cluster::NodeView &node, qint64 nowMs);
     void showTasks(const consolemodel::TaskActivity &activity, qint64 nowMs);
     void showGone(bool gone);
+    void showLiveness();
 
     QString m_node;
     bool m_gone = false;
+    bool m_stale = false;
     qint64 m_lastSeenMs = 0;
     QLabel *m_title = nullptr;
     QLabel *m_where = nullptr;
     QLabel *m_link = nullptr;
     QLabel *m_state = nullptr;
     QGroupBox *m_numbersBox = nullptr;
+    QGroupBox *m_historyBox = nullptr;
     std::array<QLabel *, NumberCount> m_numbers{};
     std::map<consolemodel::Metric, NodeSparkline *> m_sparklines;
     QTableWidget *m_estimates = nullptr;

@@ -30,6 +30,7 @@ NodePanel *NodePanelSet::open(const QString &node, const cluster::ClusterSnapsho
     }
     auto *panel = new NodePanel(node, m_events, m_window);
     panel->setAttribute(Qt::WA_DeleteOnClose);
+    panel->setStale(m_stale);
     panel->refresh(snapshot, m_history, m_activity, windowMs);
     m_panels.emplace_back(panel);
     panel->show();
@@ -42,6 +43,13 @@ void NodePanelSet::refresh(const cluster::ClusterSnapshot &snapshot, qint64 wind
         if (panel->isVisible())
             panel->refresh(snapshot, m_history, m_activity, windowMs);
     }
+}
+
+void NodePanelSet::setStale(bool stale)
+{
+    m_stale = stale;
+    for (NodePanel *panel : panels())
+        panel->setStale(stale);
 }
 
 std::vector<NodePanel *> NodePanelSet::panels() const

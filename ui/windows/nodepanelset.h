@@ -35,6 +35,7 @@ public:
     // Opens (or raises) `node`'s panel, filled at once; null for an empty name.
     NodePanel *open(const QString &node, const cluster::ClusterSnapshot &snapshot, qint64 windowMs);
     void refresh(const cluster::ClusterSnapshot &snapshot, qint64 windowMs);
+    void setStale(bool stale);               // every open panel, and the ones opened later
     std::vector<NodePanel *> panels() const; // the open ones, in opening order
 
 private:
@@ -42,6 +43,7 @@ private:
     const consolemodel::TaskActivity &m_activity;
     EventLogModel *m_events;
     QWidget *m_window;
+    bool m_stale = false;
     std::vector<QPointer<NodePanel>> m_panels;
 };
 
