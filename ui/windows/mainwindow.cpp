@@ -6,6 +6,7 @@
 #include "charts/pngexport.h"
 #include "charts/strategycomparisonchart.h"
 #include "charts/taskstreamchart.h"
+#include "charts/topologyview.h"
 #include "consolemodel/bridgeclustersource.h"
 #include "consolemodel/operatoractions.h"
 #include "protocol/eventkind.h"
@@ -14,6 +15,7 @@
 #include "windows/connectdialog.h"
 #include "windows/draindialog.h"
 #include "windows/eventlogview.h"
+#include "windows/nodepanelset.h"
 #include "windows/nodetablefit.h"
 #include "windows/strategydialog.h"
 #include "windows/weightdialog.h"
@@ -161,6 +163,11 @@ QTableView *MainWindow::buildNodeTable()
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::updateActions);
     m_table->viewport()->installEventFilter(this);
+    m_panels = new NodePanelSet(m_history, m_activity, &m_events, this);
+    connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        m_panels->open(m_nodes.nameAt(m_sortedNodes.mapToSource(index).row()), m_snapshot,
+                       m_window->currentData().toLongLong());
+    });
     return m_table;
 }
 
@@ -192,6 +199,8 @@ QTabWidget *MainWindow::buildViewTabs()
     m_tabs->addTab(buildStrategyViews(), tr("Strategies"));
     m_log = new EventLogView(&m_events, this);
     m_tabs->addTab(m_log, tr("Events"));
+    m_topology = new TopologyView(this);
+    m_tabs->addTab(m_topology, tr("Topology"));
     // Only the visible tab is kept up to date: a tab shown late catches up at once.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         refreshCharts(false);
@@ -441,6 +450,8 @@ void MainWindow::tick()
     const bool stale = isStale();
     if (m_snapshotCount > 0 && stale != m_nodes.isStale())
         m_nodes.setStale(stale);
+    if (m_snapshotCount > 0)
+        m_panels->setStale(stale);
     m_status->setLink(m_link, m_linkDetail, m_source != nullptr);
     m_status->setSnapshotAge(
         m_snapshotCount, m_snapshot.sequence,
@@ -464,6 +475,8 @@ void MainWindow::refreshCharts(bool all)
             c->refresh(m_history, now);
     }
     m_board->update(m_snapshot, m_history, m_window->currentData().toLongLong());
+    m_topology->update(m_snapshot, m_history);
+    m_panels->refresh(m_snapshot, m_window->currentData().toLongLong());
     if (m_pause->isChecked()) {
         const qint64 span = std::max<qint64>(0, (m_history.lastMs() - m_history.firstMs()) / 1000);
         m_scrollBack->setRange(0, int(span));

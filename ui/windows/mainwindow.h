@@ -36,9 +36,11 @@ class ClusterStatusBar;
 class EventLogView;
 class LoadRankBoard;
 class MetricHistoryChart;
+class NodePanelSet;
 class NodeTableFit;
 class StrategyComparisonChart;
 class TaskStreamChart;
+class TopologyView;
 
 // The operator console: the node table (every node's state, load, rank and measurements), the
 // load-rank board, per-slave charts over time, the live task stream and block map, the
@@ -85,6 +87,8 @@ public:
     StrategyComparisonChart *strategies() const { return m_strategies; }
     QTableView *jobAccuracyView() const { return m_accuracyView; }
     QTabWidget *tabs() const { return m_tabs; }
+    NodePanelSet *nodePanels() const { return m_panels; } // opened by double-clicking a row
+    TopologyView *topology() const { return m_topology; }
     QAction *drainAction() const { return m_drain; }
     QAction *resumeAction() const { return m_resume; }
     QAction *weightAction() const { return m_weight; }
@@ -168,6 +172,8 @@ private:
     StrategyComparisonChart *m_strategies = nullptr;
     QTableView *m_accuracyView = nullptr;
     EventLogView *m_log = nullptr;
+    TopologyView *m_topology = nullptr;
+    NodePanelSet *m_panels = nullptr;
     QComboBox *m_window = nullptr;
     QScrollBar *m_scrollBack = nullptr;
     QSplitter *m_mainSplitter = nullptr;
