@@ -585,8 +585,9 @@ std::vector<int> untimedByTheOptimum(const CostTruth &truth, const std::vector<J
 // the truth where it cannot yields the same timings, so the same estimates and plans. A plan
 // that gives it work is then unbounded on that truth; one that does not loses on the real truth
 // what the optimum without it loses. Over the tiny sequence, `optimal` planned on the truth
-// itself never gives slaves 1-7 work of some op, yet the optimum of a 100-unit job of it does:
-// any estimator that plans the tiny jobs well leaves a large job's regret above the margin.
+// itself never gives 5-6 of the 8 slaves work of an op, yet a 100-unit job of it needs them:
+// unless the master probes beyond what the tiny jobs need, every plan of that job misses the
+// margin on one of the truths the timings cannot tell apart.
 void TestCostEstimator::tinyOnlyHistoryLeavesLargeJobsUndetermined()
 {
     const std::vector<JobDraw> jobs = draws(40, {0, 1, 2, 3}, 4, 12, 0.05, 0.2, 2);
@@ -602,9 +603,8 @@ void TestCostEstimator::tinyOnlyHistoryLeavesLargeJobsUndetermined()
         QCOMPARE_GT(loss.ratio, kMargin);
         QCOMPARE_GT(loss.beyondStepS, 0.0);
     }
-    // The same on what this estimator's own plans timed, with the claim checked: the truths
-    // without an untimed slave leave every estimate as it is (the same timings), so the
-    // estimator cannot tell them, and its 100-unit plan's regret is at least the bound on one.
+    // The same on what this estimator's own plans timed, with the claim checked: the truth
+    // where those slaves cannot run the op leaves every estimate as it is (the same timings).
     for (std::uint64_t seed = 42; seed < 42 + kSeeds; ++seed) {
         EstimatorExperiment real(truth, kNoise, seed);
         real.run(jobs);
