@@ -155,6 +155,7 @@ private slots:
     void guarantee_data();
     void guarantee();
     void todaysModelBreaksTheGuarantee();
+    void tinyOnlyHistoryLeavesLargeJobsUndetermined();
 };
 
 void TestCostEstimator::rlsRecoversAnAffineLine()
@@ -435,9 +436,11 @@ void TestCostEstimator::guarantee_data()
     QTest::addColumn<std::vector<JobDraw>>("jobs");
     QTest::addColumn<EstimatorExperiment::Disturbance>("disturbance");
     QTest::addColumn<std::vector<double>>("probeMB");
-    // Not met yet on every draw (NOTES-SLICE.md): tiny-only histories cannot tell the rate
-    // (probing only splits shares of 3+ units; up to 1.8x, seconds beyond one unit). The other
-    // rows' worst probes (1.03-1.13) are within 5% or one unit's step.
+    // Not met on "tiny jobs only", and no estimator can meet it there without sending slaves
+    // work the tiny jobs' optimum never gives them (tinyOnlyHistoryLeavesLargeJobsUndetermined):
+    // 5-6 of 8 slaves are never timed on an op, and leaving them out of a 100-unit job costs
+    // 1.12-1.21. Worst today 1.82x (NOTES-SLICE.md of the est slice). The other rows' worst
+    // probes (1.03-1.13) are within 5% or one unit's step.
     QTest::addColumn<QString>("knownGap");
     using D = EstimatorExperiment::Disturbance;
     const std::vector<int> all{0, 1, 2, 3};
@@ -450,8 +453,8 @@ void TestCostEstimator::guarantee_data()
         << QString();
     QTest::newRow("tiny jobs only")
         << draws(40, all, 4, 12, 0.05, 0.2, 2) << D{} << std::vector{0.1}
-        << QStringLiteral("rate not identifiable from strips that are mostly fixed cost: misses by "
-                          "up to 1.8x");
+        << QStringLiteral("slaves never timed on an op: no estimator can bound their share of a "
+                          "large job (see tinyOnlyHistoryLeavesLargeJobsUndetermined); up to 1.8x");
     QTest::newRow("huge jobs only")
         << draws(30, all, 100, 100, 8, 12, 3) << D{} << std::vector{10.0} << QString();
     D outliers;
@@ -518,6 +521,114 @@ void TestCostEstimator::todaysModelBreaksTheGuarantee()
     const std::vector<Probe> checked = probes({0, 1, 2, 3}, {0.5, 8.0});
     QCOMPARE_GT(judge(run, checked, true, int(jobs.size())).worstMissed, kMargin);
     QCOMPARE_EQ(judge(run, checked, false, int(jobs.size())).worstMissed, 0.0);
+}
+
+namespace {
+
+// The truth with `slaves` unable to run `op` (a million times slower): what a slave never timed
+// on `op` may be, for all its timings say.
+CostTruth withoutSlaves(CostTruth truth, int op, const std::vector<int> &slaves)
+{
+    for (int s : slaves) {
+        AffineEstimate &c = truth.ops[size_t(op)].compute[size_t(s)];
+        c.fixedS *= 1e6;
+        c.perMBS *= 1e6;
+    }
+    return truth;
+}
+
+// What any plan that gives `slaves` nothing loses on the truth: the makespan of the best such
+// plan over the optimum, and the same in seconds beyond one unit step (> 0: beyond it).
+struct Loss
+{
+    double ratio;
+    double beyondStepS;
+};
+
+Loss lossWithout(const CostTruth &truth, int op, long long units, double unitMB,
+                 const std::vector<int> &slaves)
+{
+    const Platform real = truth.platform(op, unitMB);
+    const Platform without = withoutSlaves(truth, op, slaves).platform(op, unitMB);
+    const double planned = EstimatorExperiment::plannedMakespan(real, without, units);
+    const double best = EstimatorExperiment::plannedMakespan(real, real, units);
+    return {planned / best, planned - best - EstimatorExperiment::unitStepS(real, units)};
+}
+
+// The slaves `optimal` on the truth never gives work of `op` over the whole sequence: those even
+// a master that knew the truth would never time on it.
+std::vector<int> untimedByTheOptimum(const CostTruth &truth, const std::vector<JobDraw> &jobs,
+                                     int op)
+{
+    std::vector<bool> timed(truth.names.size(), false);
+    for (const JobDraw &job : jobs) {
+        if (job.op != op)
+            continue;
+        const Platform p = truth.platform(op, job.unitMB);
+        const std::vector<int> order = makeSendOrder(p.bandwidths(), SendOrder::Decreasing, 1);
+        const std::vector<long long> shares = OptimalStrategy().wholeShares(p, order, job.units);
+        for (size_t s = 0; s < shares.size(); ++s)
+            timed[s] = timed[s] || shares[s] > 0;
+    }
+    std::vector<int> untimed;
+    for (size_t s = 0; s < timed.size(); ++s) {
+        if (!timed[s])
+            untimed.push_back(int(s));
+    }
+    return untimed;
+}
+
+} // namespace
+
+// Why "tiny jobs only" misses the margin, as a bound no estimator can beat (NOTES-SLICE.md of
+// the est slice). A slave never timed on an op may, for all the timings say, be unable to run it:
+// the truth where it cannot yields the same timings, so the same estimates and plans. A plan
+// that gives it work is then unbounded on that truth; one that does not loses on the real truth
+// what the optimum without it loses. Over the tiny sequence, `optimal` planned on the truth
+// itself never gives 5-6 of the 8 slaves work of an op, yet a 100-unit job of it needs them:
+// unless the master probes beyond what the tiny jobs need, every plan of that job misses the
+// margin on one of the truths the timings cannot tell apart.
+void TestCostEstimator::tinyOnlyHistoryLeavesLargeJobsUndetermined()
+{
+    const std::vector<JobDraw> jobs = draws(40, {0, 1, 2, 3}, 4, 12, 0.05, 0.2, 2);
+    const CostTruth truth = CostTruth::paperWithFixedCosts();
+    constexpr long long kLargeUnits = 100;
+    constexpr double kUnitMB = 0.1;
+    for (int op = 0; op < int(truth.ops.size()); ++op) {
+        const std::vector<int> untimed = untimedByTheOptimum(truth, jobs, op);
+        const Loss loss = lossWithout(truth, op, kLargeUnits, kUnitMB, untimed);
+        qInfo("op %d: the optimum never times %d slaves; leaving them out of %lld units costs %.4f "
+              "(%.3f s beyond one unit step)",
+              op, int(untimed.size()), kLargeUnits, loss.ratio, loss.beyondStepS);
+        QCOMPARE_GT(loss.ratio, kMargin);
+        QCOMPARE_GT(loss.beyondStepS, 0.0);
+    }
+    // The same on what this estimator's own plans timed, with the claim checked: the truth
+    // where those slaves cannot run the op leaves every estimate as it is (the same timings).
+    for (std::uint64_t seed = 42; seed < 42 + kSeeds; ++seed) {
+        EstimatorExperiment real(truth, kNoise, seed);
+        real.run(jobs);
+        for (int op = 0; op < int(truth.ops.size()); ++op) {
+            std::vector<int> untimed;
+            for (int s = 0; s < int(truth.names.size()); ++s) {
+                if (real.largestStripMB(op, s) == 0)
+                    untimed.push_back(s);
+            }
+            if (untimed.empty())
+                continue;
+            EstimatorExperiment other(withoutSlaves(truth, op, untimed), kNoise, seed);
+            other.run(jobs);
+            for (int s = 0; s < int(truth.names.size()); ++s) {
+                const AffineEstimate a = real.estimator().compute(s, truth.ops[size_t(op)].op);
+                const AffineEstimate b = other.estimator().compute(s, truth.ops[size_t(op)].op);
+                QCOMPARE(a.fixedS, b.fixedS);
+                QCOMPARE(a.perMBS, b.perMBS);
+            }
+            const Loss loss = lossWithout(truth, op, kLargeUnits, kUnitMB, untimed);
+            qInfo("seed %llu op %d: %d slaves never timed; the bound %.4f",
+                  static_cast<unsigned long long>(seed), op, int(untimed.size()), loss.ratio);
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCostEstimator)

@@ -164,6 +164,8 @@ void EstimatorExperiment::playJob(const JobDraw &job, int index)
         if (probe > 0)
             playChunk(truth, opClass, slave, probe, job.unitMB, nowMs);
         playChunk(truth, opClass, slave, units - probe, job.unitMB, nowMs);
+        double &largest = m_largestStripMB[{job.op, slave}];
+        largest = std::max(largest, double(units - probe) * job.unitMB);
     }
 }
 
@@ -184,6 +186,12 @@ void EstimatorExperiment::playChunk(const Platform &truth, const sched::OpClass 
     };
     smooth(m_ewmaSlowness, slave, computeS / standardS);
     smooth(m_ewmaLinkMBps, slave, mb / sendS);
+}
+
+double EstimatorExperiment::largestStripMB(int op, int slave) const
+{
+    const auto it = m_largestStripMB.find({op, slave});
+    return it == m_largestStripMB.end() ? 0 : it->second;
 }
 
 void EstimatorExperiment::run(const std::vector<JobDraw> &jobs)

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <random>
+#include <utility>
 #include <vector>
 
 namespace starling::sim {
@@ -72,6 +73,8 @@ public:
 
     const CostTruth &truth() const { return m_truth; }
     const sched::CostEstimator &estimator() const { return m_estimator; }
+    // The largest strip of `op` the sequence gave `slave` (MB; 0 = never timed on it).
+    double largestStripMB(int op, int slave) const;
     // What the CostEstimator / today's EWMA would plan job (op, unitMB) with.
     sched::Platform estimated(int op, double unitMB) const;
     sched::Platform ewma(int op, double unitMB) const;
@@ -106,6 +109,7 @@ private:
     sched::CostEstimator m_estimator;
     std::map<int, double> m_ewmaSlowness; // slave -> computeS / standardS
     std::map<int, double> m_ewmaLinkMBps;
+    std::map<std::pair<int, int>, double> m_largestStripMB; // (op, slave) -> MB
     int m_jobsPlayed = 0;
     bool m_probing = true;
 };
