@@ -7,6 +7,7 @@
 #include "models/eventlogmodel.h"
 #include "models/jobaccuracymodel.h"
 #include "models/nodetablemodel.h"
+#include "windows/operatorcontrols.h"
 
 #include <QElapsedTimer>
 #include <QMainWindow>
@@ -17,17 +18,12 @@
 
 QT_BEGIN_NAMESPACE
 class QAction;
-class QComboBox;
 class QLabel;
 class QScrollBar;
 class QSplitter;
 class QTabWidget;
 class QTableView;
 QT_END_NAMESPACE
-
-namespace starling::consolemodel {
-class OperatorActions;
-}
 
 namespace starling::ui {
 
@@ -85,10 +81,13 @@ public:
     StrategyComparisonChart *strategies() const { return m_strategies; }
     QTableView *jobAccuracyView() const { return m_accuracyView; }
     QTabWidget *tabs() const { return m_tabs; }
-    QAction *drainAction() const { return m_drain; }
-    QAction *resumeAction() const { return m_resume; }
-    QAction *weightAction() const { return m_weight; }
-    QAction *strategyAction() const { return m_strategy; }
+    OperatorControls *controls() const { return m_controls; }
+    QAction *drainAction() const { return m_controls->drainAction(); }
+    QAction *resumeAction() const { return m_controls->resumeAction(); }
+    QAction *weightAction() const { return m_controls->weightAction(); }
+    QAction *strategyAction() const { return m_controls->strategyAction(); }
+    const cluster::ClusterSnapshot &snapshot() const { return m_snapshot; }
+    consolemodel::LinkState linkState() const { return m_link; }
     QString statusText() const; // connection, age, round trip
     QString lastAnswer() const; // the cluster's answer to the last operator action
     QStringList selectedSlaves() const;
@@ -124,19 +123,11 @@ private:
     void refreshCharts(bool all);
     void refreshTasks();
     void updateActions();
-    void openConnectDialog();
-    void openDrainDialog();
-    void openWeightDialog();
-    void openStrategyDialog();
-    void resumeSelected();
-    void exportHistory();
-    void saveViewPng();
     void setPaused(bool paused);
     bool isStale() const;
 
     consolemodel::ClusterSource *m_source = nullptr;
     std::unique_ptr<consolemodel::ClusterSource> m_ownedSource;
-    consolemodel::OperatorActions *m_actions = nullptr;
     consolemodel::LinkState m_link = consolemodel::LinkState::Disconnected;
     QString m_linkDetail;
     qint64 m_rttMs = -1;
@@ -168,21 +159,12 @@ private:
     StrategyComparisonChart *m_strategies = nullptr;
     QTableView *m_accuracyView = nullptr;
     EventLogView *m_log = nullptr;
-    QComboBox *m_window = nullptr;
     QScrollBar *m_scrollBack = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     bool m_splitterMoved = false; // by the operator: then the layout is theirs
     size_t m_nodeRows = 0;
 
-    QAction *m_connect = nullptr;
-    QAction *m_drain = nullptr;
-    QAction *m_resume = nullptr;
-    QAction *m_weight = nullptr;
-    QAction *m_strategy = nullptr;
-    QAction *m_pause = nullptr;
-    QAction *m_exportCsv = nullptr;
-    QAction *m_savePng = nullptr;
-
+    OperatorControls *m_controls = nullptr; // menus, toolbar, shortcuts, operator actions
     ClusterStatusBar *m_status = nullptr;
     QTimer m_ticker;
 };
