@@ -7,10 +7,13 @@
 #include "charts/taskstreamchart.h"
 #include "protocol/eventkind.h"
 #include "util/valueformat.h"
+#include "windows/alertbanner.h"
 #include "windows/clusterstatusbar.h"
+#include "windows/desktopnotifier.h"
 #include "windows/eventlogview.h"
 #include "windows/nodetablefit.h"
 #include "windows/operatorcontrols.h"
+#include "windows/unreadalertsbadge.h"
 
 #include <QDateTime>
 #include <QEvent>
@@ -105,7 +108,17 @@ void MainWindow::buildLayout()
     main->setStretchFactor(0, 0);
     main->setStretchFactor(1, 1);
     main->setSizes({420, 480}); // the table shows ~18 nodes without scrolling
-    setCentralWidget(main);
+    // Alerts above everything, until acknowledged (hidden, and taking no room, when none).
+    auto *central = new QWidget(this);
+    auto *column = new QVBoxLayout(central);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    auto *banner = new AlertBanner(&m_alerts, central);
+    column->addWidget(banner);
+    column->addWidget(main, 1);
+    setCentralWidget(central);
+    m_controls->addAlertActions(banner->acknowledgeAllAction());
+    new DesktopNotifier(&m_alerts, this);
 }
 
 QTableView *MainWindow::buildNodeTable()
@@ -155,6 +168,7 @@ QTabWidget *MainWindow::buildViewTabs()
     m_tabs->addTab(buildStrategyViews(), tr("Strategies"));
     m_log = new EventLogView(&m_events, this);
     m_tabs->addTab(m_log, tr("Events"));
+    new UnreadAlertsBadge(&m_alerts, m_tabs, m_log); // "Events (3)"
     // Only the visible tab is kept up to date: a tab shown late catches up at once.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         refreshCharts(false);
@@ -238,6 +252,7 @@ void MainWindow::setSource(consolemodel::ClusterSource *source)
     m_history.clear();
     m_activity.clear();
     m_events.clear();
+    m_alerts.clear();
     refreshNow();
     m_controls->setSource(source);
     if (!source)
@@ -245,6 +260,12 @@ void MainWindow::setSource(consolemodel::ClusterSource *source)
     connect(source, &consolemodel::ClusterSource::snapshotReceived, this, &MainWindow::onSnapshot);
     connect(source, &consolemodel::ClusterSource::eventReceived, this, &MainWindow::onEvent);
     connect(source, &consolemodel::ClusterSource::linkStateChanged, this, &MainWindow::onLink);
+    connect(source, &consolemodel::ClusterSource::snapshotReceived, &m_alerts,
+            &consolemodel::AlertTracker::addSnapshot);
+    connect(source, &consolemodel::ClusterSource::eventReceived, &m_alerts,
+            &consolemodel::AlertTracker::addEvent);
+    connect(source, &consolemodel::ClusterSource::linkStateChanged, &m_alerts,
+            &consolemodel::AlertTracker::setLink);
     connect(source, &consolemodel::ClusterSource::roundTripMeasured, this,
             [this](qint64 ms) { m_rttMs = ms; });
     source->start();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cluster/clustersnapshot.h"
+#include "consolemodel/alerttracker.h"
 #include "consolemodel/clustersource.h"
 #include "consolemodel/nodehistory.h"
 #include "consolemodel/taskactivity.h"
@@ -82,6 +83,8 @@ public:
     QTableView *jobAccuracyView() const { return m_accuracyView; }
     QTabWidget *tabs() const { return m_tabs; }
     OperatorControls *controls() const { return m_controls; }
+    // What needs the operator's eyes (the banner above the views); its drain limit is settable.
+    consolemodel::AlertTracker &alerts() { return m_alerts; }
     QAction *drainAction() const { return m_controls->drainAction(); }
     QAction *resumeAction() const { return m_controls->resumeAction(); }
     QAction *weightAction() const { return m_controls->weightAction(); }
@@ -141,6 +144,7 @@ private:
     bool m_snapshotUnpainted = false;
     QElapsedTimer m_sinceChartRefresh;
 
+    consolemodel::AlertTracker m_alerts;
     NodeTableModel m_nodes;
     QSortFilterProxyModel m_sortedNodes;
     EventLogModel m_events;

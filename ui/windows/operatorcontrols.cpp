@@ -28,15 +28,16 @@ namespace {
 const char *const kWindowNames[] = {"1 min", "5 min", "15 min", "1 h"};
 constexpr int kDefaultWindow = 1; // 5 min
 
-// Shortcuts of our own: none is a Qt standard key on any platform Qt knows (tst_alertbanner
-// checks it), and those that change the cluster need Shift, so no stray Ctrl+letter drains a
-// slave.
+// Shortcuts of our own: none is one of Qt's standard keys (tst_consolealerts checks it on the
+// platform it runs on), and those that change the cluster need Shift, so no stray Ctrl+letter
+// drains a slave.
 const QKeySequence kDrainKeys(Qt::CTRL | Qt::SHIFT | Qt::Key_D);
 const QKeySequence kResumeKeys(Qt::CTRL | Qt::SHIFT | Qt::Key_R);
 const QKeySequence kWeightKeys(Qt::CTRL | Qt::SHIFT | Qt::Key_W);
 const QKeySequence kStrategyKeys(Qt::CTRL | Qt::SHIFT | Qt::Key_T);
 const QKeySequence kPauseKeys(Qt::CTRL | Qt::SHIFT | Qt::Key_P);
 const QKeySequence kExportKeys(Qt::CTRL | Qt::SHIFT | Qt::Key_E);
+const QKeySequence kAcknowledgeKeys(Qt::CTRL | Qt::SHIFT | Qt::Key_K);
 
 } // namespace
 
@@ -159,6 +160,13 @@ void OperatorControls::addViewTabs(QTabWidget *tabs)
         m_window->addAction(show);
         connect(show, &QAction::triggered, this, [tabs, i] { tabs->setCurrentIndex(i); });
     }
+}
+
+void OperatorControls::addAlertActions(QAction *acknowledgeAll)
+{
+    acknowledgeAll->setShortcut(kAcknowledgeKeys);
+    m_window->addAction(acknowledgeAll);
+    m_viewMenu->insertAction(m_viewMenu->actions().value(1), acknowledgeAll);
 }
 
 qint64 OperatorControls::timeWindowMs() const

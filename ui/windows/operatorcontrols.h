@@ -39,6 +39,8 @@ public:
     void setSource(consolemodel::ClusterSource *source);
     // One View action per tab, Ctrl+1 for the first; call once the tabs exist.
     void addViewTabs(QTabWidget *tabs);
+    // The alert banner's Acknowledge all, in the View menu with its shortcut.
+    void addAlertActions(QAction *acknowledgeAll);
     void updateActions();
 
     qint64 timeWindowMs() const; // the charts' window, one of MetricHistoryChart::kWindows
