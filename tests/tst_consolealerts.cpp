@@ -229,6 +229,36 @@ private slots:
         QVERIFY(window.controls()->isPaused());
     }
 
+    void aSourceThatTakesNoCommandsDisablesEveryClusterAction()
+    {
+        FakeClusterSource source;
+        source.commandsAccepted = false; // a replay
+        ui::MainWindow window;
+        window.setSource(&source);
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        cluster::ClusterSnapshot s = snapshotAt(1);
+        s.nodes[4].state = cluster::NodeState::Drained;
+        source.push(s);
+        window.selectNodes({QStringLiteral("slave-2"), QStringLiteral("slave-4")});
+        QCOMPARE(window.selectedSlaves().size(), 2);
+        for (QAction *action : {window.drainAction(), window.resumeAction(), window.weightAction(),
+                                window.strategyAction()})
+            QVERIFY2(!action->isEnabled(), qPrintable(action->text()));
+        QVERIFY(press(&window, Qt::Key_R, Qt::ControlModifier | Qt::ShiftModifier));
+        QVERIFY(press(&window, Qt::Key_D, Qt::ControlModifier | Qt::ShiftModifier));
+        QVERIFY(!window.findChild<ui::DrainDialog *>());
+        QVERIFY(source.commands.isEmpty());
+        // The same window with a live source: enabled, so the check above could fail.
+        FakeClusterSource live;
+        window.setSource(&live);
+        live.push(s);
+        window.selectNodes({QStringLiteral("slave-2"), QStringLiteral("slave-4")});
+        QVERIFY(window.drainAction()->isEnabled());
+        QVERIFY(window.resumeAction()->isEnabled());
+    }
+
     void shortcutsShownInMenusAndNotStandardKeys()
     {
         ui::MainWindow window;
