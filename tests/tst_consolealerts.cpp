@@ -253,6 +253,7 @@ private slots:
         // The same window with a live source: enabled, so the check above could fail.
         FakeClusterSource live;
         window.setSource(&live);
+        QCOMPARE(window.alerts().alerts().size(), size_t(0)); // a switch is not a dropped link
         live.push(s);
         window.selectNodes({QStringLiteral("slave-2"), QStringLiteral("slave-4")});
         QVERIFY(window.drainAction()->isEnabled());
@@ -278,6 +279,7 @@ private slots:
         // Ours are none of the platform's standard keys; those that are standard keys are
         // used for what they mean (Open: connect, Find, Save, Quit).
         const QList<QKeySequence> standard = standardKeys();
+        QVERIFY(standard.contains(QKeySequence(Qt::CTRL | Qt::Key_C))); // the list is real
         QList<QKeySequence> seen;
         for (QAction *action : window.findChildren<QAction *>()) {
             const QKeySequence keys = action->shortcut();

@@ -55,8 +55,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
 MainWindow::~MainWindow()
 {
-    if (m_source)
+    if (m_source) {
         m_source->disconnect(this);
+        m_source->disconnect(&m_alerts); // stopping it is not a dropped link
+    }
 }
 
 void MainWindow::buildActions()
@@ -239,6 +241,7 @@ void MainWindow::setSource(consolemodel::ClusterSource *source)
 {
     if (m_source) {
         m_source->disconnect(this);
+        m_source->disconnect(&m_alerts); // stopping it is not a dropped link
         m_source->stop();
     }
     m_controls->setSource(nullptr); // before the source it sends to may go
