@@ -298,7 +298,8 @@ private slots:
     }
 
 private:
-    // The banner on the window's palette and on a dark one, to look at.
+    // The banner (and the window, and its menus) on the window's palette and on a dark one, to
+    // look at. grab(), not saveWidgetPng, which hides what it rendered.
     static void saveBanner(ui::MainWindow &window, const QString &name)
     {
         const QString dir = qEnvironmentVariable("STARLING_SCREENSHOT_DIR");
@@ -306,17 +307,23 @@ private:
             return;
         auto *banner = window.findChild<ui::AlertBanner *>(QStringLiteral("alertBanner"));
         QDir().mkpath(dir);
-        QCOMPARE(ui::saveWidgetPng(&window, window.size(), dir + u'/' + name + u"-window.png"),
-                 QString());
-        QCOMPARE(ui::saveWidgetPng(banner, banner->size(), dir + u'/' + name + u"-light.png"),
-                 QString());
+        const auto save = [&](QWidget *widget, const QString &file) {
+            QVERIFY(widget->grab().save(dir + u'/' + file, "PNG"));
+        };
+        save(&window, name + u"-window.png");
+        save(banner, name + u"-light.png");
         const QPalette light = window.palette();
         window.setPalette(starling::testing::darkPalette(light));
-        QCOMPARE(ui::saveWidgetPng(banner, banner->size(), dir + u'/' + name + u"-dark.png"),
-                 QString());
-        QCOMPARE(ui::saveWidgetPng(&window, window.size(), dir + u'/' + name + u"-window-dark.png"),
-                 QString());
+        QTRY_VERIFY(banner->isVisible() && banner->height() >= banner->sizeHint().height());
+        save(banner, name + u"-dark.png");
+        save(&window, name + u"-window-dark.png");
         window.setPalette(light);
+        QTRY_VERIFY(banner->isVisible() && banner->height() >= banner->sizeHint().height());
+        for (QAction *entry : window.menuBar()->actions()) {
+            QMenu *menu = entry->menu();
+            const QString file = dir + u"/menu-" + entry->text().remove(u'&') + u".png";
+            QCOMPARE(ui::saveWidgetPng(menu, menu->sizeHint(), file), QString());
+        }
     }
 };
 
