@@ -8,6 +8,7 @@
 #include "fakeclustersource.h"
 #include "renderchecks.h"
 #include "windows/alertbanner.h"
+#include "windows/desktopnotifier.h"
 #include "windows/draindialog.h"
 #include "windows/mainwindow.h"
 #include "windows/strategydialog.h"
@@ -22,6 +23,8 @@
 #include <QMenuBar>
 #include <QMetaEnum>
 #include <QPushButton>
+#include <QSignalSpy>
+#include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTest>
 
@@ -175,6 +178,52 @@ private slots:
         QTRY_VERIFY(!banner->isVisible());
         QCOMPARE(window.alerts().openCount(), 0);
         QCOMPARE(eventsTabText(window), QStringLiteral("Events"));
+    }
+
+    void aBurstOfAlertsIsOneDesktopNotificationWhenTheWindowIsNotActive()
+    {
+        FakeClusterSource source;
+        ui::MainWindow window;
+        window.setSource(&source);
+        auto *notifier = window.findChild<ui::DesktopNotifier *>();
+        QVERIFY(notifier);
+        QCOMPARE(notifier->available(), QSystemTrayIcon::isSystemTrayAvailable());
+        QSignalSpy told(notifier, &ui::DesktopNotifier::notified);
+        QVERIFY(!window.isActiveWindow()); // never shown: the operator is elsewhere
+        cluster::ClusterSnapshot s = snapshotAt(1);
+        s.nodes[3].state = cluster::NodeState::Down;
+        s.nodes[4].state = cluster::NodeState::Down;
+        source.push(s);
+        QVERIFY(told.wait(5000));
+        QCOMPARE(told.size(), 1);
+        QCOMPARE(told[0][0].toString(), QStringLiteral("Starling: 2 new alerts"));
+        QCOMPARE(told[0][1].toString(),
+                 QStringLiteral("slave-3 is DOWN\nslave-4 is DOWN")); // oldest first
+        source.setLink(consolemodel::LinkState::Disconnected, QStringLiteral("gone"));
+        QVERIFY(told.wait(5000));
+        QCOMPARE(told[1][0].toString(), QStringLiteral("Starling: link dropped"));
+
+        // Looking at the window: the banner is enough, nothing goes to the desktop.
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        source.start();
+        source.setLink(consolemodel::LinkState::Disconnected, QStringLiteral("gone again"));
+        QCOMPARE(window.alerts().openCount(), 4);
+        // Another window takes the focus; the next alert alone goes out, so the one raised
+        // while the console was active had not been queued.
+        QWidget elsewhere;
+        elsewhere.show();
+        elsewhere.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&elsewhere));
+        QVERIFY(!window.isActiveWindow());
+        s = snapshotAt(2);
+        s.nodes[5].state = cluster::NodeState::Down;
+        source.push(s);
+        QVERIFY(told.wait(5000));
+        QCOMPARE(told.size(), 3);
+        QCOMPARE(told[2][0].toString(), QStringLiteral("Starling: node down"));
+        QCOMPARE(told[2][1].toString(), QStringLiteral("slave-5 is DOWN"));
     }
 
     void shortcutsTriggerTheirActions()

@@ -11,6 +11,7 @@ namespace {
 
 constexpr int kGatherMs = 300;
 constexpr int kShowMs = 10000;
+constexpr int kLines = 4; // of a burst's reasons
 
 } // namespace
 
@@ -20,6 +21,7 @@ DesktopNotifier::DesktopNotifier(consolemodel::AlertTracker *tracker, QWidget *w
     m_gather.setSingleShot(true);
     m_gather.setInterval(kGatherMs);
     connect(&m_gather, &QTimer::timeout, this, &DesktopNotifier::flush);
+    connect(tracker, &consolemodel::AlertTracker::raised, this, &DesktopNotifier::queue);
     if (!QSystemTrayIcon::isSystemTrayAvailable())
         return;
     QIcon icon = window->windowIcon();
@@ -33,7 +35,6 @@ DesktopNotifier::DesktopNotifier(consolemodel::AlertTracker *tracker, QWidget *w
         window->activateWindow();
     });
     m_tray->show();
-    connect(tracker, &consolemodel::AlertTracker::raised, this, &DesktopNotifier::queue);
 }
 
 void DesktopNotifier::queue(const consolemodel::Alert &alert)
@@ -47,7 +48,7 @@ void DesktopNotifier::queue(const consolemodel::Alert &alert)
 
 void DesktopNotifier::flush()
 {
-    if (m_pending.empty() || !m_tray)
+    if (m_pending.empty())
         return;
     bool critical = false;
     QStringList lines;
@@ -58,9 +59,12 @@ void DesktopNotifier::flush()
     const QString title = m_pending.size() == 1
                               ? tr("Starling: %1").arg(consolemodel::toString(m_pending[0].kind))
                               : tr("Starling: %1 new alerts").arg(m_pending.size());
-    m_tray->showMessage(title, lines.mid(0, 4).join(u'\n'),
-                        critical ? QSystemTrayIcon::Critical : QSystemTrayIcon::Warning, kShowMs);
+    const QString text = lines.mid(0, kLines).join(u'\n');
+    if (m_tray)
+        m_tray->showMessage(
+            title, text, critical ? QSystemTrayIcon::Critical : QSystemTrayIcon::Warning, kShowMs);
     m_pending.clear();
+    emit notified(title, text);
 }
 
 } // namespace starling::ui

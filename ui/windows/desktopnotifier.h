@@ -26,6 +26,10 @@ public:
 
     bool available() const { return m_tray != nullptr; }
 
+signals:
+    // What was told (or would have been, without a tray): one per burst of alerts.
+    void notified(const QString &title, const QString &text);
+
 private:
     void queue(const consolemodel::Alert &alert);
     void flush();
