@@ -273,6 +273,13 @@ private slots:
         QVERIFY(press(&window, Qt::Key_2, Qt::ControlModifier));
         QCOMPARE(window.tabs()->currentIndex(), 1);
 
+        cluster::ClusterSnapshot down = snapshotAt(2);
+        down.nodes[3].state = cluster::NodeState::Down;
+        source.push(down);
+        QCOMPARE(window.alerts().openCount(), 1);
+        QVERIFY(press(&window, Qt::Key_K, Qt::ControlModifier | Qt::ShiftModifier));
+        QCOMPARE(window.alerts().openCount(), 0);
+
         QVERIFY(!window.controls()->isPaused());
         QVERIFY(press(&window, Qt::Key_P, Qt::ControlModifier | Qt::ShiftModifier));
         QVERIFY(window.controls()->isPaused());
