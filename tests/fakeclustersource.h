@@ -24,6 +24,7 @@ public:
         setLink(consolemodel::LinkState::Disconnected, QStringLiteral("stopped"));
     }
     consolemodel::LinkState linkState() const override { return m_link; }
+    bool acceptsCommands() const override { return commandsAccepted; }
     QString sendCommand(const QJsonObject &command) override
     {
         const QString id = QStringLiteral("f%1").arg(++m_next);
@@ -50,6 +51,7 @@ public:
     }
 
     QList<QJsonObject> commands;
+    bool commandsAccepted = true; // false: a replay, which takes no commands
     int starts = 0;
     int stops = 0;
 

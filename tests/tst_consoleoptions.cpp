@@ -37,6 +37,10 @@ private slots:
             << QStringList{QStringLiteral("--demo"), QStringLiteral("--connect"),
                            QStringLiteral("h:1")}
             << QStringLiteral("--demo starts its own cluster; drop --connect");
+        for (const char *minutes : {"0", "0.4", "1441", "x", "nan"})
+            QTest::newRow(qPrintable(QStringLiteral("drain alert %1").arg(QLatin1String(minutes))))
+                << QStringList{QStringLiteral("--drain-alert-min"), QLatin1String(minutes)}
+                << QStringLiteral("--drain-alert-min wants minutes from 0.5 to 1440");
         QTest::newRow("slaves garbage")
             << QStringList{QStringLiteral("--slaves"), QStringLiteral("x")}
             << QStringLiteral("--slaves wants a number from 1 to 64");
@@ -99,6 +103,7 @@ private slots:
         const ui::NodeTableModel::Thresholds defaults;
         QCOMPARE(options->thresholds.cpuWarn, defaults.cpuWarn);
         QCOMPARE(options->thresholds.memCriticalBytes, defaults.memCriticalBytes);
+        QCOMPARE(options->drainAlertMin, 5.0);
     }
 
     void goodValues()
@@ -106,13 +111,15 @@ private slots:
         const auto options =
             parse({QStringLiteral("--demo"), QStringLiteral("--slaves"), QStringLiteral("2"),
                    QStringLiteral("--cpu-warn"), QStringLiteral("50"), QStringLiteral("--mem-warn"),
-                   QStringLiteral("512"), QStringLiteral("--show"), QStringLiteral("Load")});
+                   QStringLiteral("512"), QStringLiteral("--show"), QStringLiteral("Load"),
+                   QStringLiteral("--drain-alert-min"), QStringLiteral("1.5")});
         QVERIFY2(options, qPrintable(options.error()));
         QVERIFY(options->demo);
         QCOMPARE(options->slaves, 2);
         QCOMPARE(options->thresholds.cpuWarn, 0.5);
         QCOMPARE(options->thresholds.memWarnBytes, 512.0 * 1048576);
         QCOMPARE(options->showTab, std::optional<QString>(QStringLiteral("Load")));
+        QCOMPARE(options->drainAlertMin, 1.5);
     }
 
     void tlsTrustForConnect()

@@ -87,6 +87,10 @@ void describeThresholds(QCommandLineParser &parser)
                       QStringLiteral("... and red from this many (default %1).")
                           .arg(defaults.memCriticalBytes / kMiB),
                       QStringLiteral("mib"), QString::number(defaults.memCriticalBytes / kMiB)});
+    parser.addOption({QStringLiteral("drain-alert-min"),
+                      QStringLiteral("Alert when a drain is still running after this many "
+                                     "minutes (default 5)."),
+                      QStringLiteral("min"), QStringLiteral("5")});
 }
 
 std::optional<QString> given(const QCommandLineParser &parser, const QString &name)
@@ -143,6 +147,10 @@ std::optional<QString> readThresholds(const QCommandLineParser &parser, ConsoleO
     o.thresholds.cpuCritical = *cpuC / 100;
     o.thresholds.memWarnBytes = *memW * kMiB;
     o.thresholds.memCriticalBytes = *memC * kMiB;
+    const auto drainMin = numberIn(parser, QStringLiteral("drain-alert-min"), 0.5, 1440);
+    if (!drainMin)
+        return QStringLiteral("--drain-alert-min wants minutes from 0.5 to 1440");
+    o.drainAlertMin = *drainMin;
     return std::nullopt;
 }
 

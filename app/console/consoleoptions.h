@@ -30,6 +30,7 @@ struct ConsoleOptions
     std::optional<QString> latencyLog;
     std::optional<QString> showTab;
     ui::NodeTableModel::Thresholds thresholds;
+    double drainAlertMin = 5; // a drain running longer raises an alert (0.5 - 1440)
 };
 
 // The console's description and options (its --help).

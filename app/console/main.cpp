@@ -223,6 +223,7 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     ui::MainWindow window;
     closeOnStopSignals(stopSignals, window);
     window.setThresholds(options.thresholds);
+    window.alerts().setDrainLimitMs(qint64(options.drainAlertMin * 60 * 1000));
     if (options.showTab && !window.showTab(*options.showTab))
         return usageError(QStringLiteral("no view called \"%1\"").arg(*options.showTab));
     if (options.demo)

@@ -35,6 +35,9 @@ public:
     // commandAnswered() will carry. Without a connection the answer is an error
     // "not_connected", delivered asynchronously like any other.
     virtual QString sendCommand(const QJsonObject &command) = 0;
+    // False for a source that only plays data back (a recording): the console then disables
+    // every operator action, whatever the link says.
+    virtual bool acceptsCommands() const { return true; }
 
 signals:
     void snapshotReceived(const starling::cluster::ClusterSnapshot &snapshot);

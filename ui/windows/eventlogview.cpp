@@ -80,4 +80,10 @@ void EventLogView::setNodes(const QStringList &names)
     m_node->blockSignals(false);
 }
 
+void EventLogView::focusTextFilter()
+{
+    m_text->setFocus(Qt::ShortcutFocusReason);
+    m_text->selectAll();
+}
+
 } // namespace starling::ui

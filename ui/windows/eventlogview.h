@@ -29,6 +29,8 @@ public:
     void setNodes(const QStringList &names);
     EventFilterModel *filter() { return &m_filter; }
     QTableView *table() const { return m_table; }
+    // Find: the text filter takes the keyboard, its text selected to be typed over.
+    void focusTextFilter();
 
 private:
     EventLogModel *m_model;

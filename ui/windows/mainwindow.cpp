@@ -3,38 +3,29 @@
 #include "charts/blockmapwidget.h"
 #include "charts/loadrankboard.h"
 #include "charts/metrichistorychart.h"
-#include "charts/pngexport.h"
 #include "charts/strategycomparisonchart.h"
 #include "charts/taskstreamchart.h"
 #include "charts/topologyview.h"
-#include "consolemodel/bridgeclustersource.h"
-#include "consolemodel/operatoractions.h"
 #include "protocol/eventkind.h"
 #include "util/valueformat.h"
+#include "windows/alertbanner.h"
 #include "windows/clusterstatusbar.h"
-#include "windows/connectdialog.h"
-#include "windows/draindialog.h"
+#include "windows/desktopnotifier.h"
 #include "windows/eventlogview.h"
 #include "windows/nodepanelset.h"
 #include "windows/nodetablefit.h"
-#include "windows/strategydialog.h"
-#include "windows/weightdialog.h"
+#include "windows/operatorcontrols.h"
+#include "windows/unreadalertsbadge.h"
 
-#include <QAction>
-#include <QComboBox>
 #include <QDateTime>
 #include <QEvent>
-#include <QFile>
-#include <QFileDialog>
 #include <QHeaderView>
 #include <QLabel>
-#include <QMenuBar>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTabWidget>
-#include <QToolBar>
 #include <QVBoxLayout>
 
 namespace starling::ui {
@@ -44,7 +35,6 @@ namespace {
 constexpr int kTickMs = 250;         // ages and staleness; the live task stream
 constexpr int kChartRefreshMs = 250; // charts redraw at most this often
 constexpr int kBoardWidth = 420;     // the load-rank board's bars and labels, at least
-const char *const kWindowNames[] = {"1 min", "5 min", "15 min", "1 h"};
 
 } // namespace
 
@@ -56,6 +46,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_sortedNodes.setSortRole(NodeTableModel::SortRole);
     buildActions();
     buildLayout();
+    m_controls->addViewTabs(m_tabs);
     m_ticker.setInterval(kTickMs);
     connect(&m_ticker, &QTimer::timeout, this, &MainWindow::tick);
     m_ticker.start();
@@ -66,48 +57,25 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
 MainWindow::~MainWindow()
 {
-    if (m_source)
+    if (m_source) {
         m_source->disconnect(this);
+        m_source->disconnect(&m_alerts); // stopping it is not a dropped link
+    }
 }
 
 void MainWindow::buildActions()
 {
-    QToolBar *bar = addToolBar(tr("Cluster"));
-    bar->setObjectName(QStringLiteral("clusterToolBar"));
-    bar->setMovable(false);
-    m_connect = bar->addAction(tr("Connect..."), this, &MainWindow::openConnectDialog);
-    bar->addSeparator();
-    m_drain = bar->addAction(tr("Drain..."), this, &MainWindow::openDrainDialog);
-    m_drain->setToolTip(tr("Take the selected slaves out of service gracefully"));
-    m_resume = bar->addAction(tr("Resume"), this, &MainWindow::resumeSelected);
-    m_resume->setToolTip(tr("Bring the selected slaves back to ACTIVE"));
-    m_weight = bar->addAction(tr("Weight..."), this, &MainWindow::openWeightDialog);
-    m_weight->setToolTip(tr("Set W_i of the selected slaves, with a preview of the shares"));
-    m_strategy = bar->addAction(tr("Strategy..."), this, &MainWindow::openStrategyDialog);
-    m_strategy->setToolTip(tr("Set the cluster's distribution strategy and PDDS weights"));
-    bar->addSeparator();
-    bar->addWidget(new QLabel(tr(" window "), this));
-    m_window = new QComboBox(this);
-    m_window->setObjectName(QStringLiteral("timeWindow"));
-    for (size_t i = 0; i < MetricHistoryChart::kWindows.size(); ++i)
-        m_window->addItem(tr(kWindowNames[i]), qlonglong(MetricHistoryChart::kWindows[i]));
-    m_window->setCurrentIndex(1);
-    connect(m_window, &QComboBox::currentIndexChanged, this, [this] {
+    m_controls = new OperatorControls(this);
+    connect(m_controls, &OperatorControls::timeWindowChanged, this, [this](qint64 ms) {
         for (MetricHistoryChart *c : m_charts)
-            c->setWindow(m_window->currentData().toLongLong());
+            c->setWindow(ms);
         refreshCharts(true);
     });
-    bar->addWidget(m_window);
-    m_pause = bar->addAction(tr("Pause"));
-    m_pause->setCheckable(true);
-    m_pause->setToolTip(tr("Freeze the charts and scroll back through the kept history"));
-    connect(m_pause, &QAction::toggled, this, &MainWindow::setPaused);
-    bar->addSeparator();
-    m_exportCsv = bar->addAction(tr("Export CSV..."), this, &MainWindow::exportHistory);
-    m_exportCsv->setToolTip(tr("Every slave's kept history as CSV"));
-    m_savePng = bar->addAction(tr("Save PNG..."), this, &MainWindow::saveViewPng);
-    m_savePng->setToolTip(tr("The chart on show (or the whole window) as a PNG"));
-
+    connect(m_controls, &OperatorControls::pausedChanged, this, &MainWindow::setPaused);
+    connect(m_controls, &OperatorControls::findRequested, this, [this] {
+        m_tabs->setCurrentWidget(m_log);
+        m_log->focusTextFilter();
+    });
     m_status = new ClusterStatusBar(this);
     setStatusBar(m_status);
 }
@@ -144,7 +112,17 @@ void MainWindow::buildLayout()
     main->setStretchFactor(0, 0);
     main->setStretchFactor(1, 1);
     main->setSizes({420, 480}); // the table shows ~18 nodes without scrolling
-    setCentralWidget(main);
+    // Alerts above everything, until acknowledged (hidden, and taking no room, when none).
+    auto *central = new QWidget(this);
+    auto *column = new QVBoxLayout(central);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    auto *banner = new AlertBanner(&m_alerts, central);
+    column->addWidget(banner);
+    column->addWidget(main, 1);
+    setCentralWidget(central);
+    m_controls->addAlertActions(banner->acknowledgeAllAction());
+    new DesktopNotifier(&m_alerts, this);
 }
 
 QTableView *MainWindow::buildNodeTable()
@@ -166,7 +144,7 @@ QTableView *MainWindow::buildNodeTable()
     m_panels = new NodePanelSet(m_history, m_activity, &m_events, this);
     connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
         m_panels->open(m_nodes.nameAt(m_sortedNodes.mapToSource(index).row()), m_snapshot,
-                       m_window->currentData().toLongLong());
+                       m_controls->timeWindowMs());
     });
     return m_table;
 }
@@ -177,7 +155,7 @@ QTabWidget *MainWindow::buildViewTabs()
     m_tabs->setObjectName(QStringLiteral("views"));
     const auto addChart = [this](consolemodel::Metric metric) {
         auto *chart = new MetricHistoryChart(metric, this);
-        chart->setWindow(m_window->currentData().toLongLong());
+        chart->setWindow(m_controls->timeWindowMs());
         // One choice of scale for the CPU and memory charts, made on either.
         connect(chart, &MetricHistoryChart::fixedScaleToggled, this, [this](bool fixed) {
             for (MetricHistoryChart *c : m_charts)
@@ -201,6 +179,7 @@ QTabWidget *MainWindow::buildViewTabs()
     m_tabs->addTab(m_log, tr("Events"));
     m_topology = new TopologyView(this);
     m_tabs->addTab(m_topology, tr("Topology"));
+    new UnreadAlertsBadge(&m_alerts, m_tabs, m_log); // "Events (3)"
     // Only the visible tab is kept up to date: a tab shown late catches up at once.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         refreshCharts(false);
@@ -271,10 +250,10 @@ void MainWindow::setSource(consolemodel::ClusterSource *source)
 {
     if (m_source) {
         m_source->disconnect(this);
+        m_source->disconnect(&m_alerts); // stopping it is not a dropped link
         m_source->stop();
     }
-    delete m_actions;
-    m_actions = nullptr;
+    m_controls->setSource(nullptr); // before the source it sends to may go
     m_ownedSource.reset(); // the previous owned one, if any (a new one may be adopted next)
     m_source = source;
     m_link = consolemodel::LinkState::Disconnected;
@@ -285,16 +264,20 @@ void MainWindow::setSource(consolemodel::ClusterSource *source)
     m_history.clear();
     m_activity.clear();
     m_events.clear();
+    m_alerts.clear();
     refreshNow();
-    if (!source) {
-        updateActions();
+    m_controls->setSource(source);
+    if (!source)
         return;
-    }
-    m_actions = new consolemodel::OperatorActions(source, this);
-    connect(m_actions, &consolemodel::OperatorActions::answered, this, &MainWindow::showNotice);
     connect(source, &consolemodel::ClusterSource::snapshotReceived, this, &MainWindow::onSnapshot);
     connect(source, &consolemodel::ClusterSource::eventReceived, this, &MainWindow::onEvent);
     connect(source, &consolemodel::ClusterSource::linkStateChanged, this, &MainWindow::onLink);
+    connect(source, &consolemodel::ClusterSource::snapshotReceived, &m_alerts,
+            &consolemodel::AlertTracker::addSnapshot);
+    connect(source, &consolemodel::ClusterSource::eventReceived, &m_alerts,
+            &consolemodel::AlertTracker::addEvent);
+    connect(source, &consolemodel::ClusterSource::linkStateChanged, &m_alerts,
+            &consolemodel::AlertTracker::setLink);
     connect(source, &consolemodel::ClusterSource::roundTripMeasured, this,
             [this](qint64 ms) { m_rttMs = ms; });
     source->start();
@@ -322,9 +305,7 @@ void MainWindow::setThresholds(const NodeTableModel::Thresholds &thresholds)
 
 void MainWindow::setTimeWindow(qint64 ms)
 {
-    const int at = m_window->findData(qlonglong(ms));
-    if (at >= 0)
-        m_window->setCurrentIndex(at);
+    m_controls->setTimeWindow(ms);
 }
 
 bool MainWindow::showTab(const QString &title)
@@ -474,10 +455,10 @@ void MainWindow::refreshCharts(bool all)
         if (all || c == current || c->parentWidget() == current)
             c->refresh(m_history, now);
     }
-    m_board->update(m_snapshot, m_history, m_window->currentData().toLongLong());
+    m_board->update(m_snapshot, m_history, m_controls->timeWindowMs());
     m_topology->update(m_snapshot, m_history);
-    m_panels->refresh(m_snapshot, m_window->currentData().toLongLong());
-    if (m_pause->isChecked()) {
+    m_panels->refresh(m_snapshot, m_controls->timeWindowMs());
+    if (m_controls->isPaused()) {
         const qint64 span = std::max<qint64>(0, (m_history.lastMs() - m_history.firstMs()) / 1000);
         m_scrollBack->setRange(0, int(span));
     }
@@ -539,91 +520,7 @@ void MainWindow::selectNodes(const QStringList &names)
 
 void MainWindow::updateActions()
 {
-    const bool connected = m_link == consolemodel::LinkState::Connected;
-    bool anyActive = false, anyResumable = false;
-    const QStringList selected = selectedSlaves();
-    for (const QString &name : selected) {
-        const cluster::NodeView *n = m_snapshot.nodeByName(name);
-        if (!n)
-            continue;
-        anyActive |= n->state == cluster::NodeState::Active;
-        anyResumable |= n->state != cluster::NodeState::Active;
-    }
-    m_drain->setEnabled(connected && anyActive);
-    m_resume->setEnabled(connected && anyResumable);
-    m_weight->setEnabled(connected && !selected.isEmpty());
-    m_strategy->setEnabled(connected);
-    m_exportCsv->setEnabled(!m_history.ranks().empty());
-}
-
-void MainWindow::openConnectDialog()
-{
-    auto *dialog = new ConnectDialog(QString(), this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        adoptSource(std::make_unique<consolemodel::BridgeClusterSource>(
-            dialog->resolver(), QStringLiteral("starling-console")));
-    });
-    dialog->open();
-}
-
-void MainWindow::openDrainDialog()
-{
-    QStringList nodes;
-    for (const QString &name : selectedSlaves()) {
-        const cluster::NodeView *n = m_snapshot.nodeByName(name);
-        if (n && n->state == cluster::NodeState::Active)
-            nodes.append(name);
-    }
-    if (nodes.isEmpty() || !m_actions)
-        return;
-    auto *dialog = new DrainDialog(nodes, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        if (m_actions)
-            m_actions->drain(dialog->nodes(), dialog->reason());
-    });
-    dialog->open();
-}
-
-void MainWindow::resumeSelected()
-{
-    QStringList nodes;
-    for (const QString &name : selectedSlaves()) {
-        const cluster::NodeView *n = m_snapshot.nodeByName(name);
-        if (n && n->state != cluster::NodeState::Active)
-            nodes.append(name);
-    }
-    if (!nodes.isEmpty() && m_actions)
-        m_actions->resume(nodes, QString());
-}
-
-void MainWindow::openWeightDialog()
-{
-    const QStringList nodes = selectedSlaves();
-    if (nodes.isEmpty() || !m_actions)
-        return;
-    auto *dialog = new WeightDialog(m_snapshot, nodes, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        if (m_actions)
-            m_actions->setWeight(dialog->nodes(), dialog->weight(), dialog->reason());
-    });
-    dialog->open();
-}
-
-void MainWindow::openStrategyDialog()
-{
-    if (!m_actions)
-        return;
-    auto *dialog = new StrategyDialog(m_snapshot.strategy, m_snapshot.w1, m_snapshot.w2, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        if (m_actions)
-            m_actions->setStrategy(dialog->strategy(), dialog->w1(), dialog->w2(),
-                                   dialog->reason());
-    });
-    dialog->open();
+    m_controls->updateActions();
 }
 
 void MainWindow::setPaused(bool paused)
@@ -637,32 +534,6 @@ void MainWindow::setPaused(bool paused)
         m_scrollBack->setValue(int(span));
     }
     refreshCharts(true);
-}
-
-void MainWindow::exportHistory()
-{
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export history"),
-                                                      QStringLiteral("starling-history.csv"),
-                                                      tr("CSV files (*.csv)"));
-    if (path.isEmpty())
-        return;
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || !m_history.writeCsv(file)) {
-        showNotice(tr("cannot write %1: %2").arg(path, file.errorString()), false);
-        return;
-    }
-    showNotice(tr("history written to %1").arg(path), true);
-}
-
-void MainWindow::saveViewPng()
-{
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save as PNG"), QStringLiteral("starling-view.png"), tr("PNG images (*.png)"));
-    if (path.isEmpty())
-        return;
-    QWidget *view = m_tabs->currentWidget();
-    const QString error = saveWidgetPng(view, view->size(), path);
-    showNotice(error.isEmpty() ? tr("saved %1").arg(path) : error, error.isEmpty());
 }
 
 } // namespace starling::ui

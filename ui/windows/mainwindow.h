@@ -1,12 +1,14 @@
 #pragma once
 
 #include "cluster/clustersnapshot.h"
+#include "consolemodel/alerttracker.h"
 #include "consolemodel/clustersource.h"
 #include "consolemodel/nodehistory.h"
 #include "consolemodel/taskactivity.h"
 #include "models/eventlogmodel.h"
 #include "models/jobaccuracymodel.h"
 #include "models/nodetablemodel.h"
+#include "windows/operatorcontrols.h"
 
 #include <QElapsedTimer>
 #include <QMainWindow>
@@ -17,17 +19,12 @@
 
 QT_BEGIN_NAMESPACE
 class QAction;
-class QComboBox;
 class QLabel;
 class QScrollBar;
 class QSplitter;
 class QTabWidget;
 class QTableView;
 QT_END_NAMESPACE
-
-namespace starling::consolemodel {
-class OperatorActions;
-}
 
 namespace starling::ui {
 
@@ -89,10 +86,15 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     NodePanelSet *nodePanels() const { return m_panels; } // opened by double-clicking a row
     TopologyView *topology() const { return m_topology; }
-    QAction *drainAction() const { return m_drain; }
-    QAction *resumeAction() const { return m_resume; }
-    QAction *weightAction() const { return m_weight; }
-    QAction *strategyAction() const { return m_strategy; }
+    OperatorControls *controls() const { return m_controls; }
+    // What needs the operator's eyes (the banner above the views); its drain limit is settable.
+    consolemodel::AlertTracker &alerts() { return m_alerts; }
+    QAction *drainAction() const { return m_controls->drainAction(); }
+    QAction *resumeAction() const { return m_controls->resumeAction(); }
+    QAction *weightAction() const { return m_controls->weightAction(); }
+    QAction *strategyAction() const { return m_controls->strategyAction(); }
+    const cluster::ClusterSnapshot &snapshot() const { return m_snapshot; }
+    consolemodel::LinkState linkState() const { return m_link; }
     QString statusText() const; // connection, age, round trip
     QString lastAnswer() const; // the cluster's answer to the last operator action
     QStringList selectedSlaves() const;
@@ -128,19 +130,11 @@ private:
     void refreshCharts(bool all);
     void refreshTasks();
     void updateActions();
-    void openConnectDialog();
-    void openDrainDialog();
-    void openWeightDialog();
-    void openStrategyDialog();
-    void resumeSelected();
-    void exportHistory();
-    void saveViewPng();
     void setPaused(bool paused);
     bool isStale() const;
 
     consolemodel::ClusterSource *m_source = nullptr;
     std::unique_ptr<consolemodel::ClusterSource> m_ownedSource;
-    consolemodel::OperatorActions *m_actions = nullptr;
     consolemodel::LinkState m_link = consolemodel::LinkState::Disconnected;
     QString m_linkDetail;
     qint64 m_rttMs = -1;
@@ -154,6 +148,7 @@ private:
     bool m_snapshotUnpainted = false;
     QElapsedTimer m_sinceChartRefresh;
 
+    consolemodel::AlertTracker m_alerts;
     NodeTableModel m_nodes;
     QSortFilterProxyModel m_sortedNodes;
     EventLogModel m_events;
@@ -174,21 +169,12 @@ private:
     EventLogView *m_log = nullptr;
     TopologyView *m_topology = nullptr;
     NodePanelSet *m_panels = nullptr;
-    QComboBox *m_window = nullptr;
     QScrollBar *m_scrollBack = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     bool m_splitterMoved = false; // by the operator: then the layout is theirs
     size_t m_nodeRows = 0;
 
-    QAction *m_connect = nullptr;
-    QAction *m_drain = nullptr;
-    QAction *m_resume = nullptr;
-    QAction *m_weight = nullptr;
-    QAction *m_strategy = nullptr;
-    QAction *m_pause = nullptr;
-    QAction *m_exportCsv = nullptr;
-    QAction *m_savePng = nullptr;
-
+    OperatorControls *m_controls = nullptr; // menus, toolbar, shortcuts, operator actions
     ClusterStatusBar *m_status = nullptr;
     QTimer m_ticker;
 };
