@@ -94,6 +94,8 @@ private slots:
     void garbageAndEmpty();
     void rendersToPng();
     void layoutPlacesColumnsAndScales();
+    void minimumHeightHoldsEveryRow_data();
+    void minimumHeightHoldsEveryRow();
 };
 
 void TestLoadRankBoard::orderByRank()
@@ -272,6 +274,36 @@ void TestLoadRankBoard::layoutPlacesColumnsAndScales()
     QCOMPARE(narrow.loadStep, 1.0);
     QCOMPARE(narrow.gridBottom, 62 + 24);
     QCOMPARE(LoadRankBoard::layoutFor(300, 3, 1.0, 1.0).loadWidth, 40);
+}
+
+// The board reports the height of all its rows, so the scroll area around it in the console
+// scrolls to the last one instead of cutting it off (16 slaves at 1600x1000 lost their last).
+void TestLoadRankBoard::minimumHeightHoldsEveryRow_data()
+{
+    QTest::addColumn<int>("slaves");
+    QTest::newRow("none") << 0;
+    QTest::newRow("one") << 1;
+    QTest::newRow("sixteen") << 16;
+    QTest::newRow("sixty-four") << 64;
+}
+
+void TestLoadRankBoard::minimumHeightHoldsEveryRow()
+{
+    QFETCH(int, slaves);
+    std::vector<Slave> cluster;
+    for (int i = 0; i < slaves; ++i)
+        cluster.push_back({2 + i, NodeState::Active, 1.0, i, 0.1 * i, 1});
+    NodeHistory history;
+    const ClusterSnapshot s = run(history, cluster, 3);
+    LoadRankBoard board;
+    board.update(s, history, 60'000);
+    QCOMPARE(int(board.rows().size()), slaves);
+    const LoadRankBoard::Layout l = LoadRankBoard::layoutFor(520, slaves, 1.0, 1.0);
+    const int lastRowBottom = l.rowTop(std::max(slaves, 2)); // "no slaves yet" takes two
+    QVERIFY2(l.height > lastRowBottom, qPrintable(QString::number(l.height)));
+    QCOMPARE(board.minimumSizeHint().height(), l.height);
+    QCOMPARE(board.sizeHint().height(), l.height);
+    QCOMPARE(board.minimumSizeHint().width(), 520);
 }
 
 QTEST_MAIN(TestLoadRankBoard)

@@ -68,7 +68,12 @@ LoadRankBoard::LoadRankBoard(QWidget *parent) : QWidget(parent)
 
 QSize LoadRankBoard::sizeHint() const
 {
-    return {900, kHeader + std::max<int>(2, int(m_rows.size())) * kRowHeight + kMargin};
+    return {900, layoutFor(900, int(m_rows.size()), m_loadScale, m_shareScale).height};
+}
+
+QSize LoadRankBoard::minimumSizeHint() const
+{
+    return {520, layoutFor(520, int(m_rows.size()), m_loadScale, m_shareScale).height};
 }
 
 void LoadRankBoard::update(const cluster::ClusterSnapshot &snapshot,
@@ -161,6 +166,7 @@ LoadRankBoard::Layout LoadRankBoard::layoutFor(int width, int rowCount, double l
     l.loadWidth = std::max(40, l.shareX - 16 - l.loadX - kValueWidth);
     // Lines reach at least one row down, so an empty board still shows its scales.
     l.gridBottom = std::max(kHeader + rowCount * kRowHeight, kHeader + kRowHeight);
+    l.height = kHeader + std::max(2, rowCount) * kRowHeight + kMargin;
     l.loadScale = loadScale;
     l.shareScale = shareScale;
     // As many scale labels as fit without touching (about 50 px each).

@@ -62,6 +62,7 @@ public:
         double loadScale = 1;
         double shareScale = 1;
         double loadStep = 1; // between the load scale's labels
+        int height = 0;      // the header, every row (two at least) and the margin below
 
         int rowTop(int row) const;
         int loadLength(double load) const;   // pixels, clipped to the scale
@@ -70,7 +71,9 @@ public:
     static Layout layoutFor(int width, int rowCount, double loadScale, double shareScale);
 
     QSize sizeHint() const override;
-    QSize minimumSizeHint() const override { return {520, 120}; }
+    // As tall as every row: shorter, the last rows would be cut off, so the board sits in a
+    // scroll area that scrolls when the window gives it less.
+    QSize minimumSizeHint() const override;
 
 protected:
     void paintEvent(QPaintEvent *event) override;

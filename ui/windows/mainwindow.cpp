@@ -27,6 +27,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QStatusBar>
@@ -118,8 +119,9 @@ void MainWindow::buildLayout()
     m_board = new LoadRankBoard(this);
     m_board->setObjectName(QStringLiteral("loadRankBoard"));
     auto *top = new QSplitter(Qt::Horizontal, this);
+    top->setObjectName(QStringLiteral("nodeSplitter"));
     top->addWidget(table);
-    top->addWidget(m_board);
+    top->addWidget(boardScroller());
     top->setStretchFactor(0, 3);
     top->setStretchFactor(1, 2);
     top->setSizes({780, 620});
@@ -135,6 +137,7 @@ void MainWindow::buildLayout()
 
     auto *main = new QSplitter(Qt::Vertical, this);
     m_mainSplitter = main;
+    main->setObjectName(QStringLiteral("mainSplitter"));
     connect(main, &QSplitter::splitterMoved, this, [this] { m_splitterMoved = true; });
     main->addWidget(top);
     main->addWidget(bottom);
@@ -143,6 +146,21 @@ void MainWindow::buildLayout()
     main->setStretchFactor(1, 1);
     main->setSizes({420, 480}); // the table shows ~18 nodes without scrolling
     setCentralWidget(main);
+}
+
+// The board is as tall as its rows; when the table's height is less, it scrolls.
+QScrollArea *MainWindow::boardScroller()
+{
+    auto *scroller = new QScrollArea(this);
+    scroller->setObjectName(QStringLiteral("loadRankScroller"));
+    scroller->setFrameShape(QFrame::NoFrame);
+    scroller->setWidgetResizable(true);
+    scroller->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroller->setWidget(m_board);
+    // The board's bars and labels need their width; only its height may scroll.
+    scroller->setMinimumWidth(m_board->minimumSizeHint().width() +
+                              scroller->verticalScrollBar()->sizeHint().width());
+    return scroller;
 }
 
 QTableView *MainWindow::buildNodeTable()
@@ -204,6 +222,7 @@ QTabWidget *MainWindow::buildViewTabs()
 QSplitter *MainWindow::buildTaskViews()
 {
     auto *tasks = new QSplitter(Qt::Vertical, this);
+    tasks->setObjectName(QStringLiteral("taskSplitter"));
     m_stream = new TaskStreamChart(this);
     m_stream->setObjectName(QStringLiteral("taskStream"));
     m_blockMap = new BlockMapWidget(this);
@@ -219,6 +238,7 @@ QSplitter *MainWindow::buildTaskViews()
 QSplitter *MainWindow::buildStrategyViews()
 {
     auto *views = new QSplitter(Qt::Vertical, this);
+    views->setObjectName(QStringLiteral("strategySplitter"));
     m_strategies = new StrategyComparisonChart(this);
     m_accuracyView = new QTableView(this);
     m_accuracyView->setObjectName(QStringLiteral("jobAccuracy"));
@@ -316,6 +336,11 @@ void MainWindow::setTimeWindow(qint64 ms)
     const int at = m_window->findData(qlonglong(ms));
     if (at >= 0)
         m_window->setCurrentIndex(at);
+}
+
+qint64 MainWindow::timeWindow() const
+{
+    return m_window->currentData().toLongLong();
 }
 
 bool MainWindow::showTab(const QString &title)
