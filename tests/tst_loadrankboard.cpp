@@ -257,20 +257,20 @@ void TestLoadRankBoard::layoutPlacesColumnsAndScales()
     const LoadRankBoard::Layout l = LoadRankBoard::layoutFor(900, 7, 1.0, 0.5);
     QCOMPARE(l.rankX, 98);
     QCOMPARE(l.loadX, 194);
-    QCOMPARE(l.shareX, 712);    // the share columns keep their width at the right
-    QCOMPARE(l.loadWidth, 442); // the load bars take what is left
+    QCOMPARE(l.shareX, 700);    // the share columns keep their width at the right
+    QCOMPARE(l.loadWidth, 430); // the load bars take what is left
     QCOMPARE(l.gridBottom, 62 + 7 * 24);
     QCOMPARE(l.loadStep, 0.25);
     QCOMPARE(l.rowTop(2), 110);
-    QCOMPARE(l.loadLength(0.5), 221);
-    QCOMPARE(l.loadLength(2.0), 442); // past the scale: clipped
+    QCOMPARE(l.loadLength(0.5), 215);
+    QCOMPARE(l.loadLength(2.0), 430); // past the scale: clipped
     QCOMPARE(l.shareLength(0.25), 48);
     QCOMPARE(l.shareLength(0.9), 96);
     QCOMPARE(l.shareLength(-1), 0);
 
     // Narrow and empty: the load bars keep a minimum, one label, the lines one row down.
     const LoadRankBoard::Layout narrow = LoadRankBoard::layoutFor(520, 0, 1.0, 1.0);
-    QCOMPARE(narrow.loadWidth, 62);
+    QCOMPARE(narrow.loadWidth, 50);
     QCOMPARE(narrow.loadStep, 1.0);
     QCOMPARE(narrow.gridBottom, 62 + 24);
     QCOMPARE(LoadRankBoard::layoutFor(300, 3, 1.0, 1.0).loadWidth, 40);

@@ -8,6 +8,7 @@
 #include "charts/loadrankboard.h"
 #include "fakeclustersource.h"
 #include "models/nodetablemodel.h"
+#include "renderchecks.h"
 #include "windows/mainwindow.h"
 #include "windows/nodetablefit.h"
 
@@ -66,6 +67,12 @@ void saveShot(ui::MainWindow &window, const QString &name)
         [&] { return !window.nodeView()->horizontalScrollBar()->isVisible(); }, 2000);
     const QPixmap shot = window.grab();
     shot.save(dir + QLatin1Char('/') + name);
+    // And on a dark desktop's palette, as dark-<name>.
+    const QPalette light = window.palette();
+    window.setPalette(starling::testing::darkPalette(light));
+    window.refreshNow();
+    window.grab().save(dir + QStringLiteral("/dark-") + name);
+    window.setPalette(light);
 }
 
 int rowsHeight(const QTableView *table)

@@ -17,7 +17,7 @@ constexpr int kRowHeight = 24;
 constexpr int kNameWidth = 84;
 constexpr int kRankWidth = 88;
 constexpr int kShareBarWidth = 96;
-constexpr int kShareWidth = kShareBarWidth + 84; // bars and their percentages
+constexpr int kShareWidth = kShareBarWidth + 96; // bars and their percentages
 constexpr int kValueWidth = 60;                  // the load's number after its bar
 
 // A round step giving about `ticks` ticks over `span`.
@@ -127,6 +127,9 @@ void LoadRankBoard::update(const cluster::ClusterSnapshot &snapshot,
             break;
         }
     }
+    // A scroll area around the board resizes it (and shows its scroll bar) when the board's
+    // minimum size changes, not when only its hint does.
+    setMinimumHeight(minimumSizeHint().height());
     updateGeometry();
     QWidget::update();
 }

@@ -20,6 +20,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QEvent>
 #include <QFile>
@@ -513,6 +514,9 @@ void MainWindow::refreshNow()
     refreshCharts(true);
     refreshTasks();
     tick();
+    // Labels and the board changed size: lay them out now, or a grab that follows at once shows
+    // the status bar's new texts squeezed into their old, empty widths ("s s").
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
 }
 
 QString MainWindow::statusText() const
