@@ -228,7 +228,8 @@ void restoreRemembered(ui::ConsoleSettings &remembered, ui::MainWindow &window,
         return; // a screenshot shows the defaults, whoever runs it
     const QStringList ignored = remembered.restore(window);
     if (!ignored.isEmpty())
-        std::fprintf(stderr, "starling-console: %s: ignored %s (unreadable); defaults used\n",
+        std::fprintf(stderr,
+                     "starling-console: %s: unreadable settings ignored (%s); defaults used\n",
                      qPrintable(file), qPrintable(ignored.join(QStringLiteral(", "))));
 }
 

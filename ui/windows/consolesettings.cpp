@@ -273,7 +273,8 @@ bool ConsoleSettings::save(const MainWindow &window, bool withThresholds)
         m_store.setValue(kMemCritical, t.memCriticalBytes / kMiB);
     }
     m_store.sync();
-    return m_store.status() == QSettings::NoError;
+    // FormatError is what reading a corrupt file left; this file has just been rewritten.
+    return m_store.status() != QSettings::AccessError;
 }
 
 void ConsoleSettings::forget()
