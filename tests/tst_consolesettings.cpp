@@ -11,6 +11,7 @@
 #include "windows/nodetablefit.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QSettings>
 #include <QSplitter>
@@ -255,6 +256,24 @@ private slots:
         QCOMPARE(ConsoleSettings(*m_store).restore(restored), QStringList());
         QCOMPARE(restored.nodeModel().thresholds().cpuWarn, 0.4);
         QCOMPARE(restored.nodeModel().thresholds().cpuCritical, 0.6);
+    }
+
+    // What remembering costs at start and close (run with -tickcounter or plain walltime to
+    // see it; nothing is asserted on speed).
+    void restoreAndSaveCost()
+    {
+        FakeClusterSource source;
+        MainWindow window;
+        showDefault(window, source);
+        arrangeAsAnOperator(window);
+        ConsoleSettings settings(*m_store);
+        QVERIFY(settings.save(window));
+        QBENCHMARK
+        {
+            settings.restore(window);
+            settings.save(window);
+        }
+        QVERIFY(QFileInfo(m_store->fileName()).size() > 0);
     }
 
     void corruptValuesAreIgnored_data()
