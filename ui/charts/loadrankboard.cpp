@@ -3,6 +3,8 @@
 #include "seriespalette.h"
 
 #include <QPainter>
+#include <QScrollArea>
+#include <QScrollBar>
 
 #include <algorithm>
 #include <cmath>
@@ -74,6 +76,19 @@ QSize LoadRankBoard::sizeHint() const
 QSize LoadRankBoard::minimumSizeHint() const
 {
     return {520, layoutFor(520, int(m_rows.size()), m_loadScale, m_shareScale).height};
+}
+
+QScrollArea *LoadRankBoard::inScrollArea()
+{
+    auto *scroller = new QScrollArea(parentWidget());
+    scroller->setObjectName(QStringLiteral("loadRankScroller"));
+    scroller->setFrameShape(QFrame::NoFrame);
+    scroller->setWidgetResizable(true);
+    scroller->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroller->setWidget(this);
+    scroller->setMinimumWidth(minimumSizeHint().width() +
+                              scroller->verticalScrollBar()->sizeHint().width());
+    return scroller;
 }
 
 void LoadRankBoard::update(const cluster::ClusterSnapshot &snapshot,

@@ -9,6 +9,7 @@
 
 QT_BEGIN_NAMESPACE
 class QPainter;
+class QScrollArea;
 QT_END_NAMESPACE
 
 namespace starling::ui {
@@ -74,6 +75,9 @@ public:
     // As tall as every row: shorter, the last rows would be cut off, so the board sits in a
     // scroll area that scrolls when the window gives it less.
     QSize minimumSizeHint() const override;
+    // A frameless scroll area ("loadRankScroller") holding the board, for a place that may be
+    // shorter than its rows: it scrolls vertically, never sideways, and keeps the board's width.
+    QScrollArea *inScrollArea();
 
 protected:
     void paintEvent(QPaintEvent *event) override;

@@ -122,7 +122,7 @@ void MainWindow::buildLayout()
     auto *top = new QSplitter(Qt::Horizontal, this);
     top->setObjectName(QStringLiteral("nodeSplitter"));
     top->addWidget(table);
-    top->addWidget(boardScroller());
+    top->addWidget(m_board->inScrollArea()); // as tall as its rows; scrolls when shorter
     top->setStretchFactor(0, 3);
     top->setStretchFactor(1, 2);
     top->setSizes({780, 620});
@@ -147,21 +147,6 @@ void MainWindow::buildLayout()
     main->setStretchFactor(1, 1);
     main->setSizes({420, 480}); // the table shows ~18 nodes without scrolling
     setCentralWidget(main);
-}
-
-// The board is as tall as its rows; when the table's height is less, it scrolls.
-QScrollArea *MainWindow::boardScroller()
-{
-    auto *scroller = new QScrollArea(this);
-    scroller->setObjectName(QStringLiteral("loadRankScroller"));
-    scroller->setFrameShape(QFrame::NoFrame);
-    scroller->setWidgetResizable(true);
-    scroller->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroller->setWidget(m_board);
-    // The board's bars and labels need their width; only its height may scroll.
-    scroller->setMinimumWidth(m_board->minimumSizeHint().width() +
-                              scroller->verticalScrollBar()->sizeHint().width());
-    return scroller;
 }
 
 QTableView *MainWindow::buildNodeTable()

@@ -19,7 +19,6 @@ QT_BEGIN_NAMESPACE
 class QAction;
 class QComboBox;
 class QLabel;
-class QScrollArea;
 class QScrollBar;
 class QSplitter;
 class QTabWidget;
@@ -117,7 +116,6 @@ protected:
 private:
     void buildActions();
     void buildLayout();
-    QScrollArea *boardScroller();
     QTableView *buildNodeTable();
     QTabWidget *buildViewTabs();
     QSplitter *buildTaskViews();
