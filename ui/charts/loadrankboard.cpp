@@ -4,7 +4,6 @@
 
 #include <QPainter>
 #include <QScrollArea>
-#include <QScrollBar>
 
 #include <algorithm>
 #include <cmath>
@@ -86,8 +85,9 @@ QScrollArea *LoadRankBoard::inScrollArea()
     scroller->setWidgetResizable(true);
     scroller->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroller->setWidget(this);
-    scroller->setMinimumWidth(minimumSizeHint().width() +
-                              scroller->verticalScrollBar()->sizeHint().width());
+    // As wide as the board alone was: the table beside keeps its room (a scroll bar, when
+    // shown, narrows the board, whose layout stays readable down to 40 px of load bar).
+    scroller->setMinimumWidth(minimumSizeHint().width());
     return scroller;
 }
 

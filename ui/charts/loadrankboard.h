@@ -76,7 +76,7 @@ public:
     // scroll area that scrolls when the window gives it less.
     QSize minimumSizeHint() const override;
     // A frameless scroll area ("loadRankScroller") holding the board, for a place that may be
-    // shorter than its rows: it scrolls vertically, never sideways, and keeps the board's width.
+    // shorter than its rows: it scrolls vertically, never sideways.
     QScrollArea *inScrollArea();
 
 protected:
