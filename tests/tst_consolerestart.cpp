@@ -6,6 +6,7 @@
 #include "fakemonitor.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -144,6 +145,23 @@ private slots:
         QCOMPARE(r.code, 0);
         QCOMPARE(r.errorLines, QStringList());
         QCOMPARE(saved(QStringLiteral("thresholds/cpuWarnPct")).toDouble(), 60.0);
+    }
+
+    void oversizedFileIsDroppedAndRewritten()
+    {
+        {
+            QFile file(configFile());
+            QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            QVERIFY(file.write("[General]\nformat=1\n[views]\ntab=Events\n") > 0);
+            QVERIFY(file.write(QByteArray(2 << 20, '#')) == 2 << 20);
+        }
+        const Run r = runUntilWelcomed({});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.errorLines.size(), 1);
+        QVERIFY2(r.errorLines.first().contains(QLatin1String("too large")),
+                 qPrintable(r.errorLines.first()));
+        QVERIFY(QFileInfo(configFile()).size() < 64 * 1024);
+        QCOMPARE(saved(QStringLiteral("views/tab")).toString(), QStringLiteral("CPU"));
     }
 
     void resetLayoutForgets()

@@ -18,6 +18,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QTimer>
 
 #include <csignal>
@@ -215,6 +216,25 @@ void closeOnStopSignals(util::StopSignals &stopSignals, ui::MainWindow &window)
     });
 }
 
+// Where QSettings("Starling", "starling-console") keeps its file on Linux; named here so its size
+// is checked before QSettings reads all of it. A saved layout is about 2 KB: a file of a MiB is
+// not one, and is dropped (as --reset-layout would) with one line.
+QString settingsFile()
+{
+    constexpr qint64 kMaxBytes = 1 << 20;
+    const QString path = QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
+                         QStringLiteral("/Starling/starling-console.conf");
+    const QFileInfo file(path);
+    if (file.exists() && file.size() > kMaxBytes) {
+        std::fprintf(stderr,
+                     "starling-console: %s is too large (%lld bytes) for saved settings; "
+                     "removed, defaults used\n",
+                     qPrintable(path), static_cast<long long>(file.size()));
+        QFile::remove(path);
+    }
+    return path;
+}
+
 // What the operator left (geometry, splitters, columns, view, thresholds), before the window is
 // shown; --reset-layout forgets it instead. One line names what was unreadable.
 void restoreRemembered(ui::ConsoleSettings &remembered, ui::MainWindow &window,
@@ -244,7 +264,7 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     closeOnStopSignals(stopSignals, window);
     if (options.demo)
         window.setTimeWindow(60000); // a demo's minutes fill a 1-minute window at once
-    QSettings stored(QStringLiteral("Starling"), QStringLiteral("starling-console"));
+    QSettings stored(settingsFile(), QSettings::IniFormat);
     ui::ConsoleSettings remembered(stored);
     restoreRemembered(remembered, window, options, stored.fileName());
     if (options.thresholdsGiven) // the command line wins for this run
