@@ -13,9 +13,9 @@ class MainWindow;
 
 // What the console remembers between runs (issue 17): the window's geometry and tool bars,
 // every splitter, the node table's column order and widths, the time window, the tab on show,
-// the CPU and memory thresholds and the charts' fixed scale. The app keeps them in QSettings
-// ("Starling", "starling-console": ~/.config/Starling/starling-console.conf on Linux); tests
-// hand in a QSettings on a file of their own.
+// the CPU and memory thresholds and the charts' fixed scale, in the QSettings it is handed:
+// the app's is ~/.config/Starling/starling-console.conf (QSettings' own place for "Starling",
+// "starling-console" on Linux), a test's a file of its own.
 //
 // The splitters beside and above the node table and its column widths are restored only when
 // the operator had set them (dragged, or restored as theirs before): otherwise the console goes
