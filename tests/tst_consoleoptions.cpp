@@ -79,6 +79,9 @@ private slots:
             << QStringList{QStringLiteral("--connect"), QStringLiteral("h:1"),
                            QStringLiteral("--tls-ca"), QStringLiteral("/nonexistent/ca.pem")}
             << QStringLiteral("--tls-ca /nonexistent/ca.pem: cannot read it");
+        QTest::newRow("reset layout with a value")
+            << QStringList{QStringLiteral("--reset-layout=yes")}
+            << QStringLiteral("Unexpected value after '--reset-layout'.");
         QTest::newRow("memory out of range")
             << QStringList{QStringLiteral("--mem-critical"), QStringLiteral("2e9")} << thresholds;
     }
@@ -104,6 +107,54 @@ private slots:
         QCOMPARE(options->thresholds.cpuWarn, defaults.cpuWarn);
         QCOMPARE(options->thresholds.memCriticalBytes, defaults.memCriticalBytes);
         QCOMPARE(options->drainAlertMin, 5.0);
+        QVERIFY(!options->thresholdsGiven); // the saved thresholds, if any, are used
+        QVERIFY(!options->resetLayout);
+    }
+
+    // Any threshold on the command line wins over the saved ones for the run.
+    void thresholdsGiven_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<bool>("given");
+        QTest::newRow("none") << QStringList{QStringLiteral("--demo")} << false;
+        QTest::newRow("the default value, given")
+            << QStringList{QStringLiteral("--cpu-warn"), QStringLiteral("75")} << true;
+        QTest::newRow("cpu critical")
+            << QStringList{QStringLiteral("--cpu-critical"), QStringLiteral("99")} << true;
+        QTest::newRow("mem warn") << QStringList{QStringLiteral("--mem-warn"), QStringLiteral("10")}
+                                  << true;
+        QTest::newRow("mem critical")
+            << QStringList{QStringLiteral("--mem-critical"), QStringLiteral("4096")} << true;
+    }
+
+    void thresholdsGiven()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(bool, given);
+        const auto options = parse(arguments);
+        QVERIFY2(options, qPrintable(options.error()));
+        QCOMPARE(options->thresholdsGiven, given);
+    }
+
+    void resetLayout_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<bool>("reset");
+        QTest::newRow("absent") << QStringList{} << false;
+        QTest::newRow("alone") << QStringList{QStringLiteral("--reset-layout")} << true;
+        QTest::newRow("with the demo and a view")
+            << QStringList{QStringLiteral("--demo"), QStringLiteral("--reset-layout"),
+                           QStringLiteral("--show"), QStringLiteral("Events")}
+            << true;
+    }
+
+    void resetLayout()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(bool, reset);
+        const auto options = parse(arguments);
+        QVERIFY2(options, qPrintable(options.error()));
+        QCOMPARE(options->resetLayout, reset);
     }
 
     void goodValues()

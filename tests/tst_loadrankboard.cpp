@@ -94,6 +94,8 @@ private slots:
     void garbageAndEmpty();
     void rendersToPng();
     void layoutPlacesColumnsAndScales();
+    void minimumHeightHoldsEveryRow_data();
+    void minimumHeightHoldsEveryRow();
 };
 
 void TestLoadRankBoard::orderByRank()
@@ -255,23 +257,53 @@ void TestLoadRankBoard::layoutPlacesColumnsAndScales()
     const LoadRankBoard::Layout l = LoadRankBoard::layoutFor(900, 7, 1.0, 0.5);
     QCOMPARE(l.rankX, 98);
     QCOMPARE(l.loadX, 194);
-    QCOMPARE(l.shareX, 712);    // the share columns keep their width at the right
-    QCOMPARE(l.loadWidth, 442); // the load bars take what is left
+    QCOMPARE(l.shareX, 700);    // the share columns keep their width at the right
+    QCOMPARE(l.loadWidth, 430); // the load bars take what is left
     QCOMPARE(l.gridBottom, 62 + 7 * 24);
     QCOMPARE(l.loadStep, 0.25);
     QCOMPARE(l.rowTop(2), 110);
-    QCOMPARE(l.loadLength(0.5), 221);
-    QCOMPARE(l.loadLength(2.0), 442); // past the scale: clipped
+    QCOMPARE(l.loadLength(0.5), 215);
+    QCOMPARE(l.loadLength(2.0), 430); // past the scale: clipped
     QCOMPARE(l.shareLength(0.25), 48);
     QCOMPARE(l.shareLength(0.9), 96);
     QCOMPARE(l.shareLength(-1), 0);
 
     // Narrow and empty: the load bars keep a minimum, one label, the lines one row down.
     const LoadRankBoard::Layout narrow = LoadRankBoard::layoutFor(520, 0, 1.0, 1.0);
-    QCOMPARE(narrow.loadWidth, 62);
+    QCOMPARE(narrow.loadWidth, 50);
     QCOMPARE(narrow.loadStep, 1.0);
     QCOMPARE(narrow.gridBottom, 62 + 24);
     QCOMPARE(LoadRankBoard::layoutFor(300, 3, 1.0, 1.0).loadWidth, 40);
+}
+
+// The board reports the height of all its rows, so the scroll area around it in the console
+// scrolls to the last one instead of cutting it off (16 slaves at 1600x1000 lost their last).
+void TestLoadRankBoard::minimumHeightHoldsEveryRow_data()
+{
+    QTest::addColumn<int>("slaves");
+    QTest::newRow("none") << 0;
+    QTest::newRow("one") << 1;
+    QTest::newRow("sixteen") << 16;
+    QTest::newRow("sixty-four") << 64;
+}
+
+void TestLoadRankBoard::minimumHeightHoldsEveryRow()
+{
+    QFETCH(int, slaves);
+    std::vector<Slave> cluster;
+    for (int i = 0; i < slaves; ++i)
+        cluster.push_back({2 + i, NodeState::Active, 1.0, i, 0.1 * i, 1});
+    NodeHistory history;
+    const ClusterSnapshot s = run(history, cluster, 3);
+    LoadRankBoard board;
+    board.update(s, history, 60'000);
+    QCOMPARE(int(board.rows().size()), slaves);
+    const LoadRankBoard::Layout l = LoadRankBoard::layoutFor(520, slaves, 1.0, 1.0);
+    const int lastRowBottom = l.rowTop(std::max(slaves, 2)); // "no slaves yet" takes two
+    QVERIFY2(l.height > lastRowBottom, qPrintable(QString::number(l.height)));
+    QCOMPARE(board.minimumSizeHint().height(), l.height);
+    QCOMPARE(board.sizeHint().height(), l.height);
+    QCOMPARE(board.minimumSizeHint().width(), 520);
 }
 
 QTEST_MAIN(TestLoadRankBoard)

@@ -5,12 +5,15 @@
 // fits, every header readable and the node names whole, only the widest cells elided (with their
 // text in the tooltip), and the charts keep most of the height. STARLING_SCREENSHOT_DIR=dir saves
 // both windows as PNGs to look at.
+#include "charts/loadrankboard.h"
 #include "fakeclustersource.h"
 #include "models/nodetablemodel.h"
+#include "renderchecks.h"
 #include "windows/mainwindow.h"
 #include "windows/nodetablefit.h"
 
 #include <QHeaderView>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
@@ -64,6 +67,12 @@ void saveShot(ui::MainWindow &window, const QString &name)
         [&] { return !window.nodeView()->horizontalScrollBar()->isVisible(); }, 2000);
     const QPixmap shot = window.grab();
     shot.save(dir + QLatin1Char('/') + name);
+    // And on a dark desktop's palette, as dark-<name>.
+    const QPalette light = window.palette();
+    window.setPalette(starling::testing::darkPalette(light));
+    window.refreshNow();
+    window.grab().save(dir + QStringLiteral("/dark-") + name);
+    window.setPalette(light);
 }
 
 int rowsHeight(const QTableView *table)
@@ -171,6 +180,31 @@ private slots:
         table.resize(700, 500);
         fit.fitNow();
         QCOMPARE(table.columnWidth(NodeTableModel::Estimate), 300);
+    }
+
+    // Beside the 16 rows at 1600x1000 the board is shorter than its rows: it scrolls to the
+    // last one instead of cutting it off.
+    void loadRankBoardReachesEveryRow()
+    {
+        FakeClusterSource source;
+        ui::MainWindow window;
+        showFed(window, source, QSize(1600, 1000));
+        window.refreshNow();
+        ui::LoadRankBoard *board = window.loadRankBoard();
+        QTRY_COMPARE(int(board->rows().size()), kSlaves);
+        const int lastRowBottom =
+            ui::LoadRankBoard::layoutFor(board->width(), kSlaves, board->loadScale(),
+                                         board->shareScale())
+                .rowTop(kSlaves);
+        QTRY_VERIFY2(board->height() >= lastRowBottom,
+                     qPrintable(QString::number(board->height())));
+        const auto *scroller = window.findChild<QScrollArea *>(QStringLiteral("loadRankScroller"));
+        QVERIFY(scroller);
+        const int reach = scroller->viewport()->height() + scroller->verticalScrollBar()->maximum();
+        QVERIFY2(reach >= lastRowBottom,
+                 qPrintable(QStringLiteral("%1 < %2").arg(reach).arg(lastRowBottom)));
+        QVERIFY(scroller->horizontalScrollBar()->maximum() == 0 ||
+                !scroller->horizontalScrollBar()->isVisible());
     }
 };
 

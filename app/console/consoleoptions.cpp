@@ -66,6 +66,12 @@ void describeOutputs(QCommandLineParser &parser)
                       QStringLiteral("Open with this view shown (CPU, Memory, "
                                      "Bandwidth, Load, Task, Strategies, Events)."),
                       QStringLiteral("view")});
+    parser.addOption(
+        {QStringLiteral("reset-layout"),
+         QStringLiteral("Start with the default layout, view and thresholds and forget the "
+                        "remembered ones (~/.config/Starling/starling-console.conf). Without it "
+                        "the console reopens as it was closed; --screenshot always uses the "
+                        "defaults and remembers nothing.")});
 }
 
 void describeThresholds(QCommandLineParser &parser)
@@ -151,6 +157,9 @@ std::optional<QString> readThresholds(const QCommandLineParser &parser, ConsoleO
     if (!drainMin)
         return QStringLiteral("--drain-alert-min wants minutes from 0.5 to 1440");
     o.drainAlertMin = *drainMin;
+    o.thresholdsGiven =
+        parser.isSet(QStringLiteral("cpu-warn")) || parser.isSet(QStringLiteral("cpu-critical")) ||
+        parser.isSet(QStringLiteral("mem-warn")) || parser.isSet(QStringLiteral("mem-critical"));
     return std::nullopt;
 }
 
@@ -208,6 +217,7 @@ Expected<ConsoleOptions> parseConsoleOptions(const QCommandLineParser &parser)
     o.screenshot = given(parser, QStringLiteral("screenshot"));
     o.latencyLog = given(parser, QStringLiteral("latency-log"));
     o.showTab = given(parser, QStringLiteral("show"));
+    o.resetLayout = parser.isSet(QStringLiteral("reset-layout"));
     return o;
 }
 

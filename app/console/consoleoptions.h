@@ -13,7 +13,7 @@ namespace starling::console {
 
 // What starling-console was asked to do (qBittorrent's cmdoptions): where the cluster is, the
 // demo's own cluster, the screenshot and latency-log modes the tests and the benchmark use,
-// and the node table's colour thresholds.
+// the node table's colour thresholds, and whether to forget the remembered layout.
 struct ConsoleOptions
 {
     // Options that were not given are empty; one given as "" is still given (and may fail).
@@ -31,6 +31,10 @@ struct ConsoleOptions
     std::optional<QString> showTab;
     ui::NodeTableModel::Thresholds thresholds;
     double drainAlertMin = 5; // a drain running longer raises an alert (0.5 - 1440)
+    // Any of --cpu-warn, --cpu-critical, --mem-warn, --mem-critical: then `thresholds` win
+    // over the saved ones for this run (and are not saved).
+    bool thresholdsGiven = false;
+    bool resetLayout = false; // start from the default layout and forget the saved one
 };
 
 // The console's description and options (its --help).

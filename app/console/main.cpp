@@ -7,6 +7,7 @@
 #include "consoleoptions.h"
 #include "util/shippedresource.h"
 #include "util/stopsignals.h"
+#include "windows/consolesettings.h"
 #include "windows/mainwindow.h"
 
 #include <QApplication>
@@ -16,6 +17,8 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QTimer>
 
 #include <csignal>
@@ -213,6 +216,43 @@ void closeOnStopSignals(util::StopSignals &stopSignals, ui::MainWindow &window)
     });
 }
 
+// Where QSettings("Starling", "starling-console") keeps its file on Linux; named here so its size
+// is checked before QSettings reads all of it. A saved layout is about 2 KB: a file of a MiB is
+// not one, and is dropped (as --reset-layout would) with one line.
+QString settingsFile()
+{
+    constexpr qint64 kMaxBytes = 1 << 20;
+    const QString path = QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
+                         QStringLiteral("/Starling/starling-console.conf");
+    const QFileInfo file(path);
+    if (file.exists() && file.size() > kMaxBytes) {
+        std::fprintf(stderr,
+                     "starling-console: %s is too large (%lld bytes) for saved settings; "
+                     "removed, defaults used\n",
+                     qPrintable(path), static_cast<long long>(file.size()));
+        QFile::remove(path);
+    }
+    return path;
+}
+
+// What the operator left (geometry, splitters, columns, view, thresholds), before the window is
+// shown; --reset-layout forgets it instead. One line names what was unreadable.
+void restoreRemembered(ui::ConsoleSettings &remembered, ui::MainWindow &window,
+                       const ConsoleOptions &options, const QString &file)
+{
+    if (options.resetLayout) {
+        remembered.forget();
+        return;
+    }
+    if (options.screenshot)
+        return; // a screenshot shows the defaults, whoever runs it
+    const QStringList ignored = remembered.restore(window);
+    if (!ignored.isEmpty())
+        std::fprintf(stderr,
+                     "starling-console: %s: unreadable settings ignored (%s); defaults used\n",
+                     qPrintable(file), qPrintable(ignored.join(QStringLiteral(", "))));
+}
+
 // Builds the window, wires its cluster source and the test modes, and runs until it closes.
 int runConsole(QApplication &app, const ConsoleOptions &options)
 {
@@ -222,12 +262,16 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     std::signal(SIGPIPE, SIG_IGN);
     ui::MainWindow window;
     closeOnStopSignals(stopSignals, window);
-    window.setThresholds(options.thresholds);
     window.alerts().setDrainLimitMs(qint64(options.drainAlertMin * 60 * 1000));
-    if (options.showTab && !window.showTab(*options.showTab))
-        return usageError(QStringLiteral("no view called \"%1\"").arg(*options.showTab));
     if (options.demo)
         window.setTimeWindow(60000); // a demo's minutes fill a 1-minute window at once
+    QSettings stored(settingsFile(), QSettings::IniFormat);
+    ui::ConsoleSettings remembered(stored);
+    restoreRemembered(remembered, window, options, stored.fileName());
+    if (options.thresholdsGiven) // the command line wins for this run
+        window.setThresholds(options.thresholds);
+    if (options.showTab && !window.showTab(*options.showTab))
+        return usageError(QStringLiteral("no view called \"%1\"").arg(*options.showTab));
     const QString dir = cluster::resolveRunDir(options.runDir);
     DemoRun demo;
     if (const auto problem = wireSource(window, options, dir, demo))
@@ -242,6 +286,10 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
         scheduleScreenshot(window, options, exitCode);
     window.show();
     const int code = app.exec();
+    // Here whether the window was closed or a signal quit the app.
+    if (!options.screenshot && !remembered.save(window, !options.thresholdsGiven))
+        std::fprintf(stderr, "starling-console: cannot write %s; the layout is not remembered\n",
+                     qPrintable(stored.fileName()));
     // Closed while `up` still starts the cluster: its end must not start the load any more.
     if (demo.cluster)
         demo.cluster->disconnect(&window);

@@ -3,6 +3,7 @@
 #include "seriespalette.h"
 
 #include <QPainter>
+#include <QScrollArea>
 
 #include <algorithm>
 #include <cmath>
@@ -17,7 +18,7 @@ constexpr int kRowHeight = 24;
 constexpr int kNameWidth = 84;
 constexpr int kRankWidth = 88;
 constexpr int kShareBarWidth = 96;
-constexpr int kShareWidth = kShareBarWidth + 84; // bars and their percentages
+constexpr int kShareWidth = kShareBarWidth + 96; // bars and their percentages
 constexpr int kValueWidth = 60;                  // the load's number after its bar
 
 // A round step giving about `ticks` ticks over `span`.
@@ -68,7 +69,26 @@ LoadRankBoard::LoadRankBoard(QWidget *parent) : QWidget(parent)
 
 QSize LoadRankBoard::sizeHint() const
 {
-    return {900, kHeader + std::max<int>(2, int(m_rows.size())) * kRowHeight + kMargin};
+    return {900, layoutFor(900, int(m_rows.size()), m_loadScale, m_shareScale).height};
+}
+
+QSize LoadRankBoard::minimumSizeHint() const
+{
+    return {520, layoutFor(520, int(m_rows.size()), m_loadScale, m_shareScale).height};
+}
+
+QScrollArea *LoadRankBoard::inScrollArea()
+{
+    auto *scroller = new QScrollArea(parentWidget());
+    scroller->setObjectName(QStringLiteral("loadRankScroller"));
+    scroller->setFrameShape(QFrame::NoFrame);
+    scroller->setWidgetResizable(true);
+    scroller->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroller->setWidget(this);
+    // As wide as the board alone was: the table beside keeps its room (a scroll bar, when
+    // shown, narrows the board, whose layout stays readable down to 40 px of load bar).
+    scroller->setMinimumWidth(minimumSizeHint().width());
+    return scroller;
 }
 
 void LoadRankBoard::update(const cluster::ClusterSnapshot &snapshot,
@@ -122,6 +142,9 @@ void LoadRankBoard::update(const cluster::ClusterSnapshot &snapshot,
             break;
         }
     }
+    // A scroll area around the board resizes it (and shows its scroll bar) when the board's
+    // minimum size changes, not when only its hint does.
+    setMinimumHeight(minimumSizeHint().height());
     updateGeometry();
     QWidget::update();
 }
@@ -161,6 +184,7 @@ LoadRankBoard::Layout LoadRankBoard::layoutFor(int width, int rowCount, double l
     l.loadWidth = std::max(40, l.shareX - 16 - l.loadX - kValueWidth);
     // Lines reach at least one row down, so an empty board still shows its scales.
     l.gridBottom = std::max(kHeader + rowCount * kRowHeight, kHeader + kRowHeight);
+    l.height = kHeader + std::max(2, rowCount) * kRowHeight + kMargin;
     l.loadScale = loadScale;
     l.shareScale = shareScale;
     // As many scale labels as fit without touching (about 50 px each).

@@ -9,6 +9,7 @@
 
 QT_BEGIN_NAMESPACE
 class QPainter;
+class QScrollArea;
 QT_END_NAMESPACE
 
 namespace starling::ui {
@@ -62,6 +63,7 @@ public:
         double loadScale = 1;
         double shareScale = 1;
         double loadStep = 1; // between the load scale's labels
+        int height = 0;      // the header, every row (two at least) and the margin below
 
         int rowTop(int row) const;
         int loadLength(double load) const;   // pixels, clipped to the scale
@@ -70,7 +72,12 @@ public:
     static Layout layoutFor(int width, int rowCount, double loadScale, double shareScale);
 
     QSize sizeHint() const override;
-    QSize minimumSizeHint() const override { return {520, 120}; }
+    // As tall as every row: shorter, the last rows would be cut off, so the board sits in a
+    // scroll area that scrolls when the window gives it less.
+    QSize minimumSizeHint() const override;
+    // A frameless scroll area ("loadRankScroller") holding the board, for a place that may be
+    // shorter than its rows: it scrolls vertically, never sideways.
+    QScrollArea *inScrollArea();
 
 protected:
     void paintEvent(QPaintEvent *event) override;

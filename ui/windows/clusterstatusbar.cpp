@@ -4,6 +4,8 @@
 
 #include <QLabel>
 
+#include <algorithm>
+
 namespace starling::ui {
 
 namespace {
@@ -26,6 +28,9 @@ ClusterStatusBar::ClusterStatusBar(QWidget *parent)
     m_drains->setObjectName(QStringLiteral("drainProgress"));
     m_notice->setObjectName(QStringLiteral("lastAnswer"));
     m_notice->setTextFormat(Qt::PlainText);
+    // A gap between the items, which are plain text side by side.
+    for (QLabel *label : {m_link, m_age, m_drains})
+        label->setContentsMargins(0, 0, 10, 0);
     addWidget(m_link);
     addWidget(m_age);
     addWidget(m_drains);
@@ -63,6 +68,9 @@ void ClusterStatusBar::setSnapshotAge(qint64 snapshots, qint64 sequence, double 
     }
     m_age->setText(age);
     m_age->setStyleSheet(stale && snapshots > 0 ? kAlarm : QString());
+    // Only ever wider: the age changes 4 times a second ("56 ms", "0.41 s"), and the drains
+    // beside it must not jump left and right with its digits.
+    m_age->setMinimumWidth(std::max(m_age->minimumWidth(), m_age->sizeHint().width()));
 }
 
 void ClusterStatusBar::setDrains(const cluster::ClusterSnapshot &snapshot)

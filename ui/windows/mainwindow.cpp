@@ -17,10 +17,15 @@
 #include "windows/operatorcontrols.h"
 #include "windows/unreadalertsbadge.h"
 
+#include <QAction>
+#include <QComboBox>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QEvent>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenuBar>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QStatusBar>
@@ -88,8 +93,9 @@ void MainWindow::buildLayout()
     m_board = new LoadRankBoard(this);
     m_board->setObjectName(QStringLiteral("loadRankBoard"));
     auto *top = new QSplitter(Qt::Horizontal, this);
+    top->setObjectName(QStringLiteral("nodeSplitter"));
     top->addWidget(table);
-    top->addWidget(m_board);
+    top->addWidget(m_board->inScrollArea()); // as tall as its rows; scrolls when shorter
     top->setStretchFactor(0, 3);
     top->setStretchFactor(1, 2);
     top->setSizes({780, 620});
@@ -105,6 +111,7 @@ void MainWindow::buildLayout()
 
     auto *main = new QSplitter(Qt::Vertical, this);
     m_mainSplitter = main;
+    main->setObjectName(QStringLiteral("mainSplitter"));
     connect(main, &QSplitter::splitterMoved, this, [this] { m_splitterMoved = true; });
     main->addWidget(top);
     main->addWidget(bottom);
@@ -192,6 +199,7 @@ QTabWidget *MainWindow::buildViewTabs()
 QSplitter *MainWindow::buildTaskViews()
 {
     auto *tasks = new QSplitter(Qt::Vertical, this);
+    tasks->setObjectName(QStringLiteral("taskSplitter"));
     m_stream = new TaskStreamChart(this);
     m_stream->setObjectName(QStringLiteral("taskStream"));
     m_blockMap = new BlockMapWidget(this);
@@ -207,6 +215,7 @@ QSplitter *MainWindow::buildTaskViews()
 QSplitter *MainWindow::buildStrategyViews()
 {
     auto *views = new QSplitter(Qt::Vertical, this);
+    views->setObjectName(QStringLiteral("strategySplitter"));
     m_strategies = new StrategyComparisonChart(this);
     m_accuracyView = new QTableView(this);
     m_accuracyView->setObjectName(QStringLiteral("jobAccuracy"));
@@ -306,6 +315,11 @@ void MainWindow::setThresholds(const NodeTableModel::Thresholds &thresholds)
 void MainWindow::setTimeWindow(qint64 ms)
 {
     m_controls->setTimeWindow(ms);
+}
+
+qint64 MainWindow::timeWindow() const
+{
+    return m_controls->timeWindowMs();
 }
 
 bool MainWindow::showTab(const QString &title)
@@ -482,6 +496,9 @@ void MainWindow::refreshNow()
     refreshCharts(true);
     refreshTasks();
     tick();
+    // Labels and the board changed size: lay them out now, or a grab that follows at once shows
+    // the status bar's new texts squeezed into their old, empty widths ("s s").
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
 }
 
 QString MainWindow::statusText() const

@@ -64,6 +64,11 @@ public:
     void setThresholds(const NodeTableModel::Thresholds &thresholds);
     // The charts' time window (one of MetricHistoryChart::kWindows).
     void setTimeWindow(qint64 ms);
+    qint64 timeWindow() const;
+    // True once the operator moved the splitters around the node table (or their saved
+    // layout was restored): then rows coming and going no longer refit them.
+    bool splittersByOperator() const { return m_splitterMoved; }
+    void setSplittersByOperator(bool byOperator) { m_splitterMoved = byOperator; }
     // Shows the view tab whose title starts with `title` ("Task", "Events"); false if none.
     bool showTab(const QString &title);
 

@@ -128,6 +128,13 @@ void NodeTableFit::fitNow()
     m_fitting = false;
 }
 
+void NodeTableFit::setOperatorSized(bool sized)
+{
+    m_operatorSized = sized;
+    if (!sized)
+        schedule(0, true);
+}
+
 int NodeTableFit::heightForRows() const
 {
     const QHeaderView *rows = m_view->verticalHeader();

@@ -34,6 +34,9 @@ public:
     // needs to show them all.
     int widthForColumns() const;
     bool isOperatorSized() const { return m_operatorSized; }
+    // Widths restored from the operator's saved layout stay theirs (true); false gives the
+    // columns back to the fit, which refits them from what is shown.
+    void setOperatorSized(bool sized);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
