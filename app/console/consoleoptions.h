@@ -30,7 +30,14 @@ struct ConsoleOptions
     std::optional<QString> latencyLog;
     std::optional<QString> showTab;
     ui::NodeTableModel::Thresholds thresholds;
+    std::optional<QString> record;        // --record FILE: write the bridge stream there
+    std::optional<QString> replay;        // --replay FILE: play a recording instead
+    std::optional<qint64> screenshotAtMs; // --screenshot-at: the replay's moment to save
 };
+
+// A moment in a recording: seconds ("90", "12.5") or minutes and seconds ("1:30"), at most a
+// week; empty for anything else.
+std::optional<qint64> parsePlaybackTime(const QString &text);
 
 // The console's description and options (its --help).
 void describeConsoleOptions(QCommandLineParser &parser);

@@ -432,6 +432,8 @@ bool MainWindow::isStale() const
 {
     if (m_link != consolemodel::LinkState::Connected || m_snapshotCount == 0)
         return true;
+    if (m_source && !m_source->isLive()) // a replay: paused is not stale
+        return false;
     const double limit = std::max(double(m_staleAfterMs), 3 * m_intervalMs);
     return double(m_sinceSnapshot.elapsed()) > limit;
 }
@@ -473,7 +475,7 @@ void MainWindow::refreshCharts(bool all)
 void MainWindow::refreshTasks()
 {
     m_tasksDirty = false;
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_source ? m_source->nowMs() : QDateTime::currentMSecsSinceEpoch();
     if (const consolemodel::LiveJob *job = m_activity.currentJob())
         m_stream->setLiveJob(*job, now);
     else
@@ -526,7 +528,8 @@ void MainWindow::selectNodes(const QStringList &names)
 
 void MainWindow::updateActions()
 {
-    const bool connected = m_link == consolemodel::LinkState::Connected;
+    const bool connected = m_link == consolemodel::LinkState::Connected && m_source &&
+                           m_source->acceptsCommands(); // a replay takes no commands
     bool anyActive = false, anyResumable = false;
     const QStringList selected = selectedSlaves();
     for (const QString &name : selected) {
