@@ -153,7 +153,8 @@ private slots:
     {
         QFETCH(QString, recording);
         QFETCH(QString, at);
-        const QString png = m_dir.filePath(QStringLiteral("%1.png").arg(QTest::currentDataTag()));
+        const QString png =
+            m_dir.filePath(QStringLiteral("%1.png").arg(QLatin1String(QTest::currentDataTag())));
         QStringList arguments{QStringLiteral("--replay"), recording.isEmpty() ? m_good : recording,
                               QStringLiteral("--screenshot"), png};
         if (!at.isEmpty())

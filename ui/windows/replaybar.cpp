@@ -60,8 +60,9 @@ ReplayBar::ReplayBar(consolemodel::ReplayClusterSource *replay, MainWindow *wind
     connect(replay, &consolemodel::ReplayClusterSource::pausedChanged, this,
             &ReplayBar::showPaused);
     // The views cannot un-see records: showing the replay again clears them and delivers up
-    // to the new position.
-    connect(replay, &consolemodel::ReplayClusterSource::rewound, window,
+    // to the new position. (The bar is the context: the window drops every connection from its
+    // source when it shows one.)
+    connect(replay, &consolemodel::ReplayClusterSource::rewound, this,
             [window, replay] { window->setSource(replay); });
     showPosition(replay->positionMs());
     showPaused(replay->isPaused());
