@@ -154,6 +154,7 @@ private slots:
         ReplayClusterSource replay(std::move(recording).value());
         ui::MainWindow window;
         ui::ReplayBar bar(&replay, &window);
+        window.addToolBar(Qt::BottomToolBarArea, &bar);
         replay.setPaused(true);
         replay.seek(5000);
         window.setSource(&replay);

@@ -168,6 +168,23 @@ private slots:
         QVERIFY2(colours(image) > 30, qPrintable(QString::number(colours(image))));
     }
 
+    // A demo whose cluster cannot start (here: a profile that is not there) plays the shipped
+    // recording instead, says why on stderr, and still shows data.
+    void demoWithoutAClusterReplaysTheShippedRecording()
+    {
+        const QString png = m_dir.filePath(QStringLiteral("fallback.png"));
+        const Run r = console({QStringLiteral("--demo"), QStringLiteral("--profile"),
+                               m_dir.filePath(QStringLiteral("no-such-profile.json")),
+                               QStringLiteral("--run-dir"), m_dir.filePath(QStringLiteral("demo")),
+                               QStringLiteral("--screenshot"), png, QStringLiteral("--timeout-s"),
+                               QStringLiteral("50")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("no-such-profile")), qPrintable(r.err));
+        const QImage image(png);
+        QVERIFY(!image.isNull());
+        QVERIFY(colours(image) > 30);
+    }
+
     void recordingALiveSourceRefusesAnUnwritablePlace()
     {
         const Run r = console({QStringLiteral("--record"), QStringLiteral("/nonexistent/x.strec"),

@@ -2,7 +2,6 @@
 // same; a damaged file (any flipped byte, a foreign file, an oversized or lying length, a bad
 // record) is one error line naming the file and the offset; a file cut anywhere is refused
 // (inside the header) or plays its intact blocks with a warning, never a crash.
-#include "consolemodel/jsondelta.h"
 #include "consolemodel/recordingreader.h"
 #include "consolemodel/recordingwriter.h"
 #include "recordedsession.h"
@@ -247,75 +246,6 @@ private slots:
         QVERIFY(!r);
         QVERIFY2(r.error().contains(message), qPrintable(r.error()));
         QVERIFY(r.error().startsWith(QStringLiteral("f.strec: ")));
-    }
-
-    // Snapshots are stored as deltas from the one before: applied, they give it back exactly,
-    // also when nodes come and go or a field disappears.
-    void snapshotDeltasGiveTheSnapshotBack()
-    {
-        QJsonObject a = testing::fakeSnapshot(4, 1, 1700000000000).toJson();
-        const QJsonObject b = testing::fakeSnapshot(4, 2, 1700000000500).toJson();
-        const QJsonObject c = testing::fakeSnapshot(6, 3, 1700000001000).toJson();
-        QJsonObject d = c;
-        d.remove(QStringLiteral("strategy"));
-        for (const auto &[from, to] : {std::pair{a, b}, {b, c}, {c, d}, {d, a}, {a, a}}) {
-            QString why;
-            const QJsonArray ops = jsondelta::diff(from, to);
-            const auto back = jsondelta::apply(from, ops, why);
-            QVERIFY2(back, qPrintable(why));
-            QCOMPARE(*back, to);
-        }
-        QVERIFY(jsondelta::diff(a, a).isEmpty());
-        const QByteArray whole = QJsonDocument(b).toJson(QJsonDocument::Compact);
-        const QByteArray delta =
-            QJsonDocument(jsondelta::diff(a, b)).toJson(QJsonDocument::Compact);
-        QVERIFY2(delta.size() * 2 < whole.size(),
-                 qPrintable(QStringLiteral("%1 / %2").arg(delta.size()).arg(whole.size())));
-    }
-
-    void badDeltasAreRefused_data()
-    {
-        QTest::addColumn<QByteArray>("ops");
-        QTest::newRow("not a list") << QByteArray("[5]");
-        QTest::newRow("empty path") << QByteArray("[[[], 1]]");
-        QTest::newRow("index out of range") << QByteArray("[[[\"nodes\", 99, \"rank\"], 1]]");
-        QTest::newRow("index not whole") << QByteArray("[[[\"nodes\", 0.5], 1]]");
-        QTest::newRow("through a number") << QByteArray("[[[\"sequence\", \"x\"], 1]]");
-        QTest::newRow("into nothing") << QByteArray("[[[\"nope\", \"x\"], 1]]");
-        QTest::newRow("too deep") << QByteArray(
-            "[[[\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\","
-            "\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\"], 1]]");
-        QTest::newRow("three parts") << QByteArray("[[[\"sequence\"], 1, 2]]");
-    }
-
-    void badDeltasAreRefused()
-    {
-        QFETCH(QByteArray, ops);
-        QString why;
-        const auto r = jsondelta::apply(testing::fakeSnapshot(2, 1, 1).toJson(),
-                                        QJsonDocument::fromJson(ops).array(), why);
-        QVERIFY(!r);
-        QVERIFY(!why.isEmpty());
-        // In a file: one error line.
-        const QByteArray start = recording::fileStart() + headerBlock();
-        const QByteArray lines =
-            recording::encodeRecord(
-                {0, RecordKind::Snapshot, testing::fakeSnapshot(2, 1, 1).toJson()}) +
-            "{\"t\":1,\"k\":\"d\",\"p\":{\"ops\":" + ops + "}}\n";
-        const auto file =
-            parseRecording(start + recording::encodeBlock(lines), QStringLiteral("d"));
-        QVERIFY(!file);
-        QVERIFY2(file.error().contains(QStringLiteral("record 2")), qPrintable(file.error()));
-    }
-
-    void aDeltaNeedsASnapshotBeforeIt()
-    {
-        const QByteArray start = recording::fileStart() + headerBlock();
-        const auto r = parseRecording(
-            start + recording::encodeBlock("{\"t\":1,\"k\":\"d\",\"p\":{\"ops\":[]}}\n"),
-            QStringLiteral("d"));
-        QVERIFY(!r);
-        QVERIFY2(r.error().contains(QStringLiteral("without a snapshot")), qPrintable(r.error()));
     }
 
     void missingFileIsOneLine()

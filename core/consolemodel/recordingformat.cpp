@@ -14,12 +14,11 @@ constexpr QLatin1StringView kTime{"t"};
 constexpr QLatin1StringView kKind{"k"};
 constexpr QLatin1StringView kPayload{"p"};
 
-constexpr std::array<std::pair<RecordKind, QLatin1StringView>, 5> kKindNames{{
+constexpr std::array<std::pair<RecordKind, QLatin1StringView>, 4> kKindNames{{
     {RecordKind::Snapshot, QLatin1StringView("s")},
     {RecordKind::Event, QLatin1StringView("e")},
     {RecordKind::Ack, QLatin1StringView("a")},
     {RecordKind::Link, QLatin1StringView("l")},
-    {RecordKind::SnapshotDelta, QLatin1StringView("d")},
 }};
 
 std::optional<RecordKind> kindNamed(const QString &name)

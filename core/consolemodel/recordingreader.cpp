@@ -1,7 +1,5 @@
 #include "recordingreader.h"
 
-#include "consolemodel/jsondelta.h"
-
 #include <QFile>
 #include <QJsonDocument>
 #include <QtEndian>
@@ -74,7 +72,6 @@ BlockRead readBlock(const QByteArray &bytes, qint64 at)
 QString appendRecords(const QByteArray &raw, std::vector<Record> &records)
 {
     qint64 line = 0;
-    QJsonObject snapshot; // the block's last, whole
     for (const QByteArray &text : raw.split('\n')) {
         ++line;
         if (text.isEmpty())
@@ -85,18 +82,6 @@ QString appendRecords(const QByteArray &raw, std::vector<Record> &records)
             return QStringLiteral("record %1 of the block: %2").arg(line).arg(why);
         if (!records.empty() && record->atMs < records.back().atMs)
             return QStringLiteral("record %1 of the block goes back in time").arg(line);
-        if (record->kind == RecordKind::SnapshotDelta) {
-            if (snapshot.isEmpty())
-                return QStringLiteral("record %1 of the block: a delta without a snapshot")
-                    .arg(line);
-            const auto whole =
-                jsondelta::apply(snapshot, record->payload.value(u"ops").toArray(), why);
-            if (!whole)
-                return QStringLiteral("record %1 of the block: %2").arg(line).arg(why);
-            *record = Record{record->atMs, RecordKind::Snapshot, *whole};
-        }
-        if (record->kind == RecordKind::Snapshot)
-            snapshot = record->payload;
         records.push_back(std::move(*record));
     }
     return {};

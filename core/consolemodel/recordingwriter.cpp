@@ -1,9 +1,6 @@
 #include "recordingwriter.h"
 
 #include "consolemodel/clustersource.h"
-#include "consolemodel/jsondelta.h"
-
-#include <QJsonArray>
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -75,7 +72,10 @@ void RecordingWriter::attach(ClusterSource *source)
             [this](LinkState state, const QString &detail) {
                 add(RecordKind::Link, RecordedLink{state, detail}.toJson());
             });
-    add(RecordKind::Link, RecordedLink{source->linkState(), QStringLiteral("recording")}.toJson());
+    add(RecordKind::Link,
+        RecordedLink{source->linkState(),
+                     linkStateName(source->linkState()) + QStringLiteral(" when recording began")}
+            .toJson());
 }
 
 void RecordingWriter::add(RecordKind kind, const QJsonObject &payload)
@@ -84,15 +84,7 @@ void RecordingWriter::add(RecordKind kind, const QJsonObject &payload)
         return;
     // Never back in time, whatever the clock does: the reader refuses that.
     m_lastMs = std::max(m_lastMs, std::min(m_clock(), recording::kMaxOffsetMs));
-    if (kind == RecordKind::Snapshot && !m_blockSnapshot.isEmpty()) {
-        const QJsonArray ops = jsondelta::diff(m_blockSnapshot, payload);
-        m_pending += recording::encodeRecord(
-            Record{m_lastMs, RecordKind::SnapshotDelta, QJsonObject{{QStringLiteral("ops"), ops}}});
-    } else {
-        m_pending += recording::encodeRecord(Record{m_lastMs, kind, payload});
-    }
-    if (kind == RecordKind::Snapshot)
-        m_blockSnapshot = payload;
+    m_pending += recording::encodeRecord(Record{m_lastMs, kind, payload});
     if (m_pending.size() >= kFlushBytes)
         flush();
 }
@@ -105,7 +97,6 @@ bool RecordingWriter::flush()
         return true;
     const QByteArray block = recording::encodeBlock(m_pending);
     m_pending.clear();
-    m_blockSnapshot = {}; // every block starts with a whole snapshot: it reads on its own
     if (m_file->write(block) != block.size() || !m_file->flush()) {
         m_failed = true;
         emit failed(QStringLiteral("recording stopped: cannot write %1: %2")

@@ -54,7 +54,6 @@ private:
     RecordingHeader m_header;
     QPointer<ClusterSource> m_source;
     QByteArray m_pending;
-    QJsonObject m_blockSnapshot; // the block's last snapshot, whole: the next is a delta
     QTimer m_flushTimer;
     QElapsedTimer m_since;
     std::function<qint64()> m_clock;

@@ -128,8 +128,6 @@ void ReplayClusterSource::deliver(const Record &record)
         emit commandAnswered(a.id, a.ok, a.result, a.code, a.message);
         break;
     }
-    case RecordKind::SnapshotDelta: // the reader made it a Snapshot
-        break;
     case RecordKind::Link:
         if (const auto link = RecordedLink::fromJson(record.payload)) {
             m_link = link->state;
