@@ -195,10 +195,10 @@ private slots:
             dark.setColor(QPalette::Text, QColor(0xe8, 0xe8, 0xe8));
             dark.setColor(QPalette::Button, QColor(0x30, 0x32, 0x36));
             dark.setColor(QPalette::ButtonText, QColor(0xe8, 0xe8, 0xe8));
-            QApplication::setPalette(dark);
+            window.setPalette(dark);
             window.refreshNow();
             QVERIFY(window.grab().save(shots + QStringLiteral("/replay-dark.png")));
-            QApplication::setPalette(QPalette());
+            window.setPalette(QPalette());
         }
         window.setSource(nullptr);
     }

@@ -131,7 +131,8 @@ void ReplayClusterSource::deliver(const Record &record)
     case RecordKind::Link:
         if (const auto link = RecordedLink::fromJson(record.payload)) {
             m_link = link->state;
-            emit linkStateChanged(link->state, link->detail);
+            // Said as the past it is: "recorded: connected to the cluster in ...".
+            emit linkStateChanged(link->state, QStringLiteral("recorded: ") + link->detail);
         }
         break;
     }
