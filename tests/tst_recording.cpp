@@ -60,7 +60,7 @@ bool samePrefix(const std::vector<Record> &part, const std::vector<Record> &whol
         return false;
     for (size_t i = 0; i < part.size(); ++i) {
         if (part[i].atMs != whole[i].atMs || part[i].kind != whole[i].kind ||
-            part[i].payload != whole[i].payload)
+            part[i].payloadJson != whole[i].payloadJson)
             return false;
     }
     return true;
@@ -110,20 +110,20 @@ private slots:
         QCOMPARE(r->header.windowMs, header.windowMs);
         QCOMPARE(r->records.size(), size_t(6));
         QCOMPARE(r->records[0].kind, RecordKind::Link);
-        QCOMPARE(RecordedLink::fromJson(r->records[0].payload)->state, LinkState::Disconnected);
-        QCOMPARE(RecordedLink::fromJson(r->records[1].payload)->state, LinkState::Connected);
+        QCOMPARE(RecordedLink::fromJson(r->records[0].payload())->state, LinkState::Disconnected);
+        QCOMPARE(RecordedLink::fromJson(r->records[1].payload())->state, LinkState::Connected);
         QCOMPARE(r->records[2].kind, RecordKind::Snapshot);
         const cluster::ClusterSnapshot s =
-            cluster::ClusterSnapshot::fromJson(r->records[2].payload);
+            cluster::ClusterSnapshot::fromJson(r->records[2].payload());
         QCOMPARE(s.nodes.size(), size_t(5));
         QCOMPARE(s.timeMs, 1700000000200);
         QCOMPARE(r->records[3].kind, RecordKind::Event);
         QCOMPARE(r->records[3].atMs, 750);
-        const RecordedAck ok = RecordedAck::fromJson(r->records[4].payload);
+        const RecordedAck ok = RecordedAck::fromJson(r->records[4].payload());
         QVERIFY(ok.ok);
         QCOMPARE(ok.id, QStringLiteral("c1"));
         QCOMPARE(ok.result.value(u"n").toInt(), 1);
-        const RecordedAck refused = RecordedAck::fromJson(r->records[5].payload);
+        const RecordedAck refused = RecordedAck::fromJson(r->records[5].payload());
         QVERIFY(!refused.ok);
         QCOMPARE(refused.code, QStringLiteral("unknown_node"));
         QCOMPARE(refused.message, QStringLiteral("no slave-9"));

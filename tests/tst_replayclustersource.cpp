@@ -20,10 +20,12 @@ Recording snapshotsEvery500Ms()
     Recording r;
     r.path = QStringLiteral("test.strec");
     r.header.startMs = kStart;
-    r.records.push_back({0, RecordKind::Link, RecordedLink{LinkState::Connected, {}}.toJson()});
+    r.records.push_back(
+        Record::make(0, RecordKind::Link, RecordedLink{LinkState::Connected, {}}.toJson()));
     for (int i = 0; i <= 20; ++i)
-        r.records.push_back({i * 500LL, RecordKind::Snapshot,
-                             testing::fakeSnapshot(2, i + 1, kStart + i * 500).toJson()});
+        r.records.push_back(
+            Record::make(i * 500LL, RecordKind::Snapshot,
+                         testing::fakeSnapshot(2, i + 1, kStart + i * 500).toJson()));
     return r;
 }
 

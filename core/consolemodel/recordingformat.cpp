@@ -60,6 +60,16 @@ void appendU32(QByteArray &out, std::uint32_t value)
 
 } // namespace
 
+Record Record::make(qint64 atMs, RecordKind kind, const QJsonObject &payload)
+{
+    return Record{atMs, kind, QJsonDocument(payload).toJson(QJsonDocument::Compact)};
+}
+
+QJsonObject Record::payload() const
+{
+    return QJsonDocument::fromJson(payloadJson).object();
+}
+
 QJsonObject RecordingHeader::toJson() const
 {
     return QJsonObject{{QStringLiteral("start_ms"), double(startMs)},
@@ -140,10 +150,9 @@ QByteArray encodeBlock(const QByteArray &raw)
     return out;
 }
 
-QByteArray encodeRecord(const Record &record)
+QByteArray encodeRecord(qint64 atMs, RecordKind kind, const QJsonObject &payload)
 {
-    const QJsonObject line{
-        {kTime, double(record.atMs)}, {kKind, nameOf(record.kind)}, {kPayload, record.payload}};
+    const QJsonObject line{{kTime, double(atMs)}, {kKind, nameOf(kind)}, {kPayload, payload}};
     return QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n';
 }
 
@@ -167,7 +176,7 @@ std::optional<Record> decodeRecord(const QByteArray &line, QString &why)
         why = QStringLiteral("no known kind and payload");
         return std::nullopt;
     }
-    return Record{qint64(at), *kind, o.value(kPayload).toObject()};
+    return Record::make(qint64(at), *kind, o.value(kPayload).toObject());
 }
 
 std::uint32_t crc32(const QByteArray &bytes)

@@ -84,7 +84,7 @@ void RecordingWriter::add(RecordKind kind, const QJsonObject &payload)
         return;
     // Never back in time, whatever the clock does: the reader refuses that.
     m_lastMs = std::max(m_lastMs, std::min(m_clock(), recording::kMaxOffsetMs));
-    m_pending += recording::encodeRecord(Record{m_lastMs, kind, payload});
+    m_pending += recording::encodeRecord(m_lastMs, kind, payload);
     if (m_pending.size() >= kFlushBytes)
         flush();
 }

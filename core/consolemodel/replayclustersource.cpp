@@ -118,18 +118,18 @@ void ReplayClusterSource::deliver(const Record &record)
 {
     switch (record.kind) {
     case RecordKind::Snapshot:
-        emit snapshotReceived(cluster::ClusterSnapshot::fromJson(record.payload));
+        emit snapshotReceived(cluster::ClusterSnapshot::fromJson(record.payload()));
         break;
     case RecordKind::Event:
-        emit eventReceived(record.payload);
+        emit eventReceived(record.payload());
         break;
     case RecordKind::Ack: {
-        const RecordedAck a = RecordedAck::fromJson(record.payload);
+        const RecordedAck a = RecordedAck::fromJson(record.payload());
         emit commandAnswered(a.id, a.ok, a.result, a.code, a.message);
         break;
     }
     case RecordKind::Link:
-        if (const auto link = RecordedLink::fromJson(record.payload)) {
+        if (const auto link = RecordedLink::fromJson(record.payload())) {
             m_link = link->state;
             // Said as the past it is: "recorded: connected to the cluster in ...".
             emit linkStateChanged(link->state, QStringLiteral("recorded: ") + link->detail);
