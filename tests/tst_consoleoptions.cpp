@@ -173,6 +173,56 @@ private slots:
         QCOMPARE(options->drainAlertMin, 1.5);
     }
 
+    // Replay slice: a moment in a recording, seconds or m:ss, at most a week.
+    void playbackTimes_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<qint64>("ms"); // -1: refused
+        QTest::newRow("seconds") << "90" << qint64(90000);
+        QTest::newRow("fraction") << "12.5" << qint64(12500);
+        QTest::newRow("zero") << "0" << qint64(0);
+        QTest::newRow("m:ss") << "1:30" << qint64(90000);
+        QTest::newRow("long m:ss") << "125:05" << qint64(7505000);
+        QTest::newRow("spaces") << " 2:00 " << qint64(120000);
+        QTest::newRow("a week") << "604800" << qint64(604800000);
+        QTest::newRow("past a week") << "604801" << qint64(-1);
+        QTest::newRow("seconds 60") << "1:60" << qint64(-1);
+        QTest::newRow("negative") << "-1" << qint64(-1);
+        QTest::newRow("negative minutes") << "-1:00" << qint64(-1);
+        QTest::newRow("h:mm:ss") << "1:00:00" << qint64(-1);
+        QTest::newRow("empty") << "" << qint64(-1);
+        QTest::newRow("words") << "soon" << qint64(-1);
+        QTest::newRow("nan") << "nan" << qint64(-1);
+        QTest::newRow("inf") << "inf" << qint64(-1);
+        QTest::newRow("huge") << "1e300" << qint64(-1);
+    }
+
+    void playbackTimes()
+    {
+        QFETCH(QString, text);
+        QFETCH(qint64, ms);
+        const std::optional<qint64> got = parsePlaybackTime(text);
+        QCOMPARE(got.value_or(-1), ms);
+    }
+
+    void replayOptions()
+    {
+        const auto options = parse({QStringLiteral("--replay"), QStringLiteral("r.strec"),
+                                    QStringLiteral("--screenshot"), QStringLiteral("r.png"),
+                                    QStringLiteral("--screenshot-at"), QStringLiteral("0:42")});
+        QVERIFY2(options, qPrintable(options.error()));
+        QCOMPARE(*options->replay, QStringLiteral("r.strec"));
+        QCOMPARE(*options->screenshotAtMs, 42000);
+        QVERIFY(!options->record);
+        const auto record = parse(
+            {QStringLiteral("--demo"), QStringLiteral("--record"), QStringLiteral("d.strec")});
+        QVERIFY2(record, qPrintable(record.error()));
+        QCOMPARE(*record->record, QStringLiteral("d.strec"));
+        QVERIFY(!parse({QStringLiteral("--record"), QString()}));
+        QVERIFY(!parse({QStringLiteral("--replay"), QStringLiteral("r"),
+                        QStringLiteral("--connect"), QStringLiteral("a:1")}));
+    }
+
     void tlsTrustForConnect()
     {
         const QString pin =

@@ -62,6 +62,19 @@ void describeOutputs(QCommandLineParser &parser)
         {QStringLiteral("screenshot-after-s"),
          QStringLiteral("--screenshot: not before this many seconds of data (default 0)."),
          QStringLiteral("s"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("record"),
+                      QStringLiteral("Also write everything the cluster sends (snapshots, events, "
+                                     "answers) to this new file, for --replay."),
+                      QStringLiteral("file")});
+    parser.addOption({QStringLiteral("replay"),
+                      QStringLiteral("Play a recording (from --record) instead of watching a "
+                                     "cluster: pause, seek, 1x-60x; operator actions are off."),
+                      QStringLiteral("file")});
+    parser.addOption(
+        {QStringLiteral("screenshot-at"),
+         QStringLiteral("--replay with --screenshot: save the window as it was at this moment of "
+                        "the recording (seconds or m:ss; default: its end) and quit."),
+         QStringLiteral("time")});
     parser.addOption({QStringLiteral("show"),
                       QStringLiteral("Open with this view shown (CPU, Memory, "
                                      "Bandwidth, Load, Task, Strategies, Events)."),
@@ -163,7 +176,53 @@ std::optional<QString> readThresholds(const QCommandLineParser &parser, ConsoleO
     return std::nullopt;
 }
 
+// --record, --replay and --screenshot-at, which exclude the live sources or need each other.
+std::optional<QString> readReplay(const QCommandLineParser &parser, ConsoleOptions &o)
+{
+    o.record = given(parser, QStringLiteral("record"));
+    o.replay = given(parser, QStringLiteral("replay"));
+    if (o.record && o.record->isEmpty())
+        return QStringLiteral("--record wants a file name");
+    if (o.replay && o.replay->isEmpty())
+        return QStringLiteral("--replay wants a file name");
+    if (o.replay && (o.demo || o.connectTo || o.record))
+        return QStringLiteral("--replay plays a recording; drop --demo, --connect and --record");
+    if (parser.isSet(QStringLiteral("screenshot-at"))) {
+        const QString at = parser.value(QStringLiteral("screenshot-at"));
+        if (!o.replay || !parser.isSet(QStringLiteral("screenshot")))
+            return QStringLiteral("--screenshot-at goes with --replay and --screenshot");
+        o.screenshotAtMs = parsePlaybackTime(at);
+        if (!o.screenshotAtMs)
+            return QStringLiteral("--screenshot-at wants seconds or m:ss within a week, not "
+                                  "\"%1\"")
+                .arg(at.left(40));
+    }
+    return std::nullopt;
+}
+
 } // namespace
+
+std::optional<qint64> parsePlaybackTime(const QString &text)
+{
+    const QStringList parts = text.trimmed().split(QLatin1Char(':'));
+    if (parts.size() > 2 || text.size() > 20)
+        return std::nullopt;
+    bool ok = false;
+    const double seconds = parts.last().toDouble(&ok);
+    if (!ok || !(seconds >= 0) || (parts.size() == 2 && seconds >= 60))
+        return std::nullopt;
+    double minutes = 0;
+    if (parts.size() == 2) {
+        const int m = parts.first().toInt(&ok);
+        if (!ok || m < 0)
+            return std::nullopt;
+        minutes = m;
+    }
+    const double ms = (minutes * 60 + seconds) * 1000;
+    if (!(ms <= 7.0 * 24 * 3600 * 1000))
+        return std::nullopt;
+    return qint64(ms);
+}
 
 void describeConsoleOptions(QCommandLineParser &parser)
 {
@@ -218,6 +277,8 @@ Expected<ConsoleOptions> parseConsoleOptions(const QCommandLineParser &parser)
     o.latencyLog = given(parser, QStringLiteral("latency-log"));
     o.showTab = given(parser, QStringLiteral("show"));
     o.resetLayout = parser.isSet(QStringLiteral("reset-layout"));
+    if (const auto problem = readReplay(parser, o))
+        return Error{*problem};
     return o;
 }
 

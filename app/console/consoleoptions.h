@@ -34,8 +34,15 @@ struct ConsoleOptions
     // Any of --cpu-warn, --cpu-critical, --mem-warn, --mem-critical: then `thresholds` win
     // over the saved ones for this run (and are not saved).
     bool thresholdsGiven = false;
-    bool resetLayout = false; // start from the default layout and forget the saved one
+    bool resetLayout = false;             // start from the default layout and forget the saved one
+    std::optional<QString> record;        // --record FILE: write the bridge stream there
+    std::optional<QString> replay;        // --replay FILE: play a recording instead
+    std::optional<qint64> screenshotAtMs; // --screenshot-at: the replay's moment to save
 };
+
+// A moment in a recording: seconds ("90", "12.5") or minutes and seconds ("1:30"), at most a
+// week; empty for anything else.
+std::optional<qint64> parsePlaybackTime(const QString &text);
 
 // The console's description and options (its --help).
 void describeConsoleOptions(QCommandLineParser &parser);

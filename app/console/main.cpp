@@ -5,6 +5,7 @@
 #include "consolemodel/demoload.h"
 #include "consolemodel/localcluster.h"
 #include "consoleoptions.h"
+#include "consolereplay.h"
 #include "util/shippedresource.h"
 #include "util/stopsignals.h"
 #include "windows/consolesettings.h"
@@ -95,7 +96,8 @@ void makeDemoRun(DemoRun &demo, const ConsoleOptions &options, const QString &di
 
 // The window watches the demo's cluster once it is up, and the load starts then; every step
 // and failure shows as a notice.
-void wireDemoRun(DemoRun &demo, ui::MainWindow &window, const QString &dir)
+void wireDemoRun(DemoRun &demo, ui::MainWindow &window, const QString &dir,
+                 console::ReplayRun &replay)
 {
     consolemodel::DemoLoad *load = demo.load.get();
     QObject::connect(load, &consolemodel::DemoLoad::stepFinished, &window,
@@ -112,12 +114,17 @@ void wireDemoRun(DemoRun &demo, ui::MainWindow &window, const QString &dir)
                          if (load->prepare())
                              load->start();
                      });
+    // No cluster (no mpiexec, ports taken, ...): the shipped recording is the demo then.
     QObject::connect(demo.cluster.get(), &consolemodel::LocalCluster::failed, &window,
-                     [&window](const QString &why) { window.showNotice(why, false); });
+                     [&window, &replay](const QString &why) {
+                         std::fprintf(stderr, "starling-console: %s\n", qPrintable(why));
+                         console::replayShippedDemo(replay, window, why);
+                     });
 }
 
 std::optional<QString> startDemo(DemoRun &demo, ui::MainWindow &window,
-                                 const ConsoleOptions &options, const QString &dir)
+                                 const ConsoleOptions &options, const QString &dir,
+                                 console::ReplayRun &replay)
 {
     if (QFileInfo::exists(cluster::stateFilePath(dir)))
         return QStringLiteral("a cluster's state file is already in %1; stop it "
@@ -125,7 +132,7 @@ std::optional<QString> startDemo(DemoRun &demo, ui::MainWindow &window,
                               "--run-dir")
             .arg(dir);
     makeDemoRun(demo, options, dir);
-    wireDemoRun(demo, window, dir);
+    wireDemoRun(demo, window, dir, replay);
     window.showNotice(QStringLiteral("starting a local cluster of %1 slaves in %2 ...")
                           .arg(options.slaves)
                           .arg(dir),
@@ -136,8 +143,10 @@ std::optional<QString> startDemo(DemoRun &demo, ui::MainWindow &window,
 
 // The cluster the window shows: a bridge address, the demo's own, or the run directory's.
 std::optional<QString> wireSource(ui::MainWindow &window, const ConsoleOptions &options,
-                                  const QString &dir, DemoRun &demo)
+                                  const QString &dir, DemoRun &demo, console::ReplayRun &replay)
 {
+    if (options.replay)
+        return console::startReplay(replay, window, *options.replay, options);
     if (options.connectTo) {
         const auto endpoint =
             consolemodel::parseConnectArguments(*options.connectTo, options.tokenFile);
@@ -150,7 +159,7 @@ std::optional<QString> wireSource(ui::MainWindow &window, const ConsoleOptions &
         return std::nullopt;
     }
     if (options.demo)
-        return startDemo(demo, window, options, dir);
+        return startDemo(demo, window, options, dir, replay);
     watchRunDir(window, dir);
     return std::nullopt;
 }
@@ -260,6 +269,7 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     util::StopSignals stopSignals({SIGINT, SIGTERM, SIGHUP});
     // With the terminal gone, the line about closing must not kill us through a dead pipe.
     std::signal(SIGPIPE, SIG_IGN);
+    console::ReplayRun replay; // outlives the window, which shows it without owning it
     ui::MainWindow window;
     closeOnStopSignals(stopSignals, window);
     window.alerts().setDrainLimitMs(qint64(options.drainAlertMin * 60 * 1000));
@@ -274,16 +284,30 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
         return usageError(QStringLiteral("no view called \"%1\"").arg(*options.showTab));
     const QString dir = cluster::resolveRunDir(options.runDir);
     DemoRun demo;
-    if (const auto problem = wireSource(window, options, dir, demo))
+    if (const auto problem = wireSource(window, options, dir, demo, replay))
         return usageError(*problem);
+    std::unique_ptr<consolemodel::RecordingWriter> recorder;
+    if (options.record) {
+        auto writer = console::startRecording(
+            window, *options.record, options.connectTo.value_or(cluster::stateFilePath(dir)),
+            options.demo ? 60000 : 0);
+        if (!writer)
+            return usageError(writer.error());
+        recorder = std::move(writer).value();
+    }
     QFile latency;
     if (options.latencyLog) {
         if (const auto problem = openLatencyLog(latency, window, *options.latencyLog))
             return usageError(*problem);
     }
     int exitCode = 0;
-    if (options.screenshot)
+    if (options.screenshot && replay.source) {
+        if (const auto problem =
+                console::scheduleReplayScreenshot(replay, window, options, exitCode))
+            return usageError(*problem);
+    } else if (options.screenshot) {
         scheduleScreenshot(window, options, exitCode);
+    }
     window.show();
     const int code = app.exec();
     // Here whether the window was closed or a signal quit the app.

@@ -1,5 +1,7 @@
 #include "clustersource.h"
 
+#include <QDateTime>
+
 namespace starling::consolemodel {
 
 QString linkStateName(LinkState state)
@@ -18,5 +20,10 @@ QString linkStateName(LinkState state)
 ClusterSource::ClusterSource(QObject *parent) : QObject(parent) {}
 
 ClusterSource::~ClusterSource() = default;
+
+qint64 ClusterSource::nowMs() const
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
 
 } // namespace starling::consolemodel

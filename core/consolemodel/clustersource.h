@@ -35,9 +35,13 @@ public:
     // commandAnswered() will carry. Without a connection the answer is an error
     // "not_connected", delivered asynchronously like any other.
     virtual QString sendCommand(const QJsonObject &command) = 0;
-    // False for a source that only plays data back (a recording): the console then disables
-    // every operator action, whatever the link says.
+    // False for a replay: the window disables every operator action.
     virtual bool acceptsCommands() const { return true; }
+    // False for a replay, whose data is not aged by the wall clock (a paused replay is not
+    // stale) but by nowMs().
+    virtual bool isLive() const { return true; }
+    // The moment the data stands for: the wall clock, or a replay's position in its recording.
+    virtual qint64 nowMs() const;
 
 signals:
     void snapshotReceived(const starling::cluster::ClusterSnapshot &snapshot);

@@ -436,6 +436,8 @@ bool MainWindow::isStale() const
 {
     if (m_link != consolemodel::LinkState::Connected || m_snapshotCount == 0)
         return true;
+    if (m_source && !m_source->isLive()) // a replay: paused is not stale
+        return false;
     const double limit = std::max(double(m_staleAfterMs), 3 * m_intervalMs);
     return double(m_sinceSnapshot.elapsed()) > limit;
 }
@@ -481,7 +483,7 @@ void MainWindow::refreshCharts(bool all)
 void MainWindow::refreshTasks()
 {
     m_tasksDirty = false;
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_source ? m_source->nowMs() : QDateTime::currentMSecsSinceEpoch();
     if (const consolemodel::LiveJob *job = m_activity.currentJob())
         m_stream->setLiveJob(*job, now);
     else
