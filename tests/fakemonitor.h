@@ -18,6 +18,7 @@
 #include <QTcpSocket>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <vector>
@@ -194,7 +195,7 @@ private:
 };
 
 // `span` of history for slave-2 .. slave-(slaves+1), one sample every `step` up to `endMs`,
-// with values that move like fakeSnapshot's (tasks done keep growing).
+// with values that move slowly (tasks done keep growing).
 inline FakeMonitor::History syntheticHistory(int slaves, qint64 endMs, qint64 spanMs, qint64 stepMs)
 {
     FakeMonitor::History history;
@@ -206,7 +207,8 @@ inline FakeMonitor::History syntheticHistory(int slaves, qint64 endMs, qint64 sp
         for (qint64 k = 0; k < count; ++k) {
             cluster::HistorySample s;
             s.timeMs = endMs - (count - 1 - k) * stepMs;
-            s.cpu = 0.05 + 0.5 * double((i + k) % 10) / 10.0;
+            // Slow waves (ten minutes, a phase per slave), so a chart of the hour reads as one.
+            s.cpu = 0.3 + 0.25 * std::sin(double(k) / 600.0 * 6.283185307 + i);
             s.rssBytes = qint64(30 + i) * 1024 * 1024 + 1024 * k;
             s.txRate = 100000.0 * (i + 1);
             s.rxRate = 20000.0 * (i + 1);
