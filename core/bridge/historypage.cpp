@@ -51,6 +51,40 @@ Error pageError(const QString &node, const QString &what)
                  QStringLiteral("bad_history")};
 }
 
+// Integer columns carry a bound; the others are checked by checkHistory afterwards.
+struct Column
+{
+    QLatin1String key;
+    bool integer = false;
+    double max = 0;
+    QJsonArray values = {};
+};
+constexpr int kColumnCount = 9;
+
+// Fills `columns` (in sample order: dt, cpu, rss, tx, rx, load, assigned, done, state), or
+// says which one is not an array of n valid numbers.
+QString readColumns(const QJsonObject &result, qsizetype n, Column (&columns)[kColumnCount])
+{
+    const Column shapes[kColumnCount] = {
+        {Key::Dt, true, kMaxExact}, {Key::Cpu, false, 0},         {Key::Rss, true, kMaxExact},
+        {Key::Tx, false, 0},        {Key::Rx, false, 0},          {Key::Load, false, 0},
+        {Key::Assigned, true, 1e9}, {Key::Done, true, kMaxExact}, {Key::State, true, 4}};
+    for (int k = 0; k < kColumnCount; ++k) {
+        Column &c = columns[k];
+        c = shapes[k];
+        const QJsonValue v = result.value(c.key);
+        c.values = v.toArray();
+        if (!v.isArray() || c.values.size() != n)
+            return QStringLiteral("\"%1\" is not an array of %2 numbers").arg(c.key).arg(n);
+        for (qsizetype i = 0; i < n; ++i) {
+            const QJsonValue x = c.values.at(i);
+            if (c.integer ? !isInteger(x, 0, c.max) : !x.isDouble())
+                return QStringLiteral("\"%1\"[%2] is not a valid number").arg(c.key).arg(i);
+        }
+    }
+    return {};
+}
+
 } // namespace
 
 QJsonObject HistoryRequest::toCommand() const
@@ -122,33 +156,9 @@ Expected<HistoryPage> HistoryPage::fromJson(const QJsonObject &result)
     const qsizetype n = count.toInt();
     if (!isInteger(result.value(Key::T0), 0, kMaxExact))
         return pageError(page.node, QStringLiteral("\"t0\" is not a time in ms"));
-    // Integer columns carry a bound; the others are checked by checkHistory below.
-    struct Column
-    {
-        QLatin1String key;
-        bool integer;
-        double max;
-        QJsonArray values = {};
-    };
-    Column columns[] = {
-        {Key::Dt, true, kMaxExact}, {Key::Cpu, false, 0},         {Key::Rss, true, kMaxExact},
-        {Key::Tx, false, 0},        {Key::Rx, false, 0},          {Key::Load, false, 0},
-        {Key::Assigned, true, 1e9}, {Key::Done, true, kMaxExact}, {Key::State, true, 4}};
-    for (Column &c : columns) {
-        const QJsonValue v = result.value(c.key);
-        c.values = v.toArray();
-        if (!v.isArray() || c.values.size() != n)
-            return pageError(
-                page.node,
-                QStringLiteral("\"%1\" is not an array of %2 numbers").arg(c.key).arg(n));
-        for (qsizetype i = 0; i < n; ++i) {
-            const QJsonValue x = c.values.at(i);
-            if (c.integer ? !isInteger(x, 0, c.max) : !x.isDouble())
-                return pageError(
-                    page.node,
-                    QStringLiteral("\"%1\"[%2] is not a valid number").arg(c.key).arg(i));
-        }
-    }
+    Column columns[kColumnCount];
+    if (const QString problem = readColumns(result, n, columns); !problem.isEmpty())
+        return pageError(page.node, problem);
     page.samples.resize(size_t(n));
     qint64 t = qint64(result.value(Key::T0).toDouble());
     for (qsizetype i = 0; i < n; ++i) {
