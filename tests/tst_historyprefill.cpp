@@ -92,6 +92,15 @@ private slots:
         for (int i = 0; i < kSlaves; ++i)
             QVERIFY(std::abs(history.achievedShare(2 + i, first) - (i + 1) / 36.0) < 1e-9);
 
+        // A reconnect asks again, and merges nothing already held.
+        monitor.dropAll();
+        QVERIFY(sendOnceWelcomed(monitor, end + 500));
+        QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 2, 20000);
+        QCOMPARE(monitor.historyRequests(), 4 * kSlaves);
+        for (int rank = 2; rank < 2 + kSlaves; ++rank)
+            QCOMPARE(history.sampleCount(rank), 3600 + 2);
+        QCOMPARE(history.firstMs(), first);
+
         if (const QByteArray dir = qgetenv("STARLING_PREFILL_PNG_DIR"); !dir.isEmpty()) {
             const QString base = QString::fromLocal8Bit(dir);
             QVERIFY(
