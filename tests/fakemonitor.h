@@ -4,7 +4,10 @@
 // that speaks enough of PROTOCOL.md to be a peer: it checks the hello's token, welcomes,
 // answers pings, records commands and answers them (ack by default, or an error the test
 // chose), and lets the test push snapshots, events or raw garbage to every client, drop all
-// connections, and stop or resume listening on the same port.
+// connections, and stop or resume listening on the same port. Given a history (setHistory), it
+// answers the console's `history_page` requests from it, as the monitor does.
+#include "bridge/historypage.h"
+
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -14,7 +17,11 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
+#include <map>
+#include <vector>
 
 namespace starling::testing {
 
@@ -44,6 +51,10 @@ public:
     // for an error, or {"silent": true} for no answer at all. Default: ack with the command's
     // fields echoed as the result.
     std::function<QJsonObject(const QJsonObject &command)> answer;
+
+    using History = std::map<QString, std::vector<cluster::HistorySample>>;
+    void setHistory(History history) { m_history = std::move(history); }
+    int historyRequests() const { return m_historyRequests; }
 
     void sendToAll(const QByteArray &line)
     {
@@ -134,6 +145,8 @@ private:
             } else if (type == u"command") {
                 m_commands.append(m);
                 QJsonObject a = answer ? answer(m) : QJsonObject{{QStringLiteral("result"), m}};
+                if (!m_history.empty() && bridge::HistoryRequest::isHistoryRequest(m))
+                    a = historyAnswer(m);
                 if (a.value(u"silent").toBool())
                     continue;
                 if (a.contains(u"code")) {
@@ -149,7 +162,29 @@ private:
         }
     }
 
+    QJsonObject historyAnswer(const QJsonObject &command)
+    {
+        ++m_historyRequests;
+        const auto request = bridge::HistoryRequest::fromCommand(command);
+        if (!request)
+            return {{QStringLiteral("code"), request.errorCode()},
+                    {QStringLiteral("message"), request.error()}};
+        const auto found = m_history.find(request->node);
+        if (found == m_history.end())
+            return {{QStringLiteral("code"), QStringLiteral("unknown_node")},
+                    {QStringLiteral("message"), QStringLiteral("unknown node")}};
+        const auto &all = found->second;
+        auto from = std::upper_bound(
+            all.begin(), all.end(), request->afterMs,
+            [](qint64 t, const cluster::HistorySample &s) { return t < s.timeMs; });
+        const auto to = from + std::min<std::ptrdiff_t>(request->limit, all.end() - from);
+        bridge::HistoryPage page{request->node, {from, to}, to != all.end()};
+        return {{QStringLiteral("result"), page.toJson()}};
+    }
+
     QByteArray m_token;
+    History m_history;
+    int m_historyRequests = 0;
     QTcpServer m_server;
     quint16 m_port = 0;
     QList<QPointer<QTcpSocket>> m_sockets;
@@ -158,5 +193,32 @@ private:
     int m_hellos = 0;
     int m_pings = 0;
 };
+
+// `span` of history for slave-2 .. slave-(slaves+1), one sample every `step` up to `endMs`,
+// with values that move slowly (tasks done keep growing).
+inline FakeMonitor::History syntheticHistory(int slaves, qint64 endMs, qint64 spanMs, qint64 stepMs)
+{
+    FakeMonitor::History history;
+    const qint64 count = spanMs / stepMs + 1;
+    for (int i = 0; i < slaves; ++i) {
+        std::vector<cluster::HistorySample> &samples =
+            history[QStringLiteral("slave-%1").arg(2 + i)];
+        samples.reserve(size_t(count));
+        for (qint64 k = 0; k < count; ++k) {
+            cluster::HistorySample s;
+            s.timeMs = endMs - (count - 1 - k) * stepMs;
+            // Slow waves (ten minutes, a phase per slave), so a chart of the hour reads as one.
+            s.cpu = 0.3 + 0.25 * std::sin(double(k) / 600.0 * 6.283185307 + i);
+            s.rssBytes = qint64(30 + i) * 1024 * 1024 + 1024 * k;
+            s.txRate = 100000.0 * (i + 1);
+            s.rxRate = 20000.0 * (i + 1);
+            s.load = 0.1 * i + 0.001 * double(k % 100);
+            s.assigned = int(k % 3);
+            s.tasksDone = qint64(i + 1) * k;
+            samples.push_back(s);
+        }
+    }
+    return history;
+}
 
 } // namespace starling::testing

@@ -2,12 +2,14 @@
 // directory on free loopback ports; the test talks to it with the core bridge client, a raw
 // socket and the CLI, stops a slave with SIGSTOP, restarts the cluster, and checks that nothing
 // is left running. Every wait is on a condition with a timeout.
+#include "bridge/bridgeclient.h"
+#include "bridge/historypage.h"
 #include "cluster/clustersnapshot.h"
 #include "cluster/statefile.h"
 #include "cluster/statereport.h"
 #include "clusterharness.h"
-#include "bridge/bridgeclient.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
@@ -292,6 +294,10 @@ private slots:
              QStringLiteral("bad_argument")},
             {R"({"type":"command","id":"x1","op":"explode"})", QStringLiteral("unknown_op")},
             {R"({"type":"command","op":"drain"})", QStringLiteral("bad_command")},
+            {R"({"type":"command","id":"h1","op":"history_page","node":"slave-2","limit":0})",
+             QStringLiteral("bad_argument")},
+            {R"({"type":"command","id":"h2","op":"history_page","node":"slave-99"})",
+             QStringLiteral("unknown_node")},
         };
         for (const auto &c : cases) {
             socket.write(c.line + "\n");
@@ -300,6 +306,17 @@ private slots:
             QVERIFY2(answer.value(QLatin1String("code")).toString() == c.code,
                      QJsonDocument(answer).toJson(QJsonDocument::Compact).constData());
         }
+        // The console's history (history_page): the monitor's samples of slave-2, in order.
+        socket.write(R"({"type":"command","id":"h3","op":"history_page","node":"slave-2"})"
+                     "\n");
+        const QJsonObject ack = nextNonSnapshot();
+        QCOMPARE(ack.value(QLatin1String("type")).toString(), QStringLiteral("ack"));
+        const auto page =
+            bridge::HistoryPage::fromJson(ack.value(QLatin1String("result")).toObject());
+        QVERIFY2(page, qPrintable(page.error()));
+        QCOMPARE(page->node, QStringLiteral("slave-2"));
+        QVERIFY(!page->samples.empty());
+        QVERIFY(page->samples.back().timeMs > QDateTime::currentMSecsSinceEpoch() - 600'000);
         socket.write(R"({"type":"ping","id":"p1"})"
                      "\n");
         QCOMPARE(nextNonSnapshot().value(QLatin1String("type")).toString(), QStringLiteral("pong"));

@@ -90,6 +90,8 @@ void TestClusterConfig::defaults_data()
     row("hosts", QJsonObject());
     row("snapshot_hz", 2.0);
     row("history_length", 120);
+    row("history_minutes", 60);
+    row("history_points", 3600);
     row("bridge_max_clients", 64);
     row("bridge_line_limit_bytes", 65536);
     row("bridge_client_buffer_bytes", 1048576);
@@ -154,7 +156,7 @@ void TestClusterConfig::emptyObjectIsDefault()
 void TestClusterConfig::toJsonHasEveryKeyOnce()
 {
     // defaults_data() lists every documented key; toJson() writes exactly those.
-    QCOMPARE(ClusterConfig().toJson().size(), 52);
+    QCOMPARE(ClusterConfig().toJson().size(), 54);
 }
 
 void TestClusterConfig::roundTrip()
@@ -171,6 +173,8 @@ void TestClusterConfig::roundTrip()
     c.downAfterMs = 3600000;
     c.snapshotHz = 0.1;
     c.historyLength = 100000;
+    c.historyMinutes = 1440;
+    c.historyPoints = 60;
     c.bridgeMaxClients = 4096;
     c.bridgeLineLimitBytes = 16777216;
     c.bridgeClientBufferBytes = 1073741824;
@@ -231,6 +235,10 @@ void TestClusterConfig::accepted_data()
     row("snapshot_hz max", "snapshot_hz", "50", 50.0);
     row("history_length min", "history_length", "1", 1);
     row("history_length max", "history_length", "100000", 100000);
+    row("history_minutes min", "history_minutes", "1", 1);
+    row("history_minutes max", "history_minutes", "1440", 1440);
+    row("history_points min", "history_points", "60", 60);
+    row("history_points max", "history_points", "20000", 20000);
     row("bridge_max_clients min", "bridge_max_clients", "1", 1);
     row("bridge_max_clients max", "bridge_max_clients", "4096", 4096);
     row("line limit min", "bridge_line_limit_bytes", "1024", 1024);
@@ -407,6 +415,12 @@ void TestClusterConfig::rejected_data()
     QTest::newRow("snapshot_hz string")
         << withKey("snapshot_hz", "\"2\"") << hz + QStringLiteral("\"2\"");
 
+    QTest::newRow("history_minutes zero")
+        << withKey("history_minutes", "0")
+        << QStringLiteral("\"history_minutes\" must be an integer from 1 to 1440, got 0");
+    QTest::newRow("history_points too many")
+        << withKey("history_points", "20001")
+        << QStringLiteral("\"history_points\" must be an integer from 60 to 20000, got 20001");
     const QString history =
         QStringLiteral("\"history_length\" must be an integer from 1 to 100000, got ");
     QTest::newRow("history_length zero")

@@ -4,6 +4,7 @@
 // back from its JSON as it went in, reads what it can of a damaged line, refuses another kind,
 // and PROTOCOL.md's event table lists exactly the catalogue's kinds and each typed event's
 // fields, so the document cannot drift from the code.
+#include "bridge/historypage.h"
 #include "cluster/operatorcommand.h"
 #include "protocol/adminstatemessage.h"
 #include "protocol/costestimatesmessage.h"
@@ -636,7 +637,8 @@ private slots:
         QVERIFY(!CommandReply::fromJson(garbage).ok);
     }
 
-    // The op table lists every op the master knows (and `history`, which the monitor answers),
+    // The op table lists every op the master knows (and `history` and `history_page`, which
+    // the monitor answers),
     // and the example of an unknown op shows what the code answers today.
     void protocolDocumentListsTheOps()
     {
@@ -650,7 +652,7 @@ private slots:
         QVERIFY(start >= 0 && end > start);
         for (auto it = row.globalMatch(text.mid(start, end - start)); it.hasNext();)
             documented.insert(it.next().captured(1));
-        QSet<QString> ops{QStringLiteral("history")};
+        QSet<QString> ops{QStringLiteral("history"), starling::bridge::HistoryRequest::kOp};
         using starling::cluster::CommandOp;
         for (const CommandOp op :
              {CommandOp::Drain, CommandOp::Resume, CommandOp::Weight, CommandOp::Strategy,
@@ -690,6 +692,23 @@ private slots:
             ++examples;
         }
         QVERIFY(examples >= 5);
+    }
+
+    // The history page example is one HistoryPage::fromJson accepts, with exactly its keys.
+    void protocolHistoryPageExample()
+    {
+        const QString text = protocolText();
+        const qsizetype start = text.indexOf(QStringLiteral("## The history page"));
+        QVERIFY(start >= 0);
+        const qsizetype open = text.indexOf(QStringLiteral("```json\n"), start) + 8;
+        const qsizetype close = text.indexOf(QStringLiteral("```"), open);
+        const QJsonObject ack =
+            QJsonDocument::fromJson(text.mid(open, close - open).trimmed().toUtf8()).object();
+        const QJsonObject result = ack.value(u"result").toObject();
+        const auto page = starling::bridge::HistoryPage::fromJson(result);
+        QVERIFY2(page, qPrintable(page.error()));
+        QCOMPARE(page->samples.size(), size_t(3));
+        QCOMPARE(page->toJson().keys(), result.keys()); // keys() is sorted
     }
 
     void protocolDocumentListsTheCatalogue()

@@ -105,6 +105,11 @@ private slots:
     void csv();
     void garbage();
     void clear();
+    void prefillAnHourBeforeLive();
+    void prefillKeepsAchievedShare();
+    void prefillBounded();
+    void prefillRejectsGarbage_data();
+    void prefillRejectsGarbage();
 };
 
 void TestNodeHistory::ratesFromCounterDeltas_data()
@@ -464,6 +469,154 @@ void TestNodeHistory::clear()
     // After a clear, older snapshots are welcome again (a new cluster, a new clock).
     history.append(snapshot(1000, {slave(2, 1000)}));
     QCOMPARE(history.sampleCount(2), 1);
+}
+
+namespace {
+
+// What the monitor sends: one sample a second for `count` seconds ending at endMs, slave doing
+// `perSample` tasks a sample from `doneAtStart`.
+std::vector<NodeHistory::Sample> monitorHistory(qint64 endMs, int count, qint64 doneAtStart = 0,
+                                                qint64 perSample = 1)
+{
+    std::vector<NodeHistory::Sample> out;
+    for (int k = 0; k < count; ++k) {
+        NodeHistory::Sample s;
+        s.timeMs = endMs - qint64(count - 1 - k) * 1000;
+        s.cpu = 0.25;
+        s.rssBytes = 7'000'000;
+        s.txRate = 1000;
+        s.load = 1.5;
+        s.tasksDone = doneAtStart + perSample * k;
+        out.push_back(s);
+    }
+    return out;
+}
+
+} // namespace
+
+void TestNodeHistory::prefillAnHourBeforeLive()
+{
+    // Live: 10 s at 4 Hz from t0.
+    NodeHistory history = feed(40, 250, 2);
+    const qint64 t0 = 1'700'000'000'000;
+    const qint64 live = history.lastMs();
+    // The monitor's hour ends at the newest snapshot, overlapping the live part.
+    const auto hour = monitorHistory(live, 3601);
+    const auto merged = history.prefill(2, QStringLiteral("slave-2"), hour);
+    QVERIFY2(merged, qPrintable(merged.error()));
+    // Only what is older than the live samples: the hour minus the live 10 s.
+    QCOMPARE(*merged, 3601 - 10);
+    QCOMPARE(history.sampleCount(2), 40 + 3591);
+    QCOMPARE(history.firstMs(), live - 3'600'000);
+    QCOMPARE(history.lastMs(), live);
+    // The chart sees the hour, then the live samples.
+    const QList<QPointF> cpu = history.series(2, Metric::Cpu, live - 3'600'000, live, 100000);
+    QCOMPARE(cpu.first().x(), double(live - 3'600'000));
+    QCOMPARE(cpu.first().y(), 0.25);
+    QCOMPARE(cpu.last().x(), double(live));
+    for (qsizetype i = 1; i < cpu.size(); ++i)
+        QVERIFY(cpu[i].x() > cpu[i - 1].x());
+    QCOMPARE(history.series(2, Metric::Cpu, t0, live, 100000).first().y(), double(0.1f));
+    // A second prefill (a reconnect) adds nothing already held.
+    QCOMPARE(*history.prefill(2, QStringLiteral("slave-2"), hour), 0);
+    // A slave only the monitor remembers gets its own track.
+    QCOMPARE(*history.prefill(9, QStringLiteral("slave-9"), monitorHistory(live, 60)), 60);
+    QCOMPARE(history.name(9), QStringLiteral("slave-9"));
+    QCOMPARE(history.lastMs(), live);
+}
+
+void TestNodeHistory::prefillKeepsAchievedShare()
+{
+    NodeHistory history;
+    const qint64 t0 = 1'700'000'000'000;
+    // Live: slave-2 does 1 task a snapshot, slave-3 3, over 20 snapshots.
+    for (int i = 0; i < 20; ++i) {
+        std::vector<NodeView> nodes;
+        for (int r : {2, 3}) {
+            NodeView n = slave(r, t0 + i * 250, i + 1);
+            n.stats.tasksDone = 5000 + (r == 2 ? i : 3 * i);
+            nodes.push_back(n);
+        }
+        history.append(snapshot(t0 + i * 250, nodes));
+    }
+    // The hour before: slave-2 did 1 task a second, slave-3 3, ending just before the live
+    // samples with the counts the live ones continue (slave-3 restarted half-way).
+    auto two = monitorHistory(t0 - 1000, 600, 5000 - 600, 1);
+    auto three = monitorHistory(t0 - 1000, 600, 0, 3);
+    for (size_t k = 300; k < three.size(); ++k)
+        three[k].tasksDone = 3 * qint64(k - 300); // a new process counts from zero
+    three.back().tasksDone = 5000 - 3;            // then the live count continues from here
+    QVERIFY(history.prefill(2, QStringLiteral("slave-2"), two));
+    QVERIFY(history.prefill(3, QStringLiteral("slave-3"), three));
+    const qint64 start = t0 - 600'000;
+    QCOMPARE(history.tasksDoneSince(2, start), 600 + 19);
+    // slave-3: 299 steps of 3, a restart that counts its 0, 298 steps of 3, then the jump to
+    // 4997 (taken as progress), 3 to the live 5000, 19 live steps of 3.
+    const qint64 expected3 = 299 * 3 + 0 + 298 * 3 + (4997 - 3 * 298) + 3 + 19 * 3;
+    QCOMPARE(history.tasksDoneSince(3, start), expected3);
+    QCOMPARE(history.achievedShare(2, start), double(619) / double(619 + expected3));
+    // Within the live part, the shares are as before the prefill.
+    QCOMPARE(history.achievedShare(2, t0), 0.25);
+}
+
+void TestNodeHistory::prefillBounded()
+{
+    NodeHistory history(600'000, 100); // ten minutes, 100 samples
+    history.append(snapshot(1'700'000'000'000, {slave(2, 1'700'000'000'000)}));
+    const auto merged = history.prefill(2, {}, monitorHistory(1'700'000'000'000 - 1000, 3600));
+    QVERIFY(merged);
+    QCOMPARE(*merged, 99);
+    QCOMPARE(history.sampleCount(2), 100);
+    QCOMPARE(history.name(2), QStringLiteral("slave-2"));
+    NodeHistory young(60'000, 14'400); // a minute: older samples are not merged
+    young.append(snapshot(1'700'000'000'000, {slave(2, 1'700'000'000'000)}));
+    QCOMPARE(*young.prefill(2, {}, monitorHistory(1'700'000'000'000 - 1000, 3600)), 60);
+}
+
+void TestNodeHistory::prefillRejectsGarbage_data()
+{
+    QTest::addColumn<int>("field");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("time going back") << 0 << "sample 5: time";
+    QTest::newRow("NaN cpu") << 1 << "sample 5: cpu";
+    QTest::newRow("infinite rate") << 2 << "sample 5: rate";
+    QTest::newRow("negative load") << 3 << "sample 5: load";
+    QTest::newRow("negative tasks") << 4 << "sample 5: tasks";
+    QTest::newRow("unknown state") << 5 << "sample 5: unknown state";
+}
+
+void TestNodeHistory::prefillRejectsGarbage()
+{
+    QFETCH(int, field);
+    QFETCH(QString, expected);
+    NodeHistory history = feed(4, 250, 1);
+    auto samples = monitorHistory(1'700'000'000'000 - 1000, 10);
+    NodeHistory::Sample &s = samples[5];
+    switch (field) {
+    case 0:
+        s.timeMs = samples[4].timeMs;
+        break;
+    case 1:
+        s.cpu = std::numeric_limits<double>::quiet_NaN();
+        break;
+    case 2:
+        s.rxRate = std::numeric_limits<double>::infinity();
+        break;
+    case 3:
+        s.load = -1;
+        break;
+    case 4:
+        s.tasksDone = -3;
+        break;
+    default:
+        s.state = NodeState(17);
+        break;
+    }
+    const auto merged = history.prefill(2, QStringLiteral("slave-2"), samples);
+    QVERIFY(!merged);
+    QVERIFY2(merged.error().startsWith(QStringLiteral("history of slave-2 rejected: ") + expected),
+             qPrintable(merged.error()));
+    QCOMPARE(history.sampleCount(2), 4); // nothing merged
 }
 
 QTEST_MAIN(TestNodeHistory)

@@ -176,6 +176,15 @@ std::optional<QString> openLatencyLog(QFile &latency, ui::MainWindow &window, co
                              ' ' + QByteArray::number(QDateTime::currentMSecsSinceEpoch()) + '\n');
                          latency.flush();
                      });
+    // "history FIRST_MS LAST_MS NOW_MS": the charts hold the monitor's history from then on.
+    QObject::connect(&window, &ui::MainWindow::historyDisplayed, &window,
+                     [&latency](qint64 firstMs, qint64 lastMs) {
+                         latency.write("history " + QByteArray::number(firstMs) + ' ' +
+                                       QByteArray::number(lastMs) + ' ' +
+                                       QByteArray::number(QDateTime::currentMSecsSinceEpoch()) +
+                                       '\n');
+                         latency.flush();
+                     });
     return std::nullopt;
 }
 

@@ -131,6 +131,8 @@ void readTiming(JsonObjectReader &reader, ClusterConfig &c)
     reader.readInteger(key("peer_probe_ms"), lo, 60000, c.peerProbeMs);
     reader.readNumber(key("snapshot_hz"), NumberRange{0.1, 50}, c.snapshotHz);
     reader.readInteger(key("history_length"), 1, 100000, c.historyLength);
+    reader.readInteger(key("history_minutes"), 1, 1440, c.historyMinutes);
+    reader.readInteger(key("history_points"), 60, 20000, c.historyPoints);
     reader.readNumber(key("startup_timeout_s"), NumberRange{1, 600}, c.startupTimeoutS);
 }
 
@@ -363,6 +365,8 @@ QJsonObject ClusterConfig::toJson() const
         {key("peer_probe_ms"), peerProbeMs},
         {key("snapshot_hz"), snapshotHz},
         {key("history_length"), historyLength},
+        {key("history_minutes"), historyMinutes},
+        {key("history_points"), historyPoints},
         {key("bridge_max_clients"), bridgeMaxClients},
         {key("bridge_line_limit_bytes"), bridgeLineLimitBytes},
         {key("bridge_client_buffer_bytes"), bridgeClientBufferBytes},

@@ -58,6 +58,10 @@ struct ClusterConfig
     int peerProbeMs = 250;
     double snapshotHz = 2.0;
     int historyLength = 120; // heartbeat samples the monitor keeps per node
+    // The console's charts: how far back the monitor remembers every slave, in how many
+    // samples at most (one per historyMinutes * 60 s / historyPoints), see HistoryStore.
+    int historyMinutes = 60;
+    int historyPoints = 3600;
     int bridgeMaxClients = 64;
     qint64 bridgeLineLimitBytes = 65536;
     qint64 bridgeClientBufferBytes = 1048576;

@@ -1,5 +1,6 @@
 #include "bridgeclustersource.h"
 
+#include "cluster/noderole.h"
 #include "cluster/statefile.h"
 #include "util/oneline.h"
 
@@ -75,8 +76,11 @@ Expected<BridgeEndpoint> parseConnectArguments(const QString &hostPort, const QS
 
 BridgeClusterSource::BridgeClusterSource(EndpointResolver resolver, QString clientName,
                                          QObject *parent)
-    : ClusterSource(parent), m_resolver(std::move(resolver)), m_clientName(std::move(clientName))
+    : ClusterSource(parent), m_resolver(std::move(resolver)), m_clientName(std::move(clientName)),
+      m_history([this](const QJsonObject &command) { return sendCommand(command); })
 {
+    connect(&m_history, &HistoryFetch::finished, this, &ClusterSource::historyReceived);
+    connect(&m_history, &HistoryFetch::failed, this, &ClusterSource::historyFailed);
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &BridgeClusterSource::attempt);
     connect(&m_pingTimer, &QTimer::timeout, &m_client, &bridge::BridgeClient::ping);
@@ -84,14 +88,22 @@ BridgeClusterSource::BridgeClusterSource(EndpointResolver resolver, QString clie
         m_retryMs = m_timing.firstRetryMs;
         m_pingTimer.start(m_timing.pingMs);
         m_client.ping();
+        m_historyWanted = true;
         setState(LinkState::Connected, QStringLiteral("connected to %1").arg(m_origin));
     });
     connect(&m_client, &bridge::BridgeClient::snapshotReceived, this,
-            [this](const QJsonObject &snapshot) {
-                emit snapshotReceived(cluster::ClusterSnapshot::fromJson(snapshot));
+            [this](const QJsonObject &json) {
+                const cluster::ClusterSnapshot snapshot = cluster::ClusterSnapshot::fromJson(json);
+                emit snapshotReceived(snapshot);
+                fetchHistory(snapshot);
             });
     connect(&m_client, &bridge::BridgeClient::eventReceived, this, &ClusterSource::eventReceived);
-    connect(&m_client, &bridge::BridgeClient::replied, this, &ClusterSource::commandAnswered);
+    connect(&m_client, &bridge::BridgeClient::replied, this,
+            [this](const QString &id, bool ok, const QJsonObject &result, const QString &code,
+                   const QString &message) {
+                if (!m_history.take(id, ok, result, code, message))
+                    emit commandAnswered(id, ok, result, code, message);
+            });
     connect(&m_client, &bridge::BridgeClient::ponged, this,
             [this](const QString &, qint64 ms) { emit roundTripMeasured(ms); });
     connect(&m_client, &bridge::BridgeClient::failed, this,
@@ -124,6 +136,8 @@ void BridgeClusterSource::stop()
     m_running = false;
     m_retryTimer.stop();
     m_pingTimer.stop();
+    m_historyWanted = false;
+    m_history.cancel();
     m_client.disconnectFromBridge();
     setState(LinkState::Disconnected, QStringLiteral("stopped"));
 }
@@ -152,9 +166,24 @@ void BridgeClusterSource::attempt()
     m_client.connectToBridge(endpoint->host, endpoint->port, endpoint->token, m_clientName);
 }
 
+void BridgeClusterSource::fetchHistory(const cluster::ClusterSnapshot &snapshot)
+{
+    if (!m_historyWanted)
+        return;
+    m_historyWanted = false;
+    std::vector<std::pair<int, QString>> slaves;
+    for (const cluster::NodeView &node : snapshot.nodes) {
+        if (node.role == cluster::NodeRole::Slave)
+            slaves.emplace_back(node.rank, node.name);
+    }
+    m_history.start(slaves);
+}
+
 void BridgeClusterSource::lost(const QString &why)
 {
     m_pingTimer.stop();
+    m_historyWanted = false;
+    m_history.cancel();
     if (!m_running || m_retryTimer.isActive())
         return;
     const int delay = m_retryMs;

@@ -2,6 +2,7 @@
 
 #include "bridge/bridgeclient.h"
 #include "consolemodel/clustersource.h"
+#include "consolemodel/historyfetch.h"
 #include "util/expected.h"
 #include "util/tlstrust.h"
 
@@ -33,6 +34,7 @@ Expected<BridgeEndpoint> parseConnectArguments(const QString &hostPort, const QS
 
 // The console's link to the monitor: a BridgeClient that reconnects with back-off (first
 // retry after 1 s, doubling to 30 s, reset by a welcome) and pings to measure the round trip.
+// After every welcome, the first snapshot names the slaves whose history it then fetches.
 class BridgeClusterSource final : public ClusterSource
 {
     Q_OBJECT
@@ -62,6 +64,7 @@ private:
     void attempt();
     void lost(const QString &why); // schedules the next attempt
     void setState(LinkState state, const QString &detail);
+    void fetchHistory(const cluster::ClusterSnapshot &snapshot);
 
     EndpointResolver m_resolver;
     QString m_clientName;
@@ -73,6 +76,8 @@ private:
     bool m_running = false;
     LinkState m_state = LinkState::Disconnected;
     QString m_origin;
+    HistoryFetch m_history;
+    bool m_historyWanted = false; // welcomed, the history not yet asked for
 };
 
 } // namespace starling::consolemodel

@@ -1,10 +1,13 @@
 #pragma once
 
 #include "cluster/clustersnapshot.h"
+#include "cluster/historysample.h"
 
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
+
+#include <vector>
 
 namespace starling::consolemodel {
 
@@ -51,6 +54,10 @@ signals:
     // detail: what happened, for people ("retrying in 4 s: connection refused").
     void linkStateChanged(starling::consolemodel::LinkState state, const QString &detail);
     void roundTripMeasured(qint64 ms);
+    // After every (re)connect, the monitor's history of each slave (oldest first, its clock),
+    // all at once; or one line saying why some or all of it is missing.
+    void historyReceived(const std::vector<starling::cluster::NodeHistorySamples> &history);
+    void historyFailed(const QString &message);
 };
 
 } // namespace starling::consolemodel

@@ -204,6 +204,81 @@ void NodeHistory::prune()
     }
 }
 
+// The samples in [fromMs, beforeMs), the newest `room` of them, with tasks done summed over
+// process restarts (a count going down) from 0 at the first one.
+std::vector<NodeHistory::Stored> NodeHistory::packOlder(const std::vector<Sample> &samples,
+                                                        qint64 fromMs, qint64 beforeMs, size_t room)
+{
+    const auto byTime = [](const Sample &s, qint64 t) {
+        return s.timeMs < t;
+    };
+    const auto hi = std::lower_bound(samples.begin(), samples.end(), beforeMs, byTime);
+    auto lo = std::lower_bound(samples.begin(), hi, fromMs, byTime);
+    if (size_t(hi - lo) > room)
+        lo = hi - std::ptrdiff_t(room);
+    std::vector<Stored> packed;
+    packed.reserve(size_t(hi - lo));
+    qint64 cumulative = 0;
+    for (auto it = lo; it != hi; ++it) {
+        if (!packed.empty()) {
+            const qint64 previous = packed.back().tasksDone;
+            cumulative += it->tasksDone >= previous ? it->tasksDone - previous : it->tasksDone;
+        }
+        Stored stored;
+        stored.timeMs = it->timeMs;
+        stored.rssBytes = it->rssBytes;
+        stored.tasksDone = it->tasksDone;
+        stored.doneCumulative = cumulative;
+        stored.cpu = float(it->cpu);
+        stored.txRate = float(it->txRate);
+        stored.rxRate = float(it->rxRate);
+        stored.load = float(it->load);
+        stored.assigned = it->assigned;
+        stored.state = quint8(it->state);
+        packed.push_back(stored);
+    }
+    return packed;
+}
+
+Expected<int> NodeHistory::prefill(int rank, const QString &name,
+                                   const std::vector<Sample> &samples)
+{
+    const QString shown = name.isEmpty() ? cluster::nodeName(rank) : name;
+    if (const QString problem = cluster::checkHistory(samples); !problem.isEmpty())
+        return Error{QStringLiteral("history of %1 rejected: %2").arg(shown, problem),
+                     QStringLiteral("bad_history")};
+    if (samples.empty())
+        return 0;
+    const auto existing = m_tracks.find(rank);
+    const bool known = existing != m_tracks.end() && !existing->second.samples.empty();
+    const qint64 newest = std::max(m_lastMs, samples.back().timeMs);
+    const qint64 before =
+        known ? existing->second.samples.front().timeMs : std::numeric_limits<qint64>::max();
+    const size_t held = known ? existing->second.samples.size() : 0;
+    std::vector<Stored> older =
+        packOlder(samples, newest - m_maxAgeMs, before,
+                  size_t(m_maxSamples) - std::min(held, size_t(m_maxSamples)));
+    if (older.empty())
+        return 0;
+    Track &track = m_tracks[rank];
+    if (track.name.isEmpty())
+        track.name = shown;
+    // Join the counts: the kept samples' cumulative count continues the merged ones'.
+    qint64 offset = track.doneCumulative - older.back().doneCumulative;
+    if (known) {
+        const Stored &first = track.samples.front();
+        const qint64 last = older.back().tasksDone;
+        const qint64 step = first.tasksDone >= last ? first.tasksDone - last : first.tasksDone;
+        offset = first.doneCumulative - step - older.back().doneCumulative;
+    }
+    for (Stored &s : older)
+        s.doneCumulative += offset;
+    track.samples.insert(track.samples.begin(), older.begin(), older.end());
+    if (!known)
+        m_lastMs = std::max(m_lastMs, older.back().timeMs);
+    return int(older.size());
+}
+
 void NodeHistory::clear()
 {
     m_tracks.clear();

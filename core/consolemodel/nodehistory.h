@@ -1,7 +1,9 @@
 #pragma once
 
 #include "cluster/clustersnapshot.h"
+#include "cluster/historysample.h"
 #include "cluster/nodestate.h"
+#include "util/expected.h"
 
 #include <QList>
 #include <QPointF>
@@ -42,18 +44,7 @@ enum class Metric
 class NodeHistory
 {
 public:
-    struct Sample
-    {
-        qint64 timeMs = 0; // the snapshot's time
-        double cpu = 0;    // 0..1 of one core
-        qint64 rssBytes = 0;
-        double txRate = 0; // bytes per second, this slave's own traffic
-        double rxRate = 0;
-        double load = 0;
-        int assigned = 0;
-        qint64 tasksDone = 0;
-        cluster::NodeState state = cluster::NodeState::Active;
-    };
+    using Sample = cluster::HistorySample;
 
     static constexpr qint64 kDefaultMaxAgeMs = 3'600'000;
     static constexpr int kDefaultMaxSamples = 14'400; // one hour at 4 snapshots a second
@@ -64,6 +55,13 @@ public:
     // one kept (a replay, or a clock stepped back) is ignored.
     void append(const cluster::ClusterSnapshot &snapshot);
     void clear();
+    // Merges the monitor's history of one slave (oldest first, on the monitor's clock, as
+    // fetched on connect) before the samples already kept: only samples older than the
+    // slave's oldest kept one, within maxAgeMs of the newest and as many as maxSamples leaves
+    // room for. Tasks done join the kept samples' count, so achievedShare() spans both.
+    // Rejects the whole series with one line if cluster::checkHistory() does; else returns how
+    // many samples were merged.
+    Expected<int> prefill(int rank, const QString &name, const std::vector<Sample> &samples);
 
     // Samples of `rank` with fromMs <= time <= toMs as (ms since the epoch, value), at most
     // maxPoints of them: over budget, the span is cut into equal time buckets that each keep
@@ -125,6 +123,8 @@ private:
     };
 
     static Sample unpack(const Stored &stored);
+    static std::vector<Stored> packOlder(const std::vector<Sample> &samples, qint64 fromMs,
+                                         qint64 beforeMs, size_t room);
     using Iterator = std::deque<Stored>::const_iterator;
     template<typename Value>
     static void downsample(Iterator lo, Iterator hi, int maxPoints, Value value,

@@ -1,5 +1,6 @@
 #include "monitorrole.h"
 
+#include "bridge/historypage.h"
 #include "bridge/metricsformatter.h"
 #include "cluster/adminstatetable.h"
 #include "cluster/operatorcommand.h"
@@ -36,6 +37,7 @@ MonitorRole::MonitorRole(Transport &transport, const NodeOptions &options, QObje
       m_detector(options.config.suspectAfterMs, options.config.downAfterMs),
       m_builder(transport.size(), size_t(options.config.historyLength),
                 std::uint64_t(QDateTime::currentMSecsSinceEpoch())),
+      m_history(qint64(options.config.historyMinutes) * 60'000, options.config.historyPoints),
       m_token(cluster::StateReport::tokenFromEnvironment().toLatin1()),
       m_selfTimer(options.config.heartbeatMs), m_fresh(size_t(transport.size()), false)
 {
@@ -256,6 +258,7 @@ void MonitorRole::publishSnapshot()
     m_lastPublishMs = monotonicMs();
     std::fill(m_fresh.begin(), m_fresh.end(), false);
     const cluster::ClusterSnapshot snapshot = m_builder.build(wallMs(), monotonicMs(), m_detector);
+    m_history.record(snapshot);
     const QJsonObject json = snapshot.toJson();
     m_bridge->publishSnapshot(json);
     m_transport.send(kMasterRank, Tag::Snapshot, json);
@@ -270,6 +273,10 @@ void MonitorRole::onCommandFromBridge(quint64 clientId, const QString &clientNam
                                       const QJsonObject &command)
 {
     const QString id = command.value(QLatin1String("id")).toString();
+    if (bridge::HistoryRequest::isHistoryRequest(command)) {
+        serveHistoryPage(clientId, id, command);
+        return;
+    }
     if (command.value(QLatin1String("op")).toString() == QLatin1String("history")) {
         // Served here: the monitor holds the history, the master does not.
         const QString nodeName = command.value(QLatin1String("node")).toString();
@@ -303,6 +310,33 @@ void MonitorRole::onCommandFromBridge(quint64 clientId, const QString &clientNam
     m_transport.send(
         kMasterRank, Tag::Command,
         protocol::CommandRequest{QString::number(clientId), clientName, command}.toJson());
+}
+
+int MonitorRole::rankOfNode(const QString &name) const
+{
+    for (int rank = 0; rank < m_builder.worldSize(); ++rank) {
+        if (cluster::nodeName(rank) == name)
+            return rank;
+    }
+    return -1;
+}
+
+void MonitorRole::serveHistoryPage(quint64 clientId, const QString &id, const QJsonObject &command)
+{
+    const auto request = bridge::HistoryRequest::fromCommand(command);
+    if (!request) {
+        m_bridge->replyError(clientId, id, request.errorCode(), request.error());
+        return;
+    }
+    const int rank = rankOfNode(request->node);
+    if (rank < 0) {
+        m_bridge->replyError(clientId, id, QStringLiteral("unknown_node"),
+                             QStringLiteral("unknown node \"%1\"").arg(request->node));
+        return;
+    }
+    const cluster::HistoryStore::Page page = m_history.page(rank, request->afterMs, request->limit);
+    m_bridge->reply(clientId, id,
+                    bridge::HistoryPage{request->node, page.samples, page.more}.toJson());
 }
 
 void MonitorRole::onCommandReply(const protocol::CommandReply &reply)

@@ -2,6 +2,7 @@
 
 #include "bridge/bridgeserver.h"
 #include "cluster/failuredetector.h"
+#include "cluster/historystore.h"
 #include "cluster/procsampler.h"
 #include "cluster/snapshotbuilder.h"
 #include "http/httpserver.h"
@@ -46,6 +47,8 @@ private:
     void onCommandFromBridge(quint64 clientId, const QString &clientName,
                              const QJsonObject &command);
     void onCommandReply(const protocol::CommandReply &reply);
+    void serveHistoryPage(quint64 clientId, const QString &id, const QJsonObject &command);
+    int rankOfNode(const QString &name) const; // -1 if no node has that name
     void onPeerLost(int rank, const QString &detail);
     void onSlaveExited(const QJsonObject &message);
     void checkLiveness();
@@ -64,6 +67,7 @@ private:
     QElapsedTimer m_clock;
     cluster::FailureDetector m_detector;
     cluster::SnapshotBuilder m_builder;
+    cluster::HistoryStore m_history; // the console's charts (history_page)
     cluster::ProcSampler m_sampler;
     QByteArray m_token;
     // /metrics is served from libmicrohttpd's thread; it reads the last rendered text. Declared

@@ -280,6 +280,9 @@ void MainWindow::setSource(consolemodel::ClusterSource *source)
         return;
     connect(source, &consolemodel::ClusterSource::snapshotReceived, this, &MainWindow::onSnapshot);
     connect(source, &consolemodel::ClusterSource::eventReceived, this, &MainWindow::onEvent);
+    connect(source, &consolemodel::ClusterSource::historyReceived, this, &MainWindow::onHistory);
+    connect(source, &consolemodel::ClusterSource::historyFailed, this,
+            [this](const QString &message) { showNotice(message, false); });
     connect(source, &consolemodel::ClusterSource::linkStateChanged, this, &MainWindow::onLink);
     connect(source, &consolemodel::ClusterSource::snapshotReceived, &m_alerts,
             &consolemodel::AlertTracker::addSnapshot);
@@ -373,6 +376,17 @@ void MainWindow::onSnapshot(const cluster::ClusterSnapshot &snapshot)
     m_status->setDrains(snapshot);
     updateActions();
     tick();
+}
+
+void MainWindow::onHistory(const std::vector<cluster::NodeHistorySamples> &history)
+{
+    for (const cluster::NodeHistorySamples &node : history) {
+        if (const auto merged = m_history.prefill(node.rank, node.name, node.samples); !merged)
+            showNotice(merged.error(), false);
+    }
+    refreshCharts(true);
+    m_tabs->currentWidget()->repaint();
+    emit historyDisplayed(m_history.firstMs(), m_history.lastMs());
 }
 
 // The table as wide as its columns, as far as the load-rank board keeps room for its bars,

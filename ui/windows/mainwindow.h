@@ -115,6 +115,9 @@ signals:
     // The node table has been painted with snapshot `sequence` (published at `publishedMs`,
     // the monitor's clock): what "on screen" means for the latency benchmark.
     void snapshotDisplayed(qint64 sequence, qint64 publishedMs);
+    // The monitor's history was merged and the charts repainted with it: they now span
+    // firstMs..lastMs (the monitor's clock). What "an hour on screen" means for the benchmark.
+    void historyDisplayed(qint64 firstMs, qint64 lastMs);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -128,6 +131,7 @@ private:
     QSplitter *buildStrategyViews();
     QScrollBar *buildScrollBack();
     void onSnapshot(const cluster::ClusterSnapshot &snapshot);
+    void onHistory(const std::vector<cluster::NodeHistorySamples> &history);
     void fitSplittersToTable();
     void onEvent(const QJsonObject &event);
     void onLink(consolemodel::LinkState state, const QString &detail);
