@@ -271,6 +271,20 @@ void restoreRemembered(ui::ConsoleSettings &remembered, ui::MainWindow &window,
                      qPrintable(file), qPrintable(ignored.join(QStringLiteral(", "))));
 }
 
+// After the window closed (or a signal quit the app): the demo's load and its cluster stop.
+void stopDemo(DemoRun &demo, ui::MainWindow &window, const QString &dir)
+{
+    // Closed while `up` still starts the cluster: its end must not start the load any more.
+    if (demo.cluster)
+        demo.cluster->disconnect(&window);
+    if (demo.load)
+        demo.load->stop();
+    window.setSource(nullptr);
+    if (demo.cluster && !demo.cluster->stop())
+        std::fprintf(stderr, "starling-console: the demo cluster in %s did not stop cleanly\n",
+                     qPrintable(dir));
+}
+
 // Builds the window, wires its cluster source and the test modes, and runs until it closes.
 int runConsole(QApplication &app, const ConsoleOptions &options)
 {
@@ -323,15 +337,7 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     if (!options.screenshot && !remembered.save(window, !options.thresholdsGiven))
         std::fprintf(stderr, "starling-console: cannot write %s; the layout is not remembered\n",
                      qPrintable(stored.fileName()));
-    // Closed while `up` still starts the cluster: its end must not start the load any more.
-    if (demo.cluster)
-        demo.cluster->disconnect(&window);
-    if (demo.load)
-        demo.load->stop();
-    window.setSource(nullptr);
-    if (demo.cluster && !demo.cluster->stop())
-        std::fprintf(stderr, "starling-console: the demo cluster in %s did not stop cleanly\n",
-                     qPrintable(dir));
+    stopDemo(demo, window, dir);
     return exitCode != 0 ? exitCode : code;
 }
 
