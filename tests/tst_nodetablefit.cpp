@@ -9,14 +9,17 @@
 #include "fakeclustersource.h"
 #include "models/nodetablemodel.h"
 #include "renderchecks.h"
+#include "windows/consolesettings.h"
 #include "windows/mainwindow.h"
 #include "windows/nodetablefit.h"
 
 #include <QHeaderView>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSplitter>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace starling;
@@ -30,10 +33,10 @@ constexpr qint64 kT0 = 1700000000000;
 
 // fakeSnapshot with what a live cluster shows too: every slave's estimate, one draining (with
 // its ETA) and one suspect.
-cluster::ClusterSnapshot liveSnapshot(qint64 seq)
+cluster::ClusterSnapshot liveSnapshot(qint64 seq, int slaves = kSlaves)
 {
     const qint64 now = kT0 + 500 * seq;
-    cluster::ClusterSnapshot s = starling::testing::fakeSnapshot(kSlaves, seq, now);
+    cluster::ClusterSnapshot s = starling::testing::fakeSnapshot(slaves, seq, now);
     for (cluster::NodeView &n : s.nodes) {
         if (n.role != cluster::NodeRole::Slave)
             continue;
@@ -98,11 +101,14 @@ private:
         QTRY_COMPARE(window.nodeView()->model()->rowCount(), kSlaves + 2);
     }
 
+    // Every title whole: as wide as the style needs for it, and for the sort arrow on the
+    // sorted column.
     static bool headersReadable(const QTableView *table)
     {
+        const auto *fit = table->findChild<ui::NodeTableFit *>();
         const QHeaderView *header = table->horizontalHeader();
         for (int c = 0; c < header->count(); ++c) {
-            if (header->sectionSize(c) < header->sectionSizeHint(c))
+            if (!fit || header->sectionSize(c) < fit->headerWidth(c))
                 return false;
         }
         return true;
@@ -131,10 +137,13 @@ private slots:
         }
         QVERIFY(headersReadable(table));
         saveShot(window, QStringLiteral("console-1600x1000.png"));
-        // Every row shown, and not in a table twice their height.
+        // Every row shown, and not in a table twice their height: at most 3 rows' height empty,
+        // or as tall as the board beside needs for its (taller) rows.
         QVERIFY(!table->verticalScrollBar()->isVisible());
         const int empty = table->viewport()->height() - rowsHeight(table);
-        QVERIFY2(empty >= 0 && empty < 3 * table->verticalHeader()->defaultSectionSize(),
+        const int boardNeeds = window.loadRankBoard()->minimumSizeHint().height();
+        QVERIFY2(empty >= 0 && (empty < 3 * table->verticalHeader()->defaultSectionSize() ||
+                                table->height() <= boardNeeds),
                  qPrintable(QStringLiteral("%1 px empty under the rows").arg(empty)));
     }
 
@@ -159,6 +168,107 @@ private slots:
         QVERIFY2(tableHeight <= window.centralWidget()->height() / 2 + 10,
                  qPrintable(QString::number(tableHeight)));
         QVERIFY(table->viewport()->height() >= 6 * table->verticalHeader()->defaultSectionSize());
+    }
+
+    void defaultLayoutShowsTableAndBoardWhole_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<int>("slaves");
+        QTest::addColumn<bool>("alert");
+        for (const QSize size : {QSize(1400, 900), QSize(1600, 1000)}) {
+            for (const int slaves : {4, 16, 64}) {
+                for (const bool alert : {false, true}) {
+                    QTest::addRow("%dx%d, %d slaves%s", size.width(), size.height(), slaves,
+                                  alert ? ", a DOWN alert" : "")
+                        << size << slaves << alert;
+                }
+            }
+        }
+    }
+
+    // The window as a first start opens it (settings read from an empty file), with the board
+    // beside the table: every column at its full width, so no horizontal scroll bar; the board
+    // at least as wide as its layout needs, none of it under its scroll bar, which shows only
+    // when its rows do not fit; an alert banner above takes height from the charts only.
+    void defaultLayoutShowsTableAndBoardWhole()
+    {
+        QFETCH(QSize, size);
+        QFETCH(int, slaves);
+        QFETCH(bool, alert);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QSettings store(dir.filePath(QStringLiteral("console.conf")), QSettings::IniFormat);
+        ui::ConsoleSettings settings(store);
+        FakeClusterSource source;
+        ui::MainWindow window;
+        QCOMPARE(settings.restore(window), QStringList());
+        window.resize(size);
+        window.setSource(&source);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        for (int seq = 1; seq <= 8; ++seq) {
+            cluster::ClusterSnapshot s = liveSnapshot(seq, slaves);
+            if (alert && seq >= 6)
+                s.nodes[3].state = cluster::NodeState::Down;
+            source.push(s);
+        }
+        QTableView *table = window.nodeView();
+        QTRY_COMPARE(table->model()->rowCount(), slaves + 2);
+        window.refreshNow();
+        if (alert)
+            QTRY_VERIFY(window.findChild<QWidget *>(QStringLiteral("alertBanner"))->isVisible());
+        const auto *fit = table->findChild<ui::NodeTableFit *>();
+        QVERIFY(fit && !fit->isOperatorSized());
+        const QAbstractItemView *view = table;
+        // Empty when every column has its full width, else what is short.
+        const auto columnsShort = [&] {
+            QString why;
+            for (int c = 0; c < NodeTableModel::ColumnCount; ++c) {
+                // Where the board beside leaves too little, a drain's ETA and the estimate are
+                // elided (their text in the tooltip), never below their title.
+                const bool elidable = c == NodeTableModel::State || c == NodeTableModel::Estimate;
+                const int need = elidable
+                                     ? fit->headerWidth(c)
+                                     : std::max(view->sizeHintForColumn(c), fit->headerWidth(c));
+                if (table->columnWidth(c) < need)
+                    why += QStringLiteral(" column %1: %2 < %3;")
+                               .arg(c)
+                               .arg(table->columnWidth(c))
+                               .arg(need);
+            }
+            if (table->horizontalHeader()->length() > table->viewport()->width())
+                why += QStringLiteral(" header %1 > viewport %2")
+                           .arg(table->horizontalHeader()->length())
+                           .arg(table->viewport()->width());
+            return why;
+        };
+        QTRY_VERIFY2(columnsShort().isEmpty(), qPrintable(columnsShort()));
+        QVERIFY(!table->horizontalScrollBar()->isVisible());
+        const auto *beside = qobject_cast<const QSplitter *>(table->parentWidget());
+        QVERIFY(beside);
+        QVERIFY2(beside->sizes().value(1) > 0, "the board folded away");
+        const auto *scroller = window.findChild<QScrollArea *>(QStringLiteral("loadRankScroller"));
+        ui::LoadRankBoard *board = window.loadRankBoard();
+        QTRY_COMPARE(int(board->rows().size()), slaves);
+        QTRY_VERIFY(board->height() >= board->minimumSizeHint().height());
+        QVERIFY2(board->width() >= board->minimumSizeHint().width(),
+                 qPrintable(QString::number(board->width())));
+        QVERIFY2(
+            board->width() <= scroller->viewport()->width(),
+            qPrintable(
+                QStringLiteral("%1 > %2").arg(board->width()).arg(scroller->viewport()->width())));
+        const bool rowsFit = board->minimumSizeHint().height() <= scroller->height();
+        QCOMPARE(scroller->verticalScrollBar()->isVisible(), !rowsFit);
+        // Rows that fit in half the window are not scrolled (unless a banner above took the
+        // height they had).
+        const auto *main = window.findChild<QSplitter *>(QStringLiteral("mainSplitter"));
+        if (!alert && board->minimumSizeHint().height() <= main->height() / 2)
+            QVERIFY2(rowsFit, qPrintable(QString::number(scroller->height())));
+        // The charts below keep at least half the window's central height.
+        QVERIFY(table->height() <= window.centralWidget()->height() / 2 + 10);
+        if (slaves == 16 && !alert)
+            saveShot(window,
+                     QStringLiteral("default-%1x%2.png").arg(size.width()).arg(size.height()));
     }
 
     // A column edge dragged by the operator is theirs: later fits leave every width alone.
