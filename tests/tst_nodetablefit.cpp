@@ -141,10 +141,13 @@ private slots:
         // or as tall as the board beside needs for its (taller) rows.
         QVERIFY(!table->verticalScrollBar()->isVisible());
         const int empty = table->viewport()->height() - rowsHeight(table);
-        const int boardNeeds = window.loadRankBoard()->minimumSizeHint().height();
+        const int boardNeeds = ui::LoadRankBoard::layoutFor(0, kSlaves, 1, 1).height;
         QVERIFY2(empty >= 0 && (empty < 3 * table->verticalHeader()->defaultSectionSize() ||
                                 table->height() <= boardNeeds),
-                 qPrintable(QStringLiteral("%1 px empty under the rows").arg(empty)));
+                 qPrintable(QStringLiteral("%1 px empty under the rows, table %2, board %3")
+                                .arg(empty)
+                                .arg(table->height())
+                                .arg(boardNeeds)));
     }
 
     void narrowWindowStaysUsable()
@@ -269,6 +272,25 @@ private slots:
         if (slaves == 16 && !alert)
             saveShot(window,
                      QStringLiteral("default-%1x%2.png").arg(size.width()).arg(size.height()));
+    }
+
+    // The window resized after the data came: the top row is shared again for the new width,
+    // the board folding away in the narrow window and coming back in the wide one.
+    void resizedWindowRefitsTheTopRow()
+    {
+        FakeClusterSource source;
+        ui::MainWindow window;
+        showFed(window, source, QSize(1400, 900));
+        QTableView *table = window.nodeView();
+        const auto *beside = qobject_cast<const QSplitter *>(table->parentWidget());
+        QTRY_VERIFY(beside->sizes().value(1) > 0);
+        window.resize(1024, 700);
+        QTRY_COMPARE(beside->sizes().value(1), 0);
+        QTRY_VERIFY(!table->horizontalScrollBar()->isVisible());
+        window.resize(1600, 1000);
+        QTRY_VERIFY(beside->sizes().value(1) >= window.loadRankBoard()->minimumSizeHint().width());
+        QTRY_VERIFY(!table->horizontalScrollBar()->isVisible());
+        QVERIFY(table->horizontalHeader()->length() <= table->viewport()->width());
     }
 
     // A column edge dragged by the operator is theirs: later fits leave every width alone.

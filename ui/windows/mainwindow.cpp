@@ -99,6 +99,7 @@ void MainWindow::buildLayout()
     top->setStretchFactor(1, 2);
     top->setSizes({780, 620});
     connect(top, &QSplitter::splitterMoved, this, [this] { m_splitterMoved = true; });
+    top->installEventFilter(this); // a resized window shares the top row again
 
     QTabWidget *tabs = buildViewTabs();
     QScrollBar *scrollBack = buildScrollBack();
@@ -312,6 +313,9 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
             this, [this, sequence, published] { emit snapshotDisplayed(sequence, published); },
             Qt::QueuedConnection);
     }
+    if (event->type() == QEvent::Resize && watched == m_mainSplitter->widget(0) &&
+        !m_splitterMoved && m_nodeRows > 0) // queued: the resize finishes first
+        QMetaObject::invokeMethod(this, &MainWindow::fitSplittersToTable, Qt::QueuedConnection);
     return QMainWindow::eventFilter(watched, event);
 }
 
