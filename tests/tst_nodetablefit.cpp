@@ -6,12 +6,14 @@
 // text in the tooltip), and the charts keep most of the height. STARLING_SCREENSHOT_DIR=dir saves
 // both windows as PNGs to look at.
 #include "charts/loadrankboard.h"
+#include "consolemodel/replayclustersource.h"
 #include "fakeclustersource.h"
 #include "models/nodetablemodel.h"
 #include "renderchecks.h"
 #include "windows/consolesettings.h"
 #include "windows/mainwindow.h"
 #include "windows/nodetablefit.h"
+#include "windows/replaybar.h"
 
 #include <QHeaderView>
 #include <QScrollArea>
@@ -292,6 +294,62 @@ private slots:
                              .arg(size.height())
                              .arg(slaves)
                              .arg(alert ? QStringLiteral("-alert") : QString()));
+    }
+
+    void replayWithItsBarSqueezesNothing_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::addRow("1024x700") << QSize(1024, 700);
+        QTest::addRow("1400x900") << QSize(1400, 900);
+    }
+
+    // A replay (the bar at the bottom) of 64 slaves, one of them going DOWN (the banner on top):
+    // the columns whole where the board is beside, no horizontal scroll bar, the table half the
+    // views' height; the link item says it is a replay, not where it was recorded.
+    void replayWithItsBarSqueezesNothing()
+    {
+        QFETCH(QSize, size);
+        const int slaves = 64;
+        consolemodel::Recording recording;
+        recording.path = QStringLiteral("/elsewhere/run.strec");
+        recording.header.startMs = kT0;
+        recording.records.push_back(consolemodel::Record::make(
+            0, consolemodel::RecordKind::Link,
+            consolemodel::RecordedLink{consolemodel::LinkState::Connected,
+                                       QStringLiteral("connected to the cluster in /tmp/x")}
+                .toJson()));
+        for (int seq = 1; seq <= 8; ++seq) {
+            cluster::ClusterSnapshot s = liveSnapshot(seq, slaves);
+            if (seq >= 6)
+                s.nodes[3].state = cluster::NodeState::Down;
+            recording.records.push_back(consolemodel::Record::make(
+                seq * 500LL, consolemodel::RecordKind::Snapshot, s.toJson()));
+        }
+        consolemodel::ReplayClusterSource replay(std::move(recording));
+        replay.setPaused(true);
+        replay.seek(replay.durationMs());
+        ui::MainWindow window;
+        window.resize(size);
+        window.addToolBar(Qt::BottomToolBarArea, new ui::ReplayBar(&replay, &window));
+        window.setSource(&replay);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTableView *table = window.nodeView();
+        QTRY_COMPARE(table->model()->rowCount(), slaves + 2);
+        window.refreshNow();
+        QTRY_VERIFY(window.findChild<QWidget *>(QStringLiteral("alertBanner"))->isVisible());
+        QVERIFY(!window.statusText().contains(QStringLiteral("/tmp/x")));
+        QVERIFY2(window.statusText().contains(QStringLiteral("replay of run.strec: connected")),
+                 qPrintable(window.statusText()));
+        const auto *fit = table->findChild<ui::NodeTableFit *>();
+        QTRY_VERIFY(!table->horizontalScrollBar()->isVisible() &&
+                    table->horizontalHeader()->length() <= table->viewport()->width());
+        QVERIFY(headersReadable(table));
+        const auto *main = window.findChild<QSplitter *>(QStringLiteral("mainSplitter"));
+        QTRY_VERIFY2(
+            table->height() >= std::min(fit->heightForRows(), main->height() / 2) - 2,
+            qPrintable(QStringLiteral("table %1 of %2").arg(table->height()).arg(main->height())));
+        saveShot(window, QStringLiteral("replay-%1x%2.png").arg(size.width()).arg(size.height()));
     }
 
     // The window resized after the data came: the top row is shared again for the new width,
