@@ -379,6 +379,12 @@ private slots:
         QTRY_VERIFY(beside->sizes().value(1) >= window.loadRankBoard()->minimumSizeHint().width());
         QTRY_VERIFY(!table->horizontalScrollBar()->isVisible());
         QVERIFY(table->horizontalHeader()->length() <= table->viewport()->width());
+        // Splitters the operator arranged are theirs: a resize leaves the board beside.
+        window.setSplittersByOperator(true);
+        window.resize(1024, 700);
+        QTRY_COMPARE(window.width(), 1024);
+        QCoreApplication::processEvents(); // a queued refit would run here
+        QVERIFY(beside->sizes().value(1) > 0);
     }
 
     // A column edge dragged by the operator is theirs: later fits leave every width alone.

@@ -146,13 +146,8 @@ QTableView *MainWindow::buildNodeTable()
     m_tableFit = new NodeTableFit(m_table);
     // Values grew wider than when the splitter was fitted to them: fit it again (queued: the
     // fit in progress finishes first).
-    connect(
-        m_tableFit, &NodeTableFit::columnsWidened, this,
-        [this] {
-            if (!m_splitterMoved && m_nodeRows > 0)
-                fitSplittersToTable();
-        },
-        Qt::QueuedConnection);
+    connect(m_tableFit, &NodeTableFit::columnsWidened, this, &MainWindow::refitUnlessMoved,
+            Qt::QueuedConnection);
     m_table->setAlternatingRowColors(true);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::updateActions);
@@ -313,9 +308,10 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
             this, [this, sequence, published] { emit snapshotDisplayed(sequence, published); },
             Qt::QueuedConnection);
     }
+    // Queued: the resize finishes first, and a splitter drag that caused it counts by then.
     if (event->type() == QEvent::Resize && watched == m_mainSplitter->widget(0) &&
-        !m_splitterMoved && m_nodeRows > 0) // queued: the resize finishes first
-        QMetaObject::invokeMethod(this, &MainWindow::fitSplittersToTable, Qt::QueuedConnection);
+        !m_splitterMoved && m_nodeRows > 0)
+        QMetaObject::invokeMethod(this, &MainWindow::refitUnlessMoved, Qt::QueuedConnection);
     return QMainWindow::eventFilter(watched, event);
 }
 
@@ -415,6 +411,12 @@ void MainWindow::fitSplittersToTable()
     const int top =
         std::clamp(std::max(m_tableFit->heightForRows(), boardRows), total / 5, total / 2);
     m_mainSplitter->setSizes({top, total - top});
+}
+
+void MainWindow::refitUnlessMoved()
+{
+    if (!m_splitterMoved && m_nodeRows > 0)
+        fitSplittersToTable();
 }
 
 void MainWindow::onEvent(const QJsonObject &event)

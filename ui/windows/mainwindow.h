@@ -129,6 +129,7 @@ private:
     QScrollBar *buildScrollBack();
     void onSnapshot(const cluster::ClusterSnapshot &snapshot);
     void fitSplittersToTable();
+    void refitUnlessMoved(); // the top row again, unless the operator arranged the splitters
     void onEvent(const QJsonObject &event);
     void onLink(consolemodel::LinkState state, const QString &detail);
     void tick(); // 4 Hz: ages, staleness, live task views
