@@ -68,6 +68,23 @@ private slots:
         QCOMPARE(replay.positionMs(), 7000);
     }
 
+    // The link as recorded, said as a replay: not the recording machine's path or address.
+    void saysItIsAReplayInItsLinkText()
+    {
+        Recording r = snapshotsEvery500Ms();
+        r.path = QStringLiteral("/somewhere/else/demo.strec");
+        r.records.front() = Record::make(
+            0, RecordKind::Link,
+            RecordedLink{LinkState::Connected,
+                         QStringLiteral("connected to the cluster in /tmp/x/cluster.json")}
+                .toJson());
+        ReplayClusterSource replay(std::move(r));
+        QSignalSpy links(&replay, &ClusterSource::linkStateChanged);
+        replay.start();
+        QCOMPARE(links.count(), 1);
+        QCOMPARE(links.first().at(1).toString(), QStringLiteral("replay of demo.strec: connected"));
+    }
+
     void speedStaysBetween1And60()
     {
         ReplayClusterSource replay(snapshotsEvery500Ms());

@@ -2,9 +2,25 @@
 
 #include "cluster/clustersnapshot.h"
 
+#include <QFileInfo>
+
 #include <algorithm>
 
 namespace starling::consolemodel {
+
+namespace {
+
+// What the status bar's link item says in a replay: what is shown and the link as recorded,
+// short. The recorded detail names the recording machine's paths and addresses, which mean
+// nothing here (the replay bar's tooltip keeps where it came from).
+QString replayLinkText(const QString &path, LinkState state)
+{
+    const QString name = QFileInfo(path).fileName();
+    return name.isEmpty() ? QStringLiteral("replay: %1").arg(linkStateName(state))
+                          : QStringLiteral("replay of %1: %2").arg(name, linkStateName(state));
+}
+
+} // namespace
 
 ReplayClusterSource::ReplayClusterSource(Recording recording, QObject *parent)
     : ClusterSource(parent), m_recording(std::move(recording))
@@ -131,8 +147,7 @@ void ReplayClusterSource::deliver(const Record &record)
     case RecordKind::Link:
         if (const auto link = RecordedLink::fromJson(record.payload())) {
             m_link = link->state;
-            // Said as the past it is: "recorded: connected to the cluster in ...".
-            emit linkStateChanged(link->state, QStringLiteral("recorded: ") + link->detail);
+            emit linkStateChanged(link->state, replayLinkText(m_recording.path, link->state));
         }
         break;
     }

@@ -67,7 +67,8 @@ public:
     static CellGrid fitCells(const QSize &area, int blocks);
 
     QSize sizeHint() const override { return {900, 420}; }
-    QSize minimumSizeHint() const override { return {360, 180}; }
+    // Title, bar and legend, and a few rows of cells (the cells get more blocks each).
+    QSize minimumSizeHint() const override { return {360, 100}; }
 
 protected:
     void paintEvent(QPaintEvent *event) override;

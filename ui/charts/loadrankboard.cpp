@@ -4,6 +4,7 @@
 
 #include <QPainter>
 #include <QScrollArea>
+#include <QScrollBar>
 
 #include <algorithm>
 #include <cmath>
@@ -85,9 +86,11 @@ QScrollArea *LoadRankBoard::inScrollArea()
     scroller->setWidgetResizable(true);
     scroller->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroller->setWidget(this);
-    // As wide as the board alone was: the table beside keeps its room (a scroll bar, when
-    // shown, narrows the board, whose layout stays readable down to 40 px of load bar).
-    scroller->setMinimumWidth(minimumSizeHint().width());
+    // The board's least width beside its scroll bar: the scroll area keeps the board that wide
+    // even when its viewport is narrower, so without the bar's width its right edge (the
+    // "weight / done" column and the key) would be cut off under the bar.
+    scroller->setMinimumWidth(minimumSizeHint().width() +
+                              scroller->verticalScrollBar()->sizeHint().width());
     return scroller;
 }
 

@@ -76,7 +76,8 @@ public:
     // scroll area that scrolls when the window gives it less.
     QSize minimumSizeHint() const override;
     // A frameless scroll area ("loadRankScroller") holding the board, for a place that may be
-    // shorter than its rows: it scrolls vertically, never sideways.
+    // shorter than its rows: it scrolls vertically, never sideways, and is as wide as the board
+    // at its least and the scroll bar beside it.
     QScrollArea *inScrollArea();
 
 protected:

@@ -75,7 +75,9 @@ public:
     static Layout layoutFor(const QRect &area, int slaveCount, double span, int lineHeight);
 
     QSize sizeHint() const override { return {1200, 500}; }
-    QSize minimumSizeHint() const override { return {480, 200}; }
+    // Short enough that the views below the node table do not take its height in a 700 px
+    // window with an alert banner; rows get thinner, the legend and time axis stay.
+    QSize minimumSizeHint() const override { return {480, 120}; }
 
 protected:
     void paintEvent(QPaintEvent *event) override;

@@ -74,7 +74,9 @@ public:
     static double branchWidth(double capacityBps, double largestBps);
 
     QSize sizeHint() const override { return {1000, 640}; }
-    QSize minimumSizeHint() const override { return {420, 300}; }
+    // Low enough that the views below the node table leave it half a 700 px window with an
+    // alert banner; the grid takes more columns of smaller boxes.
+    QSize minimumSizeHint() const override { return {420, 220}; }
 
 protected:
     void paintEvent(QPaintEvent *event) override;

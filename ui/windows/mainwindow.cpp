@@ -39,7 +39,6 @@ namespace {
 
 constexpr int kTickMs = 250;         // ages and staleness; the live task stream
 constexpr int kChartRefreshMs = 250; // charts redraw at most this often
-constexpr int kBoardWidth = 420;     // the load-rank board's bars and labels, at least
 
 } // namespace
 
@@ -100,6 +99,7 @@ void MainWindow::buildLayout()
     top->setStretchFactor(1, 2);
     top->setSizes({780, 620});
     connect(top, &QSplitter::splitterMoved, this, [this] { m_splitterMoved = true; });
+    top->installEventFilter(this); // a resized window shares the top row again
 
     QTabWidget *tabs = buildViewTabs();
     QScrollBar *scrollBack = buildScrollBack();
@@ -144,6 +144,10 @@ QTableView *MainWindow::buildNodeTable()
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_tableFit = new NodeTableFit(m_table);
+    // Values grew wider than when the splitter was fitted to them: fit it again (queued: the
+    // fit in progress finishes first).
+    connect(m_tableFit, &NodeTableFit::columnsWidened, this, &MainWindow::refitUnlessMoved,
+            Qt::QueuedConnection);
     m_table->setAlternatingRowColors(true);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::updateActions);
@@ -307,6 +311,10 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
             this, [this, sequence, published] { emit snapshotDisplayed(sequence, published); },
             Qt::QueuedConnection);
     }
+    // Queued: the resize finishes first, and a splitter drag that caused it counts by then.
+    if (event->type() == QEvent::Resize && watched == m_mainSplitter->widget(0) &&
+        !m_splitterMoved && m_nodeRows > 0)
+        QMetaObject::invokeMethod(this, &MainWindow::refitUnlessMoved, Qt::QueuedConnection);
     return QMainWindow::eventFilter(watched, event);
 }
 
@@ -390,24 +398,39 @@ void MainWindow::onHistory(const std::vector<cluster::NodeHistorySamples> &histo
 }
 
 // The table as wide as its columns, as far as the load-rank board keeps room for its bars,
-// and as tall as its rows (at most half the window); the rest for the views.
+// and as tall as its rows and the board's (at most half the window); the rest for the views.
+// Sized against what the splitter can give: its handle and the board's scroll area's minimum
+// width (with its scroll bar) are not the table's to take.
 void MainWindow::fitSplittersToTable()
 {
     m_tableFit->fitNow(); // measures the new rows
     auto *beside = qobject_cast<QSplitter *>(m_mainSplitter->widget(0));
-    const int wide = beside->width();
+    const int wide = beside->width() - beside->handleWidth();
+    const int boardLeast = beside->widget(1)->minimumWidth();
     const int columns = m_tableFit->widthForColumns();
     // In a narrow window the board beside would leave the table too little of its columns:
     // the board folds away (its handle stays at the right edge to drag it back); the table's
     // Load and Rank columns say what it shows.
-    const bool fold = wide - m_board->minimumSizeHint().width() < columns * 3 / 4;
+    const bool fold = wide - boardLeast < columns * 3 / 4;
     const int left =
-        fold ? wide : std::clamp(columns, wide / 2, std::max(wide / 2, wide - kBoardWidth));
+        fold ? wide : std::clamp(columns, wide / 2, std::max(wide / 2, wide - boardLeast));
     beside->setSizes({left, wide - left});
     m_tableFit->fitNow(); // within the new width
+    int slaves = 0;
+    for (const cluster::NodeView &n : m_snapshot.nodes)
+        slaves += n.role == cluster::NodeRole::Slave ? 1 : 0;
+    // The board's rows are 24 px to the table's ~21: its height too, or it scrolls for 4 rows.
+    const int boardRows = fold ? 0 : LoadRankBoard::layoutFor(left, slaves, 1, 1).height;
     const int total = m_mainSplitter->height();
-    const int top = std::clamp(m_tableFit->heightForRows(), total / 5, total / 2);
+    const int top =
+        std::clamp(std::max(m_tableFit->heightForRows(), boardRows), total / 5, total / 2);
     m_mainSplitter->setSizes({top, total - top});
+}
+
+void MainWindow::refitUnlessMoved()
+{
+    if (!m_splitterMoved && m_nodeRows > 0)
+        fitSplittersToTable();
 }
 
 void MainWindow::onEvent(const QJsonObject &event)

@@ -133,6 +133,7 @@ private:
     void onSnapshot(const cluster::ClusterSnapshot &snapshot);
     void onHistory(const std::vector<cluster::NodeHistorySamples> &history);
     void fitSplittersToTable();
+    void refitUnlessMoved(); // the top row again, unless the operator arranged the splitters
     void onEvent(const QJsonObject &event);
     void onLink(consolemodel::LinkState state, const QString &detail);
     void tick(); // 4 Hz: ages, staleness, live task views

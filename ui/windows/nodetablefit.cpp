@@ -4,6 +4,8 @@
 #include <QHeaderView>
 #include <QHelpEvent>
 #include <QScrollBar>
+#include <QStyle>
+#include <QStyleOptionHeader>
 #include <QTableView>
 #include <QToolTip>
 
@@ -34,6 +36,8 @@ NodeTableFit::NodeTableFit(QTableView *view) : QObject(view), m_view(view)
         if (!m_fitting && logical != header->count() - 1)
             m_operatorSized = true;
     });
+    // Another sorted column: the arrow's room moves to it.
+    connect(header, &QHeaderView::sortIndicatorChanged, this, [this] { schedule(0, true); });
     QAbstractItemModel *model = view->model();
     connect(model, &QAbstractItemModel::dataChanged, this,
             [this] { schedule(kValueRefitMs, false); });
@@ -69,8 +73,24 @@ std::vector<int> NodeTableFit::measure() const
     const QAbstractItemView *view = m_view;
     std::vector<int> widths(size_t(header->count()));
     for (int c = 0; c < header->count(); ++c)
-        widths[size_t(c)] = std::max(header->sectionSizeHint(c), view->sizeHintForColumn(c));
+        widths[size_t(c)] = std::max(headerWidth(c), view->sizeHintForColumn(c));
     return widths;
+}
+
+int NodeTableFit::headerWidth(int column) const
+{
+    const QHeaderView *header = m_view->horizontalHeader();
+    if (!header->isSortIndicatorShown() || header->sortIndicatorSection() == column ||
+        !m_view->model())
+        return header->sectionSizeHint(column);
+    QStyleOptionHeader option;
+    option.initFrom(header);
+    option.orientation = Qt::Horizontal;
+    option.section = column;
+    option.text = m_view->model()->headerData(column, Qt::Horizontal).toString();
+    return header->style()
+        ->sizeFromContents(QStyle::CT_HeaderSection, &option, QSize(), header)
+        .width();
 }
 
 // Water-filling: the widest columns are capped at one level, found so that everything fits;
@@ -108,6 +128,7 @@ void NodeTableFit::fitNow()
     if (m_operatorSized || !m_view->model())
         return;
     const std::vector<int> now = measure();
+    const int before = std::accumulate(m_wanted.begin(), m_wanted.end(), 0);
     if (m_fresh || m_wanted.size() != now.size()) {
         m_wanted = now;
     } else {
@@ -118,14 +139,18 @@ void NodeTableFit::fitNow()
     QHeaderView *header = m_view->horizontalHeader();
     std::vector<int> least(m_wanted.size());
     for (int c = 0; c < header->count(); ++c)
-        least[size_t(c)] = std::min(m_wanted[size_t(c)], header->sectionSizeHint(c));
+        least[size_t(c)] = std::min(m_wanted[size_t(c)], headerWidth(c));
     // The slack: a table whose rows outgrow its height gets a vertical scroll bar after this.
     const int available = m_view->viewport()->width() - kWidthSlack;
     const std::vector<int> widths = squeeze(m_wanted, least, available);
     m_fitting = true;
-    for (int c = 0; c + 1 < header->count(); ++c) // the last one stretches to the edge
+    // The last one stretches to the edge, but never below the width it was last given (the
+    // header's default 100 px, unless given its own): it is given what it needs.
+    for (int c = 0; c < header->count(); ++c)
         header->resizeSection(c, widths[size_t(c)]);
     m_fitting = false;
+    if (std::accumulate(m_wanted.begin(), m_wanted.end(), 0) > before)
+        emit columnsWidened();
 }
 
 void NodeTableFit::setOperatorSized(bool sized)
@@ -148,7 +173,10 @@ int NodeTableFit::heightForRows() const
 
 int NodeTableFit::widthForColumns() const
 {
-    return std::accumulate(m_wanted.begin(), m_wanted.end(), 0) + 2 * m_view->frameWidth();
+    // Rows taller than the table bring a vertical scroll bar, which takes its width from them.
+    const bool tall = heightForRows() > m_view->height();
+    return std::accumulate(m_wanted.begin(), m_wanted.end(), 0) + 2 * m_view->frameWidth() +
+           kWidthSlack + (tall ? m_view->verticalScrollBar()->sizeHint().width() : 0);
 }
 
 // The cell's own tooltip, with its text in full first when the column is too narrow for it.

@@ -30,13 +30,23 @@ public:
     // The header and every row, plus the horizontal scroll bar if the columns need one: what
     // the table needs to show all its rows.
     int heightForRows() const;
-    // Every column at the width its header and cells needed at the last fit: what the table
-    // needs to show them all.
+    // Every column at the width its header and cells needed at the last fit, the frame, the
+    // fit's slack and the vertical scroll bar if the rows outgrow the table's height now: the
+    // width at which the table shows them all.
     int widthForColumns() const;
+    // What the column's header needs to be read whole: its title and the style's margins, and
+    // room for the sort arrow only on the sorted column (QHeaderView's own size hint keeps that
+    // room on every column, some 26 px each: 400 px of a 16-column table).
+    int headerWidth(int column) const;
     bool isOperatorSized() const { return m_operatorSized; }
     // Widths restored from the operator's saved layout stay theirs (true); false gives the
     // columns back to the fit, which refits them from what is shown.
     void setOperatorSized(bool sized);
+
+signals:
+    // The columns came to need more width than at the previous fit (values grew): whoever
+    // sized the table's place from widthForColumns() may give it more.
+    void columnsWidened();
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
