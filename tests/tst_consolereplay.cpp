@@ -121,6 +121,43 @@ private slots:
         window.setSource(nullptr);
     }
 
+    // Connect... to a live cluster during a replay: the bar goes, and moving its slider (or
+    // the replay rewinding) must not put the replay back over the live cluster.
+    void aLiveSourceShownAfterAReplayStaysShown()
+    {
+        auto recording = readRecording(m_path);
+        QVERIFY2(recording, qPrintable(recording.error()));
+        ReplayClusterSource replay(std::move(recording).value());
+        ui::MainWindow window;
+        ui::ReplayBar bar(&replay, &window);
+        window.addToolBar(Qt::BottomToolBarArea, &bar);
+        window.show();
+        replay.setPaused(true);
+        window.setSource(&replay);
+        replay.seek(23 * testing::kSessionStepMs);
+        QVERIFY(bar.isVisible());
+        // The recorded link drop (step 16) is alerted at the recording's moment, not today's.
+        const qint64 start = replay.recording().header.startMs;
+        bool dropped = false;
+        for (const consolemodel::Alert &a : window.alerts().alerts()) {
+            if (a.kind != consolemodel::Alert::Kind::LinkDropped)
+                continue;
+            dropped = true;
+            QVERIFY2(a.timeMs >= start + 16 * testing::kSessionStepMs &&
+                         a.timeMs <= start + 23 * testing::kSessionStepMs,
+                     qPrintable(QString::number(a.timeMs - start)));
+        }
+        QVERIFY(dropped);
+        testing::FakeClusterSource live;
+        window.setSource(&live);
+        QVERIFY(!bar.isVisible());
+        replay.seek(3 * testing::kSessionStepMs); // back: a rewind
+        QVERIFY(window.source() == &live);
+        window.setSource(&replay);
+        QVERIFY(bar.isVisible());
+        window.setSource(nullptr);
+    }
+
     void playingThroughEndsLikeSeeking()
     {
         auto recording = readRecording(m_path);

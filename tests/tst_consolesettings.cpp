@@ -203,6 +203,24 @@ private slots:
         QCOMPARE(viewSplitters(window), savedViews);
     }
 
+    // Closed on the Events tab while alerts were open: its title counted them ("Events (2)").
+    void tabWithACountComesBack()
+    {
+        {
+            FakeClusterSource source;
+            MainWindow window;
+            showDefault(window, source);
+            QVERIFY(window.showTab(QStringLiteral("Events")));
+            QTabWidget *tabs = window.tabs();
+            tabs->setTabText(tabs->currentIndex(), QStringLiteral("Events (2)"));
+            QVERIFY(ConsoleSettings(*m_store).save(window));
+        }
+        QCOMPARE(m_store->value(QStringLiteral("views/tab")).toString(), QStringLiteral("Events"));
+        MainWindow window;
+        QCOMPARE(ConsoleSettings(*m_store).restore(window), QStringList());
+        QCOMPARE(window.tabs()->tabText(window.tabs()->currentIndex()), QStringLiteral("Events"));
+    }
+
     // Splitters and widths the console fitted are not frozen by a restart.
     void fittedLayoutStaysFitted()
     {

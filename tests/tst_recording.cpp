@@ -7,6 +7,7 @@
 #include "recordedsession.h"
 
 #include <QJsonDocument>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtEndian>
 #include <QTest>
@@ -128,6 +129,32 @@ private slots:
         QCOMPARE(refused.code, QStringLiteral("unknown_node"));
         QCOMPARE(refused.message, QStringLiteral("no slave-9"));
         QCOMPARE(r->durationMs(), 1500);
+    }
+
+    // Past a week the reader would refuse the file: the writer ends it there, says so once,
+    // and what it wrote still plays.
+    void recordingEndsAtItsLimit()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("week.strec"));
+        {
+            auto writer = RecordingWriter::create(path, RecordingHeader{});
+            QVERIFY2(writer, qPrintable(writer.error()));
+            QSignalSpy failed(writer->get(), &RecordingWriter::failed);
+            testing::FakeClusterSource source;
+            qint64 clock = 0;
+            (*writer)->setClock([&clock] { return clock; });
+            (*writer)->attach(&source);
+            source.push(testing::fakeSnapshot(3, 1, 1700000000200));
+            clock = recording::kMaxOffsetMs + 1;
+            source.push(testing::fakeSnapshot(3, 2, 1700000000700));
+            source.push(testing::fakeSnapshot(3, 3, 1700000001200));
+            QCOMPARE(failed.count(), 1);
+            QVERIFY(failed.at(0).at(0).toString().contains(QStringLiteral("limit")));
+        }
+        const auto r = readRecording(path);
+        QVERIFY2(r, qPrintable(r.error()));
+        QCOMPARE(r->records.size(), size_t(2)); // the link at the start and the first snapshot
     }
 
     void neverOverwritesAFile()

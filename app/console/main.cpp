@@ -237,13 +237,15 @@ void closeOnStopSignals(util::StopSignals &stopSignals, ui::MainWindow &window)
 // Where QSettings("Starling", "starling-console") keeps its file on Linux; named here so its size
 // is checked before QSettings reads all of it. A saved layout is about 2 KB: a file of a MiB is
 // not one, and is dropped (as --reset-layout would) with one line.
-QString settingsFile()
+// Where the layout is remembered. An oversized file is removed unread, except by a run that
+// must leave it alone (--screenshot).
+QString settingsFile(bool mayRemove)
 {
     constexpr qint64 kMaxBytes = 1 << 20;
     const QString path = QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
                          QStringLiteral("/Starling/starling-console.conf");
     const QFileInfo file(path);
-    if (file.exists() && file.size() > kMaxBytes) {
+    if (mayRemove && file.exists() && file.size() > kMaxBytes) {
         std::fprintf(stderr,
                      "starling-console: %s is too large (%lld bytes) for saved settings; "
                      "removed, defaults used\n",
@@ -258,12 +260,12 @@ QString settingsFile()
 void restoreRemembered(ui::ConsoleSettings &remembered, ui::MainWindow &window,
                        const ConsoleOptions &options, const QString &file)
 {
+    if (options.screenshot)
+        return; // a screenshot shows the defaults, whoever runs it, and changes nothing
     if (options.resetLayout) {
         remembered.forget();
         return;
     }
-    if (options.screenshot)
-        return; // a screenshot shows the defaults, whoever runs it
     const QStringList ignored = remembered.restore(window);
     if (!ignored.isEmpty())
         std::fprintf(stderr,
@@ -298,7 +300,7 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     window.alerts().setDrainLimitMs(qint64(options.drainAlertMin * 60 * 1000));
     if (options.demo)
         window.setTimeWindow(60000); // a demo's minutes fill a 1-minute window at once
-    QSettings stored(settingsFile(), QSettings::IniFormat);
+    QSettings stored(settingsFile(!options.screenshot), QSettings::IniFormat);
     ui::ConsoleSettings remembered(stored);
     restoreRemembered(remembered, window, options, stored.fileName());
     if (options.thresholdsGiven) // the command line wins for this run
@@ -334,7 +336,8 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     window.show();
     const int code = app.exec();
     // Here whether the window was closed or a signal quit the app.
-    if (!options.screenshot && !remembered.save(window, !options.thresholdsGiven))
+    // A replay's window shows the recording's view and window, not the operator's layout.
+    if (!options.screenshot && !replay.source && !remembered.save(window, !options.thresholdsGiven))
         std::fprintf(stderr, "starling-console: cannot write %s; the layout is not remembered\n",
                      qPrintable(stored.fileName()));
     stopDemo(demo, window, dir);

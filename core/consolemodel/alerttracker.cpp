@@ -56,6 +56,11 @@ AlertTracker::AlertTracker(Clock clock, QObject *parent)
     : QObject(parent), m_clock(clock ? std::move(clock) : Clock(&QDateTime::currentMSecsSinceEpoch))
 {}
 
+void AlertTracker::setClock(Clock clock)
+{
+    m_clock = clock ? std::move(clock) : Clock(&QDateTime::currentMSecsSinceEpoch);
+}
+
 void AlertTracker::setDrainLimitMs(qint64 ms)
 {
     m_drainLimitMs = std::max(kMinDrainLimitMs, ms);

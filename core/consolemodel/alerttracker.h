@@ -65,6 +65,9 @@ public:
     void setDrainLimitMs(qint64 ms);
     qint64 drainLimitMs() const { return m_drainLimitMs; }
     void setCapacity(int capacity); // at least 1
+    // The moment alerts are stamped with: a replay's position instead of the wall clock.
+    // Without a clock, the wall clock again.
+    void setClock(Clock clock);
     int capacity() const { return m_capacity; }
 
     void addSnapshot(const cluster::ClusterSnapshot &snapshot);

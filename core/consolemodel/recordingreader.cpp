@@ -119,6 +119,7 @@ Expected<Recording> parseRecording(const QByteArray &bytes, const QString &name)
     if (!header)
         return failure(name, at, header.error());
     r.header = *header;
+    qint64 unpacked = 0;
     for (at = head.next; at < bytes.size();) {
         const BlockRead block = readBlock(bytes, at);
         if (block.truncated) {
@@ -131,6 +132,11 @@ Expected<Recording> parseRecording(const QByteArray &bytes, const QString &name)
         }
         if (!block.error.isEmpty())
             return failure(name, at, block.error);
+        unpacked += block.raw.size();
+        if (unpacked > kMaxRecordedBytes)
+            return failure(name, at,
+                           QStringLiteral("more than %1 MiB of records unpacked; refused")
+                               .arg(kMaxRecordedBytes >> 20));
         if (const QString why = appendRecords(block.raw, r.records); !why.isEmpty())
             return failure(name, at, why);
         at = block.next;

@@ -26,6 +26,8 @@ struct Recording
 
 // Past this a file is refused before it is read.
 inline constexpr qint64 kMaxRecordingBytes = 512LL << 20;
+// Past this many bytes of records (unpacked, what a replay holds in memory) a file is refused.
+inline constexpr qint64 kMaxRecordedBytes = 1LL << 30;
 
 // Reads `path`; a missing, damaged or foreign file is one line naming the file and the byte
 // offset where it went wrong.

@@ -1,6 +1,7 @@
 #include "recordingwriter.h"
 
 #include "consolemodel/clustersource.h"
+#include "consolemodel/recordingreader.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -83,7 +84,19 @@ void RecordingWriter::add(RecordKind kind, const QJsonObject &payload)
     if (m_failed)
         return;
     // Never back in time, whatever the clock does: the reader refuses that.
-    m_lastMs = std::max(m_lastMs, std::min(m_clock(), recording::kMaxOffsetMs));
+    const qint64 now = m_clock();
+    // A file the reader would refuse is of no use: the recording ends at the reader's limits.
+    if (now > recording::kMaxOffsetMs ||
+        m_written + m_pending.size() + kFlushBytes > kMaxRecordingBytes) {
+        flush();
+        m_failed = true;
+        emit failed(QStringLiteral("recording stopped: %1 reached a recording's limit (a week, "
+                                   "%2 MiB)")
+                        .arg(m_file->fileName())
+                        .arg(kMaxRecordingBytes >> 20));
+        return;
+    }
+    m_lastMs = std::max(m_lastMs, now);
     m_pending += recording::encodeRecord(m_lastMs, kind, payload);
     if (m_pending.size() >= kFlushBytes)
         flush();

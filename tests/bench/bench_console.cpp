@@ -178,6 +178,10 @@ int main(int argc, char **argv)
     } else {
         env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     }
+    // Its own settings: an operator's saved layout would change what is measured, and the
+    // benchmark's must not replace it.
+    QTemporaryDir config;
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), config.path());
     console.setProcessEnvironment(env);
     console.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     const qint64 launchMs = QDateTime::currentMSecsSinceEpoch();

@@ -7,6 +7,7 @@
 #include <QComboBox>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSplitter>
 #include <QTableView>
@@ -87,6 +88,14 @@ std::optional<double> numberIn(const QVariant &v, double lo, double hi)
     if (!ok || !std::isfinite(x) || x < lo || x > hi)
         return std::nullopt;
     return x;
+}
+
+// A tab's name without what is counted on it now ("Events (3)" is the Events tab), so the
+// tab on show is found again whatever the alerts were when the console closed.
+QString tabName(const QTabWidget *tabs, int index)
+{
+    static const QRegularExpression count(QStringLiteral(" \\(\\d+\\)$"));
+    return tabs->tabText(index).remove(count);
 }
 
 } // namespace
@@ -206,7 +215,7 @@ void ConsoleSettings::restoreViews(MainWindow &window, QStringList &ignored) con
         QTabWidget *tabs = window.tabs();
         int at = -1;
         for (int i = 0; i < tabs->count() && at < 0; ++i)
-            at = tabs->tabText(i) == title ? i : -1;
+            at = tabName(tabs, i) == title ? i : -1;
         if (at >= 0)
             tabs->setCurrentIndex(at);
         else
@@ -263,7 +272,7 @@ bool ConsoleSettings::save(const MainWindow &window, bool withThresholds)
     const NodeTableFit *fit = tableFitOf(window);
     m_store.setValue(kColumnsByOperator, fit && fit->isOperatorSized());
     m_store.setValue(kTimeWindow, window.timeWindow());
-    m_store.setValue(kTab, window.tabs()->tabText(window.tabs()->currentIndex()));
+    m_store.setValue(kTab, tabName(window.tabs(), window.tabs()->currentIndex()));
     m_store.setValue(kFixedScale, window.chart(consolemodel::Metric::Cpu)->isFixedScale());
     if (withThresholds) {
         const NodeTableModel::Thresholds t = window.nodeModel().thresholds();

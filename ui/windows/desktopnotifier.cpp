@@ -39,8 +39,8 @@ DesktopNotifier::DesktopNotifier(consolemodel::AlertTracker *tracker, QWidget *w
 
 void DesktopNotifier::queue(const consolemodel::Alert &alert)
 {
-    if (m_window->isActiveWindow())
-        return; // the operator is looking at the banner
+    if (m_quiet || m_window->isActiveWindow())
+        return; // a replay, or the operator is looking at the banner
     m_pending.push_back(alert);
     if (!m_gather.isActive())
         m_gather.start();

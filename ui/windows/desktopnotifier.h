@@ -25,6 +25,8 @@ public:
     DesktopNotifier(consolemodel::AlertTracker *tracker, QWidget *window);
 
     bool available() const { return m_tray != nullptr; }
+    // Quiet while the window plays a recording: what it shows happened long ago.
+    void setQuiet(bool quiet) { m_quiet = quiet; }
 
 signals:
     // What was told (or would have been, without a tray): one per burst of alerts.
@@ -35,6 +37,7 @@ private:
     void flush();
 
     QWidget *m_window;
+    bool m_quiet = false;
     QSystemTrayIcon *m_tray = nullptr;
     std::vector<consolemodel::Alert> m_pending;
     QTimer m_gather; // alerts raised within it are told as one

@@ -129,7 +129,7 @@ void MainWindow::buildLayout()
     column->addWidget(main, 1);
     setCentralWidget(central);
     m_controls->addAlertActions(banner->acknowledgeAllAction());
-    new DesktopNotifier(&m_alerts, this);
+    m_notifier = new DesktopNotifier(&m_alerts, this);
 }
 
 QTableView *MainWindow::buildNodeTable()
@@ -278,6 +278,12 @@ void MainWindow::setSource(consolemodel::ClusterSource *source)
     m_activity.clear();
     m_events.clear();
     m_alerts.clear();
+    // A replay's alerts are stamped with its moment and are not told to the desktop.
+    const bool live = !source || source->isLive();
+    m_notifier->setQuiet(!live);
+    m_alerts.setClock(
+        live ? consolemodel::AlertTracker::Clock()
+             : consolemodel::AlertTracker::Clock([source] { return source->nowMs(); }));
     refreshNow();
     m_controls->setSource(source);
     if (!source)

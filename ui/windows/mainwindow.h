@@ -29,6 +29,7 @@ QT_END_NAMESPACE
 namespace starling::ui {
 
 class BlockMapWidget;
+class DesktopNotifier;
 class ClusterStatusBar;
 class EventLogView;
 class LoadRankBoard;
@@ -178,6 +179,7 @@ private:
     QTableView *m_accuracyView = nullptr;
     EventLogView *m_log = nullptr;
     TopologyView *m_topology = nullptr;
+    DesktopNotifier *m_notifier = nullptr;
     NodePanelSet *m_panels = nullptr;
     QScrollBar *m_scrollBack = nullptr;
     QSplitter *m_mainSplitter = nullptr;

@@ -62,8 +62,14 @@ ReplayBar::ReplayBar(consolemodel::ReplayClusterSource *replay, MainWindow *wind
     // The views cannot un-see records: showing the replay again clears them and delivers up
     // to the new position. (The bar is the context: the window drops every connection from its
     // source when it shows one.)
-    connect(replay, &consolemodel::ReplayClusterSource::rewound, this,
-            [window, replay] { window->setSource(replay); });
+    connect(replay, &consolemodel::ReplayClusterSource::rewound, this, [window, replay] {
+        if (window->source() == replay)
+            window->setSource(replay);
+    });
+    // Once the window shows something else (Connect... to a live cluster), the bar would
+    // only offer to throw that away: it goes, and comes back if the replay is shown again.
+    connect(window, &MainWindow::sourceChanged, this,
+            [this, window] { setVisible(window->source() == m_replay); });
     showPosition(replay->positionMs());
     showPaused(replay->isPaused());
 }
