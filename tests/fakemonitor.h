@@ -55,6 +55,8 @@ public:
     using History = std::map<QString, std::vector<cluster::HistorySample>>;
     void setHistory(History history) { m_history = std::move(history); }
     int historyRequests() const { return m_historyRequests; }
+    // Pages no longer than this, as the monitor cuts them to a client's buffer.
+    void setPageLimit(int samples) { m_pageLimit = samples; }
 
     void sendToAll(const QByteArray &line)
     {
@@ -177,7 +179,8 @@ private:
         auto from = std::upper_bound(
             all.begin(), all.end(), request->afterMs,
             [](qint64 t, const cluster::HistorySample &s) { return t < s.timeMs; });
-        const auto to = from + std::min<std::ptrdiff_t>(request->limit, all.end() - from);
+        const int limit = std::min(request->limit, m_pageLimit);
+        const auto to = from + std::min<std::ptrdiff_t>(limit, all.end() - from);
         bridge::HistoryPage page{request->node, {from, to}, to != all.end()};
         return {{QStringLiteral("result"), page.toJson()}};
     }
@@ -185,6 +188,7 @@ private:
     QByteArray m_token;
     History m_history;
     int m_historyRequests = 0;
+    int m_pageLimit = bridge::HistoryRequest::kMaxLimit;
     QTcpServer m_server;
     quint16 m_port = 0;
     QList<QPointer<QTcpSocket>> m_sockets;

@@ -144,8 +144,12 @@ private slots:
         QFile config(m_dir.filePath(QStringLiteral("config.json")));
         QVERIFY(config.open(QIODevice::WriteOnly));
         // Short timeouts keep the failure-detection test quick; ports stay 0 (any free port).
+        // The smallest client buffer and a history sample every 100 ms: the console's history
+        // pages must be cut to fit (badBridgeInputLeavesTheClusterServing).
         config.write(R"({"heartbeat_ms": 100, "suspect_after_ms": 800, "down_after_ms": 2000,
-                         "snapshot_hz": 10, "startup_timeout_s": 120})");
+                         "snapshot_hz": 10, "startup_timeout_s": 120,
+                         "bridge_client_buffer_bytes": 65536, "history_minutes": 1,
+                         "history_points": 600})");
         config.close();
         QVERIFY(up());
     }
@@ -317,6 +321,32 @@ private slots:
         QCOMPARE(page->node, QStringLiteral("slave-2"));
         QVERIFY(!page->samples.empty());
         QVERIFY(page->samples.back().timeMs > QDateTime::currentMSecsSinceEpoch() - 600'000);
+        // With a 64 KiB client buffer the monitor cuts pages (else four answers in flight would
+        // close the console as too slow): a full first page, once it holds that much, says
+        // more follows.
+        const int perPage = bridge::HistoryPage::maxSamplesFor(65536);
+        QVERIFY(int(page->samples.size()) <= perPage);
+        const auto firstPageIsCut = [&] {
+            socket.write(R"({"type":"command","id":"h4","op":"history_page","node":"slave-3"})"
+                         "\n");
+            const auto first = bridge::HistoryPage::fromJson(
+                nextNonSnapshot().value(QLatin1String("result")).toObject());
+            return first && int(first->samples.size()) == perPage && first->more;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(firstPageIsCut(), 30000);
+        // Four in flight, as the console asks: four acks, no too_slow.
+        for (int rank = 2; rank < 6; ++rank)
+            socket.write(
+                QStringLiteral(
+                    R"({"type":"command","id":"f%1","op":"history_page","node":"slave-%1"})")
+                    .arg(rank)
+                    .toUtf8() +
+                "\n");
+        for (int i = 0; i < 4; ++i) {
+            const QJsonObject answer = nextNonSnapshot();
+            QVERIFY2(answer.value(QLatin1String("type")).toString() == QLatin1String("ack"),
+                     QJsonDocument(answer).toJson(QJsonDocument::Compact).left(300).constData());
+        }
         socket.write(R"({"type":"ping","id":"p1"})"
                      "\n");
         QCOMPARE(nextNonSnapshot().value(QLatin1String("type")).toString(), QStringLiteral("pong"));

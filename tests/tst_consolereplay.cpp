@@ -6,6 +6,7 @@
 #include "consolemodel/recordingreader.h"
 #include "consolemodel/recordingwriter.h"
 #include "consolemodel/replayclustersource.h"
+#include "fakeclustersource.h"
 #include "recordedsession.h"
 #include "windows/mainwindow.h"
 #include "windows/replaybar.h"
@@ -194,20 +195,31 @@ private slots:
         window.addToolBar(Qt::BottomToolBarArea, &bar);
         replay.setPaused(true);
         replay.seek(5000);
+        // A live window fed the same snapshots at the same moments, to compare staleness with.
+        testing::FakeClusterSource fake;
+        ui::MainWindow live;
+        live.setSource(&fake);
+        QObject::connect(&replay, &consolemodel::ClusterSource::snapshotReceived, &fake,
+                         &testing::FakeClusterSource::push);
         window.setSource(&replay);
         window.show();
         QCOMPARE(window.source()->linkState(), LinkState::Connected);
+        QVERIFY(live.snapshotsReceived() > 0);
+        QCOMPARE(live.snapshotsReceived(), window.snapshotsReceived());
         window.selectNodes({QStringLiteral("slave-2"), QStringLiteral("slave-4")});
         QCOMPARE(window.selectedSlaves().size(), 2);
         QVERIFY(!window.drainAction()->isEnabled());
         QVERIFY(!window.resumeAction()->isEnabled());
         QVERIFY(!window.weightAction()->isEnabled());
         QVERIFY(!window.strategyAction()->isEnabled());
-        // Paused for longer than the live staleness limit would be: not greyed.
+        // Paused for longer than the live staleness limit: the live window is greyed, the
+        // replay is not.
         window.setStaleAfterMs(1);
-        QTest::qWait(0);
+        live.setStaleAfterMs(1);
+        QTRY_VERIFY_WITH_TIMEOUT((live.refreshNow(), live.nodeModel().isStale()), 10000);
         window.refreshNow();
         QVERIFY(!window.nodeModel().isStale());
+        live.setSource(nullptr);
         QCOMPARE(bar.positionText(), QStringLiteral(" 0:05 / 0:11 "));
         // The bar's controls drive the replay.
         bar.speedBox()->setCurrentIndex(bar.speedBox()->findData(30));

@@ -1,6 +1,7 @@
 // The console's history on the bridge (`history_page`): a page survives the trip through JSON
 // with the precision a chart needs, and truncated, oversized, garbage and non-finite pages are
 // refused with one line, as are requests out of range.
+#include "bridge/bridgemessage.h"
 #include "bridge/historypage.h"
 
 #include <QJsonArray>
@@ -86,6 +87,51 @@ private slots:
             QJsonDocument(page(HistoryRequest::kMaxLimit)).toJson(QJsonDocument::Compact);
         QVERIFY2(line.size() < 256 * 1024, line.left(200).constData());
         QVERIFY(HistoryPage::fromJson(page(HistoryRequest::kMaxLimit)));
+    }
+
+    // The monitor's cut (issue: a 64 KiB client buffer closed the console as too slow on its
+    // second page): kMaxInFlight answers of the longest numbers a page can hold, as ack lines
+    // with the longest node and command id, fit in a client's buffer.
+    void pagesFitTheClientBuffer_data()
+    {
+        QTest::addColumn<qint64>("buffer");
+        QTest::newRow("smallest (64 KiB)") << qint64(65536);
+        QTest::newRow("default (1 MiB)") << qint64(1048576);
+        QTest::newRow("1 GiB") << qint64(1073741824);
+    }
+
+    void pagesFitTheClientBuffer()
+    {
+        QFETCH(qint64, buffer);
+        const int n = HistoryPage::maxSamplesFor(buffer);
+        QVERIFY(n >= 1 && n <= HistoryRequest::kMaxLimit);
+        // Every number as long as the bounds allow: times spread up to 2^53 ms.
+        constexpr qint64 kMaxCount = qint64(1) << 53;
+        const qint64 step = (kMaxCount - 1) / (n + 1) - 7;
+        std::vector<cluster::HistorySample> worst(static_cast<size_t>(n));
+        for (int k = 0; k < n; ++k) {
+            cluster::HistorySample &s = worst[size_t(k)];
+            s.timeMs = 1 + step * (k + 1);
+            s.cpu = 1023.9876 - 1e-4 * (k % 7);
+            s.rssBytes = kMaxCount - 1 - k;
+            s.txRate = 9999999999999.0 - 3 * k;
+            s.rxRate = 9999999999998.0 - 7 * k;
+            s.load = 999999999.8765 - 1e-4 * (k % 5);
+            s.assigned = 999999999 - k;
+            s.tasksDone = kMaxCount - 1 - k;
+            s.state = cluster::NodeState::Down;
+        }
+        const QJsonObject result = HistoryPage{QString(64, QLatin1Char('n')), worst, true}.toJson();
+        const QByteArray line = bridge::BridgeMessage::ack(
+            QString(bridge::kMaxCommandIdLength, QLatin1Char('c')), result);
+        QVERIFY2(line.size() <= HistoryPage::kMaxOverheadBytes + n * HistoryPage::kMaxSampleBytes,
+                 qPrintable(QString::number(line.size())));
+        if (n < HistoryRequest::kMaxLimit)
+            QVERIFY2((HistoryRequest::kMaxInFlight + 1) * line.size() <= buffer,
+                     qPrintable(QStringLiteral("%1 samples, %2 bytes").arg(n).arg(line.size())));
+        const auto back = HistoryPage::fromJson(result);
+        QVERIFY2(back, qPrintable(back.error()));
+        QCOMPARE(int(back->samples.size()), n);
     }
 
     void refused_data()

@@ -112,6 +112,32 @@ private slots:
         }
     }
 
+    // A monitor with the smallest client buffer (64 KiB) answers in short pages: the console
+    // follows `more` through all of them, and the whole hour arrives without a complaint.
+    void shortPagesStillBringTheHour()
+    {
+        const qint64 end = 1'700'000'000'000;
+        FakeMonitor monitor(QByteArray(64, 'd'));
+        QVERIFY(monitor.listen());
+        monitor.setHistory(testing::syntheticHistory(2, end, kHourMs, 1000));
+        const int perPage = bridge::HistoryPage::maxSamplesFor(65536);
+        monitor.setPageLimit(perPage);
+        ui::MainWindow window;
+        QSignalSpy shown(&window, &ui::MainWindow::historyDisplayed);
+        window.adoptSource(bridgeTo(monitor));
+        QSignalSpy failed(window.source(), &consolemodel::ClusterSource::historyFailed);
+        QVERIFY(QTest::qWaitFor([&] { return monitor.welcomedCount() == 1; }, 10000));
+        monitor.sendSnapshot(testing::fakeSnapshot(2, 1, end + 250).toJson());
+        QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 20000);
+        const int pages = (3600 + 1 + perPage - 1) / perPage;
+        QVERIFY(pages > 64); // more than the console used to follow
+        QCOMPARE(monitor.historyRequests(), 2 * pages);
+        for (int rank = 2; rank < 4; ++rank)
+            QCOMPARE(window.history().sampleCount(rank), 3600 + 1);
+        QCOMPARE(window.history().firstMs(), end - kHourMs + 1000);
+        QCOMPARE(failed.count(), 0);
+    }
+
     void olderMonitorSaysSoOnce()
     {
         FakeMonitor monitor(QByteArray(64, 'b'));

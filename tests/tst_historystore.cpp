@@ -83,6 +83,28 @@ private slots:
         QCOMPARE(page.samples[2].txRate, 0.0);
     }
 
+    // A slave's heartbeat came late: the snapshot still shows the one the last kept sample had.
+    // The rate it gave holds (as the console's NodeHistory keeps it), not a dip to 0.
+    void repeatedHeartbeatKeepsTheRate()
+    {
+        HistoryStore store;
+        store.record(fakeSnapshot(1, 10, kT0));
+        const auto advanced = fakeSnapshot(1, 14, kT0 + 1000);
+        store.record(advanced);
+        auto repeated = fakeSnapshot(1, 18, kT0 + 2000);
+        repeated.nodes[2].stats = advanced.nodes[2].stats;
+        store.record(repeated);
+        store.record(fakeSnapshot(1, 30, kT0 + 3000));
+        const auto page = store.page(2, 0, 10);
+        QCOMPARE(page.samples.size(), size_t(4));
+        // Slave 0 sends 100000 bytes a snapshot: 4 snapshots in 1 s.
+        QCOMPARE(page.samples[1].txRate, 400000.0);
+        QCOMPARE(page.samples[2].txRate, 400000.0);
+        QCOMPARE(page.samples[2].rxRate, page.samples[1].rxRate);
+        // The next heartbeat's rate is the mean since the one it follows: 16 snapshots in 2 s.
+        QCOMPARE(page.samples[3].txRate, 800000.0);
+    }
+
     void pagesContinueOneAnother()
     {
         HistoryStore store(600'000, 600); // ten minutes, 1 s apart

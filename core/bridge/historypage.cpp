@@ -2,6 +2,7 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
 #include <cmath>
 
 namespace starling::bridge {
@@ -114,6 +115,13 @@ Expected<HistoryRequest> HistoryRequest::fromCommand(const QJsonObject &command)
         return Error{QStringLiteral("\"limit\" must be an integer 1..%1").arg(kMaxLimit), code};
     r.limit = limit.isUndefined() ? kMaxLimit : limit.toInt();
     return r;
+}
+
+int HistoryPage::maxSamplesFor(qint64 clientBufferBytes)
+{
+    const qint64 perAnswer = clientBufferBytes / (HistoryRequest::kMaxInFlight + 1);
+    const qint64 samples = (perAnswer - kMaxOverheadBytes) / kMaxSampleBytes;
+    return int(std::clamp<qint64>(samples, 1, HistoryRequest::kMaxLimit));
 }
 
 QJsonObject HistoryPage::toJson() const

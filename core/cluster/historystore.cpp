@@ -41,7 +41,7 @@ void HistoryStore::record(const ClusterSnapshot &snapshot)
     }
 }
 
-void HistoryStore::keep(Track &track, const NodeView &node, qint64 timeMs) const
+void HistoryStore::keep(Track &track, const NodeView &node, qint64 timeMs)
 {
     const NodeStats &s = node.stats;
     const bool measured = s.sequence > 0 || s.sampledAtMs > 0;
@@ -50,20 +50,28 @@ void HistoryStore::keep(Track &track, const NodeView &node, qint64 timeMs) const
     Stored stored;
     stored.timeMs = timeMs;
     if (measured) {
-        const bool continues = track.haveCounters && s.pid == track.pid &&
-                               s.txBytesTotal >= track.tx && s.rxBytesTotal >= track.rx &&
-                               counterMs > track.counterMs;
-        if (continues && !stale) {
+        const bool sameProcess = track.haveCounters && s.pid == track.pid &&
+                                 s.txBytesTotal >= track.tx && s.rxBytesTotal >= track.rx;
+        if (!sameProcess) {
+            track.txRate = track.rxRate = 0;
+        } else if (counterMs > track.counterMs) {
             const double seconds = double(counterMs - track.counterMs) / 1000.0;
-            stored.txRate = finiteNonNegative(double(s.txBytesTotal - track.tx) / seconds);
-            stored.rxRate = finiteNonNegative(double(s.rxBytesTotal - track.rx) / seconds);
+            track.txRate = finiteNonNegative(double(s.txBytesTotal - track.tx) / seconds);
+            track.rxRate = finiteNonNegative(double(s.rxBytesTotal - track.rx) / seconds);
         }
-        if (!continues || counterMs > track.counterMs) {
+        // Else the snapshot repeats the heartbeat of the previous kept sample (none came in
+        // between): the rate it gave still holds, as NodeHistory::followCounters does.
+        if (!sameProcess || counterMs > track.counterMs) {
             track.haveCounters = true;
             track.pid = s.pid;
             track.counterMs = counterMs;
             track.tx = s.txBytesTotal;
             track.rx = s.rxBytesTotal;
+        }
+        // A heartbeat the failure detector gave up on says nothing of the traffic now.
+        if (!stale) {
+            stored.txRate = track.txRate;
+            stored.rxRate = track.rxRate;
         }
     }
     stored.rssBytes = std::max<qint64>(0, s.processRssBytes);

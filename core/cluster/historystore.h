@@ -14,7 +14,8 @@ namespace starling::cluster {
 // spanMs / points (1 s by default) taken from the published snapshots, so memory does not grow
 // with the snapshot rate: 64 slaves x 3600 samples x 48 bytes is about 11 MiB. Rates are the
 // mean over the time between two kept samples, from the slave's byte counters (a new pid or a
-// counter going down is a restarted process: rate 0). The per-heartbeat `history` op is a
+// counter going down is a restarted process: rate 0; a heartbeat repeated in the next kept
+// sample keeps its rate). The per-heartbeat `history` op is a
 // different, shorter memory (SnapshotBuilder, `history_length`).
 class HistoryStore
 {
@@ -59,9 +60,11 @@ private:
         qint64 counterMs = 0;
         qint64 tx = 0;
         qint64 rx = 0;
+        float txRate = 0; // of the last heartbeat that advanced the counters
+        float rxRate = 0;
     };
 
-    void keep(Track &track, const NodeView &node, qint64 timeMs) const;
+    static void keep(Track &track, const NodeView &node, qint64 timeMs);
 
     qint64 m_spanMs;
     int m_points;

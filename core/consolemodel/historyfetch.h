@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bridge/historypage.h"
 #include "cluster/historysample.h"
 
 #include <QJsonObject>
@@ -27,9 +28,10 @@ class HistoryFetch final : public QObject
 public:
     // Sends a command ("op" and its fields), returns its id.
     using Send = std::function<QString(const QJsonObject &command)>;
-    static constexpr int kInFlight = 4;
-    // An hour at the default 1 s spacing is 2 pages; this bounds a server that never says done.
-    static constexpr int kMaxPagesPerNode = 64;
+    static constexpr int kInFlight = bridge::HistoryRequest::kMaxInFlight;
+    // Bounds a server that never says done. The monitor cuts pages to fit a client's buffer:
+    // 20000 points (history_points' maximum) at the smallest buffer (53 a page) are 378 pages.
+    static constexpr int kMaxPagesPerNode = 1024;
 
     explicit HistoryFetch(Send send, QObject *parent = nullptr);
     ~HistoryFetch() override;

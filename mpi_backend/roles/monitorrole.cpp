@@ -334,7 +334,12 @@ void MonitorRole::serveHistoryPage(quint64 clientId, const QString &id, const QJ
                              QStringLiteral("unknown node \"%1\"").arg(request->node));
         return;
     }
-    const cluster::HistoryStore::Page page = m_history.page(rank, request->afterMs, request->limit);
+    // Pages cut to fit the client's queue: a full one (~110 KB) would close a client with a
+    // small buffer as too slow, and the console would reconnect and ask again forever.
+    const int limit =
+        std::min(request->limit,
+                 bridge::HistoryPage::maxSamplesFor(m_options.config.bridgeClientBufferBytes));
+    const cluster::HistoryStore::Page page = m_history.page(rank, request->afterMs, limit);
     m_bridge->reply(clientId, id,
                     bridge::HistoryPage{request->node, page.samples, page.more}.toJson());
 }
