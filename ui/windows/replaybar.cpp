@@ -55,23 +55,30 @@ ReplayBar::ReplayBar(consolemodel::ReplayClusterSource *replay, MainWindow *wind
     connect(m_speed, &QComboBox::currentIndexChanged, this,
             [this] { m_replay->setSpeed(m_speed->currentData().toDouble()); });
     addWidget(m_speed);
-    connect(replay, &consolemodel::ReplayClusterSource::positionChanged, this,
+    follow(window);
+    showPosition(replay->positionMs());
+    showPaused(replay->isPaused());
+}
+
+// The replay's position and pause on the bar; its rewinds and the window's source changes.
+void ReplayBar::follow(MainWindow *window)
+{
+    connect(m_replay, &consolemodel::ReplayClusterSource::positionChanged, this,
             &ReplayBar::showPosition);
-    connect(replay, &consolemodel::ReplayClusterSource::pausedChanged, this,
+    connect(m_replay, &consolemodel::ReplayClusterSource::pausedChanged, this,
             &ReplayBar::showPaused);
     // The views cannot un-see records: showing the replay again clears them and delivers up
     // to the new position. (The bar is the context: the window drops every connection from its
     // source when it shows one.)
-    connect(replay, &consolemodel::ReplayClusterSource::rewound, this, [window, replay] {
-        if (window->source() == replay)
-            window->setSource(replay);
-    });
+    connect(m_replay, &consolemodel::ReplayClusterSource::rewound, this,
+            [window, replay = m_replay] {
+                if (window->source() == replay)
+                    window->setSource(replay);
+            });
     // Once the window shows something else (Connect... to a live cluster), the bar would
     // only offer to throw that away: it goes, and comes back if the replay is shown again.
     connect(window, &MainWindow::sourceChanged, this,
             [this, window] { setVisible(window->source() == m_replay); });
-    showPosition(replay->positionMs());
-    showPaused(replay->isPaused());
 }
 
 QString ReplayBar::clockText(qint64 ms)

@@ -39,6 +39,7 @@ public:
     static QString clockText(qint64 ms);
 
 private:
+    void follow(MainWindow *window);
     void showPosition(qint64 ms);
     void showPaused(bool paused);
 
