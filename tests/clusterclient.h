@@ -3,10 +3,12 @@
 // What the end-to-end cluster tests do as a client: one raw HTTP exchange with the master, the
 // SHA-256 of a file, and `starling get --json` started and read like a script would.
 // Header-only: each test executable compiles it once.
+#include "cluster/statefile.h"
 #include "transfer/sha256.h"
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -63,6 +65,18 @@ inline HttpReply exchange(const QUrl &base, const QByteArray &method, const QByt
     reply.head = raw.left(end);
     reply.body = raw.mid(end + 4);
     return reply;
+}
+
+// The running cluster's master, with its token, from its state file.
+inline QUrl masterOf(const cluster::ClusterStateFile &state)
+{
+    return withToken(QUrl(state.masterUrl), state.token);
+}
+
+// How many nodes the master lists (0 when it does not answer).
+inline int listedNodes(const QUrl &master)
+{
+    return int(exchange(master, "GET", "/api/v1/cluster").json().value(u"nodes").toArray().size());
 }
 
 inline QByteArray fileSha(const QString &path)

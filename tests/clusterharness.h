@@ -4,6 +4,7 @@
 // run directory on ports the kernel picks, the CLI run as a user would, and a check that every
 // process it started is gone afterwards. Header-only: each test executable compiles it once.
 #include "cluster/statefile.h"
+#include "processrun.h"
 
 #include <QDir>
 #include <QFile>
@@ -15,13 +16,6 @@
 #include <vector>
 
 namespace starling::testing {
-
-struct CliResult
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
 
 inline bool processAlive(qint64 pid)
 {
@@ -35,19 +29,7 @@ inline bool processAlive(qint64 pid)
 
 inline CliResult runCli(const QStringList &arguments, int timeoutMs = 60000)
 {
-    QProcess process;
-    process.start(QStringLiteral(STARLING_CLI), arguments);
-    CliResult result;
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished(5000);
-        result.err = QStringLiteral("timed out: starling %1").arg(arguments.join(QLatin1Char(' ')));
-        return result;
-    }
-    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    result.out = QString::fromLocal8Bit(process.readAllStandardOutput());
-    result.err = QString::fromLocal8Bit(process.readAllStandardError());
-    return result;
+    return runProgram(QStringLiteral(STARLING_CLI), arguments, timeoutMs);
 }
 
 class ClusterHarness

@@ -1,8 +1,11 @@
 // Bad command lines for starling-console and `starling demo`: each is refused before anything
 // starts, with one line on stderr and exit code 2.
-#include <QProcess>
+#include "processrun.h"
+
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace starling;
 
 namespace {
 
@@ -14,17 +17,8 @@ struct Run
 
 Run run(const QString &program, const QStringList &arguments)
 {
-    QProcess p;
-    p.start(program, arguments);
-    Run r;
-    if (!p.waitForFinished(30000)) {
-        p.kill();
-        p.waitForFinished(5000);
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.err = QString::fromLocal8Bit(p.readAllStandardError()).trimmed();
-    return r;
+    const testing::CliResult r = testing::runProgram(program, arguments, 30000);
+    return {r.exitCode, r.err.trimmed()};
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // on stderr and exit code 2; a replay renders headless to a PNG at the moment asked for and
 // exits 0; the shipped demo recording does the same.
 #include "consolemodel/recordingwriter.h"
+#include "processrun.h"
 #include "recordedsession.h"
 
 #include <QFile>
@@ -23,17 +24,9 @@ struct Run
 
 Run console(const QStringList &arguments)
 {
-    QProcess p;
-    p.start(QStringLiteral(STARLING_CONSOLE), arguments);
-    Run r;
-    if (!p.waitForFinished(60000)) {
-        p.kill();
-        p.waitForFinished(5000);
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.err = QString::fromLocal8Bit(p.readAllStandardError()).trimmed();
-    return r;
+    const testing::CliResult r =
+        testing::runProgram(QStringLiteral(STARLING_CONSOLE), arguments, 60000);
+    return {r.exitCode, r.err.trimmed()};
 }
 
 // A session of 24 steps (11.5 s) recorded to `path`.

@@ -252,17 +252,8 @@ public:
     }
 
 private:
-    QUrl master() const
-    {
-        const cluster::ClusterStateFile s = m_cluster.state();
-        return testing::withToken(QUrl(s.masterUrl), s.token);
-    }
-
-    int nodes()
-    {
-        return int(
-            exchange(master(), "GET", "/api/v1/cluster").json().value(u"nodes").toArray().size());
-    }
+    QUrl master() const { return testing::masterOf(m_cluster.state()); }
+    int nodes() const { return testing::listedNodes(master()); }
 
     ClusterHarness m_cluster;
 };
