@@ -167,6 +167,30 @@ void EstimatorExperiment::playJob(const JobDraw &job, int index)
         double &largest = m_largestStripMB[{job.op, slave}];
         largest = std::max(largest, double(units - probe) * job.unitMB);
     }
+    if (m_probing)
+        playProbes(job, index, beliefs.size(), nowMs);
+}
+
+// After the job, every slave is idle: the probe rounds due are timed on the truth as it is now.
+void EstimatorExperiment::playProbes(const JobDraw &job, int index, int slaves, std::int64_t nowMs)
+{
+    const sched::OpClass &opClass = m_truth.ops[size_t(job.op)].op;
+    std::vector<int> idle(static_cast<size_t>(slaves));
+    for (int slave = 0; slave < slaves; ++slave)
+        idle[size_t(slave)] = slave;
+    for (const sched::ProbePlanner::Round &round : m_probes.due(opClass, idle)) {
+        double seconds[2];
+        const double sizes[2] = {round.smallMB, round.largeMB};
+        for (int i = 0; i < 2; ++i) {
+            const Platform truth = truthAt(job.op, sizes[i], index); // one unit of that size
+            seconds[i] =
+                disturbed(truth.chunkFixedComputeS(round.rank) + truth.unitComputeS(round.rank));
+            m_estimator.addSend(
+                round.rank, sizes[i],
+                disturbed(truth.messageFixedS(round.rank) + truth.unitSendS(round.rank)), nowMs);
+        }
+        m_probes.record(m_estimator, opClass, round, seconds[0], seconds[1], nowMs);
+    }
 }
 
 void EstimatorExperiment::playChunk(const Platform &truth, const sched::OpClass &opClass, int slave,

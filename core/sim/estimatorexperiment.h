@@ -2,6 +2,7 @@
 
 #include "sched/costestimator.h"
 #include "sched/platform.h"
+#include "sched/probeplanner.h"
 
 #include <QString>
 
@@ -67,12 +68,15 @@ public:
                         Disturbance disturbance = {});
 
     void run(const std::vector<JobDraw> &jobs);
-    // Whether the master probes slaves that need it (CostEstimator::needsProbe); on by
-    // default, off to measure what probing buys.
+    // Whether the master probes slaves that need it: a small chunk first for a slave whose
+    // share of a job cannot yet separate fixed from rate (CostEstimator::needsProbe), and probe
+    // rounds on idle slaves (sched::ProbePlanner) after each job; on by default, off to measure
+    // what probing buys.
     void setProbing(bool probing) { m_probing = probing; }
 
     const CostTruth &truth() const { return m_truth; }
     const sched::CostEstimator &estimator() const { return m_estimator; }
+    const sched::ProbePlanner &probes() const { return m_probes; }
     // The largest strip of `op` the sequence gave `slave` (MB; 0 = never timed on it).
     double largestStripMB(int op, int slave) const;
     // What the CostEstimator / today's EWMA would plan job (op, unitMB) with.
@@ -100,6 +104,7 @@ private:
     void playJob(const JobDraw &job, int index);
     void playChunk(const sched::Platform &truth, const sched::OpClass &opClass, int slave,
                    long long units, double unitMB, std::int64_t nowMs);
+    void playProbes(const JobDraw &job, int index, int slaves, std::int64_t nowMs);
     double disturbed(double seconds);
 
     CostTruth m_truth;
@@ -107,6 +112,7 @@ private:
     Disturbance m_disturbance;
     std::mt19937_64 m_rng;
     sched::CostEstimator m_estimator;
+    sched::ProbePlanner m_probes;
     std::map<int, double> m_ewmaSlowness; // slave -> computeS / standardS
     std::map<int, double> m_ewmaLinkMBps;
     std::map<std::pair<int, int>, double> m_largestStripMB; // (op, slave) -> MB

@@ -41,6 +41,10 @@ struct Row
     double rateError = 0;
     double meanRegret = 0;
     double worstRegret = 0;
+    // What the probe rounds cost (sched::ProbePlanner): 0 for the models that do not probe.
+    int probeRounds = 0;
+    double probeMB = 0;
+    double probeComputeS = 0;
 };
 
 std::vector<JobDraw> draws(int count, std::vector<int> ops, long long minUnits, long long maxUnits,
@@ -199,11 +203,15 @@ int main(int argc, char **argv)
     for (const Sequence &seq : sequences()) {
         EstimatorExperiment run(CostTruth::paperWithFixedCosts(), 0.03, 42, seq.disturbance);
         run.run(seq.jobs);
-        // The same sequence without probing: what the small first chunks buy.
+        // The same sequence without probing: what the small first chunks and the probe rounds
+        // buy.
         EstimatorExperiment unprobed(CostTruth::paperWithFixedCosts(), 0.03, 42, seq.disturbance);
         unprobed.setProbing(false);
         unprobed.run(seq.jobs);
         rows.push_back(measure(seq, run, false, QStringLiteral("CostEstimator")));
+        rows.back().probeRounds = run.probes().roundsRun();
+        rows.back().probeMB = run.probes().probedMB();
+        rows.back().probeComputeS = run.probes().probedComputeS();
         rows.push_back(measure(seq, unprobed, false, QStringLiteral("CostEstimator, no probing")));
         rows.push_back(measure(seq, run, true, QStringLiteral("EWMA (today)")));
     }
@@ -213,20 +221,25 @@ int main(int argc, char **argv)
         return 1;
     }
     csv.write("sequence,model,fixed_rel_error_median,rate_rel_error_median,regret_mean,"
-              "regret_worst\n");
+              "regret_worst,probe_rounds,probe_mb,probe_compute_s\n");
     std::printf("| sequence | model | fixed error (median) | rate error (median) | regret mean | "
-                "regret worst |\n|---|---|---|---|---|---|\n");
+                "regret worst | probe rounds | probe MB | probe compute s |\n"
+                "|---|---|---|---|---|---|---|---|---|\n");
     for (const Row &r : rows) {
-        csv.write(QStringLiteral("%1,%2,%3,%4,%5,%6\n")
+        csv.write(QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9\n")
                       .arg(r.sequence, r.model)
                       .arg(r.fixedError, 0, 'f', 4)
                       .arg(r.rateError, 0, 'f', 4)
                       .arg(r.meanRegret, 0, 'f', 4)
                       .arg(r.worstRegret, 0, 'f', 4)
+                      .arg(r.probeRounds)
+                      .arg(r.probeMB, 0, 'f', 1)
+                      .arg(r.probeComputeS, 0, 'f', 1)
                       .toUtf8());
-        std::printf("| %s | %s | %.1f%% | %.1f%% | %.3f | %.3f |\n", qPrintable(r.sequence),
-                    qPrintable(r.model), 100 * r.fixedError, 100 * r.rateError, r.meanRegret,
-                    r.worstRegret);
+        std::printf("| %s | %s | %.1f%% | %.1f%% | %.3f | %.3f | %d | %.0f | %.0f |\n",
+                    qPrintable(r.sequence), qPrintable(r.model), 100 * r.fixedError,
+                    100 * r.rateError, r.meanRegret, r.worstRegret, r.probeRounds, r.probeMB,
+                    r.probeComputeS);
     }
     drawChart(rows, dir + QStringLiteral("/estimator.png"));
     std::printf("Wrote %s/estimator.csv and estimator.png\n", qPrintable(dir));
