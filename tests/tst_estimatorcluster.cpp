@@ -284,6 +284,7 @@ class TestEstimatorCluster final : public QObject
 
 private slots:
     void guaranteeAfterAdversarialSequence();
+    void idleSlavesAreProbed();
 
 private:
     bool runJob(EstimatorRun &run, const JobShape &job, QJsonObject *status);
@@ -398,6 +399,51 @@ void TestEstimatorCluster::checkEstimatesShown(EstimatorRun &run)
             QVERIFY(v.toObject().value(u"fixed_s").toDouble(-1) >= 0);
         }
         QVERIFY(slave.value(u"link").toObject().value(u"mbps").toDouble() > 0);
+    }
+}
+
+// A one-strip median job times one slave; once the cluster is idle (IdleProber::kIdleMs), the
+// master probes every slave on median until a round confirms its estimate: each then shows
+// median as measured, at the rate the profile gives it (cpu_factor x cost / standard rate).
+// Without the probes the two slaves the job left out show no median timing at all.
+void TestEstimatorCluster::idleSlavesAreProbed()
+{
+    EstimatorRun run;
+    QVERIFY(run.up());
+    QJsonObject status;
+    QVERIFY(runJob(run, {QStringLiteral("median"), 64, 8, 1, 1}, &status));
+    const double relativeCost =
+        image::ImageOp::make(QStringLiteral("median"), std::nullopt, std::nullopt)->relativeCost();
+    const auto medianOf = [](const QJsonObject &slave) {
+        for (const QJsonValue &v : slave.value(u"compute").toArray()) {
+            if (v.toObject().value(u"op").toString() == u"median")
+                return v.toObject();
+        }
+        return QJsonObject{};
+    };
+    const auto allProbed = [&] {
+        const QList<QJsonObject> slaves = slaveEstimates(run.snapshot());
+        return slaves.size() == int(std::size(kSlaves)) &&
+               std::all_of(slaves.begin(), slaves.end(), [&](const QJsonObject &e) {
+                   const QJsonObject median = medianOf(e);
+                   return median.value(u"source").toString() == u"measured" &&
+                          median.value(u"samples").toDouble() >= 1.5; // a round or more
+               });
+    };
+    const bool probed = QTest::qWaitFor(allProbed, 60000);
+    for (const QJsonObject &e : slaveEstimates(run.snapshot()))
+        qInfo("%s", QJsonDocument(medianOf(e)).toJson(QJsonDocument::Compact).constData());
+    QVERIFY2(probed, "not every slave shows median as measured");
+    for (const QJsonValue &node : run.snapshot().value(u"nodes").toArray()) {
+        const QJsonObject estimates = node.toObject().value(u"estimates").toObject();
+        if (estimates.isEmpty())
+            continue;
+        const int index = node.toObject().value(u"rank").toInt() - 2; // slaves are ranks 2..
+        QVERIFY(index >= 0 && index < int(std::size(kSlaves)));
+        const double truth = kSlaves[index].cpuFactor * relativeCost / kStandardMBps;
+        const double rate = medianOf(estimates).value(u"per_mb_s").toDouble();
+        qInfo("slave %d: median %.3f s/MB, truth %.3f", index, rate, truth);
+        QCOMPARE_LE(std::abs(rate - truth) / truth, 0.1);
     }
 }
 

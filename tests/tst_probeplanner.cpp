@@ -5,6 +5,8 @@
 
 #include <QTest>
 
+#include <limits>
+
 using namespace starling::sched;
 
 namespace {
@@ -47,9 +49,9 @@ void TestProbePlanner::everyIdleSlaveIsDueOnANewOp()
     const std::vector<ProbePlanner::Round> due = planner.due(kBlur, {1, 3, 4});
     QCOMPARE(ranks(due), (std::vector<int>{1, 3, 4}));
     for (const ProbePlanner::Round &r : due) {
-        QCOMPARE(r.smallMB, planner.settings().smallMB);
-        QCOMPARE(r.largeMB, planner.settings().largeMB);
-        QVERIFY(r.largeMB > r.smallMB);
+        // Half a second of a standard slave (8 MB/s) on blur, which costs twice the standard op.
+        QCOMPARE(r.largeMB, 0.5 * 8 / 2.0);
+        QCOMPARE(r.smallMB, r.largeMB / 16);
     }
     QVERIFY(planner.due(kBlur, {}).empty());
 }
@@ -74,8 +76,9 @@ void TestProbePlanner::aRoundThatAgreesConfirmsAndEndsProbing()
     QVERIFY(confirmed);
     QCOMPARE_LE(rounds, 3);
     QVERIFY(planner.due(kBlur, {2}).empty());
-    // Another op class of the same slave is probed on its own.
+    // Another op class of the same slave is probed on its own, with strips of the same cost.
     QCOMPARE(ranks(planner.due(kGrey, {2})), std::vector<int>{2});
+    QCOMPARE(planner.due(kGrey, {2}).at(0).largeMB, 0.5 * 8 / 0.5);
     QCOMPARE(planner.roundsRun(), rounds);
     QCOMPARE(planner.probedMB(), rounds * (round.smallMB + round.largeMB));
     QVERIFY(planner.probedComputeS() > rounds * blurS(round.smallMB));
@@ -135,13 +138,14 @@ void TestProbePlanner::aGuessFromElsewhereNeverConfirms()
 void TestProbePlanner::badSettingsFallBackToTheDefaults()
 {
     const ProbePlanner::Settings defaults;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
     for (const ProbePlanner::Settings bad :
-         {ProbePlanner::Settings{0, 4, 6, 0.1}, ProbePlanner::Settings{4, 4, 6, 0.1},
-          ProbePlanner::Settings{-1, 4, 6, 0.1}, ProbePlanner::Settings{0.25, 4, 0, 0.1},
-          ProbePlanner::Settings{0.25, 4, 6, 0}}) {
+         {ProbePlanner::Settings{0, 8, 6, 0.1}, ProbePlanner::Settings{-1, 8, 6, 0.1},
+          ProbePlanner::Settings{nan, 8, 6, 0.1}, ProbePlanner::Settings{0.5, 0, 6, 0.1},
+          ProbePlanner::Settings{0.5, 8, 0, 0.1}, ProbePlanner::Settings{0.5, 8, 6, 0}}) {
         const ProbePlanner planner(bad);
-        QCOMPARE(planner.settings().smallMB, defaults.smallMB);
-        QCOMPARE(planner.settings().largeMB, defaults.largeMB);
+        QCOMPARE(planner.settings().largeStandardS, defaults.largeStandardS);
+        QCOMPARE(planner.settings().standardMBps, defaults.standardMBps);
         QCOMPARE(planner.settings().maxRounds, defaults.maxRounds);
         QCOMPARE(planner.settings().agreement, defaults.agreement);
     }

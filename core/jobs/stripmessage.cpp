@@ -117,7 +117,7 @@ Expected<StripAssignment> StripAssignment::decode(const QByteArray &message)
     r.readNumber(QLatin1String("units"), {0, 1e9}, a.units);
     r.readNumber(QLatin1String("standard_s"), seconds(), a.standardS);
     // Exact in a JSON double, so it round-trips.
-    r.readInteger(QLatin1String("sequence"), 0, qint64(1) << 52, a.sequence);
+    r.readInteger(QLatin1String("sequence"), 0, StripAssignment::kLastSequence, a.sequence);
     if (!op.isObject())
         r.reject(QLatin1String("op"), QStringLiteral("an object"));
     a.op = op.toObject();

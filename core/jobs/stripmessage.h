@@ -35,6 +35,9 @@ struct StripAssignment
     // The job's place in the master's stream (jobs::JobStream): a slave computes the strips it
     // holds earliest job first, so a job that overlaps the one in front does not delay it.
     qint64 sequence = 0;
+    // The largest sequence a strip may carry (exact in a JSON number): the master's probe
+    // strips carry it, to come after every job's.
+    static constexpr qint64 kLastSequence = qint64(1) << 52;
 
     QByteArray encode() const;
     static Expected<StripAssignment> decode(const QByteArray &message);

@@ -8,10 +8,16 @@ ProbePlanner::ProbePlanner() : ProbePlanner(Settings{}) {}
 
 ProbePlanner::ProbePlanner(Settings settings) : m_settings(settings)
 {
-    if (!(m_settings.smallMB > 0) || !(m_settings.largeMB > m_settings.smallMB) ||
-        !std::isfinite(m_settings.largeMB) || m_settings.maxRounds < 1 ||
-        !(m_settings.agreement > 0))
+    if (!(m_settings.largeStandardS > 0) || !std::isfinite(m_settings.largeStandardS) ||
+        !(m_settings.standardMBps > 0) || !std::isfinite(m_settings.standardMBps) ||
+        m_settings.maxRounds < 1 || !(m_settings.agreement > 0))
         m_settings = Settings{};
+}
+
+double ProbePlanner::largeMB(const OpClass &op) const
+{
+    const double cost = std::isfinite(op.relativeCost) && op.relativeCost > 0 ? op.relativeCost : 1;
+    return m_settings.largeStandardS * m_settings.standardMBps / cost;
 }
 
 std::vector<ProbePlanner::Round> ProbePlanner::due(const OpClass &op,
@@ -23,7 +29,7 @@ std::vector<ProbePlanner::Round> ProbePlanner::due(const OpClass &op,
         const bool wanted = it == m_states.end() ||
                             (!it->second.confirmed && it->second.rounds < m_settings.maxRounds);
         if (wanted)
-            rounds.push_back({rank, m_settings.smallMB, m_settings.largeMB});
+            rounds.push_back({rank, smallMB(op), largeMB(op)});
     }
     return rounds;
 }

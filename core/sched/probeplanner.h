@@ -15,18 +15,22 @@ namespace starling::sched {
 // timings say, be unable to run it: a large job would be planned on a guess (up to 1.8x the
 // optimum, tst_costestimator). Plans of large jobs give the slowest slaves a unit or two, too
 // few to pin their fixed part. So the first job of an op class makes every slave due a probe
-// round in its idle time: one strip of `smallMB` and one of `largeMB`, timed and their results
-// thrown away. Rounds repeat until one confirms the estimate (both strips within `agreement` of
-// what the slave's own fit predicted before them) or `maxRounds` ran: one 5x hiccup among two
-// timings would otherwise stand as the truth (the rate looks like zero). The cost is bounded:
-// at most maxRounds x (smallMB + largeMB) per slave and op class, usually two rounds.
+// round in its idle time: a small and a large strip (the large one what a standard slave
+// computes in `largeStandardS`), timed and their results thrown away. Rounds repeat until one
+// confirms the estimate (both strips within `agreement` of what the slave's own fit predicted
+// before them) or `maxRounds` ran: one 5x hiccup among two timings would otherwise stand as the
+// truth (the rate looks like zero). The cost is bounded: at most maxRounds rounds per slave and op
+// class, usually two; a job that starts during a round waits at most for the probe strip its slave
+// is computing.
 class ProbePlanner
 {
 public:
     struct Settings
     {
-        double smallMB = 0.25;
-        double largeMB = 4;
+        // The large strip costs a standard slave this long (its MB scale with the op's
+        // relative cost, so a probe of any op takes about as long); the small one a sixteenth.
+        double largeStandardS = 0.5;
+        double standardMBps = 8;
         int maxRounds = 6;
         double agreement = 0.1; // 3x the timing noise of a loaded slave
     };
@@ -40,6 +44,9 @@ public:
     ProbePlanner();
     explicit ProbePlanner(Settings settings);
 
+    // The sizes of a round of `op` (MB of input).
+    double largeMB(const OpClass &op) const;
+    double smallMB(const OpClass &op) const { return largeMB(op) / 16; }
     // The rounds due now for `op` on `idle` ranks (those the job's plan gave nothing, or that
     // finished their share), at most one per rank.
     std::vector<Round> due(const OpClass &op, const std::vector<int> &idle) const;

@@ -76,7 +76,8 @@ Platform CostTruth::platform(int op, double unitMB) const
 EstimatorExperiment::EstimatorExperiment(CostTruth truth, double noise, std::uint64_t seed,
                                          Disturbance disturbance)
     : m_truth(std::move(truth)), m_noise(noise), m_disturbance(std::move(disturbance)), m_rng(seed),
-      m_estimator(CostEstimator::Settings{kStandardMBps, 0.9, 0.15, 3600})
+      m_estimator(CostEstimator::Settings{kStandardMBps, 0.9, 0.15, 3600}),
+      m_probes(sched::ProbePlanner::Settings{0.5, kStandardMBps, 6, 0.1})
 {}
 
 Platform EstimatorExperiment::truthAt(int op, double unitMB, int atJob) const
@@ -171,26 +172,31 @@ void EstimatorExperiment::playJob(const JobDraw &job, int index)
         playProbes(job, index, beliefs.size(), nowMs);
 }
 
-// After the job, every slave is idle: the probe rounds due are timed on the truth as it is now.
+// After the job, every slave is idle: the probe rounds due are timed on the truth as it is now,
+// until none is due.
 void EstimatorExperiment::playProbes(const JobDraw &job, int index, int slaves, std::int64_t nowMs)
 {
     const sched::OpClass &opClass = m_truth.ops[size_t(job.op)].op;
     std::vector<int> idle(static_cast<size_t>(slaves));
     for (int slave = 0; slave < slaves; ++slave)
         idle[size_t(slave)] = slave;
-    for (const sched::ProbePlanner::Round &round : m_probes.due(opClass, idle)) {
-        double seconds[2];
-        const double sizes[2] = {round.smallMB, round.largeMB};
-        for (int i = 0; i < 2; ++i) {
-            const Platform truth = truthAt(job.op, sizes[i], index); // one unit of that size
-            seconds[i] =
-                disturbed(truth.chunkFixedComputeS(round.rank) + truth.unitComputeS(round.rank));
-            m_estimator.addSend(
-                round.rank, sizes[i],
-                disturbed(truth.messageFixedS(round.rank) + truth.unitSendS(round.rank)), nowMs);
+    // The cluster goes on with the next round as soon as one is in, while nothing runs.
+    for (std::vector<sched::ProbePlanner::Round> due = m_probes.due(opClass, idle); !due.empty();
+         due = m_probes.due(opClass, idle))
+        for (const sched::ProbePlanner::Round &round : due) {
+            double seconds[2];
+            const double sizes[2] = {round.smallMB, round.largeMB};
+            for (int i = 0; i < 2; ++i) {
+                const Platform truth = truthAt(job.op, sizes[i], index); // one unit of that size
+                seconds[i] = disturbed(truth.chunkFixedComputeS(round.rank) +
+                                       truth.unitComputeS(round.rank));
+                m_estimator.addSend(
+                    round.rank, sizes[i],
+                    disturbed(truth.messageFixedS(round.rank) + truth.unitSendS(round.rank)),
+                    nowMs);
+            }
+            m_probes.record(m_estimator, opClass, round, seconds[0], seconds[1], nowMs);
         }
-        m_probes.record(m_estimator, opClass, round, seconds[0], seconds[1], nowMs);
-    }
 }
 
 void EstimatorExperiment::playChunk(const Platform &truth, const sched::OpClass &opClass, int slave,

@@ -35,7 +35,7 @@ JobRunner::JobRunner(Transport &transport, jobs::JobBoard &board, double standar
       m_standardMBps(standardMBps > 0 ? standardMBps : 20),
       m_estimator(sched::CostEstimator::Settings{m_standardMBps, estimatorForgetting, 0.15,
                                                  estimatorHalfLifeS}),
-      m_overlap(std::clamp(overlap, 1, 16))
+      m_prober(transport, m_standardMBps), m_overlap(std::clamp(overlap, 1, 16))
 {
     m_clock.start();
     m_portTimer.setSingleShot(true);
@@ -43,6 +43,9 @@ JobRunner::JobRunner(Transport &transport, jobs::JobBoard &board, double standar
     connect(&m_portTimer, &QTimer::timeout, this, &JobRunner::onPortTimer);
     m_wakeTimer.setInterval(500);
     connect(&m_wakeTimer, &QTimer::timeout, this, &JobRunner::wake);
+    m_probeTimer.setSingleShot(true);
+    m_probeTimer.setInterval(IdleProber::kIdleMs);
+    connect(&m_probeTimer, &QTimer::timeout, this, &JobRunner::probeIdleSlaves);
     m_eagerTimer.setInterval(kEagerMs / 2);
     connect(&m_eagerTimer, &QTimer::timeout, this, &JobRunner::keepSlavesEager);
 }
@@ -86,8 +89,11 @@ void JobRunner::keepSlavesEager()
 void JobRunner::setSlaves(std::vector<Slave> slaves)
 {
     m_slaves = std::move(slaves);
-    for (const Slave &s : m_slaves)
+    for (const Slave &s : m_slaves) {
         m_estimator.setCalibration(s.rank, s.slowness);
+        if (!s.alive)
+            m_prober.forget(s.rank);
+    }
     for (size_t i = 0; i < m_streamSlaves.size() && !m_jobs.empty(); ++i) {
         const int rank = m_streamSlaves[i].rank;
         const auto it = std::find_if(m_slaves.begin(), m_slaves.end(),
@@ -423,6 +429,11 @@ void JobRunner::onStripReceived(int source, const QByteArray &payload)
 void JobRunner::onStripResult(int source, const QByteArray &payload)
 {
     auto decoded = jobs::StripResult::decode(payload);
+    if (decoded &&
+        m_prober.onResult(source, *decoded, m_estimator, QDateTime::currentMSecsSinceEpoch())) {
+        probeIdleSlaves(); // the next round while nothing runs, if one is due
+        return;
+    }
     RunningJob *found = decoded ? findJob(decoded->jobId) : nullptr;
     if (!found)
         return; // a late answer to a job that ended, or garbage: nothing to do with it
@@ -542,12 +553,27 @@ void JobRunner::finishJob(RunningJob &job)
     publish(job, std::move(finished));
     const QString id = job.id;
     const int sequence = job.sequence;
+    m_probeTarget = ProbeTarget{job.spec.op, job.opClass, job.input->width};
     m_board.finish(id, std::move(outcome), QDateTime::currentMSecsSinceEpoch());
     m_jobs.erase(sequence);
     perform(m_stream.remove(sequence, now()));
     if (m_jobs.empty())
         m_eagerTimer.stop();
     wake();
+    if (m_jobs.empty())
+        m_probeTimer.start();
+}
+
+// Once nothing has run for a while, the slaves that are due a probe round of the op the last
+// job ran get one.
+void JobRunner::probeIdleSlaves()
+{
+    if (!m_jobs.empty() || m_stopped || !m_probeTarget)
+        return;
+    std::vector<int> idle;
+    for (const Slave &s : availableSlaves())
+        idle.push_back(s.rank);
+    m_prober.probe(m_probeTarget->op, m_probeTarget->opClass, m_probeTarget->width, idle);
 }
 
 void JobRunner::failJob(int sequence, const QString &error)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "idleprober.h"
 #include "jobs/jobboard.h"
 #include "jobs/jobstream.h"
 #include "mpi_backend/transport/transport.h"
@@ -34,7 +35,8 @@ struct RunningJob;
 // only when emulated: the slave sends its result when it is done. The master computes
 // nothing; it assembles the rows.
 //
-// Estimates (issue 16): a sched::CostEstimator fitted on this runner's own timings gives each
+// Estimates (issue 16): a sched::CostEstimator fitted on this runner's own timings (and on the
+// probe rounds an IdleProber runs once nothing runs) gives each
 // slave a fixed cost per strip and a cost per MB for the job's op class (falling back to
 // another op of the slave, the slave's calibrated slowness, or a standard slave), and a link
 // latency and rate (falling back to the snapshot's estimate, else the profile's link); the
@@ -115,6 +117,7 @@ private:
     void loseSlave(int index, const QString &why);
     void checkFinished(int sequence);
     void finishJob(RunningJob &job);
+    void probeIdleSlaves();
     void failJob(int sequence, const QString &error);
     RunningJob *findJob(const QString &id);
     double now() const;
@@ -129,6 +132,17 @@ private:
     // Learns each slave's affine compute per op class (from every result's computeS against
     // its strip's input MB) and its link (from every timed send).
     sched::CostEstimator m_estimator;
+    // Probe rounds on idle slaves for the op classes jobs ran (issue 16): timings beyond what
+    // plans give them, so a large job is not planned on a guess.
+    IdleProber m_prober;
+    struct ProbeTarget
+    {
+        image::ImageOp op;
+        sched::OpClass opClass;
+        int width = 0;
+    };
+    std::optional<ProbeTarget> m_probeTarget; // the op of the last job done
+    QTimer m_probeTimer;                      // IdleProber::kIdleMs after it, if nothing runs
     int m_overlap = 3;
     jobs::JobStream m_stream;
     std::map<int, std::unique_ptr<RunningJob>> m_jobs; // by stream sequence: earliest first
