@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace starling::sim {
 
@@ -23,6 +24,13 @@ AffineEstimate affine(double fixedS, double perMBS)
     e.fixedS = fixedS;
     e.perMBS = perMBS;
     return e;
+}
+
+sched::ProbePlanner::Settings probeSettings()
+{
+    sched::ProbePlanner::Settings settings;
+    settings.standardMBps = EstimatorExperiment::kStandardMBps;
+    return settings;
 }
 
 AffineEstimate linkPrior()
@@ -77,7 +85,7 @@ EstimatorExperiment::EstimatorExperiment(CostTruth truth, double noise, std::uin
                                          Disturbance disturbance)
     : m_truth(std::move(truth)), m_noise(noise), m_disturbance(std::move(disturbance)), m_rng(seed),
       m_estimator(CostEstimator::Settings{kStandardMBps, 0.9, 0.15, 3600}),
-      m_probes(sched::ProbePlanner::Settings{0.5, kStandardMBps, 6, 0.1})
+      m_probes(probeSettings())
 {}
 
 Platform EstimatorExperiment::truthAt(int op, double unitMB, int atJob) const
@@ -178,8 +186,7 @@ void EstimatorExperiment::playProbes(const JobDraw &job, int index, int slaves, 
 {
     const sched::OpClass &opClass = m_truth.ops[size_t(job.op)].op;
     std::vector<int> idle(static_cast<size_t>(slaves));
-    for (int slave = 0; slave < slaves; ++slave)
-        idle[size_t(slave)] = slave;
+    std::iota(idle.begin(), idle.end(), 0);
     // The cluster goes on with the next round as soon as one is in, while nothing runs.
     for (std::vector<sched::ProbePlanner::Round> due = m_probes.due(opClass, idle); !due.empty();
          due = m_probes.due(opClass, idle))

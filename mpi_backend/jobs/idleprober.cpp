@@ -12,7 +12,6 @@ namespace {
 sched::ProbePlanner::Settings sizesFor(double standardMBps)
 {
     sched::ProbePlanner::Settings settings;
-    settings.largeStandardS = IdleProber::kLargeStandardS;
     settings.standardMBps = standardMBps;
     return settings;
 }
@@ -23,6 +22,11 @@ IdleProber::IdleProber(Transport &transport, double standardMBps)
     : m_transport(transport), m_standardMBps(standardMBps > 0 ? standardMBps : 20),
       m_planner(sizesFor(m_standardMBps))
 {}
+
+void IdleProber::jobDone(const image::ImageOp &op, const sched::OpClass &opClass, int width)
+{
+    m_target = Target{op, opClass, width};
+}
 
 bool IdleProber::busy(int rank) const
 {
@@ -47,17 +51,20 @@ jobs::StripAssignment IdleProber::strip(const image::ImageOp &op, int channels, 
     s.end = rows;
     s.units = 1;
     s.standardS = double(rows) * double(rowBytes) * op.relativeCost() / (m_standardMBps * 1e6);
-    s.pixels.resize(qsizetype(rows) * rowBytes);
-    QRandomGenerator noise(quint32(m_nextId * 2 + chunk));
-    for (char &byte : s.pixels)
-        byte = char(noise.bounded(256));
+    // Whole 32-bit words of noise (a strip may be tens of MB, on the MPI thread).
+    std::vector<quint32> words(size_t((qint64(rows) * rowBytes + 3) / 4));
+    QRandomGenerator(quint32(m_nextId * 2 + chunk))
+        .fillRange(words.data(), qsizetype(words.size()));
+    s.pixels = QByteArray(reinterpret_cast<const char *>(words.data()), qsizetype(rows) * rowBytes);
     s.sequence = jobs::StripAssignment::kLastSequence; // after every job's strips
     return s;
 }
 
-void IdleProber::probe(const image::ImageOp &op, const sched::OpClass &opClass, int width,
-                       const std::vector<int> &idle)
+void IdleProber::probe(const std::vector<int> &idle)
 {
+    if (!m_target)
+        return;
+    const auto &[op, opClass, width] = *m_target;
     std::vector<int> free;
     std::copy_if(idle.begin(), idle.end(), std::back_inserter(free),
                  [this](int rank) { return !busy(rank); });

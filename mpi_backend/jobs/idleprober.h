@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 namespace starling::mpi {
@@ -22,32 +23,36 @@ namespace starling::mpi {
 // a job that starts meanwhile waits at most for the one probe strip a slave is computing.
 //
 // Sizes follow the cluster's standard rate: the large strip is what a standard slave computes
-// of the op in kLargeStandardS, the small one a sixteenth of it (the sizes tst_costestimator's
-// guarantee is met with). Rounds start once the runner has been idle for kIdleMs, so jobs
-// submitted back to back are not held up by them.
+// of the op in ProbePlanner's largeStandardS, the small one a sixteenth of it (the sizes
+// tst_costestimator's guarantee is met with). Rounds start once the runner has been idle for
+// kIdleMs, so jobs submitted back to back are not held up by them.
 //
 // THREADS: the MPI thread only (the JobRunner's).
 class IdleProber
 {
 public:
-    static constexpr double kLargeStandardS = 0.5;
     static constexpr int kIdleMs = 1000;
 
     IdleProber(Transport &transport, double standardMBps);
 
-    // Sends the rounds now due for `op` of `channels` to the `idle` ranks; rows `width` wide.
-    void probe(const image::ImageOp &op, const sched::OpClass &opClass, int width,
-               const std::vector<int> &idle);
+    // A job of `op` is done: the op the next rounds probe, in rows `width` wide.
+    void jobDone(const image::ImageOp &op, const sched::OpClass &opClass, int width);
+    // Sends the rounds now due for the last job's op to the `idle` ranks not probed already.
+    void probe(const std::vector<int> &idle);
     // Takes `result` if it answers a probe strip (true), timing its round into `estimator` once
     // both strips of the round are in; false for any other strip's result.
     bool onResult(int source, const jobs::StripResult &result, sched::CostEstimator &estimator,
                   std::int64_t nowMs);
     // The slave is gone: its rounds in flight will not be answered.
     void forget(int rank);
-    bool busy(int rank) const;
-    const sched::ProbePlanner &planner() const { return m_planner; }
 
 private:
+    struct Target
+    {
+        image::ImageOp op;
+        sched::OpClass opClass;
+        int width = 0;
+    };
     struct Pending
     {
         int rank = 0;
@@ -55,12 +60,14 @@ private:
         sched::ProbePlanner::Round round;
         double seconds[2] = {-1, -1}; // small, large; < 0 until answered
     };
+    bool busy(int rank) const;
     jobs::StripAssignment strip(const image::ImageOp &op, int channels, int width, double mb,
                                 const QString &id, int chunk) const;
 
     Transport &m_transport;
     double m_standardMBps;
     sched::ProbePlanner m_planner;
+    std::optional<Target> m_target;
     std::map<QString, Pending> m_pending; // by probe id (the strips' job id)
     std::int64_t m_nextId = 1;
 };

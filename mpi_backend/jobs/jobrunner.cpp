@@ -553,7 +553,7 @@ void JobRunner::finishJob(RunningJob &job)
     publish(job, std::move(finished));
     const QString id = job.id;
     const int sequence = job.sequence;
-    m_probeTarget = ProbeTarget{job.spec.op, job.opClass, job.input->width};
+    m_prober.jobDone(job.spec.op, job.opClass, job.input->width);
     m_board.finish(id, std::move(outcome), QDateTime::currentMSecsSinceEpoch());
     m_jobs.erase(sequence);
     perform(m_stream.remove(sequence, now()));
@@ -568,12 +568,12 @@ void JobRunner::finishJob(RunningJob &job)
 // job ran get one.
 void JobRunner::probeIdleSlaves()
 {
-    if (!m_jobs.empty() || m_stopped || !m_probeTarget)
+    if (!m_jobs.empty() || m_stopped)
         return;
     std::vector<int> idle;
     for (const Slave &s : availableSlaves())
         idle.push_back(s.rank);
-    m_prober.probe(m_probeTarget->op, m_probeTarget->opClass, m_probeTarget->width, idle);
+    m_prober.probe(idle);
 }
 
 void JobRunner::failJob(int sequence, const QString &error)

@@ -135,14 +135,7 @@ private:
     // Probe rounds on idle slaves for the op classes jobs ran (issue 16): timings beyond what
     // plans give them, so a large job is not planned on a guess.
     IdleProber m_prober;
-    struct ProbeTarget
-    {
-        image::ImageOp op;
-        sched::OpClass opClass;
-        int width = 0;
-    };
-    std::optional<ProbeTarget> m_probeTarget; // the op of the last job done
-    QTimer m_probeTimer;                      // IdleProber::kIdleMs after it, if nothing runs
+    QTimer m_probeTimer; // IdleProber::kIdleMs after the last job done, if nothing runs
     int m_overlap = 3;
     jobs::JobStream m_stream;
     std::map<int, std::unique_ptr<RunningJob>> m_jobs; // by stream sequence: earliest first
