@@ -40,6 +40,7 @@ private slots:
     void anOutlierInARoundIsProbedAgain();
     void roundsAreBoundedWhenNothingConfirms();
     void aGuessFromElsewhereNeverConfirms();
+    void aSlaveThatCannotRunTheOpIsNotProbedAgain();
     void badSettingsFallBackToTheDefaults();
 };
 
@@ -133,6 +134,16 @@ void TestProbePlanner::aGuessFromElsewhereNeverConfirms()
     QVERIFY(guess.source != EstimateSource::Measured);
     QVERIFY(!planner.record(estimator, kBlur, round, guess.fixedS + round.smallMB * guess.perMBS,
                             guess.fixedS + round.largeMB * guess.perMBS, 1000));
+}
+
+void TestProbePlanner::aSlaveThatCannotRunTheOpIsNotProbedAgain()
+{
+    ProbePlanner planner;
+    QCOMPARE(ranks(planner.due(kBlur, {1, 2})), (std::vector<int>{1, 2}));
+    planner.failed(1, kBlur);
+    QCOMPARE(ranks(planner.due(kBlur, {1, 2})), std::vector<int>{2});
+    QCOMPARE(ranks(planner.due(kGrey, {1})), std::vector<int>{1}); // another op is its own
+    QCOMPARE(planner.roundsRun(), 0);
 }
 
 void TestProbePlanner::badSettingsFallBackToTheDefaults()

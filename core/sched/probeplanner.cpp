@@ -59,4 +59,9 @@ bool ProbePlanner::record(CostEstimator &estimator, const OpClass &op, const Rou
     return confirmed;
 }
 
+void ProbePlanner::failed(int rank, const OpClass &op)
+{
+    m_states[Key{rank, op.op, op.channels}].rounds = m_settings.maxRounds;
+}
+
 } // namespace starling::sched

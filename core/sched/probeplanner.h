@@ -55,6 +55,10 @@ public:
     bool record(CostEstimator &estimator, const OpClass &op, const Round &round, double smallS,
                 double largeS, std::int64_t nowMs);
 
+    // The slave answered a probe strip of `op` with an error (it cannot run the op): no more
+    // rounds of it there, rather than one after every job.
+    void failed(int rank, const OpClass &op);
+
     int roundsRun() const { return m_roundsRun; }
     double probedMB() const { return m_probedMB; }
     double probedComputeS() const { return m_probedComputeS; } // slave time the rounds took

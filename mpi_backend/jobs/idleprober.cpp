@@ -94,7 +94,8 @@ bool IdleProber::onResult(int source, const jobs::StripResult &result,
     if (p.rank != source || result.chunk < 0 || result.chunk > 1)
         return true; // a probe id, but not from its slave or not its strip: ignored
     if (!result.error.isEmpty() || !(result.computeS >= 0)) {
-        m_pending.erase(it); // this slave cannot run the op: no timing to learn from
+        m_planner.failed(p.rank, p.op); // this slave cannot run the op: no timing to learn from
+        m_pending.erase(it);
         return true;
     }
     p.seconds[result.chunk] = result.computeS;

@@ -88,12 +88,15 @@ void JobRunner::keepSlavesEager()
 
 void JobRunner::setSlaves(std::vector<Slave> slaves)
 {
-    m_slaves = std::move(slaves);
-    for (const Slave &s : m_slaves) {
-        m_estimator.setCalibration(s.rank, s.slowness);
-        if (!s.alive)
-            m_prober.forget(s.rank);
+    for (const Slave &old : m_slaves) { // a slave gone or not alive answers no probe strip
+        const auto now = std::find_if(slaves.begin(), slaves.end(),
+                                      [&old](const Slave &s) { return s.rank == old.rank; });
+        if (now == slaves.end() || !now->alive)
+            m_prober.forget(old.rank);
     }
+    m_slaves = std::move(slaves);
+    for (const Slave &s : m_slaves)
+        m_estimator.setCalibration(s.rank, s.slowness);
     for (size_t i = 0; i < m_streamSlaves.size() && !m_jobs.empty(); ++i) {
         const int rank = m_streamSlaves[i].rank;
         const auto it = std::find_if(m_slaves.begin(), m_slaves.end(),
