@@ -454,27 +454,8 @@ void JobRunner::onStripResult(int source, const QByteArray &payload)
         perform(m_stream.resultArrived(job.sequence, chunkId, result.computeS, now()));
         return;
     }
-    const image::RowRange rows = job.units->span(int(chunk.firstUnit), int(chunk.units));
-    if (!result.error.isEmpty()) {
-        failJob(job.sequence, QStringLiteral("%1 could not compute rows %2-%3: %4")
-                                  .arg(slave.name)
-                                  .arg(result.begin)
-                                  .arg(result.end)
-                                  .arg(result.error));
-        return;
-    }
-    if (result.begin != rows.begin || result.end != rows.end || result.width != job.output.width ||
-        result.channels != job.output.channels) {
-        failJob(job.sequence, QStringLiteral("%1 answered chunk %2 with rows %3-%4 of %5 "
-                                             "channels, expected rows %6-%7 of %8")
-                                  .arg(slave.name)
-                                  .arg(chunkId)
-                                  .arg(result.begin)
-                                  .arg(result.end)
-                                  .arg(result.channels)
-                                  .arg(rows.begin)
-                                  .arg(rows.end)
-                                  .arg(job.output.channels));
+    if (const QString error = job.resultError(result, chunk, slave.name); !error.isEmpty()) {
+        failJob(job.sequence, error);
         return;
     }
     if (const auto input = job.inputMB.find(chunkId); input != job.inputMB.end())

@@ -29,6 +29,31 @@ jobs::StripAssignment RunningJob::strip(const jobs::JobChunk &chunk, double stan
     return strip;
 }
 
+QString RunningJob::resultError(const jobs::StripResult &result, const jobs::JobChunk &chunk,
+                                const QString &slave) const
+{
+    if (!result.error.isEmpty())
+        return QStringLiteral("%1 could not compute rows %2-%3: %4")
+            .arg(slave)
+            .arg(result.begin)
+            .arg(result.end)
+            .arg(result.error);
+    const image::RowRange rows = units->span(int(chunk.firstUnit), int(chunk.units));
+    if (result.begin != rows.begin || result.end != rows.end || result.width != output.width ||
+        result.channels != output.channels)
+        return QStringLiteral("%1 answered chunk %2 with rows %3-%4 of %5 channels, expected "
+                              "rows %6-%7 of %8")
+            .arg(slave)
+            .arg(chunk.id)
+            .arg(result.begin)
+            .arg(result.end)
+            .arg(result.channels)
+            .arg(rows.begin)
+            .arg(rows.end)
+            .arg(output.channels);
+    return {};
+}
+
 void RunningJob::place(int chunk)
 {
     const auto it = results.find(chunk);

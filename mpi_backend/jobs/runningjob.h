@@ -35,6 +35,10 @@ struct RunningJob
 
     // The strip of `chunk`: its rows and the halo rows its op needs.
     jobs::StripAssignment strip(const jobs::JobChunk &chunk, double standardMBps) const;
+    // Why `result` from `slave` cannot go into the rows of `chunk` (the slave's own error, or
+    // other rows or channels than the chunk's); empty when it can.
+    QString resultError(const jobs::StripResult &result, const jobs::JobChunk &chunk,
+                        const QString &slave) const;
     // Puts the result of `chunk` (if it came) in its rows of the output.
     void place(int chunk);
     sched::ChunkRecord fromStart(sched::ChunkRecord r) const;
